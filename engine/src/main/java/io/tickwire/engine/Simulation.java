@@ -1,0 +1,596 @@
+package io.tickwire.engine;
+
+import com.lmax.disruptor.BatchEventProcessor;
+import com.lmax.disruptor.BatchEventProcessorBuilder;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.Sequence;
+import io.tickwire.codec.Schema;
+import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.ServiceSpec;
+import io.tickwire.engine.ring.MetricSlot;
+import io.tickwire.engine.ring.OutputSlot;
+import io.tickwire.engine.ring.TickCommand;
+import io.tickwire.engine.sim.PartitionKernel;
+import io.tickwire.engine.sim.Partitioner;
+import io.tickwire.sbe.CatalogEncoder;
+import io.tickwire.sbe.MessageHeaderEncoder;
+import net.openhft.affinity.AffinityLock;
+import org.agrona.BitUtil;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.OffsetEpochNanoClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One running system: the place where the whole pipeline is wired.
+ * <pre>
+ *                 (1) command ring               (2) metrics ring              (3) output ring
+ *  Orchestrator ──TickCommand──►┬─► Worker 0 ──┐                                ┌─► listener 0 (e.g. journal)
+ *  (tick clock,   one producer  ├─► Worker 1 ──┼─MetricSample/ServiceGauge/──►  │   own thread
+ *   own thread)   multicast     └─► Worker N ──┘ WorkerTickEnd (SBE)   Aggregator ─TickSummary─►├─► listener 1 (e.g. feed)
+ *                                 own threads,     N producers         one thread  (SBE), one   └─► …
+ *                                 optionally pinned                                producer, multicast
+ * </pre>
+ * <ol>
+ *   <li>The orchestrator issues tick {@code t} when its window {@code [t·tick, (t+1)·tick)} of simulated time is due:
+ *       on the wall clock at {@code speed 1}, {@code speed} times faster, or at once at {@code speed max}. A full
+ *       command ring (workers behind) holds it back.</li>
+ *   <li>Each worker simulates its partitions (connected groups of services) up to the window's end, encoding every
+ *       request that leaves a service as a {@code MetricSample}, then a {@code ServiceGauge} per service and a
+ *       {@code WorkerTickEnd}.</li>
+ *   <li>The aggregator folds samples into per-service HdrHistograms and, when every worker has ended a tick,
+ *       encodes one {@code TickSummary} into the output ring, in tick order. Each {@link TickListener} consumes it
+ *       on its own thread.</li>
+ * </ol>
+ * Lifecycle: {@link #create}, {@link #addListener} (before start), {@link #start}, then either the tick budget runs
+ * out or {@link #stop} is called; the end flows through every stage as a marker so that nothing in flight is lost;
+ * {@link #awaitTermination}, {@link #close}.
+ */
+public final class Simulation implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
+
+    public enum State {
+        NEW, RUNNING, ENDED, FAILED
+    }
+
+    private final Diagram diagram;
+    private final Context ctx;
+    private final long seed;
+    private final byte[] catalog;
+    private final List<TickListener> listeners = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CountDownLatch terminated = new CountDownLatch(1);
+    private final int workerCount;
+    private final int[][] servicesOfWorker;
+    private final PartitionKernel[][] kernelsOfWorker;
+
+    private volatile State state = State.NEW;
+    private volatile boolean stopRequested;
+    private volatile TickListener.EndReason endReason;
+    private volatile Thread orchestratorThread;
+    private CountDownLatch listenersEnded;
+    private TickAggregator aggregator;
+    private SimulationWorker[] workers;
+
+    private Simulation(final Diagram diagram, final Context ctx) {
+        this.diagram = diagram;
+        this.ctx = ctx;
+        this.seed = ctx.seed != Diagram.NO_SEED ? ctx.seed : diagram.hasSeed() ? diagram.seed() : System.nanoTime();
+
+        final List<int[]> partitions = Partitioner.partitions(diagram);
+        final List<List<Integer>> assignment = Partitioner.assign(partitions, ctx.workers);
+        workerCount = assignment.size();
+        if (workerCount < ctx.workers) {
+            LOG.info("{} workers requested; the diagram has {} independent partition(s), so {} run",
+                ctx.workers, partitions.size(), workerCount);
+        }
+        servicesOfWorker = new int[workerCount][];
+        kernelsOfWorker = new PartitionKernel[workerCount][];
+        for (int w = 0; w < workerCount; w++) {
+            final List<Integer> mine = assignment.get(w);
+            kernelsOfWorker[w] = new PartitionKernel[mine.size()];
+            int[] services = new int[0];
+            for (int k = 0; k < mine.size(); k++) {
+                final int[] ids = partitions.get(mine.get(k));
+                kernelsOfWorker[w][k] = new PartitionKernel(diagram, ids, seed);
+                final int from = services.length;
+                services = Arrays.copyOf(services, from + ids.length);
+                System.arraycopy(ids, 0, services, from, ids.length);
+            }
+            servicesOfWorker[w] = services;
+        }
+        catalog = encodeCatalog();
+    }
+
+    /** Build a simulation of {@code diagram}; nothing runs until {@link #start()}. */
+    public static Simulation create(final Diagram diagram, final Context ctx) {
+        return new Simulation(diagram, ctx.conclude());
+    }
+
+    /** Add a consumer of closed ticks; only before {@link #start()}. */
+    public Simulation addListener(final TickListener listener) {
+        if (state != State.NEW) {
+            throw new IllegalStateException("listeners are added before start");
+        }
+        listeners.add(listener);
+        return this;
+    }
+
+    /** Wire the rings and start every thread. */
+    public synchronized void start() {
+        if (state != State.NEW) {
+            throw new IllegalStateException("already started");
+        }
+        state = State.RUNNING;
+        final ExceptionHandler<Object> onFailure = new FailFast();
+
+        // (3) output ring: one producer (the aggregator), every listener a consumer on its own thread.
+        final RingBuffer<OutputSlot> output = RingBuffer.createSingleProducer(
+            OutputSlot::new, ctx.outputRingSize, WaitStrategies.create(ctx.outputWaitStrategy));
+        listenersEnded = new CountDownLatch(listeners.size());
+        final List<Sequence> listenerSequences = new ArrayList<>();
+        final List<Runnable> outputStarts = new ArrayList<>();
+        for (int i = 0; i < listeners.size(); i++) {
+            final BatchEventProcessor<OutputSlot> p = new BatchEventProcessorBuilder()
+                .build(output, output.newBarrier(), new ListenerAdapter(listeners.get(i)));
+            p.setExceptionHandler(onFailure);
+            listenerSequences.add(p.getSequence());
+            processors.add(p);
+            final String name = "tw-out-" + i + "-" + listeners.get(i).getClass().getSimpleName();
+            outputStarts.add(() -> startThread(name, p, false));
+        }
+        output.addGatingSequences(listenerSequences.toArray(new Sequence[0]));
+
+        // (2) metrics ring: the workers produce (one producer when there is one worker), the aggregator consumes.
+        final RingBuffer<MetricSlot> metrics = workerCount == 1 ?
+            RingBuffer.createSingleProducer(MetricSlot::new, ctx.metricsRingSize,
+                WaitStrategies.create(ctx.metricsWaitStrategy)) :
+            RingBuffer.createMultiProducer(MetricSlot::new, ctx.metricsRingSize,
+                WaitStrategies.create(ctx.metricsWaitStrategy));
+        // Workers may run up to a command ring apart; the aggregator stages that many ticks (and a margin).
+        final long[] intendedClose = new long[ctx.commandRingSize * 2];
+        aggregator = new TickAggregator(this, ctx.simulationId, diagram.tickNs(), diagram.services().size(),
+            servicesOfWorker, catalog, intendedClose, output, ctx.epochClock);
+        final BatchEventProcessor<MetricSlot> aggregatorProcessor =
+            new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
+        aggregatorProcessor.setExceptionHandler(onFailure);
+        metrics.addGatingSequences(aggregatorProcessor.getSequence());
+        processors.add(aggregatorProcessor);
+
+        // (1) command ring: the orchestrator produces, every worker consumes every command.
+        final RingBuffer<TickCommand> commands = RingBuffer.createSingleProducer(
+            TickCommand::new, ctx.commandRingSize, WaitStrategies.create(ctx.commandWaitStrategy));
+        workers = new SimulationWorker[workerCount];
+        final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
+        for (int w = 0; w < workerCount; w++) {
+            workers[w] = new SimulationWorker(w, kernelsOfWorker[w], metrics);
+            final BatchEventProcessor<TickCommand> p =
+                new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
+            p.setExceptionHandler(onFailure);
+            commands.addGatingSequences(p.getSequence());
+            workerProcessors.add(p);
+            processors.add(p);
+        }
+
+        // Consumers first, producers last.
+        outputStarts.forEach(Runnable::run);
+        startThread("tw-aggregator", aggregatorProcessor, false);
+        for (int w = 0; w < workerCount; w++) {
+            startThread("tw-worker-" + w, workerProcessors.get(w), ctx.pinWorkers);
+        }
+        final Thread orchestrator = new Thread(() -> orchestrate(commands, intendedClose), "tw-orchestrator");
+        orchestrator.setDaemon(true);
+        orchestratorThread = orchestrator;
+        threads.add(orchestrator);
+        orchestrator.start();
+    }
+
+    /** Ask the run to end after the tick in progress; every tick already issued still closes and is delivered. */
+    public void stop() {
+        stopRequested = true;
+        final Thread t = orchestratorThread;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    /** @return true once every listener has seen the end (or the pipeline failed). */
+    public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException {
+        return terminated.await(timeout, unit);
+    }
+
+    /** Stop, wait for the end to reach every listener (bounded), then stop every thread. Idempotent. */
+    @Override
+    public void close() {
+        stop();
+        if (state != State.NEW) {
+            try {
+                if (!terminated.await(ctx.closeTimeoutMs, TimeUnit.MILLISECONDS)) {
+                    LOG.warn("simulation {} did not drain in {} ms; halting", ctx.simulationId, ctx.closeTimeoutMs);
+                }
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        processors.forEach(BatchEventProcessor::halt);
+        for (final Thread t : threads) {
+            try {
+                t.join(ctx.closeTimeoutMs);
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        terminated.countDown();
+    }
+
+    public long id() {
+        return ctx.simulationId;
+    }
+
+    public Diagram diagram() {
+        return diagram;
+    }
+
+    /** The seed in use: the context's, else the diagram's, else one drawn at creation. */
+    public long seed() {
+        return seed;
+    }
+
+    public Context context() {
+        return ctx;
+    }
+
+    /** Workers actually running: at most one per partition. */
+    public int workers() {
+        return workerCount;
+    }
+
+    public State state() {
+        return state;
+    }
+
+    /** Why the run ended, once it has. */
+    public TickListener.EndReason endReason() {
+        return endReason;
+    }
+
+    public Throwable failure() {
+        return failure.get();
+    }
+
+    /** Ticks closed by the aggregator so far. */
+    public long ticksClosed() {
+        final TickAggregator a = aggregator;
+        return a == null ? 0 : a.ticksClosed();
+    }
+
+    /** The simulation's {@code Catalog} message, header included (a copy). */
+    public byte[] catalog() {
+        return catalog.clone();
+    }
+
+    /** Simulated service visits so far, over all workers; racy, for progress reports only. */
+    public long visits() {
+        final SimulationWorker[] w = workers;
+        long visits = 0;
+        if (w != null) {
+            for (final SimulationWorker worker : w) {
+                visits += worker.visits();
+            }
+        }
+        return visits;
+    }
+
+    private void orchestrate(final RingBuffer<TickCommand> commands, final long[] intendedClose) {
+        final long tickNs = diagram.tickNs();
+        final double speed = ctx.speed;
+        final long startNanos = System.nanoTime();
+        final int mask = intendedClose.length - 1;
+        long tick = 0;
+        try {
+            for (; ctx.ticks < 0 || tick < ctx.ticks; tick++) {
+                final long endNs = (tick + 1) * tickNs;
+                long deadline = System.nanoTime();
+                if (speed != Context.SPEED_MAX) {
+                    deadline = startNanos + (long)(endNs / speed);
+                    long remaining;
+                    while (!stopRequested && (remaining = deadline - System.nanoTime()) > 0) {
+                        LockSupport.parkNanos(remaining);
+                    }
+                }
+                if (stopRequested) {
+                    break;
+                }
+                intendedClose[(int)tick & mask] = deadline;
+                final long seq = commands.next();
+                commands.get(seq).set(TickCommand.TICK, tick, endNs, deadline);
+                commands.publish(seq);
+            }
+            endReason = stopRequested ? TickListener.EndReason.STOPPED : TickListener.EndReason.COMPLETED;
+            final long seq = commands.next();
+            commands.get(seq).set(TickCommand.END, tick, tick * tickNs, System.nanoTime());
+            commands.publish(seq);
+        } catch (final Throwable t) {
+            fail(t);
+        }
+    }
+
+    void onAggregatorEnded() {
+        // Called on the aggregator thread once the end marker is in the output ring.
+        if (listeners.isEmpty()) {
+            finish();
+        }
+    }
+
+    private void finish() {
+        if (state == State.RUNNING) {
+            state = State.ENDED;
+        }
+        terminated.countDown();
+    }
+
+    private void fail(final Throwable t) {
+        if (failure.compareAndSet(null, t)) {
+            LOG.error("simulation {} failed", ctx.simulationId, t);
+        }
+        endReason = TickListener.EndReason.FAILED;
+        state = State.FAILED;
+        stopRequested = true;
+        // A stage died, so the end marker may never arrive: release whoever waits; close() halts the rest.
+        terminated.countDown();
+    }
+
+    private void startThread(final String name, final Runnable body, final boolean pin) {
+        final Thread t = new Thread(() -> {
+            if (pin) {
+                final AffinityLock lock = AffinityLock.acquireLock();
+                LOG.info("{} pinned to cpu {}", name, lock.cpuId());
+                try {
+                    body.run();
+                } finally {
+                    lock.release();
+                }
+            } else {
+                body.run();
+            }
+        }, name);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+    }
+
+    private byte[] encodeCatalog() {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final CatalogEncoder e = new CatalogEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(ctx.simulationId)
+            .tickLengthNs(diagram.tickNs())
+            .seed(seed)
+            .startWallTimeNs(ctx.epochClock.nanoTime())
+            .schemaVersion(Schema.VERSION)
+            .workers(workerCount);
+        final CatalogEncoder.ServicesEncoder services = e.servicesCount(diagram.services().size());
+        for (final ServiceSpec s : diagram.services()) {
+            services.next().serviceId(s.id()).servers(s.servers()).name(s.name());
+        }
+        e.simulationName(diagram.name());
+        final byte[] bytes = new byte[MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength()];
+        buffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    /** Delivers the output ring to one listener, on the listener's thread. */
+    private final class ListenerAdapter implements EventHandler<OutputSlot> {
+        private final TickListener listener;
+
+        ListenerAdapter(final TickListener listener) {
+            this.listener = listener;
+        }
+
+        @Override
+        public void onEvent(final OutputSlot slot, final long sequence, final boolean endOfBatch) {
+            switch (slot.kind) {
+                case OutputSlot.CATALOG -> listener.onCatalog(slot.buffer, 0, slot.length);
+                case OutputSlot.TICK -> listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
+                case OutputSlot.END -> {
+                    listener.onEnd(slot.tick, endReason);
+                    listenersEnded.countDown();
+                    if (listenersEnded.getCount() == 0) {
+                        finish();
+                    }
+                }
+                default -> throw new IllegalStateException("bad output slot kind " + slot.kind);
+            }
+        }
+    }
+
+    /** Any exception in a stage ends the run as FAILED: a simulator that drops events silently is worse than none. */
+    private final class FailFast implements ExceptionHandler<Object> {
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final Object event) {
+            fail(ex);
+            throw new IllegalStateException("pipeline stage failed", ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex) {
+            fail(ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex) {
+            LOG.warn("shutdown of a pipeline stage failed", ex);
+        }
+    }
+
+    /**
+     * Configuration of a simulation, with defaults; {@link #conclude()} validates it once.
+     */
+    public static final class Context {
+        /** {@link #speed(double)} value for "as fast as possible". */
+        public static final double SPEED_MAX = Double.POSITIVE_INFINITY;
+        public static final int DEFAULT_COMMAND_RING_SIZE = 16;
+        public static final int DEFAULT_METRICS_RING_SIZE = 64 * 1024;
+        public static final int DEFAULT_OUTPUT_RING_SIZE = 256;
+
+        private double speed = 1.0;
+        private long ticks = -1;
+        private int workers = 1;
+        private long seed = Diagram.NO_SEED;
+        private long simulationId = 1;
+        private boolean pinWorkers;
+        private String commandWaitStrategy = "blocking";
+        // Samples are published millions of times a second: a blocking strategy would take a lock on each.
+        private String metricsWaitStrategy = "sleeping";
+        private String outputWaitStrategy = "blocking";
+        private int commandRingSize = DEFAULT_COMMAND_RING_SIZE;
+        private int metricsRingSize = DEFAULT_METRICS_RING_SIZE;
+        private int outputRingSize = DEFAULT_OUTPUT_RING_SIZE;
+        private long closeTimeoutMs = 10_000;
+        private EpochNanoClock epochClock;
+
+        /** Simulated seconds per wall-clock second; {@link #SPEED_MAX} for as fast as possible. Default 1. */
+        public Context speed(final double speed) {
+            this.speed = speed;
+            return this;
+        }
+
+        /** Ticks to run, or -1 (default) to run until stopped. */
+        public Context ticks(final long ticks) {
+            this.ticks = ticks;
+            return this;
+        }
+
+        /** Worker threads; at most one per partition of the diagram is used. Default 1. */
+        public Context workers(final int workers) {
+            this.workers = workers;
+            return this;
+        }
+
+        /** Seed of every random stream; default the diagram's, else one drawn at creation. */
+        public Context seed(final long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Context simulationId(final long simulationId) {
+            this.simulationId = simulationId;
+            return this;
+        }
+
+        /** Pin each worker thread to a CPU of its own (affinity library). Default false. */
+        public Context pinWorkers(final boolean pin) {
+            this.pinWorkers = pin;
+            return this;
+        }
+
+        /** Set the wait strategy of all three rings (see {@link WaitStrategies}). */
+        public Context waitStrategy(final String name) {
+            commandWaitStrategy = name;
+            metricsWaitStrategy = name;
+            outputWaitStrategy = name;
+            return this;
+        }
+
+        public Context commandWaitStrategy(final String name) {
+            commandWaitStrategy = name;
+            return this;
+        }
+
+        public Context metricsWaitStrategy(final String name) {
+            metricsWaitStrategy = name;
+            return this;
+        }
+
+        public Context outputWaitStrategy(final String name) {
+            outputWaitStrategy = name;
+            return this;
+        }
+
+        /** Ticks the orchestrator may run ahead of the slowest worker; a power of two. Default 16. */
+        public Context commandRingSize(final int size) {
+            this.commandRingSize = size;
+            return this;
+        }
+
+        /** Metric messages in flight between workers and the aggregator; a power of two. Default 65536. */
+        public Context metricsRingSize(final int size) {
+            this.metricsRingSize = size;
+            return this;
+        }
+
+        /** Closed ticks a slow listener may lag by before it holds the aggregator back. Default 256. */
+        public Context outputRingSize(final int size) {
+            this.outputRingSize = size;
+            return this;
+        }
+
+        public Context closeTimeoutMs(final long closeTimeoutMs) {
+            this.closeTimeoutMs = closeTimeoutMs;
+            return this;
+        }
+
+        /** Clock for wall-time stamps (epoch ns); default an allocation-free offset clock. */
+        public Context epochClock(final EpochNanoClock clock) {
+            this.epochClock = clock;
+            return this;
+        }
+
+        public double speed() {
+            return speed;
+        }
+
+        public long ticks() {
+            return ticks;
+        }
+
+        public int workers() {
+            return workers;
+        }
+
+        public long seed() {
+            return seed;
+        }
+
+        public long simulationId() {
+            return simulationId;
+        }
+
+        Context conclude() {
+            if (!(speed > 0)) {
+                throw new IllegalArgumentException("speed must be > 0 (or max), got " + speed);
+            }
+            if (workers < 1) {
+                throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+            }
+            if (ticks < -1) {
+                throw new IllegalArgumentException("ticks must be >= 0, or -1 for unbounded; got " + ticks);
+            }
+            for (final int size : new int[] {commandRingSize, metricsRingSize, outputRingSize}) {
+                if (!BitUtil.isPowerOfTwo(size)) {
+                    throw new IllegalArgumentException("ring sizes must be powers of two, got " + size);
+                }
+            }
+            WaitStrategies.create(commandWaitStrategy);
+            WaitStrategies.create(metricsWaitStrategy);
+            WaitStrategies.create(outputWaitStrategy);
+            if (epochClock == null) {
+                epochClock = new OffsetEpochNanoClock();
+            }
+            return this;
+        }
+    }
+}

@@ -1,0 +1,332 @@
+package io.tickwire.engine;
+
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.RingBuffer;
+import io.tickwire.codec.CompressedHistogramEncoder;
+import io.tickwire.engine.ring.MetricSlot;
+import io.tickwire.engine.ring.OutputSlot;
+import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.MessageHeaderEncoder;
+import io.tickwire.sbe.MetricSampleDecoder;
+import io.tickwire.sbe.Outcome;
+import io.tickwire.sbe.ServiceGaugeDecoder;
+import io.tickwire.sbe.TickSummaryEncoder;
+import io.tickwire.sbe.WorkerTickEndDecoder;
+import org.HdrHistogram.Histogram;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.EpochNanoClock;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The batching consumer of the metrics ring: accumulates each service's samples into an HdrHistogram and counters,
+ * and closes a tick into one SBE {@code TickSummary} on the output ring once every worker has ended it.
+ * <p>
+ * A service's samples come from one worker, in tick order, so one live histogram per service is enough: when the
+ * worker's {@code WorkerTickEnd} arrives, the service's figures (and its compressed histogram) are staged in the
+ * pending tick and the live state is reset. Workers may run a few ticks apart, hence a small window of pending ticks
+ * (sized by the command ring, which bounds how far apart they can be). Ticks are published strictly in order.
+ * <p>
+ * Runs on <b>one thread</b> (a Disruptor event processor of the metrics ring). Steady state allocates nothing:
+ * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen).
+ */
+final class TickAggregator implements EventHandler<MetricSlot> {
+    private static final int SIGNIFICANT_DIGITS = 3;
+    // Staged per-service figures, in this order.
+    private static final int F_ARRIVALS = 0;
+    private static final int F_COMPLETED = 1;
+    private static final int F_ERRORS = 2;
+    private static final int F_REJECTED = 3;
+    private static final int F_QUEUE = 4;
+    private static final int F_BUSY = 5;
+    private static final int F_SERVERS = 6;
+    private static final int F_SUM = 7;
+    private static final int F_P50 = 8;
+    private static final int F_P90 = 9;
+    private static final int F_P99 = 10;
+    private static final int F_P999 = 11;
+    private static final int F_MAX = 12;
+    private static final int FIELDS = 13;
+
+    private final long simulationId;
+    private final long tickLengthNs;
+    private final int serviceCount;
+    private final int[][] servicesOfWorker;
+    private final int workers;
+    private final byte[] catalog;
+    private final long[] intendedCloseNanos;
+    private final RingBuffer<OutputSlot> output;
+    private final EpochNanoClock clock;
+    private final Simulation simulation;
+    private final AtomicLong ticksClosed = new AtomicLong();
+
+    // Live, per service, for the tick its worker is on.
+    private final Histogram[] histograms;
+    private final long[] completed;
+    private final long[] errors;
+    private final long[] rejected;
+    private final long[] latencySum;
+    private final long[] maxLatency;
+    private final long[] arrivals;
+    private final int[] queueDepth;
+    private final int[] busy;
+    private final int[] servers;
+
+    private final PendingTick[] pending;
+    private final int pendingMask;
+    private long nextToClose;
+    private int workersEnded;
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final MetricSampleDecoder sampleDecoder = new MetricSampleDecoder();
+    private final ServiceGaugeDecoder gaugeDecoder = new ServiceGaugeDecoder();
+    private final WorkerTickEndDecoder tickEndDecoder = new WorkerTickEndDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final TickSummaryEncoder summaryEncoder = new TickSummaryEncoder();
+    private final CompressedHistogramEncoder histogramEncoder = new CompressedHistogramEncoder();
+
+    TickAggregator(final Simulation simulation, final long simulationId, final long tickLengthNs,
+                   final int serviceCount, final int[][] servicesOfWorker, final byte[] catalog,
+                   final long[] intendedCloseNanos, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
+        this.simulation = simulation;
+        this.simulationId = simulationId;
+        this.tickLengthNs = tickLengthNs;
+        this.serviceCount = serviceCount;
+        this.servicesOfWorker = servicesOfWorker;
+        this.workers = servicesOfWorker.length;
+        this.catalog = catalog;
+        this.intendedCloseNanos = intendedCloseNanos;
+        this.output = output;
+        this.clock = clock;
+
+        histograms = new Histogram[serviceCount];
+        for (int s = 0; s < serviceCount; s++) {
+            histograms[s] = new Histogram(SIGNIFICANT_DIGITS);
+        }
+        completed = new long[serviceCount];
+        errors = new long[serviceCount];
+        rejected = new long[serviceCount];
+        latencySum = new long[serviceCount];
+        maxLatency = new long[serviceCount];
+        arrivals = new long[serviceCount];
+        queueDepth = new int[serviceCount];
+        busy = new int[serviceCount];
+        servers = new int[serviceCount];
+
+        pending = new PendingTick[intendedCloseNanos.length];
+        pendingMask = pending.length - 1;
+        for (int i = 0; i < pending.length; i++) {
+            pending[i] = new PendingTick(serviceCount);
+        }
+    }
+
+    long ticksClosed() {
+        return ticksClosed.get();
+    }
+
+    @Override
+    public void onStart() {
+        final long seq = output.next();
+        final OutputSlot slot = output.get(seq);
+        slot.kind = OutputSlot.CATALOG;
+        slot.tick = -1;
+        slot.buffer.putBytes(0, catalog);
+        slot.length = catalog.length;
+        output.publish(seq);
+    }
+
+    @Override
+    public void onEvent(final MetricSlot slot, final long sequence, final boolean endOfBatch) {
+        headerDecoder.wrap(slot.buffer, 0);
+        final int offset = MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        switch (headerDecoder.templateId()) {
+            case MetricSampleDecoder.TEMPLATE_ID -> {
+                sampleDecoder.wrap(slot.buffer, offset, blockLength, version);
+                onSample(sampleDecoder.serviceId(), sampleDecoder.latencyNs(), sampleDecoder.outcome());
+            }
+            case ServiceGaugeDecoder.TEMPLATE_ID -> {
+                gaugeDecoder.wrap(slot.buffer, offset, blockLength, version);
+                final int s = gaugeDecoder.serviceId();
+                arrivals[s] = gaugeDecoder.arrivals();
+                queueDepth[s] = gaugeDecoder.queueDepth();
+                busy[s] = gaugeDecoder.busyServers();
+                servers[s] = gaugeDecoder.servers();
+            }
+            case WorkerTickEndDecoder.TEMPLATE_ID -> {
+                tickEndDecoder.wrap(slot.buffer, offset, blockLength, version);
+                onWorkerTickEnd(tickEndDecoder.workerId(), tickEndDecoder.tick(), tickEndDecoder.simTimeNs());
+            }
+            default -> throw new IllegalStateException("unknown template on the metrics ring: "
+                + headerDecoder.templateId());
+        }
+    }
+
+    private void onSample(final int s, final long latencyNs, final Outcome outcome) {
+        switch (outcome) {
+            case REJECTED -> rejected[s]++;
+            case ERROR, TIMEOUT -> {
+                errors[s]++;
+                recordCompletion(s, latencyNs);
+            }
+            default -> recordCompletion(s, latencyNs);
+        }
+    }
+
+    private void recordCompletion(final int s, final long latencyNs) {
+        completed[s]++;
+        latencySum[s] += latencyNs;
+        if (latencyNs > maxLatency[s]) {
+            maxLatency[s] = latencyNs;
+        }
+        histograms[s].recordValue(latencyNs);
+    }
+
+    private void onWorkerTickEnd(final int worker, final long tick, final long endNs) {
+        if (tick == SimulationWorker.END_OF_RUN) {
+            if (++workersEnded == workers) {
+                publishEnd();
+            }
+            return;
+        }
+        final PendingTick p = pending[(int)tick & pendingMask];
+        if (p.tick != tick) {
+            if (p.workersDone != 0) {
+                throw new IllegalStateException("pending-tick window overrun at tick " + tick
+                    + " (still waiting for tick " + p.tick + ")");
+            }
+            p.begin(tick);
+        }
+        for (final int s : servicesOfWorker[worker]) {
+            stage(s, p);
+        }
+        p.simTimeNs = endNs;
+        p.workersDone++;
+
+        PendingTick head;
+        while ((head = pending[(int)nextToClose & pendingMask]).tick == nextToClose && head.workersDone == workers) {
+            publishTick(head);
+            head.reset();
+            nextToClose++;
+            ticksClosed.lazySet(nextToClose);
+        }
+    }
+
+    private void stage(final int s, final PendingTick p) {
+        final long[] f = p.figures;
+        final int base = s * FIELDS;
+        final Histogram h = histograms[s];
+        f[base + F_ARRIVALS] = arrivals[s];
+        f[base + F_COMPLETED] = completed[s];
+        f[base + F_ERRORS] = errors[s];
+        f[base + F_REJECTED] = rejected[s];
+        f[base + F_QUEUE] = queueDepth[s];
+        f[base + F_BUSY] = busy[s];
+        f[base + F_SERVERS] = servers[s];
+        f[base + F_SUM] = latencySum[s];
+        final boolean any = completed[s] > 0;
+        f[base + F_P50] = any ? h.getValueAtPercentile(50.0) : 0;
+        f[base + F_P90] = any ? h.getValueAtPercentile(90.0) : 0;
+        f[base + F_P99] = any ? h.getValueAtPercentile(99.0) : 0;
+        f[base + F_P999] = any ? h.getValueAtPercentile(99.9) : 0;
+        f[base + F_MAX] = maxLatency[s];
+
+        final int length = histogramEncoder.encode(h);
+        p.histogramOffset[s] = p.histogramLimit;
+        p.histogramLength[s] = length;
+        p.histograms.putBytes(p.histogramLimit, histogramEncoder.buffer(), 0, length);
+        p.histogramLimit += length;
+
+        h.reset();
+        completed[s] = 0;
+        errors[s] = 0;
+        rejected[s] = 0;
+        latencySum[s] = 0;
+        maxLatency[s] = 0;
+    }
+
+    private void publishTick(final PendingTick p) {
+        final long seq = output.next();
+        final OutputSlot slot = output.get(seq);
+        final TickSummaryEncoder e = summaryEncoder.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
+            .simulationId(simulationId)
+            .tick(p.tick)
+            .simTimeNs(p.simTimeNs)
+            .tickLengthNs(tickLengthNs)
+            .wallTimeNs(clock.nanoTime());
+        final TickSummaryEncoder.ServicesEncoder group = e.servicesCount(serviceCount);
+        final long[] f = p.figures;
+        for (int s = 0; s < serviceCount; s++) {
+            final int base = s * FIELDS;
+            final long done = f[base + F_COMPLETED];
+            group.next()
+                .serviceId(s)
+                .servers((int)f[base + F_SERVERS])
+                .queueDepth((int)f[base + F_QUEUE])
+                .busyServers((int)f[base + F_BUSY])
+                .arrivals(f[base + F_ARRIVALS])
+                .completed(done)
+                .errors(f[base + F_ERRORS])
+                .rejected(f[base + F_REJECTED])
+                .latencySumNs(f[base + F_SUM])
+                .meanNs(done > 0 ? f[base + F_SUM] / done : 0)
+                .p50Ns(f[base + F_P50])
+                .p90Ns(f[base + F_P90])
+                .p99Ns(f[base + F_P99])
+                .p999Ns(f[base + F_P999])
+                .maxNs(f[base + F_MAX])
+                .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
+        }
+        slot.kind = OutputSlot.TICK;
+        slot.tick = p.tick;
+        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        slot.intendedCloseNanos = intendedCloseNanos[(int)p.tick & (intendedCloseNanos.length - 1)];
+        output.publish(seq);
+    }
+
+    private void publishEnd() {
+        final long seq = output.next();
+        final OutputSlot slot = output.get(seq);
+        slot.kind = OutputSlot.END;
+        slot.tick = nextToClose - 1;
+        slot.length = 0;
+        output.publish(seq);
+        simulation.onAggregatorEnded();
+    }
+
+    @Override
+    public void onShutdown() {
+        histogramEncoder.close();
+    }
+
+    /** A tick being assembled from its workers' parts. */
+    private static final class PendingTick {
+        final long[] figures;
+        final int[] histogramOffset;
+        final int[] histogramLength;
+        final ExpandableArrayBuffer histograms = new ExpandableArrayBuffer(1024);
+        long tick = -1;
+        long simTimeNs;
+        int workersDone;
+        int histogramLimit;
+
+        PendingTick(final int services) {
+            figures = new long[services * FIELDS];
+            histogramOffset = new int[services];
+            histogramLength = new int[services];
+        }
+
+        void begin(final long tick) {
+            this.tick = tick;
+            workersDone = 0;
+            histogramLimit = 0;
+        }
+
+        void reset() {
+            tick = -1;
+            workersDone = 0;
+            histogramLimit = 0;
+        }
+    }
+}

@@ -1,0 +1,40 @@
+package io.tickwire.engine;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * The port through which closed ticks leave the engine (the journal and the broadcaster implement it).
+ * <p>
+ * Each listener runs on <b>its own thread</b>, as a consumer of the engine's output ring: calls to one listener
+ * come from one thread, in order, and a slow listener delays no other (until the output ring is full, when it
+ * back-pressures the aggregator). The buffers are ring slots, valid only during the call: copy what you keep.
+ * Every buffer holds one complete SBE message, header included.
+ */
+public interface TickListener {
+    /** First call, once: the simulation's {@code Catalog} message. */
+    void onCatalog(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * One closed tick: a {@code TickSummary} message. Ticks arrive in order with consecutive numbers from 0.
+     *
+     * @param endOfBatch true when no further tick is immediately available: the time to flush.
+     */
+    void onTick(DirectBuffer buffer, int offset, int length, long tick, boolean endOfBatch);
+
+    /**
+     * Last call, once: the simulation ended.
+     *
+     * @param lastTick the last tick delivered, or -1 if none was.
+     * @param reason   why it ended.
+     */
+    void onEnd(long lastTick, EndReason reason);
+
+    enum EndReason {
+        /** The configured number of ticks or duration was reached. */
+        COMPLETED,
+        /** {@link Simulation#stop()} was called. */
+        STOPPED,
+        /** A thread of the pipeline failed; see {@link Simulation#failure()}. */
+        FAILED
+    }
+}

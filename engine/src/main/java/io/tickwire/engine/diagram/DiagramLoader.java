@@ -1,0 +1,394 @@
+package io.tickwire.engine.diagram;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads a diagram from YAML (or JSON, which YAML contains) and validates it. Every problem is reported with the
+ * path of the field at fault ({@code services[1].latency.mean: must be > 0 (got -5ms)}); unknown fields are
+ * refused so that a typo never silently falls back to a default. The format is documented in {@code docs/diagram.md}.
+ */
+public final class DiagramLoader {
+    public static final long DEFAULT_TICK_NS = 50_000_000L;
+    public static final long MIN_TICK_NS = 1_000_000L;
+    public static final long MAX_TICK_NS = 1_000_000_000L;
+    public static final long DEFAULT_CALL_DELAY_NS = 100_000L;
+    /** The feed and the journal carry service ids as uint16. */
+    public static final int MAX_SERVICES = 4096;
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}");
+    private static final Set<String> TOP_FIELDS = Set.of("name", "tick", "seed", "services", "load");
+    private static final Set<String> SERVICE_FIELDS =
+        Set.of("name", "replicas", "concurrency", "latency", "queue", "failureRate", "calls");
+    private static final Set<String> LATENCY_FIELDS = Set.of("distribution", "mean", "sd");
+    private static final Set<String> CALL_FIELDS = Set.of("to", "probability", "delay");
+    private static final Set<String> LOAD_FIELDS = Set.of("name", "target", "rate", "arrivals");
+
+    /** Returned by {@link #duration} when the field was present but refused (already reported). */
+    private static final long INVALID = Long.MIN_VALUE;
+
+    private static final YAMLMapper MAPPER = YAMLMapper.builder()
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+    /** JSON is read as JSON: YAML 1.1 refuses the tab indentation that JSON allows. */
+    private static final JsonMapper JSON = JsonMapper.builder()
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .build();
+
+    private final List<String> problems = new ArrayList<>();
+
+    private DiagramLoader() {
+    }
+
+    public static Diagram load(final Path path) throws DiagramException, IOException {
+        return parse(Files.readString(path, StandardCharsets.UTF_8));
+    }
+
+    public static Diagram parse(final String text) throws DiagramException {
+        final JsonNode root;
+        try {
+            root = readTree(text);
+        } catch (final JsonProcessingException ex) {
+            throw new DiagramException("", "not valid YAML or JSON: " + syntaxError(ex));
+        }
+        if (root == null || !root.isObject()) {
+            throw new DiagramException("", "a diagram is a mapping with name, services and load");
+        }
+        return new DiagramLoader().read((ObjectNode)root, text);
+    }
+
+    /** Text that opens with '{' is tried as JSON first, then as YAML (flow style); the JSON error wins. */
+    private static JsonNode readTree(final String text) throws JsonProcessingException {
+        final String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        if (!body.stripLeading().startsWith("{")) {
+            return MAPPER.readTree(body);
+        }
+        try {
+            return JSON.readTree(body);
+        } catch (final JsonProcessingException jsonEx) {
+            try {
+                return MAPPER.readTree(body);
+            } catch (final JsonProcessingException yamlEx) {
+                throw jsonEx;
+            }
+        }
+    }
+
+    /** One line: the parser's own message spans several, with an excerpt of the source. */
+    private static String syntaxError(final JsonProcessingException ex) {
+        if (ex.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
+            return yaml.getProblem() + " at line " + (yaml.getProblemMark().getLine() + 1)
+                + ", column " + (yaml.getProblemMark().getColumn() + 1);
+        }
+        final String what = String.valueOf(ex.getOriginalMessage()).replaceAll("\\s+", " ").trim();
+        return what + (ex.getLocation() != null
+            ? " at line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr() : "");
+    }
+
+    private Diagram read(final ObjectNode root, final String source) throws DiagramException {
+        unknownFields(root, "", TOP_FIELDS);
+        final String name = name(root, "name", "");
+        final long tickNs = duration(root, "tick", "tick", DEFAULT_TICK_NS);
+        if (tickNs < MIN_TICK_NS || tickNs > MAX_TICK_NS) {
+            problem("tick", "must be between 1ms and 1s (got " + Units.formatNs(tickNs) + ")");
+        }
+        long seed = Diagram.NO_SEED;
+        final JsonNode seedNode = root.get("seed");
+        if (seedNode != null) {
+            if (seedNode.isIntegralNumber() && seedNode.canConvertToLong()) {
+                seed = seedNode.asLong();
+            } else {
+                problem("seed", "must be an integer");
+            }
+        }
+
+        final JsonNode servicesNode = root.get("services");
+        final List<JsonNode> serviceNodes = list(servicesNode, "services", true);
+        if (serviceNodes.size() > MAX_SERVICES) {
+            problem("services", "at most " + MAX_SERVICES + " services (got " + serviceNodes.size() + ")");
+        }
+        final Map<String, Integer> ids = new HashMap<>();
+        for (int i = 0; i < serviceNodes.size(); i++) {
+            final JsonNode node = serviceNodes.get(i);
+            final String sName = node.isObject() ? name(node, "name", "services[" + i + "]") : null;
+            if (sName != null && ids.putIfAbsent(sName, i) != null) {
+                problem("services[" + i + "].name", "duplicate service name '" + sName + "'");
+            }
+        }
+
+        final List<ServiceSpec> services = new ArrayList<>();
+        for (int i = 0; i < serviceNodes.size(); i++) {
+            services.add(service(serviceNodes.get(i), i, "services[" + i + "]", ids));
+        }
+
+        final List<LoadSpec> load = new ArrayList<>();
+        final List<JsonNode> loadNodes = list(root.get("load"), "load", true);
+        for (int i = 0; i < loadNodes.size(); i++) {
+            load.add(load(loadNodes.get(i), i, "load[" + i + "]", ids));
+        }
+
+        if (!problems.isEmpty()) {
+            throw new DiagramException(problems);
+        }
+        return new Diagram(name, tickNs, seed, services, load, source);
+    }
+
+    private ServiceSpec service(final JsonNode node, final int id, final String path, final Map<String, Integer> ids) {
+        if (!node.isObject()) {
+            problem(path, "must be a mapping with name and latency");
+            return null;
+        }
+        unknownFields(node, path, SERVICE_FIELDS);
+        final String name = node.path("name").asText(null);
+        final int replicas = positiveInt(node, "replicas", path, 1);
+        final int concurrency = positiveInt(node, "concurrency", path, 1);
+        if ((long)replicas * concurrency > Integer.MAX_VALUE / 2) {
+            problem(path, "replicas x concurrency is too large");
+        }
+        final LatencySpec latency = latency(node.get("latency"), path + ".latency");
+
+        int queueCapacity = ServiceSpec.UNBOUNDED;
+        final JsonNode queue = node.get("queue");
+        if (queue != null) {
+            if (queue.isTextual() && "unbounded".equals(queue.asText())) {
+                queueCapacity = ServiceSpec.UNBOUNDED;
+            } else if (queue.isIntegralNumber() && queue.canConvertToInt() && queue.asInt() >= 0) {
+                queueCapacity = queue.asInt();
+            } else {
+                problem(path + ".queue", "must be a capacity >= 0 or 'unbounded' (got " + queue + ")");
+            }
+        }
+
+        final double failureRate = probability(node, "failureRate", path, 0.0, true);
+
+        final List<CallSpec> calls = new ArrayList<>();
+        final List<JsonNode> callNodes = list(node.get("calls"), path + ".calls", false);
+        double sum = 0;
+        for (int c = 0; c < callNodes.size(); c++) {
+            final String cPath = path + ".calls[" + c + "]";
+            final JsonNode call = callNodes.get(c);
+            if (!call.isObject()) {
+                problem(cPath, "must be a mapping with 'to'");
+                continue;
+            }
+            unknownFields(call, cPath, CALL_FIELDS);
+            final String to = call.path("to").asText(null);
+            Integer target = null;
+            if (to == null || !call.get("to").isTextual()) {
+                problem(cPath + ".to", "is required: the name of the called service");
+            } else if ((target = ids.get(to)) == null) {
+                problem(cPath + ".to", "unknown service '" + to + "'");
+            }
+            final int before = problems.size();
+            final double p = probability(call, "probability", cPath, 1.0, false);
+            if (problems.size() == before) {
+                sum += p;
+            }
+            final long delay = duration(call, "delay", cPath + ".delay", DEFAULT_CALL_DELAY_NS);
+            if (delay < 0) {
+                problem(cPath + ".delay", "must be >= 0 (got " + Units.formatNs(delay) + ")");
+            }
+            if (target != null) {
+                calls.add(new CallSpec(target, to, p, delay));
+            }
+        }
+        if (sum > 1.0 + 1e-9) {
+            problem(path + ".calls", "probabilities sum to " + Math.round(sum * 1e9) / 1e9 + ", more than 1");
+        }
+        return new ServiceSpec(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls);
+    }
+
+    private LatencySpec latency(final JsonNode node, final String path) {
+        if (node == null) {
+            problem(path, "is required: {distribution, mean[, sd]}");
+            return null;
+        }
+        if (!node.isObject()) {
+            problem(path, "must be a mapping {distribution, mean[, sd]} (got " + node + ")");
+            return null;
+        }
+        unknownFields(node, path, LATENCY_FIELDS);
+        final String dist = node.path("distribution").asText("exponential");
+        final LatencySpec.Kind kind;
+        switch (dist) {
+            case "constant" -> kind = LatencySpec.Kind.CONSTANT;
+            case "exponential" -> kind = LatencySpec.Kind.EXPONENTIAL;
+            case "lognormal" -> kind = LatencySpec.Kind.LOGNORMAL;
+            default -> {
+                problem(path + ".distribution", "unknown distribution '" + dist
+                    + "' (constant, exponential, lognormal)");
+                return null;
+            }
+        }
+        final long mean = duration(node, "mean", path + ".mean", INVALID);
+        if (!node.has("mean")) {
+            problem(path + ".mean", "is required");
+        } else if (mean != INVALID && mean <= 0) {
+            problem(path + ".mean", "must be > 0 (got " + node.get("mean").asText() + ")");
+        }
+        long sd = 0;
+        if (kind == LatencySpec.Kind.LOGNORMAL) {
+            sd = duration(node, "sd", path + ".sd", INVALID);
+            if (!node.has("sd")) {
+                problem(path + ".sd", "is required for a lognormal distribution");
+            } else if (sd != INVALID && sd <= 0) {
+                problem(path + ".sd", "must be > 0 (got " + node.get("sd").asText() + ")");
+            }
+        } else if (node.has("sd")) {
+            problem(path + ".sd", "only a lognormal distribution takes sd");
+        }
+        return new LatencySpec(kind, mean, sd);
+    }
+
+    private LoadSpec load(final JsonNode node, final int i, final String path, final Map<String, Integer> ids) {
+        if (!node.isObject()) {
+            problem(path, "must be a mapping with target and rate");
+            return null;
+        }
+        unknownFields(node, path, LOAD_FIELDS);
+        final String targetName = node.path("target").asText(null);
+        Integer target = null;
+        if (targetName == null || !node.get("target").isTextual()) {
+            problem(path + ".target", "is required: the name of the service the load calls");
+        } else if ((target = ids.get(targetName)) == null) {
+            problem(path + ".target", "unknown service '" + targetName + "'");
+        }
+        final String name = node.has("name") ? name(node, "name", path) : (targetName == null ? "load" + i : targetName);
+        double rate = 0;
+        final JsonNode rateNode = node.get("rate");
+        if (rateNode == null) {
+            problem(path + ".rate", "is required (say 800/s)");
+        } else {
+            try {
+                rate = Units.parseRatePerSec(rateNode.asText());
+                if (!(rate > 0) || Double.isInfinite(rate)) {
+                    problem(path + ".rate", "must be > 0 (got " + rateNode.asText() + ")");
+                }
+            } catch (final IllegalArgumentException ex) {
+                problem(path + ".rate", ex.getMessage());
+            }
+        }
+        final String arrivals = node.path("arrivals").asText("poisson");
+        LoadSpec.Arrivals kind = LoadSpec.Arrivals.POISSON;
+        switch (arrivals) {
+            case "poisson" -> kind = LoadSpec.Arrivals.POISSON;
+            case "constant" -> kind = LoadSpec.Arrivals.CONSTANT;
+            default -> problem(path + ".arrivals", "unknown arrivals '" + arrivals + "' (poisson, constant)");
+        }
+        return new LoadSpec(name, target == null ? -1 : target, targetName, rate, kind);
+    }
+
+    private String name(final JsonNode node, final String field, final String parent) {
+        final String path = parent.isEmpty() ? field : parent + "." + field;
+        final JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            problem(path, "is required");
+            return null;
+        }
+        if (!value.isTextual() || !NAME.matcher(value.asText()).matches()) {
+            problem(path, "must be 1-64 of letters, digits, '_', '.', '-' (got " + value + ")");
+            return null;
+        }
+        return value.asText();
+    }
+
+    private int positiveInt(final JsonNode node, final String field, final String parent, final int dflt) {
+        final JsonNode value = node.get(field);
+        if (value == null) {
+            return dflt;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 1) {
+            problem(parent + "." + field, "must be an integer >= 1 (got " + value + ")");
+            return dflt;
+        }
+        return value.asInt();
+    }
+
+    private double probability(final JsonNode node, final String field, final String parent, final double dflt,
+                               final boolean zeroAllowed) {
+        final JsonNode value = node.get(field);
+        if (value == null) {
+            return dflt;
+        }
+        final double p = value.isNumber() ? value.asDouble() : Double.NaN;
+        if (!(p >= 0 && p <= 1) || (!zeroAllowed && p == 0)) {
+            problem(parent + "." + field, "must be a probability in " + (zeroAllowed ? "[0, 1]" : "(0, 1]")
+                + " (got " + value + ")");
+            return dflt;
+        }
+        return p;
+    }
+
+    private long duration(final JsonNode node, final String field, final String path, final long dflt) {
+        final JsonNode value = node.get(field);
+        if (value == null) {
+            return dflt;
+        }
+        if (value.isNumber() && value.asDouble() == 0) {
+            return 0;
+        }
+        if (!value.isTextual()) {
+            problem(path, "needs a unit, e.g. 250us, 5ms, 2s (got " + value + ")");
+            return dflt;
+        }
+        try {
+            return Units.parseDurationNs(value.asText());
+        } catch (final IllegalArgumentException ex) {
+            problem(path, ex.getMessage());
+            return dflt;
+        }
+    }
+
+    private List<JsonNode> list(final JsonNode node, final String path, final boolean required) {
+        final List<JsonNode> result = new ArrayList<>();
+        if (node == null || node.isNull()) {
+            if (required) {
+                problem(path, "is required and must list at least one entry");
+            }
+            return result;
+        }
+        if (!node.isArray()) {
+            problem(path, "must be a list");
+            return result;
+        }
+        node.forEach(result::add);
+        if (required && result.isEmpty()) {
+            problem(path, "must list at least one entry");
+        }
+        return result;
+    }
+
+    private void unknownFields(final JsonNode node, final String path, final Set<String> known) {
+        for (final Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            final String field = it.next();
+            if (!known.contains(field)) {
+                problem(path.isEmpty() ? field : path + "." + field, "unknown field (expected one of "
+                    + known.stream().sorted().toList() + ")");
+            }
+        }
+    }
+
+    private void problem(final String path, final String what) {
+        problems.add(path + ": " + what);
+    }
+}

@@ -1,0 +1,78 @@
+package io.tickwire.engine.diagram;
+
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Parses the diagram's durations ({@code 250us}, {@code 5ms}, {@code 2s}) and rates ({@code 800/s}).
+ */
+public final class Units {
+    private static final Pattern DURATION = Pattern.compile("^\\s*(-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)\\s*([a-zµ]+)\\s*$");
+    private static final Pattern RATE = Pattern.compile("^\\s*(-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?)\\s*(?:/\\s*([a-z]+))?\\s*$");
+
+    private Units() {
+    }
+
+    /**
+     * @return nanoseconds, rounded to the nearest.
+     * @throws IllegalArgumentException with a reason fit for a user.
+     */
+    public static long parseDurationNs(final String text) {
+        final Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a duration (say 250us, 5ms, 2s): '" + text + "'");
+        }
+        final double value = Double.parseDouble(m.group(1));
+        final double unitNs = switch (m.group(2)) {
+            case "ns" -> 1;
+            case "us", "µs" -> 1e3;
+            case "ms" -> 1e6;
+            case "s" -> 1e9;
+            case "m", "min" -> 60e9;
+            case "h" -> 3600e9;
+            default -> throw new IllegalArgumentException(
+                "unknown duration unit '" + m.group(2) + "' (ns, us, ms, s, min, h): '" + text + "'");
+        };
+        final double ns = value * unitNs;
+        if (Math.abs(ns) > Long.MAX_VALUE / 2.0) {
+            throw new IllegalArgumentException("duration too large: '" + text + "'");
+        }
+        return Math.round(ns);
+    }
+
+    /** @return events per second; a bare number is per second. */
+    public static double parseRatePerSec(final String text) {
+        final Matcher m = RATE.matcher(text.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a rate (say 800/s, 5/ms, 1200/min): '" + text + "'");
+        }
+        final double value = Double.parseDouble(m.group(1));
+        final String unit = m.group(2) == null ? "s" : m.group(2);
+        final double perSec = switch (unit) {
+            case "ns" -> 1e9;
+            case "us" -> 1e6;
+            case "ms" -> 1e3;
+            case "s", "sec" -> 1;
+            case "m", "min" -> 1.0 / 60;
+            case "h" -> 1.0 / 3600;
+            default -> throw new IllegalArgumentException(
+                "unknown rate unit '/" + unit + "' (/ms, /s, /min, /h): '" + text + "'");
+        };
+        return value * perSec;
+    }
+
+    /** Formats nanoseconds the way the diagram writes them (for messages). */
+    public static String formatNs(final long ns) {
+        if (ns % 1_000_000_000L == 0) {
+            return ns / 1_000_000_000L + "s";
+        }
+        if (ns % 1_000_000L == 0) {
+            return ns / 1_000_000L + "ms";
+        }
+        if (ns % 1_000L == 0) {
+            return ns / 1_000L + "us";
+        }
+        return ns + "ns";
+    }
+}

@@ -1,0 +1,20 @@
+package io.tickwire.engine.ring;
+
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * Slot of the output ring (multicast to every {@link io.tickwire.engine.TickListener}): a catalog, a closed tick or
+ * the end of the run, encoded once by the aggregator. The buffer grows to the largest tick seen, then is reused.
+ */
+public final class OutputSlot {
+    public static final int CATALOG = 1;
+    public static final int TICK = 2;
+    public static final int END = 3;
+
+    public final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(4096);
+    public int kind;
+    public int length;
+    public long tick;
+    /** For {@link #TICK}: {@link System#nanoTime()} at which the tick was meant to close. */
+    public long intendedCloseNanos;
+}

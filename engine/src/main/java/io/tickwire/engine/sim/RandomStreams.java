@@ -1,0 +1,31 @@
+package io.tickwire.engine.sim;
+
+import java.util.SplittableRandom;
+
+/**
+ * One independent random stream per service and per load source, derived from the run's seed and the stream's
+ * identity only — never from the partitioning — so that results do not depend on the number of workers.
+ */
+public final class RandomStreams {
+    private static final long SERVICE_DOMAIN = 0x5E41_1CE5_0000_0000L;
+    private static final long SOURCE_DOMAIN = 0x50A2_CE50_0000_0000L;
+
+    private RandomStreams() {
+    }
+
+    public static SplittableRandom forService(final long seed, final int serviceId) {
+        return new SplittableRandom(mix(seed ^ mix(SERVICE_DOMAIN + serviceId)));
+    }
+
+    public static SplittableRandom forSource(final long seed, final int sourceIndex) {
+        return new SplittableRandom(mix(seed ^ mix(SOURCE_DOMAIN + sourceIndex)));
+    }
+
+    /** SplitMix64's finaliser: a bijective avalanche of 64 bits. */
+    static long mix(final long value) {
+        long z = value + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}

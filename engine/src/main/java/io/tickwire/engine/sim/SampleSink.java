@@ -1,0 +1,14 @@
+package io.tickwire.engine.sim;
+
+import io.tickwire.sbe.Outcome;
+
+/**
+ * Where a {@link PartitionKernel} reports what happened in a tick. Called on the kernel's thread.
+ */
+public interface SampleSink {
+    /** A request left a service (or was rejected by it, with latency 0). */
+    void sample(int serviceId, long tick, long simTimeNs, long latencyNs, Outcome outcome);
+
+    /** A service's state at the end of a tick; once per service per tick, after that tick's samples. */
+    void gauge(int serviceId, long tick, long arrivals, int queueDepth, int busyServers, int servers);
+}

@@ -1,0 +1,74 @@
+package io.tickwire.engine;
+
+import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.TickSummaryDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/** Test listener: keeps a copy of every message it is given, and checks the order contract as it goes. */
+final class TickCollector implements TickListener {
+    final List<byte[]> ticks = new ArrayList<>();
+    final List<Long> tickNumbers = new ArrayList<>();
+    final CountDownLatch ended = new CountDownLatch(1);
+    volatile byte[] catalog;
+    volatile long lastTick = Long.MIN_VALUE;
+    volatile EndReason reason;
+    volatile String violation;
+    final Thread[] thread = new Thread[1];
+
+    @Override
+    public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+        checkThread();
+        if (catalog != null || !ticks.isEmpty()) {
+            violation = "catalog not first or twice";
+        }
+        catalog = copy(buffer, offset, length);
+    }
+
+    @Override
+    public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                       final boolean endOfBatch) {
+        checkThread();
+        if (catalog == null) {
+            violation = "tick before catalog";
+        }
+        if (tick != ticks.size()) {
+            violation = "tick " + tick + " arrived at position " + ticks.size();
+        }
+        ticks.add(copy(buffer, offset, length));
+        tickNumbers.add(tick);
+    }
+
+    @Override
+    public void onEnd(final long lastTick, final EndReason reason) {
+        checkThread();
+        this.lastTick = lastTick;
+        this.reason = reason;
+        ended.countDown();
+    }
+
+    TickSummaryDecoder decode(final int index) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(ticks.get(index));
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        return new TickSummaryDecoder().wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(),
+            header.version());
+    }
+
+    private void checkThread() {
+        if (thread[0] == null) {
+            thread[0] = Thread.currentThread();
+        } else if (thread[0] != Thread.currentThread()) {
+            violation = "called from two threads";
+        }
+    }
+
+    private static byte[] copy(final DirectBuffer buffer, final int offset, final int length) {
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(offset, bytes);
+        return bytes;
+    }
+}
