@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int SIGNIFICANT_DIGITS = 3;
+    private static final long PRESIZED_HIGHEST_NS = 60_000_000_000L;
     // Staged per-service figures, in this order.
     private static final int F_ARRIVALS = 0;
     private static final int F_COMPLETED = 1;
@@ -101,7 +102,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
         histograms = new Histogram[serviceCount];
         for (int s = 0; s < serviceCount; s++) {
-            histograms[s] = new Histogram(SIGNIFICANT_DIGITS);
+            // Sized up front for latencies up to a minute, so the steady state never resizes; longer ones still
+            // fit (auto-resize), at the cost of one allocation when first seen.
+            histograms[s] = new Histogram(PRESIZED_HIGHEST_NS, SIGNIFICANT_DIGITS);
+            histograms[s].setAutoResize(true);
         }
         completed = new long[serviceCount];
         errors = new long[serviceCount];

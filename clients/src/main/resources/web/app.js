@@ -1,0 +1,275 @@
+// Tickwire live dashboard: one WebSocket, one SBE frame per message, at most one redraw per animation frame.
+import { decode } from './tickwire-decoder.js';
+
+const HISTORY = 200;            // ticks kept per sparkline
+const BACKOFF_MIN_MS = 250;
+const BACKOFF_MAX_MS = 10_000;
+
+const $ = (id) => document.getElementById(id);
+const el = {
+  name: $('name'), conn: $('conn'), connText: $('connText'), seq: $('seq'), gaps: $('gaps'),
+  tickLen: $('tickLen'), lag: $('lag'), message: $('message'), rows: $('rows'),
+};
+
+const state = {
+  simulationId: null,
+  simulationName: '',
+  names: new Map(),     // serviceId -> name, from the catalog
+  rows: new Map(),      // serviceId -> Row
+  lastTick: null,
+  endedAt: null,        // lastSequence of a SimulationEnd, until ticks resume
+  gaps: 0,
+  tickLengthNs: 0,
+  lagMs: null,
+  conn: 'connecting',
+  connDetail: '',
+  message: '',
+  messageBad: false,
+};
+
+/** Fixed-size ring of the last HISTORY values. */
+class Ring {
+  constructor() { this.values = new Float64Array(HISTORY); this.size = 0; this.head = 0; }
+  push(v) {
+    this.values[this.head] = v;
+    this.head = (this.head + 1) % HISTORY;
+    if (this.size < HISTORY) this.size++;
+  }
+  /** i-th oldest value. */
+  at(i) { return this.values[(this.head - this.size + i + HISTORY) % HISTORY]; }
+  clear() { this.size = 0; this.head = 0; }
+}
+
+/** One table row: its cells, its two sparklines and the latest values. */
+class Row {
+  constructor(serviceId) {
+    this.tr = document.createElement('tr');
+    this.cells = {};
+    for (const key of ['name', 'thr', 'p50', 'p99', 'errors', 'rejected', 'queue', 'busy']) {
+      const td = document.createElement('td');
+      this.tr.appendChild(td);
+      this.cells[key] = td;
+    }
+    this.thrCanvas = this.addCanvas();
+    this.p99Canvas = this.addCanvas();
+    this.thr = new Ring();
+    this.p99 = new Ring();
+    this.last = null;
+    this.dirty = true;
+    this.cells.name.textContent = state.names.get(serviceId) ?? `#${serviceId}`;
+  }
+  addCanvas() {
+    const td = document.createElement('td');
+    td.className = 'spark';
+    const canvas = document.createElement('canvas');
+    td.appendChild(canvas);
+    this.tr.appendChild(td);
+    return canvas;
+  }
+}
+
+// ---- feed ---------------------------------------------------------------------------------------------------
+
+let socket = null;
+let attempt = 0;
+
+function connect() {
+  setConn('connecting', '');
+  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/feed');
+  ws.binaryType = 'arraybuffer';
+  socket = ws;
+  ws.onopen = () => setConn('open', '');
+  ws.onmessage = (event) => {
+    if (typeof event.data === 'string') return;  // the feed is binary; ignore any text frame
+    let msg;
+    try {
+      msg = decode(event.data);
+    } catch (e) {
+      showMessage(`bad frame: ${e.message}`, true);
+      return;
+    }
+    attempt = 0;  // only a decodable frame proves the server is healthy
+    onMessage(msg);
+  };
+  ws.onclose = (event) => {
+    if (socket !== ws) return;
+    socket = null;
+    const delay = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt++) * (0.75 + Math.random() * 0.5);
+    const reason = event.reason ? ` (${event.code} ${event.reason})` : ` (${event.code})`;
+    setConn('closed', `closed${reason}, retry in ${(delay / 1000).toFixed(1)} s`);
+    setTimeout(connect, delay);
+  };
+  // onerror is always followed by onclose, which does the reconnecting.
+}
+
+function onMessage(msg) {
+  switch (msg.type) {
+    case 'catalog': onCatalog(msg); break;
+    case 'tick': onTick(msg); break;
+    case 'heartbeat': break;
+    case 'end':
+      state.endedAt = msg.lastSequence;
+      showMessage(`simulation ended: ${msg.reason} after tick ${msg.lastSequence}`, false);
+      break;
+    case 'error': showMessage(`server error ${msg.codeName}: ${msg.message}`, true); break;
+  }
+}
+
+function onCatalog(c) {
+  if (c.simulationId !== state.simulationId) {
+    // A different simulation: start over. The same one again (a reconnect) keeps history and gap tracking.
+    state.simulationId = c.simulationId;
+    state.lastTick = null;
+    state.gaps = 0;
+    state.rows.clear();
+    el.rows.replaceChildren();
+    showMessage('', false);
+  }
+  state.simulationName = c.simulationName;
+  state.tickLengthNs = c.tickLengthNs;
+  state.names.clear();
+  for (const s of c.services) state.names.set(s.serviceId, s.name);
+  for (const s of c.services) {
+    const row = rowFor(s.serviceId);
+    row.cells.name.textContent = s.name;
+  }
+  scheduleRender();
+}
+
+function rowFor(serviceId) {
+  let row = state.rows.get(serviceId);
+  if (!row) {
+    row = new Row(serviceId);
+    state.rows.set(serviceId, row);
+    // Keep rows in service id order.
+    const after = [...state.rows.keys()].filter((id) => id > serviceId).sort((a, b) => a - b)[0];
+    el.rows.insertBefore(row.tr, after === undefined ? null : state.rows.get(after).tr);
+  }
+  return row;
+}
+
+function onTick(t) {
+  if (state.lastTick !== null && t.tick !== state.lastTick + 1) state.gaps++;
+  if (state.endedAt !== null && t.tick > state.endedAt) {  // ticks again after an end: the notice is stale
+    state.endedAt = null;
+    showMessage('', false);
+  }
+  state.lastTick = t.tick;
+  state.tickLengthNs = t.tickLengthNs;
+  state.lagMs = performance.timeOrigin + performance.now() - t.wallTimeNs / 1e6;  // sub-ms wall clock
+  const seconds = t.tickLengthNs / 1e9;
+  for (const s of t.services) {
+    const row = rowFor(s.serviceId);
+    const throughput = seconds > 0 ? s.completed / seconds : 0;
+    row.thr.push(throughput);
+    row.p99.push(s.p99Ns / 1e6);
+    row.last = { throughput, s };
+    row.dirty = true;
+  }
+  scheduleRender();
+}
+
+function setConn(conn, detail) {
+  state.conn = conn;
+  state.connDetail = detail;
+  scheduleRender();
+}
+
+function showMessage(text, bad) {
+  state.message = text;
+  state.messageBad = bad;
+  scheduleRender();
+}
+
+// ---- rendering ----------------------------------------------------------------------------------------------
+
+let renderScheduled = false;
+
+function scheduleRender() {
+  if (renderScheduled) return;
+  renderScheduled = true;
+  requestAnimationFrame(render);
+}
+
+function render() {
+  renderScheduled = false;
+  document.title = state.simulationName ? `${state.simulationName} · Tickwire` : 'Tickwire';
+  el.name.textContent = state.simulationName || 'Tickwire';
+  el.conn.dataset.state = state.conn;
+  el.connText.textContent = state.connDetail || state.conn;
+  el.seq.textContent = state.lastTick === null ? '–' : String(state.lastTick);
+  el.gaps.textContent = String(state.gaps);
+  el.gaps.classList.toggle('bad', state.gaps > 0);
+  el.tickLen.textContent = state.tickLengthNs ? `${fmt(state.tickLengthNs / 1e6)} ms` : '–';
+  el.lag.textContent = state.lagMs === null ? '–' : `${fmt(state.lagMs)} ms`;
+  el.message.textContent = state.message;
+  el.message.classList.toggle('bad', state.messageBad);
+
+  for (const row of state.rows.values()) {
+    if (!row.dirty || !row.last) continue;
+    row.dirty = false;
+    const { throughput, s } = row.last;
+    const c = row.cells;
+    c.thr.textContent = fmt(throughput);
+    c.p50.textContent = fmt(s.p50Ns / 1e6);
+    c.p99.textContent = fmt(s.p99Ns / 1e6);
+    c.errors.textContent = String(s.errors);
+    c.rejected.textContent = String(s.rejected);
+    c.queue.textContent = String(s.queueDepth);
+    c.busy.textContent = `${s.busyServers}/${s.servers}`;
+    spark(row.thrCanvas, row.thr, '#1f6feb');
+    spark(row.p99Canvas, row.p99, '#c2410c');
+  }
+}
+
+/** Three significant figures at most, no exponent. */
+function fmt(v) {
+  if (!Number.isFinite(v)) return '–';
+  const a = Math.abs(v);
+  if (a < 0.005) return '0.00';
+  if (a >= 100) return Math.round(v).toLocaleString('en-US');
+  if (a >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+}
+
+/** Draws a ring as a line from 0 to its maximum, oldest on the left, with the maximum in the corner. */
+function spark(canvas, ring, color) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth, h = canvas.clientHeight;
+  if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+  }
+  const g = canvas.getContext('2d');
+  g.setTransform(dpr, 0, 0, dpr, 0, 0);
+  g.clearRect(0, 0, w, h);
+  const n = ring.size;
+  if (n === 0) return;
+  let max = 0;
+  for (let i = 0; i < n; i++) max = Math.max(max, ring.at(i));
+  const top = 9, bottom = h - 1;
+  const x = (i) => (w - 1) * (HISTORY - n + i) / (HISTORY - 1);   // right-aligned: newest at the right edge
+  const y = (v) => (max > 0 ? bottom - (bottom - top) * v / max : bottom);
+
+  g.beginPath();
+  g.moveTo(x(0), y(ring.at(0)));
+  for (let i = 1; i < n; i++) g.lineTo(x(i), y(ring.at(i)));
+  g.lineWidth = 1.25;
+  g.strokeStyle = color;
+  g.stroke();
+  g.lineTo(x(n - 1), bottom);
+  g.lineTo(x(0), bottom);
+  g.closePath();
+  g.globalAlpha = 0.12;
+  g.fillStyle = color;
+  g.fill();
+  g.globalAlpha = 1;
+
+  g.font = '9px ui-monospace, Menlo, Consolas, monospace';
+  g.fillStyle = '#6a737d';
+  g.textAlign = 'right';
+  g.textBaseline = 'top';
+  g.fillText(`max ${fmt(max)}`, w - 1, 0);
+}
+
+connect();

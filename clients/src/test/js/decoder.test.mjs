@@ -1,0 +1,155 @@
+// Tests for the dashboard's SBE decoder. Run: node --test clients/src/test/js/
+// The encoder below writes fields one after another in schema declaration order, so it checks the decoder's
+// offsets independently of the constants in the decoder.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decode, SCHEMA_ID, TEMPLATE } from '../../main/resources/web/tickwire-decoder.js';
+
+class Encoder {
+  constructor() { this.bytes = []; }
+  get position() { return this.bytes.length; }
+  u8(v) { this.bytes.push(v & 0xff); return this; }
+  u16(v) { return this.u8(v).u8(v >>> 8); }
+  u32(v) { return this.u16(v & 0xffff).u16(v >>> 16); }
+  i32(v) { return this.u32(v >>> 0); }
+  i64(v) {
+    const b = new DataView(new ArrayBuffer(8));
+    b.setBigInt64(0, BigInt(v), true);
+    for (let i = 0; i < 8; i++) this.u8(b.getUint8(i));
+    return this;
+  }
+  pad(n) { for (let i = 0; i < n; i++) this.u8(0xee); return this; }
+  raw(arr) { for (const b of arr) this.u8(b); return this; }
+  str16(s) { const b = new TextEncoder().encode(s); return this.u16(b.length).raw(b); }
+  data32(b) { return this.u32(b.length).raw(b); }
+  /** Patches a uint16 at an absolute position (for blockLength written before its block). */
+  set16(at, v) { this.bytes[at] = v & 0xff; this.bytes[at + 1] = v >>> 8; }
+  header(templateId, { schemaId = SCHEMA_ID, version = 1 } = {}) {
+    return this.u16(0).u16(templateId).u16(schemaId).u16(version);
+  }
+  /** Ends the root block that started at offset 8: patches the header's blockLength after `extra` bytes. */
+  endRoot(extra = 0) { this.pad(extra); this.set16(0, this.position - 8); return this; }
+  buffer() { return new Uint8Array(this.bytes).buffer; }
+}
+
+const CATALOG = {
+  simulationId: 42, tickLengthNs: 50_000_000, seed: -7, startWallTimeNs: 1_700_000_000_123_456_789,
+  schemaVersion: 1, workers: 2, simulationName: 'shop — checkout',
+  services: [{ serviceId: 0, servers: 8, name: 'gateway' }, { serviceId: 1, servers: 32, name: 'db-π' }],
+};
+
+function encodeCatalog(c, { rootExtra = 0, entryExtra = 0, schemaId } = {}) {
+  const e = new Encoder().header(TEMPLATE.CATALOG, { schemaId });
+  e.i64(c.simulationId).i64(c.tickLengthNs).i64(c.seed).i64(c.startWallTimeNs).u16(c.schemaVersion).u16(c.workers);
+  e.endRoot(rootExtra);
+  e.u16(6 + entryExtra).u16(c.services.length);
+  for (const s of c.services) e.u16(s.serviceId).i32(s.servers).pad(entryExtra).str16(s.name);
+  e.str16(c.simulationName);
+  return e.buffer();
+}
+
+const hist = (n, seed) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 0xff);
+
+const TICK = {
+  simulationId: 42, tick: 1234, simTimeNs: 61_750_000_000, tickLengthNs: 50_000_000,
+  wallTimeNs: 1_700_000_061_750_000_001,
+  services: [
+    {
+      serviceId: 0, servers: 8, queueDepth: 3, busyServers: 8, arrivals: 410, completed: 400, errors: 5,
+      rejected: 7, latencySumNs: 1_234_567_890, meanNs: 3_086_419, p50Ns: 2_500_000, p90Ns: 6_000_000,
+      p99Ns: 11_000_000, p999Ns: 19_000_000, maxNs: 25_000_001, histogram: hist(37, 1),
+    },
+    {
+      serviceId: 1, servers: 32, queueDepth: 0, busyServers: -1, arrivals: 2 ** 40, completed: 2 ** 40 - 1,
+      errors: 0, rejected: 0, latencySumNs: 9_007_199_254_740_991, meanNs: 1, p50Ns: 2, p90Ns: 3,
+      p99Ns: 4, p999Ns: 5, maxNs: 6, histogram: hist(0, 0),
+    },
+  ],
+};
+
+function encodeTick(t, { rootExtra = 0, entryExtra = 0 } = {}) {
+  const e = new Encoder().header(TEMPLATE.TICK_SUMMARY);
+  e.i64(t.simulationId).i64(t.tick).i64(t.simTimeNs).i64(t.tickLengthNs).i64(t.wallTimeNs).endRoot(rootExtra);
+  e.u16(102 + entryExtra).u16(t.services.length);
+  for (const s of t.services) {
+    e.u16(s.serviceId).i32(s.servers).i32(s.queueDepth).i32(s.busyServers)
+      .i64(s.arrivals).i64(s.completed).i64(s.errors).i64(s.rejected).i64(s.latencySumNs)
+      .i64(s.meanNs).i64(s.p50Ns).i64(s.p90Ns).i64(s.p99Ns).i64(s.p999Ns).i64(s.maxNs)
+      .pad(entryExtra).data32(s.histogram);
+  }
+  return e.buffer();
+}
+
+function expectedTick(t) {
+  const { services, ...root } = t;
+  return {
+    type: 'tick', version: 1, ...root,
+    services: services.map(({ histogram, ...s }) => ({ ...s, histogramBytes: histogram })),
+  };
+}
+
+test('catalog with two services decodes every field', () => {
+  const msg = decode(encodeCatalog(CATALOG));
+  assert.deepEqual(msg, { type: 'catalog', version: 1, ...CATALOG });
+});
+
+test('tick summary with two services decodes every field and the histogram bytes', () => {
+  const msg = decode(encodeTick(TICK));
+  assert.ok(msg.services[0].histogramBytes instanceof Uint8Array);
+  assert.equal(msg.services[0].histogramBytes.length, 37);
+  assert.equal(msg.services[1].histogramBytes.length, 0);
+  assert.deepEqual(msg, expectedTick(TICK));
+});
+
+test('accepts DataView and a Uint8Array that does not start at offset 0', () => {
+  const frame = new Uint8Array(encodeTick(TICK));
+  const padded = new Uint8Array(frame.length + 13);
+  padded.set(frame, 5);
+  assert.deepEqual(decode(padded.subarray(5, 5 + frame.length)), expectedTick(TICK));
+  assert.deepEqual(decode(new DataView(padded.buffer, 5, frame.length)), expectedTick(TICK));
+});
+
+test('honours larger blockLengths of a newer schema version', () => {
+  assert.deepEqual(decode(encodeTick(TICK, { rootExtra: 16, entryExtra: 10 })), expectedTick(TICK));
+  assert.deepEqual(decode(encodeCatalog(CATALOG, { rootExtra: 4, entryExtra: 8 })),
+    { type: 'catalog', version: 1, ...CATALOG });
+});
+
+test('heartbeat, simulation end and error', () => {
+  const hb = new Encoder().header(TEMPLATE.HEARTBEAT).i64(42).i64(99).i64(1_700_000_000_000_000_000).endRoot();
+  assert.deepEqual(decode(hb.buffer()),
+    { type: 'heartbeat', version: 1, simulationId: 42, lastSequence: 99, wallTimeNs: 1_700_000_000_000_000_000 });
+
+  const end = new Encoder().header(TEMPLATE.SIMULATION_END).i64(42).i64(100).u8(1).endRoot();
+  assert.deepEqual(decode(end.buffer()),
+    { type: 'end', version: 1, simulationId: 42, lastSequence: 100, reasonCode: 1, reason: 'STOPPED' });
+
+  const err = new Encoder().header(TEMPLATE.ERROR).i64(7).u16(3).endRoot().str16('sequence 5 is gone');
+  assert.deepEqual(decode(err.buffer()), {
+    type: 'error', version: 1, requestId: 7, code: 3, codeName: 'SEQUENCE_UNAVAILABLE',
+    message: 'sequence 5 is gone',
+  });
+});
+
+test('wrong schema id throws', () => {
+  assert.throws(() => decode(encodeCatalog(CATALOG, { schemaId: 1234 })), /wrong schemaId 1234, expected 7477/);
+});
+
+test('unknown template id throws', () => {
+  const e = new Encoder().header(99).endRoot(8);
+  assert.throws(() => decode(e.buffer()), /unknown templateId 99/);
+});
+
+test('every truncation of a tick and a catalog throws', () => {
+  for (const frame of [new Uint8Array(encodeTick(TICK)), new Uint8Array(encodeCatalog(CATALOG))]) {
+    for (let n = 0; n < frame.length; n++) {
+      assert.throws(() => decode(frame.slice(0, n)), /truncated/, `prefix of ${n} of ${frame.length} bytes`);
+    }
+  }
+});
+
+test('root blockLength smaller than the schema block throws', () => {
+  const e = new Encoder().header(TEMPLATE.HEARTBEAT).i64(1).i64(2).i64(3).endRoot();
+  e.set16(0, 16);
+  assert.throws(() => decode(e.buffer()), /blockLength 16 is smaller than 24/);
+});

@@ -1,0 +1,165 @@
+package io.tickwire.engine.sim;
+
+import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.sbe.Outcome;
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.data.Offset.offset;
+import static org.assertj.core.data.Percentage.withPercentage;
+
+/**
+ * The kernel against closed-form queueing results. Time is scaled to milliseconds (λ=8/s, μ=10/s becomes
+ * 800/s and a 1 ms mean): the ratios are what is checked. Each case simulates enough requests that the standard
+ * error is well inside the tolerance, with a fixed seed so the test is deterministic.
+ */
+class QueueingTheoryTest {
+    private static final long TICK_NS = 50_000_000L;
+
+    @Test
+    void shouldMatchMm1ResponseTimeDistribution() throws Exception {
+        final Totals t = simulate("""
+            name: mm1
+            seed: 11
+            services:
+              - name: s
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: s, rate: 800/s }
+            """, 20000);
+        // Response time of M/M/1 is exponential with rate mu - lambda = 200/s: mean 5 ms, p50 = ln2/200, p99 = ln100/200.
+        final Histogram h = t.histograms[0];
+        assertThat(t.meanMs(0)).isCloseTo(5.0, withPercentage(2));
+        assertThat(h.getValueAtPercentile(50) / 1e6).isCloseTo(3.4657, withPercentage(3));
+        assertThat(h.getValueAtPercentile(99) / 1e6).isCloseTo(23.026, withPercentage(5));
+        assertThat(t.rejected[0]).isZero();
+    }
+
+    @Test
+    void shouldMatchMm1kBlockingProbability() throws Exception {
+        // K = 5 in system: one in service and up to four waiting.
+        final Totals t = simulate("""
+            name: mm1k
+            seed: 12
+            services:
+              - name: s
+                queue: 4
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: s, rate: 800/s }
+            """, 20000);
+        final double blocked = t.rejected[0] / (double)(t.rejected[0] + t.completed[0]);
+        assertThat(blocked).isCloseTo(0.08882, offset(0.005));
+        assertThat(t.meanMs(0)).isCloseTo(2.563, withPercentage(2));
+    }
+
+    @Test
+    void shouldMatchMd1WaitingTime() throws Exception {
+        // M/D/1, rho = 0.8, D = 1 ms: Wq = rho D / (2 (1 - rho)) = 2 ms, W = 3 ms.
+        final Totals t = simulate("""
+            name: md1
+            seed: 13
+            services:
+              - name: s
+                latency: { distribution: constant, mean: 1ms }
+            load:
+              - { target: s, rate: 800/s }
+            """, 20000);
+        assertThat(t.meanMs(0)).isCloseTo(3.0, withPercentage(2));
+    }
+
+    @Test
+    void shouldMatchMm3ErlangC() throws Exception {
+        // M/M/3 with lambda = 2, mu = 1 per server (scaled x1000): W = 1.4444 ms.
+        final Totals t = simulate("""
+            name: mm3
+            seed: 14
+            services:
+              - name: s
+                replicas: 3
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: s, rate: 2000/s }
+            """, 20000);
+        assertThat(t.meanMs(0)).isCloseTo(1.4444, withPercentage(2));
+    }
+
+    @Test
+    void shouldMatchJacksonFeedbackNetworkUtilisations() throws Exception {
+        // lambda = 1, mu1 = 2, mu2 = 3 (scaled x1000), node 2 returns to node 1 with p = 0.2, no hop delay:
+        // effective arrivals 1.25 at each node, rho1 = 0.625, rho2 = 0.4167; W1 = 1/(2-1.25), W2 = 1/(3-1.25).
+        final Totals t = simulate("""
+            name: jackson
+            seed: 15
+            services:
+              - name: n1
+                latency: { distribution: exponential, mean: 0.5ms }
+                calls: [ { to: n2, probability: 1.0, delay: 0 } ]
+              - name: n2
+                latency: { distribution: exponential, mean: 0.333333ms }
+                calls: [ { to: n1, probability: 0.2, delay: 0 } ]
+            load:
+              - { target: n1, rate: 1000/s }
+            """, 20000);
+        final double seconds = 20000 * TICK_NS / 1e9;
+        assertThat(t.completed[0] / seconds).isCloseTo(1250, withPercentage(1.5));
+        assertThat(t.completed[1] / seconds).isCloseTo(1250, withPercentage(1.5));
+        assertThat(t.meanMs(0)).isCloseTo(1.0 / 0.75, withPercentage(2.5));
+        assertThat(t.meanMs(1)).isCloseTo(1.0 / 1.75, withPercentage(2.5));
+    }
+
+    private static Totals simulate(final String yaml, final int ticks) throws Exception {
+        final Diagram diagram = DiagramLoader.parse(yaml);
+        final List<int[]> partitions = Partitioner.partitions(diagram);
+        assertThat(partitions).hasSize(1);
+        final PartitionKernel kernel = new PartitionKernel(diagram, partitions.get(0), diagram.seed());
+        final Totals totals = new Totals(diagram.services().size());
+        for (int tick = 0; tick < ticks; tick++) {
+            kernel.advance(tick, (tick + 1) * TICK_NS, totals);
+        }
+        return totals;
+    }
+
+    /** Folds every sample, as the aggregator does, but over the whole run. */
+    static final class Totals implements SampleSink {
+        final Histogram[] histograms;
+        final long[] completed;
+        final long[] rejected;
+        final long[] sum;
+
+        Totals(final int services) {
+            histograms = new Histogram[services];
+            for (int s = 0; s < services; s++) {
+                histograms[s] = new Histogram(3);
+            }
+            completed = new long[services];
+            rejected = new long[services];
+            sum = new long[services];
+        }
+
+        double meanMs(final int s) {
+            return sum[s] / (double)completed[s] / 1e6;
+        }
+
+        @Override
+        public void sample(final int serviceId, final long tick, final long simTimeNs, final long latencyNs,
+                           final Outcome outcome) {
+            if (outcome == Outcome.REJECTED) {
+                rejected[serviceId]++;
+            } else {
+                completed[serviceId]++;
+                sum[serviceId] += latencyNs;
+                histograms[serviceId].recordValue(latencyNs);
+            }
+        }
+
+        @Override
+        public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
+                          final int busyServers, final int servers) {
+        }
+    }
+}
