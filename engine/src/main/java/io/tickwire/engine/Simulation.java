@@ -11,6 +11,8 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
+import io.tickwire.engine.ring.PipelineFailedException;
+import io.tickwire.engine.ring.Rings;
 import io.tickwire.engine.ring.TickCommand;
 import io.tickwire.engine.sim.PartitionKernel;
 import io.tickwire.engine.sim.Partitioner;
@@ -162,7 +164,7 @@ public final class Simulation implements AutoCloseable {
                 WaitStrategies.create(ctx.metricsWaitStrategy));
         // Workers may run up to a command ring apart; the aggregator stages that many ticks (and a margin).
         final long[] intendedClose = new long[ctx.commandRingSize * 2];
-        aggregator = new TickAggregator(this, ctx.simulationId, diagram.tickNs(), diagram.services().size(),
+        aggregator = new TickAggregator(this::isFailed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(), diagram.services().size(),
             servicesOfWorker, catalog, intendedClose, output, ctx.epochClock);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
@@ -176,7 +178,7 @@ public final class Simulation implements AutoCloseable {
         workers = new SimulationWorker[workerCount];
         final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
-            workers[w] = new SimulationWorker(w, kernelsOfWorker[w], metrics);
+            workers[w] = new SimulationWorker(w, kernelsOfWorker[w], metrics, this::isFailed);
             final BatchEventProcessor<TickCommand> p =
                 new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
             p.setExceptionHandler(onFailure);
@@ -316,17 +318,24 @@ public final class Simulation implements AutoCloseable {
                     break;
                 }
                 intendedClose[(int)tick & mask] = deadline;
-                final long seq = commands.next();
+                final long seq = Rings.claim(commands, this::isFailed);
                 commands.get(seq).set(TickCommand.TICK, tick, endNs, deadline);
                 commands.publish(seq);
             }
             endReason = stopRequested ? TickListener.EndReason.STOPPED : TickListener.EndReason.COMPLETED;
-            final long seq = commands.next();
+            final long seq = Rings.claim(commands, this::isFailed);
             commands.get(seq).set(TickCommand.END, tick, tick * tickNs, System.nanoTime());
             commands.publish(seq);
+        } catch (final PipelineFailedException ex) {
+            // Another stage failed and recorded why; nothing more to issue.
         } catch (final Throwable t) {
             fail(t);
         }
+    }
+
+
+    boolean isFailed() {
+        return state == State.FAILED;
     }
 
     void onAggregatorEnded() {
@@ -421,7 +430,9 @@ public final class Simulation implements AutoCloseable {
     private final class FailFast implements ExceptionHandler<Object> {
         @Override
         public void handleEventException(final Throwable ex, final long sequence, final Object event) {
-            fail(ex);
+            if (ex != PipelineFailedException.INSTANCE) {
+                fail(ex);
+            }
             throw new IllegalStateException("pipeline stage failed", ex);
         }
 

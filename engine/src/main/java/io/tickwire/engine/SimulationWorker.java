@@ -3,6 +3,7 @@ package io.tickwire.engine;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.engine.ring.MetricSlot;
+import io.tickwire.engine.ring.Rings;
 import io.tickwire.engine.ring.TickCommand;
 import io.tickwire.engine.sim.PartitionKernel;
 import io.tickwire.engine.sim.SampleSink;
@@ -11,6 +12,8 @@ import io.tickwire.sbe.MetricSampleEncoder;
 import io.tickwire.sbe.Outcome;
 import io.tickwire.sbe.ServiceGaugeEncoder;
 import io.tickwire.sbe.WorkerTickEndEncoder;
+
+import java.util.function.BooleanSupplier;
 
 /**
  * A worker: consumes tick commands and simulates its partitions for each tick window, encoding every sample and
@@ -26,15 +29,18 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     private final int workerId;
     private final PartitionKernel[] kernels;
     private final RingBuffer<MetricSlot> metrics;
+    private final BooleanSupplier failed;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final MetricSampleEncoder sample = new MetricSampleEncoder();
     private final ServiceGaugeEncoder gauge = new ServiceGaugeEncoder();
     private final WorkerTickEndEncoder tickEnd = new WorkerTickEndEncoder();
 
-    SimulationWorker(final int workerId, final PartitionKernel[] kernels, final RingBuffer<MetricSlot> metrics) {
+    SimulationWorker(final int workerId, final PartitionKernel[] kernels, final RingBuffer<MetricSlot> metrics,
+                     final BooleanSupplier failed) {
         this.workerId = workerId;
         this.kernels = kernels.clone();
         this.metrics = metrics;
+        this.failed = failed;
     }
 
     @Override
@@ -52,7 +58,7 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     @Override
     public void sample(final int serviceId, final long tick, final long simTimeNs, final long latencyNs,
                        final Outcome outcome) {
-        final long seq = metrics.next();
+        final long seq = Rings.claim(metrics, failed);
         final MetricSlot slot = metrics.get(seq);
         sample.wrapAndApplyHeader(slot.buffer, 0, header)
             .tick(tick)
@@ -67,7 +73,7 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     @Override
     public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
                       final int busyServers, final int servers) {
-        final long seq = metrics.next();
+        final long seq = Rings.claim(metrics, failed);
         final MetricSlot slot = metrics.get(seq);
         gauge.wrapAndApplyHeader(slot.buffer, 0, header)
             .tick(tick)
@@ -81,7 +87,7 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     }
 
     private void publishTickEnd(final long tick, final long endNs) {
-        final long seq = metrics.next();
+        final long seq = Rings.claim(metrics, failed);
         final MetricSlot slot = metrics.get(seq);
         tickEnd.wrapAndApplyHeader(slot.buffer, 0, header)
             .tick(tick)
@@ -90,6 +96,7 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + WorkerTickEndEncoder.BLOCK_LENGTH;
         metrics.publish(seq);
     }
+
 
     long visits() {
         long visits = 0;

@@ -5,6 +5,7 @@ import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.CompressedHistogramEncoder;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
+import io.tickwire.engine.ring.Rings;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.MetricSampleDecoder;
@@ -17,6 +18,7 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
  * The batching consumer of the metrics ring: accumulates each service's samples into an HdrHistogram and counters,
@@ -58,7 +60,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final long[] intendedCloseNanos;
     private final RingBuffer<OutputSlot> output;
     private final EpochNanoClock clock;
-    private final Simulation simulation;
+    private final BooleanSupplier failed;
+    private final Runnable onEnd;
     private final AtomicLong ticksClosed = new AtomicLong();
 
     // Live, per service, for the tick its worker is on.
@@ -86,10 +89,11 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final TickSummaryEncoder summaryEncoder = new TickSummaryEncoder();
     private final CompressedHistogramEncoder histogramEncoder = new CompressedHistogramEncoder();
 
-    TickAggregator(final Simulation simulation, final long simulationId, final long tickLengthNs,
+    TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
                    final int serviceCount, final int[][] servicesOfWorker, final byte[] catalog,
                    final long[] intendedCloseNanos, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
-        this.simulation = simulation;
+        this.failed = failed;
+        this.onEnd = onEnd;
         this.simulationId = simulationId;
         this.tickLengthNs = tickLengthNs;
         this.serviceCount = serviceCount;
@@ -130,7 +134,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
     @Override
     public void onStart() {
-        final long seq = output.next();
+        final long seq = Rings.claim(output, failed);
         final OutputSlot slot = output.get(seq);
         slot.kind = OutputSlot.CATALOG;
         slot.tick = -1;
@@ -251,7 +255,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     }
 
     private void publishTick(final PendingTick p) {
-        final long seq = output.next();
+        final long seq = Rings.claim(output, failed);
         final OutputSlot slot = output.get(seq);
         final TickSummaryEncoder e = summaryEncoder.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
             .simulationId(simulationId)
@@ -290,14 +294,15 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     }
 
     private void publishEnd() {
-        final long seq = output.next();
+        final long seq = Rings.claim(output, failed);
         final OutputSlot slot = output.get(seq);
         slot.kind = OutputSlot.END;
         slot.tick = nextToClose - 1;
         slot.length = 0;
         output.publish(seq);
-        simulation.onAggregatorEnded();
+        onEnd.run();
     }
+
 
     @Override
     public void onShutdown() {

@@ -3,6 +3,7 @@ package io.tickwire.engine;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.sbe.TickSummaryDecoder;
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,5 +59,54 @@ class SimulationTest {
         final double meanMs = sum / (double)completed / 1e6;
         assertThat(arrivals).isBetween(1_580_000L, 1_620_000L);
         assertThat(meanMs).isCloseTo(5.0, org.assertj.core.data.Percentage.withPercentage(3));
+    }
+
+    @Test
+    void shouldStopOnRequestAndDeliverEveryIssuedTick() throws Exception {
+        final TickCollector collector = new TickCollector();
+        try (Simulation sim = Simulation.create(DiagramLoader.parse(MM1), new Simulation.Context().speed(20))) {
+            sim.addListener(collector).start();
+            while (sim.ticksClosed() < 10) {
+                Thread.sleep(5);
+            }
+            sim.stop();
+            assertThat(sim.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(sim.endReason()).isEqualTo(TickListener.EndReason.STOPPED);
+        }
+        assertThat(collector.violation).isNull();
+        assertThat(collector.reason).isEqualTo(TickListener.EndReason.STOPPED);
+        assertThat(collector.ticks).hasSizeGreaterThanOrEqualTo(10);
+        assertThat(collector.lastTick).isEqualTo(collector.ticks.size() - 1);
+    }
+
+    @Test
+    void shouldFailTheRunAndReleaseEveryThreadWhenAListenerThrows() throws Exception {
+        final TickListener faulty = new TickListener() {
+            @Override
+            public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+            }
+
+            @Override
+            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                               final boolean endOfBatch) {
+                if (tick == 100) {
+                    throw new IllegalStateException("disk full");
+                }
+            }
+
+            @Override
+            public void onEnd(final long lastTick, final EndReason reason) {
+            }
+        };
+        // A small output ring, so the aggregator fills it behind the dead listener and must give up, not hang.
+        try (Simulation sim = Simulation.create(DiagramLoader.parse(MM1), new Simulation.Context()
+            .speed(Simulation.Context.SPEED_MAX).outputRingSize(8).closeTimeoutMs(2000))) {
+            sim.addListener(faulty).start();
+            assertThat(sim.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(sim.state()).isEqualTo(Simulation.State.FAILED);
+            assertThat(sim.failure()).hasMessage("disk full");
+        }
+        Thread.sleep(200);
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("tw-") && t.isAlive());
     }
 }
