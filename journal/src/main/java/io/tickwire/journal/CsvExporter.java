@@ -1,0 +1,173 @@
+package io.tickwire.journal;
+
+import io.tickwire.codec.Schema;
+import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.TickSummaryDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.Arrays;
+
+/**
+ * Exports a journal's ticks as CSV: one row per (tick, service), in tick order then service id order (the order of
+ * a {@code TickSummary}'s services group, which the engine writes by id). Service names come from the catalog.
+ * <p>
+ * Times are exact decimal renderings of the journal's integer nanoseconds, never passed through a double:
+ * {@code *_ms} with 6 decimals (5000123 ns is {@code 5.000123}), {@code sim_time_s} with 9; {@code mean_ms} is
+ * {@code latencySumNs / completed} in whole nanoseconds (0 when nothing completed). Lines end with {@code \n}.
+ */
+public final class CsvExporter {
+    public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
+        + "max_ms,queue_depth,busy,servers,p999_ms,sim_time_s,wall_time_ns";
+    private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    private static final int FLUSH_CHARS = 64 * 1024;
+
+    private CsvExporter() {
+    }
+
+    /**
+     * Write the header, then a row per service of every tick from the reader's position to the end of the journal
+     * (the whole journal for a fresh reader; {@link JournalReader#seek} first to start later). Flushes {@code out},
+     * does not close it.
+     *
+     * @return the number of rows written, the header excluded.
+     * @throws IOException if the journal has no catalog, or on a write failure.
+     */
+    public static long export(final JournalReader reader, final Writer out) throws IOException {
+        final byte[] catalog = reader.catalog();
+        if (catalog == null) {
+            throw new IOException("journal " + reader.directory() + " has no catalog: its run never started");
+        }
+        final Rows rows = new Rows(serviceNames(catalog));
+        out.write(HEADER);
+        out.write('\n');
+        while (reader.next(rows)) {
+            if (rows.text.length() >= FLUSH_CHARS) {
+                rows.drainTo(out);
+            }
+        }
+        rows.drainTo(out);
+        out.flush();
+        return rows.count;
+    }
+
+    /** Service names by id, quoted for CSV where needed. */
+    static String[] serviceNames(final byte[] catalog) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(catalog);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        if (header.schemaId() != Schema.ID || header.templateId() != CatalogDecoder.TEMPLATE_ID) {
+            throw new IllegalArgumentException("not a Catalog message: schema " + header.schemaId() + ", template "
+                + header.templateId());
+        }
+        final CatalogDecoder decoder = new CatalogDecoder()
+            .wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+        String[] names = new String[0];
+        for (final CatalogDecoder.ServicesDecoder s : decoder.services()) {
+            final int id = s.serviceId();
+            if (id >= names.length) {
+                names = Arrays.copyOf(names, Math.max(id + 1, 2 * names.length));
+            }
+            names[id] = csvField(s.name());
+        }
+        return names;
+    }
+
+    /** RFC 4180: quote a field holding a comma, a quote or a line break, doubling its quotes. */
+    static String csvField(final String value) {
+        for (int i = 0; i < value.length(); i++) {
+            final char c = value.charAt(i);
+            if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+                return '"' + value.replace("\"", "\"\"") + '"';
+            }
+        }
+        return value;
+    }
+
+    /** Append {@code nanos} in milliseconds with exactly 6 decimals. */
+    static StringBuilder appendMillis(final StringBuilder sb, final long nanos) {
+        return appendDecimal(sb, nanos, NANOS_PER_MILLI);
+    }
+
+    /** Append {@code value / unit} exactly, with as many decimals as {@code unit} (a power of ten) has zeros. */
+    private static StringBuilder appendDecimal(final StringBuilder sb, final long value, final long unit) {
+        long whole = value / unit;
+        long fraction = value % unit;
+        if (value < 0) {
+            sb.append('-');
+            whole = -whole;
+            fraction = -fraction;
+        }
+        sb.append(whole).append('.');
+        for (long digit = unit / 10; digit > 0; digit /= 10) {
+            sb.append((char)('0' + fraction / digit));
+            fraction %= digit;
+        }
+        return sb;
+    }
+
+    /** Formats each tick's rows into a reused builder; the caller drains it to the writer (checked I/O stays out). */
+    private static final class Rows implements JournalReader.TickHandler {
+        private final String[] names;
+        private final StringBuilder text = new StringBuilder(FLUSH_CHARS + 4096);
+        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        private final TickSummaryDecoder summary = new TickSummaryDecoder();
+        private char[] chars = new char[0];
+        private long count;
+
+        Rows(final String[] names) {
+            this.names = names;
+        }
+
+        @Override
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            header.wrap(buffer, offset);
+            summary.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+            final long simTimeNs = summary.simTimeNs();
+            final long wallTimeNs = summary.wallTimeNs();
+            final StringBuilder sb = text;
+            for (final TickSummaryDecoder.ServicesDecoder s : summary.services()) {
+                final int id = s.serviceId();
+                final long completed = s.completed();
+                sb.append(tick).append(',');
+                if (id < names.length && names[id] != null) {
+                    sb.append(names[id]);
+                } else {
+                    sb.append(id);
+                }
+                sb.append(',').append(s.arrivals())
+                    .append(',').append(completed)
+                    .append(',').append(s.errors())
+                    .append(',').append(s.rejected())
+                    .append(',');
+                appendMillis(sb, completed > 0 ? s.latencySumNs() / completed : 0).append(',');
+                appendMillis(sb, s.p50Ns()).append(',');
+                appendMillis(sb, s.p90Ns()).append(',');
+                appendMillis(sb, s.p99Ns()).append(',');
+                appendMillis(sb, s.maxNs()).append(',');
+                sb.append(s.queueDepth())
+                    .append(',').append(s.busyServers())
+                    .append(',').append(s.servers())
+                    .append(',');
+                appendMillis(sb, s.p999Ns()).append(',');
+                appendDecimal(sb, simTimeNs, NANOS_PER_SECOND).append(',');
+                sb.append(wallTimeNs).append('\n');
+                s.skipHistogram();
+                count++;
+            }
+        }
+
+        void drainTo(final Writer out) throws IOException {
+            final int length = text.length();
+            if (chars.length < length) {
+                chars = new char[Math.max(length, FLUSH_CHARS + 4096)];
+            }
+            text.getChars(0, length, chars, 0);
+            out.write(chars, 0, length);
+            text.setLength(0);
+        }
+    }
+}

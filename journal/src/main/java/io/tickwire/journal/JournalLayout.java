@@ -1,0 +1,41 @@
+package io.tickwire.journal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The layout of a journal: one directory per run.
+ * <pre>
+ *  &lt;dir&gt;/
+ *    run.properties   the run's identity: seed, simulationId, schemaId, schemaVersion, created (ISO-8601 UTC),
+ *                     tickLengthNs, name. Written at create, before any tick; its presence makes the directory a
+ *                     journal.
+ *    diagram.yaml     the diagram source, verbatim (UTF-8), written at create.
+ *    queue/           a Chronicle Queue (binary wire, FAST_HOURLY cycles), one SBE message per excerpt:
+ *                       Catalog, then one TickSummary per tick (0, 1, 2, ...), then SimulationEnd if the run's end
+ *                       reached the writer. See {@link JournalWriter}.
+ * </pre>
+ * The queue is readable by Chronicle's own tools (e.g. {@code DumpMain}); each excerpt is raw SBE bytes.
+ */
+public final class JournalLayout {
+    public static final String QUEUE_DIR = "queue";
+    public static final String DIAGRAM_FILE = "diagram.yaml";
+    public static final String RUN_FILE = "run.properties";
+
+    // Keys of run.properties.
+    static final String SEED = "seed";
+    static final String SIMULATION_ID = "simulationId";
+    static final String SCHEMA_ID = "schemaId";
+    static final String SCHEMA_VERSION = "schemaVersion";
+    static final String CREATED = "created";
+    static final String TICK_LENGTH_NS = "tickLengthNs";
+    static final String NAME = "name";
+
+    private JournalLayout() {
+    }
+
+    /** @return true if {@code dir} holds a journal: its {@code run.properties} and its queue directory. */
+    public static boolean isJournal(final Path dir) {
+        return Files.isRegularFile(dir.resolve(RUN_FILE)) && Files.isDirectory(dir.resolve(QUEUE_DIR));
+    }
+}

@@ -1,0 +1,504 @@
+package io.tickwire.journal;
+
+import io.tickwire.codec.Schema;
+import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.SimulationEndDecoder;
+import io.tickwire.sbe.TickSummaryDecoder;
+import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Properties;
+
+/**
+ * Reads a journal written by {@link JournalWriter}: its run properties and diagram, its catalog, and its ticks in
+ * order from any tick ({@link #seek}).
+ * <p>
+ * One tailer over the queue, opened read-only: reading never changes the journal, and a journal still being written
+ * (or whose writer died) reads up to its last complete excerpt; ticks appended after {@link #open} are delivered by
+ * {@link #next} as they arrive, and {@link #lastTick()} / {@link #ended()} follow them. Until the end is journaled,
+ * those two (and {@link #catalog()}, {@link #firstTick()}) look at the queue's tail on each call, which costs Chronicle
+ * a tailer of its own: poll them now and then, not per tick. Once the end is in, the journal is final and they cost
+ * nothing.
+ * <p>
+ * Every excerpt's SBE header is checked for the schema id; messages of older (and newer) schema versions are decoded
+ * with the header's block length and version. Templates the reader does not know are skipped.
+ * <p>
+ * <b>Not thread safe</b>: one reader per thread. {@link #next} allocates nothing.
+ */
+public final class JournalReader implements AutoCloseable {
+    private static final long NONE = Long.MIN_VALUE;
+    private static final int OTHER = 0;
+    private static final int CATALOG = 1;
+    private static final int TICK = 2;
+    private static final int END = 3;
+
+    private final Path directory;
+    private final String diagramSource;
+    private final long seed;
+    private final long simulationId;
+    private final long tickLengthNs;
+    private final SingleChronicleQueue queue;
+    private final RollCycle rollCycle;
+    private final ExcerptTailer tailer;
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final TickSummaryDecoder summary = new TickSummaryDecoder();
+    private final SimulationEndDecoder end = new SimulationEndDecoder();
+    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private byte[] copy = new byte[0];
+    private long recordValue; // of the last classify(): a TickSummary's tick or a SimulationEnd's lastSequence
+
+    // Where next() reads from. Probes (seek, bounds) move the tailer; next() puts it back first.
+    private boolean reposition;
+    private long resumeIndex = NONE;   // read this excerpt next (set by seek)
+    private long consumedIndex = NONE; // else read the one after this (the last excerpt next() went through)
+
+    // What is known of the journal, refreshed when its last index moves.
+    private long knownLastIndex = NONE;
+    private byte[] catalog;
+    private long firstTick = -1;
+    private long lastTick = -1;
+    private boolean ended;
+
+    // The cycles (files) holding ticks, ascending, with the first tick and the number of excerpts of each.
+    private int[] tickCycles = new int[8];
+    private long[] cycleFirstTicks = new long[8];
+    private long[] cycleLengths = new long[8];
+    private int tickCycleCount;
+    private int closedThrough = Integer.MIN_VALUE; // cycles up to this one are final in the table
+
+    private long probeIndex;
+    private long probeTick;
+    private int probes;
+    private boolean closed;
+
+    private JournalReader(final Path directory, final String diagramSource, final Properties run,
+                          final SingleChronicleQueue queue) throws IOException {
+        this.directory = directory;
+        this.diagramSource = diagramSource;
+        this.seed = longProperty(run, JournalLayout.SEED);
+        this.simulationId = longProperty(run, JournalLayout.SIMULATION_ID);
+        this.tickLengthNs = longProperty(run, JournalLayout.TICK_LENGTH_NS);
+        this.queue = queue;
+        this.rollCycle = queue.rollCycle();
+        this.tailer = queue.createTailer();
+    }
+
+    /**
+     * Open the journal in {@code dir}.
+     *
+     * @throws IOException if {@code dir} is not a journal, its run.properties is incomplete or of another schema, or
+     *                     its files cannot be read.
+     */
+    public static JournalReader open(final Path dir) throws IOException {
+        if (!JournalLayout.isJournal(dir)) {
+            throw new IOException("not a journal: " + dir + " (a journal holds " + JournalLayout.RUN_FILE + " and "
+                + JournalLayout.QUEUE_DIR + "/)");
+        }
+        final Properties run = new Properties();
+        try (Reader in = Files.newBufferedReader(dir.resolve(JournalLayout.RUN_FILE), StandardCharsets.UTF_8)) {
+            run.load(in);
+        }
+        final long schemaId = longProperty(run, JournalLayout.SCHEMA_ID);
+        if (schemaId != Schema.ID) {
+            throw new IOException("journal " + dir + " has schema id " + schemaId + ", expected " + Schema.ID);
+        }
+        final Path diagramFile = dir.resolve(JournalLayout.DIAGRAM_FILE);
+        if (!Files.isRegularFile(diagramFile)) {
+            throw new IOException("journal " + dir + " has no " + JournalLayout.DIAGRAM_FILE);
+        }
+        final String source = Files.readString(diagramFile, StandardCharsets.UTF_8);
+
+        final SingleChronicleQueue queue;
+        try {
+            queue = SingleChronicleQueueBuilder.binary(dir.resolve(JournalLayout.QUEUE_DIR))
+                .rollCycle(JournalWriter.ROLL_CYCLE) // the queue's own metadata wins if it differs
+                .readOnly(true)
+                .build();
+        } catch (final RuntimeException ex) {
+            throw new IOException("journal " + dir + ": cannot open its queue: " + ex.getMessage(), ex);
+        }
+        try {
+            return new JournalReader(dir, source, run, queue);
+        } catch (final IOException | RuntimeException ex) {
+            queue.close();
+            throw ex;
+        }
+    }
+
+    /** The diagram the run was made from, verbatim. */
+    public String diagramSource() {
+        return diagramSource;
+    }
+
+    public long seed() {
+        return seed;
+    }
+
+    public long simulationId() {
+        return simulationId;
+    }
+
+    public long tickLengthNs() {
+        return tickLengthNs;
+    }
+
+    /** The {@code Catalog} message, header included (a copy); null if the writer died before the run started. */
+    public byte[] catalog() {
+        refresh();
+        return catalog == null ? null : catalog.clone();
+    }
+
+    /** The first tick in the journal, or -1 if it has none. */
+    public long firstTick() {
+        refresh();
+        return firstTick;
+    }
+
+    /** The last tick in the journal so far, or -1 if it has none. */
+    public long lastTick() {
+        refresh();
+        return lastTick;
+    }
+
+    /** True if the run's end was journaled ({@code SimulationEnd}): no tick follows {@link #lastTick()}. */
+    public boolean ended() {
+        refresh();
+        return ended;
+    }
+
+    /**
+     * Position the reader so that the next {@link #next} delivers {@code tick}: a binary search over the table of
+     * cycles (in memory), then over the indexes of the tick's cycle; O(log n) excerpts read, no scan.
+     *
+     * @return false if the journal does not hold {@code tick}; the position is then unchanged.
+     */
+    public boolean seek(final long tick) {
+        if (firstTick < 0 || tick > lastTick) {
+            refresh(); // only then: Chronicle's lastIndex() costs a tailer of its own
+        }
+        if (firstTick < 0 || tick < firstTick || tick > lastTick) {
+            return false;
+        }
+        final int k = cycleOf(tick);
+        probes = 0;
+        final long index = k < 0 ? NONE : indexOf(tick, k);
+        if (index == NONE) {
+            return false;
+        }
+        resumeIndex = index;
+        consumedIndex = NONE;
+        reposition = true;
+        return true;
+    }
+
+    /**
+     * Deliver the next tick (skipping the catalog, the end and unknown templates) to {@code handler}.
+     * The buffer is the journal's mapped memory, read-only and valid only during the call.
+     *
+     * @return false at the end of the journal (so far): call again later to follow a journal being written.
+     */
+    public boolean next(final TickHandler handler) {
+        if (reposition) {
+            reposition();
+        }
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return false;
+                }
+                final long index = dc.index();
+                resumeIndex = NONE;
+                consumedIndex = index;
+                final int length = wrap(dc);
+                if (classify(length, index) == TICK) {
+                    handler.onTick(view, 0, length, recordValue);
+                    return true;
+                }
+            }
+        }
+    }
+
+    /** Close the tailer and the queue; idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            tailer.close();
+            queue.close();
+        }
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    /** Probes made by the last {@link #seek} that reached the search (for tests: proof that it does not scan). */
+    int lastSeekProbes() {
+        return probes;
+    }
+
+    /** Receives one tick: a complete {@code TickSummary} message, header included. */
+    @FunctionalInterface
+    public interface TickHandler {
+        void onTick(DirectBuffer buffer, int offset, int length, long tick);
+    }
+
+    /**
+     * The index of {@code target}'s record in the cycle {@code k} of the table. Ticks ascend with the index, so this
+     * is a lower-bound binary search over the cycle's indexes, which are consecutive; a probe reads the first tick
+     * record at or after its index, stepping over a catalog or an end record.
+     */
+    private long indexOf(final long target, final int k) {
+        long lo = rollCycle.toIndex(tickCycles[k], 0);
+        long hi = lo + cycleLengths[k] - 1;
+        long found = NONE;
+        long foundTick = NONE;
+        while (lo <= hi) {
+            final long mid = lo + ((hi - lo) >>> 1);
+            if (!probe(mid, hi)) {
+                hi = mid - 1; // no tick record in [mid, hi]
+            } else if (probeTick >= target) {
+                found = probeIndex;
+                foundTick = probeTick;
+                hi = mid - 1; // none between mid and probeIndex: the answer is there or before mid
+            } else {
+                lo = probeIndex + 1;
+            }
+        }
+        return foundTick == target ? found : NONE;
+    }
+
+    /** Read the first tick record at index &gt;= {@code from}; false if there is none up to {@code limit}. */
+    private boolean probe(final long from, final long limit) {
+        reposition = true;
+        probes++;
+        if (!tailer.moveToIndex(from)) {
+            return false;
+        }
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return false;
+                }
+                final long index = dc.index();
+                if (index > limit) {
+                    return false;
+                }
+                if (classify(wrap(dc), index) == TICK) {
+                    probeIndex = index;
+                    probeTick = recordValue;
+                    return true;
+                }
+            }
+        }
+    }
+
+    /** Bring what is known of the journal up to date, if it has grown (an ended journal is final). */
+    private void refresh() {
+        if (ended) {
+            return;
+        }
+        final long last = queue.lastIndex();
+        if (last == knownLastIndex || last < 0) {
+            return;
+        }
+        reposition = true;
+        if (catalog == null) {
+            readCatalog();
+        }
+        refreshCycles(last);
+        firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
+        if (!tailer.moveToIndex(last)) {
+            return; // being written as we look; try again next time
+        }
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (!dc.isPresent()) {
+                return;
+            }
+            switch (classify(wrap(dc), dc.index())) {
+                case TICK -> lastTick = recordValue;
+                case END -> {
+                    ended = true;
+                    lastTick = recordValue;
+                }
+                case CATALOG -> lastTick = -1;
+                default -> {
+                    return; // an unknown template: keep what is known, look again next time
+                }
+            }
+        }
+        knownLastIndex = last;
+    }
+
+    private void readCatalog() {
+        tailer.toStart();
+        try (DocumentContext dc = tailer.readingDocument()) {
+            if (dc.isPresent()) {
+                final int length = wrap(dc);
+                if (classify(length, dc.index()) == CATALOG) {
+                    final byte[] bytes = new byte[length];
+                    view.getBytes(0, bytes);
+                    catalog = bytes;
+                }
+            }
+        }
+    }
+
+    /**
+     * Add the cycles that appeared since the last refresh to the table of cycles holding ticks, and re-examine the
+     * open (last) cycle. A cycle before the last is closed (its writer rolled on), so its entry is final.
+     * Hours with no cycle file are never visited: a move into one costs Chronicle a scan and an error log.
+     */
+    private void refreshCycles(final long lastIndex) {
+        final int lastCycle = rollCycle.toCycle(lastIndex);
+        if (tickCycleCount > 0 && tickCycles[tickCycleCount - 1] > closedThrough) {
+            tickCycleCount--; // the open cycle's entry, to be redone
+        }
+        final int from = closedThrough == Integer.MIN_VALUE ? queue.firstCycle() : closedThrough + 1;
+        for (final long c : queue.listCyclesBetween(from, lastCycle)) {
+            final int cycle = (int)c;
+            final long length = cycle == lastCycle ?
+                rollCycle.toSequenceNumber(lastIndex) + 1 : tailer.excerptsInCycle(cycle);
+            final long first = length > 0 ? firstTickIn(cycle, length) : NONE;
+            if (first != NONE) {
+                if (tickCycleCount == tickCycles.length) {
+                    tickCycles = Arrays.copyOf(tickCycles, 2 * tickCycleCount);
+                    cycleFirstTicks = Arrays.copyOf(cycleFirstTicks, 2 * tickCycleCount);
+                    cycleLengths = Arrays.copyOf(cycleLengths, 2 * tickCycleCount);
+                }
+                tickCycles[tickCycleCount] = cycle;
+                cycleFirstTicks[tickCycleCount] = first;
+                cycleLengths[tickCycleCount] = length;
+                tickCycleCount++;
+            }
+            if (cycle < lastCycle) {
+                closedThrough = cycle;
+            }
+        }
+    }
+
+    /** The first tick recorded in {@code cycle}, or NONE (a cycle of only the catalog or the end). */
+    private long firstTickIn(final int cycle, final long length) {
+        final long start = rollCycle.toIndex(cycle, 0);
+        return probe(start, start + length - 1) ? probeTick : NONE;
+    }
+
+    /** The entry of the last cycle whose first tick is at or before {@code tick}, or -1: a search of the table. */
+    private int cycleOf(final long tick) {
+        int lo = 0;
+        int hi = tickCycleCount - 1;
+        int found = -1;
+        while (lo <= hi) {
+            final int mid = (lo + hi) >>> 1;
+            if (cycleFirstTicks[mid] <= tick) {
+                found = mid;
+                lo = mid + 1;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        return found;
+    }
+
+    private void reposition() {
+        reposition = false;
+        if (resumeIndex != NONE) {
+            if (!tailer.moveToIndex(resumeIndex)) {
+                throw new IllegalStateException("journal " + directory + ": excerpt " + resumeIndex + " vanished");
+            }
+        } else if (consumedIndex != NONE) {
+            if (!tailer.moveToIndex(consumedIndex)) {
+                throw new IllegalStateException("journal " + directory + ": excerpt " + consumedIndex + " vanished");
+            }
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    throw new IllegalStateException("journal " + directory + ": excerpt " + consumedIndex
+                        + " vanished");
+                }
+            }
+        } else {
+            tailer.toStart();
+        }
+    }
+
+    /** Point {@link #view} at the excerpt's bytes; returns their length. */
+    private int wrap(final DocumentContext dc) {
+        final Bytes<?> bytes = dc.wire().bytes();
+        final long position = bytes.readPosition();
+        final int length = (int)bytes.readRemaining();
+        if (bytes.isDirectMemory()) {
+            // Zero copy: Chronicle keeps a document within one mapping (its size limit is the mappings' overlap).
+            view.wrap(bytes.addressForRead(position, length), length);
+        } else {
+            if (copy.length < length) {
+                copy = new byte[Math.max(length, 2 * copy.length)];
+            }
+            bytes.read(copy, 0, length);
+            view.wrap(copy, 0, length);
+        }
+        return length;
+    }
+
+    /** Tell the excerpt in {@link #view} apart by its SBE header; sets {@link #recordValue} for a tick or an end. */
+    private int classify(final int length, final long index) {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
+            throw corrupt(index, "is " + length + " bytes, shorter than an SBE header");
+        }
+        header.wrap(view, 0);
+        if (header.schemaId() != Schema.ID) {
+            throw corrupt(index, "has schema id " + header.schemaId() + ", expected " + Schema.ID);
+        }
+        final int blockLength = header.blockLength();
+        final int version = header.version();
+        if (MessageHeaderDecoder.ENCODED_LENGTH + blockLength > length) {
+            throw corrupt(index, "has a block of " + blockLength + " bytes in " + length);
+        }
+        switch (header.templateId()) {
+            case TickSummaryDecoder.TEMPLATE_ID -> {
+                recordValue = summary.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, blockLength, version).tick();
+                return TICK;
+            }
+            case SimulationEndDecoder.TEMPLATE_ID -> {
+                recordValue = end.wrap(view, MessageHeaderDecoder.ENCODED_LENGTH, blockLength, version)
+                    .lastSequence();
+                return END;
+            }
+            case CatalogDecoder.TEMPLATE_ID -> {
+                return CATALOG;
+            }
+            default -> {
+                return OTHER;
+            }
+        }
+    }
+
+    private IllegalStateException corrupt(final long index, final String what) {
+        return new IllegalStateException("journal " + directory + ": excerpt " + Long.toHexString(index) + ' ' + what);
+    }
+
+    private static long longProperty(final Properties run, final String key) throws IOException {
+        final String value = run.getProperty(key);
+        if (value == null) {
+            throw new IOException(JournalLayout.RUN_FILE + " has no " + key);
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (final NumberFormatException ex) {
+            throw new IOException(JournalLayout.RUN_FILE + ": " + key + " is not a number: " + value, ex);
+        }
+    }
+}

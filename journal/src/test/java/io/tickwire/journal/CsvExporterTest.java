@@ -1,0 +1,95 @@
+package io.tickwire.journal;
+
+import io.tickwire.engine.TickListener;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@Timeout(60)
+class CsvExporterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldExportOneRowPerTickAndServiceWithExactMillis() throws IOException {
+        final long ticks = 100;
+        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
+            Messages.writeTicks(writer, ticks);
+            writer.onEnd(ticks - 1, TickListener.EndReason.COMPLETED);
+        }
+        final StringWriter out = new StringWriter();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertThat(CsvExporter.export(reader, out)).isEqualTo(ticks * Messages.SERVICES.length);
+        }
+        final String[] lines = out.toString().split("\n", -1);
+        assertThat(lines[0]).isEqualTo("tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,"
+            + "p99_ms,max_ms,queue_depth,busy,servers,p999_ms,sim_time_s,wall_time_ns");
+        assertThat(lines).hasSize(1 + (int)ticks * 2 + 1); // header, rows, and "" after the last '\n'
+        assertThat(lines[lines.length - 1]).isEmpty();
+
+        // Tick 7, service 1 ("back"), from Messages.tick by hand:
+        //   completed (7 + 1) % 5 = 3, arrivals 4, errors 1, rejected 0
+        //   mean (3 x 5000123 + 7) / 3 = 15000376 / 3 = 5000125 ns; p50 5000000 + 7 x 17 + 1 = 5000120 ns
+        //   p90 9000134, p99 20000162, max 1000000218, p999 40000204 ns; queue 7 % 3 = 1, busy 7 % 4 = 3, servers 4
+        //   sim time 8 x 50 ms = 0.4 s; wall 1700000000000000000 + 7000 ns
+        assertThat(lines[1 + 7 * 2 + 1]).isEqualTo("7,back,4,3,1,0,5.000125,5.000120,9.000134,20.000162,"
+            + "1000.000218,1,3,4,40.000204,0.400000000,1700000000000007000");
+        // Tick 4, service 1: nothing completed, so mean 0.
+        assertThat(lines[1 + 4 * 2 + 1]).startsWith("4,back,1,0,1,0,0.000000,5.000069,");
+        assertThat(lines[1]).startsWith("0,front,");
+        assertThat(lines[lines.length - 2]).startsWith("99,back,");
+    }
+
+    @Test
+    void shouldExportFromTheReadersPosition() throws IOException {
+        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
+            Messages.writeTicks(writer, 50);
+        }
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertThat(reader.seek(45)).isTrue();
+            final StringWriter out = new StringWriter();
+            assertThat(CsvExporter.export(reader, out)).isEqualTo(10);
+            assertThat(out.toString().split("\n")[1]).startsWith("45,front,");
+        }
+    }
+
+    @Test
+    void shouldRefuseAJournalWithoutCatalog() throws IOException {
+        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1);
+             JournalReader reader = JournalReader.open(writer.directory())) {
+            assertThatThrownBy(() -> CsvExporter.export(reader, new StringWriter()))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("has no catalog");
+        }
+    }
+
+    @Test
+    void shouldFormatNanosAsExactMillis() {
+        assertThat(millis(5_000_123)).isEqualTo("5.000123");
+        assertThat(millis(0)).isEqualTo("0.000000");
+        assertThat(millis(999)).isEqualTo("0.000999");
+        assertThat(millis(1_000_000)).isEqualTo("1.000000");
+        assertThat(millis(123_456_789_012L)).isEqualTo("123456.789012");
+        assertThat(millis(-1_500)).isEqualTo("-0.001500");
+        assertThat(millis(Long.MAX_VALUE)).isEqualTo("9223372036854.775807");
+        assertThat(millis(Long.MIN_VALUE)).isEqualTo("-9223372036854.775808");
+    }
+
+    @Test
+    void shouldQuoteServiceNamesThatNeedIt() {
+        assertThat(CsvExporter.csvField("orders-db")).isEqualTo("orders-db");
+        assertThat(CsvExporter.csvField("a,b")).isEqualTo("\"a,b\"");
+        assertThat(CsvExporter.csvField("say \"hi\"")).isEqualTo("\"say \"\"hi\"\"\"");
+    }
+
+    private static String millis(final long nanos) {
+        return CsvExporter.appendMillis(new StringBuilder(), nanos).toString();
+    }
+}

@@ -1,0 +1,122 @@
+package io.tickwire.journal;
+
+import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.sbe.CatalogEncoder;
+import io.tickwire.sbe.MessageHeaderEncoder;
+import io.tickwire.sbe.TickSummaryEncoder;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/** Synthetic journal content: a catalog and ticks whose every field is a function of the tick number. */
+final class Messages {
+    static final long SIMULATION_ID = 3;
+    static final long SEED = 7;
+    static final long TICK_NS = 50_000_000L;
+    static final String YAML = """
+        name: pair
+        tick: 50ms
+        services:
+          - name: front
+            latency: { distribution: exponential, mean: 1ms }
+            calls:
+              - { to: back, probability: 0.5 }
+          - name: back
+            latency: { distribution: exponential, mean: 2ms }
+        load:
+          - { target: front, rate: 100/s }
+        """;
+    static final String[] SERVICES = {"front", "back"};
+    private static final byte[] HISTOGRAM = new byte[1024];
+
+    private Messages() {
+    }
+
+    static Diagram diagram() {
+        try {
+            return DiagramLoader.parse(YAML);
+        } catch (final DiagramException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static UnsafeBuffer catalog() {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final CatalogEncoder e = new CatalogEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(SIMULATION_ID)
+            .tickLengthNs(TICK_NS)
+            .seed(SEED)
+            .startWallTimeNs(1_700_000_000_000_000_000L)
+            .schemaVersion(1)
+            .workers(1);
+        final CatalogEncoder.ServicesEncoder services = e.servicesCount(SERVICES.length);
+        for (int s = 0; s < SERVICES.length; s++) {
+            services.next().serviceId(s).servers(4).name(SERVICES[s]);
+        }
+        e.simulationName("pair");
+        return new UnsafeBuffer(buffer.byteArray(), 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /** Encode tick {@code tick} at offset 0 of {@code buffer}; returns its length. */
+    static int tick(final MutableDirectBuffer buffer, final long tick) {
+        return tick(buffer, tick, SERVICES.length, 24);
+    }
+
+    /** As {@link #tick(MutableDirectBuffer, long)}, with {@code services} services and histograms of up to
+     *  {@code histogramBytes} bytes, to make ticks of a realistic size. */
+    static int tick(final MutableDirectBuffer buffer, final long tick, final int serviceCount,
+                    final int histogramBytes) {
+        final TickSummaryEncoder e = new TickSummaryEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(SIMULATION_ID)
+            .tick(tick)
+            .simTimeNs((tick + 1) * TICK_NS)
+            .tickLengthNs(TICK_NS)
+            .wallTimeNs(1_700_000_000_000_000_000L + tick * 1_000);
+        final TickSummaryEncoder.ServicesEncoder services = e.servicesCount(serviceCount);
+        for (int s = 0; s < serviceCount; s++) {
+            final long completed = (tick + s) % 5;
+            services.next()
+                .serviceId(s)
+                .servers(4)
+                .queueDepth((int)(tick % 3))
+                .busyServers((int)(tick % 4))
+                .arrivals(completed + 1)
+                .completed(completed)
+                .errors(s)
+                .rejected(1 - s)
+                .latencySumNs(completed * 5_000_123L + tick)
+                .meanNs(completed > 0 ? (completed * 5_000_123L + tick) / completed : 0)
+                .p50Ns(5_000_000L + tick * 17 + s)
+                .p90Ns(9_000_000L + tick * 19 + s)
+                .p99Ns(20_000_000L + tick * 23 + s)
+                .p999Ns(40_000_000L + tick * 29 + s)
+                .maxNs(1_000_000_000L + tick * 31 + s)
+                .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
+        }
+        return MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+    }
+
+    static byte[] tickBytes(final long tick) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
+        final int length = tick(buffer, tick);
+        final byte[] bytes = new byte[length];
+        buffer.getBytes(0, bytes);
+        return bytes;
+    }
+
+    /** Write a catalog then ticks [0, count) through {@code writer}, as the engine would. */
+    static void writeTicks(final JournalWriter writer, final long count) {
+        final UnsafeBuffer catalog = catalog();
+        writer.onCatalog(catalog, 0, catalog.capacity());
+        appendTicks(writer, 0, count);
+    }
+
+    static void appendTicks(final JournalWriter writer, final long from, final long to) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
+        for (long t = from; t < to; t++) {
+            writer.onTick(buffer, 0, tick(buffer, t), t, true);
+        }
+    }
+}
