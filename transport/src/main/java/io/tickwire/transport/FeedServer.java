@@ -1,0 +1,376 @@
+package io.tickwire.transport;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The Netty server: REST control of simulations, the binary WebSocket feed on {@code /feed}, the static dashboard.
+ * <pre>
+ *   accept loop (1 thread) ──► I/O loops (ioThreads) ── per connection: {@link FeedServerInitializer}'s pipeline
+ *                                    ▲
+ *   simulation ─TickListener thread─►│ {@link Broadcaster}: one pooled copy per tick, a retained duplicate per
+ *                                    │ subscriber, written from the listener thread, flushed once per batch
+ * </pre>
+ * Native epoll is used where available, NIO otherwise. {@link #close()} stops accepting, stops every simulation this
+ * server's {@link #registry()} launched (their subscribers get {@code SimulationEnd}), closes every connection (feed
+ * clients with 1001) and shuts the event loops down gracefully.
+ */
+public final class FeedServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(FeedServer.class);
+    private static final long SHUTDOWN_QUIET_MS = 0;
+    private static final long SHUTDOWN_TIMEOUT_MS = 2_000;
+    private static final Pattern JOURNAL_DIR = Pattern.compile("sim-(\\d{1,18})-.*");
+
+    private final Context ctx;
+    private final EventLoopGroup acceptGroup;
+    private final EventLoopGroup ioGroup;
+    private final ChannelGroup channels = new DefaultChannelGroup("tickwire-feed", GlobalEventExecutor.INSTANCE);
+    private final SimulationRegistry registry;
+    private Channel serverChannel;
+    private int port;
+    private volatile boolean closed;
+
+    private FeedServer(final Context ctx) {
+        this.ctx = ctx;
+        final IoHandlerFactory io = ctx.useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tw-accept"), io);
+        ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), new DefaultThreadFactory("tw-io"), io);
+        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.writeBufferLowWaterMark(),
+            ctx.writeBufferHighWaterMark());
+    }
+
+    /**
+     * Bind and start serving.
+     *
+     * @throws UncheckedIOException if the address cannot be bound (for instance the port is taken); the message
+     *                              names the address.
+     */
+    public static FeedServer start(final Context ctx) throws InterruptedException {
+        ctx.conclude();
+        final FeedServer server = new FeedServer(ctx);
+        try {
+            server.bind();
+        } catch (final InterruptedException | RuntimeException ex) {
+            server.close();
+            throw ex;
+        }
+        return server;
+    }
+
+    private void bind() throws InterruptedException {
+        final Class<? extends ServerChannel> channelClass =
+            ctx.useEpoll() ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        final ServerBootstrap bootstrap = new ServerBootstrap()
+            .group(acceptGroup, ioGroup)
+            .channel(channelClass)
+            .option(ChannelOption.SO_BACKLOG, 256)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(ctx.writeBufferLowWaterMark(), ctx.writeBufferHighWaterMark()))
+            .childHandler(new FeedServerInitializer(ctx, registry, channels));
+        if (ctx.socketSendBufferBytes() > 0) {
+            bootstrap.childOption(ChannelOption.SO_SNDBUF, ctx.socketSendBufferBytes());
+        }
+        final InetSocketAddress address = new InetSocketAddress(ctx.bindAddress(), ctx.port());
+        try {
+            serverChannel = bootstrap.bind(address).sync().channel();
+        } catch (final InterruptedException ex) {
+            throw ex;
+        } catch (final Exception ex) {
+            // sync() rethrows the bind failure unchecked (a BindException, or epoll's NativeIoException).
+            final String what = "cannot listen on " + ctx.bindAddress() + ":" + ctx.port() + ": " + ex.getMessage();
+            throw new UncheckedIOException(what, ex instanceof IOException io ? io : new IOException(ex));
+        }
+        port = ((InetSocketAddress)serverChannel.localAddress()).getPort();
+        LOG.info("tickwire server on http://{}:{} ({} transport, feed on /feed, journals {})", ctx.bindAddress(), port,
+            ctx.useEpoll() ? "native epoll" : "NIO", ctx.journalRoot() == null ? "off" : "in " + ctx.journalRoot());
+        if (!isLoopback(ctx.bindAddress())) {
+            LOG.warn("bound to {}: control and feed have no authentication; anyone who can reach it can launch runs",
+                ctx.bindAddress());
+        }
+    }
+
+    /** The port actually bound (the ephemeral one when the context asked for 0). */
+    public int port() {
+        return port;
+    }
+
+    public SimulationRegistry registry() {
+        return registry;
+    }
+
+    public Context context() {
+        return ctx;
+    }
+
+    /** Stop accepting, stop the simulations launched here, close every connection, stop the event loops. Idempotent. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
+        }
+        registry.close();
+        for (final Channel ch : channels) {
+            if (ch.isActive() && ch.pipeline().get(FeedServerInitializer.API_HANDLER) == null) {
+                // An upgraded (feed) connection: tell the client why, then close (below).
+                ch.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, "server closing"));
+            }
+        }
+        channels.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
+        acceptGroup.shutdownGracefully(SHUTDOWN_QUIET_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        ioGroup.shutdownGracefully(SHUTDOWN_QUIET_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        acceptGroup.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS * 2);
+        ioGroup.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS * 2);
+    }
+
+    /**
+     * Ids continue after the runs already journaled under {@code journalRoot}, so that a restarted server never
+     * collides with a {@code sim-<id>-<name>} journal of an earlier run.
+     */
+    static long firstId(final Path journalRoot) {
+        if (journalRoot == null || !Files.isDirectory(journalRoot)) {
+            return 1;
+        }
+        long last = 0;
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(journalRoot, "sim-*")) {
+            for (final Path dir : dirs) {
+                final Matcher m = JOURNAL_DIR.matcher(dir.getFileName().toString());
+                if (m.matches()) {
+                    last = Math.max(last, Long.parseLong(m.group(1)));
+                }
+            }
+        } catch (final IOException ex) {
+            throw new UncheckedIOException("cannot list the journal root " + journalRoot, ex);
+        }
+        return last + 1;
+    }
+
+    private static boolean isLoopback(final String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (final UnknownHostException ex) {
+            return false;
+        }
+    }
+
+    /**
+     * Configuration of a {@link FeedServer}: fluent setters, defaults, one {@link #conclude()} that validates.
+     */
+    public static final class Context {
+        public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
+        public static final int DEFAULT_PORT = 8080;
+        public static final String DEFAULT_STATIC_RESOURCE_ROOT = "web/";
+        public static final int DEFAULT_MAX_FRAME_PAYLOAD_BYTES = 64 * 1024;
+        public static final int DEFAULT_WRITE_BUFFER_LOW_WATER_MARK = 256 * 1024;
+        public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 1024 * 1024;
+        /** Largest HTTP request body (a diagram) accepted; larger ones get 413. */
+        public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
+        private String bindAddress = DEFAULT_BIND_ADDRESS;
+        private int port = DEFAULT_PORT;
+        private Path journalRoot;
+        private String staticResourceRoot = DEFAULT_STATIC_RESOURCE_ROOT;
+        private int maxFramePayloadBytes = DEFAULT_MAX_FRAME_PAYLOAD_BYTES;
+        private int writeBufferLowWaterMark = DEFAULT_WRITE_BUFFER_LOW_WATER_MARK;
+        private int writeBufferHighWaterMark = DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK;
+        private int socketSendBufferBytes;
+        private Boolean useEpoll;
+        private int ioThreads;
+        private boolean concluded;
+
+        /** Address to listen on. Default {@value #DEFAULT_BIND_ADDRESS}. */
+        public Context bindAddress(final String bindAddress) {
+            this.bindAddress = bindAddress;
+            return this;
+        }
+
+        /** Port to listen on; 0 for an ephemeral one (see {@link FeedServer#port()}). Default 8080. */
+        public Context port(final int port) {
+            this.port = port;
+            return this;
+        }
+
+        /**
+         * Directory under which simulations POSTed to {@code /simulations} are journaled, each in
+         * {@code sim-<id>-<name>}; null (default) for no journal. Ids continue after the journals already there.
+         */
+        public Context journalRoot(final Path journalRoot) {
+            this.journalRoot = journalRoot;
+            return this;
+        }
+
+        /** Classpath prefix of the dashboard ({@code index.html}, scripts, styles). Default {@code web/}. */
+        public Context staticResourceRoot(final String staticResourceRoot) {
+            this.staticResourceRoot = staticResourceRoot;
+            return this;
+        }
+
+        /** Largest WebSocket message a client may send; larger ones close the connection with 1009. 64 KiB. */
+        public Context maxFramePayloadBytes(final int maxFramePayloadBytes) {
+            this.maxFramePayloadBytes = maxFramePayloadBytes;
+            return this;
+        }
+
+        /** A connection becomes writable again below this many queued outbound bytes. Default 256 KiB. */
+        public Context writeBufferLowWaterMark(final int bytes) {
+            this.writeBufferLowWaterMark = bytes;
+            return this;
+        }
+
+        /**
+         * A feed subscriber with more than this many outbound bytes queued when a tick is due is a slow reader:
+         * it is disconnected (close 1008) rather than buffered without bound. Default 1 MiB.
+         */
+        public Context writeBufferHighWaterMark(final int bytes) {
+            this.writeBufferHighWaterMark = bytes;
+            return this;
+        }
+
+        /**
+         * SO_SNDBUF of each connection; 0 (default) leaves it to the OS (autotuned, up to megabytes). Set it to bound
+         * what a slow reader can hold in the kernel on top of the write buffer water mark.
+         */
+        public Context socketSendBufferBytes(final int bytes) {
+            this.socketSendBufferBytes = bytes;
+            return this;
+        }
+
+        /** Native epoll (true) or NIO (false). Default: epoll when {@link Epoll#isAvailable()}. */
+        public Context useEpoll(final boolean useEpoll) {
+            this.useEpoll = useEpoll;
+            return this;
+        }
+
+        /** I/O event-loop threads; 0 (default) for Netty's default of twice the cores. */
+        public Context ioThreads(final int ioThreads) {
+            this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public String bindAddress() {
+            return bindAddress;
+        }
+
+        public int port() {
+            return port;
+        }
+
+        public Path journalRoot() {
+            return journalRoot;
+        }
+
+        public String staticResourceRoot() {
+            return staticResourceRoot;
+        }
+
+        public int maxFramePayloadBytes() {
+            return maxFramePayloadBytes;
+        }
+
+        public int writeBufferLowWaterMark() {
+            return writeBufferLowWaterMark;
+        }
+
+        public int writeBufferHighWaterMark() {
+            return writeBufferHighWaterMark;
+        }
+
+        public int socketSendBufferBytes() {
+            return socketSendBufferBytes;
+        }
+
+        /** As set, else whether native epoll is available. */
+        public boolean useEpoll() {
+            return useEpoll != null ? useEpoll : Epoll.isAvailable();
+        }
+
+        public int ioThreads() {
+            return ioThreads;
+        }
+
+        /**
+         * Fill defaults and validate; called by {@link FeedServer#start}. Idempotent.
+         *
+         * @throws IllegalArgumentException naming the setting at fault.
+         */
+        public Context conclude() {
+            if (concluded) {
+                return this;
+            }
+            if (bindAddress == null || bindAddress.isBlank()) {
+                throw new IllegalArgumentException("bindAddress is required");
+            }
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+            }
+            if (staticResourceRoot == null) {
+                staticResourceRoot = "";
+            }
+            while (staticResourceRoot.startsWith("/")) {
+                staticResourceRoot = staticResourceRoot.substring(1);
+            }
+            if (!staticResourceRoot.isEmpty() && !staticResourceRoot.endsWith("/")) {
+                staticResourceRoot = staticResourceRoot + "/";
+            }
+            if (maxFramePayloadBytes < 64) {
+                throw new IllegalArgumentException("maxFramePayloadBytes must be >= 64, got " + maxFramePayloadBytes);
+            }
+            if (writeBufferLowWaterMark < 1 || writeBufferHighWaterMark < writeBufferLowWaterMark) {
+                throw new IllegalArgumentException("write buffer water marks need 0 < low <= high, got low "
+                    + writeBufferLowWaterMark + ", high " + writeBufferHighWaterMark);
+            }
+            if (socketSendBufferBytes < 0) {
+                throw new IllegalArgumentException("socketSendBufferBytes must be >= 0, got " + socketSendBufferBytes);
+            }
+            if (ioThreads < 0) {
+                throw new IllegalArgumentException("ioThreads must be >= 0, got " + ioThreads);
+            }
+            if (useEpoll == null) {
+                useEpoll = Epoll.isAvailable();
+            } else if (useEpoll && !Epoll.isAvailable()) {
+                throw new IllegalArgumentException("useEpoll: native epoll is not available here ("
+                    + Epoll.unavailabilityCause() + ")");
+            }
+            if (journalRoot != null) {
+                journalRoot = journalRoot.toAbsolutePath();
+            }
+            concluded = true;
+            return this;
+        }
+    }
+}

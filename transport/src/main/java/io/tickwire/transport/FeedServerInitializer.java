@@ -1,0 +1,69 @@
+package io.tickwire.transport;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+
+/**
+ * The pipeline of one connection:
+ * <pre>
+ *   HttpServerCodec ─► HttpObjectAggregator(1 MiB) ─► FeedCloseHandler
+ *     ─► WebSocketServerProtocolHandler("/feed", query allowed) ─► WebSocketFrameAggregator ─► FeedFrameHandler
+ *     ─► HttpApiHandler (REST + static; removed on upgrade)
+ * </pre>
+ * The protocol handler upgrades {@code GET /feed[?sim=N]}, answers pings and swaps the HTTP codec for WebSocket
+ * frame codecs (the frame decoder enforces the frame size: 1009); any other request passes through to
+ * {@link HttpApiHandler}. Protocol violations are closed by {@link FeedCloseHandler}.
+ */
+final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
+    static final String FEED_PATH = "/feed";
+    static final String API_HANDLER = "api";
+    /** Peers that do not answer our close frame within this are dropped. */
+    static final long FORCE_CLOSE_TIMEOUT_MS = 1_000;
+
+    private final FeedServer.Context ctx;
+    private final SimulationRegistry registry;
+    private final ChannelGroup channels;
+    private final HttpApiHandler api;
+    private final WebSocketServerProtocolConfig wsConfig;
+
+    FeedServerInitializer(final FeedServer.Context ctx, final SimulationRegistry registry,
+                          final ChannelGroup channels) {
+        this.ctx = ctx;
+        this.registry = registry;
+        this.channels = channels;
+        this.api = new HttpApiHandler(ctx, registry, new StaticResources(ctx.staticResourceRoot()));
+        this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath(FEED_PATH)
+            .checkStartsWith(true)
+            // Our own close frames carry a reason; a plain close() (shutdown) must not write one into HTTP.
+            .sendCloseFrame(null)
+            .forceCloseTimeoutMillis(FORCE_CLOSE_TIMEOUT_MS)
+            .decoderConfig(WebSocketDecoderConfig.newBuilder()
+                .maxFramePayloadLength(ctx.maxFramePayloadBytes())
+                .allowExtensions(false)
+                .closeOnProtocolViolation(false) // FeedCloseHandler closes, gracefully
+                .build())
+            .build();
+    }
+
+    @Override
+    protected void initChannel(final SocketChannel ch) {
+        channels.add(ch);
+        final ChannelPipeline p = ch.pipeline();
+        p.addLast(new HttpServerCodec());
+        p.addLast(new HttpObjectAggregator(FeedServer.Context.MAX_REQUEST_BYTES));
+        p.addLast(FeedCloseHandler.INSTANCE);
+        p.addLast(new WebSocketServerProtocolHandler(wsConfig));
+        p.addLast(new WebSocketFrameAggregator(ctx.maxFramePayloadBytes()));
+        p.addLast(new FeedFrameHandler(registry));
+        p.addLast(API_HANDLER, api);
+    }
+}

@@ -1,0 +1,275 @@
+package io.tickwire.transport;
+
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.TickListener;
+import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.journal.JournalWriter;
+import org.agrona.DirectBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongFunction;
+
+/**
+ * The simulations a {@link FeedServer} runs, by id (1, 2, ...). Each is launched with a {@link Broadcaster} (its
+ * feed) and optionally a {@link JournalWriter}; when a run ends its threads are stopped and its journal closed.
+ * <p>
+ * Ended runs stay listed (state, ticks, counters) up to {@link #RETAINED_ENDED_RUNS}; older ended ones are forgotten
+ * so that a long-lived server does not keep every run's rings. Running ones are never forgotten.
+ * <p>
+ * Thread-safe: {@link #launch} is serialised; lookups are lock-free.
+ */
+public final class SimulationRegistry implements AutoCloseable {
+    /** Ended runs kept for {@link #get}/{@link #list} and the feed; the oldest beyond this are dropped. */
+    public static final int RETAINED_ENDED_RUNS = 64;
+    private static final Logger LOG = LoggerFactory.getLogger(SimulationRegistry.class);
+    private static final long CLOSE_TIMEOUT_S = 15;
+
+    private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
+    private final int lowWaterMark;
+    private final int highWaterMark;
+    /** Control-plane work off the event loops and the listener threads: launches from REST, closing ended runs. */
+    private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
+        final Thread t = new Thread(r, "tw-control");
+        t.setDaemon(true);
+        return t;
+    });
+    private long nextId;
+    private volatile boolean closed;
+
+    /** @param firstId the id of the first run launched (1, or after the runs already journaled). */
+    SimulationRegistry(final long firstId, final int lowWaterMark, final int highWaterMark) {
+        this.nextId = firstId;
+        this.lowWaterMark = lowWaterMark;
+        this.highWaterMark = highWaterMark;
+    }
+
+    /**
+     * Assign the next id into {@code ctx}, attach a {@link Broadcaster} and, if {@code journalDir} is not null, a
+     * {@link JournalWriter} writing there (closed when the run ends), then start the run.
+     *
+     * @throws IOException              if the journal cannot be created (nothing is started then).
+     * @throws IllegalArgumentException if {@code ctx} is invalid.
+     */
+    public Simulation launch(final Diagram diagram, final Simulation.Context ctx, final Path journalDir)
+        throws IOException {
+        return launch(diagram, ctx, journalDir == null ? null : id -> journalDir);
+    }
+
+    /**
+     * As {@link #launch(Diagram, Simulation.Context, Path)}, with the journal directory chosen from the id the run is
+     * given ({@code journalDirOfId} may be null, or return null, for no journal).
+     */
+    public synchronized Simulation launch(final Diagram diagram, final Simulation.Context ctx,
+                                          final LongFunction<Path> journalDirOfId) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the registry is closed");
+        }
+        final long id = nextId++;
+        ctx.simulationId(id);
+        final Simulation sim = Simulation.create(diagram, ctx);
+        JournalWriter writer = null;
+        try {
+            final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
+            if (dir != null) {
+                writer = JournalWriter.create(dir, diagram, sim.seed(), id);
+            }
+            final Entry entry = new Entry(sim, dir, writer == null ? null : new ClosingJournal(writer));
+            entry.broadcaster = new Broadcaster(id, sim.catalog(), lowWaterMark, highWaterMark, () -> onEnded(entry));
+            if (entry.journal != null) {
+                sim.addListener(entry.journal);
+            }
+            sim.addListener(entry.broadcaster);
+            entries.put(id, entry);
+            sim.start();
+            LOG.info("simulation {} '{}' started (seed {}, {} workers{})", id, diagram.name(), sim.seed(),
+                sim.workers(), dir == null ? "" : ", journal " + dir);
+        } catch (final IOException | RuntimeException ex) {
+            entries.remove(id);
+            sim.close();
+            if (writer != null) {
+                closeQuietly(writer);
+            }
+            throw ex;
+        }
+        forgetOldRuns();
+        return sim;
+    }
+
+    public Optional<Simulation> get(final long id) {
+        final Entry e = entries.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.sim);
+    }
+
+    /** Every run known, oldest first. */
+    public List<Simulation> list() {
+        final List<Simulation> list = new ArrayList<>(entries.size());
+        entries.values().forEach(e -> list.add(e.sim));
+        return list;
+    }
+
+    /** The run with the highest id. */
+    public Optional<Simulation> latest() {
+        final Map.Entry<Long, Entry> e = entries.lastEntry();
+        return e == null ? Optional.empty() : Optional.of(e.getValue().sim);
+    }
+
+    /** The feed of run {@code id}. */
+    public Optional<Broadcaster> broadcaster(final long id) {
+        final Entry e = entries.get(id);
+        return e == null ? Optional.empty() : Optional.of(e.broadcaster);
+    }
+
+    /** Where run {@code id} is journaled, if it is. */
+    public Optional<Path> journalDir(final long id) {
+        final Entry e = entries.get(id);
+        return e == null ? Optional.empty() : Optional.ofNullable(e.journalDir);
+    }
+
+    Broadcaster latestBroadcaster() {
+        final Map.Entry<Long, Entry> e = entries.lastEntry();
+        return e == null ? null : e.getValue().broadcaster;
+    }
+
+    /** The executor for control-plane work that must not block an event loop. */
+    ExecutorService control() {
+        return control;
+    }
+
+    /** Stop every run, wait for each to drain (bounded), close their journals. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        entries.values().forEach(e -> e.sim.stop());
+        entries.values().forEach(this::release);
+        control.shutdown();
+        try {
+            if (!control.awaitTermination(CLOSE_TIMEOUT_S, TimeUnit.SECONDS)) {
+                LOG.warn("control tasks still running after {} s", CLOSE_TIMEOUT_S);
+            }
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** On the run's broadcaster thread, once the end is written: release the run off that thread. */
+    private void onEnded(final Entry entry) {
+        try {
+            control.execute(() -> release(entry));
+        } catch (final RejectedExecutionException ex) {
+            // Closing: close() releases every run itself.
+        }
+    }
+
+    /** Stop the run's threads and close its journal, once. */
+    private void release(final Entry entry) {
+        if (!entry.released.compareAndSet(false, true)) {
+            return;
+        }
+        entry.sim.close();
+        if (entry.journal != null) {
+            entry.journal.close();
+        }
+        if (entry.sim.failure() != null) {
+            LOG.warn("simulation {} failed", entry.sim.id(), entry.sim.failure());
+        }
+    }
+
+    private void forgetOldRuns() {
+        int ended = 0;
+        for (final Entry e : entries.descendingMap().values()) {
+            final Simulation.State state = e.sim.state();
+            if (state == Simulation.State.ENDED || state == Simulation.State.FAILED) {
+                if (!e.released.get()) {
+                    // A run that failed may never deliver its end; release it here.
+                    try {
+                        control.execute(() -> release(e));
+                    } catch (final RejectedExecutionException ex) {
+                        return; // closing
+                    }
+                }
+                if (++ended > RETAINED_ENDED_RUNS && e.released.get()) {
+                    entries.remove(e.sim.id(), e);
+                }
+            }
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable c) {
+        try {
+            c.close();
+        } catch (final Exception ex) {
+            LOG.warn("closing {} failed", c, ex);
+        }
+    }
+
+    private static final class Entry {
+        final Simulation sim;
+        final Path journalDir;
+        final ClosingJournal journal;
+        final AtomicBoolean released = new AtomicBoolean();
+        Broadcaster broadcaster;
+
+        Entry(final Simulation sim, final Path journalDir, final ClosingJournal journal) {
+            this.sim = sim;
+            this.journalDir = journalDir;
+            this.journal = journal;
+        }
+    }
+
+    /**
+     * The journal writer as a listener that closes it, on its own thread, right after the end; {@link #close()} is
+     * for runs that never deliver an end, once their threads are stopped.
+     */
+    private static final class ClosingJournal implements TickListener {
+        private final JournalWriter writer;
+        private final AtomicBoolean closed = new AtomicBoolean();
+
+        ClosingJournal(final JournalWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+            writer.onCatalog(buffer, offset, length);
+        }
+
+        @Override
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                           final boolean endOfBatch) {
+            writer.onTick(buffer, offset, length, tick, endOfBatch);
+        }
+
+        @Override
+        public void onEnd(final long lastTick, final EndReason reason) {
+            try {
+                writer.onEnd(lastTick, reason);
+            } finally {
+                close();
+            }
+        }
+
+        void close() {
+            if (closed.compareAndSet(false, true)) {
+                closeQuietly(writer);
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+/**
+ * The Netty server of Tickwire: REST control of simulations, the binary WebSocket feed and the static dashboard.
+ * <p>
+ * {@link io.tickwire.transport.FeedServer} binds and wires it ({@code *Server}), the per-connection pipeline is built
+ * by {@code FeedServerInitializer}, REST and static files are served by {@code HttpApiHandler}, feed connections are
+ * driven by {@code FeedFrameHandler}, and each simulation's ticks are fanned out by its
+ * {@link io.tickwire.transport.Broadcaster}. Runs are launched and tracked by the
+ * {@link io.tickwire.transport.SimulationRegistry}.
+ * <p>
+ * To try it: {@code FeedServer.start(new FeedServer.Context().port(8080))}, then
+ * {@code curl --data-binary @examples/mm1.yaml 'http://127.0.0.1:8080/simulations?speed=1'} and open
+ * {@code http://127.0.0.1:8080/} (the dashboard is on the classpath when run from the {@code clients} module).
+ */
+package io.tickwire.transport;
