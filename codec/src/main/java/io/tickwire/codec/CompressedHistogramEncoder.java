@@ -26,6 +26,7 @@ public final class CompressedHistogramEncoder implements AutoCloseable {
 
     private final Deflater deflater;
     private ByteBuffer uncompressed = ByteBuffer.allocate(1024).order(ByteOrder.BIG_ENDIAN);
+    private final UnsafeBuffer uncompressedView = new UnsafeBuffer(uncompressed.array());
     private byte[] compressed = new byte[1024];
     private final UnsafeBuffer view = new UnsafeBuffer(compressed);
 
@@ -44,12 +45,25 @@ public final class CompressedHistogramEncoder implements AutoCloseable {
      */
     public int encode(final AbstractHistogram histogram) {
         final int needed = histogram.getNeededByteBufferCapacity();
-        if (uncompressed.capacity() < needed) {
-            uncompressed = ByteBuffer.allocate(needed).order(ByteOrder.BIG_ENDIAN);
-        }
+        ensureUncompressed(needed);
         uncompressed.clear();
-        final int rawLength = histogram.encodeIntoByteBuffer(uncompressed);
+        return deflate(histogram.encodeIntoByteBuffer(uncompressed));
+    }
 
+    /** Encode a {@link TickHistogram}, in the same format; see {@link #encode(AbstractHistogram)}. */
+    public int encode(final TickHistogram histogram) {
+        ensureUncompressed(histogram.maxEncodedLength());
+        return deflate(histogram.encodeV2(uncompressedView, 0));
+    }
+
+    private void ensureUncompressed(final int capacity) {
+        if (uncompressed.capacity() < capacity) {
+            uncompressed = ByteBuffer.allocate(capacity).order(ByteOrder.BIG_ENDIAN);
+            uncompressedView.wrap(uncompressed.array());
+        }
+    }
+
+    private int deflate(final int rawLength) {
         // Deflate's worst case is a little over the input; size for it once so one pass always finishes.
         final int bound = HEADER_LENGTH + rawLength + (rawLength >> 3) + 64;
         if (compressed.length < bound) {

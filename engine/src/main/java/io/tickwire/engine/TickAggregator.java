@@ -3,6 +3,7 @@ package io.tickwire.engine;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.CompressedHistogramEncoder;
+import io.tickwire.codec.TickHistogram;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.Rings;
@@ -13,7 +14,6 @@ import io.tickwire.sbe.Outcome;
 import io.tickwire.sbe.ServiceGaugeDecoder;
 import io.tickwire.sbe.TickSummaryEncoder;
 import io.tickwire.sbe.WorkerTickEndDecoder;
-import org.HdrHistogram.Histogram;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 
@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
- * The batching consumer of the metrics ring: accumulates each service's samples into an HdrHistogram and counters,
+ * The batching consumer of the metrics ring: accumulates each service's samples into a histogram (HdrHistogram's
+ * buckets and encoding, at a cost that scales with the buckets a tick touches: {@link TickHistogram}) and counters,
  * and closes a tick into one SBE {@code TickSummary} on the output ring once every worker has ended it.
  * <p>
  * A service's samples come from one worker, in tick order, so one live histogram per service is enough: when the
@@ -30,11 +31,10 @@ import java.util.function.BooleanSupplier;
  * (sized by the command ring, which bounds how far apart they can be). Ticks are published strictly in order.
  * <p>
  * Runs on <b>one thread</b> (a Disruptor event processor of the metrics ring). Steady state allocates nothing:
- * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen).
+ * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen, or a
+ * tick touches more buckets than any before).
  */
 final class TickAggregator implements EventHandler<MetricSlot> {
-    private static final int SIGNIFICANT_DIGITS = 3;
-    private static final long PRESIZED_HIGHEST_NS = 60_000_000_000L;
     // Staged per-service figures, in this order.
     private static final int F_ARRIVALS = 0;
     private static final int F_COMPLETED = 1;
@@ -65,7 +65,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final AtomicLong ticksClosed = new AtomicLong();
 
     // Live, per service, for the tick its worker is on.
-    private final Histogram[] histograms;
+    private final TickHistogram[] histograms;
     private final long[] completed;
     private final long[] errors;
     private final long[] rejected;
@@ -104,12 +104,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.output = output;
         this.clock = clock;
 
-        histograms = new Histogram[serviceCount];
+        histograms = new TickHistogram[serviceCount];
         for (int s = 0; s < serviceCount; s++) {
-            // Sized up front for latencies up to a minute, so the steady state never resizes; longer ones still
-            // fit (auto-resize), at the cost of one allocation when first seen.
-            histograms[s] = new Histogram(PRESIZED_HIGHEST_NS, SIGNIFICANT_DIGITS);
-            histograms[s].setAutoResize(true);
+            histograms[s] = new TickHistogram();
         }
         completed = new long[serviceCount];
         errors = new long[serviceCount];
@@ -188,7 +185,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         if (latencyNs > maxLatency[s]) {
             maxLatency[s] = latencyNs;
         }
-        histograms[s].recordValue(latencyNs);
+        histograms[s].record(latencyNs);
     }
 
     private void onWorkerTickEnd(final int worker, final long tick, final long endNs) {
@@ -224,7 +221,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private void stage(final int s, final PendingTick p) {
         final long[] f = p.figures;
         final int base = s * FIELDS;
-        final Histogram h = histograms[s];
+        final TickHistogram h = histograms[s];
         f[base + F_ARRIVALS] = arrivals[s];
         f[base + F_COMPLETED] = completed[s];
         f[base + F_ERRORS] = errors[s];
@@ -234,10 +231,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_SERVERS] = servers[s];
         f[base + F_SUM] = latencySum[s];
         final boolean any = completed[s] > 0;
-        f[base + F_P50] = any ? h.getValueAtPercentile(50.0) : 0;
-        f[base + F_P90] = any ? h.getValueAtPercentile(90.0) : 0;
-        f[base + F_P99] = any ? h.getValueAtPercentile(99.0) : 0;
-        f[base + F_P999] = any ? h.getValueAtPercentile(99.9) : 0;
+        f[base + F_P50] = any ? h.valueAtPercentile(50.0) : 0;
+        f[base + F_P90] = any ? h.valueAtPercentile(90.0) : 0;
+        f[base + F_P99] = any ? h.valueAtPercentile(99.0) : 0;
+        f[base + F_P999] = any ? h.valueAtPercentile(99.9) : 0;
         f[base + F_MAX] = maxLatency[s];
 
         final int length = histogramEncoder.encode(h);
