@@ -1,0 +1,63 @@
+package io.tickwire.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+/**
+ * A subcommand's exit-code contract in one place: 0 success, 2 bad input (one line on stderr), 1 internal failure
+ * (one line, and the stack trace when {@code TICKWIRE_DEBUG} is set).
+ */
+abstract class CliCommand implements Callable<Integer> {
+    static final int OK = 0;
+    static final int FAILURE = 1;
+    static final int BAD_INPUT = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public final Integer call() {
+        try {
+            return execute();
+        } catch (final BadInputException ex) {
+            return fail(BAD_INPUT, ex.getMessage());
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return fail(FAILURE, "interrupted");
+        } catch (final Exception ex) {
+            if (System.getenv("TICKWIRE_DEBUG") != null) {
+                ex.printStackTrace(err());
+            }
+            return fail(FAILURE, "internal error: " + oneLine(ex));
+        }
+    }
+
+    protected abstract int execute() throws Exception;
+
+    /** Print {@code tickwire: <reason>} on stderr and return {@code code}. */
+    int fail(final int code, final String reason) {
+        err().println("tickwire: " + oneLine(reason));
+        err().flush();
+        return code;
+    }
+
+    PrintWriter err() {
+        return spec.commandLine().getErr();
+    }
+
+    PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+
+    static String oneLine(final Throwable t) {
+        final String message = t.getMessage();
+        return message == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + message;
+    }
+
+    static String oneLine(final String text) {
+        return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").trim();
+    }
+}

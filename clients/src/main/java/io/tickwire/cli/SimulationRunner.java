@@ -1,0 +1,261 @@
+package io.tickwire.cli;
+
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.journal.JournalWriter;
+import io.tickwire.transport.FeedServer;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Runs one simulation for {@code run} and {@code demo}: the composition of engine, journal and (unless
+ * {@code --no-serve}) the feed server.
+ * <pre>
+ *  --no-serve:  Simulation ──► JournalWriter                       (this class wires the listener)
+ *  serving:     FeedServer.registry().launch(…) ──► JournalWriter  (the registry wires both listeners)
+ *                                               └─► feed broadcaster ──► ws://127.0.0.1:port/feed
+ * </pre>
+ * The calling thread prints a status line a second on stderr until the run ends; Ctrl-C (a shutdown hook) stops the
+ * simulation so that every tick already issued reaches the journal and the journal ends properly.
+ */
+final class SimulationRunner {
+    static final String BIND_ADDRESS = "127.0.0.1";
+    static final String JOURNAL_ROOT = "journal";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
+    private static final long DRAIN_TIMEOUT_S = 30;
+
+    /** What to run. {@code port} is ignored unless {@code serve}; 0 picks a free port. */
+    record Plan(Diagram diagram, Simulation.Context context, Path journalDir, boolean serve, int port) {
+    }
+
+    private final PrintWriter err;
+    private final Consumer<FeedServer> onServing;
+    private Simulation simulation;
+    private JournalWriter writer;
+    private FeedServer server;
+    private long startNanos;
+    private boolean finished;
+
+    /** @param onServing called once the server listens, before the launch (tests connect there); may be null. */
+    SimulationRunner(final PrintWriter err, final Consumer<FeedServer> onServing) {
+        this.err = err;
+        this.onServing = onServing;
+    }
+
+    /** {@code ./journal/<name>-<yyyyMMdd-HHmmss>} under the working directory. */
+    static Path defaultJournalDir(final Diagram diagram) {
+        return Paths.get(JOURNAL_ROOT, diagram.name() + "-" + LocalDateTime.now().format(STAMP));
+    }
+
+    /** Refuse a journal path that is a file or an existing non-empty directory; nothing is created yet. */
+    static Path checkJournalDir(final Path dir) throws BadInputException {
+        final Path abs = dir.toAbsolutePath().normalize();
+        if (Files.exists(abs) && !Files.isDirectory(abs)) {
+            throw new BadInputException("journal path is not a directory: " + dir);
+        }
+        if (Files.isDirectory(abs)) {
+            try (Stream<Path> entries = Files.list(abs)) {
+                if (entries.findAny().isPresent()) {
+                    throw new BadInputException("journal directory is not empty: " + dir
+                        + " (give a new --journal directory)");
+                }
+            } catch (final IOException ex) {
+                throw new BadInputException("cannot read journal directory " + dir + ": " + ex.getMessage(), ex);
+            }
+        }
+        return abs;
+    }
+
+    private static void createJournalDir(final Path dir) throws BadInputException {
+        try {
+            Files.createDirectories(dir);
+        } catch (final IOException ex) {
+            throw new BadInputException("cannot create journal directory " + dir + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Run the plan to its end (or Ctrl-C); returns the exit code. */
+    int run(final Plan plan) throws Exception {
+        final Path journalDir = checkJournalDir(plan.journalDir());
+        final Thread hook = new Thread(() -> {
+            if (!isFinished()) {
+                err.println("stopping:  the journal keeps every tick closed so far");
+            }
+            shutdown();
+        }, "tickwire-shutdown");
+        try {
+            start(plan, journalDir);
+            Runtime.getRuntime().addShutdownHook(hook);
+            final Simulation sim = simulation;
+            long lastTicks = 0;
+            long lastVisits = 0;
+            long lastNanos = startNanos;
+            while (!sim.awaitTermination(1, TimeUnit.SECONDS)) {
+                final long now = System.nanoTime();
+                final long ticks = sim.ticksClosed();
+                final long visits = sim.visits();
+                status("tick " + ticks + "  sim " + seconds(ticks * plan.diagram().tickNs()) + "  "
+                    + rate(visits - lastVisits, now - lastNanos) + " visits/s  (+" + (ticks - lastTicks) + " ticks)");
+                lastTicks = ticks;
+                lastVisits = visits;
+                lastNanos = now;
+            }
+        } finally {
+            shutdown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (final IllegalStateException | IllegalArgumentException ex) {
+                // The JVM is already shutting down (the hook is running), or start() failed before adding it.
+            }
+        }
+        final Throwable failure = simulation.failure();
+        if (failure != null) {
+            err.println("tickwire: simulation failed: " + CliCommand.oneLine(failure));
+            err.flush();
+            return CliCommand.FAILURE;
+        }
+        return CliCommand.OK;
+    }
+
+    private void start(final Plan plan, final Path journalDir) throws Exception {
+        final Diagram diagram = plan.diagram();
+        final Simulation.Context ctx = plan.context();
+        if (plan.serve()) {
+            // First, so that a taken port is refused before anything is printed or created.
+            try {
+                server = FeedServer.start(new FeedServer.Context()
+                    .bindAddress(BIND_ADDRESS)
+                    .port(plan.port())
+                    // Runs POSTed to /simulations journal where the default ones go: ./journal/sim-<id>-<name>.
+                    .journalRoot(Paths.get(JOURNAL_ROOT).toAbsolutePath()));
+            } catch (final UncheckedIOException ex) {
+                throw new BadInputException(ex.getMessage() + " (choose another --port)", ex);
+            }
+        }
+        createJournalDir(journalDir);
+        err.println("tickwire: " + diagram.name() + ", " + diagram.services().size() + " services, tick "
+            + seconds(diagram.tickNs()) + ", speed " + speed(ctx.speed())
+            + (ctx.ticks() < 0 ? ", until Ctrl-C" : ", " + ctx.ticks() + " ticks"));
+        err.println("journal:   " + journalDir);
+        startNanos = System.nanoTime();
+        if (server != null) {
+            err.println("dashboard: http://" + BIND_ADDRESS + ":" + server.port() + "/");
+            err.println("feed:      ws://" + BIND_ADDRESS + ":" + server.port() + "/feed");
+            err.flush();
+            if (onServing != null) {
+                onServing.accept(server);
+            }
+            simulation = server.registry().launch(diagram, ctx, journalDir);
+        } else {
+            final Simulation sim = Simulation.create(diagram, ctx);
+            writer = JournalWriter.create(journalDir, diagram, sim.seed(), ctx.simulationId());
+            sim.addListener(writer);
+            simulation = sim;
+            err.flush();
+            sim.start();
+        }
+        err.println("seed:      " + simulation.seed() + "  workers: " + simulation.workers());
+        err.flush();
+    }
+
+    /**
+     * Stop, drain and close everything, once: from the calling thread when the run ends, or from the shutdown hook
+     * on Ctrl-C (then the JVM waits for this before it exits).
+     */
+    private synchronized void shutdown() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        final Simulation sim = simulation;
+        if (sim != null) {
+            sim.stop();
+            try {
+                if (!sim.awaitTermination(DRAIN_TIMEOUT_S, TimeUnit.SECONDS)) {
+                    err.println("tickwire: the simulation did not drain in " + DRAIN_TIMEOUT_S + " s");
+                }
+            } catch (final InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            sim.close();
+        }
+        closeQuietly(writer);
+        closeQuietly(server);
+        if (sim != null) {
+            err.println("done:      " + summary(sim, System.nanoTime() - startNanos));
+        }
+        err.flush();
+    }
+
+    /** {@code 40000 ticks, 2000.0 s simulated in 5.8 s (344.1x), 1599767 visits (275.2 k/s), ended (completed)} */
+    private static String summary(final Simulation sim, final long wallNs) {
+        final long ticks = sim.ticksClosed();
+        final long simulatedNs = ticks * sim.diagram().tickNs();
+        final long visits = sim.visits();
+        final String reason = sim.endReason() == null ? "" : " (" + lower(sim.endReason().name()) + ")";
+        return ticks + " ticks, " + seconds(simulatedNs) + " simulated in " + seconds(wallNs)
+            + String.format(Locale.ROOT, " (%.1fx), ", simulatedNs / (double)Math.max(1, wallNs))
+            + visits + " visits (" + rate(visits, wallNs) + "/s), " + lower(sim.state().name()) + reason;
+    }
+
+    private static String lower(final String name) {
+        return name.toLowerCase(Locale.ROOT);
+    }
+
+    private synchronized boolean isFinished() {
+        return finished;
+    }
+
+    private void status(final String line) {
+        err.println(line);
+        err.flush();
+    }
+
+    private void closeQuietly(final AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (final Exception ex) {
+            err.println("tickwire: closing " + c.getClass().getSimpleName() + " failed: " + CliCommand.oneLine(ex));
+        }
+    }
+
+    static String seconds(final long ns) {
+        if (ns < 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.0f ms", ns / 1e6);
+        }
+        return String.format(Locale.ROOT, "%.1f s", ns / 1e9);
+    }
+
+    static String speed(final double speed) {
+        if (speed == Simulation.Context.SPEED_MAX) {
+            return "max";
+        }
+        return speed == Math.rint(speed) ? (long)speed + "x" : speed + "x";
+    }
+
+    /** {@code count} per {@code ns} as a per-second figure with a k/M suffix. */
+    static String rate(final long count, final long ns) {
+        final double perSec = ns <= 0 ? 0 : count * 1e9 / ns;
+        if (perSec >= 1e6) {
+            return String.format(Locale.ROOT, "%.2f M", perSec / 1e6);
+        }
+        if (perSec >= 1e3) {
+            return String.format(Locale.ROOT, "%.1f k", perSec / 1e3);
+        }
+        return String.format(Locale.ROOT, "%.0f", perSec);
+    }
+}

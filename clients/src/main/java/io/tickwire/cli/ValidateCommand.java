@@ -1,0 +1,23 @@
+package io.tickwire.cli;
+
+import io.tickwire.engine.diagram.Diagram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+
+@Command(name = "validate", mixinStandardHelpOptions = true,
+    description = "Check a diagram: print a one-line summary, or exit 2 naming the field at fault.")
+final class ValidateCommand extends CliCommand {
+    @Parameters(index = "0", paramLabel = "DIAGRAM", description = "The diagram, YAML or JSON.")
+    Path diagram;
+
+    @Override
+    protected int execute() throws BadInputException {
+        final Diagram d = Diagrams.load(diagram);
+        out().println("ok: " + d.name() + ", " + d.services().size() + " services, " + d.load().size()
+            + " load sources");
+        out().flush();
+        return OK;
+    }
+}

@@ -1,0 +1,165 @@
+package io.tickwire.client;
+
+import io.tickwire.codec.Schema;
+import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.TickSummaryDecoder;
+import org.agrona.DirectBuffer;
+
+import java.util.Arrays;
+
+/**
+ * Turns a {@code TickSummary} into one line of JSON, naming services from the last {@code Catalog} seen:
+ * <pre>
+ * {"sim":1,"tick":7,"simTimeNs":400000000,"wallTimeNs":1763856000123456789,"services":[{"name":"gateway",
+ *  "arrivals":21,"completed":20,"errors":0,"rejected":0,"queue":0,"busy":1,"servers":16,"meanMs":2.031,
+ *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1}]}
+ * </pre>
+ * Numbers are plain decimals (milliseconds are exact: nanoseconds with the point moved, trailing zeros dropped).
+ * Written by hand into a caller's {@link StringBuilder}: no JSON library, no garbage beyond the builder's growth.
+ * <b>Not thread safe</b>: one instance per thread.
+ */
+public final class TickFormatter {
+    private static final int NS_PER_MS = 1_000_000;
+
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final CatalogDecoder catalog = new CatalogDecoder();
+    private final TickSummaryDecoder tick = new TickSummaryDecoder();
+    private String[] names = new String[0];
+
+    /** Learn the service names of a {@code Catalog} message (header included). */
+    public TickFormatter catalog(final DirectBuffer buffer, final int offset, final int length) {
+        wrapHeader(buffer, offset, length, CatalogDecoder.TEMPLATE_ID);
+        catalog.wrap(buffer, offset + header.encodedLength(), header.blockLength(), header.version());
+        final CatalogDecoder.ServicesDecoder services = catalog.services();
+        String[] byId = new String[services.count()];
+        for (final CatalogDecoder.ServicesDecoder s : services) {
+            final int id = s.serviceId();
+            if (id >= byId.length) {
+                byId = Arrays.copyOf(byId, id + 1);
+            }
+            byId[id] = s.name();
+        }
+        names = byId;
+        return this;
+    }
+
+    /** The name of a service in the last catalog, or {@code #id} if it has none. */
+    public String serviceName(final int serviceId) {
+        return serviceId < names.length && names[serviceId] != null ? names[serviceId] : "#" + serviceId;
+    }
+
+    /** One line of JSON for a {@code TickSummary} message (header included), without a newline. */
+    public String format(final DirectBuffer buffer, final int offset, final int length) {
+        return format(buffer, offset, length, new StringBuilder(256)).toString();
+    }
+
+    /** Append one JSON object for a {@code TickSummary} message (header included) to {@code out}; no newline. */
+    public StringBuilder format(final DirectBuffer buffer, final int offset, final int length,
+                                final StringBuilder out) {
+        wrapHeader(buffer, offset, length, TickSummaryDecoder.TEMPLATE_ID);
+        final TickSummaryDecoder t = tick.wrap(
+            buffer, offset + header.encodedLength(), header.blockLength(), header.version());
+        out.append("{\"sim\":").append(t.simulationId())
+            .append(",\"tick\":").append(t.tick())
+            .append(",\"simTimeNs\":").append(t.simTimeNs())
+            .append(",\"wallTimeNs\":").append(t.wallTimeNs())
+            .append(",\"services\":[");
+        boolean first = true;
+        for (final TickSummaryDecoder.ServicesDecoder s : t.services()) {
+            if (!first) {
+                out.append(',');
+            }
+            first = false;
+            out.append("{\"name\":");
+            appendString(out, serviceName(s.serviceId()));
+            out.append(",\"arrivals\":").append(s.arrivals())
+                .append(",\"completed\":").append(s.completed())
+                .append(",\"errors\":").append(s.errors())
+                .append(",\"rejected\":").append(s.rejected())
+                .append(",\"queue\":").append(s.queueDepth())
+                .append(",\"busy\":").append(s.busyServers())
+                .append(",\"servers\":").append(s.servers());
+            appendMillis(out.append(",\"meanMs\":"), s.meanNs());
+            appendMillis(out.append(",\"p50Ms\":"), s.p50Ns());
+            appendMillis(out.append(",\"p90Ms\":"), s.p90Ns());
+            appendMillis(out.append(",\"p99Ms\":"), s.p99Ns());
+            appendMillis(out.append(",\"p999Ms\":"), s.p999Ns());
+            appendMillis(out.append(",\"maxMs\":"), s.maxNs());
+            out.append('}');
+            s.skipHistogram(); // var data must be stepped over to reach the next entry
+        }
+        return out.append("]}");
+    }
+
+    /** Nanoseconds as milliseconds, exactly: {@code 3086419} → {@code 3.086419}, {@code 5000000} → {@code 5}. */
+    static StringBuilder appendMillis(final StringBuilder out, final long ns) {
+        if (ns == TickSummaryDecoder.ServicesDecoder.meanNsNullValue()) {
+            return out.append("null");
+        }
+        long abs = ns;
+        if (ns < 0) {
+            out.append('-');
+            abs = -ns;
+        }
+        out.append(abs / NS_PER_MS);
+        int frac = (int)(abs % NS_PER_MS);
+        if (frac != 0) {
+            int digits = 6;
+            while (frac % 10 == 0) {
+                frac /= 10;
+                digits--;
+            }
+            out.append('.');
+            for (int pad = digits - stringSize(frac); pad > 0; pad--) {
+                out.append('0');
+            }
+            out.append(frac);
+        }
+        return out;
+    }
+
+    static StringBuilder appendString(final StringBuilder out, final String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            final char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int)c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.append('"');
+    }
+
+    private static int stringSize(final int positive) {
+        int size = 1;
+        for (int x = positive; x >= 10; x /= 10) {
+            size++;
+        }
+        return size;
+    }
+
+    private void wrapHeader(final DirectBuffer buffer, final int offset, final int length, final int templateId) {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
+            throw new IllegalArgumentException("message of " + length + " bytes is shorter than the SBE header");
+        }
+        header.wrap(buffer, offset);
+        if (header.schemaId() != Schema.ID) {
+            throw new IllegalArgumentException(
+                "wrong schema id " + header.schemaId() + " (expected " + Schema.ID + ")");
+        }
+        if (header.templateId() != templateId) {
+            throw new IllegalArgumentException("expected template " + templateId + ", got " + header.templateId());
+        }
+    }
+}

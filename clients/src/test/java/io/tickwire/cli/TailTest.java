@@ -1,0 +1,67 @@
+package io.tickwire.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.diagram.DiagramLoader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@code tickwire tail}: one JSON line per tick, consecutive, until --count or the end of the run. */
+@Timeout(60)
+class TailTest {
+    private final ObjectMapper mapper = new ObjectMapper();
+
+    @Test
+    void shouldPrintConsecutiveTicksAsJsonLines() throws Exception {
+        try (LiveFeed feed = LiveFeed.checkout(20, null).awaitTicks(1)) {
+            final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--count", "30");
+            assertThat(tail.code()).as(tail.err()).isZero();
+            assertThat(tail.err()).isEmpty();
+            final String[] lines = tail.out().split("\n");
+            assertThat(lines).hasSize(30);
+            long previous = -1;
+            for (final String line : lines) {
+                final JsonNode tick = mapper.readTree(line);
+                assertThat(tick.get("sim").asLong()).isEqualTo(feed.simulation.id());
+                if (previous >= 0) {
+                    assertThat(tick.get("tick").asLong()).isEqualTo(previous + 1);
+                }
+                previous = tick.get("tick").asLong();
+                assertThat(tick.get("services")).hasSize(7);
+            }
+        }
+    }
+
+    @Test
+    void shouldStopWhenTheSimulationEnds() throws Exception {
+        try (LiveFeed feed = LiveFeed.checkout(20, null)) {
+            // A second, short run: tail follows it by id and ends with it.
+            final Simulation shortRun = feed.server.registry().launch(
+                DiagramLoader.load(Paths.get("../examples/mm1.yaml")), new Simulation.Context().speed(20).ticks(40),
+                (Path)null);
+            final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", String.valueOf(shortRun.id()));
+            assertThat(tail.code()).as(tail.err()).isZero();
+            final String[] lines = tail.out().isEmpty() ? new String[0] : tail.out().split("\n");
+            assertThat(lines.length).isLessThanOrEqualTo(40);
+            if (lines.length > 0) {
+                assertThat(mapper.readTree(lines[lines.length - 1]).get("tick").asLong()).isEqualTo(39);
+                assertThat(mapper.readTree(lines[0]).get("services").get(0).get("name").asText()).isEqualTo("server");
+            }
+        }
+    }
+
+    @Test
+    void shouldExitTwoForAnUnknownSimulation() throws Exception {
+        try (LiveFeed feed = LiveFeed.checkout(20, null)) {
+            final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", "99", "--count", "1");
+            assertThat(tail.code()).isEqualTo(2);
+            assertThat(tail.errLines()).containsExactly("tickwire: server error: no simulation 99");
+        }
+    }
+}

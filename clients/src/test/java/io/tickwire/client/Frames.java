@@ -1,0 +1,55 @@
+package io.tickwire.client;
+
+import io.tickwire.sbe.CatalogEncoder;
+import io.tickwire.sbe.MessageHeaderEncoder;
+import io.tickwire.sbe.SimulationEndEncoder;
+import io.tickwire.sbe.TickSummaryEncoder;
+import org.agrona.ExpandableArrayBuffer;
+
+import java.util.Arrays;
+
+/** Hand-built feed messages for tests, encoded with the generated SBE encoders. */
+final class Frames {
+    static final long SIM = 42;
+    static final long TICK_NS = 50_000_000L;
+
+    private Frames() {
+    }
+
+    static byte[] catalog(final long simulationId, final String... names) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final CatalogEncoder e = new CatalogEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(simulationId).tickLengthNs(TICK_NS).seed(7).startWallTimeNs(1_000).schemaVersion(1)
+            .workers(1);
+        final CatalogEncoder.ServicesEncoder services = e.servicesCount(names.length);
+        for (int i = 0; i < names.length; i++) {
+            services.next().serviceId(i).servers(4).name(names[i]);
+        }
+        e.simulationName("test");
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /** A tick with {@code services} entries; service i has latencies of (i + 1) ms scaled by small factors. */
+    static byte[] tick(final long simulationId, final long tick, final int services) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
+        final TickSummaryEncoder e = new TickSummaryEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(simulationId).tick(tick).simTimeNs((tick + 1) * TICK_NS).tickLengthNs(TICK_NS)
+            .wallTimeNs(1_763_856_000_123_456_789L + tick);
+        final TickSummaryEncoder.ServicesEncoder s = e.servicesCount(services);
+        for (int i = 0; i < services; i++) {
+            final long ms = (i + 1) * 1_000_000L;
+            s.next().serviceId(i).servers(4).queueDepth(3).busyServers(2).arrivals(21).completed(20).errors(1)
+                .rejected(0).latencySumNs(20 * ms).meanNs(ms).p50Ns(ms / 2 + 1).p90Ns(ms + 250_000).p99Ns(2 * ms)
+                .p999Ns(3 * ms + 7).maxNs(4 * ms).putHistogram(new byte[] {1, 2, 3}, 0, 3);
+        }
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] end(final long simulationId, final long lastSequence) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final SimulationEndEncoder e = new SimulationEndEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(simulationId).lastSequence(lastSequence);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+}

@@ -1,0 +1,60 @@
+package io.tickwire.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TickFormatterTest {
+    @Test
+    void shouldFormatOneTickAsOneJsonLine() {
+        final TickFormatter formatter = new TickFormatter();
+        final byte[] catalog = Frames.catalog(Frames.SIM, "gateway", "db \"main\"");
+        formatter.catalog(new UnsafeBuffer(catalog), 0, catalog.length);
+        final byte[] tick = Frames.tick(Frames.SIM, 7, 2);
+
+        final String json = formatter.format(new UnsafeBuffer(tick), 0, tick.length);
+
+        assertThat(json).isEqualTo("{\"sim\":42,\"tick\":7,\"simTimeNs\":400000000,\"wallTimeNs\":1763856000123456796,"
+            + "\"services\":[{\"name\":\"gateway\",\"arrivals\":21,\"completed\":20,\"errors\":1,\"rejected\":0,"
+            + "\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":1,\"p50Ms\":0.500001,\"p90Ms\":1.25,\"p99Ms\":2,"
+            + "\"p999Ms\":3.000007,\"maxMs\":4},{\"name\":\"db \\\"main\\\"\",\"arrivals\":21,\"completed\":20,"
+            + "\"errors\":1,\"rejected\":0,\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":2,\"p50Ms\":1.000001,"
+            + "\"p90Ms\":2.25,\"p99Ms\":4,\"p999Ms\":6.000007,\"maxMs\":8}]}");
+    }
+
+    @Test
+    void shouldProduceJsonThatJacksonReads() throws Exception {
+        final TickFormatter formatter = new TickFormatter();
+        final byte[] tick = Frames.tick(Frames.SIM, 3, 3);
+        final JsonNode node = new ObjectMapper().readTree(formatter.format(new UnsafeBuffer(tick), 0, tick.length));
+        assertThat(node.get("tick").asLong()).isEqualTo(3);
+        assertThat(node.get("services")).hasSize(3);
+        // Without a catalog the services are named by id.
+        assertThat(node.get("services").get(2).get("name").asText()).isEqualTo("#2");
+        assertThat(node.get("services").get(2).get("p90Ms").decimalValue()).isEqualByComparingTo("3.25");
+    }
+
+    @Test
+    void shouldWriteMillisecondsAsExactPlainDecimals() {
+        assertThat(TickFormatter.appendMillis(new StringBuilder(), 0).toString()).isEqualTo("0");
+        assertThat(TickFormatter.appendMillis(new StringBuilder(), 1).toString()).isEqualTo("0.000001");
+        assertThat(TickFormatter.appendMillis(new StringBuilder(), 3_086_419).toString()).isEqualTo("3.086419");
+        assertThat(TickFormatter.appendMillis(new StringBuilder(), 5_000_000).toString()).isEqualTo("5");
+        assertThat(TickFormatter.appendMillis(new StringBuilder(), 12_340_000_000L).toString()).isEqualTo("12340");
+        assertThat(TickFormatter.appendMillis(new StringBuilder(), -1_500_000).toString()).isEqualTo("-1.5");
+        assertThat(TickFormatter.appendMillis(new StringBuilder(), Long.MIN_VALUE).toString()).isEqualTo("null");
+    }
+
+    @Test
+    void shouldRefuseAMessageOfAnotherSchema() {
+        final byte[] tick = Frames.tick(Frames.SIM, 0, 1);
+        tick[4] = 1; // schemaId, uint16 LE at offset 4
+        tick[5] = 0;
+        assertThatThrownBy(() -> new TickFormatter().format(new UnsafeBuffer(tick), 0, tick.length))
+            .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("schema id 1");
+    }
+}
