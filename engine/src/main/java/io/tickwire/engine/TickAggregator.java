@@ -230,12 +230,14 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_BUSY] = busy[s];
         f[base + F_SERVERS] = servers[s];
         f[base + F_SUM] = latencySum[s];
-        final boolean any = completed[s] > 0;
-        f[base + F_P50] = any ? h.valueAtPercentile(50.0) : 0;
-        f[base + F_P90] = any ? h.valueAtPercentile(90.0) : 0;
-        f[base + F_P99] = any ? h.valueAtPercentile(99.0) : 0;
-        f[base + F_P999] = any ? h.valueAtPercentile(99.9) : 0;
-        f[base + F_MAX] = maxLatency[s];
+        // Percentiles are the top of their bucket (3 significant digits), so capped at the exact maximum: a p99
+        // above the max would be true to HdrHistogram and absurd to a reader.
+        final long max = maxLatency[s];
+        f[base + F_P50] = Math.min(h.valueAtPercentile(50.0), max);
+        f[base + F_P90] = Math.min(h.valueAtPercentile(90.0), max);
+        f[base + F_P99] = Math.min(h.valueAtPercentile(99.0), max);
+        f[base + F_P999] = Math.min(h.valueAtPercentile(99.9), max);
+        f[base + F_MAX] = max;
 
         final int length = histogramEncoder.encode(h);
         p.histogramOffset[s] = p.histogramLimit;
