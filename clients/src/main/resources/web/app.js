@@ -216,7 +216,9 @@ function render() {
     c.errors.textContent = String(s.errors);
     c.rejected.textContent = String(s.rejected);
     c.queue.textContent = String(s.queueDepth);
-    c.busy.textContent = `${s.busyServers}/${s.servers}`;
+    // Utilisation over the whole tick (exact), not the snapshot at its end.
+    const util = s.servers > 0 && state.tickLengthNs ? s.busyTimeNs / (s.servers * state.tickLengthNs) : 0;
+    c.busy.textContent = `${s.busyServers}/${s.servers} · ${(util * 100).toFixed(0)}%`;
     spark(row.thrCanvas, row.thr, '#1f6feb');
     spark(row.p99Canvas, row.p99, '#c2410c');
   }

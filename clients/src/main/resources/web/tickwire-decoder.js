@@ -168,6 +168,9 @@ function decodeTickSummary(r, blockLength, version) {
       p99Ns: r.i64(p + 78),
       p999Ns: r.i64(p + 86),
       maxNs: r.i64(p + 94),
+      // Time integrals over the tick (server-ns, request-ns); 0 from senders whose entries predate them.
+      busyTimeNs: g.blockLength >= 110 ? r.i64(p + 102) : 0,
+      queueTimeNs: g.blockLength >= 118 ? r.i64(p + 110) : 0,
       histogramBytes: hist.value,
     });
     p = hist.next;

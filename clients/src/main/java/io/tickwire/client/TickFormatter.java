@@ -86,10 +86,18 @@ public final class TickFormatter {
             appendMillis(out.append(",\"p99Ms\":"), s.p99Ns());
             appendMillis(out.append(",\"p999Ms\":"), s.p999Ns());
             appendMillis(out.append(",\"maxMs\":"), s.maxNs());
+            // Time averages over the tick, from the exact integrals; rounded to 6 decimals.
+            final double tickNs = t.tickLengthNs();
+            out.append(",\"utilization\":").append(round6(s.servers() > 0 ? s.busyTimeNs() / (s.servers() * tickNs) : 0))
+                .append(",\"meanQueue\":").append(round6(s.queueTimeNs() / tickNs));
             out.append('}');
             s.skipHistogram(); // var data must be stepped over to reach the next entry
         }
         return out.append("]}");
+    }
+
+    private static double round6(final double value) {
+        return Math.round(value * 1e6) / 1e6;
     }
 
     /** Nanoseconds as milliseconds, exactly: {@code 3086419} → {@code 3.086419}, {@code 5000000} → {@code 5}. */

@@ -40,7 +40,8 @@ final class Frames {
             final long ms = (i + 1) * 1_000_000L;
             s.next().serviceId(i).servers(4).queueDepth(3).busyServers(2).arrivals(21).completed(20).errors(1)
                 .rejected(0).latencySumNs(20 * ms).meanNs(ms).p50Ns(ms / 2 + 1).p90Ns(ms + 250_000).p99Ns(2 * ms)
-                .p999Ns(3 * ms + 7).maxNs(4 * ms).putHistogram(new byte[] {1, 2, 3}, 0, 3);
+                .p999Ns(3 * ms + 7).maxNs(4 * ms).busyTimeNs(TICK_NS * (i + 1)).queueTimeNs(TICK_NS / 4 * 3)
+                .putHistogram(new byte[] {1, 2, 3}, 0, 3);
         }
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }

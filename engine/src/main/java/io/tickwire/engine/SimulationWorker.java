@@ -72,7 +72,7 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
 
     @Override
     public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
-                      final int busyServers, final int servers) {
+                      final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs) {
         final long seq = Rings.claim(metrics, failed);
         final MetricSlot slot = metrics.get(seq);
         gauge.wrapAndApplyHeader(slot.buffer, 0, header)
@@ -81,7 +81,9 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             .queueDepth(queueDepth)
             .busyServers(busyServers)
             .servers(servers)
-            .serviceId(serviceId);
+            .serviceId(serviceId)
+            .busyTimeNs(busyTimeNs)
+            .queueTimeNs(queueTimeNs);
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ServiceGaugeEncoder.BLOCK_LENGTH;
         metrics.publish(seq);
     }

@@ -49,7 +49,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int F_P99 = 10;
     private static final int F_P999 = 11;
     private static final int F_MAX = 12;
-    private static final int FIELDS = 13;
+    private static final int F_BUSY_TIME = 13;
+    private static final int F_QUEUE_TIME = 14;
+    private static final int FIELDS = 15;
 
     private final long simulationId;
     private final long tickLengthNs;
@@ -75,6 +77,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int[] queueDepth;
     private final int[] busy;
     private final int[] servers;
+    private final long[] busyTimeNs;
+    private final long[] queueTimeNs;
 
     private final PendingTick[] pending;
     private final int pendingMask;
@@ -117,6 +121,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         queueDepth = new int[serviceCount];
         busy = new int[serviceCount];
         servers = new int[serviceCount];
+        busyTimeNs = new long[serviceCount];
+        queueTimeNs = new long[serviceCount];
 
         pending = new PendingTick[intendedCloseNanos.length];
         pendingMask = pending.length - 1;
@@ -158,6 +164,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 queueDepth[s] = gaugeDecoder.queueDepth();
                 busy[s] = gaugeDecoder.busyServers();
                 servers[s] = gaugeDecoder.servers();
+                busyTimeNs[s] = gaugeDecoder.busyTimeNs();
+                queueTimeNs[s] = gaugeDecoder.queueTimeNs();
             }
             case WorkerTickEndDecoder.TEMPLATE_ID -> {
                 tickEndDecoder.wrap(slot.buffer, offset, blockLength, version);
@@ -238,6 +246,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_P99] = Math.min(h.valueAtPercentile(99.0), max);
         f[base + F_P999] = Math.min(h.valueAtPercentile(99.9), max);
         f[base + F_MAX] = max;
+        f[base + F_BUSY_TIME] = busyTimeNs[s];
+        f[base + F_QUEUE_TIME] = queueTimeNs[s];
 
         final int length = histogramEncoder.encode(h);
         p.histogramOffset[s] = p.histogramLimit;
@@ -283,6 +293,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .p99Ns(f[base + F_P99])
                 .p999Ns(f[base + F_P999])
                 .maxNs(f[base + F_MAX])
+                .busyTimeNs(f[base + F_BUSY_TIME])
+                .queueTimeNs(f[base + F_QUEUE_TIME])
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         slot.kind = OutputSlot.TICK;

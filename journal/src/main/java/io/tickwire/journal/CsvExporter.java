@@ -21,8 +21,9 @@ import java.util.Arrays;
  */
 public final class CsvExporter {
     public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
-        + "max_ms,queue_depth,busy,servers,p999_ms,sim_time_s,wall_time_ns";
+        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,sim_time_s,wall_time_ns";
     private static final long NANOS_PER_MILLI = 1_000_000L;
+    private static final long RATIO_UNIT = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final int FLUSH_CHARS = 64 * 1024;
 
@@ -92,6 +93,11 @@ public final class CsvExporter {
         return appendDecimal(sb, nanos, NANOS_PER_MILLI);
     }
 
+    /** Append {@code numerator / denominator} with 6 decimals (0 when the denominator is 0). */
+    private static StringBuilder appendRatio(final StringBuilder sb, final long numerator, final double denominator) {
+        return appendDecimal(sb, denominator > 0 ? Math.round(numerator / denominator * RATIO_UNIT) : 0, RATIO_UNIT);
+    }
+
     /** Append {@code value / unit} exactly, with as many decimals as {@code unit} (a power of ten) has zeros. */
     private static StringBuilder appendDecimal(final StringBuilder sb, final long value, final long unit) {
         long whole = value / unit;
@@ -127,6 +133,7 @@ public final class CsvExporter {
             header.wrap(buffer, offset);
             summary.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
             final long simTimeNs = summary.simTimeNs();
+            final long tickLengthNs = summary.tickLengthNs();
             final long wallTimeNs = summary.wallTimeNs();
             final StringBuilder sb = text;
             for (final TickSummaryDecoder.ServicesDecoder s : summary.services()) {
@@ -153,6 +160,9 @@ public final class CsvExporter {
                     .append(',').append(s.servers())
                     .append(',');
                 appendMillis(sb, s.p999Ns()).append(',');
+                // Time averages over the tick, from the exact integrals (absent, so 0, in journals before them).
+                appendRatio(sb, s.busyTimeNs(), (double)s.servers() * tickLengthNs).append(',');
+                appendRatio(sb, s.queueTimeNs(), tickLengthNs).append(',');
                 appendDecimal(sb, simTimeNs, NANOS_PER_SECOND).append(',');
                 sb.append(wallTimeNs).append('\n');
                 s.skipHistogram();

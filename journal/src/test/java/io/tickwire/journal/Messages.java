@@ -93,6 +93,8 @@ final class Messages {
                 .p99Ns(20_000_000L + tick * 23 + s)
                 .p999Ns(40_000_000L + tick * 29 + s)
                 .maxNs(1_000_000_000L + tick * 31 + s)
+                .busyTimeNs((tick % 4) * 10_000_000L + s)
+                .queueTimeNs(25_000_000L * s + tick)
                 .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
         }
         return MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();

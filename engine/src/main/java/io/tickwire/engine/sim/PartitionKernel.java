@@ -43,6 +43,10 @@ public final class PartitionKernel {
     private final int[] queueHead;
     private final int[] queueSize;
     private final long[] arrivals;
+    // Time integrals of busy servers and waiting requests since the tick began, accrued at every change.
+    private final long[] busyTimeNs;
+    private final long[] queueTimeNs;
+    private final long[] accruedToNs;
     private final int[] latencyKind;
     private final double[] latencyA;
     private final double[] latencyB;
@@ -87,6 +91,9 @@ public final class PartitionKernel {
         queueHead = new int[n];
         queueSize = new int[n];
         arrivals = new long[n];
+        busyTimeNs = new long[n];
+        queueTimeNs = new long[n];
+        accruedToNs = new long[n];
         latencyKind = new int[n];
         latencyA = new double[n];
         latencyB = new double[n];
@@ -182,8 +189,12 @@ public final class PartitionKernel {
             }
         }
         for (int i = 0; i < serviceIds.length; i++) {
-            sink.gauge(serviceIds[i], tick, arrivals[i], queueSize[i], busy[i], servers[i]);
+            accrue(i, endNs);
+            sink.gauge(serviceIds[i], tick, arrivals[i], queueSize[i], busy[i], servers[i], busyTimeNs[i],
+                queueTimeNs[i]);
             arrivals[i] = 0;
+            busyTimeNs[i] = 0;
+            queueTimeNs[i] = 0;
         }
     }
 
@@ -198,6 +209,7 @@ public final class PartitionKernel {
         final int s = requestService[request];
         arrivals[s]++;
         requestArrivedNs[request] = now;
+        accrue(s, now);
         if (busy[s] < servers[s]) {
             busy[s]++;
             events.add(now + serviceTimeNs(s), (request << KIND_BITS) | DEPART);
@@ -214,6 +226,7 @@ public final class PartitionKernel {
         final int s = requestService[request];
         final SplittableRandom random = serviceRandom[s];
         visits++;
+        accrue(s, now);
 
         // The freed server takes the head of the queue first: its service time is drawn before this request's
         // routing, a fixed order of draws from the service's stream.
@@ -243,6 +256,14 @@ public final class PartitionKernel {
             }
         }
         freeRequest(request);
+    }
+
+    /** Add the busy and queue areas since the last change; called before every change of either. */
+    private void accrue(final int s, final long now) {
+        final long dt = now - accruedToNs[s];
+        busyTimeNs[s] += busy[s] * dt;
+        queueTimeNs[s] += queueSize[s] * dt;
+        accruedToNs[s] = now;
     }
 
     private long serviceTimeNs(final int s) {

@@ -9,6 +9,12 @@ public interface SampleSink {
     /** A request left a service (or was rejected by it, with latency 0). */
     void sample(int serviceId, long tick, long simTimeNs, long latencyNs, Outcome outcome);
 
-    /** A service's state at the end of a tick; once per service per tick, after that tick's samples. */
-    void gauge(int serviceId, long tick, long arrivals, int queueDepth, int busyServers, int servers);
+    /**
+     * A service's state at the end of a tick; once per service per tick, after that tick's samples.
+     *
+     * @param busyTimeNs  integral of busy servers over the tick window (server-ns).
+     * @param queueTimeNs integral of waiting requests over the tick window (request-ns).
+     */
+    void gauge(int serviceId, long tick, long arrivals, int queueDepth, int busyServers, int servers,
+               long busyTimeNs, long queueTimeNs);
 }

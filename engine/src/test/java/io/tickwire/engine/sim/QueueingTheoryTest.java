@@ -37,6 +37,10 @@ class QueueingTheoryTest {
         assertThat(h.getValueAtPercentile(50) / 1e6).isCloseTo(3.4657, withPercentage(3));
         assertThat(h.getValueAtPercentile(99) / 1e6).isCloseTo(23.026, withPercentage(5));
         assertThat(t.rejected[0]).isZero();
+        // rho = 0.8; Lq = rho^2 / (1 - rho) = 3.2.
+        assertThat(t.utilisation(0)).isCloseTo(0.8, offset(0.01));
+        assertThat(t.meanQueueLength(0)).isCloseTo(3.2, withPercentage(4));
+        assertThat(t.littleRatio(0)).isCloseTo(1.0, offset(0.002));
     }
 
     @Test
@@ -86,6 +90,9 @@ class QueueingTheoryTest {
               - { target: s, rate: 2000/s }
             """, 20000);
         assertThat(t.meanMs(0)).isCloseTo(1.4444, withPercentage(2));
+        // Utilisation lambda / (c mu) = 2/3; Lq = lambda Wq = 2 x 0.4444.
+        assertThat(t.utilisation(0)).isCloseTo(2.0 / 3, offset(0.01));
+        assertThat(t.meanQueueLength(0)).isCloseTo(0.8889, withPercentage(4));
     }
 
     @Test
@@ -110,6 +117,10 @@ class QueueingTheoryTest {
         assertThat(t.completed[1] / seconds).isCloseTo(1250, withPercentage(1.5));
         assertThat(t.meanMs(0)).isCloseTo(1.0 / 0.75, withPercentage(2.5));
         assertThat(t.meanMs(1)).isCloseTo(1.0 / 1.75, withPercentage(2.5));
+        assertThat(t.utilisation(0)).isCloseTo(0.625, offset(0.01));
+        assertThat(t.utilisation(1)).isCloseTo(0.4167, offset(0.01));
+        assertThat(t.littleRatio(0)).isCloseTo(1.0, offset(0.002));
+        assertThat(t.littleRatio(1)).isCloseTo(1.0, offset(0.002));
     }
 
     private static Totals simulate(final String yaml, final int ticks) throws Exception {
@@ -130,6 +141,10 @@ class QueueingTheoryTest {
         final long[] completed;
         final long[] rejected;
         final long[] sum;
+        final long[] busyTime;
+        final long[] queueTime;
+        final int[] servers;
+        long durationNs;
 
         Totals(final int services) {
             histograms = new Histogram[services];
@@ -139,6 +154,9 @@ class QueueingTheoryTest {
             completed = new long[services];
             rejected = new long[services];
             sum = new long[services];
+            busyTime = new long[services];
+            queueTime = new long[services];
+            servers = new int[services];
         }
 
         double meanMs(final int s) {
@@ -159,7 +177,28 @@ class QueueingTheoryTest {
 
         @Override
         public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
-                          final int busyServers, final int servers) {
+                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs) {
+            busyTime[serviceId] += busyTimeNs;
+            queueTime[serviceId] += queueTimeNs;
+            this.servers[serviceId] = servers;
+            durationNs = (tick + 1) * TICK_NS;
+        }
+
+        /** Time-average fraction of the servers busy. */
+        double utilisation(final int s) {
+            return busyTime[s] / (double)servers[s] / durationNs;
+        }
+
+        /** Time-average number waiting. */
+        double meanQueueLength(final int s) {
+            return queueTime[s] / (double)durationNs;
+        }
+
+        /** Little's law, L = lambda W, with L = waiting + in service and W the mean response time. */
+        double littleRatio(final int s) {
+            final double l = (busyTime[s] + queueTime[s]) / (double)durationNs;
+            final double lambda = completed[s] / (durationNs / 1e9);
+            return l / (lambda * meanMs(s) / 1e3);
         }
     }
 }
