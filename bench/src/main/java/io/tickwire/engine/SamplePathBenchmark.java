@@ -85,8 +85,8 @@ public class SamplePathBenchmark {
         metrics = RingBuffer.createSingleProducer(MetricSlot::new, Simulation.Context.DEFAULT_METRICS_RING_SIZE,
             WaitStrategies.create(waitStrategy));
         final int[][] servicesOfWorker = {java.util.stream.IntStream.range(0, SERVICES).toArray()};
-        final TickAggregator aggregator = new TickAggregator(() -> false, () -> { }, 1, 50_000_000L, SERVICES, servicesOfWorker,
-            new byte[0], new long[32], output, new OffsetEpochNanoClock());
+        final TickAggregator aggregator = new TickAggregator(() -> false, () -> { }, 1, 50_000_000L, SERVICES,
+            servicesOfWorker, new byte[0], 32, output, new OffsetEpochNanoClock());
         aggregatorProcessor = new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         metrics.addGatingSequences(aggregatorProcessor.getSequence());
 

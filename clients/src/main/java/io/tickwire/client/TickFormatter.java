@@ -88,8 +88,11 @@ public final class TickFormatter {
             appendMillis(out.append(",\"maxMs\":"), s.maxNs());
             // Time averages over the tick, from the exact integrals; rounded to 6 decimals.
             final double tickNs = t.tickLengthNs();
-            out.append(",\"utilization\":").append(round6(s.servers() > 0 ? s.busyTimeNs() / (s.servers() * tickNs) : 0))
-                .append(",\"meanQueue\":").append(round6(s.queueTimeNs() / tickNs));
+            if (s.busyTimeNs() != TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()) { // absent before v2
+                out.append(",\"utilization\":")
+                    .append(round6(s.servers() > 0 ? s.busyTimeNs() / (s.servers() * tickNs) : 0))
+                    .append(",\"meanQueue\":").append(round6(s.queueTimeNs() / tickNs));
+            }
             out.append('}');
             s.skipHistogram(); // var data must be stepped over to reach the next entry
         }

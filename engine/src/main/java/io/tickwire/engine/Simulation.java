@@ -31,7 +31,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -71,6 +73,7 @@ public final class Simulation implements AutoCloseable {
     private final long seed;
     private final byte[] catalog;
     private final List<TickListener> listeners = new ArrayList<>();
+    private final List<ListenerAdapter> adapters = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -79,9 +82,13 @@ public final class Simulation implements AutoCloseable {
     private final int[][] servicesOfWorker;
     private final PartitionKernel[][] kernelsOfWorker;
 
-    private volatile State state = State.NEW;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
+    private final AtomicLong ticksIssued = new AtomicLong();
     private volatile boolean stopRequested;
-    private volatile TickListener.EndReason endReason;
+    private volatile boolean closing;
+    /** Producers waiting on a full ring give up when this says so: the consumers will never catch up. */
+    private final BooleanSupplier failed = () -> state.get() == State.FAILED || closing;
     private volatile Thread orchestratorThread;
     private CountDownLatch listenersEnded;
     private TickAggregator aggregator;
@@ -124,7 +131,7 @@ public final class Simulation implements AutoCloseable {
 
     /** Add a consumer of closed ticks; only before {@link #start()}. */
     public Simulation addListener(final TickListener listener) {
-        if (state != State.NEW) {
+        if (state.get() != State.NEW) {
             throw new IllegalStateException("listeners are added before start");
         }
         listeners.add(listener);
@@ -133,10 +140,9 @@ public final class Simulation implements AutoCloseable {
 
     /** Wire the rings and start every thread. */
     public synchronized void start() {
-        if (state != State.NEW) {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("already started");
         }
-        state = State.RUNNING;
         final ExceptionHandler<Object> onFailure = new FailFast();
 
         // (3) output ring: one producer (the aggregator), every listener a consumer on its own thread.
@@ -146,8 +152,10 @@ public final class Simulation implements AutoCloseable {
         final List<Sequence> listenerSequences = new ArrayList<>();
         final List<Runnable> outputStarts = new ArrayList<>();
         for (int i = 0; i < listeners.size(); i++) {
+            final ListenerAdapter adapter = new ListenerAdapter(listeners.get(i));
+            adapters.add(adapter);
             final BatchEventProcessor<OutputSlot> p = new BatchEventProcessorBuilder()
-                .build(output, output.newBarrier(), new ListenerAdapter(listeners.get(i)));
+                .build(output, output.newBarrier(), adapter);
             p.setExceptionHandler(onFailure);
             listenerSequences.add(p.getSequence());
             processors.add(p);
@@ -162,10 +170,10 @@ public final class Simulation implements AutoCloseable {
                 WaitStrategies.create(ctx.metricsWaitStrategy)) :
             RingBuffer.createMultiProducer(MetricSlot::new, ctx.metricsRingSize,
                 WaitStrategies.create(ctx.metricsWaitStrategy));
-        // Workers may run up to a command ring apart; the aggregator stages that many ticks (and a margin).
-        final long[] intendedClose = new long[ctx.commandRingSize * 2];
-        aggregator = new TickAggregator(this::isFailed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(), diagram.services().size(),
-            servicesOfWorker, catalog, intendedClose, output, ctx.epochClock);
+        // Workers run at most a command ring apart (the orchestrator is gated by the slowest), so the aggregator
+        // stages at most that many ticks at once; twice as many slots leave a margin.
+        aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
+            diagram.services().size(), servicesOfWorker, catalog, ctx.commandRingSize * 2, output, ctx.epochClock);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         aggregatorProcessor.setExceptionHandler(onFailure);
@@ -178,7 +186,7 @@ public final class Simulation implements AutoCloseable {
         workers = new SimulationWorker[workerCount];
         final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
-            workers[w] = new SimulationWorker(w, kernelsOfWorker[w], metrics, this::isFailed);
+            workers[w] = new SimulationWorker(w, kernelsOfWorker[w], metrics, failed);
             final BatchEventProcessor<TickCommand> p =
                 new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
             p.setExceptionHandler(onFailure);
@@ -193,7 +201,7 @@ public final class Simulation implements AutoCloseable {
         for (int w = 0; w < workerCount; w++) {
             startThread("tw-worker-" + w, workerProcessors.get(w), ctx.pinWorkers);
         }
-        final Thread orchestrator = new Thread(() -> orchestrate(commands, intendedClose), "tw-orchestrator");
+        final Thread orchestrator = new Thread(() -> orchestrate(commands), "tw-orchestrator");
         orchestrator.setDaemon(true);
         orchestratorThread = orchestrator;
         threads.add(orchestrator);
@@ -214,11 +222,15 @@ public final class Simulation implements AutoCloseable {
         return terminated.await(timeout, unit);
     }
 
-    /** Stop, wait for the end to reach every listener (bounded), then stop every thread. Idempotent. */
+    /**
+     * Stop, wait for the end to reach every listener (bounded), then stop every thread. A listener whose thread
+     * is gone without having seen the end (the pipeline failed) is then given {@code onEnd} on this thread, so
+     * that a journal or a feed still records how the run ended. Idempotent.
+     */
     @Override
     public void close() {
         stop();
-        if (state != State.NEW) {
+        if (state.get() != State.NEW) {
             try {
                 if (!terminated.await(ctx.closeTimeoutMs, TimeUnit.MILLISECONDS)) {
                     LOG.warn("simulation {} did not drain in {} ms; halting", ctx.simulationId, ctx.closeTimeoutMs);
@@ -227,6 +239,7 @@ public final class Simulation implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        closing = true; // producers stuck on a full ring give up instead of spinning forever
         processors.forEach(BatchEventProcessor::halt);
         for (final Thread t : threads) {
             try {
@@ -235,6 +248,9 @@ public final class Simulation implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 break;
             }
+        }
+        for (final ListenerAdapter adapter : adapters) {
+            adapter.endIfAbandoned();
         }
         terminated.countDown();
     }
@@ -262,12 +278,17 @@ public final class Simulation implements AutoCloseable {
     }
 
     public State state() {
-        return state;
+        return state.get();
+    }
+
+    /** Ticks the orchestrator has issued so far; every one of them is delivered to every listener. */
+    public long ticksIssued() {
+        return ticksIssued.get();
     }
 
     /** Why the run ended, once it has. */
     public TickListener.EndReason endReason() {
-        return endReason;
+        return endReason.get();
     }
 
     public Throwable failure() {
@@ -297,18 +318,16 @@ public final class Simulation implements AutoCloseable {
         return visits;
     }
 
-    private void orchestrate(final RingBuffer<TickCommand> commands, final long[] intendedClose) {
+    private void orchestrate(final RingBuffer<TickCommand> commands) {
         final long tickNs = diagram.tickNs();
         final double speed = ctx.speed;
         final long startNanos = System.nanoTime();
-        final int mask = intendedClose.length - 1;
         long tick = 0;
         try {
             for (; ctx.ticks < 0 || tick < ctx.ticks; tick++) {
                 final long endNs = (tick + 1) * tickNs;
-                long deadline = System.nanoTime();
                 if (speed != Context.SPEED_MAX) {
-                    deadline = startNanos + (long)(endNs / speed);
+                    final long deadline = startNanos + (long)(endNs / speed);
                     long remaining;
                     while (!stopRequested && (remaining = deadline - System.nanoTime()) > 0) {
                         LockSupport.parkNanos(remaining);
@@ -317,14 +336,15 @@ public final class Simulation implements AutoCloseable {
                 if (stopRequested) {
                     break;
                 }
-                intendedClose[(int)tick & mask] = deadline;
-                final long seq = Rings.claim(commands, this::isFailed);
-                commands.get(seq).set(TickCommand.TICK, tick, endNs, deadline);
+                final long seq = Rings.claim(commands, failed);
+                commands.get(seq).set(TickCommand.TICK, tick, endNs);
                 commands.publish(seq);
+                ticksIssued.lazySet(tick + 1);
             }
-            endReason = stopRequested ? TickListener.EndReason.STOPPED : TickListener.EndReason.COMPLETED;
-            final long seq = Rings.claim(commands, this::isFailed);
-            commands.get(seq).set(TickCommand.END, tick, tick * tickNs, System.nanoTime());
+            endReason.compareAndSet(null,
+                stopRequested ? TickListener.EndReason.STOPPED : TickListener.EndReason.COMPLETED);
+            final long seq = Rings.claim(commands, failed);
+            commands.get(seq).set(TickCommand.END, tick, tick * tickNs);
             commands.publish(seq);
         } catch (final PipelineFailedException ex) {
             // Another stage failed and recorded why; nothing more to issue.
@@ -334,9 +354,6 @@ public final class Simulation implements AutoCloseable {
     }
 
 
-    boolean isFailed() {
-        return state == State.FAILED;
-    }
 
     void onAggregatorEnded() {
         // Called on the aggregator thread once the end marker is in the output ring.
@@ -346,9 +363,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     private void finish() {
-        if (state == State.RUNNING) {
-            state = State.ENDED;
-        }
+        state.compareAndSet(State.RUNNING, State.ENDED);
         terminated.countDown();
     }
 
@@ -356,8 +371,8 @@ public final class Simulation implements AutoCloseable {
         if (failure.compareAndSet(null, t)) {
             LOG.error("simulation {} failed", ctx.simulationId, t);
         }
-        endReason = TickListener.EndReason.FAILED;
-        state = State.FAILED;
+        endReason.set(TickListener.EndReason.FAILED);
+        state.set(State.FAILED);
         stopRequested = true;
         // A stage died, so the end marker may never arrive: release whoever waits; close() halts the rest.
         terminated.countDown();
@@ -366,7 +381,13 @@ public final class Simulation implements AutoCloseable {
     private void startThread(final String name, final Runnable body, final boolean pin) {
         final Thread t = new Thread(() -> {
             if (pin) {
-                final AffinityLock lock = AffinityLock.acquireLock();
+                final AffinityLock lock;
+                try {
+                    lock = AffinityLock.acquireLock();
+                } catch (final RuntimeException | Error ex) {
+                    fail(ex);
+                    return;
+                }
                 LOG.info("{} pinned to cpu {}", name, lock.cpuId());
                 try {
                     body.run();
@@ -404,18 +425,44 @@ public final class Simulation implements AutoCloseable {
     /** Delivers the output ring to one listener, on the listener's thread. */
     private final class ListenerAdapter implements EventHandler<OutputSlot> {
         private final TickListener listener;
+        private volatile Thread thread;
+        private volatile long lastTick = -1;
+        private volatile boolean ended;
 
         ListenerAdapter(final TickListener listener) {
             this.listener = listener;
         }
 
         @Override
+        public void onStart() {
+            thread = Thread.currentThread();
+        }
+
+        /** After close() joined the threads: deliver the end a dead stage never sent. */
+        void endIfAbandoned() {
+            final Thread t = thread;
+            if (ended || (t != null && t.isAlive())) {
+                return;
+            }
+            ended = true;
+            try {
+                listener.onEnd(lastTick, endReason.get() == null ? TickListener.EndReason.FAILED : endReason.get());
+            } catch (final RuntimeException ex) {
+                LOG.warn("listener {} failed to end", listener, ex);
+            }
+        }
+
+        @Override
         public void onEvent(final OutputSlot slot, final long sequence, final boolean endOfBatch) {
             switch (slot.kind) {
                 case OutputSlot.CATALOG -> listener.onCatalog(slot.buffer, 0, slot.length);
-                case OutputSlot.TICK -> listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
+                case OutputSlot.TICK -> {
+                    listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
+                    lastTick = slot.tick;
+                }
                 case OutputSlot.END -> {
-                    listener.onEnd(slot.tick, endReason);
+                    ended = true;
+                    listener.onEnd(slot.tick, endReason.get());
                     listenersEnded.countDown();
                     if (listenersEnded.getCount() == 0) {
                         finish();

@@ -59,7 +59,6 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int[][] servicesOfWorker;
     private final int workers;
     private final byte[] catalog;
-    private final long[] intendedCloseNanos;
     private final RingBuffer<OutputSlot> output;
     private final EpochNanoClock clock;
     private final BooleanSupplier failed;
@@ -95,7 +94,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
     TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
                    final int serviceCount, final int[][] servicesOfWorker, final byte[] catalog,
-                   final long[] intendedCloseNanos, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
+                   final int pendingTicks, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
         this.failed = failed;
         this.onEnd = onEnd;
         this.simulationId = simulationId;
@@ -104,7 +103,6 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.servicesOfWorker = servicesOfWorker;
         this.workers = servicesOfWorker.length;
         this.catalog = catalog;
-        this.intendedCloseNanos = intendedCloseNanos;
         this.output = output;
         this.clock = clock;
 
@@ -124,7 +122,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         busyTimeNs = new long[serviceCount];
         queueTimeNs = new long[serviceCount];
 
-        pending = new PendingTick[intendedCloseNanos.length];
+        pending = new PendingTick[pendingTicks];
         pendingMask = pending.length - 1;
         for (int i = 0; i < pending.length; i++) {
             pending[i] = new PendingTick(serviceCount);
@@ -300,7 +298,6 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         slot.kind = OutputSlot.TICK;
         slot.tick = p.tick;
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
-        slot.intendedCloseNanos = intendedCloseNanos[(int)p.tick & (intendedCloseNanos.length - 1)];
         output.publish(seq);
     }
 

@@ -22,7 +22,9 @@ public interface TickListener {
     void onTick(DirectBuffer buffer, int offset, int length, long tick, boolean endOfBatch);
 
     /**
-     * Last call, once: the simulation ended.
+     * Last call, once: the simulation ended. Normally on the listener's thread; if the pipeline failed and this
+     * listener's thread stopped before the end reached it, {@link Simulation#close()} calls it from the closing
+     * thread once the listener's thread has terminated (so nothing else runs on the listener concurrently).
      *
      * @param lastTick the last tick delivered, or -1 if none was.
      * @param reason   why it ended.

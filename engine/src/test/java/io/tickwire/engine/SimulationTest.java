@@ -64,6 +64,7 @@ class SimulationTest {
     @Test
     void shouldStopOnRequestAndDeliverEveryIssuedTick() throws Exception {
         final TickCollector collector = new TickCollector();
+        final long issued;
         try (Simulation sim = Simulation.create(DiagramLoader.parse(MM1), new Simulation.Context().speed(20))) {
             sim.addListener(collector).start();
             while (sim.ticksClosed() < 10) {
@@ -72,11 +73,14 @@ class SimulationTest {
             sim.stop();
             assertThat(sim.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
             assertThat(sim.endReason()).isEqualTo(TickListener.EndReason.STOPPED);
+            issued = sim.ticksIssued();
         }
         assertThat(collector.violation).isNull();
         assertThat(collector.reason).isEqualTo(TickListener.EndReason.STOPPED);
         assertThat(collector.ticks).hasSizeGreaterThanOrEqualTo(10);
         assertThat(collector.lastTick).isEqualTo(collector.ticks.size() - 1);
+        // Nothing issued is lost at stop: every tick the orchestrator issued reached the listener.
+        assertThat(collector.ticks).hasSize((int)issued);
     }
 
     @Test
@@ -98,14 +102,20 @@ class SimulationTest {
             public void onEnd(final long lastTick, final EndReason reason) {
             }
         };
+        final TickCollector healthy = new TickCollector();
         // A small output ring, so the aggregator fills it behind the dead listener and must give up, not hang.
         try (Simulation sim = Simulation.create(DiagramLoader.parse(MM1), new Simulation.Context()
             .speed(Simulation.Context.SPEED_MAX).outputRingSize(8).closeTimeoutMs(2000))) {
-            sim.addListener(faulty).start();
+            sim.addListener(faulty).addListener(healthy).start();
             assertThat(sim.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
             assertThat(sim.state()).isEqualTo(Simulation.State.FAILED);
             assertThat(sim.failure()).hasMessage("disk full");
         }
+        // The healthy listener is still told how the run ended, after the last tick it got.
+        assertThat(healthy.ended.getCount()).isZero();
+        assertThat(healthy.reason).isEqualTo(TickListener.EndReason.FAILED);
+        assertThat(healthy.lastTick).isEqualTo(healthy.ticks.size() - 1);
+        assertThat(healthy.violation).isNull();
         Thread.sleep(200);
         assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("tw-") && t.isAlive());
     }

@@ -45,7 +45,10 @@ final class TickCollector implements TickListener {
 
     @Override
     public void onEnd(final long lastTick, final EndReason reason) {
-        checkThread();
+        // After a failure the end comes from the closing thread, once this listener's own has stopped.
+        if (reason != EndReason.FAILED) {
+            checkThread();
+        }
         this.lastTick = lastTick;
         this.reason = reason;
         ended.countDown();

@@ -95,6 +95,9 @@ public final class CsvExporter {
 
     /** Append {@code numerator / denominator} with 6 decimals (0 when the denominator is 0). */
     private static StringBuilder appendRatio(final StringBuilder sb, final long numerator, final double denominator) {
+        if (numerator == TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()) {
+            return sb;
+        }
         return appendDecimal(sb, denominator > 0 ? Math.round(numerator / denominator * RATIO_UNIT) : 0, RATIO_UNIT);
     }
 
@@ -160,7 +163,7 @@ public final class CsvExporter {
                     .append(',').append(s.servers())
                     .append(',');
                 appendMillis(sb, s.p999Ns()).append(',');
-                // Time averages over the tick, from the exact integrals (absent, so 0, in journals before them).
+                // Time averages over the tick, from the exact integrals; empty for journals older than them (v1).
                 appendRatio(sb, s.busyTimeNs(), (double)s.servers() * tickLengthNs).append(',');
                 appendRatio(sb, s.queueTimeNs(), tickLengthNs).append(',');
                 appendDecimal(sb, simTimeNs, NANOS_PER_SECOND).append(',');

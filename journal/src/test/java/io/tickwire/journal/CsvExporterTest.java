@@ -49,6 +49,24 @@ class CsvExporterTest {
     }
 
     @Test
+    void shouldLeaveTimeAveragesEmptyForTicksOfSchemaVersion1() throws IOException {
+        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
+            final org.agrona.concurrent.UnsafeBuffer catalog = Messages.catalog();
+            writer.onCatalog(catalog, 0, catalog.capacity());
+            final byte[] v1 = Messages.tickBytes(7);
+            new org.agrona.concurrent.UnsafeBuffer(v1).putShort(6, (short)1); // header version 1: no integrals
+            writer.onTick(new org.agrona.concurrent.UnsafeBuffer(v1), 0, v1.length, 0, true);
+        }
+        final StringWriter out = new StringWriter();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            CsvExporter.export(reader, out);
+        }
+        // Same row as tick 7 above, but utilization and mean_queue are unknown, not zero.
+        assertThat(out.toString().split("\n")[2]).isEqualTo("7,back,4,3,1,0,5.000125,5.000120,9.000134,"
+            + "20.000162,1000.000218,1,3,4,40.000204,,,0.400000000,1700000000000007000");
+    }
+
+    @Test
     void shouldExportFromTheReadersPosition() throws IOException {
         try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
             Messages.writeTicks(writer, 50);

@@ -209,7 +209,17 @@ class JournalReaderTest {
             final StringWriter actual = new StringWriter();
             assertThat(CsvExporter.export(a, expected)).isEqualTo(6);
             assertThat(CsvExporter.export(b, actual)).isEqualTo(6);
-            assertThat(actual.toString()).isEqualTo(expected.toString());
+            // The version-0 tick has no busy/queue integrals (since version 2): those two columns are empty.
+            final StringBuilder olderBlanked = new StringBuilder();
+            for (final String line : expected.toString().split("\n")) {
+                final String[] cells = line.split(",", -1);
+                if (cells[0].equals("0")) {
+                    cells[15] = "";
+                    cells[16] = "";
+                }
+                olderBlanked.append(String.join(",", cells)).append('\n');
+            }
+            assertThat(actual.toString()).isEqualTo(olderBlanked.toString());
         }
     }
 

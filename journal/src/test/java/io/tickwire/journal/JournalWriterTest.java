@@ -122,7 +122,7 @@ class JournalWriterTest {
             assertThat(run.getProperty("seed")).isEqualTo("-5");
             assertThat(run.getProperty("simulationId")).isEqualTo("42");
             assertThat(run.getProperty("schemaId")).isEqualTo("7477");
-            assertThat(run.getProperty("schemaVersion")).isEqualTo("1");
+            assertThat(run.getProperty("schemaVersion")).isEqualTo(String.valueOf(io.tickwire.codec.Schema.VERSION));
             assertThat(run.getProperty("tickLengthNs")).isEqualTo("10000000");
             assertThat(run.getProperty("name")).isEqualTo("chain-test");
             assertThat(run.getProperty("created")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d.*Z");

@@ -15,6 +15,4 @@ public final class OutputSlot {
     public int kind;
     public int length;
     public long tick;
-    /** For {@link #TICK}: {@link System#nanoTime()} at which the tick was meant to close. */
-    public long intendedCloseNanos;
 }

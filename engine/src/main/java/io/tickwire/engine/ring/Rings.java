@@ -20,14 +20,19 @@ public final class Rings {
      */
     public static long claim(final RingBuffer<?> ring, final BooleanSupplier abandon) {
         while (true) {
-            try {
-                return ring.tryNext();
-            } catch (final InsufficientCapacityException ex) {
-                if (abandon.getAsBoolean()) {
-                    throw PipelineFailedException.INSTANCE;
+            // Check capacity first, so that waiting costs no exception per retry; tryNext can still lose a race to
+            // another producer of a multi-producer ring, and then we wait again.
+            if (ring.hasAvailableCapacity(1)) {
+                try {
+                    return ring.tryNext();
+                } catch (final InsufficientCapacityException ex) {
+                    // Lost the race: wait below.
                 }
-                LockSupport.parkNanos(1);
             }
+            if (abandon.getAsBoolean()) {
+                throw PipelineFailedException.INSTANCE;
+            }
+            LockSupport.parkNanos(1);
         }
     }
 }

@@ -12,13 +12,10 @@ public final class TickCommand {
     public long tick;
     /** Exclusive end of the tick window, simulated ns. */
     public long endNs;
-    /** {@link System#nanoTime()} at which the tick was meant to close (its wall-clock deadline). */
-    public long intendedCloseNanos;
 
-    public void set(final int kind, final long tick, final long endNs, final long intendedCloseNanos) {
+    public void set(final int kind, final long tick, final long endNs) {
         this.kind = kind;
         this.tick = tick;
         this.endNs = endNs;
-        this.intendedCloseNanos = intendedCloseNanos;
     }
 }

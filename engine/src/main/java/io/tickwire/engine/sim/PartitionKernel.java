@@ -6,6 +6,7 @@ import io.tickwire.engine.diagram.LatencySpec;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.sbe.Outcome;
+import org.agrona.BitUtil;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -107,7 +108,9 @@ public final class PartitionKernel {
             final ServiceSpec s = diagram.service(serviceIds[i]);
             servers[i] = s.servers();
             queueCapacity[i] = s.queueCapacity();
-            queue[i] = new int[s.queueCapacity() == ServiceSpec.UNBOUNDED ? 64 : Math.max(1, Math.min(s.queueCapacity(), 1 << 16))];
+            // A power of two, so that the ring index is a mask; grown on demand up to the capacity.
+            queue[i] = new int[s.queueCapacity() == ServiceSpec.UNBOUNDED ? 64 :
+                BitUtil.findNextPositivePowerOfTwo(Math.max(1, Math.min(s.queueCapacity(), 1 << 16)))];
             setLatency(i, s.latency());
             failureRate[i] = s.failureRate();
             final int calls = s.calls().size();
@@ -313,19 +316,19 @@ public final class PartitionKernel {
             // Unbounded (or a bound above the initial size): grow, unrolling the ring.
             final int[] grown = new int[q.length << 1];
             for (int i = 0; i < queueSize[s]; i++) {
-                grown[i] = q[(queueHead[s] + i) % q.length];
+                grown[i] = q[(queueHead[s] + i) & (q.length - 1)];
             }
             queue[s] = q = grown;
             queueHead[s] = 0;
         }
-        q[(queueHead[s] + queueSize[s]) % q.length] = request;
+        q[(queueHead[s] + queueSize[s]) & (q.length - 1)] = request;
         queueSize[s]++;
     }
 
     private int dequeue(final int s) {
         final int[] q = queue[s];
         final int request = q[queueHead[s]];
-        queueHead[s] = (queueHead[s] + 1) % q.length;
+        queueHead[s] = (queueHead[s] + 1) & (q.length - 1);
         queueSize[s]--;
         return request;
     }
