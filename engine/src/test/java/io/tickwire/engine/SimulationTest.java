@@ -62,6 +62,20 @@ class SimulationTest {
     }
 
     @Test
+    void shouldRunWithPinnedWorkers() throws Exception {
+        // Through the affinity library; on a 2-core host the second lock comes back unbound, which must not fail.
+        final TickCollector collector = new TickCollector();
+        try (Simulation sim = Simulation.create(DiagramLoader.parse(MM1), new Simulation.Context()
+            .speed(Simulation.Context.SPEED_MAX).ticks(500).pinWorkers(true))) {
+            sim.addListener(collector).start();
+            assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(sim.failure()).isNull();
+        }
+        assertThat(collector.ticks).hasSize(500);
+        assertThat(collector.violation).isNull();
+    }
+
+    @Test
     void shouldStopOnRequestAndDeliverEveryIssuedTick() throws Exception {
         final TickCollector collector = new TickCollector();
         final long issued;
