@@ -24,7 +24,7 @@ class Encoder {
   data32(b) { return this.u32(b.length).raw(b); }
   /** Patches a uint16 at an absolute position (for blockLength written before its block). */
   set16(at, v) { this.bytes[at] = v & 0xff; this.bytes[at + 1] = v >>> 8; }
-  header(templateId, { schemaId = SCHEMA_ID, version = 1 } = {}) {
+  header(templateId, { schemaId = SCHEMA_ID, version = 2 } = {}) {
     return this.u16(0).u16(templateId).u16(schemaId).u16(version);
   }
   /** Ends the root block that started at offset 8: patches the header's blockLength after `extra` bytes. */
@@ -34,8 +34,9 @@ class Encoder {
 
 const CATALOG = {
   simulationId: 42, tickLengthNs: 50_000_000, seed: -7, startWallTimeNs: 1_700_000_000_123_456_789,
-  schemaVersion: 1, workers: 2, simulationName: 'shop — checkout',
+  schemaVersion: 2, workers: 2, simulationName: 'shop — checkout',
   services: [{ serviceId: 0, servers: 8, name: 'gateway' }, { serviceId: 1, servers: 32, name: 'db-π' }],
+  sources: [{ sourceId: 0, targetServiceId: 0, name: 'web' }, { sourceId: 1, targetServiceId: 1, name: 'batch-é' }],
 };
 
 function encodeCatalog(c, { rootExtra = 0, entryExtra = 0, schemaId } = {}) {
@@ -44,6 +45,8 @@ function encodeCatalog(c, { rootExtra = 0, entryExtra = 0, schemaId } = {}) {
   e.endRoot(rootExtra);
   e.u16(6 + entryExtra).u16(c.services.length);
   for (const s of c.services) e.u16(s.serviceId).i32(s.servers).pad(entryExtra).str16(s.name);
+  e.u16(4 + entryExtra).u16(c.sources.length);
+  for (const l of c.sources) e.u16(l.sourceId).u16(l.targetServiceId).pad(entryExtra).str16(l.name);
   e.str16(c.simulationName);
   return e.buffer();
 }
@@ -66,6 +69,12 @@ const TICK = {
       p99Ns: 4, p999Ns: 5, maxNs: 6, busyTimeNs: 0, queueTimeNs: 7, histogram: hist(0, 0),
     },
   ],
+  entries: [
+    {
+      sourceId: 0, completed: 399, errors: 5, rejected: 7, latencySumNs: 9_876_543_210, p50Ns: 20_000_000,
+      p90Ns: 30_000_000, p99Ns: 40_000_000, p999Ns: 45_000_000, maxNs: 50_000_001, histogram: hist(12, 3),
+    },
+  ],
 };
 
 function encodeTick(t, { rootExtra = 0, entryExtra = 0 } = {}) {
@@ -79,20 +88,27 @@ function encodeTick(t, { rootExtra = 0, entryExtra = 0 } = {}) {
       .i64(s.busyTimeNs).i64(s.queueTimeNs)
       .pad(entryExtra).data32(s.histogram);
   }
+  e.u16(74 + entryExtra).u16(t.entries.length);
+  for (const x of t.entries) {
+    e.u16(x.sourceId).i64(x.completed).i64(x.errors).i64(x.rejected).i64(x.latencySumNs)
+      .i64(x.p50Ns).i64(x.p90Ns).i64(x.p99Ns).i64(x.p999Ns).i64(x.maxNs)
+      .pad(entryExtra).data32(x.histogram);
+  }
   return e.buffer();
 }
 
 function expectedTick(t) {
-  const { services, ...root } = t;
+  const { services, entries, ...root } = t;
   return {
-    type: 'tick', version: 1, ...root,
+    type: 'tick', version: 2, ...root,
     services: services.map(({ histogram, ...s }) => ({ ...s, histogramBytes: histogram })),
+    entries: entries.map(({ histogram, ...x }) => ({ ...x, histogramBytes: histogram })),
   };
 }
 
 test('catalog with two services decodes every field', () => {
   const msg = decode(encodeCatalog(CATALOG));
-  assert.deepEqual(msg, { type: 'catalog', version: 1, ...CATALOG });
+  assert.deepEqual(msg, { type: 'catalog', version: 2, ...CATALOG });
 });
 
 test('tick summary with two services decodes every field and the histogram bytes', () => {
@@ -114,21 +130,36 @@ test('accepts DataView and a Uint8Array that does not start at offset 0', () => 
 test('honours larger blockLengths of a newer schema version', () => {
   assert.deepEqual(decode(encodeTick(TICK, { rootExtra: 16, entryExtra: 10 })), expectedTick(TICK));
   assert.deepEqual(decode(encodeCatalog(CATALOG, { rootExtra: 4, entryExtra: 8 })),
-    { type: 'catalog', version: 1, ...CATALOG });
+    { type: 'catalog', version: 2, ...CATALOG });
+});
+
+test('a version-1 tick has no time integrals and no entries', () => {
+  const e = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 1 });
+  e.i64(1).i64(2).i64(100).i64(50).i64(7).endRoot();
+  e.u16(102).u16(1);
+  e.u16(0).i32(4).i32(0).i32(1);
+  for (let i = 0; i < 11; i++) e.i64(i);
+  e.data32(hist(3, 1));
+  const msg = decode(e.buffer());
+  assert.equal(msg.version, 1);
+  assert.equal(msg.services[0].busyTimeNs, null);
+  assert.equal(msg.services[0].queueTimeNs, null);
+  assert.equal(msg.services[0].maxNs, 10);
+  assert.deepEqual(msg.entries, []);
 });
 
 test('heartbeat, simulation end and error', () => {
   const hb = new Encoder().header(TEMPLATE.HEARTBEAT).i64(42).i64(99).i64(1_700_000_000_000_000_000).endRoot();
   assert.deepEqual(decode(hb.buffer()),
-    { type: 'heartbeat', version: 1, simulationId: 42, lastSequence: 99, wallTimeNs: 1_700_000_000_000_000_000 });
+    { type: 'heartbeat', version: 2, simulationId: 42, lastSequence: 99, wallTimeNs: 1_700_000_000_000_000_000 });
 
   const end = new Encoder().header(TEMPLATE.SIMULATION_END).i64(42).i64(100).u8(1).endRoot();
   assert.deepEqual(decode(end.buffer()),
-    { type: 'end', version: 1, simulationId: 42, lastSequence: 100, reasonCode: 1, reason: 'STOPPED' });
+    { type: 'end', version: 2, simulationId: 42, lastSequence: 100, reasonCode: 1, reason: 'STOPPED' });
 
   const err = new Encoder().header(TEMPLATE.ERROR).i64(7).u16(3).endRoot().str16('sequence 5 is gone');
   assert.deepEqual(decode(err.buffer()), {
-    type: 'error', version: 1, requestId: 7, code: 3, codeName: 'SEQUENCE_UNAVAILABLE',
+    type: 'error', version: 2, requestId: 7, code: 3, codeName: 'SEQUENCE_UNAVAILABLE',
     message: 'sequence 5 is gone',
   });
 });

@@ -31,9 +31,11 @@ const GROUP_HEADER_LENGTH = 4;
 
 // Minimum block lengths of schema version 1 (sum of the field sizes).
 const TICK_SUMMARY_BLOCK = 40;
-const TICK_SERVICE_BLOCK = 102;
+const TICK_SERVICE_BLOCK = 102; // version 1; version 2 adds 16 bytes
 const CATALOG_BLOCK = 36;
 const CATALOG_SERVICE_BLOCK = 6;
+const CATALOG_SOURCE_BLOCK = 4;
+const TICK_ENTRY_BLOCK = 74;
 const HEARTBEAT_BLOCK = 24;
 const SIMULATION_END_BLOCK = 17;
 const ERROR_BLOCK = 10;
@@ -147,7 +149,7 @@ function decodeTickSummary(r, blockLength, version) {
     wallTimeNs: r.i64(o + 32),
     services: [],
   };
-  const g = r.group(o + blockLength, TICK_SERVICE_BLOCK, 'services');
+  const g = r.group(o + blockLength, TICK_SERVICE_BLOCK + (version >= 2 ? 16 : 0), 'services');
   let p = g.next;
   for (let i = 0; i < g.count; i++) {
     r.need(p, g.blockLength, `services[${i}]`);
@@ -168,12 +170,36 @@ function decodeTickSummary(r, blockLength, version) {
       p99Ns: r.i64(p + 78),
       p999Ns: r.i64(p + 86),
       maxNs: r.i64(p + 94),
-      // Time integrals over the tick (server-ns, request-ns); 0 from senders whose entries predate them.
-      busyTimeNs: g.blockLength >= 110 ? r.i64(p + 102) : 0,
-      queueTimeNs: g.blockLength >= 118 ? r.i64(p + 110) : 0,
+      // Time integrals over the tick (server-ns, request-ns), since version 2; null before.
+      busyTimeNs: version >= 2 ? r.i64(p + 102) : null,
+      queueTimeNs: version >= 2 ? r.i64(p + 110) : null,
       histogramBytes: hist.value,
     });
     p = hist.next;
+  }
+  // Since version 2: end-to-end latency per load source.
+  msg.entries = [];
+  if (version >= 2) {
+    const eg = r.group(p, TICK_ENTRY_BLOCK, 'entries');
+    p = eg.next;
+    for (let i = 0; i < eg.count; i++) {
+      r.need(p, eg.blockLength, `entries[${i}]`);
+      const hist = r.bytes(p + eg.blockLength, `entries[${i}].histogram`);
+      msg.entries.push({
+        sourceId: r.u16(p),
+        completed: r.i64(p + 2),
+        errors: r.i64(p + 10),
+        rejected: r.i64(p + 18),
+        latencySumNs: r.i64(p + 26),
+        p50Ns: r.i64(p + 34),
+        p90Ns: r.i64(p + 42),
+        p99Ns: r.i64(p + 50),
+        p999Ns: r.i64(p + 58),
+        maxNs: r.i64(p + 66),
+        histogramBytes: hist.value,
+      });
+      p = hist.next;
+    }
   }
   return msg;
 }
@@ -200,6 +226,18 @@ function decodeCatalog(r, blockLength, version) {
     const name = r.string(p + g.blockLength, `services[${i}].name`);
     msg.services.push({ serviceId: r.u16(p), servers: r.i32(p + 2), name: name.value });
     p = name.next;
+  }
+  // Since version 2: the load sources (entry points), a group between services and the simulation's name.
+  msg.sources = [];
+  if (version >= 2) {
+    const sg = r.group(p, CATALOG_SOURCE_BLOCK, 'sources');
+    p = sg.next;
+    for (let i = 0; i < sg.count; i++) {
+      r.need(p, sg.blockLength, `sources[${i}]`);
+      const name = r.string(p + sg.blockLength, `sources[${i}].name`);
+      msg.sources.push({ sourceId: r.u16(p), targetServiceId: r.u16(p + 2), name: name.value });
+      p = name.next;
+    }
   }
   msg.simulationName = r.string(p, 'simulationName').value;
   return msg;

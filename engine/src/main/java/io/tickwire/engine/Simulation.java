@@ -8,6 +8,7 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
@@ -80,6 +81,7 @@ public final class Simulation implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final int workerCount;
     private final int[][] servicesOfWorker;
+    private final int[][] sourcesOfWorker;
     private final PartitionKernel[][] kernelsOfWorker;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -107,21 +109,29 @@ public final class Simulation implements AutoCloseable {
                 ctx.workers, partitions.size(), workerCount);
         }
         servicesOfWorker = new int[workerCount][];
+        sourcesOfWorker = new int[workerCount][];
         kernelsOfWorker = new PartitionKernel[workerCount][];
         for (int w = 0; w < workerCount; w++) {
             final List<Integer> mine = assignment.get(w);
             kernelsOfWorker[w] = new PartitionKernel[mine.size()];
             int[] services = new int[0];
+            int[] sources = new int[0];
             for (int k = 0; k < mine.size(); k++) {
-                final int[] ids = partitions.get(mine.get(k));
-                kernelsOfWorker[w][k] = new PartitionKernel(diagram, ids, seed);
-                final int from = services.length;
-                services = Arrays.copyOf(services, from + ids.length);
-                System.arraycopy(ids, 0, services, from, ids.length);
+                final PartitionKernel kernel = new PartitionKernel(diagram, partitions.get(mine.get(k)), seed);
+                kernelsOfWorker[w][k] = kernel;
+                services = concat(services, kernel.serviceIds());
+                sources = concat(sources, kernel.sourceIds());
             }
             servicesOfWorker[w] = services;
+            sourcesOfWorker[w] = sources;
         }
         catalog = encodeCatalog();
+    }
+
+    private static int[] concat(final int[] a, final int[] b) {
+        final int[] result = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, result, a.length, b.length);
+        return result;
     }
 
     /** Build a simulation of {@code diagram}; nothing runs until {@link #start()}. */
@@ -173,7 +183,8 @@ public final class Simulation implements AutoCloseable {
         // Workers run at most a command ring apart (the orchestrator is gated by the slowest), so the aggregator
         // stages at most that many ticks at once; twice as many slots leave a margin.
         aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
-            diagram.services().size(), servicesOfWorker, catalog, ctx.commandRingSize * 2, output, ctx.epochClock);
+            diagram.services().size(), servicesOfWorker, diagram.load().size(), sourcesOfWorker, catalog,
+            ctx.commandRingSize * 2, output, ctx.epochClock);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         aggregatorProcessor.setExceptionHandler(onFailure);
@@ -415,6 +426,11 @@ public final class Simulation implements AutoCloseable {
         final CatalogEncoder.ServicesEncoder services = e.servicesCount(diagram.services().size());
         for (final ServiceSpec s : diagram.services()) {
             services.next().serviceId(s.id()).servers(s.servers()).name(s.name());
+        }
+        final CatalogEncoder.SourcesEncoder sources = e.sourcesCount(diagram.load().size());
+        for (int l = 0; l < diagram.load().size(); l++) {
+            final LoadSpec load = diagram.load().get(l);
+            sources.next().sourceId(l).targetServiceId(load.target()).name(load.name());
         }
         e.simulationName(diagram.name());
         final byte[] bytes = new byte[MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength()];

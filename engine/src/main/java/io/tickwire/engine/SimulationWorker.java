@@ -7,6 +7,7 @@ import io.tickwire.engine.ring.Rings;
 import io.tickwire.engine.ring.TickCommand;
 import io.tickwire.engine.sim.PartitionKernel;
 import io.tickwire.engine.sim.SampleSink;
+import io.tickwire.sbe.EndToEndSampleEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.MetricSampleEncoder;
 import io.tickwire.sbe.Outcome;
@@ -33,6 +34,7 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final MetricSampleEncoder sample = new MetricSampleEncoder();
     private final ServiceGaugeEncoder gauge = new ServiceGaugeEncoder();
+    private final EndToEndSampleEncoder endToEnd = new EndToEndSampleEncoder();
     private final WorkerTickEndEncoder tickEnd = new WorkerTickEndEncoder();
 
     SimulationWorker(final int workerId, final PartitionKernel[] kernels, final RingBuffer<MetricSlot> metrics,
@@ -67,6 +69,21 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             .serviceId(serviceId)
             .outcome(outcome);
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + MetricSampleEncoder.BLOCK_LENGTH;
+        metrics.publish(seq);
+    }
+
+    @Override
+    public void endToEnd(final int sourceId, final long tick, final long simTimeNs, final long latencyNs,
+                         final Outcome outcome) {
+        final long seq = Rings.claim(metrics, failed);
+        final MetricSlot slot = metrics.get(seq);
+        endToEnd.wrapAndApplyHeader(slot.buffer, 0, header)
+            .tick(tick)
+            .simTimeNs(simTimeNs)
+            .latencyNs(latencyNs)
+            .sourceId(sourceId)
+            .outcome(outcome);
+        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + EndToEndSampleEncoder.BLOCK_LENGTH;
         metrics.publish(seq);
     }
 

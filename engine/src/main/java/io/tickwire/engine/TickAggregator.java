@@ -7,6 +7,7 @@ import io.tickwire.codec.TickHistogram;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.Rings;
+import io.tickwire.sbe.EndToEndSampleDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.MetricSampleDecoder;
@@ -52,11 +53,24 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int F_BUSY_TIME = 13;
     private static final int F_QUEUE_TIME = 14;
     private static final int FIELDS = 15;
+    // Staged per-source (end-to-end) figures, in this order.
+    private static final int E_COMPLETED = 0;
+    private static final int E_ERRORS = 1;
+    private static final int E_REJECTED = 2;
+    private static final int E_SUM = 3;
+    private static final int E_P50 = 4;
+    private static final int E_P90 = 5;
+    private static final int E_P99 = 6;
+    private static final int E_P999 = 7;
+    private static final int E_MAX = 8;
+    private static final int E_FIELDS = 9;
 
     private final long simulationId;
     private final long tickLengthNs;
     private final int serviceCount;
     private final int[][] servicesOfWorker;
+    private final int sourceCount;
+    private final int[][] sourcesOfWorker;
     private final int workers;
     private final byte[] catalog;
     private final RingBuffer<OutputSlot> output;
@@ -79,6 +93,14 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final long[] busyTimeNs;
     private final long[] queueTimeNs;
 
+    // Live, per load source: end-to-end latency of the requests that left the system this tick.
+    private final TickHistogram[] sourceHistograms;
+    private final long[] sourceCompleted;
+    private final long[] sourceErrors;
+    private final long[] sourceRejected;
+    private final long[] sourceLatencySum;
+    private final long[] sourceMaxLatency;
+
     private final PendingTick[] pending;
     private final int pendingMask;
     private long nextToClose;
@@ -87,13 +109,15 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final MetricSampleDecoder sampleDecoder = new MetricSampleDecoder();
     private final ServiceGaugeDecoder gaugeDecoder = new ServiceGaugeDecoder();
+    private final EndToEndSampleDecoder endToEndDecoder = new EndToEndSampleDecoder();
     private final WorkerTickEndDecoder tickEndDecoder = new WorkerTickEndDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final TickSummaryEncoder summaryEncoder = new TickSummaryEncoder();
     private final CompressedHistogramEncoder histogramEncoder = new CompressedHistogramEncoder();
 
     TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
-                   final int serviceCount, final int[][] servicesOfWorker, final byte[] catalog,
+                   final int serviceCount, final int[][] servicesOfWorker, final int sourceCount,
+                   final int[][] sourcesOfWorker, final byte[] catalog,
                    final int pendingTicks, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
         this.failed = failed;
         this.onEnd = onEnd;
@@ -102,6 +126,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.serviceCount = serviceCount;
         this.servicesOfWorker = servicesOfWorker;
         this.workers = servicesOfWorker.length;
+        this.sourceCount = sourceCount;
+        this.sourcesOfWorker = sourcesOfWorker;
         this.catalog = catalog;
         this.output = output;
         this.clock = clock;
@@ -122,10 +148,20 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         busyTimeNs = new long[serviceCount];
         queueTimeNs = new long[serviceCount];
 
+        sourceHistograms = new TickHistogram[sourceCount];
+        for (int l = 0; l < sourceCount; l++) {
+            sourceHistograms[l] = new TickHistogram();
+        }
+        sourceCompleted = new long[sourceCount];
+        sourceErrors = new long[sourceCount];
+        sourceRejected = new long[sourceCount];
+        sourceLatencySum = new long[sourceCount];
+        sourceMaxLatency = new long[sourceCount];
+
         pending = new PendingTick[pendingTicks];
         pendingMask = pending.length - 1;
         for (int i = 0; i < pending.length; i++) {
-            pending[i] = new PendingTick(serviceCount);
+            pending[i] = new PendingTick(serviceCount, sourceCount);
         }
     }
 
@@ -154,6 +190,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             case MetricSampleDecoder.TEMPLATE_ID -> {
                 sampleDecoder.wrap(slot.buffer, offset, blockLength, version);
                 onSample(sampleDecoder.serviceId(), sampleDecoder.latencyNs(), sampleDecoder.outcome());
+            }
+            case EndToEndSampleDecoder.TEMPLATE_ID -> {
+                endToEndDecoder.wrap(slot.buffer, offset, blockLength, version);
+                onEndToEnd(endToEndDecoder.sourceId(), endToEndDecoder.latencyNs(), endToEndDecoder.outcome());
             }
             case ServiceGaugeDecoder.TEMPLATE_ID -> {
                 gaugeDecoder.wrap(slot.buffer, offset, blockLength, version);
@@ -185,6 +225,22 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         }
     }
 
+    private void onEndToEnd(final int l, final long latencyNs, final Outcome outcome) {
+        if (outcome == Outcome.REJECTED) {
+            sourceRejected[l]++;
+            return;
+        }
+        if (outcome != Outcome.OK) {
+            sourceErrors[l]++;
+        }
+        sourceCompleted[l]++;
+        sourceLatencySum[l] += latencyNs;
+        if (latencyNs > sourceMaxLatency[l]) {
+            sourceMaxLatency[l] = latencyNs;
+        }
+        sourceHistograms[l].record(latencyNs);
+    }
+
     private void recordCompletion(final int s, final long latencyNs) {
         completed[s]++;
         latencySum[s] += latencyNs;
@@ -211,6 +267,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         }
         for (final int s : servicesOfWorker[worker]) {
             stage(s, p);
+        }
+        for (final int l : sourcesOfWorker[worker]) {
+            stageSource(l, p);
         }
         p.simTimeNs = endNs;
         p.workersDone++;
@@ -261,6 +320,33 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         maxLatency[s] = 0;
     }
 
+    private void stageSource(final int l, final PendingTick p) {
+        final long[] f = p.entryFigures;
+        final int base = l * E_FIELDS;
+        final TickHistogram h = sourceHistograms[l];
+        final long max = sourceMaxLatency[l];
+        f[base + E_COMPLETED] = sourceCompleted[l];
+        f[base + E_ERRORS] = sourceErrors[l];
+        f[base + E_REJECTED] = sourceRejected[l];
+        f[base + E_SUM] = sourceLatencySum[l];
+        f[base + E_P50] = Math.min(h.valueAtPercentile(50.0), max);
+        f[base + E_P90] = Math.min(h.valueAtPercentile(90.0), max);
+        f[base + E_P99] = Math.min(h.valueAtPercentile(99.0), max);
+        f[base + E_P999] = Math.min(h.valueAtPercentile(99.9), max);
+        f[base + E_MAX] = max;
+        final int length = histogramEncoder.encode(h);
+        p.entryHistogramOffset[l] = p.histogramLimit;
+        p.entryHistogramLength[l] = length;
+        p.histograms.putBytes(p.histogramLimit, histogramEncoder.buffer(), 0, length);
+        p.histogramLimit += length;
+        h.reset();
+        sourceCompleted[l] = 0;
+        sourceErrors[l] = 0;
+        sourceRejected[l] = 0;
+        sourceLatencySum[l] = 0;
+        sourceMaxLatency[l] = 0;
+    }
+
     private void publishTick(final PendingTick p) {
         final long seq = Rings.claim(output, failed);
         final OutputSlot slot = output.get(seq);
@@ -295,6 +381,23 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .queueTimeNs(f[base + F_QUEUE_TIME])
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
+        final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);
+        final long[] ef = p.entryFigures;
+        for (int l = 0; l < sourceCount; l++) {
+            final int base = l * E_FIELDS;
+            entries.next()
+                .sourceId(l)
+                .completed(ef[base + E_COMPLETED])
+                .errors(ef[base + E_ERRORS])
+                .rejected(ef[base + E_REJECTED])
+                .latencySumNs(ef[base + E_SUM])
+                .p50Ns(ef[base + E_P50])
+                .p90Ns(ef[base + E_P90])
+                .p99Ns(ef[base + E_P99])
+                .p999Ns(ef[base + E_P999])
+                .maxNs(ef[base + E_MAX])
+                .putHistogram(p.histograms, p.entryHistogramOffset[l], p.entryHistogramLength[l]);
+        }
         slot.kind = OutputSlot.TICK;
         slot.tick = p.tick;
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
@@ -322,16 +425,22 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         final long[] figures;
         final int[] histogramOffset;
         final int[] histogramLength;
+        final long[] entryFigures;
+        final int[] entryHistogramOffset;
+        final int[] entryHistogramLength;
         final ExpandableArrayBuffer histograms = new ExpandableArrayBuffer(1024);
         long tick = -1;
         long simTimeNs;
         int workersDone;
         int histogramLimit;
 
-        PendingTick(final int services) {
+        PendingTick(final int services, final int sources) {
             figures = new long[services * FIELDS];
             histogramOffset = new int[services];
             histogramLength = new int[services];
+            entryFigures = new long[sources * E_FIELDS];
+            entryHistogramOffset = new int[sources];
+            entryHistogramLength = new int[sources];
         }
 
         void begin(final long tick) {

@@ -61,9 +61,12 @@ public final class PartitionKernel {
     private final double[] sourceMeanGapNs;
     private final boolean[] sourcePoisson;
     private final SplittableRandom[] sourceRandom;
+    private final int[] sourceIds;
     // Per request.
     private int[] requestService;
     private long[] requestArrivedNs;
+    private long[] requestEnteredNs;
+    private int[] requestSource;
     private int[] freeRequests;
     private int freeCount;
     private int requestCapacity;
@@ -143,6 +146,7 @@ public final class PartitionKernel {
         sourceMeanGapNs = new double[sources];
         sourcePoisson = new boolean[sources];
         sourceRandom = new SplittableRandom[sources];
+        sourceIds = new int[sources];
         for (int l = 0, k = 0; l < diagram.load().size(); l++) {
             final LoadSpec load = diagram.load().get(l);
             if (localOf[load.target()] < 0) {
@@ -152,6 +156,7 @@ public final class PartitionKernel {
             sourceMeanGapNs[k] = 1e9 / load.ratePerSec();
             sourcePoisson[k] = load.arrivals() == LoadSpec.Arrivals.POISSON;
             sourceRandom[k] = RandomStreams.forSource(seed, l);
+            sourceIds[k] = l;
             events.add(nextGapNs(k), (k << KIND_BITS) | SOURCE);
             k++;
         }
@@ -159,8 +164,15 @@ public final class PartitionKernel {
         requestCapacity = 0;
         requestService = new int[0];
         requestArrivedNs = new long[0];
+        requestEnteredNs = new long[0];
+        requestSource = new int[0];
         freeRequests = new int[0];
         growRequests(1024);
+    }
+
+    /** Global ids (indexes in the diagram's load) of this partition's load sources. */
+    public int[] sourceIds() {
+        return sourceIds.clone();
     }
 
     /** Global ids of this partition's services. */
@@ -204,6 +216,8 @@ public final class PartitionKernel {
     private void onSource(final int source, final long now) {
         final int request = allocateRequest();
         requestService[request] = sourceTarget[source];
+        requestSource[request] = source;
+        requestEnteredNs[request] = now;
         events.add(now, (request << KIND_BITS) | ARRIVE);
         events.add(now + nextGapNs(source), (source << KIND_BITS) | SOURCE);
     }
@@ -221,7 +235,7 @@ public final class PartitionKernel {
         } else {
             visits++;
             sink.sample(serviceIds[s], tick, now, 0, Outcome.REJECTED);
-            freeRequest(request);
+            leave(request, now, tick, sink, Outcome.REJECTED);
         }
     }
 
@@ -243,7 +257,7 @@ public final class PartitionKernel {
         final boolean failed = failureRate[s] > 0 && random.nextDouble() < failureRate[s];
         sink.sample(serviceIds[s], tick, now, now - requestArrivedNs[request], failed ? Outcome.ERROR : Outcome.OK);
         if (failed) {
-            freeRequest(request);
+            leave(request, now, tick, sink, Outcome.ERROR);
             return;
         }
         final int[] targets = callTarget[s];
@@ -258,6 +272,14 @@ public final class PartitionKernel {
                 }
             }
         }
+        leave(request, now, tick, sink, Outcome.OK);
+    }
+
+    /** The request leaves the system: report its end-to-end latency against the source it came from. */
+    private void leave(final int request, final long now, final long tick, final SampleSink sink,
+                       final Outcome outcome) {
+        final int source = requestSource[request];
+        sink.endToEnd(sourceIds[source], tick, now, now - requestEnteredNs[request], outcome);
         freeRequest(request);
     }
 
@@ -351,6 +373,8 @@ public final class PartitionKernel {
         }
         requestService = Arrays.copyOf(requestService, capacity);
         requestArrivedNs = Arrays.copyOf(requestArrivedNs, capacity);
+        requestEnteredNs = Arrays.copyOf(requestEnteredNs, capacity);
+        requestSource = Arrays.copyOf(requestSource, capacity);
         final int[] free = new int[capacity];
         System.arraycopy(freeRequests, 0, free, 0, freeCount);
         // Push new ids so that the lowest is handed out first.

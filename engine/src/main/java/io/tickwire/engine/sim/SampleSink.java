@@ -9,6 +9,9 @@ public interface SampleSink {
     /** A request left a service (or was rejected by it, with latency 0). */
     void sample(int serviceId, long tick, long simTimeNs, long latencyNs, Outcome outcome);
 
+    /** A request left the system: its latency from entering it (from load source {@code sourceId}). */
+    void endToEnd(int sourceId, long tick, long simTimeNs, long latencyNs, Outcome outcome);
+
     /**
      * A service's state at the end of a tick; once per service per tick, after that tick's samples.
      *

@@ -121,6 +121,27 @@ class QueueingTheoryTest {
         assertThat(t.utilisation(1)).isCloseTo(0.4167, offset(0.01));
         assertThat(t.littleRatio(0)).isCloseTo(1.0, offset(0.002));
         assertThat(t.littleRatio(1)).isCloseTo(1.0, offset(0.002));
+        // End to end: 1.25 visits to each node, W = 1.25 (1/0.75 + 1/1.75) = 2.3810 (ms, scaled).
+        assertThat(t.endToEndMeanMs(0)).isCloseTo(2.3810, withPercentage(2.5));
+    }
+
+    @Test
+    void shouldMatchTandemEndToEndResponseTime() throws Exception {
+        // lambda = 1, mu1 = 2, mu2 = 3 (scaled x1000), no hop delay: W = 1/(2-1) + 1/(3-1) = 1.5 ms.
+        final Totals t = simulate("""
+            name: tandem
+            seed: 16
+            services:
+              - name: n1
+                latency: { distribution: exponential, mean: 0.5ms }
+                calls: [ { to: n2, delay: 0 } ]
+              - name: n2
+                latency: { distribution: exponential, mean: 0.333333ms }
+            load:
+              - { target: n1, rate: 1000/s }
+            """, 20000);
+        assertThat(t.endToEndMeanMs(0)).isCloseTo(1.5, withPercentage(2));
+        assertThat(t.meanMs(0) + t.meanMs(1)).isCloseTo(t.endToEndMeanMs(0), withPercentage(0.5));
     }
 
     private static Totals simulate(final String yaml, final int ticks) throws Exception {
@@ -144,6 +165,8 @@ class QueueingTheoryTest {
         final long[] busyTime;
         final long[] queueTime;
         final int[] servers;
+        final long[] endToEndCount = new long[8];
+        final long[] endToEndSum = new long[8];
         long durationNs;
 
         Totals(final int services) {
@@ -173,6 +196,19 @@ class QueueingTheoryTest {
                 sum[serviceId] += latencyNs;
                 histograms[serviceId].recordValue(latencyNs);
             }
+        }
+
+        @Override
+        public void endToEnd(final int sourceId, final long tick, final long simTimeNs, final long latencyNs,
+                             final Outcome outcome) {
+            if (outcome != Outcome.REJECTED) {
+                endToEndCount[sourceId]++;
+                endToEndSum[sourceId] += latencyNs;
+            }
+        }
+
+        double endToEndMeanMs(final int source) {
+            return endToEndSum[source] / (double)endToEndCount[source] / 1e6;
         }
 
         @Override
