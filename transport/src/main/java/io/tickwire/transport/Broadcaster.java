@@ -3,7 +3,9 @@ package io.tickwire.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
-import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.tickwire.engine.TickListener;
 import org.agrona.DirectBuffer;
@@ -13,37 +15,56 @@ import org.slf4j.LoggerFactory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Fans one simulation's closed ticks out to its feed subscribers: a {@link TickListener}, one per simulation.
+ * <pre>
+ *   listener thread                                  each lane's event loop (one lane per I/O thread with subscribers)
+ *   onTick: append [frame header | tick] to the  ─►  Delivery: for each subscriber of the lane that is still
+ *           batch, one pooled buffer                           subscribed (same epoch) and writable, write a
+ *   endOfBatch: one Delivery task per lane                     retained duplicate of the batch, flush
+ * </pre>
+ * Each tick is copied <b>once</b>, already framed: server frames are unmasked, so the WebSocket header
+ * ({@link BinaryFrameHeader}) and payload are the same bytes for every client. A batch (the ticks up to
+ * {@code endOfBatch}, or fewer if it grows past half the low water mark) goes to each event loop in one task, which
+ * writes it to each of that loop's subscribers as a retained duplicate and flushes each once. The cost on the listener
+ * thread is one pooled buffer per batch and one task per lane: nothing per subscriber.
  * <p>
- * Each tick is copied <b>once</b> into a pooled direct buffer; every subscriber is written a
- * {@code BinaryWebSocketFrame} over a retained duplicate of it (nothing is encoded twice), and each subscriber is
- * flushed once per batch of ticks ({@code endOfBatch}, or sooner if a batch grows past half the low water mark).
+ * <b>Below the frame encoder.</b> The duplicates are written from the connection's {@link FeedFrameHandler} context:
+ * on their way to the socket they pass the protocol handler (which drops anything after a close frame) and the frame
+ * encoder, which leaves {@code ByteBuf}s as they are. Everything else a connection is sent (Catalog, Error,
+ * SimulationEnd, close frames) is written on its event loop too, so the order of writes is the order on the wire.
  * <p>
  * <b>Threads.</b> {@link #onCatalog}, {@link #onTick} and {@link #onEnd} run on the simulation's listener thread for
  * this broadcaster. {@link #subscribe} and {@link #unsubscribe} run on the subscribing channel's event loop. The
- * subscriber set is a copy-on-write array: event loops swap it by CAS, the listener thread reads it once per tick.
+ * subscriber set is a copy-on-write array of lanes: event loops swap it by CAS, the listener thread reads it once per
+ * tick.
  * <p>
  * <b>Order.</b> A new subscriber is written the {@code Catalog} on its event loop before it joins the set, so it
- * sees the catalog first, then consecutive ticks from the first it is given, then {@code SimulationEnd}. A subscriber
- * that arrives after the end gets the catalog and {@code SimulationEnd}.
+ * sees the catalog first, then consecutive ticks from the first batch it is given, then {@code SimulationEnd}. A
+ * subscriber that arrives after the end gets the catalog and {@code SimulationEnd}. A batch goes to the subscribers
+ * of the set when it is delivered, each tagged with the epoch of its connection's subscription; the event loop skips
+ * those whose connection has left or re-subscribed since, so no tick of an earlier subscription follows a Catalog.
  * <p>
- * <b>Slow readers.</b> A subscriber whose channel is not writable when a tick is due (more than the high water mark
- * queued, tasks not yet run by its event loop included) is removed and closed with 1008: what a subscriber holds
- * in user space is bounded by the high water mark plus one tick.
+ * <b>Slow readers.</b> A subscriber whose channel is not writable when a batch of ticks is due (more than the high
+ * water mark queued) is removed and closed with 1008. So are all of a lane's subscribers when its event loop has
+ * more than the high water mark of batches not yet run: what a subscriber holds in user space is bounded by the high
+ * water mark plus a batch. {@code SimulationEnd} is written whatever the backlog.
  */
 public final class Broadcaster implements TickListener {
     private static final Logger LOG = LoggerFactory.getLogger(Broadcaster.class);
-    private static final Channel[] NONE = new Channel[0];
+    private static final Lane[] NONE = new Lane[0];
     /** Set once the run has ended: late subscribers are answered directly. Distinct from {@link #NONE}. */
-    private static final Channel[] ENDED = new Channel[0];
-    private static final VarHandle SUBSCRIBERS;
+    private static final Lane[] ENDED = new Lane[0];
+    /** A batch that will take more ticks starts with room for this many of its first. */
+    private static final int INITIAL_BATCH_FRAMES = 8;
+    private static final VarHandle LANES;
 
     static {
         try {
-            SUBSCRIBERS = MethodHandles.lookup().findVarHandle(Broadcaster.class, "subscribers", Channel[].class);
+            LANES = MethodHandles.lookup().findVarHandle(Broadcaster.class, "lanes", Lane[].class);
         } catch (final ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -52,17 +73,18 @@ public final class Broadcaster implements TickListener {
     private final long simulationId;
     private final byte[] catalog;
     private final String slowReaderReason;
+    private final int highWaterMark;
     private final int flushThresholdBytes;
     private final Runnable onEnded;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final AtomicLong framesSent = new AtomicLong();
     private final AtomicLong slowReaderDisconnects = new AtomicLong();
 
-    private volatile Channel[] subscribers = NONE; // swapped through SUBSCRIBERS
+    private volatile Lane[] lanes = NONE; // swapped through LANES
 
-    // Listener thread only.
-    private Channel[] unflushed;
-    private int unflushedBytes;
+    // Listener thread only: the batch being built, framed ticks back to back.
+    private ByteBuf batch;
+    private int batchFrames;
 
     // Written by the listener thread before ENDED is published; read by event loops after they see ENDED.
     private long lastTick = -1;
@@ -71,15 +93,16 @@ public final class Broadcaster implements TickListener {
     /**
      * @param simulationId       the run's id.
      * @param catalog            its {@code Catalog} message, header included.
-     * @param lowWaterMark       the connections' low water mark: a batch is flushed before it queues half of it.
-     * @param highWaterMark      the connections' high water mark (for the slow-reader close reason).
-     * @param onEnded            run on the listener thread after the end has been written; may be null.
+     * @param lowWaterMark       the connections' low water mark: a batch is delivered before it holds half of it.
+     * @param highWaterMark      the connections' high water mark: beyond it a subscriber is a slow reader.
+     * @param onEnded            run on the listener thread after the end has been handed over; may be null.
      */
     Broadcaster(final long simulationId, final byte[] catalog, final int lowWaterMark, final int highWaterMark,
                 final Runnable onEnded) {
         this.simulationId = simulationId;
         this.catalog = catalog.clone();
         this.slowReaderReason = "slow reader: outbound buffer above " + highWaterMark + " bytes";
+        this.highWaterMark = highWaterMark;
         this.flushThresholdBytes = Math.max(1, lowWaterMark / 2);
         this.onEnded = onEnded;
     }
@@ -99,56 +122,58 @@ public final class Broadcaster implements TickListener {
     }
 
     public int subscriberCount() {
-        return subscribers.length;
+        int n = 0;
+        for (final Lane lane : lanes) {
+            n += lane.subscribers.length;
+        }
+        return n;
     }
 
-    /** True once the run's end has been delivered. */
+    /** True once the run's end has been handed to the subscribers' event loops. */
     public boolean ended() {
-        return subscribers == ENDED;
+        return lanes == ENDED;
     }
 
     /**
-     * Send the catalog to {@code ch}, then add it to the subscribers (or, after the end, send {@code SimulationEnd}).
-     * <b>On {@code ch}'s event loop only</b>, so that the catalog is queued before any tick the listener writes.
+     * Send the catalog to the connection, then add it to the subscribers (or, after the end, send
+     * {@code SimulationEnd}). <b>On the connection's event loop only</b>, so that the catalog is written before any
+     * tick delivered to this subscription.
+     *
+     * @param ctx     the connection's {@link FeedFrameHandler} context: frames are written from there.
+     * @param handler that handler, which knows the connection's current subscription epoch.
+     * @param epoch   the epoch of this subscription.
+     * @return the subscription, to {@link #unsubscribe} with.
      */
-    void subscribe(final Channel ch) {
-        assert ch.eventLoop().inEventLoop();
-        ch.write(new FeedFrame(this, FeedMessages.copy(ch.alloc(), catalog)), ch.voidPromise());
+    Subscriber subscribe(final ChannelHandlerContext ctx, final FeedFrameHandler handler, final long epoch) {
+        assert ctx.channel().eventLoop().inEventLoop();
+        ctx.write(new BinaryWebSocketFrame(FeedMessages.copy(ctx.alloc(), catalog)), ctx.voidPromise());
         framesSent.incrementAndGet();
+        final Subscriber subscriber = new Subscriber(ctx, handler, epoch);
         while (true) {
-            final Channel[] current = subscribers;
+            final Lane[] current = lanes;
             if (current == ENDED) {
-                ch.write(new FeedFrame(this, FeedMessages.simulationEnd(ch.alloc(), simulationId, lastTick, endReason)),
-                    ch.voidPromise());
+                ctx.write(new BinaryWebSocketFrame(
+                    FeedMessages.simulationEnd(ctx.alloc(), simulationId, lastTick, endReason)), ctx.voidPromise());
                 framesSent.incrementAndGet();
                 break;
             }
-            final Channel[] next = Arrays.copyOf(current, current.length + 1);
-            next[current.length] = ch;
-            if (SUBSCRIBERS.compareAndSet(this, current, next)) {
+            if (LANES.compareAndSet(this, current, Lane.with(current, subscriber))) {
                 break;
             }
         }
-        ch.flush();
+        ctx.flush();
+        return subscriber;
     }
 
-    /** Remove {@code ch}; any thread. @return true if it was a subscriber. */
-    boolean unsubscribe(final Channel ch) {
+    /** Remove {@code subscriber}; any thread. @return true if it was in the set. */
+    boolean unsubscribe(final Subscriber subscriber) {
         while (true) {
-            final Channel[] current = subscribers;
-            final int index = indexOf(current, ch);
-            if (index < 0) {
+            final Lane[] current = lanes;
+            final Lane[] next = Lane.without(current, subscriber);
+            if (next == current) {
                 return false;
             }
-            final Channel[] next;
-            if (current.length == 1) {
-                next = NONE;
-            } else {
-                next = new Channel[current.length - 1];
-                System.arraycopy(current, 0, next, 0, index);
-                System.arraycopy(current, index + 1, next, index, current.length - index - 1);
-            }
-            if (SUBSCRIBERS.compareAndSet(this, current, next)) {
+            if (LANES.compareAndSet(this, current, next)) {
                 return true;
             }
         }
@@ -162,48 +187,24 @@ public final class Broadcaster implements TickListener {
     @Override
     public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
                        final boolean endOfBatch) {
-        final Channel[] channels = subscribers;
-        if (unflushed != null && unflushed != channels) {
-            flush(unflushed); // the set changed mid-batch: nobody written so far is left unflushed
-        }
-        if (channels.length == 0) {
+        final Lane[] current = lanes;
+        if (current.length == 0) {
+            discardBatch(); // nobody to send it to; whoever joins next starts from a later tick
             return;
         }
-
-        // Flush with this tick's write (one task per channel) at the end of a batch, or before a batch queues much.
-        final boolean flush = endOfBatch || unflushedBytes + length >= flushThresholdBytes;
-        final ByteBuf message = alloc.directBuffer(length, length);
-        int sent = 0;
-        try {
-            final byte[] array = buffer.byteArray();
-            if (array != null) {
-                message.writeBytes(array, buffer.wrapAdjustment() + offset, length);
-            } else {
-                buffer.getBytes(offset, message.internalNioBuffer(0, length), length);
-                message.writerIndex(length);
-            }
-            for (final Channel ch : channels) {
-                if (!ch.isWritable()) {
-                    drop(ch);
-                } else if (flush) {
-                    ch.writeAndFlush(new FeedFrame(this, message.retainedDuplicate()), ch.voidPromise());
-                    sent++;
-                } else {
-                    ch.write(new FeedFrame(this, message.retainedDuplicate()), ch.voidPromise());
-                    sent++;
-                }
-            }
-        } finally {
-            message.release();
-        }
-        framesSent.addAndGet(sent);
-
-        if (flush) {
-            unflushed = null;
-            unflushedBytes = 0;
+        final ByteBuf out = batchWithRoom(BinaryFrameHeader.length(length) + length, endOfBatch);
+        BinaryFrameHeader.write(out, length);
+        final byte[] array = buffer.byteArray();
+        if (array != null) {
+            out.writeBytes(array, buffer.wrapAdjustment() + offset, length);
         } else {
-            unflushed = channels;
-            unflushedBytes += length;
+            final int at = out.writerIndex();
+            buffer.getBytes(offset, out.internalNioBuffer(at, length), length);
+            out.writerIndex(at + length);
+        }
+        batchFrames++;
+        if (endOfBatch || out.readableBytes() >= flushThresholdBytes) {
+            deliverBatch(current, false);
         }
     }
 
@@ -211,51 +212,229 @@ public final class Broadcaster implements TickListener {
     public void onEnd(final long lastTick, final EndReason reason) {
         this.lastTick = lastTick;
         this.endReason = reason;
-        final Channel[] channels = (Channel[])SUBSCRIBERS.getAndSet(this, ENDED);
-        if (unflushed != null && unflushed != channels) {
-            flush(unflushed);
-        }
-        unflushed = null;
-        if (channels.length > 0) {
+        final Lane[] last = (Lane[])LANES.getAndSet(this, ENDED);
+        if (last.length > 0) {
             final ByteBuf end = FeedMessages.simulationEnd(alloc, simulationId, lastTick, reason);
             try {
-                for (final Channel ch : channels) {
-                    ch.writeAndFlush(new FeedFrame(this, end.retainedDuplicate()), ch.voidPromise());
-                }
+                final int length = end.readableBytes();
+                final ByteBuf out = batchWithRoom(BinaryFrameHeader.length(length) + length, true);
+                BinaryFrameHeader.write(out, length);
+                out.writeBytes(end);
+                batchFrames++;
             } finally {
                 end.release();
             }
-            framesSent.addAndGet(channels.length);
+            deliverBatch(last, true); // with any ticks still batched
+        } else {
+            discardBatch();
         }
         if (onEnded != null) {
             onEnded.run();
         }
     }
 
-    private void flush(final Channel[] channels) {
-        for (final Channel ch : channels) {
-            ch.flush();
+    /** The batch, created or grown to take {@code frameLength} more bytes. */
+    private ByteBuf batchWithRoom(final int frameLength, final boolean last) {
+        final ByteBuf out = batch;
+        if (out == null) {
+            final int capacity = last ? frameLength :
+                Math.max(frameLength, Math.min(flushThresholdBytes, frameLength * INITIAL_BATCH_FRAMES));
+            batch = alloc.directBuffer(capacity);
+            return batch;
         }
-        unflushed = null;
-        unflushedBytes = 0;
+        out.ensureWritable(frameLength);
+        return out;
     }
 
-    /** Not writable: a slow reader (close it, 1008) or a connection already gone. */
-    private void drop(final Channel ch) {
-        if (!unsubscribe(ch) || !ch.isActive()) {
-            return;
+    /**
+     * Hand the batch to every lane's event loop, one task each, and start a new one.
+     *
+     * @param end whether the batch ends with {@code SimulationEnd}: it is then written whatever the backlog, as the
+     *            last thing the subscribers are sent.
+     */
+    private void deliverBatch(final Lane[] lanes, final boolean end) {
+        final ByteBuf frames = batch;
+        final int count = batchFrames;
+        batch = null;
+        batchFrames = 0;
+        final int bytes = frames.readableBytes();
+        try {
+            for (final Lane lane : lanes) {
+                if (!end && lane.backlog.get() > highWaterMark) {
+                    dropLane(lane);
+                    continue;
+                }
+                lane.backlog.addAndGet(bytes);
+                final Delivery delivery = new Delivery(lane, frames.retain(), count, bytes, end);
+                try {
+                    lane.loop.execute(delivery);
+                } catch (final RejectedExecutionException ex) {
+                    delivery.cancel(); // the event loop is shutting down, and its connections with it
+                }
+            }
+        } finally {
+            frames.release();
+        }
+    }
+
+    private void discardBatch() {
+        if (batch != null) {
+            batch.release();
+            batch = null;
+            batchFrames = 0;
+        }
+    }
+
+    /** On the subscriber's event loop, when it is not writable: a slow reader (close it, 1008) or one gone. */
+    private void dropSlowReader(final Subscriber subscriber) {
+        if (unsubscribe(subscriber)) {
+            closeSlowReader(subscriber);
+        }
+    }
+
+    /** On the subscriber's event loop, once it is out of the set. */
+    private void closeSlowReader(final Subscriber subscriber) {
+        if (!subscriber.current() || !subscriber.ctx.channel().isActive()) {
+            return; // the connection has moved on, or is gone
         }
         slowReaderDisconnects.incrementAndGet();
-        LOG.info("simulation {}: disconnecting {}: {}", simulationId, ch.remoteAddress(), slowReaderReason);
-        FeedCloseHandler.closeWith(ch, WebSocketCloseStatus.POLICY_VIOLATION, slowReaderReason);
+        LOG.info("simulation {}: disconnecting {}: {}", simulationId, subscriber.ctx.channel().remoteAddress(),
+            slowReaderReason);
+        subscriber.handler.close(subscriber.ctx, WebSocketCloseStatus.POLICY_VIOLATION, slowReaderReason);
     }
 
-    private static int indexOf(final Channel[] channels, final Channel ch) {
-        for (int i = 0; i < channels.length; i++) {
-            if (channels[i] == ch) {
-                return i;
+    /** On the listener thread: the lane's event loop is too far behind; every subscriber on it is a slow reader. */
+    private void dropLane(final Lane lane) {
+        for (final Subscriber subscriber : lane.subscribers) {
+            if (unsubscribe(subscriber)) {
+                try {
+                    lane.loop.execute(() -> closeSlowReader(subscriber));
+                } catch (final RejectedExecutionException ex) {
+                    // shutting down
+                }
             }
         }
-        return -1;
+    }
+
+    /** One subscription of one connection; a new one (with a new epoch) for every Subscribe. Immutable. */
+    static final class Subscriber {
+        final ChannelHandlerContext ctx;
+        final FeedFrameHandler handler;
+        final long epoch;
+
+        Subscriber(final ChannelHandlerContext ctx, final FeedFrameHandler handler, final long epoch) {
+            this.ctx = ctx;
+            this.handler = handler;
+            this.epoch = epoch;
+        }
+
+        /** On the event loop: is this still the connection's subscription? */
+        boolean current() {
+            return handler.epoch() == epoch;
+        }
+    }
+
+    /**
+     * The subscribers on one event loop. Immutable, replaced on every change of the set; the backlog (bytes handed
+     * to the event loop and not yet written) carries over to the replacement.
+     */
+    private static final class Lane {
+        final EventLoop loop;
+        final Subscriber[] subscribers;
+        final AtomicLong backlog;
+
+        Lane(final EventLoop loop, final Subscriber[] subscribers, final AtomicLong backlog) {
+            this.loop = loop;
+            this.subscribers = subscribers;
+            this.backlog = backlog;
+        }
+
+        static Lane[] with(final Lane[] lanes, final Subscriber subscriber) {
+            final EventLoop loop = subscriber.ctx.channel().eventLoop();
+            for (int i = 0; i < lanes.length; i++) {
+                final Lane lane = lanes[i];
+                if (lane.loop == loop) {
+                    final Subscriber[] subscribers = Arrays.copyOf(lane.subscribers, lane.subscribers.length + 1);
+                    subscribers[lane.subscribers.length] = subscriber;
+                    final Lane[] next = lanes.clone();
+                    next[i] = new Lane(loop, subscribers, lane.backlog);
+                    return next;
+                }
+            }
+            final Lane[] next = Arrays.copyOf(lanes, lanes.length + 1);
+            next[lanes.length] = new Lane(loop, new Subscriber[] {subscriber}, new AtomicLong());
+            return next;
+        }
+
+        /** @return {@code lanes} itself if {@code subscriber} is not there. */
+        static Lane[] without(final Lane[] lanes, final Subscriber subscriber) {
+            for (int i = 0; i < lanes.length; i++) {
+                final Subscriber[] subscribers = lanes[i].subscribers;
+                for (int j = 0; j < subscribers.length; j++) {
+                    if (subscribers[j] == subscriber) {
+                        if (subscribers.length == 1) {
+                            return lanes.length == 1 ? NONE : remove(lanes, i);
+                        }
+                        final Lane[] next = lanes.clone();
+                        next[i] = new Lane(lanes[i].loop, remove(subscribers, j), lanes[i].backlog);
+                        return next;
+                    }
+                }
+            }
+            return lanes;
+        }
+
+        private static <T> T[] remove(final T[] array, final int index) {
+            final T[] next = Arrays.copyOf(array, array.length - 1);
+            System.arraycopy(array, index + 1, next, index, array.length - index - 1);
+            return next;
+        }
+    }
+
+    /** One batch for one lane, run on its event loop: owns a reference to the batch. */
+    private final class Delivery implements Runnable {
+        private final Lane lane;
+        private final ByteBuf frames;
+        private final int count;
+        private final int bytes;
+        private final boolean end;
+
+        Delivery(final Lane lane, final ByteBuf frames, final int count, final int bytes, final boolean end) {
+            this.lane = lane;
+            this.frames = frames;
+            this.count = count;
+            this.bytes = bytes;
+            this.end = end;
+        }
+
+        @Override
+        public void run() {
+            lane.backlog.addAndGet(-bytes);
+            int written = 0;
+            try {
+                for (final Subscriber subscriber : lane.subscribers) {
+                    if (!subscriber.current()) {
+                        continue; // left or re-subscribed since this batch was handed over
+                    }
+                    final ChannelHandlerContext ctx = subscriber.ctx;
+                    if (!end && !ctx.channel().isWritable()) {
+                        dropSlowReader(subscriber);
+                        continue;
+                    }
+                    ctx.writeAndFlush(frames.retainedDuplicate(), ctx.voidPromise());
+                    written++;
+                }
+            } finally {
+                frames.release();
+            }
+            if (written > 0) {
+                framesSent.addAndGet((long)written * count);
+            }
+        }
+
+        void cancel() {
+            lane.backlog.addAndGet(-bytes);
+            frames.release();
+        }
     }
 }

@@ -1,9 +1,8 @@
 package io.tickwire.transport;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -32,10 +31,12 @@ import java.util.List;
  * A request that is well formed but cannot be served (unknown simulation) is answered with an {@code Error} message
  * and the connection stays open.
  * <p>
- * Outbound, it drops {@link FeedFrame}s from a {@link Broadcaster} the connection no longer subscribes to, so that a
- * switch of subscription never interleaves two runs. Not sharable; all state is confined to the event loop.
+ * Each subscription has an <b>epoch</b>, a number that changes on every Subscribe and Unsubscribe (and on close): the
+ * {@link Broadcaster} delivers a batch of ticks only to subscriptions whose epoch is still the connection's current
+ * one, so that ticks handed over for a subscription since left never follow a later Catalog, even of the same run
+ * (Unsubscribe then Subscribe in one read). Not sharable; all state is confined to the event loop.
  */
-final class FeedFrameHandler extends ChannelDuplexHandler {
+final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FeedFrameHandler.class);
     /** Enough for the header and the block of any client message. */
     private static final int SCRATCH_BYTES = 128;
@@ -47,6 +48,8 @@ final class FeedFrameHandler extends ChannelDuplexHandler {
     private final SubscribeDecoder subscribe = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
     private Broadcaster subscription;
+    private Broadcaster.Subscriber subscriber;
+    private long epoch;
     private boolean closing;
 
     FeedFrameHandler(final SimulationRegistry registry) {
@@ -88,14 +91,9 @@ final class FeedFrameHandler extends ChannelDuplexHandler {
         }
     }
 
-    @Override
-    public void write(final ChannelHandlerContext ctx, final Object msg, final ChannelPromise promise) {
-        if (msg instanceof FeedFrame frame && frame.source != subscription) {
-            frame.release(); // in flight from a subscription since left
-            promise.trySuccess();
-            return;
-        }
-        ctx.write(msg, promise);
+    /** The epoch of the connection's current subscription (or of none). On the event loop only. */
+    long epoch() {
+        return epoch;
     }
 
     @Override
@@ -202,13 +200,15 @@ final class FeedFrameHandler extends ChannelDuplexHandler {
         }
         leave(ctx);
         subscription = target;
-        target.subscribe(ctx.channel());
+        subscriber = target.subscribe(ctx, this, ++epoch);
     }
 
     private void leave(final ChannelHandlerContext ctx) {
         if (subscription != null) {
-            subscription.unsubscribe(ctx.channel());
+            subscription.unsubscribe(subscriber);
             subscription = null;
+            subscriber = null;
+            epoch++; // whatever is still in flight for it is dropped
         }
     }
 
@@ -218,7 +218,8 @@ final class FeedFrameHandler extends ChannelDuplexHandler {
             message)));
     }
 
-    private void close(final ChannelHandlerContext ctx, final WebSocketCloseStatus status, final String reason) {
+    /** Close with a reason, leaving the subscription first. On the event loop only. */
+    void close(final ChannelHandlerContext ctx, final WebSocketCloseStatus status, final String reason) {
         if (closing) {
             return;
         }

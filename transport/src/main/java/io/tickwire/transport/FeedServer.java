@@ -39,8 +39,9 @@ import java.util.regex.Pattern;
  * <pre>
  *   accept loop (1 thread) ──► I/O loops (ioThreads) ── per connection: {@link FeedServerInitializer}'s pipeline
  *                                    ▲
- *   simulation ─TickListener thread─►│ {@link Broadcaster}: one pooled copy per tick, a retained duplicate per
- *                                    │ subscriber, written from the listener thread, flushed once per batch
+ *   simulation ─TickListener thread─►│ {@link Broadcaster}: each tick framed once into a pooled batch; per batch
+ *                                    │ one task per I/O loop, which writes a retained duplicate to each of its
+ *                                    │ subscribers and flushes each once
  * </pre>
  * Native epoll is used where available, NIO otherwise. {@link #close()} stops accepting, stops every simulation this
  * server's {@link #registry()} launched (their subscribers get {@code SimulationEnd}), closes every connection (feed

@@ -52,17 +52,27 @@ final class FeedClient implements WebSocket.Listener, AutoCloseable {
     }
 
     void subscribe(final long requestId, final long simulationId) throws Exception {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
-        final SubscribeEncoder e = new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .requestId(requestId).simulationId(simulationId).fromSequence(-1);
-        sendBinary(copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength()));
+        sendBinary(subscribeMessage(requestId, simulationId));
     }
 
     void unsubscribe(final long requestId, final long simulationId) throws Exception {
+        sendBinary(unsubscribeMessage(requestId, simulationId));
+    }
+
+    /** A {@code Subscribe} message, header included, live (no replay). */
+    static byte[] subscribeMessage(final long requestId, final long simulationId) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        final SubscribeEncoder e = new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .requestId(requestId).simulationId(simulationId).fromSequence(-1);
+        return copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /** An {@code Unsubscribe} message, header included. */
+    static byte[] unsubscribeMessage(final long requestId, final long simulationId) {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         final UnsubscribeEncoder e = new UnsubscribeEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).requestId(requestId).simulationId(simulationId);
-        sendBinary(copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength()));
+        return copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
     static int templateId(final byte[] message) {

@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import static io.tickwire.transport.FeedClient.schemaId;
 import static io.tickwire.transport.FeedClient.templateId;
@@ -162,6 +164,42 @@ class FeedTest {
     }
 
     @Test
+    void shouldSendConsecutiveTicksAfterEveryCatalogWhenResubscribingInOneWrite() throws Exception {
+        server.close();
+        // Room for a reader that keeps up only on average: this test is about order, not slow readers.
+        server = FeedServer.start(new FeedServer.Context().port(0).writeBufferLowWaterMark(1024 * 1024)
+            .writeBufferHighWaterMark(512 * 1024 * 1024));
+        final Simulation sim = launch(TWO_SERVICES, Simulation.Context.SPEED_MAX, -1, null);
+        final byte[][] switchOver = {FeedClient.unsubscribeMessage(2, sim.id()),
+            FeedClient.subscribeMessage(3, sim.id())};
+        final int switches = 300;
+
+        try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id())) {
+            final CatalogTickChecker checker = new CatalogTickChecker(client);
+            final Thread reader = new Thread(checker, "test-feed-reader");
+            reader.setDaemon(true);
+            reader.start();
+            int sent = 0;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (sent < switches && System.nanoTime() < deadline) {
+                // Ticks are flowing to the current subscription: switch with the next in flight.
+                checker.awaitTicksAfterCatalog(sent + 1, 2);
+                client.sendInOneWrite(switchOver);
+                sent++;
+            }
+            checker.awaitTicksAfterCatalog(sent + 1, 20);
+            client.close();
+            reader.join(5_000);
+
+            assertThat(checker.failure).isNull();
+            assertThat(checker.violations).as("ticks after a Catalog, %d switches", sent).isEmpty();
+            assertThat(sent).isGreaterThanOrEqualTo(switches / 2);
+            assertThat(checker.catalogs).isEqualTo(sent + 1);
+            assertThat(sim.state()).isEqualTo(Simulation.State.RUNNING);
+        }
+    }
+
+    @Test
     void shouldCloseBadFramesWithTheRightCodeWhileOthersKeepReceiving() throws Exception {
         final Simulation sim = launch(TWO_SERVICES, 1.0, -1, null);
         final FeedClient healthy = connect(server, "");
@@ -287,6 +325,65 @@ class FeedTest {
         return ticks;
     }
 
+    /**
+     * Reads a raw client (every frame checked against RFC 6455) and records each place where the ticks after a
+     * Catalog are not strictly consecutive. Runs until the stream ends.
+     */
+    private static final class CatalogTickChecker implements Runnable {
+        final List<String> violations = new ArrayList<>();
+        private final RawFeedClient client;
+        volatile int catalogs;
+        volatile long ticksAfterCatalog;
+        volatile Throwable failure;
+
+        CatalogTickChecker(final RawFeedClient client) {
+            this.client = client;
+        }
+
+        @Override
+        public void run() {
+            long last = -1;
+            try {
+                byte[] message;
+                while ((message = client.nextBinary()) != null) {
+                    final int template = templateId(message);
+                    if (template == CATALOG) {
+                        last = -1;
+                        ticksAfterCatalog = 0;
+                        catalogs++;
+                    } else if (template == TICK) {
+                        final long tick = tickOf(message);
+                        if (last >= 0 && tick != last + 1 && violations.size() < 20) {
+                            violations.add("after Catalog #" + catalogs + ": tick " + tick + " follows " + last);
+                        }
+                        last = tick;
+                        ticksAfterCatalog++;
+                    } else {
+                        violations.add("unexpected template " + template);
+                    }
+                }
+            } catch (final SocketException ex) {
+                // closed by the test
+            } catch (final Throwable ex) {
+                failure = ex;
+            }
+        }
+
+        /** Wait (spinning briefly) until Catalog number {@code catalog} has been followed by {@code ticks} ticks. */
+        void awaitTicksAfterCatalog(final int catalog, final long ticks) throws InterruptedException {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (catalogs < catalog || ticksAfterCatalog < ticks) {
+                assertThat(failure).isNull();
+                assertThat(catalogs).isLessThanOrEqualTo(catalog);
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("timed out waiting for " + ticks + " ticks after Catalog #" + catalog
+                        + ": " + catalogs + " catalogs, " + ticksAfterCatalog + " ticks after the last");
+                }
+                LockSupport.parkNanos(50_000);
+            }
+        }
+    }
+
     /** Counts a client's ticks and checks they stay consecutive. */
     private static final class TickCounter {
         private final FeedClient client;
@@ -342,7 +439,7 @@ class FeedTest {
                 // drain
             }
             return true;
-        } catch (final java.net.SocketException ex) {
+        } catch (final SocketException ex) {
             return true; // reset: the server closed with data unread
         }
     }
