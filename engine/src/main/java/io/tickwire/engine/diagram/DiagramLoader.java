@@ -14,11 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -38,9 +41,30 @@ public final class DiagramLoader {
     private static final Set<String> TOP_FIELDS = Set.of("name", "tick", "seed", "services", "load");
     private static final Set<String> SERVICE_FIELDS =
         Set.of("name", "replicas", "concurrency", "latency", "queue", "failureRate", "calls");
-    private static final Set<String> LATENCY_FIELDS = Set.of("distribution", "mean", "sd");
+    private static final Set<String> LATENCY_FIELDS =
+        Set.of("distribution", "mean", "sd", "k", "cv", "min", "max", "p50", "p99", "scale", "shape", "points");
     private static final Set<String> CALL_FIELDS = Set.of("to", "probability", "delay");
     private static final Set<String> LOAD_FIELDS = Set.of("name", "target", "rate", "arrivals");
+    /** The diagram's distribution names, in the order the messages list them. */
+    private static final Map<String, LatencySpec.Kind> DISTRIBUTIONS = new LinkedHashMap<>();
+    /** The fields each family takes besides {@code distribution}, in the order the messages list them. */
+    private static final Map<LatencySpec.Kind, List<String>> FAMILY_FIELDS = new EnumMap<>(LatencySpec.Kind.class);
+    private static final Pattern PERCENTILE = Pattern.compile("p(\\d{1,3}(?:\\.\\d+)?)");
+    private static final String POINTS_EXAMPLE = "{p50: 2ms, p99: 20ms, p100: 60ms}";
+
+    static {
+        for (final LatencySpec.Kind kind : LatencySpec.Kind.values()) {
+            DISTRIBUTIONS.put(kind.yamlName(), kind);
+        }
+        FAMILY_FIELDS.put(LatencySpec.Kind.CONSTANT, List.of("mean"));
+        FAMILY_FIELDS.put(LatencySpec.Kind.EXPONENTIAL, List.of("mean"));
+        FAMILY_FIELDS.put(LatencySpec.Kind.ERLANG, List.of("mean", "k"));
+        FAMILY_FIELDS.put(LatencySpec.Kind.HYPEREXPONENTIAL, List.of("mean", "cv"));
+        FAMILY_FIELDS.put(LatencySpec.Kind.UNIFORM, List.of("min", "max"));
+        FAMILY_FIELDS.put(LatencySpec.Kind.LOGNORMAL, List.of("mean", "sd", "p50", "p99"));
+        FAMILY_FIELDS.put(LatencySpec.Kind.PARETO, List.of("scale", "mean", "shape"));
+        FAMILY_FIELDS.put(LatencySpec.Kind.EMPIRICAL, List.of("points"));
+    }
 
     /** Returned by {@link #duration} when the field was present but refused (already reported). */
     private static final long INVALID = Long.MIN_VALUE;
@@ -227,37 +251,266 @@ public final class DiagramLoader {
             problem(path, "must be a mapping {distribution, mean[, sd]} (got " + node + ")");
             return null;
         }
-        unknownFields(node, path, LATENCY_FIELDS);
         final String dist = node.path("distribution").asText("exponential");
-        final LatencySpec.Kind kind;
-        switch (dist) {
-            case "constant" -> kind = LatencySpec.Kind.CONSTANT;
-            case "exponential" -> kind = LatencySpec.Kind.EXPONENTIAL;
-            case "lognormal" -> kind = LatencySpec.Kind.LOGNORMAL;
-            default -> {
-                problem(path + ".distribution", "unknown distribution '" + dist
-                    + "' (constant, exponential, lognormal)");
+        final LatencySpec.Kind kind = DISTRIBUTIONS.get(dist);
+        if (kind == null) {
+            unknownFields(node, path, LATENCY_FIELDS);
+            problem(path + ".distribution", "unknown distribution '" + dist + "' ("
+                + String.join(", ", DISTRIBUTIONS.keySet()) + ")");
+            return null;
+        }
+        final int before = problems.size();
+        final List<String> takes = FAMILY_FIELDS.get(kind);
+        for (final Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            final String field = it.next();
+            if (!"distribution".equals(field) && !takes.contains(field)) {
+                problem(path + "." + field, LATENCY_FIELDS.contains(field) ? notTaken(kind, field)
+                    : "unknown field (expected one of " + sorted(takes, "distribution") + ")");
+            }
+        }
+        final LatencySpec spec = switch (kind) {
+            case CONSTANT, EXPONENTIAL, ERLANG, HYPEREXPONENTIAL -> meanFamily(kind, node, path);
+            case UNIFORM -> uniform(node, path);
+            case LOGNORMAL -> lognormal(node, path);
+            case PARETO -> pareto(node, path);
+            case EMPIRICAL -> empirical(node, path);
+        };
+        // A spec is only built from values that passed: its constructor would refuse the others.
+        return problems.size() == before ? spec : null;
+    }
+
+    /** Constant, exponential, erlang (+ k) and hyperexponential (+ cv): the families given by their mean. */
+    private LatencySpec meanFamily(final LatencySpec.Kind kind, final JsonNode node, final String path) {
+        final long mean = positiveDuration(node, "mean", path, "is required");
+        return switch (kind) {
+            case CONSTANT -> mean == INVALID ? null : LatencySpec.constant(mean);
+            case EXPONENTIAL -> mean == INVALID ? null : LatencySpec.exponential(mean);
+            case ERLANG -> {
+                final JsonNode k = node.get("k");
+                if (k == null) {
+                    problem(path + ".k", "is required for an erlang distribution: the number of phases");
+                    yield null;
+                }
+                if (!k.isIntegralNumber() || !k.canConvertToInt() || k.asInt() < 1
+                    || k.asInt() > LatencySpec.MAX_ERLANG_K) {
+                    problem(path + ".k", "must be an integer from 1 to " + LatencySpec.MAX_ERLANG_K
+                        + " (got " + k + ")");
+                    yield null;
+                }
+                yield mean == INVALID ? null : LatencySpec.erlang(mean, k.asInt());
+            }
+            case HYPEREXPONENTIAL -> {
+                final double cv = number(node, "cv", path, kind);
+                if (!Double.isNaN(cv) && !(cv > 1)) {
+                    problem(path + ".cv", "must be > 1 (got " + node.get("cv") + "): cv 1 is the exponential, "
+                        + "below 1 use erlang");
+                    yield null;
+                }
+                if (!Double.isNaN(cv) && !Double.isFinite(cv * cv)) {
+                    problem(path + ".cv", "is too large (got " + node.get("cv") + ")");
+                    yield null;
+                }
+                yield mean == INVALID || Double.isNaN(cv) ? null : LatencySpec.hyperexponential(mean, cv);
+            }
+            default -> throw new IllegalStateException(kind.name());
+        };
+    }
+
+    private LatencySpec uniform(final JsonNode node, final String path) {
+        final String required = "is required for a uniform distribution";
+        long min = duration(node, "min", path + ".min", INVALID);
+        if (!node.has("min")) {
+            problem(path + ".min", required);
+        } else if (min != INVALID && min < 0) {
+            problem(path + ".min", "must be >= 0 (got " + node.get("min").asText() + ")");
+            min = INVALID;
+        }
+        long max = duration(node, "max", path + ".max", INVALID);
+        if (!node.has("max")) {
+            problem(path + ".max", required);
+        } else if (max != INVALID && min != INVALID && max <= min) {
+            problem(path + ".max", "must be > min = " + node.get("min").asText()
+                + " (got " + node.get("max").asText() + ")");
+            max = INVALID;
+        } else if (max != INVALID && max <= 0) {
+            problem(path + ".max", "must be > 0 (got " + node.get("max").asText() + ")");
+            max = INVALID;
+        }
+        return min == INVALID || max == INVALID ? null : LatencySpec.uniform(min, max);
+    }
+
+    /** Either mean and sd (the original form) or p50 and p99, never a mix. */
+    private LatencySpec lognormal(final JsonNode node, final String path) {
+        if (node.has("p50") || node.has("p99")) {
+            if (node.has("mean") || node.has("sd")) {
+                problem(path + "." + (node.has("p50") ? "p50" : "p99"),
+                    "give either mean and sd, or p50 and p99, not both");
                 return null;
             }
-        }
-        final long mean = duration(node, "mean", path + ".mean", INVALID);
-        if (!node.has("mean")) {
-            problem(path + ".mean", "is required");
-        } else if (mean != INVALID && mean <= 0) {
-            problem(path + ".mean", "must be > 0 (got " + node.get("mean").asText() + ")");
-        }
-        long sd = 0;
-        if (kind == LatencySpec.Kind.LOGNORMAL) {
-            sd = duration(node, "sd", path + ".sd", INVALID);
-            if (!node.has("sd")) {
-                problem(path + ".sd", "is required for a lognormal distribution");
-            } else if (sd != INVALID && sd <= 0) {
-                problem(path + ".sd", "must be > 0 (got " + node.get("sd").asText() + ")");
+            final long p50 = positiveDuration(node, "p50", path, "is required with p99");
+            final long p99 = positiveDuration(node, "p99", path, "is required with p50");
+            if (p50 != INVALID && p99 != INVALID && p99 <= p50) {
+                problem(path + ".p99", "must be > p50 = " + node.get("p50").asText()
+                    + " (got " + node.get("p99").asText() + ")");
+                return null;
             }
-        } else if (node.has("sd")) {
-            problem(path + ".sd", "only a lognormal distribution takes sd");
+            return p50 == INVALID || p99 == INVALID ? null : LatencySpec.lognormalByPercentiles(p50, p99);
         }
-        return new LatencySpec(kind, mean, sd);
+        final long mean = positiveDuration(node, "mean", path, "is required (or give p50 and p99)");
+        final long sd = positiveDuration(node, "sd", path, "is required for a lognormal distribution");
+        return mean == INVALID || sd == INVALID ? null : LatencySpec.lognormal(mean, sd);
+    }
+
+    /** Shape, and either scale (x_m) or mean. */
+    private LatencySpec pareto(final JsonNode node, final String path) {
+        final double shape = number(node, "shape", path, LatencySpec.Kind.PARETO);
+        if (!Double.isNaN(shape) && !(shape > 1)) {
+            problem(path + ".shape", "must be > 1, or the mean is infinite (got " + node.get("shape") + ")");
+            return null;
+        }
+        if (node.has("scale") && node.has("mean")) {
+            problem(path + ".mean", "give either scale or mean, not both");
+            return null;
+        }
+        if (node.has("mean")) {
+            final long mean = positiveDuration(node, "mean", path, "is required");
+            return mean == INVALID || Double.isNaN(shape) ? null : LatencySpec.paretoByMean(mean, shape);
+        }
+        final long scale = positiveDuration(node, "scale", path,
+            "is required for a pareto distribution (or give mean)");
+        return scale == INVALID || Double.isNaN(shape) ? null : LatencySpec.pareto(scale, shape);
+    }
+
+    /**
+     * Points {p50: 2ms, ..., p100: 60ms}, written in increasing percentile order with increasing values; p100 is
+     * required (the largest service time) and p0 defaults to 0.
+     */
+    private LatencySpec empirical(final JsonNode node, final String path) {
+        final String pointsPath = path + ".points";
+        final JsonNode points = node.get("points");
+        if (points == null) {
+            problem(pointsPath, "is required for an empirical distribution, e.g. " + POINTS_EXAMPLE);
+            return null;
+        }
+        if (!points.isObject()) {
+            problem(pointsPath, "must be a mapping from percentile to duration, e.g. " + POINTS_EXAMPLE
+                + " (got " + points + ")");
+            return null;
+        }
+        final List<Double> percents = new ArrayList<>();
+        final List<Long> values = new ArrayList<>();
+        double lastPercent = -1;
+        String lastKey = null;
+        long lastValue = INVALID;
+        String lastValueKey = null;
+        for (final Iterator<String> it = points.fieldNames(); it.hasNext(); ) {
+            final String key = it.next();
+            final String keyPath = pointsPath + "." + key;
+            final Matcher m = PERCENTILE.matcher(key);
+            final double percent = m.matches() ? Double.parseDouble(m.group(1)) : Double.NaN;
+            if (!(percent <= 100)) {
+                problem(keyPath, "not a percentile: write p0 to p100, e.g. p50, p99.9");
+                continue;
+            }
+            if (percent <= lastPercent) {
+                problem(keyPath, "percentiles must increase: " + key + " comes after " + lastKey);
+                continue;
+            }
+            if (percents.isEmpty() && percent > 0) {
+                // p0 defaults to 0: a service time is never negative.
+                percents.add(0.0);
+                values.add(0L);
+                lastValue = 0;
+                lastValueKey = "p0 = 0 (the default)";
+            }
+            lastPercent = percent;
+            lastKey = key;
+            final long value = duration(points, key, keyPath, INVALID);
+            if (value == INVALID) {
+                continue;
+            }
+            final String raw = points.get(key).asText();
+            if (value < 0) {
+                problem(keyPath, "must be >= 0 (got " + raw + ")");
+            } else if (lastValue != INVALID && value <= lastValue) {
+                problem(keyPath, "must be > " + lastValueKey + ": values increase with the percentile (got "
+                    + raw + ")");
+            } else {
+                percents.add(percent);
+                values.add(value);
+                lastValue = value;
+                lastValueKey = key + " = " + raw;
+            }
+        }
+        if (lastPercent != 100) {
+            problem(pointsPath + ".p100", "is required: the largest service time");
+        }
+        if (percents.size() < 2 || percents.get(percents.size() - 1) != 100.0) {
+            return null;
+        }
+        final double[] p = new double[percents.size()];
+        final long[] v = new long[values.size()];
+        for (int i = 0; i < p.length; i++) {
+            p[i] = percents.get(i);
+            v[i] = values.get(i);
+        }
+        return LatencySpec.empirical(p, v);
+    }
+
+    /**
+     * @return the duration, or {@link #INVALID} after reporting it missing ({@code required}), malformed or <= 0.
+     */
+    private long positiveDuration(final JsonNode node, final String field, final String parent,
+                                  final String required) {
+        final String path = parent + "." + field;
+        if (!node.has(field)) {
+            problem(path, required);
+            return INVALID;
+        }
+        final long value = duration(node, field, path, INVALID);
+        if (value != INVALID && value <= 0) {
+            problem(path, "must be > 0 (got " + node.get(field).asText() + ")");
+            return INVALID;
+        }
+        return value;
+    }
+
+    /** @return a finite plain number, or NaN after reporting it missing or malformed. */
+    private double number(final JsonNode node, final String field, final String parent,
+                          final LatencySpec.Kind kind) {
+        final String path = parent + "." + field;
+        final JsonNode value = node.get(field);
+        if (value == null) {
+            problem(path, "is required for " + kind.withArticle() + " distribution");
+            return Double.NaN;
+        }
+        if (!value.isNumber() || !Double.isFinite(value.asDouble())) {
+            problem(path, "must be a number (got " + value + ")");
+            return Double.NaN;
+        }
+        return value.asDouble();
+    }
+
+    /** The message for a latency field that another family takes. */
+    private static String notTaken(final LatencySpec.Kind kind, final String field) {
+        final List<LatencySpec.Kind> owners = new ArrayList<>();
+        FAMILY_FIELDS.forEach((k, fields) -> {
+            if (fields.contains(field)) {
+                owners.add(k);
+            }
+        });
+        if (owners.size() == 1) {
+            return "only " + owners.get(0).withArticle() + " distribution takes " + field;
+        }
+        return kind.withArticle() + " distribution takes " + String.join(" and ", FAMILY_FIELDS.get(kind))
+            + ", not " + field;
+    }
+
+    private static List<String> sorted(final List<String> fields, final String also) {
+        final List<String> all = new ArrayList<>(fields);
+        all.add(also);
+        all.sort(null);
+        return all;
     }
 
     private LoadSpec load(final JsonNode node, final int i, final String path, final Map<String, Integer> ids) {

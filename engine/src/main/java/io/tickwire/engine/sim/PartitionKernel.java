@@ -2,7 +2,6 @@ package io.tickwire.engine.sim;
 
 import io.tickwire.engine.diagram.CallSpec;
 import io.tickwire.engine.diagram.Diagram;
-import io.tickwire.engine.diagram.LatencySpec;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.sbe.Outcome;
@@ -31,9 +30,6 @@ public final class PartitionKernel {
     private static final int ARRIVE = 1;
     private static final int DEPART = 2;
 
-    private static final int CONSTANT = 0;
-    private static final int EXPONENTIAL = 1;
-    private static final int LOGNORMAL = 2;
 
     private final int[] serviceIds;
     // Per local service.
@@ -48,9 +44,7 @@ public final class PartitionKernel {
     private final long[] busyTimeNs;
     private final long[] queueTimeNs;
     private final long[] accruedToNs;
-    private final int[] latencyKind;
-    private final double[] latencyA;
-    private final double[] latencyB;
+    private final LatencyDistribution[] latency;
     private final double[] failureRate;
     private final int[][] callTarget;
     private final double[][] callCumulative;
@@ -98,9 +92,7 @@ public final class PartitionKernel {
         busyTimeNs = new long[n];
         queueTimeNs = new long[n];
         accruedToNs = new long[n];
-        latencyKind = new int[n];
-        latencyA = new double[n];
-        latencyB = new double[n];
+        latency = new LatencyDistribution[n];
         failureRate = new double[n];
         callTarget = new int[n][];
         callCumulative = new double[n][];
@@ -114,7 +106,7 @@ public final class PartitionKernel {
             // A power of two, so that the ring index is a mask; grown on demand up to the capacity.
             queue[i] = new int[s.queueCapacity() == ServiceSpec.UNBOUNDED ? 64 :
                 BitUtil.findNextPositivePowerOfTwo(Math.max(1, Math.min(s.queueCapacity(), 1 << 16)))];
-            setLatency(i, s.latency());
+            latency[i] = new LatencyDistribution(s.latency());
             failureRate[i] = s.failureRate();
             final int calls = s.calls().size();
             callTarget[i] = new int[calls];
@@ -292,14 +284,7 @@ public final class PartitionKernel {
     }
 
     private long serviceTimeNs(final int s) {
-        final SplittableRandom random = serviceRandom[s];
-        final double ns = switch (latencyKind[s]) {
-            case CONSTANT -> latencyA[s];
-            case EXPONENTIAL -> -latencyA[s] * Math.log(1.0 - random.nextDouble());
-            case LOGNORMAL -> Math.exp(latencyA[s] + latencyB[s] * random.nextGaussian());
-            default -> throw new IllegalStateException();
-        };
-        return Math.max(0L, Math.round(ns));
+        return latency[s].sampleNs(serviceRandom[s]);
     }
 
     private long nextGapNs(final int source) {
@@ -307,29 +292,6 @@ public final class PartitionKernel {
         final double gap = sourcePoisson[source] ? -mean * Math.log(1.0 - sourceRandom[source].nextDouble()) : mean;
         // At least 1 ns apart, so that a source always advances time.
         return Math.max(1L, Math.round(gap));
-    }
-
-    private void setLatency(final int s, final LatencySpec latency) {
-        final double mean = latency.meanNs();
-        switch (latency.kind()) {
-            case CONSTANT -> {
-                latencyKind[s] = CONSTANT;
-                latencyA[s] = mean;
-            }
-            case EXPONENTIAL -> {
-                latencyKind[s] = EXPONENTIAL;
-                latencyA[s] = mean;
-            }
-            case LOGNORMAL -> {
-                // Lognormal with the given mean m and standard deviation sd: sigma² = ln(1 + sd²/m²), mu = ln m − sigma²/2.
-                final double sd = latency.sdNs();
-                final double sigma2 = Math.log(1.0 + (sd * sd) / (mean * mean));
-                latencyKind[s] = LOGNORMAL;
-                latencyA[s] = Math.log(mean) - sigma2 / 2.0;
-                latencyB[s] = Math.sqrt(sigma2);
-            }
-            default -> throw new IllegalArgumentException(latency.kind().name());
-        }
     }
 
     private void enqueue(final int s, final int request) {

@@ -350,7 +350,7 @@ class DiagramLoaderTest {
     @CsvSource(delimiter = '|', value = {
         "top level | colour: red | colour",
         "service   | latncy: {mean: 1ms} | services[0].latncy",
-        "latency   | latency: {mean: 1ms, p99: 9ms} | services[0].latency.p99",
+        "latency   | latency: {mean: 1ms, stdev: 9ms} | services[0].latency.stdev",
         "call      | calls: [{to: db, weight: 2}] | services[0].calls[0].weight",
         "load      | rate_: 9/s | load[0].rate_",
     })
@@ -482,9 +482,9 @@ class DiagramLoaderTest {
 
     @Test
     void shouldRefuseAnUnknownDistribution() {
-        assertThat(problemsOf(MINIMAL.replace("{mean: 5ms}", "{distribution: pareto, mean: 5ms}")))
-            .containsExactly("services[0].latency.distribution: unknown distribution 'pareto' "
-                + "(constant, exponential, lognormal)");
+        assertThat(problemsOf(MINIMAL.replace("{mean: 5ms}", "{distribution: weibull, mean: 5ms}")))
+            .containsExactly("services[0].latency.distribution: unknown distribution 'weibull' "
+                + "(constant, exponential, erlang, hyperexponential, uniform, lognormal, pareto, empirical)");
     }
 
     @Test
@@ -598,6 +598,203 @@ class DiagramLoaderTest {
             "services[0].calls[0].to: unknown service 'nowhere'",
             "load[0].rate: not a rate (say 800/s, 5/ms, 1200/min): 'fast'");
         assertThat(ex).hasMessage("tick: must be between 1ms and 1s (got 5s) (and 3 more)");
+    }
+
+    // ---------------------------------------------------------------- latency families
+
+    @Test
+    void shouldReadEveryLatencyFamily() throws Exception {
+        final Diagram d = DiagramLoader.parse("""
+            name: families
+            services:
+              - {name: c, latency: {distribution: constant, mean: 2ms}}
+              - {name: x, latency: {distribution: exponential, mean: 2ms}}
+              - {name: e, latency: {distribution: erlang, mean: 2ms, k: 4}}
+              - {name: h, latency: {distribution: hyperexponential, mean: 2ms, cv: 3}}
+              - {name: u, latency: {distribution: uniform, min: 0, max: 4ms}}
+              - {name: l, latency: {distribution: lognormal, mean: 2ms, sd: 1ms}}
+              - {name: q, latency: {distribution: lognormal, p50: 2ms, p99: 20ms}}
+              - {name: s, latency: {distribution: pareto, scale: 1ms, shape: 2.5}}
+              - {name: m, latency: {distribution: pareto, mean: 3ms, shape: 3}}
+              - {name: p, latency: {distribution: empirical, points: {p50: 2ms, p90: 5ms, p99: 20ms, p100: 60ms}}}
+            load: [{target: c, rate: 1/s}]
+            """);
+
+        final long ms = 1_000_000L;
+        assertThat(d.services()).extracting(ServiceSpec::latency).containsExactly(
+            LatencySpec.constant(2 * ms),
+            LatencySpec.exponential(2 * ms),
+            LatencySpec.erlang(2 * ms, 4),
+            LatencySpec.hyperexponential(2 * ms, 3.0),
+            LatencySpec.uniform(0, 4 * ms),
+            LatencySpec.lognormal(2 * ms, ms),
+            LatencySpec.lognormalByPercentiles(2 * ms, 20 * ms),
+            LatencySpec.pareto(ms, 2.5),
+            LatencySpec.paretoByMean(3 * ms, 3.0),
+            LatencySpec.empirical(new double[] {0, 50, 90, 99, 100}, new long[] {0, 2 * ms, 5 * ms, 20 * ms, 60 * ms}));
+        // The alternative forms convert to the canonical parameters with their stated means.
+        assertThat(d.service(8).latency().param(0)).isCloseTo(2.0 * ms, within(1e-6));
+        assertThat(d.service(8).latency().mean()).isCloseTo(3.0 * ms, within(1e-6));
+        assertThat(d.service(6).latency().kind()).isEqualTo(LatencySpec.Kind.LOGNORMAL);
+    }
+
+    @Test
+    void shouldReadEmpiricalPointsWithAnExplicitP0AndDecimalPercentiles() throws Exception {
+        final LatencySpec spec = DiagramLoader.parse(withApi(
+            "latency: {distribution: empirical, points: {p0: 1ms, p50: 2ms, p99.9: 20ms, p100: 25.5ms}}"))
+            .service(0).latency();
+
+        assertThat(spec).isEqualTo(LatencySpec.empirical(new double[] {0, 50, 99.9, 100},
+            new long[] {1_000_000L, 2_000_000L, 20_000_000L, 25_500_000L}));
+    }
+
+    @Test
+    void shouldReadEveryLatencyFamilyFromJson() throws Exception {
+        final Diagram d = DiagramLoader.parse("""
+            {"name": "j", "services": [
+              {"name": "p", "latency": {"distribution": "empirical", "points": {"p90": "5ms", "p100": "9ms"}}},
+              {"name": "e", "latency": {"distribution": "erlang", "mean": "5ms", "k": 2}}],
+             "load": [{"target": "p", "rate": 1}]}
+            """);
+
+        assertThat(d.service(0).latency())
+            .isEqualTo(LatencySpec.empirical(new double[] {0, 90, 100}, new long[] {0, 5_000_000L, 9_000_000L}));
+        assertThat(d.service(1).latency()).isEqualTo(LatencySpec.erlang(5_000_000L, 2));
+    }
+
+    @Test
+    void shouldAcceptEveryLatencyExampleInTheDocs() throws Exception {
+        // Every one-line `latency: {...}` in docs/diagram.md must load, so that the docs can't drift from the parser.
+        final List<String> examples = Files.readAllLines(Path.of("..", "docs", "diagram.md")).stream()
+            .map(String::strip)
+            .filter(line -> line.startsWith("latency: {distribution: "))
+            .map(line -> line.replaceAll("\\s+#.*$", ""))
+            .toList();
+
+        assertThat(examples).hasSizeGreaterThanOrEqualTo(10);
+        for (final String example : examples) {
+            assertThatCode(() -> DiagramLoader.parse(withApi(example))).as(example).doesNotThrowAnyException();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        // erlang
+        "{distribution: erlang, mean: 5ms} "
+            + "| services[0].latency.k: is required for an erlang distribution: the number of phases",
+        "{distribution: erlang, mean: 5ms, k: 0} | services[0].latency.k: must be an integer from 1 to 1000 (got 0)",
+        "{distribution: erlang, mean: 5ms, k: 2.5} "
+            + "| services[0].latency.k: must be an integer from 1 to 1000 (got 2.5)",
+        "{distribution: erlang, mean: 5ms, k: 1001} "
+            + "| services[0].latency.k: must be an integer from 1 to 1000 (got 1001)",
+        "{distribution: erlang, k: 3} | services[0].latency.mean: is required",
+        "{distribution: erlang, mean: -1ms, k: 3} | services[0].latency.mean: must be > 0 (got -1ms)",
+        // hyperexponential
+        "{distribution: hyperexponential, mean: 5ms} "
+            + "| services[0].latency.cv: is required for a hyperexponential distribution",
+        "{distribution: hyperexponential, mean: 5ms, cv: 1} "
+            + "| services[0].latency.cv: must be > 1 (got 1): cv 1 is the exponential, below 1 use erlang",
+        "{distribution: hyperexponential, mean: 5ms, cv: 0.5} "
+            + "| services[0].latency.cv: must be > 1 (got 0.5): cv 1 is the exponential, below 1 use erlang",
+        "{distribution: hyperexponential, mean: 5ms, cv: high} "
+            + "| services[0].latency.cv: must be a number (got \"high\")",
+        "{distribution: hyperexponential, cv: 2} | services[0].latency.mean: is required",
+        "{distribution: hyperexponential, mean: 5ms, cv: 1.0e+200} | services[0].latency.cv: is too large (got 1.0E200)",
+        // uniform
+        "{distribution: uniform, min: 1ms} | services[0].latency.max: is required for a uniform distribution",
+        "{distribution: uniform, max: 1ms} | services[0].latency.min: is required for a uniform distribution",
+        "{distribution: uniform, min: -1ms, max: 1ms} | services[0].latency.min: must be >= 0 (got -1ms)",
+        "{distribution: uniform, min: 2ms, max: 2ms} | services[0].latency.max: must be > min = 2ms (got 2ms)",
+        "{distribution: uniform, min: 0, max: 0} | services[0].latency.max: must be > min = 0 (got 0)",
+        "{distribution: uniform, min: 3ms, max: 1ms} | services[0].latency.max: must be > min = 3ms (got 1ms)",
+        "{distribution: uniform, min: 1ms, max: 5ms, mean: 3ms} "
+            + "| services[0].latency.mean: a uniform distribution takes min and max, not mean",
+        // lognormal
+        "{distribution: lognormal, p50: 2ms} | services[0].latency.p99: is required with p50",
+        "{distribution: lognormal, p99: 2ms} | services[0].latency.p50: is required with p99",
+        "{distribution: lognormal, p50: 5ms, p99: 5ms} | services[0].latency.p99: must be > p50 = 5ms (got 5ms)",
+        "{distribution: lognormal, p50: 5ms, p99: 1ms} | services[0].latency.p99: must be > p50 = 5ms (got 1ms)",
+        "{distribution: lognormal, p50: 0, p99: 5ms} | services[0].latency.p50: must be > 0 (got 0)",
+        "{distribution: lognormal, mean: 5ms, p99: 9ms} "
+            + "| services[0].latency.p99: give either mean and sd, or p50 and p99, not both",
+        "{distribution: lognormal, sd: 2ms, p50: 1ms, p99: 9ms} "
+            + "| services[0].latency.p50: give either mean and sd, or p50 and p99, not both",
+        "{distribution: lognormal, sd: 1ms} | services[0].latency.mean: is required (or give p50 and p99)",
+        // pareto
+        "{distribution: pareto, scale: 1ms} | services[0].latency.shape: is required for a pareto distribution",
+        "{distribution: pareto, scale: 1ms, shape: 1} "
+            + "| services[0].latency.shape: must be > 1, or the mean is infinite (got 1)",
+        "{distribution: pareto, mean: 3ms, shape: 0.5} "
+            + "| services[0].latency.shape: must be > 1, or the mean is infinite (got 0.5)",
+        "{distribution: pareto, scale: 1ms, shape: 3ms} | services[0].latency.shape: must be a number (got \"3ms\")",
+        "{distribution: pareto, shape: 3} "
+            + "| services[0].latency.scale: is required for a pareto distribution (or give mean)",
+        "{distribution: pareto, scale: 1ms, mean: 3ms, shape: 3} "
+            + "| services[0].latency.mean: give either scale or mean, not both",
+        "{distribution: pareto, scale: 0, shape: 3} | services[0].latency.scale: must be > 0 (got 0)",
+        "{distribution: pareto, mean: -3ms, shape: 3} | services[0].latency.mean: must be > 0 (got -3ms)",
+        // empirical
+        "{distribution: empirical} | services[0].latency.points: is required for an empirical distribution, "
+            + "e.g. {p50: 2ms, p99: 20ms, p100: 60ms}",
+        "{distribution: empirical, points: [2ms]} | services[0].latency.points: must be a mapping from percentile "
+            + "to duration, e.g. {p50: 2ms, p99: 20ms, p100: 60ms} (got [\"2ms\"])",
+        "{distribution: empirical, points: {p50: 2ms, p99: 20ms}} "
+            + "| services[0].latency.points.p100: is required: the largest service time",
+        "{distribution: empirical, points: {}} "
+            + "| services[0].latency.points.p100: is required: the largest service time",
+        "{distribution: empirical, points: {p50: 2ms, p101: 20ms, p100: 30ms}} "
+            + "| services[0].latency.points.p101: not a percentile: write p0 to p100, e.g. p50, p99.9",
+        "{distribution: empirical, points: {median: 2ms, p100: 30ms}} "
+            + "| services[0].latency.points.median: not a percentile: write p0 to p100, e.g. p50, p99.9",
+        "{distribution: empirical, points: {p90: 5ms, p50: 2ms, p100: 30ms}} "
+            + "| services[0].latency.points.p50: percentiles must increase: p50 comes after p90",
+        "{distribution: empirical, points: {p99: 5ms, p99.0: 6ms, p100: 9ms}} "
+            + "| services[0].latency.points.p99.0: percentiles must increase: p99.0 comes after p99",
+        "{distribution: empirical, points: {p50: 5ms, p90: 5ms, p100: 30ms}} "
+            + "| services[0].latency.points.p90: must be > p50 = 5ms: values increase with the percentile (got 5ms)",
+        "{distribution: empirical, points: {p50: 5ms, p90: 4ms, p100: 30ms}} "
+            + "| services[0].latency.points.p90: must be > p50 = 5ms: values increase with the percentile (got 4ms)",
+        "{distribution: empirical, points: {p50: 0, p100: 30ms}} | services[0].latency.points.p50: "
+            + "must be > p0 = 0 (the default): values increase with the percentile (got 0)",
+        "{distribution: empirical, points: {p0: 2ms, p50: 1ms, p100: 30ms}} "
+            + "| services[0].latency.points.p50: must be > p0 = 2ms: values increase with the percentile (got 1ms)",
+        "{distribution: empirical, points: {p0: -1ms, p100: 3ms}} "
+            + "| services[0].latency.points.p0: must be >= 0 (got -1ms)",
+        "{distribution: empirical, points: {p50: 2, p100: 3ms}} "
+            + "| services[0].latency.points.p50: needs a unit, e.g. 250us, 5ms, 2s (got 2)",
+        "{distribution: empirical, mean: 2ms, points: {p100: 3ms}} "
+            + "| services[0].latency.mean: an empirical distribution takes points, not mean",
+        // fields that belong to another family, and typos
+        "{distribution: exponential, mean: 5ms, k: 3} | services[0].latency.k: only an erlang distribution takes k",
+        "{distribution: constant, mean: 5ms, shape: 3} "
+            + "| services[0].latency.shape: only a pareto distribution takes shape",
+        "{distribution: erlang, mean: 5ms, k: 2, cv: 2} "
+            + "| services[0].latency.cv: only a hyperexponential distribution takes cv",
+        "{distribution: pareto, mean: 3ms, shape: 3, sd: 1ms} "
+            + "| services[0].latency.sd: only a lognormal distribution takes sd",
+        "{distribution: lognormal, mean: 3ms, sd: 1ms, max: 9ms} "
+            + "| services[0].latency.max: only a uniform distribution takes max",
+        "{distribution: uniform, min: 0, max: 1ms, points: {p100: 1ms}} "
+            + "| services[0].latency.points: only an empirical distribution takes points",
+        "{mean: 5ms, stdev: 1ms} | services[0].latency.stdev: unknown field (expected one of [distribution, mean])",
+        "{distribution: erlang, mean: 5ms, k: 2, phases: 2} "
+            + "| services[0].latency.phases: unknown field (expected one of [distribution, k, mean])",
+    })
+    void shouldRefuseABadLatencyWithItsFieldPath(final String latency, final String problem) {
+        assertThat(problemsOf(withApi("latency: " + latency))).containsExactly(problem);
+    }
+
+    @Test
+    void shouldReportEveryLatencyProblemAtOnce() {
+        assertThat(problemsOf(withApi("latency: {distribution: uniform, min: -1ms, max: fast, k: 2}"))).containsExactly(
+            "services[0].latency.k: only an erlang distribution takes k",
+            "services[0].latency.min: must be >= 0 (got -1ms)",
+            "services[0].latency.max: not a duration (say 250us, 5ms, 2s): 'fast'");
+        assertThat(problemsOf(withApi("latency: {distribution: weibull, mean: 5ms, colour: red}"))).containsExactly(
+            "services[0].latency.colour: unknown field (expected one of "
+                + "[cv, distribution, k, max, mean, min, p50, p99, points, scale, sd, shape])",
+            "services[0].latency.distribution: unknown distribution 'weibull' "
+                + "(constant, exponential, erlang, hyperexponential, uniform, lognormal, pareto, empirical)");
     }
 
     // ---------------------------------------------------------------- helpers

@@ -77,6 +77,32 @@ class QueueingTheoryTest {
     }
 
     @Test
+    void shouldMatchPollaczekKhinchineForGeneralServiceTimes() throws Exception {
+        // M/G/1: W = E[S] + lambda E[S^2] / (2 (1 - rho)). Erlang-4 (E[S^2] = 1.25 ms^2) and hyperexponential
+        // with cv 2 (E[S^2] = 5 ms^2), mean 1 ms, lambda 0.5/ms: W = 1.625 ms and 3.5 ms.
+        final Totals erlang = simulate("""
+            name: me41
+            seed: 17
+            services:
+              - name: s
+                latency: { distribution: erlang, mean: 1ms, k: 4 }
+            load:
+              - { target: s, rate: 500/s }
+            """, 20000);
+        assertThat(erlang.meanMs(0)).isCloseTo(1.625, withPercentage(2));
+        final Totals hyper = simulate("""
+            name: mh21
+            seed: 18
+            services:
+              - name: s
+                latency: { distribution: hyperexponential, mean: 1ms, cv: 2 }
+            load:
+              - { target: s, rate: 500/s }
+            """, 40000);
+        assertThat(hyper.meanMs(0)).isCloseTo(3.5, withPercentage(3));
+    }
+
+    @Test
     void shouldMatchMm3ErlangC() throws Exception {
         // M/M/3 with lambda = 2, mu = 1 per server (scaled x1000): W = 1.4444 ms.
         final Totals t = simulate("""
