@@ -44,7 +44,7 @@ public final class DiagramLoader {
     private static final Set<String> LATENCY_FIELDS =
         Set.of("distribution", "mean", "sd", "k", "cv", "min", "max", "p50", "p99", "scale", "shape", "points");
     private static final Set<String> CALL_FIELDS = Set.of("to", "probability", "delay");
-    private static final Set<String> LOAD_FIELDS = Set.of("name", "target", "rate", "arrivals");
+    private static final Set<String> LOAD_FIELDS = Set.of("name", "target", "rate", "arrivals", "users", "think");
     /** The diagram's distribution names, in the order the messages list them. */
     private static final Map<String, LatencySpec.Kind> DISTRIBUTIONS = new LinkedHashMap<>();
     /** The fields each family takes besides {@code distribution}, in the order the messages list them. */
@@ -527,28 +527,57 @@ public final class DiagramLoader {
             problem(path + ".target", "unknown service '" + targetName + "'");
         }
         final String name = node.has("name") ? name(node, "name", path) : (targetName == null ? "load" + i : targetName);
-        double rate = 0;
-        final JsonNode rateNode = node.get("rate");
-        if (rateNode == null) {
-            problem(path + ".rate", "is required (say 800/s)");
-        } else {
-            try {
-                rate = Units.parseRatePerSec(rateNode.asText());
-                if (!(rate > 0) || Double.isInfinite(rate)) {
-                    problem(path + ".rate", "must be > 0 (got " + rateNode.asText() + ")");
-                }
-            } catch (final IllegalArgumentException ex) {
-                problem(path + ".rate", ex.getMessage());
-            }
-        }
-        final String arrivals = node.path("arrivals").asText("poisson");
+        final String arrivals = node.path("arrivals").asText(node.has("users") ? "closed" : "poisson");
         LoadSpec.Arrivals kind = LoadSpec.Arrivals.POISSON;
         switch (arrivals) {
             case "poisson" -> kind = LoadSpec.Arrivals.POISSON;
             case "constant" -> kind = LoadSpec.Arrivals.CONSTANT;
-            default -> problem(path + ".arrivals", "unknown arrivals '" + arrivals + "' (poisson, constant)");
+            case "closed" -> kind = LoadSpec.Arrivals.CLOSED;
+            default -> problem(path + ".arrivals", "unknown arrivals '" + arrivals + "' (poisson, constant, closed)");
         }
-        return new LoadSpec(name, target == null ? -1 : target, targetName, rate, kind);
+        double rate = 0;
+        int users = 0;
+        long thinkNs = 0;
+        if (kind == LoadSpec.Arrivals.CLOSED) {
+            // A closed loop: each user sends a request, waits until it leaves the system, thinks, and sends again.
+            for (final String field : new String[] {"rate"}) {
+                if (node.has(field)) {
+                    problem(path + "." + field, "a closed load (users) has no rate: its throughput is an outcome");
+                }
+            }
+            final JsonNode usersNode = node.get("users");
+            if (usersNode == null) {
+                problem(path + ".users", "is required for closed arrivals: the number of users");
+            } else if (!usersNode.isIntegralNumber() || !usersNode.canConvertToInt() || usersNode.asInt() < 1) {
+                problem(path + ".users", "must be an integer >= 1 (got " + usersNode + ")");
+            } else {
+                users = usersNode.asInt();
+            }
+            thinkNs = duration(node, "think", path + ".think", 0);
+            if (thinkNs < 0) {
+                problem(path + ".think", "must be >= 0 (got " + Units.formatNs(thinkNs) + ")");
+            }
+        } else {
+            for (final String field : new String[] {"users", "think"}) {
+                if (node.has(field)) {
+                    problem(path + "." + field, "only closed arrivals (users) take " + field);
+                }
+            }
+            final JsonNode rateNode = node.get("rate");
+            if (rateNode == null) {
+                problem(path + ".rate", "is required (say 800/s)");
+            } else {
+                try {
+                    rate = Units.parseRatePerSec(rateNode.asText());
+                    if (!(rate > 0) || Double.isInfinite(rate)) {
+                        problem(path + ".rate", "must be > 0 (got " + rateNode.asText() + ")");
+                    }
+                } catch (final IllegalArgumentException ex) {
+                    problem(path + ".rate", ex.getMessage());
+                }
+            }
+        }
+        return new LoadSpec(name, target == null ? -1 : target, targetName, rate, kind, users, thinkNs);
     }
 
     private String name(final JsonNode node, final String field, final String parent) {

@@ -54,6 +54,8 @@ public final class PartitionKernel {
     private final int[] sourceTarget;
     private final double[] sourceMeanGapNs;
     private final boolean[] sourcePoisson;
+    /** Closed sources: mean think time (a user's next request follows its previous one's exit); else -1. */
+    private final double[] sourceThinkNs;
     private final SplittableRandom[] sourceRandom;
     private final int[] sourceIds;
     // Per request.
@@ -137,6 +139,7 @@ public final class PartitionKernel {
         sourceTarget = new int[sources];
         sourceMeanGapNs = new double[sources];
         sourcePoisson = new boolean[sources];
+        sourceThinkNs = new double[sources];
         sourceRandom = new SplittableRandom[sources];
         sourceIds = new int[sources];
         for (int l = 0, k = 0; l < diagram.load().size(); l++) {
@@ -145,11 +148,20 @@ public final class PartitionKernel {
                 continue;
             }
             sourceTarget[k] = localOf[load.target()];
-            sourceMeanGapNs[k] = 1e9 / load.ratePerSec();
             sourcePoisson[k] = load.arrivals() == LoadSpec.Arrivals.POISSON;
             sourceRandom[k] = RandomStreams.forSource(seed, l);
             sourceIds[k] = l;
-            events.add(nextGapNs(k), (k << KIND_BITS) | SOURCE);
+            if (load.arrivals() == LoadSpec.Arrivals.CLOSED) {
+                // Every user starts after one think time (at 0 with no think time), then loops.
+                sourceThinkNs[k] = load.thinkNs();
+                for (int u = 0; u < load.users(); u++) {
+                    events.add(thinkNs(k), (k << KIND_BITS) | SOURCE);
+                }
+            } else {
+                sourceThinkNs[k] = -1;
+                sourceMeanGapNs[k] = 1e9 / load.ratePerSec();
+                events.add(nextGapNs(k), (k << KIND_BITS) | SOURCE);
+            }
             k++;
         }
 
@@ -211,7 +223,9 @@ public final class PartitionKernel {
         requestSource[request] = source;
         requestEnteredNs[request] = now;
         events.add(now, (request << KIND_BITS) | ARRIVE);
-        events.add(now + nextGapNs(source), (source << KIND_BITS) | SOURCE);
+        if (sourceThinkNs[source] < 0) {
+            events.add(now + nextGapNs(source), (source << KIND_BITS) | SOURCE);
+        }
     }
 
     private void onArrive(final int request, final long now, final long tick, final SampleSink sink) {
@@ -273,6 +287,10 @@ public final class PartitionKernel {
         final int source = requestSource[request];
         sink.endToEnd(sourceIds[source], tick, now, now - requestEnteredNs[request], outcome);
         freeRequest(request);
+        if (sourceThinkNs[source] >= 0) {
+            // A closed source's user thinks, then sends its next request.
+            events.add(now + thinkNs(source), (source << KIND_BITS) | SOURCE);
+        }
     }
 
     /** Add the busy and queue areas since the last change; called before every change of either. */
@@ -285,6 +303,12 @@ public final class PartitionKernel {
 
     private long serviceTimeNs(final int s) {
         return latency[s].sampleNs(serviceRandom[s]);
+    }
+
+    /** A closed source's think time: exponential with its mean, or 0 (no draw) when the mean is 0. */
+    private long thinkNs(final int source) {
+        final double mean = sourceThinkNs[source];
+        return mean == 0 ? 0 : Math.round(-mean * Math.log(1.0 - sourceRandom[source].nextDouble()));
     }
 
     private long nextGapNs(final int source) {

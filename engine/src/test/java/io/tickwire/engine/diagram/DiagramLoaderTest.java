@@ -569,7 +569,25 @@ class DiagramLoaderTest {
     @Test
     void shouldRefuseUnknownArrivals() {
         assertThat(problemsOf(MINIMAL + "    arrivals: bursty\n"))
-            .containsExactly("load[0].arrivals: unknown arrivals 'bursty' (poisson, constant)");
+            .containsExactly("load[0].arrivals: unknown arrivals 'bursty' (poisson, constant, closed)");
+    }
+
+    @Test
+    void shouldReadAClosedLoadAndRefuseItsContradictions() throws DiagramException {
+        final String closed = MINIMAL.replace("    rate: 100/s\n", "    users: 25\n    think: 2s\n");
+        assertThat(closed).isNotEqualTo(MINIMAL);
+        final LoadSpec load = DiagramLoader.parse(closed).load().get(0);
+        assertThat(load.arrivals()).isEqualTo(LoadSpec.Arrivals.CLOSED);
+        assertThat(load.users()).isEqualTo(25);
+        assertThat(load.thinkNs()).isEqualTo(2_000_000_000L);
+        assertThat(problemsOf(closed + "    rate: 5/s\n"))
+            .containsExactly("load[0].rate: a closed load (users) has no rate: its throughput is an outcome");
+        assertThat(problemsOf(closed.replace("users: 25", "users: 0")))
+            .containsExactly("load[0].users: must be an integer >= 1 (got 0)");
+        assertThat(problemsOf(MINIMAL + "    think: 1s\n"))
+            .containsExactly("load[0].think: only closed arrivals (users) take think");
+        assertThat(problemsOf(MINIMAL.replace("    rate: 100/s\n", "    arrivals: closed\n")))
+            .containsExactly("load[0].users: is required for closed arrivals: the number of users");
     }
 
     @ParameterizedTest

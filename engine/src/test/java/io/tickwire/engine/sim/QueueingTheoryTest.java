@@ -152,6 +152,28 @@ class QueueingTheoryTest {
     }
 
     @Test
+    void shouldMatchMeanValueAnalysisForAClosedLoop() throws Exception {
+        // 2 users, no think time, demands D1 = 1 ms and D2 = 0.5 ms in tandem. MVA: N=1: R = 1.5, X = 0.6667,
+        // Q1 = 0.6667, Q2 = 0.3333; N=2: R1 = 1 (1 + 0.6667), R2 = 0.5 (1 + 0.3333), X = 2 / 2.3333 = 0.8571/ms.
+        final Totals t = simulate("""
+            name: closed
+            seed: 19
+            services:
+              - name: n1
+                latency: { distribution: exponential, mean: 1ms }
+                calls: [ { to: n2, delay: 0 } ]
+              - name: n2
+                latency: { distribution: exponential, mean: 0.5ms }
+            load:
+              - { name: users, target: n1, users: 2 }
+            """, 20000);
+        final double seconds = 20000 * TICK_NS / 1e9;
+        assertThat(t.completed[1] / seconds).isCloseTo(857.14, withPercentage(1.5));
+        // Response time by Little's law on the closed loop: N = X R, R = 2 / 0.8571 = 2.3333 ms.
+        assertThat(t.endToEndMeanMs(0)).isCloseTo(2.3333, withPercentage(1.5));
+    }
+
+    @Test
     void shouldMatchTandemEndToEndResponseTime() throws Exception {
         // lambda = 1, mu1 = 2, mu2 = 3 (scaled x1000), no hop delay: W = 1/(2-1) + 1/(3-1) = 1.5 ms.
         final Totals t = simulate("""
