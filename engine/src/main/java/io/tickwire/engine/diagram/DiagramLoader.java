@@ -174,7 +174,67 @@ public final class DiagramLoader {
         if (!problems.isEmpty()) {
             throw new DiagramException(problems);
         }
+        checkEveryRequestCanLeave(services, load);
+        if (!problems.isEmpty()) {
+            throw new DiagramException(problems);
+        }
         return new Diagram(name, tickNs, seed, services, load, source);
+    }
+
+    /**
+     * A request leaves the system when a service's calls leave it probability to go nowhere, or when it fails. A
+     * service from which no chain of calls reaches such an exit sends every request round a cycle for ever (the
+     * routing matrix has spectral radius 1): refuse it, naming the first such service that load reaches.
+     */
+    private void checkEveryRequestCanLeave(final List<ServiceSpec> services, final List<LoadSpec> load) {
+        final int n = services.size();
+        final boolean[] canLeave = new boolean[n];
+        final java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+        for (final ServiceSpec s : services) {
+            double sum = 0;
+            for (final CallSpec c : s.calls()) {
+                sum += c.probability();
+            }
+            if (sum < 1.0 - 1e-9 || s.failureRate() > 0) {
+                canLeave[s.id()] = true;
+                work.add(s.id());
+            }
+        }
+        // Backwards along calls: a service that may call one that can leave can leave too.
+        while (!work.isEmpty()) {
+            final int exit = work.poll();
+            for (final ServiceSpec s : services) {
+                if (!canLeave[s.id()]) {
+                    for (final CallSpec c : s.calls()) {
+                        if (c.target() == exit) {
+                            canLeave[s.id()] = true;
+                            work.add(s.id());
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        final boolean[] reached = new boolean[n];
+        for (final LoadSpec l : load) {
+            work.add(l.target());
+        }
+        while (!work.isEmpty()) {
+            final int s = work.poll();
+            if (reached[s]) {
+                continue;
+            }
+            reached[s] = true;
+            if (!canLeave[s]) {
+                problem("services[" + s + "].calls", "every request reaching '" + services.get(s).name()
+                    + "' cycles through calls for ever: no call chain from it ends (add probability to leave, "
+                    + "calls summing below 1, or a failureRate)");
+                return;
+            }
+            for (final CallSpec c : services.get(s).calls()) {
+                work.add(c.target());
+            }
+        }
     }
 
     private ServiceSpec service(final JsonNode node, final int id, final String path, final Map<String, Integer> ids) {

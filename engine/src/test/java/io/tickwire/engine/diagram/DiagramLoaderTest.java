@@ -573,6 +573,36 @@ class DiagramLoaderTest {
     }
 
     @Test
+    void shouldRefuseACallCycleWithNoExit() {
+        final String cycle = """
+            name: loop
+            services:
+              - name: a
+                latency: {mean: 1ms}
+                calls: [ { to: b } ]
+              - name: b
+                latency: {mean: 1ms}
+                calls: [ { to: a, probability: 0.5 }, { to: c, probability: 0.5 } ]
+              - name: c
+                latency: {mean: 1ms}
+                calls: [ { to: a } ]
+            load:
+              - { target: a, rate: 10/s }
+            """;
+        assertThat(problemsOf(cycle)).containsExactly("services[0].calls: every request reaching 'a' cycles "
+            + "through calls for ever: no call chain from it ends (add probability to leave, calls summing below 1, "
+            + "or a failureRate)");
+        // Any exit anywhere on the cycle makes it a valid feedback network.
+        final String leaky = cycle.replace("calls: [ { to: a } ]", "calls: [ { to: a, probability: 0.9 } ]");
+        assertThat(leaky).isNotEqualTo(cycle);
+        org.assertj.core.api.Assertions.assertThatCode(() -> DiagramLoader.parse(leaky)).doesNotThrowAnyException();
+        final String failing = cycle.replace("  - name: c\n    latency: {mean: 1ms}",
+            "  - name: c\n    failureRate: 0.01\n    latency: {mean: 1ms}");
+        assertThat(failing).isNotEqualTo(cycle);
+        org.assertj.core.api.Assertions.assertThatCode(() -> DiagramLoader.parse(failing)).doesNotThrowAnyException();
+    }
+
+    @Test
     void shouldReadAClosedLoadAndRefuseItsContradictions() throws DiagramException {
         final String closed = MINIMAL.replace("    rate: 100/s\n", "    users: 25\n    think: 2s\n");
         assertThat(closed).isNotEqualTo(MINIMAL);
