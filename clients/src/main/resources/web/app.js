@@ -8,7 +8,7 @@ const BACKOFF_MAX_MS = 10_000;
 const $ = (id) => document.getElementById(id);
 const el = {
   name: $('name'), conn: $('conn'), connText: $('connText'), seq: $('seq'), gaps: $('gaps'),
-  tickLen: $('tickLen'), lag: $('lag'), message: $('message'), rows: $('rows'),
+  tickLen: $('tickLen'), lag: $('lag'), message: $('message'), rows: $('rows'), entryRows: $('entryRows'),
 };
 
 const state = {
@@ -16,6 +16,8 @@ const state = {
   simulationName: '',
   names: new Map(),     // serviceId -> name, from the catalog
   rows: new Map(),      // serviceId -> Row
+  entryRows: new Map(), // sourceId -> Row: end-to-end latency per entry point (schema v2)
+  sourceNames: new Map(),
   lastTick: null,
   endedAt: null,        // lastSequence of a SimulationEnd, until ticks resume
   gaps: 0,
@@ -123,6 +125,8 @@ function onCatalog(c) {
     state.gaps = 0;
     state.rows.clear();
     el.rows.replaceChildren();
+    state.entryRows.clear();
+    el.entryRows.replaceChildren();
     showMessage('', false);
   }
   state.simulationName = c.simulationName;
@@ -133,7 +137,25 @@ function onCatalog(c) {
     const row = rowFor(s.serviceId);
     row.cells.name.textContent = s.name;
   }
+  state.sourceNames.clear();
+  for (const l of c.sources ?? []) {
+    state.sourceNames.set(l.sourceId, l.name);
+    entryRowFor(l.sourceId).cells.name.textContent = `${l.name} → end to end`;
+  }
   scheduleRender();
+}
+
+function entryRowFor(sourceId) {
+  let row = state.entryRows.get(sourceId);
+  if (!row) {
+    row = new Row(-1);
+    row.entry = true;
+    row.tr.classList.add('entry');
+    row.cells.name.textContent = `${state.sourceNames.get(sourceId) ?? '#' + sourceId} → end to end`;
+    state.entryRows.set(sourceId, row);
+    el.entryRows.appendChild(row.tr);
+  }
+  return row;
 }
 
 function rowFor(serviceId) {
@@ -164,6 +186,14 @@ function onTick(t) {
     row.thr.push(throughput);
     row.p99.push(s.p99Ns / 1e6);
     row.last = { throughput, s };
+    row.dirty = true;
+  }
+  for (const e of t.entries ?? []) {
+    const row = entryRowFor(e.sourceId);
+    const throughput = seconds > 0 ? e.completed / seconds : 0;
+    row.thr.push(throughput);
+    row.p99.push(e.p99Ns / 1e6);
+    row.last = { throughput, s: e };
     row.dirty = true;
   }
   scheduleRender();
@@ -205,7 +235,7 @@ function render() {
   el.message.textContent = state.message;
   el.message.classList.toggle('bad', state.messageBad);
 
-  for (const row of state.rows.values()) {
+  for (const row of [...state.rows.values(), ...state.entryRows.values()]) {
     if (!row.dirty || !row.last) continue;
     row.dirty = false;
     const { throughput, s } = row.last;
@@ -215,10 +245,16 @@ function render() {
     c.p99.textContent = fmt(s.p99Ns / 1e6);
     c.errors.textContent = String(s.errors);
     c.rejected.textContent = String(s.rejected);
-    c.queue.textContent = String(s.queueDepth);
-    // Utilisation over the whole tick (exact), not the snapshot at its end.
-    const util = s.servers > 0 && state.tickLengthNs ? s.busyTimeNs / (s.servers * state.tickLengthNs) : 0;
-    c.busy.textContent = `${s.busyServers}/${s.servers} · ${(util * 100).toFixed(0)}%`;
+    if (row.entry) {
+      c.queue.textContent = '';
+      c.busy.textContent = '';
+    } else {
+      c.queue.textContent = String(s.queueDepth);
+      // Utilisation over the whole tick (exact), not the snapshot at its end; unknown before schema v2.
+      const util = s.servers > 0 && state.tickLengthNs && s.busyTimeNs !== null
+        ? ` · ${(100 * s.busyTimeNs / (s.servers * state.tickLengthNs)).toFixed(0)}%` : '';
+      c.busy.textContent = `${s.busyServers}/${s.servers}${util}`;
+    }
     spark(row.thrCanvas, row.thr, '#1f6feb');
     spark(row.p99Canvas, row.p99, '#c2410c');
   }

@@ -13,8 +13,10 @@ import java.util.Arrays;
  * <pre>
  * {"sim":1,"tick":7,"simTimeNs":400000000,"wallTimeNs":1763856000123456789,"services":[{"name":"gateway",
  *  "arrivals":21,"completed":20,"errors":0,"rejected":0,"queue":0,"busy":1,"servers":16,"meanMs":2.031,
- *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1}]}
+ *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1,"utilization":0.12,"meanQueue":0}],
+ *  "entries":[{"name":"web","completed":20,"errors":0,"rejected":0,"meanMs":9.2,"p50Ms":7.1,...}]}
  * </pre>
+ * {@code entries} (end-to-end latency per load source) appears for schema version 2 on.
  * Numbers are plain decimals (milliseconds are exact: nanoseconds with the point moved, trailing zeros dropped).
  * Written by hand into a caller's {@link StringBuilder}: no JSON library, no garbage beyond the builder's growth.
  * <b>Not thread safe</b>: one instance per thread.
@@ -26,6 +28,7 @@ public final class TickFormatter {
     private final CatalogDecoder catalog = new CatalogDecoder();
     private final TickSummaryDecoder tick = new TickSummaryDecoder();
     private String[] names = new String[0];
+    private String[] sourceNames = new String[0];
 
     /** Learn the service names of a {@code Catalog} message (header included). */
     public TickFormatter catalog(final DirectBuffer buffer, final int offset, final int length) {
@@ -41,7 +44,23 @@ public final class TickFormatter {
             byId[id] = s.name();
         }
         names = byId;
+        // Since schema version 2: the load sources (entry points).
+        final CatalogDecoder.SourcesDecoder sources = catalog.sources();
+        String[] sourcesById = new String[sources.count()];
+        for (final CatalogDecoder.SourcesDecoder l : sources) {
+            final int id = l.sourceId();
+            if (id >= sourcesById.length) {
+                sourcesById = Arrays.copyOf(sourcesById, id + 1);
+            }
+            sourcesById[id] = l.name();
+        }
+        sourceNames = sourcesById;
         return this;
+    }
+
+    /** The name of a load source in the last catalog, or {@code #id} if it has none. */
+    public String sourceName(final int sourceId) {
+        return sourceId < sourceNames.length && sourceNames[sourceId] != null ? sourceNames[sourceId] : "#" + sourceId;
     }
 
     /** The name of a service in the last catalog, or {@code #id} if it has none. */
@@ -96,7 +115,34 @@ public final class TickFormatter {
             out.append('}');
             s.skipHistogram(); // var data must be stepped over to reach the next entry
         }
-        return out.append("]}");
+        out.append(']');
+        // End-to-end latency per entry point (schema version 2 on).
+        final TickSummaryDecoder.EntriesDecoder entries = t.entries();
+        if (entries.count() > 0) {
+            out.append(",\"entries\":[");
+            first = true;
+            for (final TickSummaryDecoder.EntriesDecoder e : entries) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                out.append("{\"name\":");
+                appendString(out, sourceName(e.sourceId()));
+                out.append(",\"completed\":").append(e.completed())
+                    .append(",\"errors\":").append(e.errors())
+                    .append(",\"rejected\":").append(e.rejected());
+                appendMillis(out.append(",\"meanMs\":"), e.completed() > 0 ? e.latencySumNs() / e.completed() : 0);
+                appendMillis(out.append(",\"p50Ms\":"), e.p50Ns());
+                appendMillis(out.append(",\"p90Ms\":"), e.p90Ns());
+                appendMillis(out.append(",\"p99Ms\":"), e.p99Ns());
+                appendMillis(out.append(",\"p999Ms\":"), e.p999Ns());
+                appendMillis(out.append(",\"maxMs\":"), e.maxNs());
+                out.append('}');
+                e.skipHistogram();
+            }
+            out.append(']');
+        }
+        return out.append('}');
     }
 
     private static double round6(final double value) {

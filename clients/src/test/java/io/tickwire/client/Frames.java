@@ -25,6 +25,7 @@ final class Frames {
         for (int i = 0; i < names.length; i++) {
             services.next().serviceId(i).servers(4).name(names[i]);
         }
+        e.sourcesCount(0); // schema v2: the sources group precedes the name
         e.simulationName("test");
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
@@ -43,6 +44,7 @@ final class Frames {
                 .p999Ns(3 * ms + 7).maxNs(4 * ms).busyTimeNs(TICK_NS * (i + 1)).queueTimeNs(TICK_NS / 4 * 3)
                 .putHistogram(new byte[] {1, 2, 3}, 0, 3);
         }
+        e.entriesCount(0); // schema v2: the (empty) entry points group follows the services
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 

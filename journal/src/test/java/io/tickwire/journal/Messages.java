@@ -55,6 +55,7 @@ final class Messages {
         for (int s = 0; s < SERVICES.length; s++) {
             services.next().serviceId(s).servers(4).name(SERVICES[s]);
         }
+        e.sourcesCount(0); // schema v2: the sources group precedes the name
         e.simulationName("pair");
         return new UnsafeBuffer(buffer.byteArray(), 0, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
@@ -97,6 +98,7 @@ final class Messages {
                 .queueTimeNs(25_000_000L * s + tick)
                 .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
         }
+        e.entriesCount(0); // schema v2: the (empty) entry points group follows the services
         return MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
     }
 
