@@ -64,4 +64,40 @@ class CompressedHistogramEncoderTest {
             assertThat(ours).isEqualTo(expected);
         }
     }
+
+    @Test
+    void shouldWriteSmallTickHistogramsPlainAndLargeOnesCompressed() {
+        try (CompressedHistogramEncoder encoder = new CompressedHistogramEncoder()) {
+            final TickHistogram sparse = new TickHistogram();
+            final Histogram sparseRef = new Histogram(3);
+            for (int i = 1; i <= 20; i++) {
+                sparse.record(i * 1_000_003L);
+                sparseRef.recordValue(i * 1_000_003L);
+            }
+            final int small = encoder.encode(sparse);
+            assertThat(small).isLessThanOrEqualTo(CompressedHistogramEncoder.DEFLATE_ABOVE_BYTES);
+            assertThat(encoder.buffer().getInt(0, java.nio.ByteOrder.BIG_ENDIAN)).isEqualTo(TickHistogram.V2_COOKIE);
+            assertThat(CompressedHistogramEncoder.decode(encoder.buffer(), 0, small)).isEqualTo(sparseRef);
+
+            final TickHistogram dense = new TickHistogram();
+            final Histogram denseRef = new Histogram(3);
+            final SplittableRandom random = new SplittableRandom(3);
+            for (int i = 0; i < 50_000; i++) {
+                final long v = (long)(1e6 * -Math.log(1 - random.nextDouble()));
+                dense.record(v);
+                denseRef.recordValue(v);
+            }
+            final int large = encoder.encode(dense);
+            assertThat(encoder.buffer().getInt(0, java.nio.ByteOrder.BIG_ENDIAN))
+                .isEqualTo(CompressedHistogramEncoder.V2_COMPRESSED_COOKIE);
+            assertThat(CompressedHistogramEncoder.decode(encoder.buffer(), 0, large)).isEqualTo(denseRef);
+        }
+    }
+
+    @Test
+    void shouldRefuseBytesThatAreNotAHistogram() {
+        final org.agrona.concurrent.UnsafeBuffer junk = new org.agrona.concurrent.UnsafeBuffer(new byte[16]);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CompressedHistogramEncoder.decode(junk, 0, 16))
+            .isInstanceOf(IllegalArgumentException.class);
+    }
 }

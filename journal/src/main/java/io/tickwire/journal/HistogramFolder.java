@@ -42,12 +42,17 @@ final class HistogramFolder implements AutoCloseable {
      * @throws IllegalArgumentException if the bytes are not a compressed HdrHistogram.
      */
     void addTo(final Histogram merged, final DirectBuffer buffer, final int offset, final int length) {
-        if (length < COMPRESSED_HEADER_LENGTH
-            || buffer.getInt(offset, ByteOrder.BIG_ENDIAN) != CompressedHistogramEncoder.V2_COMPRESSED_COOKIE) {
+        final int cookie = length >= COMPRESSED_HEADER_LENGTH ? buffer.getInt(offset, ByteOrder.BIG_ENDIAN) : 0;
+        final int rawLength;
+        if (cookie == CompressedHistogramEncoder.V2_COMPRESSED_COOKIE) {
+            rawLength = inflate(buffer, offset + COMPRESSED_HEADER_LENGTH, length - COMPRESSED_HEADER_LENGTH);
+        } else if (cookie == TickHistogram.V2_COOKIE) {
+            // Small histograms are written uncompressed (CompressedHistogramEncoder.DEFLATE_ABOVE_BYTES).
+            rawLength = copyRaw(buffer, offset, length);
+        } else {
             merged.add(CompressedHistogramEncoder.decode(buffer, offset, length));
             return;
         }
-        final int rawLength = inflate(buffer, offset + COMPRESSED_HEADER_LENGTH, length - COMPRESSED_HEADER_LENGTH);
         if (rawLength < TickHistogram.V2_HEADER_LENGTH
             || rawView.getInt(0, ByteOrder.BIG_ENDIAN) != TickHistogram.V2_COOKIE
             || rawView.getInt(8, ByteOrder.BIG_ENDIAN) != 0 // normalizing index offset
@@ -81,6 +86,16 @@ final class HistogramFolder implements AutoCloseable {
     @Override
     public void close() {
         inflater.end();
+    }
+
+    /** Copy a plain V2 encoding into {@link #raw}, growing it as needed; returns its length. */
+    private int copyRaw(final DirectBuffer buffer, final int offset, final int length) {
+        if (raw.length < length) {
+            raw = new byte[Math.max(length, raw.length << 1)];
+            rawView.wrap(raw);
+        }
+        buffer.getBytes(offset, raw, 0, length);
+        return length;
     }
 
     /** Inflate into {@link #raw}, growing it as needed; returns the inflated length. */
