@@ -61,12 +61,12 @@ const TICK = {
       serviceId: 0, servers: 8, queueDepth: 3, busyServers: 8, arrivals: 410, completed: 400, errors: 5,
       rejected: 7, latencySumNs: 1_234_567_890, meanNs: 3_086_419, p50Ns: 2_500_000, p90Ns: 6_000_000,
       p99Ns: 11_000_000, p999Ns: 19_000_000, maxNs: 25_000_001, busyTimeNs: 301_000_000,
-      queueTimeNs: 123_456_789, histogram: hist(37, 1),
+      queueTimeNs: 123_456_789, costNanos: 9_876, histogram: hist(37, 1),
     },
     {
       serviceId: 1, servers: 32, queueDepth: 0, busyServers: -1, arrivals: 2 ** 40, completed: 2 ** 40 - 1,
       errors: 0, rejected: 0, latencySumNs: 9_007_199_254_740_991, meanNs: 1, p50Ns: 2, p90Ns: 3,
-      p99Ns: 4, p999Ns: 5, maxNs: 6, busyTimeNs: 0, queueTimeNs: 7, histogram: hist(0, 0),
+      p99Ns: 4, p999Ns: 5, maxNs: 6, busyTimeNs: 0, queueTimeNs: 7, costNanos: 0, histogram: hist(0, 0),
     },
   ],
   entries: [
@@ -80,12 +80,12 @@ const TICK = {
 function encodeTick(t, { rootExtra = 0, entryExtra = 0 } = {}) {
   const e = new Encoder().header(TEMPLATE.TICK_SUMMARY);
   e.i64(t.simulationId).i64(t.tick).i64(t.simTimeNs).i64(t.tickLengthNs).i64(t.wallTimeNs).endRoot(rootExtra);
-  e.u16(118 + entryExtra).u16(t.services.length);
+  e.u16(126 + entryExtra).u16(t.services.length);
   for (const s of t.services) {
     e.u16(s.serviceId).i32(s.servers).i32(s.queueDepth).i32(s.busyServers)
       .i64(s.arrivals).i64(s.completed).i64(s.errors).i64(s.rejected).i64(s.latencySumNs)
       .i64(s.meanNs).i64(s.p50Ns).i64(s.p90Ns).i64(s.p99Ns).i64(s.p999Ns).i64(s.maxNs)
-      .i64(s.busyTimeNs).i64(s.queueTimeNs)
+      .i64(s.busyTimeNs).i64(s.queueTimeNs).i64(s.costNanos)
       .pad(entryExtra).data32(s.histogram);
   }
   e.u16(74 + entryExtra).u16(t.entries.length);
@@ -144,6 +144,7 @@ test('a version-1 tick has no time integrals and no entries', () => {
   assert.equal(msg.version, 1);
   assert.equal(msg.services[0].busyTimeNs, null);
   assert.equal(msg.services[0].queueTimeNs, null);
+  assert.equal(msg.services[0].costNanos, null);
   assert.equal(msg.services[0].maxNs, 10);
   assert.deepEqual(msg.entries, []);
 });

@@ -9,6 +9,7 @@ const $ = (id) => document.getElementById(id);
 const el = {
   name: $('name'), conn: $('conn'), connText: $('connText'), seq: $('seq'), gaps: $('gaps'),
   tickLen: $('tickLen'), lag: $('lag'), message: $('message'), rows: $('rows'), entryRows: $('entryRows'),
+  cost: $('cost'),
 };
 
 const state = {
@@ -23,6 +24,7 @@ const state = {
   gaps: 0,
   tickLengthNs: 0,
   lagMs: null,
+  costPerHour: null,    // the last tick's cost, as a rate per simulated hour (schema v2)
   conn: 'connecting',
   connDetail: '',
   message: '',
@@ -180,6 +182,10 @@ function onTick(t) {
   state.tickLengthNs = t.tickLengthNs;
   state.lagMs = performance.timeOrigin + performance.now() - t.wallTimeNs / 1e6;  // sub-ms wall clock
   const seconds = t.tickLengthNs / 1e9;
+  let costNanos = 0;
+  for (const s of t.services) costNanos += s.costNanos ?? 0;
+  state.costPerHour = t.services.some((s) => s.costNanos !== null) && seconds > 0
+    ? costNanos / 1e9 * 3600 / seconds : null;
   for (const s of t.services) {
     const row = rowFor(s.serviceId);
     const throughput = seconds > 0 ? s.completed / seconds : 0;
@@ -231,6 +237,7 @@ function render() {
   el.gaps.textContent = String(state.gaps);
   el.gaps.classList.toggle('bad', state.gaps > 0);
   el.tickLen.textContent = state.tickLengthNs ? `${fmt(state.tickLengthNs / 1e6)} ms` : '–';
+  el.cost.textContent = state.costPerHour === null ? '–' : state.costPerHour.toFixed(2);
   el.lag.textContent = state.lagMs === null ? '–' : `${fmt(state.lagMs)} ms`;
   el.message.textContent = state.message;
   el.message.classList.toggle('bad', state.messageBad);

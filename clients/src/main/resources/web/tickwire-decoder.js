@@ -31,7 +31,7 @@ const GROUP_HEADER_LENGTH = 4;
 
 // Minimum block lengths of schema version 1 (sum of the field sizes).
 const TICK_SUMMARY_BLOCK = 40;
-const TICK_SERVICE_BLOCK = 102; // version 1; version 2 adds 16 bytes
+const TICK_SERVICE_BLOCK = 102; // version 1; version 2 adds 24 bytes
 const CATALOG_BLOCK = 36;
 const CATALOG_SERVICE_BLOCK = 6;
 const CATALOG_SOURCE_BLOCK = 4;
@@ -149,7 +149,7 @@ function decodeTickSummary(r, blockLength, version) {
     wallTimeNs: r.i64(o + 32),
     services: [],
   };
-  const g = r.group(o + blockLength, TICK_SERVICE_BLOCK + (version >= 2 ? 16 : 0), 'services');
+  const g = r.group(o + blockLength, TICK_SERVICE_BLOCK + (version >= 2 ? 24 : 0), 'services');
   let p = g.next;
   for (let i = 0; i < g.count; i++) {
     r.need(p, g.blockLength, `services[${i}]`);
@@ -173,6 +173,7 @@ function decodeTickSummary(r, blockLength, version) {
       // Time integrals over the tick (server-ns, request-ns), since version 2; null before.
       busyTimeNs: version >= 2 ? r.i64(p + 102) : null,
       queueTimeNs: version >= 2 ? r.i64(p + 110) : null,
+      costNanos: version >= 2 ? r.i64(p + 118) : null,   // billionths of the diagram's currency unit
       histogramBytes: hist.value,
     });
     p = hist.next;

@@ -99,6 +99,7 @@ final class ReportCommand extends CliCommand {
             putNumber(n, "little_l", s.meanInSystem());
             putNumber(n, "little_lambda_w", s.littleLambdaW());
             putNumber(n, "little_ratio", s.littleRatio());
+            putNumber(n, "cost", s.cost());
         }
         final ObjectNode entries = root.putObject("entries");
         for (final RunReport.EntryReport e : report.entries()) {
@@ -137,7 +138,7 @@ final class ReportCommand extends CliCommand {
         final Table requests = new Table("service", "arrivals", "completed", "errors", "rejected", "timeouts",
             "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
         final Table occupancy = new Table("service", "utilization", "mean queue", "mean in system", "throughput/s",
-            "little L", "lambda*W", "L/(lambda*W)");
+            "little L", "lambda*W", "L/(lambda*W)", "cost");
         for (final RunReport.ServiceReport s : report.services()) {
             final boolean latencies = s.completed() > 0;
             requests.row(s.name(), Long.toString(s.arrivals()), Long.toString(s.completed()),
@@ -150,7 +151,7 @@ final class ReportCommand extends CliCommand {
                 latencies ? decimal(s.maxNs() / NANOS_PER_MILLI, 3) : "-");
             occupancy.row(s.name(), decimal(s.utilization(), 3), decimal(s.meanQueue(), 3),
                 decimal(s.meanInSystem(), 3), decimal(s.throughputPerSecond(), 3), decimal(s.meanInSystem(), 3),
-                decimal(s.littleLambdaW(), 3), decimal(s.littleRatio(), 4));
+                decimal(s.littleLambdaW(), 3), decimal(s.littleRatio(), 4), decimal(s.cost(), 6));
         }
         sb.append('\n');
         requests.appendTo(sb);

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * <pre>
  * {"sim":1,"tick":7,"simTimeNs":400000000,"wallTimeNs":1763856000123456789,"services":[{"name":"gateway",
  *  "arrivals":21,"completed":20,"errors":0,"rejected":0,"queue":0,"busy":1,"servers":16,"meanMs":2.031,
- *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1,"utilization":0.12,"meanQueue":0}],
+ *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1,"utilization":0.12,"meanQueue":0,"cost":0.0000053}],
  *  "entries":[{"name":"web","completed":20,"errors":0,"rejected":0,"meanMs":9.2,"p50Ms":7.1,...}]}
  * </pre>
  * {@code entries} (end-to-end latency per load source) appears for schema version 2 on.
@@ -22,7 +22,6 @@ import java.util.Arrays;
  * <b>Not thread safe</b>: one instance per thread.
  */
 public final class TickFormatter {
-    private static final int NS_PER_MS = 1_000_000;
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final CatalogDecoder catalog = new CatalogDecoder();
@@ -111,6 +110,7 @@ public final class TickFormatter {
                 out.append(",\"utilization\":")
                     .append(round6(s.servers() > 0 ? s.busyTimeNs() / (s.servers() * tickNs) : 0))
                     .append(",\"meanQueue\":").append(round6(s.queueTimeNs() / tickNs));
+                appendDecimal(out.append(",\"cost\":"), s.costNanos(), 9); // currency units, exact
             }
             out.append('}');
             s.skipHistogram(); // var data must be stepped over to reach the next entry
@@ -154,21 +154,30 @@ public final class TickFormatter {
         if (ns == TickSummaryDecoder.ServicesDecoder.meanNsNullValue()) {
             return out.append("null");
         }
-        long abs = ns;
-        if (ns < 0) {
-            out.append('-');
-            abs = -ns;
+        return appendDecimal(out, ns, 6);
+    }
+
+    /** {@code value / 10^decimals}, exactly, trailing zeros dropped: {@code (3086419, 6)} → {@code 3.086419}. */
+    static StringBuilder appendDecimal(final StringBuilder out, final long value, final int decimals) {
+        long unit = 1;
+        for (int i = 0; i < decimals; i++) {
+            unit *= 10;
         }
-        out.append(abs / NS_PER_MS);
-        int frac = (int)(abs % NS_PER_MS);
+        long abs = value;
+        if (value < 0) {
+            out.append('-');
+            abs = -value;
+        }
+        out.append(abs / unit);
+        long frac = abs % unit;
         if (frac != 0) {
-            int digits = 6;
+            int digits = decimals;
             while (frac % 10 == 0) {
                 frac /= 10;
                 digits--;
             }
             out.append('.');
-            for (int pad = digits - stringSize(frac); pad > 0; pad--) {
+            for (int pad = digits - Long.toString(frac).length(); pad > 0; pad--) {
                 out.append('0');
             }
             out.append(frac);
@@ -198,13 +207,6 @@ public final class TickFormatter {
         return out.append('"');
     }
 
-    private static int stringSize(final int positive) {
-        int size = 1;
-        for (int x = positive; x >= 10; x /= 10) {
-            size++;
-        }
-        return size;
-    }
 
     private void wrapHeader(final DirectBuffer buffer, final int offset, final int length, final int templateId) {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH) {

@@ -128,6 +128,15 @@ public final class Simulation implements AutoCloseable {
         catalog = encodeCatalog();
     }
 
+    private static double[] replicaCostNanosPerTick(final Diagram diagram) {
+        return diagram.services().stream()
+            .mapToDouble(s -> s.cost().replicaNanos(s.replicas(), diagram.tickNs())).toArray();
+    }
+
+    private static double[] requestCostNanos(final Diagram diagram) {
+        return diagram.services().stream().mapToDouble(s -> s.cost().requestNanos()).toArray();
+    }
+
     private static int[] concat(final int[] a, final int[] b) {
         final int[] result = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, result, a.length, b.length);
@@ -183,7 +192,8 @@ public final class Simulation implements AutoCloseable {
         // Workers run at most a command ring apart (the orchestrator is gated by the slowest), so the aggregator
         // stages at most that many ticks at once; twice as many slots leave a margin.
         aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
-            diagram.services().size(), servicesOfWorker, diagram.load().size(), sourcesOfWorker, catalog,
+            diagram.services().size(), servicesOfWorker, diagram.load().size(), sourcesOfWorker,
+            replicaCostNanosPerTick(diagram), requestCostNanos(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);

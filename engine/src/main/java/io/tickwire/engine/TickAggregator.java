@@ -52,7 +52,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int F_MAX = 12;
     private static final int F_BUSY_TIME = 13;
     private static final int F_QUEUE_TIME = 14;
-    private static final int FIELDS = 15;
+    private static final int F_COST = 15;
+    private static final int FIELDS = 16;
     // Staged per-source (end-to-end) figures, in this order.
     private static final int E_COMPLETED = 0;
     private static final int E_ERRORS = 1;
@@ -71,6 +72,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int[][] servicesOfWorker;
     private final int sourceCount;
     private final int[][] sourcesOfWorker;
+    // Cost per service: a fixed part per tick (replicas) and a part per arriving request, in billionths.
+    private final double[] replicaCostNanosPerTick;
+    private final double[] requestCostNanos;
     private final int workers;
     private final byte[] catalog;
     private final RingBuffer<OutputSlot> output;
@@ -117,7 +121,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
     TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
                    final int serviceCount, final int[][] servicesOfWorker, final int sourceCount,
-                   final int[][] sourcesOfWorker, final byte[] catalog,
+                   final int[][] sourcesOfWorker, final double[] replicaCostNanosPerTick,
+                   final double[] requestCostNanos, final byte[] catalog,
                    final int pendingTicks, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
         this.failed = failed;
         this.onEnd = onEnd;
@@ -128,6 +133,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.workers = servicesOfWorker.length;
         this.sourceCount = sourceCount;
         this.sourcesOfWorker = sourcesOfWorker;
+        this.replicaCostNanosPerTick = replicaCostNanosPerTick.clone();
+        this.requestCostNanos = requestCostNanos.clone();
         this.catalog = catalog;
         this.output = output;
         this.clock = clock;
@@ -305,6 +312,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_MAX] = max;
         f[base + F_BUSY_TIME] = busyTimeNs[s];
         f[base + F_QUEUE_TIME] = queueTimeNs[s];
+        f[base + F_COST] = Math.round(replicaCostNanosPerTick[s] + arrivals[s] * requestCostNanos[s]);
 
         final int length = histogramEncoder.encode(h);
         p.histogramOffset[s] = p.histogramLimit;
@@ -379,6 +387,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .maxNs(f[base + F_MAX])
                 .busyTimeNs(f[base + F_BUSY_TIME])
                 .queueTimeNs(f[base + F_QUEUE_TIME])
+                .costNanos(f[base + F_COST])
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);

@@ -62,6 +62,39 @@ class SimulationTest {
     }
 
     @Test
+    void shouldAccrueCostPerTickFromReplicasAndRequests() throws Exception {
+        // 2 replicas at 0.36/h over a 50 ms tick: 2 x 0.36 x 50 ms / 1 h = 1e-5, i.e. 10,000 billionths;
+        // 2.0 per million requests: 2,000 billionths per arriving request.
+        final String yaml = """
+            name: costed
+            tick: 50ms
+            seed: 7
+            services:
+              - name: server
+                replicas: 2
+                latency: { distribution: exponential, mean: 1ms }
+                cost: { perReplicaHour: 0.36, perMillionRequests: 2.0 }
+            load:
+              - { target: server, rate: 800/s }
+            """;
+        assertThat(yaml).contains("perReplicaHour");
+        final TickCollector collector = new TickCollector();
+        try (Simulation sim = Simulation.create(DiagramLoader.parse(yaml), new Simulation.Context()
+            .speed(Simulation.Context.SPEED_MAX).ticks(200))) {
+            sim.addListener(collector).start();
+            assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        }
+        long arrivals = 0;
+        for (int i = 0; i < collector.ticks.size(); i++) {
+            final TickSummaryDecoder.ServicesDecoder s = collector.decode(i).services();
+            s.next();
+            assertThat(s.costNanos()).isEqualTo(10_000 + 2_000 * s.arrivals());
+            arrivals += s.arrivals();
+        }
+        assertThat(arrivals).isPositive();
+    }
+
+    @Test
     void shouldRunWithPinnedWorkers() throws Exception {
         // Through the affinity library; on a 2-core host the second lock comes back unbound, which must not fail.
         final TickCollector collector = new TickCollector();

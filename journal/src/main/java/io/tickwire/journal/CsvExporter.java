@@ -21,7 +21,7 @@ import java.util.Arrays;
  */
 public final class CsvExporter {
     public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
-        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,sim_time_s,wall_time_ns";
+        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,sim_time_s,wall_time_ns";
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long RATIO_UNIT = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -166,6 +166,11 @@ public final class CsvExporter {
                 // Time averages over the tick, from the exact integrals; empty for journals older than them (v1).
                 appendRatio(sb, s.busyTimeNs(), (double)s.servers() * tickLengthNs).append(',');
                 appendRatio(sb, s.queueTimeNs(), tickLengthNs).append(',');
+                // Cost in the diagram's currency unit, exact to the billionth; empty for journals before it.
+                if (s.costNanos() != TickSummaryDecoder.ServicesDecoder.costNanosNullValue()) {
+                    appendDecimal(sb, s.costNanos(), NANOS_PER_SECOND);
+                }
+                sb.append(',');
                 appendDecimal(sb, simTimeNs, NANOS_PER_SECOND).append(',');
                 sb.append(wallTimeNs).append('\n');
                 s.skipHistogram();

@@ -193,6 +193,8 @@ public final class RunReport {
         private final long busyTimeNs;
         private final long queueTimeNs;
         private final long serverTimeNs;
+        private final long costNanos;
+        private final boolean costKnown;
         private final long windowNs;
         private final long p50Ns;
         private final long p90Ns;
@@ -213,6 +215,8 @@ public final class RunReport {
             this.busyTimeNs = s.busyTimeNs;
             this.queueTimeNs = s.queueTimeNs;
             this.serverTimeNs = s.serverTimeNs;
+            this.costNanos = s.costNanos;
+            this.costKnown = s.costKnown;
             this.windowNs = windowNs;
             this.histogram = s.histogram;
             this.maxNs = s.maxNs;
@@ -294,6 +298,11 @@ public final class RunReport {
          */
         public boolean integralsKnown() {
             return integralsKnown;
+        }
+
+        /** Cost accrued over the window, in the diagram's currency unit; NaN for journals before cost (v1). */
+        public double cost() {
+            return costKnown ? costNanos / 1e9 : Double.NaN;
         }
 
         /** Σ busy server-ns / Σ server-ns available; NaN if the service had no servers or the integrals are absent. */
@@ -461,7 +470,9 @@ public final class RunReport {
         long busyTimeNs;
         long queueTimeNs;
         long serverTimeNs;
+        long costNanos;
         boolean integralsKnown = true;
+        boolean costKnown = true;
 
         ServiceSums(final int id) {
             super(id);
@@ -520,6 +531,12 @@ public final class RunReport {
                     sums.queueTimeNs += queueTimeNs;
                 }
                 sums.serverTimeNs += s.servers() * tickLengthNs;
+                final long costNanos = s.costNanos();
+                if (costNanos == TickSummaryDecoder.ServicesDecoder.costNanosNullValue()) {
+                    sums.costKnown = false;
+                } else {
+                    sums.costNanos += costNanos;
+                }
                 sums.maxNs = Math.max(sums.maxNs, s.maxNs());
                 if (s.completed() > 0) {
                     s.wrapHistogram(histogramView);

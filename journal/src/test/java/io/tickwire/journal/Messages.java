@@ -96,6 +96,7 @@ final class Messages {
                 .maxNs(1_000_000_000L + tick * 31 + s)
                 .busyTimeNs((tick % 4) * 10_000_000L + s)
                 .queueTimeNs(25_000_000L * s + tick)
+                .costNanos(1_000 + s * 227 + tick)
                 .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services

@@ -40,7 +40,8 @@ public final class DiagramLoader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}");
     private static final Set<String> TOP_FIELDS = Set.of("name", "tick", "seed", "services", "load");
     private static final Set<String> SERVICE_FIELDS =
-        Set.of("name", "replicas", "concurrency", "latency", "queue", "failureRate", "calls");
+        Set.of("name", "replicas", "concurrency", "latency", "queue", "failureRate", "calls", "cost");
+    private static final Set<String> COST_FIELDS = Set.of("perReplicaHour", "perMillionRequests");
     private static final Set<String> LATENCY_FIELDS =
         Set.of("distribution", "mean", "sd", "k", "cv", "min", "max", "p50", "p99", "scale", "shape", "points");
     private static final Set<String> CALL_FIELDS = Set.of("to", "probability", "delay");
@@ -299,7 +300,33 @@ public final class DiagramLoader {
         if (sum > 1.0 + 1e-9) {
             problem(path + ".calls", "probabilities sum to " + Math.round(sum * 1e9) / 1e9 + ", more than 1");
         }
-        return new ServiceSpec(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls);
+        final CostSpec cost = cost(node.get("cost"), path + ".cost");
+        return new ServiceSpec(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls, cost);
+    }
+
+    private CostSpec cost(final JsonNode node, final String path) {
+        if (node == null) {
+            return CostSpec.NONE;
+        }
+        if (!node.isObject()) {
+            problem(path, "must be a mapping {perReplicaHour, perMillionRequests} (got " + node + ")");
+            return CostSpec.NONE;
+        }
+        unknownFields(node, path, COST_FIELDS);
+        return new CostSpec(price(node, "perReplicaHour", path), price(node, "perMillionRequests", path));
+    }
+
+    /** A price in the diagram's currency unit: a plain number >= 0. */
+    private double price(final JsonNode node, final String field, final String parent) {
+        final JsonNode value = node.get(field);
+        if (value == null) {
+            return 0;
+        }
+        if (!value.isNumber() || !(value.asDouble() >= 0) || Double.isInfinite(value.asDouble())) {
+            problem(parent + "." + field, "must be a number >= 0, in the diagram's currency unit (got " + value + ")");
+            return 0;
+        }
+        return value.asDouble();
     }
 
     private LatencySpec latency(final JsonNode node, final String path) {

@@ -371,7 +371,7 @@ class DiagramLoaderTest {
             .containsExactly("colour: unknown field (expected one of [load, name, seed, services, tick])");
         assertThat(problemsOf(MINIMAL.replace("latency:", "latncy:"))).containsExactly(
             "services[0].latncy: unknown field (expected one of "
-                + "[calls, concurrency, failureRate, latency, name, queue, replicas])",
+                + "[calls, concurrency, cost, failureRate, latency, name, queue, replicas])",
             "services[0].latency: is required: {distribution, mean[, sd]}");
     }
 
@@ -570,6 +570,21 @@ class DiagramLoaderTest {
     void shouldRefuseUnknownArrivals() {
         assertThat(problemsOf(MINIMAL + "    arrivals: bursty\n"))
             .containsExactly("load[0].arrivals: unknown arrivals 'bursty' (poisson, constant, closed)");
+    }
+
+    @Test
+    void shouldReadCostAndRefuseBadPrices() throws DiagramException {
+        final String costed = MINIMAL.replace("    latency: {mean: 5ms}\n",
+            "    latency: {mean: 5ms}\n    cost: {perReplicaHour: 0.12, perMillionRequests: 0.4}\n");
+        assertThat(costed).isNotEqualTo(MINIMAL);
+        assertThat(DiagramLoader.parse(costed).service(0).cost()).isEqualTo(new CostSpec(0.12, 0.4));
+        assertThat(DiagramLoader.parse(MINIMAL).service(0).cost()).isEqualTo(CostSpec.NONE);
+        assertThat(problemsOf(costed.replace("0.12", "-1")))
+            .containsExactly("services[0].cost.perReplicaHour: must be a number >= 0, in the diagram's currency "
+                + "unit (got -1)");
+        assertThat(problemsOf(costed.replace("perMillionRequests", "perGB")))
+            .containsExactly("services[0].cost.perGB: unknown field (expected one of [perMillionRequests, "
+                + "perReplicaHour])");
     }
 
     @Test
