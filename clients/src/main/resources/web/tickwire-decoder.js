@@ -8,7 +8,7 @@
 // newer schema versions (fields appended to a block) stay readable.
 
 export const SCHEMA_ID = 7477;
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const TEMPLATE = Object.freeze({
   TICK_SUMMARY: 10,
@@ -29,7 +29,7 @@ export const ERROR_CODE = Object.freeze({
 const HEADER_LENGTH = 8;
 const GROUP_HEADER_LENGTH = 4;
 
-// Minimum block lengths of schema version 1 (sum of the field sizes).
+// Minimum block lengths of schema version 1 (sum of the field sizes); version 2 adds to some, gated by version.
 const TICK_SUMMARY_BLOCK = 40;
 const TICK_SERVICE_BLOCK = 102; // version 1; version 2 adds 24 bytes
 const CATALOG_BLOCK = 36;

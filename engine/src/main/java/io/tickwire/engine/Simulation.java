@@ -128,9 +128,8 @@ public final class Simulation implements AutoCloseable {
         catalog = encodeCatalog();
     }
 
-    private static double[] replicaCostNanosPerTick(final Diagram diagram) {
-        return diagram.services().stream()
-            .mapToDouble(s -> s.cost().replicaNanos(s.replicas(), diagram.tickNs())).toArray();
+    private static double[] replicaCostNanosPerNs(final Diagram diagram) {
+        return diagram.services().stream().mapToDouble(s -> s.cost().replicaNanos(s.replicas(), 1)).toArray();
     }
 
     private static double[] requestCostNanos(final Diagram diagram) {
@@ -193,7 +192,7 @@ public final class Simulation implements AutoCloseable {
         // stages at most that many ticks at once; twice as many slots leave a margin.
         aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
             diagram.services().size(), servicesOfWorker, diagram.load().size(), sourcesOfWorker,
-            replicaCostNanosPerTick(diagram), requestCostNanos(diagram), catalog,
+            replicaCostNanosPerNs(diagram), requestCostNanos(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
@@ -272,6 +271,11 @@ public final class Simulation implements AutoCloseable {
         }
         for (final ListenerAdapter adapter : adapters) {
             adapter.endIfAbandoned();
+        }
+        // A run that did not drain in time ended, but not cleanly: say so rather than stay RUNNING.
+        if (state.compareAndSet(State.RUNNING, State.FAILED)) {
+            endReason.compareAndSet(null, TickListener.EndReason.FAILED);
+            failure.compareAndSet(null, new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
         }
         terminated.countDown();
     }
@@ -471,8 +475,11 @@ public final class Simulation implements AutoCloseable {
                 return;
             }
             ended = true;
+            // Ticks issued but never delivered make this a failed run, whatever ended it.
+            final TickListener.EndReason reason = endReason.get() == null || lastTick < ticksIssued.get() - 1 ?
+                TickListener.EndReason.FAILED : endReason.get();
             try {
-                listener.onEnd(lastTick, endReason.get() == null ? TickListener.EndReason.FAILED : endReason.get());
+                listener.onEnd(lastTick, reason);
             } catch (final RuntimeException ex) {
                 LOG.warn("listener {} failed to end", listener, ex);
             }

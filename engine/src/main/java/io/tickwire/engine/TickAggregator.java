@@ -73,8 +73,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int sourceCount;
     private final int[][] sourcesOfWorker;
     // Cost per service: a fixed part per tick (replicas) and a part per arriving request, in billionths.
-    private final double[] replicaCostNanosPerTick;
+    private final double[] replicaCostNanosPerNs;
     private final double[] requestCostNanos;
+    // Running totals, so that each tick's cost is the difference of two rounded totals: the sum over any window
+    // is then exact to the billionth, where rounding each tick on its own would add up a bias.
+    private final long[] requestsSoFar;
+    private final long[] costEmitted;
     private final int workers;
     private final byte[] catalog;
     private final RingBuffer<OutputSlot> output;
@@ -121,7 +125,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
     TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
                    final int serviceCount, final int[][] servicesOfWorker, final int sourceCount,
-                   final int[][] sourcesOfWorker, final double[] replicaCostNanosPerTick,
+                   final int[][] sourcesOfWorker, final double[] replicaCostNanosPerNs,
                    final double[] requestCostNanos, final byte[] catalog,
                    final int pendingTicks, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
         this.failed = failed;
@@ -133,8 +137,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.workers = servicesOfWorker.length;
         this.sourceCount = sourceCount;
         this.sourcesOfWorker = sourcesOfWorker;
-        this.replicaCostNanosPerTick = replicaCostNanosPerTick.clone();
+        this.replicaCostNanosPerNs = replicaCostNanosPerNs.clone();
         this.requestCostNanos = requestCostNanos.clone();
+        this.requestsSoFar = new long[serviceCount];
+        this.costEmitted = new long[serviceCount];
         this.catalog = catalog;
         this.output = output;
         this.clock = clock;
@@ -273,7 +279,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             p.begin(tick);
         }
         for (final int s : servicesOfWorker[worker]) {
-            stage(s, p);
+            stage(s, p, endNs);
         }
         for (final int l : sourcesOfWorker[worker]) {
             stageSource(l, p);
@@ -290,7 +296,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         }
     }
 
-    private void stage(final int s, final PendingTick p) {
+    private void stage(final int s, final PendingTick p, final long endNs) {
         final long[] f = p.figures;
         final int base = s * FIELDS;
         final TickHistogram h = histograms[s];
@@ -312,7 +318,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_MAX] = max;
         f[base + F_BUSY_TIME] = busyTimeNs[s];
         f[base + F_QUEUE_TIME] = queueTimeNs[s];
-        f[base + F_COST] = Math.round(replicaCostNanosPerTick[s] + arrivals[s] * requestCostNanos[s]);
+        requestsSoFar[s] += arrivals[s];
+        final long costSoFar = Math.round(replicaCostNanosPerNs[s] * endNs + requestsSoFar[s] * requestCostNanos[s]);
+        f[base + F_COST] = costSoFar - costEmitted[s];
+        costEmitted[s] = costSoFar;
 
         final int length = histogramEncoder.encode(h);
         p.histogramOffset[s] = p.histogramLimit;

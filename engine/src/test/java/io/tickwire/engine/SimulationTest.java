@@ -77,7 +77,6 @@ class SimulationTest {
             load:
               - { target: server, rate: 800/s }
             """;
-        assertThat(yaml).contains("perReplicaHour");
         final TickCollector collector = new TickCollector();
         try (Simulation sim = Simulation.create(DiagramLoader.parse(yaml), new Simulation.Context()
             .speed(Simulation.Context.SPEED_MAX).ticks(200))) {
@@ -92,6 +91,52 @@ class SimulationTest {
             arrivals += s.arrivals();
         }
         assertThat(arrivals).isPositive();
+    }
+
+    @Test
+    void shouldAddUpCostExactlyOverAnyNumberOfTicks() throws Exception {
+        // 1 replica at 0.01/h with 1 ms ticks: 2.78 billionths a tick, which rounded tick by tick would be 3 (+8%).
+        // Six simulated minutes must cost exactly 0.001, i.e. 1,000,000 billionths.
+        final String yaml = """
+            name: cheap
+            tick: 1ms
+            seed: 7
+            services:
+              - name: server
+                latency: { distribution: constant, mean: 100us }
+                cost: { perReplicaHour: 0.01 }
+            load:
+              - { target: server, rate: 1/s }
+            """;
+        final long[] total = new long[1];
+        final TickListener summer = new TickListener() {
+            private final io.tickwire.sbe.MessageHeaderDecoder header = new io.tickwire.sbe.MessageHeaderDecoder();
+            private final TickSummaryDecoder tick = new TickSummaryDecoder();
+
+            @Override
+            public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+            }
+
+            @Override
+            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long n,
+                               final boolean endOfBatch) {
+                header.wrap(buffer, offset);
+                tick.wrap(buffer, offset + header.encodedLength(), header.blockLength(), header.version());
+                final TickSummaryDecoder.ServicesDecoder s = tick.services();
+                s.next();
+                total[0] += s.costNanos();
+            }
+
+            @Override
+            public void onEnd(final long lastTick, final EndReason reason) {
+            }
+        };
+        try (Simulation sim = Simulation.create(DiagramLoader.parse(yaml), new Simulation.Context()
+            .speed(Simulation.Context.SPEED_MAX).ticks(360_000))) {
+            sim.addListener(summer).start();
+            assertThat(sim.awaitTermination(100, TimeUnit.SECONDS)).isTrue();
+        }
+        assertThat(total[0]).isEqualTo(1_000_000L);
     }
 
     @Test

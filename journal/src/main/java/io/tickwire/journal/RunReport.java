@@ -39,7 +39,7 @@ import java.util.List;
  * the same way ({@link EntryReport}).
  * <p>
  * Journals of schema version 1 have no integrals and no end-to-end figures: the figures made from the integrals are
- * then NaN (unknown), never 0, and there are no entries. Not reported until the engine produces it: cost.
+ * then NaN (unknown), never 0, and there are no entries; cost is summed from the ticks (NaN for journals before it).
  */
 public final class RunReport {
     private static final double NANOS_PER_SECOND = 1e9;

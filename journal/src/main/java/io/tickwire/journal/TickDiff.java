@@ -305,6 +305,9 @@ public final class TickDiff {
         if (j.queueTimeNs() != s.queueTimeNs()) {
             return differs("queueTimeNs", j.queueTimeNs(), s.queueTimeNs());
         }
+        if (j.costNanos() != s.costNanos()) {
+            return differs("costNanos", j.costNanos(), s.costNanos());
+        }
         j.wrapHistogram(journalHistogram);
         s.wrapHistogram(simulatedHistogram);
         return compareHistograms();
