@@ -45,7 +45,14 @@ public final class DiagramLoader {
     private static final Set<String> LATENCY_FIELDS =
         Set.of("distribution", "mean", "sd", "k", "cv", "min", "max", "p50", "p99", "scale", "shape", "points");
     private static final Set<String> CALL_FIELDS = Set.of("to", "probability", "delay");
-    private static final Set<String> LOAD_FIELDS = Set.of("name", "target", "rate", "arrivals", "users", "think");
+    private static final Set<String> LOAD_FIELDS =
+        Set.of("name", "target", "rate", "arrivals", "users", "think", "schedule", "diurnal");
+    private static final Set<String> CHANGE_FIELDS = Set.of("at", "step", "ramp", "over", "spike", "for");
+    /** A schedule change's shapes: the field that names each, in the order the messages list them. */
+    private static final List<String> CHANGE_SHAPES = List.of("step", "ramp", "spike");
+    private static final Set<String> DIURNAL_FIELDS = Set.of("period", "amplitude", "peak");
+    private static final String CHANGE_EXAMPLE = "{at: 60s, step: 800/s}";
+    private static final String DIURNAL_EXAMPLE = "{period: 24h, amplitude: 0.5, peak: 14h}";
     /** The diagram's distribution names, in the order the messages list them. */
     private static final Map<String, LatencySpec.Kind> DISTRIBUTIONS = new LinkedHashMap<>();
     /** The fields each family takes besides {@code distribution}, in the order the messages list them. */
@@ -171,11 +178,21 @@ public final class DiagramLoader {
         for (int i = 0; i < loadNodes.size(); i++) {
             load.add(load(loadNodes.get(i), i, "load[" + i + "]", ids));
         }
+        // Entry points are reported by name: two sources of one name would be one line in a report.
+        final Map<String, Integer> loadNames = new HashMap<>();
+        for (int i = 0; i < load.size(); i++) {
+            final LoadSpec l = load.get(i);
+            if (l != null && l.name() != null && loadNames.putIfAbsent(l.name(), i) != null) {
+                problem("load[" + i + "].name", "duplicate load name '" + l.name() + "' (a load is named after its "
+                    + "target unless it has a name: give each load on one service its own)");
+            }
+        }
 
         if (!problems.isEmpty()) {
             throw new DiagramException(problems);
         }
         checkEveryRequestCanLeave(services, load);
+        checkClosedLoadsCanBeRefused(services, load);
         if (!problems.isEmpty()) {
             throw new DiagramException(problems);
         }
@@ -187,6 +204,38 @@ public final class DiagramLoader {
      * service from which no chain of calls reaches such an exit sends every request round a cycle for ever (the
      * routing matrix has spectral radius 1): refuse it, naming the first such service that load reaches.
      */
+    /**
+     * A closed user whose request is rejected thinks, then sends again: with no think time that is a new request at
+     * the same instant, rejected again, for ever (simulated time would stop). Refuse a closed load with {@code think: 0}
+     * that can reach a bounded queue.
+     */
+    private void checkClosedLoadsCanBeRefused(final List<ServiceSpec> services, final List<LoadSpec> load) {
+        for (int i = 0; i < load.size(); i++) {
+            final LoadSpec l = load.get(i);
+            if (l.arrivals() != LoadSpec.Arrivals.CLOSED || l.thinkNs() > 0) {
+                continue;
+            }
+            final boolean[] seen = new boolean[services.size()];
+            final java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
+            work.add(l.target());
+            while (!work.isEmpty()) {
+                final int s = work.poll();
+                if (seen[s]) {
+                    continue;
+                }
+                seen[s] = true;
+                if (services.get(s).queueCapacity() != ServiceSpec.UNBOUNDED) {
+                    problem("load[" + i + "].think", "must be > 0: '" + services.get(s).name() + "' has a bounded "
+                        + "queue, and a user rejected there would retry at the same instant for ever");
+                    break;
+                }
+                for (final CallSpec c : services.get(s).calls()) {
+                    work.add(c.target());
+                }
+            }
+        }
+    }
+
     private void checkEveryRequestCanLeave(final List<ServiceSpec> services, final List<LoadSpec> load) {
         final int n = services.size();
         final boolean[] canLeave = new boolean[n];
@@ -625,11 +674,17 @@ public final class DiagramLoader {
         double rate = 0;
         int users = 0;
         long thinkNs = 0;
+        List<LoadSpec.Change> schedule = List.of();
+        LoadSpec.Diurnal diurnal = LoadSpec.Diurnal.NONE;
         if (kind == LoadSpec.Arrivals.CLOSED) {
             // A closed loop: each user sends a request, waits until it leaves the system, thinks, and sends again.
-            for (final String field : new String[] {"rate"}) {
+            if (node.has("rate")) {
+                problem(path + ".rate", "a closed load (users) has no rate: its throughput is an outcome");
+            }
+            for (final String field : new String[] {"schedule", "diurnal"}) {
                 if (node.has(field)) {
-                    problem(path + "." + field, "a closed load (users) has no rate: its throughput is an outcome");
+                    problem(path + "." + field, "a closed load (users) has no rate to vary: only open arrivals take "
+                        + field);
                 }
             }
             final JsonNode usersNode = node.get("users");
@@ -650,21 +705,152 @@ public final class DiagramLoader {
                     problem(path + "." + field, "only closed arrivals (users) take " + field);
                 }
             }
-            final JsonNode rateNode = node.get("rate");
-            if (rateNode == null) {
-                problem(path + ".rate", "is required (say 800/s)");
-            } else {
-                try {
-                    rate = Units.parseRatePerSec(rateNode.asText());
-                    if (!(rate > 0) || Double.isInfinite(rate)) {
-                        problem(path + ".rate", "must be > 0 (got " + rateNode.asText() + ")");
-                    }
-                } catch (final IllegalArgumentException ex) {
-                    problem(path + ".rate", ex.getMessage());
+            rate = rate(node, "rate", path, "is required (say 800/s)");
+            schedule = schedule(node.get("schedule"), path + ".schedule");
+            diurnal = diurnal(node.get("diurnal"), path + ".diurnal");
+        }
+        return new LoadSpec(name, target == null ? -1 : target, targetName, Double.isNaN(rate) ? 0 : rate, kind,
+            users, thinkNs, schedule, diurnal);
+    }
+
+    /**
+     * An open load's changes of rate, applied in order: each starts strictly after the previous one starts and not
+     * before it ends (a ramp or spike), so that the rate before each change is a single level.
+     */
+    private List<LoadSpec.Change> schedule(final JsonNode node, final String path) {
+        final List<LoadSpec.Change> changes = new ArrayList<>();
+        final List<JsonNode> nodes = list(node, path, false);
+        long previousAt = INVALID;
+        long previousEnd = INVALID;
+        String previous = null;
+        for (int c = 0; c < nodes.size(); c++) {
+            final String label = "schedule[" + c + "]";
+            final String cPath = path + "[" + c + "]";
+            final JsonNode entry = nodes.get(c);
+            if (!entry.isObject()) {
+                problem(cPath, "must be a mapping such as " + CHANGE_EXAMPLE + " (got " + entry + ")");
+                continue;
+            }
+            unknownFields(entry, cPath, CHANGE_FIELDS);
+            final int before = problems.size();
+
+            final List<String> shapes = new ArrayList<>();
+            for (final String shape : CHANGE_SHAPES) {
+                if (entry.has(shape)) {
+                    shapes.add(shape);
                 }
             }
+            if (shapes.isEmpty()) {
+                problem(cPath, "give one of step, ramp or spike, e.g. " + CHANGE_EXAMPLE);
+            } else if (shapes.size() > 1) {
+                problem(cPath + "." + shapes.get(1), "give only one of step, ramp or spike (got "
+                    + String.join(" and ", shapes) + ")");
+            }
+            final String shapeField = shapes.isEmpty() ? null : shapes.get(0);
+            final LoadSpec.Shape shape = shapeField == null ? null : switch (shapeField) {
+                case "step" -> LoadSpec.Shape.STEP;
+                case "ramp" -> LoadSpec.Shape.RAMP;
+                default -> LoadSpec.Shape.SPIKE;
+            };
+
+            long at = INVALID;
+            if (!entry.has("at")) {
+                problem(cPath + ".at", "is required: when the change starts, from the start of the run (e.g. 60s)");
+            } else {
+                at = duration(entry, "at", cPath + ".at", INVALID);
+                if (at != INVALID && at < 0) {
+                    problem(cPath + ".at", "must be >= 0 (got " + entry.get("at").asText() + ")");
+                    at = INVALID;
+                }
+            }
+            final double rate = shapeField == null ? Double.NaN : rate(entry, shapeField, cPath, "");
+
+            long durationNs = 0;
+            if (shape == LoadSpec.Shape.RAMP) {
+                durationNs = positiveDuration(entry, "over", cPath,
+                    "is required for a ramp: how long it takes to reach the rate, e.g. 60s");
+            } else if (entry.has("over")) {
+                problem(cPath + ".over", "only a ramp takes over");
+            }
+            if (shape == LoadSpec.Shape.SPIKE) {
+                durationNs = positiveDuration(entry, "for", cPath,
+                    "is required for a spike: how long it lasts, e.g. 10s");
+            } else if (entry.has("for")) {
+                problem(cPath + ".for", "only a spike takes for");
+            }
+
+            if (at != INVALID && previousAt != INVALID) {
+                final String got = " (got " + entry.get("at").asText() + ")";
+                if (at <= previousAt) {
+                    problem(cPath + ".at", "must be after " + previous + ".at = " + Units.formatNs(previousAt)
+                        + ": changes are applied in order" + got);
+                } else if (previousEnd != INVALID && at < previousEnd) {
+                    problem(cPath + ".at", "must be >= " + Units.formatNs(previousEnd) + ", the end of " + previous
+                        + ": changes may not overlap" + got);
+                }
+            }
+            if (at != INVALID) {
+                previousAt = at;
+                previousEnd = durationNs == INVALID ? INVALID : at + durationNs;
+                previous = label;
+            }
+            if (problems.size() == before) {
+                changes.add(new LoadSpec.Change(shape, at, rate, durationNs));
+            }
         }
-        return new LoadSpec(name, target == null ? -1 : target, targetName, rate, kind, users, thinkNs);
+        return changes;
+    }
+
+    /** A periodic factor on an open load's rate; {@link LoadSpec.Diurnal#NONE} when absent or refused. */
+    private LoadSpec.Diurnal diurnal(final JsonNode node, final String path) {
+        if (node == null) {
+            return LoadSpec.Diurnal.NONE;
+        }
+        if (!node.isObject()) {
+            problem(path, "must be a mapping such as " + DIURNAL_EXAMPLE + " (got " + node + ")");
+            return LoadSpec.Diurnal.NONE;
+        }
+        unknownFields(node, path, DIURNAL_FIELDS);
+        final int before = problems.size();
+        final long period = node.has("period") ? positiveDuration(node, "period", path, "") : LoadSpec.Diurnal.DAY_NS;
+        final JsonNode amplitudeNode = node.get("amplitude");
+        double amplitude = 0;
+        if (amplitudeNode == null) {
+            problem(path + ".amplitude", "is required: the swing around the scheduled rate, in [0, 1), e.g. 0.5");
+        } else if (!amplitudeNode.isNumber() || !(amplitudeNode.asDouble() >= 0 && amplitudeNode.asDouble() < 1)) {
+            problem(path + ".amplitude", "must be a number in [0, 1), so that the rate stays > 0 (got "
+                + amplitudeNode + ")");
+        } else {
+            amplitude = amplitudeNode.asDouble();
+        }
+        final long peak = duration(node, "peak", path + ".peak", INVALID);
+        if (peak != INVALID && period != INVALID && (peak < 0 || peak >= period)) {
+            problem(path + ".peak", "must be >= 0 and < the period, " + (node.has("period")
+                ? node.get("period").asText() : "24h by default") + " (got " + node.get("peak").asText() + ")");
+        }
+        return problems.size() == before ? new LoadSpec.Diurnal(period, amplitude, peak == INVALID ? 0 : peak)
+            : LoadSpec.Diurnal.NONE;
+    }
+
+    /** @return a rate > 0 in arrivals per second, or NaN after reporting it missing ({@code required}) or refused. */
+    private double rate(final JsonNode node, final String field, final String parent, final String required) {
+        final String path = parent + "." + field;
+        final JsonNode value = node.get(field);
+        if (value == null) {
+            problem(path, required);
+            return Double.NaN;
+        }
+        try {
+            final double rate = Units.parseRatePerSec(value.asText());
+            if (!(rate > 0) || Double.isInfinite(rate)) {
+                problem(path, "must be > 0 (got " + value.asText() + ")");
+                return Double.NaN;
+            }
+            return rate;
+        } catch (final IllegalArgumentException ex) {
+            problem(path, ex.getMessage());
+            return Double.NaN;
+        }
     }
 
     private String name(final JsonNode node, final String field, final String parent) {

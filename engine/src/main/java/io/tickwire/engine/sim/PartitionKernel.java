@@ -56,6 +56,8 @@ public final class PartitionKernel {
     private final boolean[] sourcePoisson;
     /** Closed sources: mean think time (a user's next request follows its previous one's exit); else -1. */
     private final double[] sourceThinkNs;
+    /** Open sources whose rate varies over time (a schedule or a diurnal cycle); null for a constant rate. */
+    private final ScheduledArrivals[] sourceSchedule;
     private final SplittableRandom[] sourceRandom;
     private final int[] sourceIds;
     // Per request.
@@ -140,6 +142,7 @@ public final class PartitionKernel {
         sourceMeanGapNs = new double[sources];
         sourcePoisson = new boolean[sources];
         sourceThinkNs = new double[sources];
+        sourceSchedule = new ScheduledArrivals[sources];
         sourceRandom = new SplittableRandom[sources];
         sourceIds = new int[sources];
         for (int l = 0, k = 0; l < diagram.load().size(); l++) {
@@ -159,8 +162,18 @@ public final class PartitionKernel {
                 }
             } else {
                 sourceThinkNs[k] = -1;
-                sourceMeanGapNs[k] = 1e9 / load.ratePerSec();
-                events.add(nextGapNs(k), (k << KIND_BITS) | SOURCE);
+                double ratePerSec = load.ratePerSec();
+                if (load.isScheduled()) {
+                    // A schedule that never changes the rate draws exactly as no schedule (same seed, same run).
+                    final ScheduledArrivals schedule = new ScheduledArrivals(load);
+                    if (schedule.varies()) {
+                        sourceSchedule[k] = schedule;
+                    } else {
+                        ratePerSec = schedule.constantRatePerSec();
+                    }
+                }
+                sourceMeanGapNs[k] = 1e9 / ratePerSec;
+                events.add(nextGapNs(k, 0), (k << KIND_BITS) | SOURCE);
             }
             k++;
         }
@@ -224,7 +237,7 @@ public final class PartitionKernel {
         requestEnteredNs[request] = now;
         events.add(now, (request << KIND_BITS) | ARRIVE);
         if (sourceThinkNs[source] < 0) {
-            events.add(now + nextGapNs(source), (source << KIND_BITS) | SOURCE);
+            events.add(now + nextGapNs(source, now), (source << KIND_BITS) | SOURCE);
         }
     }
 
@@ -311,7 +324,12 @@ public final class PartitionKernel {
         return mean == 0 ? 0 : Math.round(-mean * Math.log(1.0 - sourceRandom[source].nextDouble()));
     }
 
-    private long nextGapNs(final int source) {
+    /** The gap from an open source's arrival at {@code now} (or from 0, for its first) to its next arrival. */
+    private long nextGapNs(final int source, final long now) {
+        final ScheduledArrivals schedule = sourceSchedule[source];
+        if (schedule != null) {
+            return schedule.nextArrivalNs(now, sourceRandom[source]) - now;
+        }
         final double mean = sourceMeanGapNs[source];
         final double gap = sourcePoisson[source] ? -mean * Math.log(1.0 - sourceRandom[source].nextDouble()) : mean;
         // At least 1 ns apart, so that a source always advances time.

@@ -588,6 +588,23 @@ class DiagramLoaderTest {
     }
 
     @Test
+    void shouldRefuseDuplicateLoadNames() {
+        assertThat(problemsOf(MINIMAL + "  - target: api\n    rate: 5/s\n")).containsExactly("load[1].name: duplicate "
+            + "load name 'api' (a load is named after its target unless it has a name: give each load on one service "
+            + "its own)");
+    }
+
+    @Test
+    void shouldRefuseAClosedLoadWithoutThinkTimeThatCanBeRejected() {
+        final String closed = MINIMAL.replace("    rate: 100/s\n", "    users: 3\n")
+            .replace("    latency: {mean: 5ms}\n", "    latency: {mean: 5ms}\n    queue: 0\n");
+        assertThat(problemsOf(closed)).containsExactly("load[0].think: must be > 0: 'api' has a bounded queue, and a "
+            + "user rejected there would retry at the same instant for ever");
+        org.assertj.core.api.Assertions.assertThatCode(() -> DiagramLoader.parse(closed.replace("users: 3",
+            "users: 3\n    think: 1ms"))).doesNotThrowAnyException();
+    }
+
+    @Test
     void shouldRefuseACallCycleWithNoExit() {
         final String cycle = """
             name: loop
@@ -633,6 +650,135 @@ class DiagramLoaderTest {
             .containsExactly("load[0].think: only closed arrivals (users) take think");
         assertThat(problemsOf(MINIMAL.replace("    rate: 100/s\n", "    arrivals: closed\n")))
             .containsExactly("load[0].users: is required for closed arrivals: the number of users");
+    }
+
+    // ---------------------------------------------------------------- load schedules
+
+    @Test
+    void shouldReadAScheduleAndADiurnalCycle() throws DiagramException {
+        final LoadSpec load = DiagramLoader.parse(withLoad("rate: 400/s, schedule: [{at: 60s, step: 800/s}, "
+            + "{at: 120s, ramp: 1200/s, over: 60s}, {at: 200s, spike: 4000/s, for: 10s}], "
+            + "diurnal: {period: 24h, amplitude: 0.5, peak: 14h}")).load().get(0);
+        assertThat(load.ratePerSec()).isEqualTo(400.0);
+        assertThat(load.schedule()).containsExactly(
+            new LoadSpec.Change(LoadSpec.Shape.STEP, 60_000_000_000L, 800.0, 0),
+            new LoadSpec.Change(LoadSpec.Shape.RAMP, 120_000_000_000L, 1200.0, 60_000_000_000L),
+            new LoadSpec.Change(LoadSpec.Shape.SPIKE, 200_000_000_000L, 4000.0, 10_000_000_000L));
+        assertThat(load.schedule().get(1).endNs()).isEqualTo(180_000_000_000L);
+        assertThat(load.diurnal()).isEqualTo(new LoadSpec.Diurnal(86_400_000_000_000L, 0.5, 50_400_000_000_000L));
+        assertThat(load.isScheduled()).isTrue();
+    }
+
+    @Test
+    void shouldDefaultTheDiurnalPeriodAndPeakAndLeaveAnUnscheduledLoadAsItWas() throws DiagramException {
+        assertThat(DiagramLoader.parse(withLoad("rate: 5/s, diurnal: {amplitude: 0.25}")).load().get(0).diurnal())
+            .isEqualTo(new LoadSpec.Diurnal(LoadSpec.Diurnal.DAY_NS, 0.25, 0));
+        final LoadSpec plain = DiagramLoader.parse(MINIMAL).load().get(0);
+        assertThat(plain.schedule()).isEmpty();
+        assertThat(plain.diurnal()).isEqualTo(LoadSpec.Diurnal.NONE);
+        assertThat(plain.isScheduled()).isFalse();
+        // An empty schedule and a flat cycle are no schedule at all.
+        assertThat(DiagramLoader.parse(withLoad("rate: 100/s, schedule: [], diurnal: {amplitude: 0}")).load().get(0)
+            .isScheduled()).isFalse();
+    }
+
+    @Test
+    void shouldAcceptARampAndADiurnalCycleOnConstantArrivalsAndAChangeAtZero() throws DiagramException {
+        final LoadSpec load = DiagramLoader.parse(withLoad("rate: 5/s, arrivals: constant, "
+            + "schedule: [{at: 0, ramp: 50/s, over: 1min}, {at: 1min, spike: 70/s, for: 1s}], "
+            + "diurnal: {period: 1h, amplitude: 0.1, peak: 30min}")).load().get(0);
+        assertThat(load.arrivals()).isEqualTo(LoadSpec.Arrivals.CONSTANT);
+        assertThat(load.schedule()).hasSize(2);
+        assertThat(load.diurnal().periodNs()).isEqualTo(3_600_000_000_000L);
+    }
+
+    @Test
+    void shouldAcceptEveryScheduleExampleInTheDocs() throws Exception {
+        // Every one-line scheduled load in docs/diagram.md must load, so that the docs can't drift from the parser.
+        final List<String> examples = Files.readAllLines(Path.of("..", "docs", "diagram.md")).stream()
+            .map(String::strip)
+            .filter(line -> line.startsWith("- {") && (line.contains("schedule:") || line.contains("diurnal:")))
+            .map(line -> line.replaceAll("\\s+#.*$", "").substring(2))
+            .toList();
+
+        assertThat(examples).hasSizeGreaterThanOrEqualTo(3);
+        for (final String example : examples) {
+            final String text = "name: shop\nservices:\n  - {name: gateway, latency: {mean: 5ms}}\nload:\n  - "
+                + example.replaceAll("target: \\w+", "target: gateway") + "\n";
+            assertThatCode(() -> DiagramLoader.parse(text)).as(example).doesNotThrowAnyException();
+            assertThat(DiagramLoader.parse(text).load().get(0).isScheduled()).as(example).isTrue();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+        "schedule: {at: 1s, step: 5/s} | load[0].schedule: must be a list",
+        "schedule: [5] | load[0].schedule[0]: must be a mapping such as {at: 60s, step: 800/s} (got 5)",
+        "schedule: [{at: 1s}] | load[0].schedule[0]: give one of step, ramp or spike, e.g. {at: 60s, step: 800/s}",
+        "schedule: [{at: 1s, step: 5/s, ramp: 9/s}] "
+            + "| load[0].schedule[0].ramp: give only one of step, ramp or spike (got step and ramp)",
+        "schedule: [{at: 1s, step: 5/s, when: 2s}] "
+            + "| load[0].schedule[0].when: unknown field (expected one of [at, for, over, ramp, spike, step])",
+        "schedule: [{step: 5/s}] "
+            + "| load[0].schedule[0].at: is required: when the change starts, from the start of the run (e.g. 60s)",
+        "schedule: [{at: -1s, step: 5/s}] | load[0].schedule[0].at: must be >= 0 (got -1s)",
+        "schedule: [{at: 5, step: 5/s}] | load[0].schedule[0].at: needs a unit, e.g. 250us, 5ms, 2s (got 5)",
+        "schedule: [{at: 1s, step: 0/s}] | load[0].schedule[0].step: must be > 0 (got 0/s)",
+        "schedule: [{at: 1s, spike: -5/s, for: 1s}] | load[0].schedule[0].spike: must be > 0 (got -5/s)",
+        "schedule: [{at: 1s, ramp: lots, over: 1s}] "
+            + "| load[0].schedule[0].ramp: not a rate (say 800/s, 5/ms, 1200/min): 'lots'",
+        "schedule: [{at: 1s, ramp: 5/s}] "
+            + "| load[0].schedule[0].over: is required for a ramp: how long it takes to reach the rate, e.g. 60s",
+        "schedule: [{at: 1s, ramp: 5/s, over: 0}] | load[0].schedule[0].over: must be > 0 (got 0)",
+        "schedule: [{at: 1s, spike: 5/s}] "
+            + "| load[0].schedule[0].for: is required for a spike: how long it lasts, e.g. 10s",
+        "schedule: [{at: 1s, spike: 5/s, for: -2s}] | load[0].schedule[0].for: must be > 0 (got -2s)",
+        "schedule: [{at: 1s, step: 5/s, over: 2s}] | load[0].schedule[0].over: only a ramp takes over",
+        "schedule: [{at: 1s, ramp: 5/s, over: 2s, for: 1s}] | load[0].schedule[0].for: only a spike takes for",
+        "schedule: [{at: 60s, step: 5/s}, {at: 30s, step: 9/s}] "
+            + "| load[0].schedule[1].at: must be after schedule[0].at = 60s: changes are applied in order (got 30s)",
+        "schedule: [{at: 60s, step: 5/s}, {at: 1min, step: 9/s}] "
+            + "| load[0].schedule[1].at: must be after schedule[0].at = 60s: changes are applied in order (got 1min)",
+        "schedule: [{at: 120s, ramp: 5/s, over: 60s}, {at: 150s, step: 9/s}] "
+            + "| load[0].schedule[1].at: must be >= 180s, the end of schedule[0]: changes may not overlap (got 150s)",
+        "schedule: [{at: 1s, spike: 5/s, for: 2s}, {at: 2s, spike: 9/s, for: 1s}] "
+            + "| load[0].schedule[1].at: must be >= 3s, the end of schedule[0]: changes may not overlap (got 2s)",
+        "diurnal: 0.5 | load[0].diurnal: must be a mapping such as {period: 24h, amplitude: 0.5, peak: 14h} (got 0.5)",
+        "diurnal: {period: 24h} "
+            + "| load[0].diurnal.amplitude: is required: the swing around the scheduled rate, in [0, 1), e.g. 0.5",
+        "diurnal: {amplitude: 1} "
+            + "| load[0].diurnal.amplitude: must be a number in [0, 1), so that the rate stays > 0 (got 1)",
+        "diurnal: {amplitude: -0.1} "
+            + "| load[0].diurnal.amplitude: must be a number in [0, 1), so that the rate stays > 0 (got -0.1)",
+        "diurnal: {amplitude: 0.5, period: 0} | load[0].diurnal.period: must be > 0 (got 0)",
+        "diurnal: {amplitude: 0.5, period: 1h, peak: 90min} "
+            + "| load[0].diurnal.peak: must be >= 0 and < the period, 1h (got 90min)",
+        "diurnal: {amplitude: 0.5, peak: -1h} "
+            + "| load[0].diurnal.peak: must be >= 0 and < the period, 24h by default (got -1h)",
+        "diurnal: {amplitude: 0.5, phase: 1h} "
+            + "| load[0].diurnal.phase: unknown field (expected one of [amplitude, peak, period])",
+    })
+    void shouldRefuseABadScheduleWithItsFieldPath(final String fields, final String problem) {
+        assertThat(problemsOf(withLoad("rate: 100/s, " + fields))).containsExactly(problem);
+    }
+
+    @Test
+    void shouldRefuseAScheduleOnAClosedLoad() {
+        assertThat(problemsOf(withLoad("users: 5, schedule: [{at: 1s, step: 5/s}], diurnal: {amplitude: 0.5}")))
+            .containsExactly(
+                "load[0].schedule: a closed load (users) has no rate to vary: only open arrivals take schedule",
+                "load[0].diurnal: a closed load (users) has no rate to vary: only open arrivals take diurnal");
+    }
+
+    @Test
+    void shouldReportEveryScheduleProblemAtOnce() {
+        assertThat(problemsOf(withLoad("rate: 100/s, schedule: [{at: 10s, step: 0/s}, {at: 20s, ramp: 5/s}, "
+            + "{at: 15s, spike: 9/s, for: 1s}], diurnal: {amplitude: 2, peak: 25h}"))).containsExactly(
+            "load[0].schedule[0].step: must be > 0 (got 0/s)",
+            "load[0].schedule[1].over: is required for a ramp: how long it takes to reach the rate, e.g. 60s",
+            "load[0].schedule[2].at: must be after schedule[1].at = 20s: changes are applied in order (got 15s)",
+            "load[0].diurnal.amplitude: must be a number in [0, 1), so that the rate stays > 0 (got 2)",
+            "load[0].diurnal.peak: must be >= 0 and < the period, 24h by default (got 25h)");
     }
 
     @ParameterizedTest
@@ -863,6 +1009,12 @@ class DiagramLoaderTest {
     // ---------------------------------------------------------------- helpers
 
     /** A diagram whose first service is {@code api} with the given fields, followed by a service {@code db}. */
+    /** One service, api, and one load on it with the given flow-mapping fields besides its target. */
+    private static String withLoad(final String loadFields) {
+        return "name: shop\nservices:\n  - name: api\n    latency: {mean: 5ms}\nload:\n  - {target: api, "
+            + loadFields + "}\n";
+    }
+
     private static String withApi(final String apiFields) {
         return "name: shop\nservices:\n  - name: api\n" + apiFields.indent(4)
             + "  - name: db\n    latency: {mean: 1ms}\nload:\n  - target: api\n    rate: 100/s\n";

@@ -174,6 +174,24 @@ class QueueingTheoryTest {
     }
 
     @Test
+    void shouldMatchMeanValueAnalysisWithThinkTime() throws Exception {
+        // 2 users thinking 1 ms (exponential) in front of one exponential server, D = 1 ms (the machine-repair
+        // model). MVA: N=1: R = 1, X = 1/(1+1) = 0.5, Q = 0.5; N=2: R = 1 (1 + 0.5) = 1.5, X = 2 / (1.5 + 1) = 0.8/ms.
+        final Totals t = simulate("""
+            name: repair
+            seed: 20
+            services:
+              - name: s
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { name: users, target: s, users: 2, think: 1ms }
+            """, 20000);
+        final double seconds = 20000 * TICK_NS / 1e9;
+        assertThat(t.completed[0] / seconds).isCloseTo(800, withPercentage(1.5));
+        assertThat(t.endToEndMeanMs(0)).isCloseTo(1.5, withPercentage(2));
+    }
+
+    @Test
     void shouldMatchTandemEndToEndResponseTime() throws Exception {
         // lambda = 1, mu1 = 2, mu2 = 3 (scaled x1000), no hop delay: W = 1/(2-1) + 1/(3-1) = 1.5 ms.
         final Totals t = simulate("""
