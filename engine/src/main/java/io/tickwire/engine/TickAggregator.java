@@ -65,6 +65,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int E_P999 = 7;
     private static final int E_MAX = 8;
     private static final int E_FIELDS = 9;
+    // In both layouts p50, p90, p99, p99.9 and max are consecutive, in that order: stagePercentiles relies on it.
 
     private final long simulationId;
     private final long tickLengthNs;
@@ -308,14 +309,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_BUSY] = busy[s];
         f[base + F_SERVERS] = servers[s];
         f[base + F_SUM] = latencySum[s];
-        // Percentiles are the top of their bucket (3 significant digits), so capped at the exact maximum: a p99
-        // above the max would be true to HdrHistogram and absurd to a reader.
-        final long max = maxLatency[s];
-        f[base + F_P50] = Math.min(h.valueAtPercentile(50.0), max);
-        f[base + F_P90] = Math.min(h.valueAtPercentile(90.0), max);
-        f[base + F_P99] = Math.min(h.valueAtPercentile(99.0), max);
-        f[base + F_P999] = Math.min(h.valueAtPercentile(99.9), max);
-        f[base + F_MAX] = max;
+        stagePercentiles(h, maxLatency[s], f, base + F_P50);
         f[base + F_BUSY_TIME] = busyTimeNs[s];
         f[base + F_QUEUE_TIME] = queueTimeNs[s];
         requestsSoFar[s] += arrivals[s];
@@ -323,12 +317,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_COST] = costSoFar - costEmitted[s];
         costEmitted[s] = costSoFar;
 
-        final int length = histogramEncoder.encode(h);
         p.histogramOffset[s] = p.histogramLimit;
-        p.histogramLength[s] = length;
-        p.histograms.putBytes(p.histogramLimit, histogramEncoder.buffer(), 0, length);
-        p.histogramLimit += length;
-
+        p.histogramLength[s] = stageHistogram(h, p);
         h.reset();
         completed[s] = 0;
         errors[s] = 0;
@@ -341,27 +331,40 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         final long[] f = p.entryFigures;
         final int base = l * E_FIELDS;
         final TickHistogram h = sourceHistograms[l];
-        final long max = sourceMaxLatency[l];
         f[base + E_COMPLETED] = sourceCompleted[l];
         f[base + E_ERRORS] = sourceErrors[l];
         f[base + E_REJECTED] = sourceRejected[l];
         f[base + E_SUM] = sourceLatencySum[l];
-        f[base + E_P50] = Math.min(h.valueAtPercentile(50.0), max);
-        f[base + E_P90] = Math.min(h.valueAtPercentile(90.0), max);
-        f[base + E_P99] = Math.min(h.valueAtPercentile(99.0), max);
-        f[base + E_P999] = Math.min(h.valueAtPercentile(99.9), max);
-        f[base + E_MAX] = max;
-        final int length = histogramEncoder.encode(h);
+        stagePercentiles(h, sourceMaxLatency[l], f, base + E_P50);
         p.entryHistogramOffset[l] = p.histogramLimit;
-        p.entryHistogramLength[l] = length;
-        p.histograms.putBytes(p.histogramLimit, histogramEncoder.buffer(), 0, length);
-        p.histogramLimit += length;
+        p.entryHistogramLength[l] = stageHistogram(h, p);
         h.reset();
         sourceCompleted[l] = 0;
         sourceErrors[l] = 0;
         sourceRejected[l] = 0;
         sourceLatencySum[l] = 0;
         sourceMaxLatency[l] = 0;
+    }
+
+    /**
+     * p50, p90, p99, p99.9 and max into {@code f[at .. at + 4]}. Percentiles are the top of their bucket (3
+     * significant digits), so capped at the exact maximum: a p99 above the max would be true to HdrHistogram and
+     * absurd to a reader.
+     */
+    private static void stagePercentiles(final TickHistogram h, final long max, final long[] f, final int at) {
+        f[at] = Math.min(h.valueAtPercentile(50.0), max);
+        f[at + 1] = Math.min(h.valueAtPercentile(90.0), max);
+        f[at + 2] = Math.min(h.valueAtPercentile(99.0), max);
+        f[at + 3] = Math.min(h.valueAtPercentile(99.9), max);
+        f[at + 4] = max;
+    }
+
+    /** Append {@code h}'s encoding to the pending tick's histogram bytes, at its limit; returns the length. */
+    private int stageHistogram(final TickHistogram h, final PendingTick p) {
+        final int length = histogramEncoder.encode(h);
+        p.histograms.putBytes(p.histogramLimit, histogramEncoder.buffer(), 0, length);
+        p.histogramLimit += length;
+        return length;
     }
 
     private void publishTick(final PendingTick p) {
