@@ -149,6 +149,18 @@ test('a version-1 tick has no time integrals and no entries', () => {
   assert.deepEqual(msg.entries, []);
 });
 
+test('a version-1 catalog has no sources group before the name', () => {
+  const e = new Encoder().header(TEMPLATE.CATALOG, { version: 1 });
+  e.i64(5).i64(50_000_000).i64(1).i64(2).u16(1).u16(1).endRoot();
+  e.u16(6).u16(1).u16(0).i32(4).str16('api');
+  e.str16('old-run');
+  const msg = decode(e.buffer());
+  assert.equal(msg.version, 1);
+  assert.deepEqual(msg.sources, []);
+  assert.equal(msg.simulationName, 'old-run');
+  assert.deepEqual(msg.services, [{ serviceId: 0, servers: 4, name: 'api' }]);
+});
+
 test('heartbeat, simulation end and error', () => {
   const hb = new Encoder().header(TEMPLATE.HEARTBEAT).i64(42).i64(99).i64(1_700_000_000_000_000_000).endRoot();
   assert.deepEqual(decode(hb.buffer()),

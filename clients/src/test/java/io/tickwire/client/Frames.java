@@ -30,6 +30,34 @@ final class Frames {
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
+    /** A catalog with one service and one load source into it. */
+    static byte[] catalogWithSource(final long simulationId, final String source, final String service) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final CatalogEncoder e = new CatalogEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(simulationId).tickLengthNs(TICK_NS).seed(7).startWallTimeNs(1_000).schemaVersion(2)
+            .workers(1);
+        e.servicesCount(1).next().serviceId(0).servers(4).name(service);
+        e.sourcesCount(1).next().sourceId(0).targetServiceId(0).name(source);
+        e.simulationName("test");
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /** A tick of one service costing {@code costNanos}, with one entry point's end-to-end figures. */
+    static byte[] tickWithEntry(final long simulationId, final long tick, final long costNanos) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
+        final TickSummaryEncoder e = new TickSummaryEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(simulationId).tick(tick).simTimeNs((tick + 1) * TICK_NS).tickLengthNs(TICK_NS)
+            .wallTimeNs(1_000 + tick);
+        e.servicesCount(1).next().serviceId(0).servers(4).queueDepth(0).busyServers(1).arrivals(23).completed(22)
+            .errors(1).rejected(0).latencySumNs(22_000_000).meanNs(1_000_000).p50Ns(900_000).p90Ns(1_500_000)
+            .p99Ns(2_000_000).p999Ns(2_000_000).maxNs(2_000_000).busyTimeNs(TICK_NS).queueTimeNs(0)
+            .costNanos(costNanos).putHistogram(new byte[] {1}, 0, 1);
+        e.entriesCount(1).next().sourceId(0).completed(20).errors(1).rejected(2).latencySumNs(210_000_000)
+            .p50Ns(9_000_000).p90Ns(20_000_000).p99Ns(30_000_001).p999Ns(40_000_000).maxNs(45_000_000)
+            .putHistogram(new byte[] {2}, 0, 1);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
     /** A tick with {@code services} entries; service i has latencies of (i + 1) ms scaled by small factors. */
     static byte[] tick(final long simulationId, final long tick, final int services) {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);

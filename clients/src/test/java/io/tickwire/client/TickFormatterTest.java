@@ -21,9 +21,29 @@ class TickFormatterTest {
         assertThat(json).isEqualTo("{\"sim\":42,\"tick\":7,\"simTimeNs\":400000000,\"wallTimeNs\":1763856000123456796,"
             + "\"services\":[{\"name\":\"gateway\",\"arrivals\":21,\"completed\":20,\"errors\":1,\"rejected\":0,"
             + "\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":1,\"p50Ms\":0.500001,\"p90Ms\":1.25,\"p99Ms\":2,"
-            + "\"p999Ms\":3.000007,\"maxMs\":4,\"utilization\":0.25,\"meanQueue\":0.75,\"cost\":0},{\"name\":\"db \\\"main\\\"\",\"arrivals\":21,\"completed\":20,"
+            + "\"p999Ms\":3.000007,\"maxMs\":4,\"utilization\":0.25,\"meanQueue\":0.75,\"cost\":0},"
+            + "{\"name\":\"db \\\"main\\\"\",\"arrivals\":21,\"completed\":20,"
             + "\"errors\":1,\"rejected\":0,\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":2,\"p50Ms\":1.000001,"
-            + "\"p90Ms\":2.25,\"p99Ms\":4,\"p999Ms\":6.000007,\"maxMs\":8,\"utilization\":0.5,\"meanQueue\":0.75,\"cost\":0}]}");
+            + "\"p90Ms\":2.25,\"p99Ms\":4,\"p999Ms\":6.000007,\"maxMs\":8,\"utilization\":0.5,\"meanQueue\":0.75,"
+            + "\"cost\":0}]}");
+    }
+
+    @Test
+    void shouldFormatEntryPointsAndCostExactly() throws Exception {
+        final TickFormatter formatter = new TickFormatter();
+        final byte[] catalog = Frames.catalogWithSource(Frames.SIM, "web", "gateway");
+        formatter.catalog(new UnsafeBuffer(catalog), 0, catalog.length);
+        final byte[] tick = Frames.tickWithEntry(Frames.SIM, 9, 1_234_567_891L);
+        final JsonNode node = new ObjectMapper().readTree(formatter.format(new UnsafeBuffer(tick), 0, tick.length));
+        assertThat(node.get("services").get(0).get("cost").decimalValue()).isEqualByComparingTo("1.234567891");
+        final JsonNode entry = node.get("entries").get(0);
+        assertThat(entry.get("name").asText()).isEqualTo("web");
+        assertThat(entry.get("completed").asLong()).isEqualTo(20);
+        assertThat(entry.get("errors").asLong()).isEqualTo(1);
+        assertThat(entry.get("rejected").asLong()).isEqualTo(2);
+        assertThat(entry.get("meanMs").decimalValue()).isEqualByComparingTo("10.5");
+        assertThat(entry.get("p99Ms").decimalValue()).isEqualByComparingTo("30.000001");
+        assertThat(entry.get("maxMs").decimalValue()).isEqualByComparingTo("45");
     }
 
     @Test
