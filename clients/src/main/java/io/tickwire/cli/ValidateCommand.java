@@ -15,9 +15,13 @@ final class ValidateCommand extends CliCommand {
     @Override
     protected int execute() throws BadInputException {
         final Diagram d = Diagrams.load(diagram);
-        out().println("ok: " + d.name() + ", " + d.services().size() + " services, " + d.load().size()
-            + " load sources");
+        out().println("ok: " + d.name() + ", " + count(d.services().size(), "service") + ", "
+            + count(d.load().size(), "load source"));
         out().flush();
         return OK;
+    }
+
+    private static String count(final int n, final String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 }
