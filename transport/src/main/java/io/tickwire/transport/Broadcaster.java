@@ -30,7 +30,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link BinaryFrameHeader}) and payload are the same bytes for every client. A batch (the ticks up to
  * {@code endOfBatch}, or fewer if it grows past half the low water mark) goes to each event loop in one task, which
  * writes it to each of that loop's subscribers as a retained duplicate and flushes each once. The cost on the listener
- * thread is one pooled buffer per batch and one task per lane: nothing per subscriber.
+ * thread is one pooled buffer per batch and one task per lane: nothing per subscriber. The tasks themselves are
+ * reused: each lane keeps a small ring of them, which its event loop hands back as it runs them.
  * <p>
  * <b>Below the frame encoder.</b> The duplicates are written from the connection's {@link FeedFrameHandler} context:
  * on their way to the socket they pass the protocol handler (which drops anything after a close frame) and the frame
@@ -60,11 +61,21 @@ public final class Broadcaster implements TickListener {
     private static final Lane[] ENDED = new Lane[0];
     /** A batch that will take more ticks starts with room for this many of its first. */
     private static final int INITIAL_BATCH_FRAMES = 8;
+    /** Reusable {@link Delivery} tasks a lane starts with: one running, the next queued behind it. */
+    private static final int MIN_DELIVERIES_PER_LANE = 2;
+    /**
+     * Reusable tasks a lane may grow to while its event loop is behind (10 KiB of 40-byte tasks at most);
+     * further behind, each further batch gets a task of its own. A power of two, as is the minimum.
+     */
+    private static final int MAX_DELIVERIES_PER_LANE = 256;
     private static final VarHandle LANES;
+    private static final VarHandle DELIVERY_FREE;
 
     static {
         try {
-            LANES = MethodHandles.lookup().findVarHandle(Broadcaster.class, "lanes", Lane[].class);
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LANES = lookup.findVarHandle(Broadcaster.class, "lanes", Lane[].class);
+            DELIVERY_FREE = lookup.findVarHandle(Delivery.class, "free", boolean.class);
         } catch (final ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -265,7 +276,7 @@ public final class Broadcaster implements TickListener {
                     continue;
                 }
                 lane.backlog.addAndGet(bytes);
-                final Delivery delivery = new Delivery(lane, frames.retain(), count, bytes, end);
+                final Delivery delivery = claimDelivery(lane.deliveries).arm(lane, frames.retain(), count, bytes, end);
                 try {
                     lane.loop.execute(delivery);
                 } catch (final RejectedExecutionException ex) {
@@ -275,6 +286,32 @@ public final class Broadcaster implements TickListener {
         } finally {
             frames.release();
         }
+    }
+
+    /**
+     * On the listener thread: the lane's task at the ring's cursor, once its event loop has run it. The loop runs a
+     * lane's tasks in the order they were handed over, so the one at the cursor is the oldest: if it is still
+     * queued, so are the others, and the ring grows (up to {@link #MAX_DELIVERIES_PER_LANE}, then a task of its own
+     * for this batch). A task is only reused once it has marked itself free, whatever the order.
+     */
+    private Delivery claimDelivery(final Deliveries deliveries) {
+        Delivery[] ring = deliveries.ring;
+        int at = deliveries.next;
+        Delivery delivery = ring[at];
+        if (delivery != null && !(boolean)DELIVERY_FREE.getAcquire(delivery)) {
+            if (ring.length == MAX_DELIVERIES_PER_LANE) {
+                return new Delivery(); // the event loop is far behind: this one is garbage once run
+            }
+            ring = deliveries.grow();
+            at = deliveries.next;
+            delivery = null;
+        }
+        if (delivery == null) {
+            delivery = new Delivery();
+            ring[at] = delivery;
+        }
+        deliveries.next = (at + 1) & (ring.length - 1);
+        return delivery;
     }
 
     private void discardBatch() {
@@ -336,17 +373,20 @@ public final class Broadcaster implements TickListener {
 
     /**
      * The subscribers on one event loop. Immutable, replaced on every change of the set; the backlog (bytes handed
-     * to the event loop and not yet written) carries over to the replacement.
+     * to the event loop and not yet written) and the reusable delivery tasks carry over to the replacement.
      */
     private static final class Lane {
         final EventLoop loop;
         final Subscriber[] subscribers;
         final AtomicLong backlog;
+        final Deliveries deliveries;
 
-        Lane(final EventLoop loop, final Subscriber[] subscribers, final AtomicLong backlog) {
+        Lane(final EventLoop loop, final Subscriber[] subscribers, final AtomicLong backlog,
+             final Deliveries deliveries) {
             this.loop = loop;
             this.subscribers = subscribers;
             this.backlog = backlog;
+            this.deliveries = deliveries;
         }
 
         static Lane[] with(final Lane[] lanes, final Subscriber subscriber) {
@@ -357,12 +397,12 @@ public final class Broadcaster implements TickListener {
                     final Subscriber[] subscribers = Arrays.copyOf(lane.subscribers, lane.subscribers.length + 1);
                     subscribers[lane.subscribers.length] = subscriber;
                     final Lane[] next = lanes.clone();
-                    next[i] = new Lane(loop, subscribers, lane.backlog);
+                    next[i] = new Lane(loop, subscribers, lane.backlog, lane.deliveries);
                     return next;
                 }
             }
             final Lane[] next = Arrays.copyOf(lanes, lanes.length + 1);
-            next[lanes.length] = new Lane(loop, new Subscriber[] {subscriber}, new AtomicLong());
+            next[lanes.length] = new Lane(loop, new Subscriber[] {subscriber}, new AtomicLong(), new Deliveries());
             return next;
         }
 
@@ -376,7 +416,8 @@ public final class Broadcaster implements TickListener {
                             return lanes.length == 1 ? NONE : remove(lanes, i);
                         }
                         final Lane[] next = lanes.clone();
-                        next[i] = new Lane(lanes[i].loop, remove(subscribers, j), lanes[i].backlog);
+                        next[i] = new Lane(lanes[i].loop, remove(subscribers, j), lanes[i].backlog,
+                            lanes[i].deliveries);
                         return next;
                     }
                 }
@@ -391,24 +432,58 @@ public final class Broadcaster implements TickListener {
         }
     }
 
-    /** One batch for one lane, run on its event loop: owns a reference to the batch. */
-    private final class Delivery implements Runnable {
-        private final Lane lane;
-        private final ByteBuf frames;
-        private final int count;
-        private final int bytes;
-        private final boolean end;
+    /**
+     * One lane's ring of reusable {@link Delivery} tasks, filled as they are first needed, in the order they are
+     * handed over: the cursor is at the one handed over longest ago. <b>Listener thread only</b>, but for each
+     * task's {@code free} flag, which its event loop sets once it is done with it.
+     */
+    private static final class Deliveries {
+        Delivery[] ring = new Delivery[MIN_DELIVERIES_PER_LANE];
+        int next;
 
-        Delivery(final Lane lane, final ByteBuf frames, final int count, final int bytes, final boolean end) {
+        /** Double the full ring, oldest task first, and move the cursor to the first new slot. */
+        Delivery[] grow() {
+            final Delivery[] full = ring;
+            final int n = full.length;
+            final Delivery[] grown = new Delivery[n * 2];
+            System.arraycopy(full, next, grown, 0, n - next);
+            System.arraycopy(full, 0, grown, n - next, next);
+            ring = grown;
+            next = n;
+            return grown;
+        }
+    }
+
+    /**
+     * One batch for one lane, run on its event loop: owns a reference to the batch. Armed on the listener thread,
+     * published to the event loop by its task queue, and handed back by {@code free} (release, then acquire) once
+     * run or cancelled: the fields are not read after that.
+     */
+    private final class Delivery implements Runnable {
+        private Lane lane;
+        private ByteBuf frames;
+        private int count;
+        private int bytes;
+        private boolean end;
+        private boolean free; // through DELIVERY_FREE
+
+        /** On the listener thread, once claimed. */
+        Delivery arm(final Lane lane, final ByteBuf frames, final int count, final int bytes, final boolean end) {
             this.lane = lane;
             this.frames = frames;
             this.count = count;
             this.bytes = bytes;
             this.end = end;
+            this.free = false; // read by this thread only until the event loop sets it
+            return this;
         }
 
         @Override
         public void run() {
+            final Lane lane = this.lane;
+            final ByteBuf frames = this.frames;
+            final int count = this.count;
+            final boolean end = this.end;
             lane.backlog.addAndGet(-bytes);
             int written = 0;
             try {
@@ -425,16 +500,28 @@ public final class Broadcaster implements TickListener {
                     written++;
                 }
             } finally {
-                frames.release();
+                try {
+                    frames.release();
+                } finally {
+                    handBack();
+                }
             }
             if (written > 0) {
                 framesSent.addAndGet((long)written * count);
             }
         }
 
+        /** On the listener thread, when the event loop would not take it. */
         void cancel() {
             lane.backlog.addAndGet(-bytes);
             frames.release();
+            handBack();
+        }
+
+        private void handBack() {
+            lane = null; // hold neither the subscribers nor the released batch while idle
+            frames = null;
+            DELIVERY_FREE.setRelease(this, true);
         }
     }
 }
