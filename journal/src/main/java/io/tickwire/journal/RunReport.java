@@ -180,21 +180,17 @@ public final class RunReport {
         return Double.toString(ns / NANOS_PER_SECOND);
     }
 
-    /** One service's figures over the window. Latency figures are meaningful only when {@link #completed()} > 0. */
-    public static final class ServiceReport {
+    /**
+     * Latency figures over the window of requests leaving one service, or the system from one entry point.
+     * Meaningful only when {@link #completed()} > 0.
+     */
+    public abstract static class LatencyReport {
         private final int id;
         private final String name;
-        private final long arrivals;
         private final long completed;
         private final long errors;
         private final long rejected;
         private final long latencySumNs;
-        private final boolean integralsKnown;
-        private final long busyTimeNs;
-        private final long queueTimeNs;
-        private final long serverTimeNs;
-        private final long costNanos;
-        private final boolean costKnown;
         private final long windowNs;
         private final long p50Ns;
         private final long p90Ns;
@@ -203,20 +199,13 @@ public final class RunReport {
         private final long maxNs;
         private final Histogram histogram;
 
-        ServiceReport(final ServiceSums s, final String name, final long windowNs) {
+        LatencyReport(final LatencySums s, final String name, final long windowNs) {
             this.id = s.id;
             this.name = name;
-            this.arrivals = s.arrivals;
             this.completed = s.completed;
             this.errors = s.errors;
             this.rejected = s.rejected;
             this.latencySumNs = s.latencySumNs;
-            this.integralsKnown = s.integralsKnown;
-            this.busyTimeNs = s.busyTimeNs;
-            this.queueTimeNs = s.queueTimeNs;
-            this.serverTimeNs = s.serverTimeNs;
-            this.costNanos = s.costNanos;
-            this.costKnown = s.costKnown;
             this.windowNs = windowNs;
             this.histogram = s.histogram;
             this.maxNs = s.maxNs;
@@ -234,27 +223,19 @@ public final class RunReport {
             return name;
         }
 
-        public long arrivals() {
-            return arrivals;
-        }
-
-        /** Requests that left the service, OK or in error. */
+        /** Requests that left (the service, or the system), OK or in error. */
         public long completed() {
             return completed;
         }
 
+        /** Of {@link #completed()}, those that failed (at the service, or anywhere on their way). */
         public long errors() {
             return errors;
         }
 
-        /** Requests refused by a full queue; not in {@link #completed()}. */
+        /** Requests refused by a full queue (the service's, or any on their way); not in {@link #completed()}. */
         public long rejected() {
             return rejected;
-        }
-
-        /** Always 0: the engine does not time requests out yet (they would count here and in errors). */
-        public long timeouts() {
-            return 0;
         }
 
         public long latencySumNs() {
@@ -292,6 +273,51 @@ public final class RunReport {
             return histogram;
         }
 
+        /** Completions per simulated second (Little's λ for a service). */
+        public double throughputPerSecond() {
+            return completed * NANOS_PER_SECOND / windowNs;
+        }
+
+        /** λW: throughput times mean latency, which is {@code Σ latency / window}. */
+        public double littleLambdaW() {
+            return (double)latencySumNs / windowNs;
+        }
+
+        long windowNs() {
+            return windowNs;
+        }
+    }
+
+    /** One service's figures over the window. */
+    public static final class ServiceReport extends LatencyReport {
+        private final long arrivals;
+        private final boolean integralsKnown;
+        private final long busyTimeNs;
+        private final long queueTimeNs;
+        private final long serverTimeNs;
+        private final long costNanos;
+        private final boolean costKnown;
+
+        ServiceReport(final ServiceSums s, final String name, final long windowNs) {
+            super(s, name, windowNs);
+            this.arrivals = s.arrivals;
+            this.integralsKnown = s.integralsKnown;
+            this.busyTimeNs = s.busyTimeNs;
+            this.queueTimeNs = s.queueTimeNs;
+            this.serverTimeNs = s.serverTimeNs;
+            this.costNanos = s.costNanos;
+            this.costKnown = s.costKnown;
+        }
+
+        public long arrivals() {
+            return arrivals;
+        }
+
+        /** Always 0: the engine does not time requests out yet (they would count here and in errors). */
+        public long timeouts() {
+            return 0;
+        }
+
         /**
          * True if every tick of the window carries the busy and queue time integrals (schema version 2 on); else
          * the figures made from them (utilisation, queue, L and Little's ratio) are NaN: unknown, not 0.
@@ -312,134 +338,35 @@ public final class RunReport {
 
         /** Time-average number of requests waiting; NaN if the integrals are absent. */
         public double meanQueue() {
-            return integralsKnown ? (double)queueTimeNs / windowNs : Double.NaN;
+            return integralsKnown ? (double)queueTimeNs / windowNs() : Double.NaN;
         }
 
         /** Time-average number of requests in the service, waiting or served: Little's L; NaN if unknown. */
         public double meanInSystem() {
-            return integralsKnown ? (double)(busyTimeNs + queueTimeNs) / windowNs : Double.NaN;
-        }
-
-        /** Completions per simulated second: Little's λ. */
-        public double throughputPerSecond() {
-            return completed * NANOS_PER_SECOND / windowNs;
-        }
-
-        /** λW: throughput times mean latency, which is {@code Σ latency / window}. */
-        public double littleLambdaW() {
-            return (double)latencySumNs / windowNs;
+            return integralsKnown ? (double)(busyTimeNs + queueTimeNs) / windowNs() : Double.NaN;
         }
 
         /** L / λW, 1 when Little's law holds over the window; NaN when nothing completed or L is unknown. */
         public double littleRatio() {
-            return latencySumNs > 0 ? meanInSystem() / littleLambdaW() : Double.NaN;
+            return latencySumNs() > 0 ? meanInSystem() / littleLambdaW() : Double.NaN;
         }
     }
 
     /**
      * One load source's requests end to end, over the window: from entry into the system (at the source's target
-     * service) to leaving it. Latency figures are meaningful only when {@link #completed()} > 0.
+     * service) to leaving it.
      */
-    public static final class EntryReport {
-        private final int id;
-        private final String name;
+    public static final class EntryReport extends LatencyReport {
         private final String target;
-        private final long completed;
-        private final long errors;
-        private final long rejected;
-        private final long latencySumNs;
-        private final long windowNs;
-        private final long p50Ns;
-        private final long p90Ns;
-        private final long p99Ns;
-        private final long p999Ns;
-        private final long maxNs;
-        private final Histogram histogram;
 
         EntryReport(final LatencySums s, final String name, final String target, final long windowNs) {
-            this.id = s.id;
-            this.name = name;
+            super(s, name, windowNs);
             this.target = target;
-            this.completed = s.completed;
-            this.errors = s.errors;
-            this.rejected = s.rejected;
-            this.latencySumNs = s.latencySumNs;
-            this.windowNs = windowNs;
-            this.histogram = s.histogram;
-            this.maxNs = s.maxNs;
-            this.p50Ns = s.percentile(50.0);
-            this.p90Ns = s.percentile(90.0);
-            this.p99Ns = s.percentile(99.0);
-            this.p999Ns = s.percentile(99.9);
-        }
-
-        public int id() {
-            return id;
-        }
-
-        /** The load source's name. */
-        public String name() {
-            return name;
         }
 
         /** The name of the service its requests enter by. */
         public String target() {
             return target;
-        }
-
-        /** Requests that left the system, OK or in error. */
-        public long completed() {
-            return completed;
-        }
-
-        /** Of {@link #completed()}, those that failed somewhere on their way. */
-        public long errors() {
-            return errors;
-        }
-
-        /** Requests refused by a full queue somewhere; not in {@link #completed()}. */
-        public long rejected() {
-            return rejected;
-        }
-
-        public long latencySumNs() {
-            return latencySumNs;
-        }
-
-        /** Exact mean end-to-end latency; NaN when nothing completed. */
-        public double meanNs() {
-            return completed > 0 ? (double)latencySumNs / completed : Double.NaN;
-        }
-
-        public long p50Ns() {
-            return p50Ns;
-        }
-
-        public long p90Ns() {
-            return p90Ns;
-        }
-
-        public long p99Ns() {
-            return p99Ns;
-        }
-
-        public long p999Ns() {
-            return p999Ns;
-        }
-
-        /** The exact maximum end-to-end latency. */
-        public long maxNs() {
-            return maxNs;
-        }
-
-        /** The window's merged end-to-end histogram (a live view: do not modify). */
-        public Histogram histogram() {
-            return histogram;
-        }
-
-        /** Requests leaving the system per simulated second. */
-        public double throughputPerSecond() {
-            return completed * NANOS_PER_SECOND / windowNs;
         }
     }
 
