@@ -8,7 +8,7 @@
 // newer schema versions (fields appended to a block) stay readable.
 
 export const SCHEMA_ID = 7477;
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const TEMPLATE = Object.freeze({
   TICK_SUMMARY: 10,

@@ -36,6 +36,7 @@ import io.tickwire.sbe.HeartbeatDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.SimulationEndDecoder;
+import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.SubscribeEncoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -163,11 +164,14 @@ public final class FeedClient implements AutoCloseable {
 
     /** As {@link #subscribe(long)}, replaying from {@code fromSequence} where the server keeps it (-1 = live). */
     public void subscribe(final long simulationId, final long fromSequence) {
-        final byte[] bytes = new byte[MessageHeaderEncoder.ENCODED_LENGTH + SubscribeEncoder.BLOCK_LENGTH];
+        final byte[] bytes = new byte[MessageHeaderEncoder.ENCODED_LENGTH + SubscribeEncoder.BLOCK_LENGTH
+            + SubscribeEncoder.servicesHeaderLength()];
         new SubscribeEncoder().wrapAndApplyHeader(new UnsafeBuffer(bytes), 0, new MessageHeaderEncoder())
             .requestId(requestIds.incrementAndGet())
             .simulationId(simulationId)
-            .fromSequence(fromSequence);
+            .fromSequence(fromSequence)
+            .policy(ConflationPolicy.CONFLATE)
+            .services("");
         channel.writeAndFlush(new BinaryWebSocketFrame(Unpooled.wrappedBuffer(bytes)));
     }
 

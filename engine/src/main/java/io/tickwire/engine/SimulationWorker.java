@@ -100,7 +100,8 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             .servers(servers)
             .serviceId(serviceId)
             .busyTimeNs(busyTimeNs)
-            .queueTimeNs(queueTimeNs);
+            .queueTimeNs(queueTimeNs)
+            .retries(0);
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ServiceGaugeEncoder.BLOCK_LENGTH;
         metrics.publish(seq);
     }

@@ -400,6 +400,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .busyTimeNs(f[base + F_BUSY_TIME])
                 .queueTimeNs(f[base + F_QUEUE_TIME])
                 .costNanos(f[base + F_COST])
+                .timeouts(0)
+                .retries(0)
+                .storageBytes(0)
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);
@@ -417,6 +420,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .p99Ns(ef[base + E_P99])
                 .p999Ns(ef[base + E_P999])
                 .maxNs(ef[base + E_MAX])
+                .timeouts(0)
                 .putHistogram(p.histograms, p.entryHistogramOffset[l], p.entryHistogramLength[l]);
         }
         slot.kind = OutputSlot.TICK;

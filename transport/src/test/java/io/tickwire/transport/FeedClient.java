@@ -63,7 +63,8 @@ final class FeedClient implements WebSocket.Listener, AutoCloseable {
     static byte[] subscribeMessage(final long requestId, final long simulationId) {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
         final SubscribeEncoder e = new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .requestId(requestId).simulationId(simulationId).fromSequence(-1);
+            .requestId(requestId).simulationId(simulationId).fromSequence(-1)
+            .policy(io.tickwire.sbe.ConflationPolicy.CONFLATE).services("");
         return copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
