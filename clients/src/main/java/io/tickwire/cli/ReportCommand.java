@@ -20,6 +20,7 @@ import java.util.Locale;
         + "end per entry point."})
 final class ReportCommand extends CliCommand {
     private static final double NANOS_PER_MILLI = 1e6;
+    private static final double BYTES_PER_GB = 1e9;
     private static final double NANOS_PER_SECOND = 1e9;
 
     @Parameters(index = "0", paramLabel = "JOURNAL", description = "A journal directory.")
@@ -86,6 +87,8 @@ final class ReportCommand extends CliCommand {
             n.put("errors", s.errors());
             n.put("rejected", s.rejected());
             n.put("timeouts", s.timeouts());
+            n.put("retries", s.retries());
+            n.put("storage_bytes", s.storageBytes());
             putNumber(n, "mean_ms", s.meanNs() / NANOS_PER_MILLI);
             putNumber(n, "p50_ms", latencies ? s.p50Ns() / NANOS_PER_MILLI : Double.NaN);
             putNumber(n, "p90_ms", latencies ? s.p90Ns() / NANOS_PER_MILLI : Double.NaN);
@@ -109,6 +112,7 @@ final class ReportCommand extends CliCommand {
             n.put("completed", e.completed());
             n.put("errors", e.errors());
             n.put("rejected", e.rejected());
+            n.put("timeouts", e.timeouts());
             putNumber(n, "mean_ms", e.meanNs() / NANOS_PER_MILLI);
             putNumber(n, "p50_ms", latencies ? e.p50Ns() / NANOS_PER_MILLI : Double.NaN);
             putNumber(n, "p90_ms", latencies ? e.p90Ns() / NANOS_PER_MILLI : Double.NaN);
@@ -136,14 +140,14 @@ final class ReportCommand extends CliCommand {
             .append("): ").append(seconds(report.windowNs())).append('\n');
 
         final Table requests = new Table("service", "arrivals", "completed", "errors", "rejected", "timeouts",
-            "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
+            "retries", "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
         final Table occupancy = new Table("service", "utilization", "mean queue", "mean in system", "throughput/s",
-            "little L", "lambda*W", "L/(lambda*W)", "cost");
+            "little L", "lambda*W", "L/(lambda*W)", "storage GB", "cost");
         for (final RunReport.ServiceReport s : report.services()) {
             final boolean latencies = s.completed() > 0;
             requests.row(s.name(), Long.toString(s.arrivals()), Long.toString(s.completed()),
                 Long.toString(s.errors()), Long.toString(s.rejected()), Long.toString(s.timeouts()),
-                decimal(s.meanNs() / NANOS_PER_MILLI, 3),
+                Long.toString(s.retries()), decimal(s.meanNs() / NANOS_PER_MILLI, 3),
                 latencies ? decimal(s.p50Ns() / NANOS_PER_MILLI, 3) : "-",
                 latencies ? decimal(s.p90Ns() / NANOS_PER_MILLI, 3) : "-",
                 latencies ? decimal(s.p99Ns() / NANOS_PER_MILLI, 3) : "-",
@@ -151,19 +155,21 @@ final class ReportCommand extends CliCommand {
                 latencies ? decimal(s.maxNs() / NANOS_PER_MILLI, 3) : "-");
             occupancy.row(s.name(), decimal(s.utilization(), 3), decimal(s.meanQueue(), 3),
                 decimal(s.meanInSystem(), 3), decimal(s.throughputPerSecond(), 3), decimal(s.meanInSystem(), 3),
-                decimal(s.littleLambdaW(), 3), decimal(s.littleRatio(), 4), decimal(s.cost(), 6));
+                decimal(s.littleLambdaW(), 3), decimal(s.littleRatio(), 4),
+                s.storageBytes() > 0 ? decimal(s.storageBytes() / BYTES_PER_GB, 3) : "-", decimal(s.cost(), 6));
         }
         sb.append('\n');
         requests.appendTo(sb);
         sb.append('\n');
         occupancy.appendTo(sb);
         if (!report.entries().isEmpty()) {
-            final Table endToEnd = new Table("entry point", "into", "completed", "errors", "rejected", "mean ms",
+            final Table endToEnd = new Table("entry point", "into", "completed", "errors", "rejected", "timeouts",
+                "mean ms",
                 "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "throughput/s");
             for (final RunReport.EntryReport e : report.entries()) {
                 final boolean latencies = e.completed() > 0;
                 endToEnd.row(e.name(), e.target(), Long.toString(e.completed()), Long.toString(e.errors()),
-                    Long.toString(e.rejected()), decimal(e.meanNs() / NANOS_PER_MILLI, 3),
+                    Long.toString(e.rejected()), Long.toString(e.timeouts()), decimal(e.meanNs() / NANOS_PER_MILLI, 3),
                     latencies ? decimal(e.p50Ns() / NANOS_PER_MILLI, 3) : "-",
                     latencies ? decimal(e.p90Ns() / NANOS_PER_MILLI, 3) : "-",
                     latencies ? decimal(e.p99Ns() / NANOS_PER_MILLI, 3) : "-",

@@ -50,12 +50,14 @@ class ReportCommandTest {
 
         final JsonNode server = report.get("services").get("server");
         assertThat(fieldNames(server)).containsExactly("arrivals", "completed", "errors", "rejected", "timeouts",
-            "mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "utilization", "mean_queue",
+            "retries", "storage_bytes", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "utilization", "mean_queue",
             "mean_in_system", "throughput_per_s", "little_l", "little_lambda_w", "little_ratio", "cost");
         assertThat(server.get("completed").asLong()).isBetween(780_000L, 820_000L);
         assertThat(server.get("errors").asLong()).isZero();
         assertThat(server.get("rejected").asLong()).isZero();
         assertThat(server.get("timeouts").asLong()).isZero();
+        assertThat(server.get("retries").asLong()).isZero();
+        assertThat(server.get("storage_bytes").asLong()).isZero();
         assertThat(server.get("mean_ms").asDouble()).isCloseTo(5.0, within(5.0 * 0.03));
         assertThat(server.get("p50_ms").asDouble()).isCloseTo(3.466, within(3.466 * 0.05));
         assertThat(server.get("p99_ms").asDouble()).isCloseTo(23.03, within(23.03 * 0.05));
@@ -132,7 +134,7 @@ class ReportCommandTest {
         assertThat(lines[requests + 1]).startsWith("server ");
         // Every column's figure ends where its heading does; milliseconds with 3 decimals.
         assertRightAligned(lines[requests], lines[requests + 1]);
-        assertThat(lines[requests + 1]).matches("server( +\\d+){5}( +\\d+\\.\\d{3}){6}");
+        assertThat(lines[requests + 1]).matches("server( +\\d+){6}( +\\d+\\.\\d{3}){6}");
         final int occupancy = indexOfLineStartingWith(lines, "service  utilization");
         assertRightAligned(lines[occupancy], lines[occupancy + 1]);
         final int entries = indexOfLineStartingWith(lines, "entry point");

@@ -21,7 +21,7 @@ import java.util.Arrays;
  */
 public final class CsvExporter {
     public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
-        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,sim_time_s,wall_time_ns";
+        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,sim_time_s,wall_time_ns";
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long RATIO_UNIT = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
@@ -171,11 +171,21 @@ public final class CsvExporter {
                     appendDecimal(sb, s.costNanos(), NANOS_PER_SECOND);
                 }
                 sb.append(',');
+                // Schema version 3 on; older ticks had none of these, so they are 0 there.
+                sb.append(orZero(s.timeouts(), TickSummaryDecoder.ServicesDecoder.timeoutsNullValue()))
+                    .append(',').append(orZero(s.retries(), TickSummaryDecoder.ServicesDecoder.retriesNullValue()))
+                    .append(',')
+                    .append(orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue()))
+                    .append(',');
                 appendDecimal(sb, simTimeNs, NANOS_PER_SECOND).append(',');
                 sb.append(wallTimeNs).append('\n');
                 s.skipHistogram();
                 count++;
             }
+        }
+
+        private static long orZero(final long value, final long nullValue) {
+            return value == nullValue ? 0 : value;
         }
 
         void drainTo(final Writer out) throws IOException {

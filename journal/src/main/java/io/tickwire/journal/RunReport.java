@@ -20,7 +20,10 @@ import java.util.List;
  * What each figure is, and why it is computed so:
  * <ul>
  *   <li>Counts (arrivals, completed, errors, rejected) are sums of the ticks'. {@code completed} includes errors;
- *       {@code rejected} requests never entered the service. Timeouts are 0: the engine has none yet.</li>
+ *       {@code rejected} requests never entered the service. {@code timeouts} are the errors caused by a
+ *       call that timed out (schema version 3 on; 0 before, when the engine had none), {@code retries} the call
+ *       attempts the service retried.</li>
+ *   <li>A database's storage is a gauge: {@code storageBytes} is its value at the end of the window.</li>
  *   <li>The mean latency is {@code Σ latencySumNs / Σ completed}: exact, not a mean of tick means.</li>
  *   <li>Percentiles come from the ticks' HdrHistograms merged into one auto-resizing {@code Histogram(3)} per
  *       service (what {@link Histogram#add} of each decoded tick histogram gives; {@link HistogramFolder} gets it
@@ -190,6 +193,7 @@ public final class RunReport {
         private final long completed;
         private final long errors;
         private final long rejected;
+        private final long timeouts;
         private final long latencySumNs;
         private final long windowNs;
         private final long p50Ns;
@@ -205,6 +209,7 @@ public final class RunReport {
             this.completed = s.completed;
             this.errors = s.errors;
             this.rejected = s.rejected;
+            this.timeouts = s.timeouts;
             this.latencySumNs = s.latencySumNs;
             this.windowNs = windowNs;
             this.histogram = s.histogram;
@@ -236,6 +241,11 @@ public final class RunReport {
         /** Requests refused by a full queue (the service's, or any on their way); not in {@link #completed()}. */
         public long rejected() {
             return rejected;
+        }
+
+        /** Of {@link #errors()}, those that failed because a call timed out (at the service, or on their way). */
+        public long timeouts() {
+            return timeouts;
         }
 
         public long latencySumNs() {
@@ -297,6 +307,8 @@ public final class RunReport {
         private final long serverTimeNs;
         private final long costNanos;
         private final boolean costKnown;
+        private final long retries;
+        private final long storageBytes;
 
         ServiceReport(final ServiceSums s, final String name, final long windowNs) {
             super(s, name, windowNs);
@@ -307,15 +319,22 @@ public final class RunReport {
             this.serverTimeNs = s.serverTimeNs;
             this.costNanos = s.costNanos;
             this.costKnown = s.costKnown;
+            this.retries = s.retries;
+            this.storageBytes = s.storageBytes;
         }
 
         public long arrivals() {
             return arrivals;
         }
 
-        /** Always 0: the engine does not time requests out yet (they would count here and in errors). */
-        public long timeouts() {
-            return 0;
+        /** Call attempts the service retried over the window. */
+        public long retries() {
+            return retries;
+        }
+
+        /** A database's stored bytes at the end of the window; 0 for a service (and in journals before v3). */
+        public long storageBytes() {
+            return storageBytes;
         }
 
         /**
@@ -378,6 +397,7 @@ public final class RunReport {
         long completed;
         long errors;
         long rejected;
+        long timeouts;
         long latencySumNs;
         long maxNs;
 
@@ -398,6 +418,8 @@ public final class RunReport {
         long queueTimeNs;
         long serverTimeNs;
         long costNanos;
+        long retries;
+        long storageBytes;
         boolean integralsKnown = true;
         boolean costKnown = true;
 
@@ -448,6 +470,10 @@ public final class RunReport {
                 sums.errors += s.errors();
                 sums.rejected += s.rejected();
                 sums.latencySumNs += s.latencySumNs();
+                // Fields of schema version 3 read as their null value in older ticks, when they were all 0.
+                sums.timeouts += orZero(s.timeouts(), TickSummaryDecoder.ServicesDecoder.timeoutsNullValue());
+                sums.retries += orZero(s.retries(), TickSummaryDecoder.ServicesDecoder.retriesNullValue());
+                sums.storageBytes = orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue());
                 final long busyTimeNs = s.busyTimeNs();
                 final long queueTimeNs = s.queueTimeNs();
                 if (busyTimeNs == TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()
@@ -478,6 +504,7 @@ public final class RunReport {
                 sums.completed += e.completed();
                 sums.errors += e.errors();
                 sums.rejected += e.rejected();
+                sums.timeouts += orZero(e.timeouts(), TickSummaryDecoder.EntriesDecoder.timeoutsNullValue());
                 sums.latencySumNs += e.latencySumNs();
                 sums.maxNs = Math.max(sums.maxNs, e.maxNs());
                 if (e.completed() > 0) {
@@ -487,6 +514,10 @@ public final class RunReport {
                     e.skipHistogram();
                 }
             }
+        }
+
+        private static long orZero(final long value, final long nullValue) {
+            return value == nullValue ? 0 : value;
         }
 
         private LatencySums entry(final int id) {

@@ -250,6 +250,9 @@ public final class TickDiff {
         if (j.maxNs() != s.maxNs()) {
             return differs("maxNs", j.maxNs(), s.maxNs());
         }
+        if (j.timeouts() != s.timeouts()) {
+            return differs("timeouts", j.timeouts(), s.timeouts());
+        }
         j.wrapHistogram(journalHistogram);
         s.wrapHistogram(simulatedHistogram);
         return compareHistograms();
@@ -307,6 +310,15 @@ public final class TickDiff {
         }
         if (j.costNanos() != s.costNanos()) {
             return differs("costNanos", j.costNanos(), s.costNanos());
+        }
+        if (j.timeouts() != s.timeouts()) {
+            return differs("timeouts", j.timeouts(), s.timeouts());
+        }
+        if (j.retries() != s.retries()) {
+            return differs("retries", j.retries(), s.retries());
+        }
+        if (j.storageBytes() != s.storageBytes()) {
+            return differs("storageBytes", j.storageBytes(), s.storageBytes());
         }
         j.wrapHistogram(journalHistogram);
         s.wrapHistogram(simulatedHistogram);

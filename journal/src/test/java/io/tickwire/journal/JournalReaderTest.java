@@ -217,6 +217,9 @@ class JournalReaderTest {
                     cells[15] = "";
                     cells[16] = "";
                     cells[17] = ""; // cost, also since version 2
+                    cells[18] = "0"; // timeouts, retries and storage: since version 3, and 0 before it
+                    cells[19] = "0";
+                    cells[20] = "0";
                 }
                 olderBlanked.append(String.join(",", cells)).append('\n');
             }
@@ -265,7 +268,7 @@ class JournalReaderTest {
         final ExpandableArrayBuffer out = new ExpandableArrayBuffer(message.length + extra);
         out.putBytes(0, message, 0, rootEnd);
         out.putShort(0, (short)(blockLength + extra));
-        out.putShort(6, (short)2);
+        out.putShort(6, (short)(io.tickwire.codec.Schema.VERSION + 1));
         out.setMemory(rootEnd, extra, (byte)0x5A);
         out.putBytes(rootEnd + extra, message, rootEnd, message.length - rootEnd);
         final byte[] bytes = new byte[message.length + extra];

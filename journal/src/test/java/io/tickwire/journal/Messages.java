@@ -97,7 +97,7 @@ final class Messages {
                 .busyTimeNs((tick % 4) * 10_000_000L + s)
                 .queueTimeNs(25_000_000L * s + tick)
                 .costNanos(1_000 + s * 227 + tick)
-                .timeouts(0).retries(0).storageBytes(0)
+                .timeouts(tick % 2).retries(s + tick % 3).storageBytes(1_000_000L * s + tick)
                 .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services
