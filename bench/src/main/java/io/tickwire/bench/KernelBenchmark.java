@@ -4,8 +4,7 @@ import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
-import io.tickwire.engine.sim.PartitionKernel;
-import io.tickwire.engine.sim.Partitioner;
+import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.SampleSink;
 import io.tickwire.sbe.Outcome;
 import org.agrona.DirectBuffer;
@@ -23,7 +22,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,7 +51,7 @@ public class KernelBenchmark {
     public int workers;
 
     private Diagram diagram;
-    private PartitionKernel[] kernels;
+    private Kernels kernels;
     private long tick;
     private final CountingSink sink = new CountingSink();
 
@@ -67,24 +65,14 @@ public class KernelBenchmark {
     @Setup(Level.Trial)
     public void setUp() throws Exception {
         diagram = DiagramLoader.parse(fiftyServices());
-        final List<int[]> partitions = Partitioner.partitions(diagram);
-        if (partitions.size() != 10) {
-            throw new IllegalStateException("expected 10 partitions, got " + partitions.size());
-        }
-        kernels = new PartitionKernel[partitions.size()];
-        for (int p = 0; p < kernels.length; p++) {
-            kernels[p] = new PartitionKernel(diagram, partitions.get(p), 42);
-        }
+        kernels = new Kernels(diagram, 42);
     }
 
     /** One tick of all 50 services on this thread (the {@code workers} parameter does not apply). */
     @Benchmark
     public long kernel(final Visits visits) {
         final long before = sink.visits;
-        final long endNs = (tick + 1) * TICK_NS;
-        for (final PartitionKernel kernel : kernels) {
-            kernel.advance(tick, endNs, sink);
-        }
+        kernels.advanceTick(tick, sink);
         tick++;
         visits.visits += sink.visits - before;
         return sink.visits;
@@ -163,7 +151,8 @@ public class KernelBenchmark {
 
         @Override
         public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
-                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs) {
+                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs,
+                          final int retries) {
         }
     }
 }

@@ -23,9 +23,10 @@ import static org.assertj.core.data.Percentage.withPercentage;
 
 /**
  * The closed-form cases again, through the whole engine (workers, metrics ring, aggregator, tick summaries) with
- * one and with two workers. Each diagram runs as two independent copies — two partitions — so that two workers
- * really split the work: both copies must match theory, and the ticks must be byte-identical (but for the
- * wall-clock stamp) whatever the number of workers.
+ * one and with two workers. Single-service cases run as two independent copies — two partitions — so that two
+ * workers really split the work; networks (tandem, Jackson feedback, a sync call) run as ONE connected system that
+ * the partitioner cuts at its delayed calls, with messages crossing workers in conservative windows. Every case must
+ * match theory, and the ticks must be byte-identical (but for the wall-clock stamp) whatever the number of workers.
  */
 @Tag("slow")
 @Timeout(300)
@@ -65,22 +66,62 @@ class WorkersValidationTest {
                 .isCloseTo(0.08882, offset(0.01));
         }
 
-        // Tandem M/M/1 -> M/M/1, lambda = 1, mu1 = 2, mu2 = 3 (per ms): end to end W = 1.5 ms.
-        final Run tandem = run("""
+        // Tandem M/M/1 -> M/M/1, lambda = 1, mu1 = 2, mu2 = 3 (per ms), a 0.1 ms hop: end to end W = 1.5 + 0.1 ms.
+        // One connected system, cut at its only call: n1 and n2 run on different workers when there are two.
+        final Run tandem = runConnected("""
             name: tandem
             seed: 33
             services:
               - name: n1
                 latency: { distribution: exponential, mean: 0.5ms }
-                calls: [ { to: n2, delay: 0 } ]
+                calls: [ { to: n2, delay: 100us } ]
               - name: n2
                 latency: { distribution: exponential, mean: 0.333333ms }
             load:
               - { target: n1, rate: 1000/s }
             """, workers, 10_000);
-        for (final int copy : new int[] {0, 1}) {
-            assertThat(tandem.endToEndMeanMs(copy)).isCloseTo(1.5, withPercentage(2));
-        }
+        assertThat(tandem.partitions).isEqualTo(2);
+        assertThat(tandem.endToEndMeanMs(0)).isCloseTo(1.6, withPercentage(2));
+        assertThat(tandem.meanMs(0)).isCloseTo(1.0, withPercentage(2));
+        assertThat(tandem.meanMs(1)).isCloseTo(0.5, withPercentage(2));
+
+        // Jackson feedback: lambda = 1 at n1 (mu1 = 2), n1 -> n2 (mu2 = 3), n2 -> n1 with p = 0.2, 0.1 ms hops each
+        // way. W = 2.3810 ms of queueing and service, plus 1.25 + 0.25 = 1.5 hops of 0.1 ms: 2.5310 ms.
+        final Run jackson = runConnected("""
+            name: jackson
+            seed: 36
+            services:
+              - name: n1
+                latency: { distribution: exponential, mean: 0.5ms }
+                calls: [ { to: n2, delay: 100us } ]
+              - name: n2
+                latency: { distribution: exponential, mean: 0.333333ms }
+                calls: [ { to: n1, probability: 0.2, delay: 100us } ]
+            load:
+              - { target: n1, rate: 1000/s }
+            """, workers, 10_000);
+        assertThat(jackson.partitions).isEqualTo(2);
+        assertThat(jackson.endToEndMeanMs(0)).isCloseTo(2.3810 + 0.15, withPercentage(2.5));
+        assertThat(jackson.meanMs(0)).isCloseTo(1.0 / 0.75, withPercentage(2.5));
+        assertThat(jackson.meanMs(1)).isCloseTo(1.0 / 1.75, withPercentage(2.5));
+
+        // A sync call across workers: the callee never queues, so the caller is an M/G/1 with service time
+        // S_caller + 2 delay + S_callee (Pollaczek-Khinchine, as in QueueingTheoryTest): W = 1.7111 ms.
+        final Run sync = runConnected("""
+            name: sync
+            seed: 37
+            services:
+              - name: caller
+                latency: { distribution: exponential, mean: 0.3ms }
+                calls: [ { to: callee, mode: sync, delay: 100us } ]
+              - name: callee
+                replicas: 1000
+                latency: { distribution: exponential, mean: 0.3ms }
+            load:
+              - { target: caller, rate: 800/s }
+            """, workers, 10_000);
+        assertThat(sync.partitions).isEqualTo(2);
+        assertThat(sync.meanMs(0)).isCloseTo(0.8 + 0.8 * 0.82 / (2 * 0.36), withPercentage(2));
 
         // Closed loop, 2 users, no think time, D1 = 1 ms, D2 = 0.5 ms: X = 0.8571/ms (MVA).
         final Run closed = run("""
@@ -122,6 +163,43 @@ class WorkersValidationTest {
         assertThat(one.completed[0]).isNotEqualTo(one.completed[1]);
     }
 
+    @ParameterizedTest(name = "workers {0}")
+    @ValueSource(ints = {2})
+    void shouldGiveTheSameTicksForOneSystemSplitOverWorkers(final int workers) throws Exception {
+        // Forward and sync calls, timeouts and retries all crossing partitions, at equal and different delays.
+        final String yaml = """
+            name: split
+            seed: 38
+            tick: 10ms
+            services:
+              - name: front
+                replicas: 2
+                latency: { distribution: exponential, mean: 0.2ms }
+                calls:
+                  - { to: auth, mode: sync, delay: 100us, timeout: 2ms, retry: { attempts: 2, backoff: 1ms } }
+                  - { to: back, probability: 0.5, delay: 200us }
+              - name: auth
+                replicas: 2
+                failureRate: 0.05
+                latency: { distribution: exponential, mean: 0.4ms }
+              - name: back
+                replicas: 2
+                latency: { distribution: lognormal, mean: 0.5ms, sd: 0.5ms }
+                calls: [ { to: front, probability: 0.1, delay: 100us } ]
+            load:
+              - { target: front, rate: 2000/s }
+            """;
+        final Run one = runConnected(yaml, 1, 3_000);
+        final Run many = runConnected(yaml, workers, 3_000);
+        assertThat(one.partitions).isEqualTo(3);
+        assertThat(many.ticks).hasSameSizeAs(one.ticks);
+        for (int i = 0; i < one.ticks.size(); i++) {
+            assertThat(many.ticks.get(i)).as("tick %d", i).isEqualTo(one.ticks.get(i));
+        }
+        assertThat(one.timeouts[0]).isPositive();
+        assertThat(one.retries[0]).isPositive();
+    }
+
     /** Two copies of {@code yaml}'s system side by side: services and loads of copy 1 follow those of copy 0. */
     private static Diagram twoCopies(final String yaml) throws Exception {
         final Diagram d = DiagramLoader.parse(yaml);
@@ -132,42 +210,64 @@ class WorkersValidationTest {
             for (final ServiceSpec s : d.services()) {
                 final List<CallSpec> calls = new ArrayList<>();
                 for (final CallSpec c : s.calls()) {
-                    calls.add(new CallSpec(c.target() + copy * n, c.to() + "-" + copy, c.probability(), c.delayNs()));
+                    calls.add(new CallSpec(c.target() + copy * n, c.to() + "-" + copy, c.probability(), c.delayNs(),
+                        c.mode(), c.timeoutNs(), c.retry()));
                 }
                 services.add(new ServiceSpec(s.id() + copy * n, s.name() + "-" + copy, s.replicas(), s.concurrency(),
-                    s.latency(), s.queueCapacity(), s.failureRate(), calls, s.cost()));
+                    s.latency(), s.queueCapacity(), s.failureRate(), calls, s.cost(), s.fanout(), s.databaseCalls(),
+                    s.storage()));
             }
             for (final LoadSpec l : d.load()) {
                 load.add(new LoadSpec(l.name() + "-" + copy, l.target() + copy * n, l.targetName() + "-" + copy,
                     l.ratePerSec(), l.arrivals(), l.users(), l.thinkNs()));
             }
         }
-        return new Diagram(d.name(), d.tickNs(), d.seed(), services, load, yaml);
+        return new Diagram(d.name(), d.tickNs(), d.seed(), services, load, yaml, d.partitions());
     }
 
     private static Run run(final String yaml, final int workers, final long ticks) throws Exception {
         final Diagram diagram = twoCopies(yaml);
+        return run(diagram, workers, ticks, diagram.services().size() / 2);
+    }
+
+    /** {@code yaml}'s system as it is: one connected system, per service figures indexed by service id. */
+    private static Run runConnected(final String yaml, final int workers, final long ticks) throws Exception {
+        return run(DiagramLoader.parse(yaml), workers, ticks, 1);
+    }
+
+    private static Run run(final Diagram diagram, final int workers, final long ticks, final int servicesPerCopy)
+        throws Exception {
         final TickCollector collector = new TickCollector();
+        final int partitions;
         try (Simulation sim = Simulation.create(diagram, new Simulation.Context()
             .speed(Simulation.Context.SPEED_MAX).ticks(ticks).workers(workers))) {
             assertThat(sim.workers()).isEqualTo(workers);
+            partitions = sim.partitions();
             sim.addListener(collector).start();
             assertThat(sim.awaitTermination(200, TimeUnit.SECONDS)).isTrue();
             assertThat(sim.failure()).isNull();
         }
         assertThat(collector.violation).isNull();
         assertThat(collector.ticks).hasSize((int)ticks);
-        return new Run(collector.ticks, diagram.services().size() / 2);
+        final Run run = new Run(collector.ticks, servicesPerCopy);
+        run.partitions = partitions;
+        return run;
     }
 
-    /** Per copy: the first service's counts and the first entry point's end-to-end figures, over the run. */
+    /**
+     * Per copy: the first service's counts and the first entry point's end-to-end figures, over the run; for one
+     * connected system ({@code servicesPerCopy} 1), per service and per entry point.
+     */
     private static final class Run {
         final List<byte[]> ticks;
-        final long[] completed = new long[2];
-        final long[] rejected = new long[2];
-        final long[] latencySum = new long[2];
-        final long[] entryCompleted = new long[2];
-        final long[] entryLatencySum = new long[2];
+        final long[] completed = new long[8];
+        final long[] rejected = new long[8];
+        final long[] timeouts = new long[8];
+        final long[] retries = new long[8];
+        final long[] latencySum = new long[8];
+        final long[] entryCompleted = new long[8];
+        final long[] entryLatencySum = new long[8];
+        int partitions;
 
         Run(final List<byte[]> ticks, final int servicesPerCopy) {
             this.ticks = ticks;
@@ -184,6 +284,8 @@ class WorkersValidationTest {
                         final int copy = s.serviceId() / servicesPerCopy;
                         completed[copy] += s.completed();
                         rejected[copy] += s.rejected();
+                        timeouts[copy] += s.timeouts();
+                        retries[copy] += s.retries();
                         latencySum[copy] += s.latencySumNs();
                     }
                     s.skipHistogram();
