@@ -200,6 +200,76 @@ class WorkersValidationTest {
         assertThat(one.retries[0]).isPositive();
     }
 
+    @ParameterizedTest(name = "workers {0}")
+    @ValueSource(ints = {1, 2})
+    void shouldAccrueDatabaseStorageAndItsCostExactly(final int workers) throws Exception {
+        // storage(t) = size + writeBytes x successful queries so far + growth x t, at every tick end; its cost is
+        // the integral of storage over time at perGBMonth per GiB per 30 days, each tick's writes counted from the
+        // tick's end, plus the database's replica-hours; summed over the run it is exact to the billionth.
+        final long tickNs = 10_000_000L;
+        final Run run = runConnected("""
+            name: storage
+            seed: 39
+            tick: 10ms
+            services:
+              - name: api
+                replicas: 4
+                latency: { distribution: exponential, mean: 0.5ms }
+                database:
+                  latency: { distribution: exponential, mean: 0.5ms }
+                  queries: 2
+                  connections: 4
+                  failureRate: 0.1
+                  size: 1GB
+                  writeBytes: 1KB
+                  growth: 10GB/day
+                  delay: 200us
+                  cost: { perGBMonth: 0.10, perReplicaHour: 0.5 }
+                calls: [ { to: mail, mode: sync, delay: 300us } ]
+              - name: mail
+                latency: { distribution: exponential, mean: 0.2ms }
+            load:
+              - { target: api, rate: 1000/s }
+            """, workers, 5_000);
+        assertThat(run.partitions).isEqualTo(3);
+        final int db = 2;
+        final double gib = 1L << 30;
+        final double growthPerNs = 10 * gib / 86_400e9;
+        final double pricePerByteNs = 0.10 * 1e9 / gib / (30 * 86_400e9);
+        long okQueries = 0;
+        double byteNs = 0; // the writes' storage time so far, tick by tick
+        long costSum = 0;
+        for (int t = 0; t < run.ticks.size(); t++) {
+            final TickSummaryDecoder.ServicesDecoder row = row(run.ticks.get(t), db);
+            final long endNs = (t + 1) * tickNs;
+            byteNs += okQueries * 1024.0 * tickNs;
+            okQueries += row.completed() - row.errors();
+            assertThat(row.storageBytes()).as("tick %d", t)
+                .isEqualTo((1L << 30) + 1024 * okQueries + Math.round(growthPerNs * endNs));
+            costSum += row.costNanos();
+        }
+        final double endNs = run.ticks.size() * (double)tickNs;
+        final double storageByteNs = gib * endNs + growthPerNs * endNs * endNs / 2 + byteNs;
+        final double replicaNanos = 0.5 * 1e9 * endNs / 3.6e12;
+        assertThat(costSum).isEqualTo(Math.round(storageByteNs * pricePerByteNs + replicaNanos));
+        // Queries run one after another and stop at the first failure: 0.9 + 0.9^2 successful per request.
+        assertThat(okQueries).isCloseTo(Math.round(1000 * 50 * (0.9 + 0.81)), withPercentage(2));
+    }
+
+    private static TickSummaryDecoder.ServicesDecoder row(final byte[] tick, final int serviceId) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(tick);
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
+        final TickSummaryDecoder decoder = new TickSummaryDecoder().wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH,
+            header.blockLength(), header.version());
+        for (final TickSummaryDecoder.ServicesDecoder s : decoder.services()) {
+            if (s.serviceId() == serviceId) {
+                return s;
+            }
+            s.skipHistogram();
+        }
+        throw new AssertionError("no service " + serviceId);
+    }
+
     /** Two copies of {@code yaml}'s system side by side: services and loads of copy 1 follow those of copy 0. */
     private static Diagram twoCopies(final String yaml) throws Exception {
         final Diagram d = DiagramLoader.parse(yaml);
