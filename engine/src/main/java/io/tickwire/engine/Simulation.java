@@ -44,17 +44,27 @@ import java.util.concurrent.locks.LockSupport;
  *                 (1) command ring               (2) metrics ring              (3) output ring
  *  Orchestrator ──TickCommand──►┬─► Worker 0 ──┐                                ┌─► listener 0 (e.g. journal)
  *  (tick clock,   one producer  ├─► Worker 1 ──┼─MetricSample/ServiceGauge/──►  │   own thread
- *   own thread)   multicast     └─► Worker N ──┘ WorkerTickEnd (SBE)   Aggregator ─TickSummary─►├─► listener 1 (e.g. feed)
- *                                 own threads,     N producers         one thread  (SBE), one   └─► …
- *                                 optionally pinned                                producer, multicast
+ *   own thread)   multicast     └─► Worker N ──┘ EndToEndSample/     Aggregator ─TickSummary─►├─► listener 1 (e.g. feed)
+ *                                 own threads, │  WorkerTickEnd (SBE) one thread  (SBE), one   └─► …
+ *                                 optionally   │  N producers                     producer, multicast
+ *                                 pinned       │
+ *                     (4) partitions: Worker w runs partitions P(w) ⊂ {0..P-1}, fixed by the diagram
+ *                           ┌──────────── window k (≤ smallest delay of a cut call) ────────────┐
+ *                           │ deliver mailboxes[*→p][(k-1)&1] → advance p to window end         │
+ *                           │ messages to q ──► mailboxes[p→q][k&1] (SPSC, preallocated)        │
+ *                           └────────────── WindowBarrier (all workers; none for one) ──────────┘
  * </pre>
  * <ol>
  *   <li>The orchestrator issues tick {@code t} when its window {@code [t·tick, (t+1)·tick)} of simulated time is due:
  *       on the wall clock at {@code speed 1}, {@code speed} times faster, or at once at {@code speed max}. A full
  *       command ring (workers behind) holds it back.</li>
- *   <li>Each worker simulates its partitions (connected groups of services) up to the window's end, encoding every
- *       request that leaves a service as a {@code MetricSample}, then a {@code ServiceGauge} per service and a
- *       {@code WorkerTickEnd}.</li>
+ *   <li>Each worker simulates its partitions (see {@link Partitioner}) through the tick window by window: a message
+ *       between partitions (a forwarded request, a sync call, its answer) sent in window {@code k} is delivered at
+ *       the start of window {@code k + 1} with its exact timestamp, in a fixed order; the workers meet at the
+ *       {@link WindowBarrier} after every window, so which worker runs which partition changes nothing. Every
+ *       request that leaves a service is encoded as a {@code MetricSample}, every request that leaves the system as
+ *       an {@code EndToEndSample}; at the tick's end, a {@code ServiceGauge} per service and a
+ *       {@code WorkerTickEnd}, before the tick's last barrier.</li>
  *   <li>The aggregator folds samples into per-service HdrHistograms and, when every worker has ended a tick,
  *       encodes one {@code TickSummary} into the output ring, in tick order. Each {@link TickListener} consumes it
  *       on its own thread.</li>

@@ -1012,6 +1012,20 @@ class DiagramLoaderTest {
     // ---------------------------------------------------------------- sync calls, retries, databases
 
     @Test
+    void shouldLoadTheFullExampleOfTheDocs() throws Exception {
+        final String doc = Files.readString(Path.of("..", "docs", "diagram.md"));
+        final int section = doc.indexOf("## A full example");
+        final int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+        final Diagram d = DiagramLoader.parse(doc.substring(start, doc.indexOf("```", start)));
+        assertThat(d.services()).extracting(ServiceSpec::name)
+            .containsExactly("web", "auth", "flags", "api", "db", "cron", "api.db");
+        assertThat(d.partitions()).isEqualTo(2);
+        assertThat(d.service(0).fanout()).isEqualTo(ServiceSpec.Fanout.PARALLEL);
+        assertThat(d.service(0).syncCalls()).hasSize(2);
+        assertThat(d.service(3).databaseCalls()).isEqualTo(1);
+    }
+
+    @Test
     void shouldReadSyncCallsWithTimeoutRetryAndFanout() throws Exception {
         final Diagram d = DiagramLoader.parse(withApi("""
             latency: {mean: 5ms}
