@@ -142,6 +142,76 @@ class WorkersValidationTest {
     }
 
     @ParameterizedTest(name = "workers {0}")
+    @ValueSource(ints = {1, 2})
+    void shouldMatchFanOutRetryAndTimeoutTheoryAcrossWorkers(final int workers) throws Exception {
+        // Callees never queue (1000 servers); every call is a 0.5 ms hop each way, cut into its own partition.
+        // Parallel fan-out to exponential a (1 ms) and b (2 ms): S = 0.1 + 2 x 0.5 + E[max] = 1.1 + 1 + 2 - 1/1.5 ms.
+        final Run fanout = runConnected("""
+            name: fanout
+            seed: 40
+            services:
+              - name: caller
+                replicas: 1000
+                fanout: parallel
+                latency: { distribution: constant, mean: 0.1ms }
+                calls:
+                  - { to: a, mode: sync, delay: 500us }
+                  - { to: b, mode: sync, delay: 500us }
+              - name: a
+                replicas: 1000
+                latency: { distribution: exponential, mean: 1ms }
+              - name: b
+                replicas: 1000
+                latency: { distribution: exponential, mean: 2ms }
+            load:
+              - { target: caller, rate: 1000/s }
+            """, workers, 4_000);
+        assertThat(fanout.partitions).isEqualTo(3);
+        assertThat(fanout.meanMs(0)).isCloseTo(1.1 + 1 + 2 - 1 / 1.5, withPercentage(2));
+
+        // Callee failure p = 0.3 with 2 retries: the caller fails with p^3; the callee sees (1 - p^3) / (1 - p) calls
+        // per request, of which p + p^2 are retries.
+        final Run retries = runConnected("""
+            name: retries
+            seed: 41
+            services:
+              - name: caller
+                replicas: 1000
+                latency: { distribution: constant, mean: 0.1ms }
+                calls: [ { to: callee, mode: sync, delay: 500us, retry: { attempts: 2, backoff: 1ms } } ]
+              - name: callee
+                replicas: 1000
+                failureRate: 0.3
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: caller, rate: 1000/s }
+            """, workers, 4_000);
+        final double p = 0.3;
+        assertThat(retries.errors[0] / (double)retries.completed[0]).isCloseTo(p * p * p, offset(0.003));
+        assertThat(retries.retries[0] / (double)retries.completed[0]).isCloseTo(p + p * p, withPercentage(1.5));
+        assertThat(retries.arrivals[1] / (double)retries.arrivals[0])
+            .isCloseTo((1 - p * p * p) / (1 - p), withPercentage(1));
+
+        // Timeout T = 2 ms, round trip 1 ms, exponential callee (1 ms): P(timeout) = P(S > T - 2 delay) = e^-1.
+        final Run timeouts = runConnected("""
+            name: timeouts
+            seed: 42
+            services:
+              - name: caller
+                replicas: 1000
+                latency: { distribution: constant, mean: 0.1ms }
+                calls: [ { to: callee, mode: sync, delay: 500us, timeout: 2ms } ]
+              - name: callee
+                replicas: 1000
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: caller, rate: 1000/s }
+            """, workers, 4_000);
+        assertThat(timeouts.timeouts[0] / (double)timeouts.completed[0]).isCloseTo(Math.exp(-1), offset(0.005));
+        assertThat(timeouts.entryTimeouts[0]).isEqualTo(timeouts.timeouts[0]);
+    }
+
+    @ParameterizedTest(name = "workers {0}")
     @ValueSource(ints = {2})
     void shouldGiveTheSameTicksWithTwoWorkersAsWithOne(final int workers) throws Exception {
         final String yaml = """
@@ -332,7 +402,10 @@ class WorkersValidationTest {
         final List<byte[]> ticks;
         final long[] completed = new long[8];
         final long[] rejected = new long[8];
+        final long[] errors = new long[8];
+        final long[] arrivals = new long[8];
         final long[] timeouts = new long[8];
+        final long[] entryTimeouts = new long[8];
         final long[] retries = new long[8];
         final long[] latencySum = new long[8];
         final long[] entryCompleted = new long[8];
@@ -354,6 +427,8 @@ class WorkersValidationTest {
                         final int copy = s.serviceId() / servicesPerCopy;
                         completed[copy] += s.completed();
                         rejected[copy] += s.rejected();
+                        errors[copy] += s.errors();
+                        arrivals[copy] += s.arrivals();
                         timeouts[copy] += s.timeouts();
                         retries[copy] += s.retries();
                         latencySum[copy] += s.latencySumNs();
@@ -363,6 +438,7 @@ class WorkersValidationTest {
                 for (final TickSummaryDecoder.EntriesDecoder e : tick.entries()) {
                     entryCompleted[e.sourceId()] += e.completed();
                     entryLatencySum[e.sourceId()] += e.latencySumNs();
+                    entryTimeouts[e.sourceId()] += e.timeouts();
                     e.skipHistogram();
                 }
             }
