@@ -66,7 +66,7 @@ class WorkersValidationTest {
                 .isCloseTo(0.08882, offset(0.01));
         }
 
-        // Tandem M/M/1 -> M/M/1, lambda = 1, mu1 = 2, mu2 = 3 (per ms), a 0.1 ms hop: end to end W = 1.5 + 0.1 ms.
+        // Tandem M/M/1 -> M/M/1, lambda = 1, mu1 = 2, mu2 = 3 (per ms), a 0.5 ms hop: end to end W = 1.5 + 0.5 ms.
         // One connected system, cut at its only call: n1 and n2 run on different workers when there are two.
         final Run tandem = runConnected("""
             name: tandem
@@ -74,54 +74,55 @@ class WorkersValidationTest {
             services:
               - name: n1
                 latency: { distribution: exponential, mean: 0.5ms }
-                calls: [ { to: n2, delay: 100us } ]
+                calls: [ { to: n2, delay: 500us } ]
               - name: n2
                 latency: { distribution: exponential, mean: 0.333333ms }
             load:
               - { target: n1, rate: 1000/s }
             """, workers, 10_000);
         assertThat(tandem.partitions).isEqualTo(2);
-        assertThat(tandem.endToEndMeanMs(0)).isCloseTo(1.6, withPercentage(2));
+        assertThat(tandem.endToEndMeanMs(0)).isCloseTo(2.0, withPercentage(2));
         assertThat(tandem.meanMs(0)).isCloseTo(1.0, withPercentage(2));
         assertThat(tandem.meanMs(1)).isCloseTo(0.5, withPercentage(2));
 
-        // Jackson feedback: lambda = 1 at n1 (mu1 = 2), n1 -> n2 (mu2 = 3), n2 -> n1 with p = 0.2, 0.1 ms hops each
-        // way. W = 2.3810 ms of queueing and service, plus 1.25 + 0.25 = 1.5 hops of 0.1 ms: 2.5310 ms.
+        // Jackson feedback: lambda = 1 at n1 (mu1 = 2), n1 -> n2 (mu2 = 3), n2 -> n1 with p = 0.2, 0.5 ms hops each
+        // way. W = 2.3810 ms of queueing and service, plus 1.25 + 0.25 = 1.5 hops of 0.5 ms: 3.1310 ms.
         final Run jackson = runConnected("""
             name: jackson
             seed: 36
             services:
               - name: n1
                 latency: { distribution: exponential, mean: 0.5ms }
-                calls: [ { to: n2, delay: 100us } ]
+                calls: [ { to: n2, delay: 500us } ]
               - name: n2
                 latency: { distribution: exponential, mean: 0.333333ms }
-                calls: [ { to: n1, probability: 0.2, delay: 100us } ]
+                calls: [ { to: n1, probability: 0.2, delay: 500us } ]
             load:
               - { target: n1, rate: 1000/s }
             """, workers, 10_000);
         assertThat(jackson.partitions).isEqualTo(2);
-        assertThat(jackson.endToEndMeanMs(0)).isCloseTo(2.3810 + 0.15, withPercentage(2.5));
+        assertThat(jackson.endToEndMeanMs(0)).isCloseTo(2.3810 + 0.75, withPercentage(2.5));
         assertThat(jackson.meanMs(0)).isCloseTo(1.0 / 0.75, withPercentage(2.5));
         assertThat(jackson.meanMs(1)).isCloseTo(1.0 / 1.75, withPercentage(2.5));
 
         // A sync call across workers: the callee never queues, so the caller is an M/G/1 with service time
-        // S_caller + 2 delay + S_callee (Pollaczek-Khinchine, as in QueueingTheoryTest): W = 1.7111 ms.
+        // S_caller + 2 delay + S_callee = exp 0.3 + 1 + exp 0.3 ms: E[S] = 1.6, E[S^2] = 0.18 + 2.56 = 2.74 ms^2;
+        // lambda = 0.4/ms, rho = 0.64: W = 1.6 + 0.4 x 2.74 / (2 x 0.36) = 3.1222 ms (Pollaczek-Khinchine).
         final Run sync = runConnected("""
             name: sync
             seed: 37
             services:
               - name: caller
                 latency: { distribution: exponential, mean: 0.3ms }
-                calls: [ { to: callee, mode: sync, delay: 100us } ]
+                calls: [ { to: callee, mode: sync, delay: 500us } ]
               - name: callee
                 replicas: 1000
                 latency: { distribution: exponential, mean: 0.3ms }
             load:
-              - { target: caller, rate: 800/s }
-            """, workers, 10_000);
+              - { target: caller, rate: 400/s }
+            """, workers, 20_000);
         assertThat(sync.partitions).isEqualTo(2);
-        assertThat(sync.meanMs(0)).isCloseTo(0.8 + 0.8 * 0.82 / (2 * 0.36), withPercentage(2));
+        assertThat(sync.meanMs(0)).isCloseTo(1.6 + 0.4 * 2.74 / (2 * 0.36), withPercentage(2));
 
         // Closed loop, 2 users, no think time, D1 = 1 ms, D2 = 0.5 ms: X = 0.8571/ms (MVA).
         final Run closed = run("""
