@@ -4,8 +4,7 @@ import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
-import io.tickwire.engine.sim.PartitionKernel;
-import io.tickwire.engine.sim.Partitioner;
+import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.SampleSink;
 import io.tickwire.sbe.Outcome;
 import org.agrona.DirectBuffer;
@@ -23,39 +22,38 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The simulation kernel's speed, in simulated service visits per second (a visit is one request leaving one
- * service, or being rejected by it), on a 50-service diagram: ten independent five-service chains, each fed by its
- * own Poisson source, with lognormal and exponential latencies, bounded queues, failures and forward calls.
+ * service, or being rejected by it), on a 50-service diagram that is ONE connected system: ten chains of five
+ * services (zero-delay forward calls inside a chain, so a chain is never cut), each fed by its own Poisson source,
+ * and joined into a ring by a forward call from each chain's last service to the next chain's second, with a 500 us
+ * hop — lognormal and exponential latencies, bounded queues, failures. With {@code partitions: 2} the partitioner
+ * cuts it into two halves of five chains at two of the ring's calls, so two workers share it, in 500 us windows
+ * (20 per 10 ms tick).
  * <ul>
- *   <li>{@code kernel}: one thread advancing every partition tick by tick into a sink that only counts — the
- *       discrete-event simulation alone.</li>
+ *   <li>{@code kernel}: one thread advancing every partition tick by tick, window by window, into a sink that only
+ *       counts — the discrete-event simulation alone; {@code partitions} 1 (one window a tick) or 2 (20 windows a
+ *       tick and the messages between the halves), which prices the windows and mailboxes on one thread.</li>
  *   <li>{@code pipeline}: the whole engine at speed max — workers encoding every visit as an SBE sample into the
  *       metrics ring, the aggregator closing ticks — with 1 and 2 workers; each op builds a simulation and runs
- *       {@value #PIPELINE_TICKS} ticks (~1.4 M visits), so set-up (rings, threads) is a small part of it.</li>
+ *       {@value #PIPELINE_TICKS} ticks, so set-up (rings, threads) is a small part of it.</li>
+ *   <li>{@code windows}: the cost of a window with almost nothing to simulate (two services, a 10 us hop between
+ *       them, 1 request/s: 1,000 windows per 10 ms tick), whole engine, 1 worker (no barrier) or 2 (a barrier per
+ *       window); the {@code windows} counter is windows per second, so 1 / that is the cost of one window, and the
+ *       difference between 2 and 1 workers is the barrier's.</li>
  * </ul>
  * The visits/s figure is the {@code visits} secondary result.
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class KernelBenchmark {
-    static final long TICK_NS = 10_000_000L;
     static final int PIPELINE_TICKS = 2000;
-
-    @Param({"1", "2"})
-    public int workers;
-
-    private Diagram diagram;
-    private PartitionKernel[] kernels;
-    private long tick;
-    private final CountingSink sink = new CountingSink();
+    static final int WINDOW_TICKS = 200;
 
     /** Counts visits per second next to JMH's ops. */
     @State(Scope.Thread)
@@ -64,65 +62,133 @@ public class KernelBenchmark {
         public long visits;
     }
 
-    @Setup(Level.Trial)
-    public void setUp() throws Exception {
-        diagram = DiagramLoader.parse(fiftyServices());
-        final List<int[]> partitions = Partitioner.partitions(diagram);
-        if (partitions.size() != 10) {
-            throw new IllegalStateException("expected 10 partitions, got " + partitions.size());
-        }
-        kernels = new PartitionKernel[partitions.size()];
-        for (int p = 0; p < kernels.length; p++) {
-            kernels[p] = new PartitionKernel(diagram, partitions.get(p), 42);
+    /** Counts windows of conservative synchronisation per second next to JMH's ops. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Windows {
+        public long windows;
+    }
+
+    @State(Scope.Thread)
+    public static class KernelState {
+        @Param({"1", "2"})
+        public int partitions;
+
+        Kernels kernels;
+        long tick;
+        final CountingSink sink = new CountingSink();
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            final Diagram diagram = DiagramLoader.parse(fiftyServices(partitions));
+            kernels = new Kernels(diagram, 42);
+            if (kernels.count() != partitions) {
+                throw new IllegalStateException("expected " + partitions + " partitions, got " + kernels.count());
+            }
         }
     }
 
-    /** One tick of all 50 services on this thread (the {@code workers} parameter does not apply). */
-    @Benchmark
-    public long kernel(final Visits visits) {
-        final long before = sink.visits;
-        final long endNs = (tick + 1) * TICK_NS;
-        for (final PartitionKernel kernel : kernels) {
-            kernel.advance(tick, endNs, sink);
+    @State(Scope.Thread)
+    public static class PipelineState {
+        @Param({"1", "2"})
+        public int workers;
+
+        Diagram diagram;
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            diagram = DiagramLoader.parse(fiftyServices(2));
         }
-        tick++;
-        visits.visits += sink.visits - before;
-        return sink.visits;
+    }
+
+    @State(Scope.Thread)
+    public static class WindowState {
+        @Param({"1", "2"})
+        public int workers;
+
+        Diagram diagram;
+
+        @Setup(Level.Trial)
+        public void setUp() throws Exception {
+            diagram = DiagramLoader.parse("""
+                name: windows
+                tick: 10ms
+                services:
+                  - name: a
+                    latency: { distribution: exponential, mean: 1ms }
+                    calls: [ { to: b, delay: 10us } ]
+                  - name: b
+                    latency: { distribution: exponential, mean: 1ms }
+                load:
+                  - { target: a, rate: 1/s }
+                """);
+        }
+    }
+
+    /** One tick of all 50 services on this thread. */
+    @Benchmark
+    public long kernel(final KernelState state, final Visits visits) {
+        final long before = state.sink.visits;
+        state.kernels.advanceTick(state.tick++, state.sink);
+        visits.visits += state.sink.visits - before;
+        return state.sink.visits;
     }
 
     /** {@value #PIPELINE_TICKS} ticks of the whole engine at speed max with {@code workers} workers. */
     @Benchmark
     @Measurement(iterations = 5, time = 5)
-    public long pipeline(final Visits visits) throws InterruptedException {
-        final long[] closed = new long[1];
-        try (Simulation sim = Simulation.create(diagram, new Simulation.Context()
-            .speed(Simulation.Context.SPEED_MAX).ticks(PIPELINE_TICKS).workers(workers).seed(42))) {
-            sim.addListener(new TickListener() {
-                @Override
-                public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
-                }
-
-                @Override
-                public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                                   final boolean endOfBatch) {
-                    closed[0]++;
-                }
-
-                @Override
-                public void onEnd(final long lastTick, final EndReason reason) {
-                }
-            });
-            sim.start();
-            if (!sim.awaitTermination(60, TimeUnit.SECONDS) || closed[0] != PIPELINE_TICKS) {
-                throw new IllegalStateException("the run did not complete: " + closed[0] + " ticks");
-            }
+    public long pipeline(final PipelineState state, final Visits visits) throws InterruptedException {
+        try (Simulation sim = run(state.diagram, state.workers, PIPELINE_TICKS)) {
             visits.visits += sim.visits();
+            return sim.ticksClosed();
         }
-        return closed[0];
     }
 
-    static String fiftyServices() {
-        final StringBuilder yaml = new StringBuilder("name: fifty\ntick: 10ms\nservices:\n");
+    /** {@value #WINDOW_TICKS} ticks of 1,000 nearly empty windows each, with {@code workers} workers. */
+    @Benchmark
+    public long windows(final WindowState state, final Windows windows) throws InterruptedException {
+        try (Simulation sim = run(state.diagram, state.workers, WINDOW_TICKS)) {
+            windows.windows += (long)WINDOW_TICKS * sim.windowsPerTick();
+            return sim.ticksClosed();
+        }
+    }
+
+    private static Simulation run(final Diagram diagram, final int workers, final int ticks)
+        throws InterruptedException {
+        final long[] closed = new long[1];
+        final Simulation sim = Simulation.create(diagram, new Simulation.Context()
+            .speed(Simulation.Context.SPEED_MAX).ticks(ticks).workers(workers).seed(42));
+        if (sim.workers() != workers) {
+            throw new IllegalStateException("expected " + workers + " workers, got " + sim.workers());
+        }
+        sim.addListener(new TickListener() {
+            @Override
+            public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+            }
+
+            @Override
+            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                               final boolean endOfBatch) {
+                closed[0]++;
+            }
+
+            @Override
+            public void onEnd(final long lastTick, final EndReason reason) {
+            }
+        });
+        sim.start();
+        if (!sim.awaitTermination(120, TimeUnit.SECONDS) || closed[0] != ticks) {
+            sim.close();
+            throw new IllegalStateException("the run did not complete: " + closed[0] + " ticks");
+        }
+        sim.close();
+        return sim;
+    }
+
+    /** The 50-service connected system, aiming at {@code partitions} partitions. */
+    static String fiftyServices(final int partitions) {
+        final StringBuilder yaml = new StringBuilder("name: fifty\ntick: 10ms\npartitions: " + partitions
+            + "\nservices:\n");
         for (int c = 0; c < 10; c++) {
             for (int i = 0; i < 5; i++) {
                 yaml.append("  - name: c").append(c).append("-s").append(i).append('\n')
@@ -135,7 +201,10 @@ public class KernelBenchmark {
                     .append("    failureRate: 0.001\n");
                 if (i < 4) {
                     yaml.append("    calls: [ { to: c").append(c).append("-s").append(i + 1)
-                        .append(", probability: 0.8 } ]\n");
+                        .append(", probability: 0.8, delay: 0 } ]\n");
+                } else {
+                    yaml.append("    calls: [ { to: c").append((c + 1) % 10).append("-s1")
+                        .append(", probability: 0.1, delay: 500us } ]\n");
                 }
             }
         }
@@ -163,7 +232,8 @@ public class KernelBenchmark {
 
         @Override
         public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
-                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs) {
+                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs,
+                          final int retries) {
         }
     }
 }

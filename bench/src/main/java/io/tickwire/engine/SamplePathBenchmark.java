@@ -86,7 +86,8 @@ public class SamplePathBenchmark {
             WaitStrategies.create(waitStrategy));
         final int[][] servicesOfWorker = {java.util.stream.IntStream.range(0, SERVICES).toArray()};
         final TickAggregator aggregator = new TickAggregator(() -> false, () -> { }, 1, 50_000_000L, SERVICES,
-            servicesOfWorker, 0, new int[][] {new int[0]}, new double[SERVICES], new double[SERVICES], new byte[0], 32,
+            servicesOfWorker, 0, new double[SERVICES], new double[SERVICES],
+            new io.tickwire.engine.diagram.DatabaseSpec[SERVICES], new byte[0], 32,
             output, new OffsetEpochNanoClock());
         aggregatorProcessor = new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         metrics.addGatingSequences(aggregatorProcessor.getSequence());

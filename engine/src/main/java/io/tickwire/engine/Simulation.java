@@ -7,6 +7,7 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
+import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
@@ -15,7 +16,7 @@ import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.PipelineFailedException;
 import io.tickwire.engine.ring.Rings;
 import io.tickwire.engine.ring.TickCommand;
-import io.tickwire.engine.sim.PartitionKernel;
+import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.Partitioner;
 import io.tickwire.sbe.CatalogEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
@@ -43,17 +44,27 @@ import java.util.concurrent.locks.LockSupport;
  *                 (1) command ring               (2) metrics ring              (3) output ring
  *  Orchestrator ──TickCommand──►┬─► Worker 0 ──┐                                ┌─► listener 0 (e.g. journal)
  *  (tick clock,   one producer  ├─► Worker 1 ──┼─MetricSample/ServiceGauge/──►  │   own thread
- *   own thread)   multicast     └─► Worker N ──┘ WorkerTickEnd (SBE)   Aggregator ─TickSummary─►├─► listener 1 (e.g. feed)
- *                                 own threads,     N producers         one thread  (SBE), one   └─► …
- *                                 optionally pinned                                producer, multicast
+ *   own thread)   multicast     └─► Worker N ──┘ EndToEndSample/     Aggregator ─TickSummary─►├─► listener 1 (e.g. feed)
+ *                                 own threads, │  WorkerTickEnd (SBE) one thread  (SBE), one   └─► …
+ *                                 optionally   │  N producers                     producer, multicast
+ *                                 pinned       │
+ *                     (4) partitions: Worker w runs partitions P(w) ⊂ {0..P-1}, fixed by the diagram
+ *                           ┌──────────── window k (≤ smallest delay of a cut call) ────────────┐
+ *                           │ deliver mailboxes[*→p][(k-1)&1] → advance p to window end         │
+ *                           │ messages to q ──► mailboxes[p→q][k&1] (SPSC, preallocated)        │
+ *                           └────────────── WindowBarrier (all workers; none for one) ──────────┘
  * </pre>
  * <ol>
  *   <li>The orchestrator issues tick {@code t} when its window {@code [t·tick, (t+1)·tick)} of simulated time is due:
  *       on the wall clock at {@code speed 1}, {@code speed} times faster, or at once at {@code speed max}. A full
  *       command ring (workers behind) holds it back.</li>
- *   <li>Each worker simulates its partitions (connected groups of services) up to the window's end, encoding every
- *       request that leaves a service as a {@code MetricSample}, then a {@code ServiceGauge} per service and a
- *       {@code WorkerTickEnd}.</li>
+ *   <li>Each worker simulates its partitions (see {@link Partitioner}) through the tick window by window: a message
+ *       between partitions (a forwarded request, a sync call, its answer) sent in window {@code k} is delivered at
+ *       the start of window {@code k + 1} with its exact timestamp, in a fixed order; the workers meet at the
+ *       {@link WindowBarrier} after every window, so which worker runs which partition changes nothing. Every
+ *       request that leaves a service is encoded as a {@code MetricSample}, every request that leaves the system as
+ *       an {@code EndToEndSample}; at the tick's end, a {@code ServiceGauge} per service and a
+ *       {@code WorkerTickEnd}, before the tick's last barrier.</li>
  *   <li>The aggregator folds samples into per-service HdrHistograms and, when every worker has ended a tick,
  *       encodes one {@code TickSummary} into the output ring, in tick order. Each {@link TickListener} consumes it
  *       on its own thread.</li>
@@ -81,8 +92,8 @@ public final class Simulation implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final int workerCount;
     private final int[][] servicesOfWorker;
-    private final int[][] sourcesOfWorker;
-    private final PartitionKernel[][] kernelsOfWorker;
+    private final int[][] partitionsOfWorker;
+    private final Kernels kernels;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
@@ -101,29 +112,24 @@ public final class Simulation implements AutoCloseable {
         this.ctx = ctx;
         this.seed = ctx.seed != Diagram.NO_SEED ? ctx.seed : diagram.hasSeed() ? diagram.seed() : System.nanoTime();
 
-        final List<int[]> partitions = Partitioner.partitions(diagram);
+        kernels = new Kernels(diagram, seed);
+        final List<int[]> partitions = kernels.plan().partitions();
         final List<List<Integer>> assignment = Partitioner.assign(partitions, ctx.workers);
         workerCount = assignment.size();
         if (workerCount < ctx.workers) {
-            LOG.info("{} workers requested; the diagram has {} independent partition(s), so {} run",
+            LOG.info("{} workers requested; the diagram has {} partition(s), so {} run",
                 ctx.workers, partitions.size(), workerCount);
         }
         servicesOfWorker = new int[workerCount][];
-        sourcesOfWorker = new int[workerCount][];
-        kernelsOfWorker = new PartitionKernel[workerCount][];
+        partitionsOfWorker = new int[workerCount][];
         for (int w = 0; w < workerCount; w++) {
             final List<Integer> mine = assignment.get(w);
-            kernelsOfWorker[w] = new PartitionKernel[mine.size()];
+            partitionsOfWorker[w] = mine.stream().mapToInt(Integer::intValue).toArray();
             int[] services = new int[0];
-            int[] sources = new int[0];
-            for (int k = 0; k < mine.size(); k++) {
-                final PartitionKernel kernel = new PartitionKernel(diagram, partitions.get(mine.get(k)), seed);
-                kernelsOfWorker[w][k] = kernel;
-                services = concat(services, kernel.serviceIds());
-                sources = concat(sources, kernel.sourceIds());
+            for (final int p : mine) {
+                services = concat(services, partitions.get(p));
             }
             servicesOfWorker[w] = services;
-            sourcesOfWorker[w] = sources;
         }
         catalog = encodeCatalog();
     }
@@ -134,6 +140,10 @@ public final class Simulation implements AutoCloseable {
 
     private static double[] requestCostNanos(final Diagram diagram) {
         return diagram.services().stream().mapToDouble(s -> s.cost().requestNanos()).toArray();
+    }
+
+    private static DatabaseSpec[] storage(final Diagram diagram) {
+        return diagram.services().stream().map(ServiceSpec::storage).toArray(DatabaseSpec[]::new);
     }
 
     private static int[] concat(final int[] a, final int[] b) {
@@ -191,8 +201,8 @@ public final class Simulation implements AutoCloseable {
         // Workers run at most a command ring apart (the orchestrator is gated by the slowest), so the aggregator
         // stages at most that many ticks at once; twice as many slots leave a margin.
         aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
-            diagram.services().size(), servicesOfWorker, diagram.load().size(), sourcesOfWorker,
-            replicaCostNanosPerNs(diagram), requestCostNanos(diagram), catalog,
+            diagram.services().size(), servicesOfWorker, diagram.load().size(),
+            replicaCostNanosPerNs(diagram), requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
@@ -204,9 +214,10 @@ public final class Simulation implements AutoCloseable {
         final RingBuffer<TickCommand> commands = RingBuffer.createSingleProducer(
             TickCommand::new, ctx.commandRingSize, WaitStrategies.create(ctx.commandWaitStrategy));
         workers = new SimulationWorker[workerCount];
+        final WindowBarrier barrier = workerCount > 1 ? new WindowBarrier(workerCount, failed) : null;
         final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
-            workers[w] = new SimulationWorker(w, kernelsOfWorker[w], metrics, failed);
+            workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed);
             final BatchEventProcessor<TickCommand> p =
                 new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
             p.setExceptionHandler(onFailure);
@@ -300,6 +311,16 @@ public final class Simulation implements AutoCloseable {
     /** Workers actually running: at most one per partition. */
     public int workers() {
         return workerCount;
+    }
+
+    /** Partitions of the diagram (decided by the diagram alone, whatever the number of workers). */
+    public int partitions() {
+        return kernels.count();
+    }
+
+    /** Windows of conservative synchronisation per tick: 1 when no call crosses partitions. */
+    public int windowsPerTick() {
+        return kernels.windowsPerTick();
     }
 
     public State state() {

@@ -5,6 +5,7 @@ import com.lmax.disruptor.RingBuffer;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.Rings;
 import io.tickwire.engine.ring.TickCommand;
+import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.PartitionKernel;
 import io.tickwire.engine.sim.SampleSink;
 import io.tickwire.sbe.EndToEndSampleEncoder;
@@ -17,8 +18,13 @@ import io.tickwire.sbe.WorkerTickEndEncoder;
 import java.util.function.BooleanSupplier;
 
 /**
- * A worker: consumes tick commands and simulates its partitions for each tick window, encoding every sample and
- * gauge as an SBE message straight into a claimed slot of the metrics ring, then a {@code WorkerTickEnd} marker.
+ * A worker: consumes tick commands and simulates its partitions for each tick, window by window, encoding every
+ * sample and gauge as an SBE message straight into a claimed slot of the metrics ring, then a {@code WorkerTickEnd}
+ * marker. With several workers, each window ends at the {@link WindowBarrier}, so that the messages partitions sent
+ * each other during it are delivered, in a fixed order, at the start of the next. A tick's gauges and its
+ * {@code WorkerTickEnd} are published before the tick's last barrier: every message of tick {@code t}, from every
+ * worker, then precedes every message of tick {@code t + 1} on the metrics ring (end-to-end samples of one entry point
+ * may come from any worker).
  * <p>
  * Runs on <b>its own thread</b> as a Disruptor event processor of the command ring; the encoders are fields, wrapped
  * per message, so the steady state allocates nothing.
@@ -28,7 +34,10 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     static final long END_OF_RUN = -1;
 
     private final int workerId;
+    private final Kernels all;
     private final PartitionKernel[] kernels;
+    private final WindowBarrier barrier;
+    private long barriersPassed;
     private final RingBuffer<MetricSlot> metrics;
     private final BooleanSupplier failed;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
@@ -37,10 +46,19 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     private final EndToEndSampleEncoder endToEnd = new EndToEndSampleEncoder();
     private final WorkerTickEndEncoder tickEnd = new WorkerTickEndEncoder();
 
-    SimulationWorker(final int workerId, final PartitionKernel[] kernels, final RingBuffer<MetricSlot> metrics,
-                     final BooleanSupplier failed) {
+    /**
+     * @param partitions the partitions of {@code all} this worker runs, in ascending order.
+     * @param barrier    shared by all workers; null when this is the only one.
+     */
+    SimulationWorker(final int workerId, final Kernels all, final int[] partitions, final WindowBarrier barrier,
+                     final RingBuffer<MetricSlot> metrics, final BooleanSupplier failed) {
         this.workerId = workerId;
-        this.kernels = kernels.clone();
+        this.all = all;
+        this.kernels = new PartitionKernel[partitions.length];
+        for (int i = 0; i < partitions.length; i++) {
+            kernels[i] = all.kernel(partitions[i]);
+        }
+        this.barrier = barrier;
         this.metrics = metrics;
         this.failed = failed;
     }
@@ -51,10 +69,36 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             publishTickEnd(END_OF_RUN, command.endNs);
             return;
         }
-        for (final PartitionKernel kernel : kernels) {
-            kernel.advance(command.tick, command.endNs, this);
+        final long tick = command.tick;
+        final int windows = all.windowsPerTick();
+        for (int k = 0; k < windows; k++) {
+            final long window = all.window(tick, k);
+            final long start = all.windowStartNs(tick, k);
+            final long end = all.windowEndNs(tick, k);
+            for (final PartitionKernel kernel : kernels) {
+                kernel.deliver(window, start);
+                kernel.advance(tick, end, this);
+            }
+            if (k < windows - 1) {
+                passBarrier();
+            }
         }
-        publishTickEnd(command.tick, command.endNs);
+        for (final PartitionKernel kernel : kernels) {
+            kernel.endTick(tick, command.endNs, this);
+        }
+        publishTickEnd(tick, command.endNs);
+        passBarrier();
+    }
+
+    private void passBarrier() {
+        if (barrier != null) {
+            barrier.await(barriersPassed++);
+        }
+    }
+
+    /** Window barriers this worker has passed; racy, for reports only. */
+    long barriersPassed() {
+        return barriersPassed;
     }
 
     @Override
@@ -89,7 +133,8 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
 
     @Override
     public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
-                      final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs) {
+                      final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs,
+                      final int retries) {
         final long seq = Rings.claim(metrics, failed);
         final MetricSlot slot = metrics.get(seq);
         gauge.wrapAndApplyHeader(slot.buffer, 0, header)
@@ -101,7 +146,7 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             .serviceId(serviceId)
             .busyTimeNs(busyTimeNs)
             .queueTimeNs(queueTimeNs)
-            .retries(0);
+            .retries(retries);
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ServiceGaugeEncoder.BLOCK_LENGTH;
         metrics.publish(seq);
     }

@@ -4,6 +4,7 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.CompressedHistogramEncoder;
 import io.tickwire.codec.TickHistogram;
+import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.Rings;
@@ -26,10 +27,13 @@ import java.util.function.BooleanSupplier;
  * buckets and encoding, at a cost that scales with the buckets a tick touches: {@link TickHistogram}) and counters,
  * and closes a tick into one SBE {@code TickSummary} on the output ring once every worker has ended it.
  * <p>
- * A service's samples come from one worker, in tick order, so one live histogram per service is enough: when the
- * worker's {@code WorkerTickEnd} arrives, the service's figures (and its compressed histogram) are staged in the
- * pending tick and the live state is reset. Workers may run a few ticks apart, hence a small window of pending ticks
- * (sized by the command ring, which bounds how far apart they can be). Ticks are published strictly in order.
+ * A service's samples come from one worker (the one running its partition), in tick order, so one live histogram
+ * per service is enough: when the worker's {@code WorkerTickEnd} arrives, the service's figures (and its compressed
+ * histogram) are staged in the pending tick and the live state is reset. An entry point's end-to-end samples may come
+ * from any worker (wherever its requests leave); workers publish all of a tick's messages before its last window
+ * barrier, so they are staged once the last worker has ended the tick. Workers without a barrier between them (one
+ * worker) cannot be apart; the small window of pending ticks (sized by the command ring) is kept for safety.
+ * Ticks are published strictly in order.
  * <p>
  * Runs on <b>one thread</b> (a Disruptor event processor of the metrics ring). Steady state allocates nothing:
  * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen, or a
@@ -53,7 +57,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int F_BUSY_TIME = 13;
     private static final int F_QUEUE_TIME = 14;
     private static final int F_COST = 15;
-    private static final int FIELDS = 16;
+    private static final int F_TIMEOUTS = 16;
+    private static final int F_RETRIES = 17;
+    private static final int F_STORAGE = 18;
+    private static final int FIELDS = 19;
     // Staged per-source (end-to-end) figures, in this order.
     private static final int E_COMPLETED = 0;
     private static final int E_ERRORS = 1;
@@ -64,7 +71,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int E_P99 = 6;
     private static final int E_P999 = 7;
     private static final int E_MAX = 8;
-    private static final int E_FIELDS = 9;
+    private static final int E_TIMEOUTS = 9;
+    private static final int E_FIELDS = 10;
     // In both layouts p50, p90, p99, p99.9 and max are consecutive, in that order: stagePercentiles relies on it.
 
     private final long simulationId;
@@ -72,7 +80,6 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int serviceCount;
     private final int[][] servicesOfWorker;
     private final int sourceCount;
-    private final int[][] sourcesOfWorker;
     // Cost per service: a fixed part per tick (replicas) and a part per arriving request, in billionths.
     private final double[] replicaCostNanosPerNs;
     private final double[] requestCostNanos;
@@ -80,6 +87,11 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     // is then exact to the billionth, where rounding each tick on its own would add up a bias.
     private final long[] requestsSoFar;
     private final long[] costEmitted;
+    // Databases (null for services): storage = size + writeBytes × successful queries so far + growth × t.
+    private final DatabaseSpec[] storage;
+    private final long[] queriesSoFar;
+    /** Σ over ticks of (successful queries in the tick × the tick's end): the written bytes' storage time. */
+    private final double[] queryEndSum;
     private final int workers;
     private final byte[] catalog;
     private final RingBuffer<OutputSlot> output;
@@ -92,6 +104,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final TickHistogram[] histograms;
     private final long[] completed;
     private final long[] errors;
+    private final long[] timeouts;
+    private final long[] retries;
     private final long[] rejected;
     private final long[] latencySum;
     private final long[] maxLatency;
@@ -106,6 +120,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final TickHistogram[] sourceHistograms;
     private final long[] sourceCompleted;
     private final long[] sourceErrors;
+    private final long[] sourceTimeouts;
     private final long[] sourceRejected;
     private final long[] sourceLatencySum;
     private final long[] sourceMaxLatency;
@@ -126,8 +141,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
     TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
                    final int serviceCount, final int[][] servicesOfWorker, final int sourceCount,
-                   final int[][] sourcesOfWorker, final double[] replicaCostNanosPerNs,
-                   final double[] requestCostNanos, final byte[] catalog,
+                   final double[] replicaCostNanosPerNs, final double[] requestCostNanos,
+                   final DatabaseSpec[] storage, final byte[] catalog,
                    final int pendingTicks, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
         this.failed = failed;
         this.onEnd = onEnd;
@@ -137,11 +152,13 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.servicesOfWorker = servicesOfWorker;
         this.workers = servicesOfWorker.length;
         this.sourceCount = sourceCount;
-        this.sourcesOfWorker = sourcesOfWorker;
         this.replicaCostNanosPerNs = replicaCostNanosPerNs.clone();
         this.requestCostNanos = requestCostNanos.clone();
         this.requestsSoFar = new long[serviceCount];
         this.costEmitted = new long[serviceCount];
+        this.storage = storage.clone();
+        this.queriesSoFar = new long[serviceCount];
+        this.queryEndSum = new double[serviceCount];
         this.catalog = catalog;
         this.output = output;
         this.clock = clock;
@@ -152,6 +169,8 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         }
         completed = new long[serviceCount];
         errors = new long[serviceCount];
+        timeouts = new long[serviceCount];
+        retries = new long[serviceCount];
         rejected = new long[serviceCount];
         latencySum = new long[serviceCount];
         maxLatency = new long[serviceCount];
@@ -168,6 +187,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         }
         sourceCompleted = new long[sourceCount];
         sourceErrors = new long[sourceCount];
+        sourceTimeouts = new long[sourceCount];
         sourceRejected = new long[sourceCount];
         sourceLatencySum = new long[sourceCount];
         sourceMaxLatency = new long[sourceCount];
@@ -207,6 +227,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             }
             case EndToEndSampleDecoder.TEMPLATE_ID -> {
                 endToEndDecoder.wrap(slot.buffer, offset, blockLength, version);
+                if (endToEndDecoder.tick() != nextToClose) {
+                    // Workers publish a tick's last messages before its last window barrier, so every end-to-end
+                    // sample of a tick arrives before any of the next: staging them once per tick relies on it.
+                    throw new IllegalStateException("end-to-end sample of tick " + endToEndDecoder.tick()
+                        + " while tick " + nextToClose + " is open");
+                }
                 onEndToEnd(endToEndDecoder.sourceId(), endToEndDecoder.latencyNs(), endToEndDecoder.outcome());
             }
             case ServiceGaugeDecoder.TEMPLATE_ID -> {
@@ -218,6 +244,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 servers[s] = gaugeDecoder.servers();
                 busyTimeNs[s] = gaugeDecoder.busyTimeNs();
                 queueTimeNs[s] = gaugeDecoder.queueTimeNs();
+                retries[s] = gaugeDecoder.retries();
             }
             case WorkerTickEndDecoder.TEMPLATE_ID -> {
                 tickEndDecoder.wrap(slot.buffer, offset, blockLength, version);
@@ -231,8 +258,13 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private void onSample(final int s, final long latencyNs, final Outcome outcome) {
         switch (outcome) {
             case REJECTED -> rejected[s]++;
-            case ERROR, TIMEOUT -> {
+            case ERROR -> {
                 errors[s]++;
+                recordCompletion(s, latencyNs);
+            }
+            case TIMEOUT -> {
+                errors[s]++;
+                timeouts[s]++;
                 recordCompletion(s, latencyNs);
             }
             default -> recordCompletion(s, latencyNs);
@@ -246,6 +278,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         }
         if (outcome != Outcome.OK) {
             sourceErrors[l]++;
+            if (outcome == Outcome.TIMEOUT) {
+                sourceTimeouts[l]++;
+            }
         }
         sourceCompleted[l]++;
         sourceLatencySum[l] += latencyNs;
@@ -282,11 +317,13 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         for (final int s : servicesOfWorker[worker]) {
             stage(s, p, endNs);
         }
-        for (final int l : sourcesOfWorker[worker]) {
-            stageSource(l, p);
-        }
         p.simTimeNs = endNs;
-        p.workersDone++;
+        if (++p.workersDone == workers) {
+            // Entry points last: any worker may see a request leave, and all of them have now ended the tick.
+            for (int l = 0; l < sourceCount; l++) {
+                stageSource(l, p);
+            }
+        }
 
         PendingTick head;
         while ((head = pending[(int)nextToClose & pendingMask]).tick == nextToClose && head.workersDone == workers) {
@@ -312,16 +349,36 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         stagePercentiles(h, maxLatency[s], f, base + F_P50);
         f[base + F_BUSY_TIME] = busyTimeNs[s];
         f[base + F_QUEUE_TIME] = queueTimeNs[s];
+        f[base + F_TIMEOUTS] = timeouts[s];
+        f[base + F_RETRIES] = retries[s];
         requestsSoFar[s] += arrivals[s];
-        final long costSoFar = Math.round(replicaCostNanosPerNs[s] * endNs + requestsSoFar[s] * requestCostNanos[s]);
-        f[base + F_COST] = costSoFar - costEmitted[s];
-        costEmitted[s] = costSoFar;
+        double costSoFar = replicaCostNanosPerNs[s] * endNs + requestsSoFar[s] * requestCostNanos[s];
+        final DatabaseSpec db = storage[s];
+        if (db != null) {
+            final long queries = completed[s] - errors[s];
+            queriesSoFar[s] += queries;
+            queryEndSum[s] += (double)queries * endNs;
+            final double growth = db.growthBytesPerNs();
+            f[base + F_STORAGE] = db.sizeBytes() + db.writeBytes() * queriesSoFar[s] + Math.round(growth * endNs);
+            // The integral of storage over [0, endNs]: the initial size, linear growth, and each tick's writes
+            // counted from the end of their tick (ticks are the resolution of the journal).
+            final double byteNs = (double)db.sizeBytes() * endNs + growth * endNs * (double)endNs / 2
+                + db.writeBytes() * ((double)queriesSoFar[s] * endNs - queryEndSum[s]);
+            costSoFar += byteNs * db.costNanosPerByteNs();
+        } else {
+            f[base + F_STORAGE] = 0;
+        }
+        final long costRounded = Math.round(costSoFar);
+        f[base + F_COST] = costRounded - costEmitted[s];
+        costEmitted[s] = costRounded;
 
         p.histogramOffset[s] = p.histogramLimit;
         p.histogramLength[s] = stageHistogram(h, p);
         h.reset();
         completed[s] = 0;
         errors[s] = 0;
+        timeouts[s] = 0;
+        retries[s] = 0;
         rejected[s] = 0;
         latencySum[s] = 0;
         maxLatency[s] = 0;
@@ -333,6 +390,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         final TickHistogram h = sourceHistograms[l];
         f[base + E_COMPLETED] = sourceCompleted[l];
         f[base + E_ERRORS] = sourceErrors[l];
+        f[base + E_TIMEOUTS] = sourceTimeouts[l];
         f[base + E_REJECTED] = sourceRejected[l];
         f[base + E_SUM] = sourceLatencySum[l];
         stagePercentiles(h, sourceMaxLatency[l], f, base + E_P50);
@@ -341,6 +399,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         h.reset();
         sourceCompleted[l] = 0;
         sourceErrors[l] = 0;
+        sourceTimeouts[l] = 0;
         sourceRejected[l] = 0;
         sourceLatencySum[l] = 0;
         sourceMaxLatency[l] = 0;
@@ -400,9 +459,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .busyTimeNs(f[base + F_BUSY_TIME])
                 .queueTimeNs(f[base + F_QUEUE_TIME])
                 .costNanos(f[base + F_COST])
-                .timeouts(0)
-                .retries(0)
-                .storageBytes(0)
+                .timeouts(f[base + F_TIMEOUTS])
+                .retries(f[base + F_RETRIES])
+                .storageBytes(f[base + F_STORAGE])
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);
@@ -420,7 +479,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .p99Ns(ef[base + E_P99])
                 .p999Ns(ef[base + E_P999])
                 .maxNs(ef[base + E_MAX])
-                .timeouts(0)
+                .timeouts(ef[base + E_TIMEOUTS])
                 .putHistogram(p.histograms, p.entryHistogramOffset[l], p.entryHistogramLength[l]);
         }
         slot.kind = OutputSlot.TICK;

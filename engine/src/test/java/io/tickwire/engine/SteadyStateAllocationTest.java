@@ -6,7 +6,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +25,7 @@ class SteadyStateAllocationTest {
 
     @Test
     void shouldNotAllocatePerSampleInWorkersOrAggregator() throws Exception {
-        final String yaml = """
+        assertSteadyStateAllocatesNothing("""
             name: alloc
             tick: 10ms
             services:
@@ -38,7 +40,40 @@ class SteadyStateAllocationTest {
                 latency: { distribution: exponential, mean: 1ms }
             load:
               - { target: front, rate: 3000/s }
-            """;
+            """, 1, 500_000);
+    }
+
+    @Test
+    void shouldNotAllocateWithSyncCallsDatabasesAndMessagesBetweenTwoWorkers() throws Exception {
+        // Forward and sync calls, a parallel fan-out, timeouts, retries and a database, cut into partitions that
+        // exchange messages through the mailboxes and meet at the window barrier every 200 us.
+        assertSteadyStateAllocatesNothing("""
+            name: alloc-split
+            tick: 10ms
+            services:
+              - name: front
+                replicas: 4
+                latency: { distribution: lognormal, mean: 0.5ms, sd: 0.5ms }
+                queue: 100
+                fanout: parallel
+                database: { latency: { distribution: exponential, mean: 0.2ms }, connections: 4, delay: 0 }
+                calls:
+                  - { to: auth, mode: sync, delay: 200us, timeout: 1ms, retry: { attempts: 2, backoff: 100us } }
+                  - { to: stock, mode: sync, probability: 0.5, delay: 300us }
+              - name: auth
+                replicas: 2
+                failureRate: 0.05
+                latency: { distribution: exponential, mean: 0.3ms }
+              - name: stock
+                replicas: 2
+                latency: { distribution: exponential, mean: 0.3ms }
+            load:
+              - { target: front, rate: 2000/s }
+            """, 2, 200_000);
+    }
+
+    private static void assertSteadyStateAllocatesNothing(final String yaml, final int workers,
+                                                          final long minSamples) throws Exception {
         final long warmTick = 5_000;
         final long lastTick = 25_000;
         final Map<String, Long> atWarm = new HashMap<>();
@@ -67,15 +102,20 @@ class SteadyStateAllocationTest {
             }
         };
         try (Simulation sim = Simulation.create(DiagramLoader.parse(yaml), new Simulation.Context()
-            .speed(Simulation.Context.SPEED_MAX).ticks(lastTick + 10).seed(3))) {
+            .speed(Simulation.Context.SPEED_MAX).ticks(lastTick + 10).seed(3).workers(workers))) {
+            assertThat(sim.workers()).isEqualTo(workers);
             holder[0] = sim;
             sim.addListener(probe).start();
             assertThat(sim.awaitTermination(100, TimeUnit.SECONDS)).isTrue();
             assertThat(sim.failure()).isNull();
         }
         final long samples = visits[1] - visits[0];
-        assertThat(samples).isGreaterThan(500_000);
-        for (final String thread : new String[] {"tw-worker-0", "tw-aggregator"}) {
+        assertThat(samples).isGreaterThan(minSamples);
+        final List<String> threads = new ArrayList<>(List.of("tw-aggregator"));
+        for (int w = 0; w < workers; w++) {
+            threads.add("tw-worker-" + w);
+        }
+        for (final String thread : threads) {
             assertThat(atWarm).containsKey(thread);
             final long bytes = atEnd.get(thread) - atWarm.get(thread);
             // Per-thread counters are exact; allow a fixed few KiB for JIT-time and profiler noise, not per event.

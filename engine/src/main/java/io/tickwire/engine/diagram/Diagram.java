@@ -13,10 +13,18 @@ import java.util.Objects;
  * @param services the services, indexed by id.
  * @param load    the load sources.
  * @param source  the text the diagram was parsed from, kept so a journal can carry it verbatim.
+ * @param partitions how many partitions the simulation aims to split one connected system into (cut only at calls
+ *                   with a delay), so that several workers can share it; results never depend on the worker count.
  */
 public record Diagram(String name, long tickNs, long seed, List<ServiceSpec> services, List<LoadSpec> load,
-                      String source) {
+                      String source, int partitions) {
     public static final long NO_SEED = Long.MIN_VALUE;
+    public static final int DEFAULT_PARTITIONS = 4;
+
+    public Diagram(final String name, final long tickNs, final long seed, final List<ServiceSpec> services,
+                   final List<LoadSpec> load, final String source) {
+        this(name, tickNs, seed, services, load, source, DEFAULT_PARTITIONS);
+    }
 
     public Diagram {
         Objects.requireNonNull(name);

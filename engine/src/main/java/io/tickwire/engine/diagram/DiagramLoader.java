@@ -38,13 +38,24 @@ public final class DiagramLoader {
     public static final int MAX_SERVICES = 4096;
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.\\-]{0,63}");
-    private static final Set<String> TOP_FIELDS = Set.of("name", "tick", "seed", "services", "load");
-    private static final Set<String> SERVICE_FIELDS =
-        Set.of("name", "replicas", "concurrency", "latency", "queue", "failureRate", "calls", "cost");
+    private static final Set<String> TOP_FIELDS = Set.of("name", "tick", "seed", "services", "load", "partitions");
+    private static final Set<String> SERVICE_FIELDS = Set.of("name", "replicas", "concurrency", "latency", "queue",
+        "failureRate", "calls", "cost", "fanout", "database");
+    private static final Set<String> DATABASE_FIELDS = Set.of("latency", "queries", "connections", "queue",
+        "failureRate", "size", "writeBytes", "growth", "cost", "delay");
+    private static final Set<String> DATABASE_COST_FIELDS = Set.of("perGBMonth", "perReplicaHour",
+        "perMillionRequests");
+    private static final Set<String> RETRY_FIELDS = Set.of("attempts", "backoff", "maxBackoff", "jitter");
+    public static final int MAX_PARTITIONS = 64;
+    public static final long DEFAULT_BACKOFF_NS = 10_000_000L;
+    public static final long DEFAULT_MAX_BACKOFF_NS = 1_000_000_000L;
+    public static final int DEFAULT_DB_CONNECTIONS = 10;
+    public static final long DEFAULT_DB_SIZE = 10L << 30;
+    public static final long DEFAULT_DB_WRITE_BYTES = 2L << 10;
     private static final Set<String> COST_FIELDS = Set.of("perReplicaHour", "perMillionRequests");
     private static final Set<String> LATENCY_FIELDS =
         Set.of("distribution", "mean", "sd", "k", "cv", "min", "max", "p50", "p99", "scale", "shape", "points");
-    private static final Set<String> CALL_FIELDS = Set.of("to", "probability", "delay");
+    private static final Set<String> CALL_FIELDS = Set.of("to", "probability", "delay", "mode", "timeout", "retry");
     private static final Set<String> LOAD_FIELDS =
         Set.of("name", "target", "rate", "arrivals", "users", "think", "schedule", "diurnal");
     private static final Set<String> CHANGE_FIELDS = Set.of("at", "step", "ramp", "over", "spike", "for");
@@ -154,6 +165,17 @@ public final class DiagramLoader {
             }
         }
 
+        int partitions = Diagram.DEFAULT_PARTITIONS;
+        final JsonNode partitionsNode = root.get("partitions");
+        if (partitionsNode != null) {
+            if (partitionsNode.isIntegralNumber() && partitionsNode.canConvertToInt() && partitionsNode.asInt() >= 1
+                && partitionsNode.asInt() <= MAX_PARTITIONS) {
+                partitions = partitionsNode.asInt();
+            } else {
+                problem("partitions", "must be an integer in [1, " + MAX_PARTITIONS + "] (got " + partitionsNode + ")");
+            }
+        }
+
         final JsonNode servicesNode = root.get("services");
         final List<JsonNode> serviceNodes = list(servicesNode, "services", true);
         if (serviceNodes.size() > MAX_SERVICES) {
@@ -168,10 +190,34 @@ public final class DiagramLoader {
             }
         }
 
-        final List<ServiceSpec> services = new ArrayList<>();
+        // Attached databases are implicit services '<service>.db', numbered after the diagram's own services so that
+        // their ids do not move.
+        final Map<Integer, Integer> databaseOf = new HashMap<>();
         for (int i = 0; i < serviceNodes.size(); i++) {
-            services.add(service(serviceNodes.get(i), i, "services[" + i + "]", ids));
+            final JsonNode node = serviceNodes.get(i);
+            final String sName = node.isObject() ? node.path("name").asText(null) : null;
+            if (sName != null && node.has("database") && ids.get(sName) == i) {
+                final String dbName = sName + ".db";
+                final int dbId = serviceNodes.size() + databaseOf.size();
+                if (ids.putIfAbsent(dbName, dbId) != null) {
+                    problem("services[" + i + "].database", "its implicit service '" + dbName
+                        + "' clashes with a service of that name");
+                } else {
+                    databaseOf.put(i, dbId);
+                }
+            }
         }
+        if (serviceNodes.size() + databaseOf.size() > MAX_SERVICES) {
+            problem("services", "at most " + MAX_SERVICES + " services, databases included (got "
+                + (serviceNodes.size() + databaseOf.size()) + ")");
+        }
+
+        final List<ServiceSpec> services = new ArrayList<>();
+        final List<ServiceSpec> databases = new ArrayList<>();
+        for (int i = 0; i < serviceNodes.size(); i++) {
+            services.add(service(serviceNodes.get(i), i, "services[" + i + "]", ids, databaseOf.get(i), databases));
+        }
+        services.addAll(databases);
 
         final List<LoadSpec> load = new ArrayList<>();
         final List<JsonNode> loadNodes = list(root.get("load"), "load", true);
@@ -191,12 +237,91 @@ public final class DiagramLoader {
         if (!problems.isEmpty()) {
             throw new DiagramException(problems);
         }
+        checkSyncCalls(services);
+        if (!problems.isEmpty()) {
+            throw new DiagramException(problems);
+        }
         checkEveryRequestCanLeave(services, load);
         checkClosedLoadsCanBeRefused(services, load);
         if (!problems.isEmpty()) {
             throw new DiagramException(problems);
         }
-        return new Diagram(name, tickNs, seed, services, load, source);
+        return new Diagram(name, tickNs, seed, services, load, source, partitions);
+    }
+
+    /**
+     * A service reached by a sync call answers its caller when done, so it may not also send the request on (no
+     * forward calls); and sync calls may not form a cycle (a caller would wait, server held, on itself).
+     */
+    private void checkSyncCalls(final List<ServiceSpec> services) {
+        final int n = services.size();
+        final String[] syncCaller = new String[n];
+        for (final ServiceSpec s : services) {
+            for (final CallSpec c : s.calls()) {
+                if (c.isSync() && syncCaller[c.target()] == null) {
+                    syncCaller[c.target()] = s.name();
+                }
+            }
+        }
+        for (final ServiceSpec s : services) {
+            if (syncCaller[s.id()] == null) {
+                continue;
+            }
+            for (int c = 0; c < s.calls().size(); c++) {
+                if (!s.calls().get(c).isSync()) {
+                    problem(pathOfCall(s, c) + ".mode", "'" + s.name() + "' answers sync calls (from '"
+                        + syncCaller[s.id()] + "'), so it cannot forward the request: make this call sync");
+                    break;
+                }
+            }
+        }
+        // Depth-first over sync calls; a call to a service on the current path closes a cycle.
+        final int[] state = new int[n]; // 0 new, 1 on the path, 2 done
+        final int[] via = new int[n];
+        for (int root = 0; root < n; root++) {
+            if (state[root] == 0 && syncCycle(services, root, state, via)) {
+                return;
+            }
+        }
+    }
+
+    private boolean syncCycle(final List<ServiceSpec> services, final int s, final int[] state, final int[] via) {
+        state[s] = 1;
+        final List<CallSpec> calls = services.get(s).calls();
+        for (int c = 0; c < calls.size(); c++) {
+            final CallSpec call = calls.get(c);
+            if (!call.isSync()) {
+                continue;
+            }
+            final int t = call.target();
+            if (state[t] == 1) {
+                final List<String> cycle = new ArrayList<>();
+                cycle.add(services.get(t).name());
+                for (int u = s; u != t; u = via[u]) {
+                    cycle.add(1, services.get(u).name());
+                }
+                cycle.add(services.get(t).name());
+                problem(pathOfCall(services.get(s), c), "sync calls form a cycle: " + String.join(" -> ", cycle)
+                    + " (each caller would wait on itself)");
+                return true;
+            }
+            if (state[t] == 0) {
+                via[t] = s;
+                if (syncCycle(services, t, state, via)) {
+                    return true;
+                }
+            }
+        }
+        state[s] = 2;
+        return false;
+    }
+
+    /** The field path of a service's call {@code c} (a database's implicit calls are its owner's database). */
+    private static String pathOfCall(final ServiceSpec s, final int c) {
+        if (c < s.databaseCalls()) {
+            return "services[" + s.id() + "].database";
+        }
+        return "services[" + s.id() + "].calls[" + (c - s.databaseCalls()) + "]";
     }
 
     /**
@@ -242,7 +367,7 @@ public final class DiagramLoader {
         final java.util.ArrayDeque<Integer> work = new java.util.ArrayDeque<>();
         for (final ServiceSpec s : services) {
             double sum = 0;
-            for (final CallSpec c : s.calls()) {
+            for (final CallSpec c : s.forwardCalls()) {
                 sum += c.probability();
             }
             if (sum < 1.0 - 1e-9 || s.failureRate() > 0) {
@@ -255,7 +380,7 @@ public final class DiagramLoader {
             final int exit = work.poll();
             for (final ServiceSpec s : services) {
                 if (!canLeave[s.id()]) {
-                    for (final CallSpec c : s.calls()) {
+                    for (final CallSpec c : s.forwardCalls()) {
                         if (c.target() == exit) {
                             canLeave[s.id()] = true;
                             work.add(s.id());
@@ -281,13 +406,14 @@ public final class DiagramLoader {
                     + "calls summing below 1, or a failureRate)");
                 return;
             }
-            for (final CallSpec c : services.get(s).calls()) {
+            for (final CallSpec c : services.get(s).forwardCalls()) {
                 work.add(c.target());
             }
         }
     }
 
-    private ServiceSpec service(final JsonNode node, final int id, final String path, final Map<String, Integer> ids) {
+    private ServiceSpec service(final JsonNode node, final int id, final String path, final Map<String, Integer> ids,
+                                final Integer databaseId, final List<ServiceSpec> databases) {
         if (!node.isObject()) {
             problem(path, "must be a mapping with name and latency");
             return null;
@@ -316,6 +442,23 @@ public final class DiagramLoader {
         final double failureRate = probability(node, "failureRate", path, 0.0, true);
 
         final List<CallSpec> calls = new ArrayList<>();
+        int databaseCalls = 0;
+        final JsonNode dbNode = node.get("database");
+        if (dbNode != null && databaseId != null) {
+            final ServiceSpec db = database(dbNode, databaseId, name, path + ".database");
+            if (db != null) {
+                databases.add(db);
+                final long delay = duration(dbNode, "delay", path + ".database.delay", DEFAULT_CALL_DELAY_NS);
+                if (delay < 0) {
+                    problem(path + ".database.delay", "must be >= 0 (got " + Units.formatNs(delay) + ")");
+                }
+                databaseCalls = queries(dbNode, path + ".database");
+                for (int q = 0; q < databaseCalls; q++) {
+                    calls.add(new CallSpec(databaseId, db.name(), 1.0, delay, CallSpec.Mode.SYNC, CallSpec.NO_TIMEOUT,
+                        RetrySpec.NONE));
+                }
+            }
+        }
         final List<JsonNode> callNodes = list(node.get("calls"), path + ".calls", false);
         double sum = 0;
         for (int c = 0; c < callNodes.size(); c++) {
@@ -333,24 +476,183 @@ public final class DiagramLoader {
             } else if ((target = ids.get(to)) == null) {
                 problem(cPath + ".to", "unknown service '" + to + "'");
             }
+            CallSpec.Mode mode = CallSpec.Mode.FORWARD;
+            final JsonNode modeNode = call.get("mode");
+            if (modeNode != null) {
+                switch (modeNode.asText()) {
+                    case "forward" -> mode = CallSpec.Mode.FORWARD;
+                    case "sync" -> mode = CallSpec.Mode.SYNC;
+                    default -> problem(cPath + ".mode", "must be forward or sync (got " + modeNode + ")");
+                }
+            }
             final int before = problems.size();
             final double p = probability(call, "probability", cPath, 1.0, false);
-            if (problems.size() == before) {
+            if (problems.size() == before && mode == CallSpec.Mode.FORWARD) {
                 sum += p;
             }
             final long delay = duration(call, "delay", cPath + ".delay", DEFAULT_CALL_DELAY_NS);
             if (delay < 0) {
                 problem(cPath + ".delay", "must be >= 0 (got " + Units.formatNs(delay) + ")");
             }
+            long timeout = CallSpec.NO_TIMEOUT;
+            RetrySpec retry = RetrySpec.NONE;
+            if (mode == CallSpec.Mode.SYNC) {
+                if (call.has("timeout")) {
+                    timeout = positiveDuration(call, "timeout", cPath, "");
+                }
+                retry = retry(call.get("retry"), cPath + ".retry");
+            } else {
+                for (final String field : new String[] {"timeout", "retry"}) {
+                    if (call.has(field)) {
+                        problem(cPath + "." + field, "only a sync call takes " + field
+                            + ": a forward call does not wait for an answer");
+                    }
+                }
+            }
             if (target != null) {
-                calls.add(new CallSpec(target, to, p, delay));
+                calls.add(new CallSpec(target, to, p, delay, mode, timeout == INVALID ? CallSpec.NO_TIMEOUT : timeout,
+                    retry));
             }
         }
         if (sum > 1.0 + 1e-9) {
-            problem(path + ".calls", "probabilities sum to " + Math.round(sum * 1e9) / 1e9 + ", more than 1");
+            problem(path + ".calls", "forward probabilities sum to " + Math.round(sum * 1e9) / 1e9
+                + ", more than 1");
+        }
+        ServiceSpec.Fanout fanout = ServiceSpec.Fanout.SEQUENTIAL;
+        final JsonNode fanoutNode = node.get("fanout");
+        if (fanoutNode != null) {
+            switch (fanoutNode.asText()) {
+                case "sequential" -> fanout = ServiceSpec.Fanout.SEQUENTIAL;
+                case "parallel" -> fanout = ServiceSpec.Fanout.PARALLEL;
+                default -> problem(path + ".fanout", "must be sequential or parallel (got " + fanoutNode + ")");
+            }
         }
         final CostSpec cost = cost(node.get("cost"), path + ".cost");
-        return new ServiceSpec(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls, cost);
+        return new ServiceSpec(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls, cost,
+            fanout, databaseCalls, null);
+    }
+
+    private int queries(final JsonNode node, final String path) {
+        final JsonNode value = node.get("queries");
+        if (value == null) {
+            return 1;
+        }
+        if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 0 || value.asInt() > 1000) {
+            problem(path + ".queries", "must be an integer in [0, 1000] (got " + value + ")");
+            return 0;
+        }
+        return value.asInt();
+    }
+
+    /** A sync call's retry policy; {@link RetrySpec#NONE} when absent or refused. */
+    private RetrySpec retry(final JsonNode node, final String path) {
+        if (node == null) {
+            return RetrySpec.NONE;
+        }
+        if (!node.isObject()) {
+            problem(path, "must be a mapping such as {attempts: 2, backoff: 10ms} (got " + node + ")");
+            return RetrySpec.NONE;
+        }
+        unknownFields(node, path, RETRY_FIELDS);
+        final int before = problems.size();
+        final JsonNode attemptsNode = node.get("attempts");
+        int attempts = 0;
+        if (attemptsNode == null) {
+            problem(path + ".attempts", "is required: how many times to retry after the first try");
+        } else if (!attemptsNode.isIntegralNumber() || !attemptsNode.canConvertToInt() || attemptsNode.asInt() < 0
+            || attemptsNode.asInt() > 100) {
+            problem(path + ".attempts", "must be an integer in [0, 100] (got " + attemptsNode + ")");
+        } else {
+            attempts = attemptsNode.asInt();
+        }
+        final long backoff = duration(node, "backoff", path + ".backoff", DEFAULT_BACKOFF_NS);
+        if (backoff < 0) {
+            problem(path + ".backoff", "must be >= 0 (got " + Units.formatNs(backoff) + ")");
+        }
+        final long maxBackoff = duration(node, "maxBackoff", path + ".maxBackoff", Math.max(DEFAULT_MAX_BACKOFF_NS,
+            backoff));
+        if (maxBackoff < backoff) {
+            problem(path + ".maxBackoff", "must be >= backoff, " + Units.formatNs(backoff) + " (got "
+                + Units.formatNs(maxBackoff) + ")");
+        }
+        boolean jitter = true;
+        final JsonNode jitterNode = node.get("jitter");
+        if (jitterNode != null) {
+            switch (jitterNode.asText()) {
+                case "full" -> jitter = true;
+                case "none" -> jitter = false;
+                default -> problem(path + ".jitter", "must be full or none (got " + jitterNode + ")");
+            }
+        }
+        return problems.size() == before ? new RetrySpec(attempts, backoff, maxBackoff, jitter) : RetrySpec.NONE;
+    }
+
+    /** The implicit service of a database attached to service {@code owner}; null when refused. */
+    private ServiceSpec database(final JsonNode node, final int id, final String owner, final String path) {
+        if (!node.isObject()) {
+            problem(path, "must be a mapping such as {latency: {distribution: exponential, mean: 2ms}} (got " + node
+                + ")");
+            return null;
+        }
+        unknownFields(node, path, DATABASE_FIELDS);
+        final int before = problems.size();
+        final LatencySpec latency = latency(node.get("latency"), path + ".latency");
+        final int connections = positiveInt(node, "connections", path, DEFAULT_DB_CONNECTIONS);
+        int queueCapacity = ServiceSpec.UNBOUNDED;
+        final JsonNode queue = node.get("queue");
+        if (queue != null) {
+            if (queue.isTextual() && "unbounded".equals(queue.asText())) {
+                queueCapacity = ServiceSpec.UNBOUNDED;
+            } else if (queue.isIntegralNumber() && queue.canConvertToInt() && queue.asInt() >= 0) {
+                queueCapacity = queue.asInt();
+            } else {
+                problem(path + ".queue", "must be a capacity >= 0 or 'unbounded' (got " + queue + ")");
+            }
+        }
+        final double failureRate = probability(node, "failureRate", path, 0.0, true);
+        final long size = bytes(node, "size", path, DEFAULT_DB_SIZE);
+        final long writeBytes = bytes(node, "writeBytes", path, DEFAULT_DB_WRITE_BYTES);
+        double growth = 0;
+        final JsonNode growthNode = node.get("growth");
+        if (growthNode != null) {
+            try {
+                growth = Units.parseBytesPerDay(growthNode.asText());
+            } catch (final IllegalArgumentException ex) {
+                problem(path + ".growth", ex.getMessage());
+            }
+        }
+        double perGBMonth = 0;
+        CostSpec cost = CostSpec.NONE;
+        final JsonNode costNode = node.get("cost");
+        if (costNode != null) {
+            if (!costNode.isObject()) {
+                problem(path + ".cost", "must be a mapping {perGBMonth, perReplicaHour, perMillionRequests} (got "
+                    + costNode + ")");
+            } else {
+                unknownFields(costNode, path + ".cost", DATABASE_COST_FIELDS);
+                perGBMonth = price(costNode, "perGBMonth", path + ".cost");
+                cost = new CostSpec(price(costNode, "perReplicaHour", path + ".cost"),
+                    price(costNode, "perMillionRequests", path + ".cost"));
+            }
+        }
+        if (problems.size() != before) {
+            return null;
+        }
+        return new ServiceSpec(id, owner + ".db", 1, connections, latency, queueCapacity, failureRate, List.of(), cost,
+            ServiceSpec.Fanout.SEQUENTIAL, 0, new DatabaseSpec(size, writeBytes, growth, perGBMonth));
+    }
+
+    private long bytes(final JsonNode node, final String field, final String parent, final long dflt) {
+        final JsonNode value = node.get(field);
+        if (value == null) {
+            return dflt;
+        }
+        try {
+            return Units.parseBytes(value.asText());
+        } catch (final IllegalArgumentException ex) {
+            problem(parent + "." + field, ex.getMessage());
+            return dflt;
+        }
     }
 
     private CostSpec cost(final JsonNode node, final String path) {

@@ -62,6 +62,53 @@ public final class Units {
         return value * perSec;
     }
 
+    private static final Pattern BYTES = Pattern.compile("^\\s*(\\d+(?:\\.\\d+)?)\\s*([a-z]*)\\s*$");
+
+    /**
+     * @return bytes, rounded to the nearest: {@code B}, {@code KB}, {@code MB}, {@code GB}, {@code TB} are binary
+     *         (1 KB = 1024 bytes, 1 GB = 2^30); a bare number is bytes.
+     * @throws IllegalArgumentException with a reason fit for a user.
+     */
+    public static long parseBytes(final String text) {
+        final Matcher m = BYTES.matcher(text.toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("not a size (say 512B, 2KB, 10GB): '" + text + "'");
+        }
+        final double unit = switch (m.group(2)) {
+            case "", "b" -> 1;
+            case "kb", "kib" -> 1L << 10;
+            case "mb", "mib" -> 1L << 20;
+            case "gb", "gib" -> 1L << 30;
+            case "tb", "tib" -> 1L << 40;
+            default -> throw new IllegalArgumentException(
+                "unknown size unit '" + m.group(2) + "' (B, KB, MB, GB, TB): '" + text + "'");
+        };
+        final double bytes = Double.parseDouble(m.group(1)) * unit;
+        if (bytes > Long.MAX_VALUE / 4.0) {
+            throw new IllegalArgumentException("size too large: '" + text + "'");
+        }
+        return Math.round(bytes);
+    }
+
+    /** @return bytes per day from a size per unit of time ({@code 1GB/day}, {@code 10MB/h}). */
+    public static double parseBytesPerDay(final String text) {
+        final int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("not a growth (say 1GB/day, 10MB/h): '" + text + "'");
+        }
+        final long bytes = parseBytes(text.substring(0, slash));
+        final double perDay = switch (text.substring(slash + 1).trim().toLowerCase(Locale.ROOT)) {
+            case "s", "sec" -> 86_400;
+            case "min", "m" -> 1_440;
+            case "h" -> 24;
+            case "day", "d" -> 1;
+            case "month" -> 1.0 / 30;
+            default -> throw new IllegalArgumentException(
+                "unknown growth unit '" + text.substring(slash) + "' (/s, /min, /h, /day, /month): '" + text + "'");
+        };
+        return bytes * perDay;
+    }
+
     /** Formats nanoseconds the way the diagram writes them (for messages). */
     public static String formatNs(final long ns) {
         if (ns % 1_000_000_000L == 0) {

@@ -12,14 +12,14 @@ import java.util.Arrays;
 final class EventQueue {
     private long[] times;
     private long[] seqs;
-    private int[] payloads;
+    private long[] payloads;
     private int size;
     private long nextSeq;
 
     EventQueue(final int initialCapacity) {
         times = new long[initialCapacity];
         seqs = new long[initialCapacity];
-        payloads = new int[initialCapacity];
+        payloads = new long[initialCapacity];
     }
 
     int size() {
@@ -32,11 +32,11 @@ final class EventQueue {
     }
 
     /** Payload of the earliest event; only when {@link #size()} &gt; 0. */
-    int peekPayload() {
+    long peekPayload() {
         return payloads[0];
     }
 
-    void add(final long time, final int payload) {
+    void add(final long time, final long payload) {
         if (size == times.length) {
             grow();
         }
@@ -67,7 +67,7 @@ final class EventQueue {
         }
         final long time = times[last];
         final long seq = seqs[last];
-        final int payload = payloads[last];
+        final long payload = payloads[last];
         int i = 0;
         final int half = last >>> 1;
         while (i < half) {

@@ -2,16 +2,27 @@ package io.tickwire.engine.sim;
 
 import io.tickwire.engine.diagram.CallSpec;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.LoadSpec;
+import io.tickwire.engine.diagram.ServiceSpec;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
 /**
- * Splits a diagram into partitions — the connected components of its call graph, so that no request ever crosses
- * one — and deals them to workers. Both steps depend only on the diagram: a partition simulates identically on any
- * worker, which is what makes results independent of the number of workers.
+ * Splits a diagram into partitions and deals them to workers. The split depends on the diagram only — never on the
+ * worker count — so each partition runs the same events whichever worker runs it and however many there are.
+ * <ol>
+ *   <li>Services joined by a call without delay stay together (a message must arrive in a later window, which needs
+ *       a delay), and so does everything a closed load reaches (its users come back to the entry at once).</li>
+ *   <li>The remaining calls, by ascending delay (then caller, then callee), join their two groups, Kruskal-like,
+ *       while there are more groups than the diagram's {@code partitions} target and the merged group stays within a
+ *       size cap, so that the calls left cut are the ones with the largest delays.</li>
+ *   <li>Groups no call joins are partitions of their own (they exchange nothing).</li>
+ * </ol>
+ * The smallest delay of a cut call bounds the window of conservative synchronisation.
  */
 public final class Partitioner {
     private Partitioner() {
@@ -19,33 +30,107 @@ public final class Partitioner {
 
     /** @return the partitions, each the sorted global ids of its services, ordered by their lowest id. */
     public static List<int[]> partitions(final Diagram diagram) {
+        return plan(diagram).partitions();
+    }
+
+    /** Decide the partitions of {@code diagram}. */
+    public static Plan plan(final Diagram diagram) {
         final int n = diagram.services().size();
         final int[] parent = new int[n];
+        final int[] size = new int[n];
         for (int i = 0; i < n; i++) {
             parent[i] = i;
+            size[i] = 1;
         }
+        final List<long[]> delayed = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             for (final CallSpec call : diagram.service(i).calls()) {
-                union(parent, i, call.target());
+                if (call.delayNs() == 0) {
+                    union(parent, size, i, call.target());
+                } else {
+                    delayed.add(new long[] {call.delayNs(), i, call.target()});
+                }
             }
         }
-        final List<int[]> result = new ArrayList<>();
+        for (final LoadSpec load : diagram.load()) {
+            if (load.arrivals() == LoadSpec.Arrivals.CLOSED) {
+                final boolean[] seen = new boolean[n];
+                final ArrayDeque<Integer> work = new ArrayDeque<>();
+                work.add(load.target());
+                while (!work.isEmpty()) {
+                    final int s = work.poll();
+                    if (!seen[s]) {
+                        seen[s] = true;
+                        union(parent, size, load.target(), s);
+                        diagram.service(s).calls().forEach(c -> work.add(c.target()));
+                    }
+                }
+            }
+        }
+        int groups = 0;
+        int largest = 0;
+        for (int i = 0; i < n; i++) {
+            if (find(parent, i) == i) {
+                groups++;
+                largest = Math.max(largest, size[i]);
+            }
+        }
+        final int target = Math.max(1, Math.min(diagram.partitions(), n));
+        final int cap = Math.max(largest, (n + target - 1) / target);
+        delayed.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1])
+            .thenComparingLong(e -> e[2]));
+        // Balanced first, then whatever it takes to reach the target.
+        for (final int limit : new int[] {cap, n}) {
+            for (final long[] e : delayed) {
+                if (groups <= target) {
+                    break;
+                }
+                final int a = find(parent, (int)e[1]);
+                final int b = find(parent, (int)e[2]);
+                if (a != b && size[a] + size[b] <= limit) {
+                    union(parent, size, a, b);
+                    groups--;
+                }
+            }
+        }
+
+        final List<int[]> partitions = new ArrayList<>();
         final int[] partitionOfRoot = new int[n];
         Arrays.fill(partitionOfRoot, -1);
-        final int[] sizes = new int[n];
+        final int[] counts = new int[n];
         for (int i = 0; i < n; i++) {
-            sizes[find(parent, i)]++;
+            counts[find(parent, i)]++;
         }
+        final int[] partitionOf = new int[n];
+        final int[] localOf = new int[n];
         for (int i = 0; i < n; i++) {
             final int root = find(parent, i);
             if (partitionOfRoot[root] < 0) {
-                partitionOfRoot[root] = result.size();
-                result.add(new int[sizes[root]]);
-                sizes[root] = 0;
+                partitionOfRoot[root] = partitions.size();
+                partitions.add(new int[counts[root]]);
+                counts[root] = 0;
             }
-            result.get(partitionOfRoot[root])[sizes[root]++] = i;
+            partitionOf[i] = partitionOfRoot[root];
+            localOf[i] = counts[root];
+            partitions.get(partitionOf[i])[counts[root]++] = i;
         }
-        return result;
+        final int p = partitions.size();
+        final boolean[][] joined = new boolean[p][p];
+        long windowNs = Long.MAX_VALUE;
+        for (final ServiceSpec s : diagram.services()) {
+            for (final CallSpec call : s.calls()) {
+                final int from = partitionOf[s.id()];
+                final int to = partitionOf[call.target()];
+                if (from != to) {
+                    joined[from][to] = true;
+                    if (call.isSync()) {
+                        joined[to][from] = true; // the answer comes back
+                    }
+                    windowNs = Math.min(windowNs, call.delayNs());
+                }
+            }
+        }
+        return new Plan(partitions, partitionOf, localOf, joined, windowNs);
     }
 
     /**
@@ -75,6 +160,9 @@ public final class Partitioner {
             result.get(least).add(p);
             load[least] += partitions.get(p).length;
         }
+        for (final List<Integer> mine : result) {
+            mine.sort(null);
+        }
         return result;
     }
 
@@ -91,11 +179,44 @@ public final class Partitioner {
         return root;
     }
 
-    private static void union(final int[] parent, final int a, final int b) {
+    private static void union(final int[] parent, final int[] size, final int a, final int b) {
         final int ra = find(parent, a);
         final int rb = find(parent, b);
         if (ra != rb) {
-            parent[Math.max(ra, rb)] = Math.min(ra, rb);
+            final int root = Math.min(ra, rb);
+            final int other = Math.max(ra, rb);
+            parent[other] = root;
+            size[root] += size[other];
+        }
+    }
+
+    /**
+     * The partitions of a diagram and how they talk.
+     *
+     * @param partitions  per partition, the sorted global ids of its services.
+     * @param partitionOf per global service id, its partition.
+     * @param localOf     per global service id, its index within its partition.
+     * @param joined      {@code joined[a][b]}: partition {@code a} may send messages to {@code b}.
+     * @param windowNs    the smallest delay of a call between partitions: the longest window in which no message
+     *                    sent can also arrive; {@link Long#MAX_VALUE} when no call crosses.
+     */
+    public record Plan(List<int[]> partitions, int[] partitionOf, int[] localOf, boolean[][] joined, long windowNs) {
+        public int count() {
+            return partitions.size();
+        }
+
+        public Mailboxes newMailboxes() {
+            return new Mailboxes(partitions.size(), joined);
+        }
+
+        /** Windows per tick: the tick cut every {@code windowNs}, the last window ending at the tick's end. */
+        public int windowsPerTick(final long tickNs) {
+            return windowNs >= tickNs ? 1 : (int)((tickNs + windowNs - 1) / windowNs);
+        }
+
+        /** Exclusive end of window {@code k} of the tick starting at {@code tickStartNs}. */
+        public long windowEndNs(final long tickStartNs, final long tickNs, final int k) {
+            return k == windowsPerTick(tickNs) - 1 ? tickStartNs + tickNs : tickStartNs + (k + 1) * windowNs;
         }
     }
 }

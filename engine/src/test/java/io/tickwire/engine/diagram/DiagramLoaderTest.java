@@ -66,8 +66,9 @@ class DiagramLoaderTest {
         assertThat(d.name()).isEqualTo("checkout");
         assertThat(d.tickNs()).isEqualTo(50_000_000L);
         assertThat(d.seed()).isEqualTo(42L);
-        assertThat(d.services()).extracting(ServiceSpec::name)
-            .containsExactly("gateway", "auth", "catalog", "catalog-db", "orders", "payments", "orders-db");
+        // The attached databases come after the diagram's own services.
+        assertThat(d.services()).extracting(ServiceSpec::name).containsExactly("gateway", "auth", "catalog",
+            "orders", "payments", "inventory", "catalog.db", "orders.db");
         for (int i = 0; i < d.services().size(); i++) {
             final ServiceSpec s = d.service(i);
             assertThat(s.id()).isEqualTo(i);
@@ -80,35 +81,28 @@ class DiagramLoaderTest {
                 assertThat(call.delayNs()).isBetween(100_000L, 1_000_000L);
             }
         }
-        assertThat(callees(d, "gateway")).containsExactly("auth");
-        assertThat(callees(d, "auth")).containsExactly("catalog", "orders");
-        assertThat(callees(d, "catalog")).containsExactly("catalog-db");
-        assertThat(callees(d, "orders")).containsExactly("payments");
-        assertThat(callees(d, "payments")).containsExactly("orders-db");
-        assertThat(callees(d, "catalog-db")).isEmpty();
-        assertThat(callees(d, "orders-db")).isEmpty();
-
-        final ServiceSpec db = d.service(byName(d, "orders-db"));
-        assertThat(db.latency()).isEqualTo(new LatencySpec(LatencySpec.Kind.LOGNORMAL, 12_000_000L, 10_000_000L));
+        assertThat(callees(d, "gateway")).containsExactly("auth", "catalog", "orders");
+        final ServiceSpec gateway = d.service(byName(d, "gateway"));
+        assertThat(gateway.syncCalls()).extracting(CallSpec::to).containsExactly("auth");
+        assertThat(gateway.syncCalls().get(0).timeoutNs()).isEqualTo(25_000_000L);
+        assertThat(gateway.syncCalls().get(0).retry()).isEqualTo(new RetrySpec(2, 10_000_000L, 100_000_000L, true));
+        assertThat(callees(d, "catalog")).containsExactly("catalog.db");
+        final ServiceSpec orders = d.service(byName(d, "orders"));
+        assertThat(orders.fanout()).isEqualTo(ServiceSpec.Fanout.PARALLEL);
+        assertThat(orders.databaseCalls()).isEqualTo(2);
+        assertThat(callees(d, "orders")).containsExactly("orders.db", "orders.db", "payments", "inventory");
+        assertThat(orders.forwardCalls()).isEmpty();
+        for (final String leaf : new String[] {"auth", "payments", "inventory", "catalog.db", "orders.db"}) {
+            assertThat(callees(d, leaf)).as(leaf).isEmpty();
+        }
+        final ServiceSpec db = d.service(byName(d, "orders.db"));
+        assertThat(db.latency()).isEqualTo(new LatencySpec(LatencySpec.Kind.LOGNORMAL, 3_000_000L, 2_000_000L));
         assertThat(db.servers()).isEqualTo(4);
+        assertThat(db.storage()).isEqualTo(new DatabaseSpec(20L << 30, 4096, 0, 0.115));
+        assertThat(d.service(byName(d, "catalog.db")).storage())
+            .isEqualTo(new DatabaseSpec(50L << 30, 0, 2.0 * (1L << 30), 0.115));
         assertThat(d.load()).containsExactly(
             new LoadSpec("shoppers", 0, "gateway", 400.0, LoadSpec.Arrivals.POISSON));
-    }
-
-    @Test
-    void shouldKeepEveryCheckoutServiceBelowSeventyPercentUtilisation() throws Exception {
-        final Diagram d = DiagramLoader.load(EXAMPLES.resolve("checkout.yaml"));
-        final double[] lambda = arrivalRates(d);
-
-        // The figures written in the example's header comment.
-        final double[] expected = {400.00, 391.61, 271.38, 81.25, 96.92, 57.86, 56.71};
-        final double[] expectedRho = {0.050, 0.245, 0.377, 0.203, 0.091, 0.542, 0.170};
-        for (int i = 0; i < d.services().size(); i++) {
-            final ServiceSpec s = d.service(i);
-            final double rho = lambda[i] * s.latency().meanNs() / 1e9 / s.servers();
-            assertThat(lambda[i]).as("lambda of %s", s.name()).isCloseTo(expected[i], within(0.006));
-            assertThat(rho).as("rho of %s", s.name()).isCloseTo(expectedRho[i], within(0.0006)).isLessThan(0.7);
-        }
     }
 
     @Test
@@ -368,10 +362,10 @@ class DiagramLoaderTest {
     @Test
     void shouldListTheExpectedFieldsOfAnUnknownField() {
         assertThat(problemsOf(MINIMAL + "colour: red\n"))
-            .containsExactly("colour: unknown field (expected one of [load, name, seed, services, tick])");
+            .containsExactly("colour: unknown field (expected one of [load, name, partitions, seed, services, tick])");
         assertThat(problemsOf(MINIMAL.replace("latency:", "latncy:"))).containsExactly(
             "services[0].latncy: unknown field (expected one of "
-                + "[calls, concurrency, cost, failureRate, latency, name, queue, replicas])",
+                + "[calls, concurrency, cost, database, failureRate, fanout, latency, name, queue, replicas])",
             "services[0].latency: is required: {distribution, mean[, sd]}");
     }
 
@@ -395,9 +389,9 @@ class DiagramLoaderTest {
               - {to: db, probability: 0.6}
               - {to: db, probability: 0.3}
               - {to: api, probability: 0.2}
-            """))).containsExactly("services[0].calls: probabilities sum to 1.1, more than 1");
+            """))).containsExactly("services[0].calls: forward probabilities sum to 1.1, more than 1");
         assertThat(problemsOf(withApi("latency: {mean: 5ms}\ncalls: [{to: db}, {to: api}]")))
-            .containsExactly("services[0].calls: probabilities sum to 2.0, more than 1");
+            .containsExactly("services[0].calls: forward probabilities sum to 2.0, more than 1");
     }
 
     @Test
@@ -1015,6 +1009,184 @@ class DiagramLoaderTest {
             + loadFields + "}\n";
     }
 
+    // ---------------------------------------------------------------- sync calls, retries, databases
+
+    @Test
+    void shouldLoadTheFullExampleOfTheDocs() throws Exception {
+        final String doc = Files.readString(Path.of("..", "docs", "diagram.md"));
+        final int section = doc.indexOf("## A full example");
+        final int start = doc.indexOf("```yaml\n", section) + "```yaml\n".length();
+        final Diagram d = DiagramLoader.parse(doc.substring(start, doc.indexOf("```", start)));
+        assertThat(d.services()).extracting(ServiceSpec::name)
+            .containsExactly("web", "auth", "flags", "api", "db", "cron", "api.db");
+        assertThat(d.partitions()).isEqualTo(2);
+        assertThat(d.service(0).fanout()).isEqualTo(ServiceSpec.Fanout.PARALLEL);
+        assertThat(d.service(0).syncCalls()).hasSize(2);
+        assertThat(d.service(3).databaseCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldReadSyncCallsWithTimeoutRetryAndFanout() throws Exception {
+        final Diagram d = DiagramLoader.parse(withApi("""
+            latency: {mean: 5ms}
+            fanout: parallel
+            calls:
+              - {to: db, mode: sync, probability: 0.5, delay: 200us, timeout: 50ms,
+                 retry: {attempts: 3, backoff: 5ms, maxBackoff: 20ms, jitter: none}}
+              - {to: db, mode: sync}
+            """));
+        final ServiceSpec api = d.service(0);
+        assertThat(api.fanout()).isEqualTo(ServiceSpec.Fanout.PARALLEL);
+        assertThat(api.calls()).containsExactly(
+            new CallSpec(1, "db", 0.5, 200_000L, CallSpec.Mode.SYNC, 50_000_000L,
+                new RetrySpec(3, 5_000_000L, 20_000_000L, false)),
+            new CallSpec(1, "db", 1.0, 100_000L, CallSpec.Mode.SYNC, CallSpec.NO_TIMEOUT, RetrySpec.NONE));
+        assertThat(api.syncCalls()).hasSize(2);
+        assertThat(api.forwardCalls()).isEmpty();
+        // Backoff doubles per retry, capped: 5, 10, 20, 20 ms.
+        final RetrySpec retry = api.calls().get(0).retry();
+        assertThat(new long[] {retry.backoffNs(1), retry.backoffNs(2), retry.backoffNs(3), retry.backoffNs(4)})
+            .containsExactly(5_000_000L, 10_000_000L, 20_000_000L, 20_000_000L);
+    }
+
+    @Test
+    void shouldNotCountSyncCallsInTheForwardProbabilitySum() throws Exception {
+        final Diagram d = DiagramLoader.parse(withApi("""
+            latency: {mean: 5ms}
+            calls:
+              - {to: db, mode: sync}
+              - {to: db, probability: 0.9}
+            """.replace("to: db, probability: 0.9", "to: api, probability: 0.5")));
+        assertThat(d.service(0).forwardCalls()).hasSize(1);
+    }
+
+    @Test
+    void shouldRefuseForwardCallsOnAServiceThatAnswersSyncCalls() {
+        assertThat(problemsOf("""
+            name: shop
+            services:
+              - {name: api, latency: {mean: 1ms}, calls: [{to: auth, mode: sync}]}
+              - {name: auth, latency: {mean: 1ms}, calls: [{to: db, probability: 0.5}]}
+              - {name: db, latency: {mean: 1ms}}
+            load: [{target: api, rate: 1/s}]
+            """)).containsExactly("services[1].calls[0].mode: 'auth' answers sync calls (from 'api'), so it cannot "
+            + "forward the request: make this call sync");
+    }
+
+    @Test
+    void shouldRefuseASyncCallCycleNamingIt() {
+        assertThat(problemsOf("""
+            name: shop
+            services:
+              - {name: api, latency: {mean: 1ms}, calls: [{to: auth, mode: sync}]}
+              - {name: auth, latency: {mean: 1ms}, calls: [{to: users, mode: sync}]}
+              - {name: users, latency: {mean: 1ms}, calls: [{to: auth, mode: sync}]}
+            load: [{target: api, rate: 1/s}]
+            """)).containsExactly("services[2].calls[0]: sync calls form a cycle: auth -> users -> auth "
+            + "(each caller would wait on itself)");
+        assertThat(problemsOf(withApi("latency: {mean: 1ms}\ncalls: [{to: api, mode: sync}]")))
+            .containsExactly("services[0].calls[0]: sync calls form a cycle: api -> api (each caller would wait on "
+                + "itself)");
+    }
+
+    @Test
+    void shouldRefuseBadSyncCallFieldsWithTheirPaths() {
+        assertThat(problemsOf(withApi("""
+            latency: {mean: 1ms}
+            fanout: sideways
+            calls:
+              - {to: db, mode: async, probability: 0.5}
+              - {to: db, probability: 0.5, timeout: 5ms, retry: {attempts: 1}}
+              - {to: db, mode: sync, timeout: 0, retry: {attempts: -1, backoff: 5ms, maxBackoff: 1ms, jitter: half}}
+              - {to: db, mode: sync, retry: {backoff: 5ms, tries: 2}}
+            """))).containsExactlyInAnyOrder(
+            "services[0].calls[0].mode: must be forward or sync (got \"async\")",
+            "services[0].calls[1].timeout: only a sync call takes timeout: a forward call does not wait for an answer",
+            "services[0].calls[1].retry: only a sync call takes retry: a forward call does not wait for an answer",
+            "services[0].calls[2].timeout: must be > 0 (got 0)",
+            "services[0].calls[2].retry.attempts: must be an integer in [0, 100] (got -1)",
+            "services[0].calls[2].retry.maxBackoff: must be >= backoff, 5ms (got 1ms)",
+            "services[0].calls[2].retry.jitter: must be full or none (got \"half\")",
+            "services[0].calls[3].retry.tries: unknown field (expected one of [attempts, backoff, jitter, maxBackoff])",
+            "services[0].calls[3].retry.attempts: is required: how many times to retry after the first try",
+            "services[0].fanout: must be sequential or parallel (got \"sideways\")");
+    }
+
+    @Test
+    void shouldAddAnAttachedDatabaseAsAnImplicitServiceAfterTheOthers() throws Exception {
+        final Diagram d = DiagramLoader.parse("""
+            name: shop
+            services:
+              - name: api
+                latency: {mean: 1ms}
+                database:
+                  latency: {distribution: exponential, mean: 2ms}
+                  queries: 2
+                  connections: 5
+                  queue: 50
+                  failureRate: 0.01
+                  size: 10GB
+                  writeBytes: 2KB
+                  growth: 1GB/day
+                  delay: 300us
+                  cost: {perGBMonth: 0.10, perReplicaHour: 0.5}
+                calls: [{to: auth, mode: sync}]
+              - {name: auth, latency: {mean: 1ms}}
+            load: [{target: api, rate: 1/s}]
+            """);
+        assertThat(d.services()).extracting(ServiceSpec::name).containsExactly("api", "auth", "api.db");
+        final ServiceSpec db = d.service(2);
+        assertThat(db.servers()).isEqualTo(5);
+        assertThat(db.queueCapacity()).isEqualTo(50);
+        assertThat(db.failureRate()).isEqualTo(0.01);
+        assertThat(db.storage()).isEqualTo(new DatabaseSpec(10L << 30, 2048, 1L << 30, 0.10));
+        assertThat(db.cost()).isEqualTo(new CostSpec(0.5, 0));
+        final ServiceSpec api = d.service(0);
+        assertThat(api.databaseCalls()).isEqualTo(2);
+        assertThat(api.calls()).extracting(CallSpec::to).containsExactly("api.db", "api.db", "auth");
+        assertThat(api.calls().get(0).delayNs()).isEqualTo(300_000L);
+        assertThat(api.calls().get(0).isSync()).isTrue();
+    }
+
+    @Test
+    void shouldDefaultADatabaseAndRefuseItsBadFields() throws Exception {
+        final Diagram d = DiagramLoader.parse(withApi("latency: {mean: 1ms}\ndatabase: {latency: {mean: 2ms}}"));
+        final ServiceSpec db = d.service(2);
+        assertThat(db.name()).isEqualTo("api.db");
+        assertThat(db.servers()).isEqualTo(DiagramLoader.DEFAULT_DB_CONNECTIONS);
+        assertThat(db.queueCapacity()).isEqualTo(ServiceSpec.UNBOUNDED);
+        assertThat(db.storage()).isEqualTo(new DatabaseSpec(10L << 30, 2048, 0, 0));
+        assertThat(d.service(0).databaseCalls()).isEqualTo(1);
+        assertThat(d.service(0).calls().get(0).delayNs()).isEqualTo(DiagramLoader.DEFAULT_CALL_DELAY_NS);
+
+        assertThat(problemsOf(withApi("""
+            latency: {mean: 1ms}
+            database: {queries: -1, size: 10 parsecs, growth: 1GB, cost: {perGBMonth: -1}, colour: red}
+            """))).containsExactlyInAnyOrder(
+            "services[0].database.colour: unknown field (expected one of [connections, cost, delay, failureRate, "
+                + "growth, latency, queries, queue, size, writeBytes])",
+            "services[0].database.latency: is required: {distribution, mean[, sd]}",
+            "services[0].database.size: unknown size unit 'parsecs' (B, KB, MB, GB, TB): '10 parsecs'",
+            "services[0].database.growth: not a growth (say 1GB/day, 10MB/h): '1GB'",
+            "services[0].database.cost.perGBMonth: must be a number >= 0, in the diagram's currency unit (got -1)");
+        assertThat(problemsOf("""
+            name: shop
+            services:
+              - {name: api, latency: {mean: 1ms}, database: {latency: {mean: 1ms}}}
+              - {name: api.db, latency: {mean: 1ms}}
+            load: [{target: api, rate: 1/s}]
+            """)).containsExactly("services[0].database: its implicit service 'api.db' clashes with a service of "
+            + "that name");
+    }
+
+    @Test
+    void shouldReadThePartitionTargetAndRefuseABadOne() throws Exception {
+        assertThat(DiagramLoader.parse(MINIMAL).partitions()).isEqualTo(Diagram.DEFAULT_PARTITIONS);
+        assertThat(DiagramLoader.parse(MINIMAL + "partitions: 2\n").partitions()).isEqualTo(2);
+        assertThat(problemsOf(MINIMAL + "partitions: 0\n"))
+            .containsExactly("partitions: must be an integer in [1, 64] (got 0)");
+    }
+
     private static String withApi(final String apiFields) {
         return "name: shop\nservices:\n  - name: api\n" + apiFields.indent(4)
             + "  - name: db\n    latency: {mean: 1ms}\nload:\n  - target: api\n    rate: 100/s\n";
@@ -1032,27 +1204,5 @@ class DiagramLoaderTest {
 
     private static List<String> callees(final Diagram d, final String name) {
         return d.service(byName(d, name)).calls().stream().map(CallSpec::to).toList();
-    }
-
-    /**
-     * Solves the traffic equations of the open network: {@code lambda_j = external_j + sum_i lambda_i (1 - f_i) p_ij}.
-     * Iterating converges because every service loses a share of what it receives (the calls sum to at most 1).
-     */
-    private static double[] arrivalRates(final Diagram d) {
-        final int n = d.services().size();
-        double[] lambda = new double[n];
-        for (int iteration = 0; iteration < 10_000; iteration++) {
-            final double[] next = new double[n];
-            for (final LoadSpec load : d.load()) {
-                next[load.target()] += load.ratePerSec();
-            }
-            for (final ServiceSpec s : d.services()) {
-                for (final CallSpec call : s.calls()) {
-                    next[call.target()] += lambda[s.id()] * (1 - s.failureRate()) * call.probability();
-                }
-            }
-            lambda = next;
-        }
-        return lambda;
     }
 }

@@ -186,7 +186,7 @@ class LoadScheduleTest {
             @Override
             public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
                               final int busyServers, final int servers, final long busyTimeNs,
-                              final long queueTimeNs) {
+                              final long queueTimeNs, final int retries) {
                 perTick[(int)tick] += arrivals;
             }
         });
@@ -209,7 +209,7 @@ class LoadScheduleTest {
     private static void run(final Diagram diagram, final SampleSink sink) {
         final PartitionKernel kernel = new PartitionKernel(diagram, new int[] {0}, diagram.seed());
         for (int tick = 0; tick < TICKS; tick++) {
-            kernel.advance(tick, (tick + 1) * TICK_NS, sink);
+            kernel.advanceTick(tick, (tick + 1) * TICK_NS, sink);
         }
     }
 
@@ -249,7 +249,8 @@ class LoadScheduleTest {
 
         @Override
         public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
-                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs) {
+                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs,
+                          final int retries) {
         }
     }
 }

@@ -6,7 +6,6 @@ import io.tickwire.sbe.Outcome;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.data.Offset.offset;
@@ -210,14 +209,121 @@ class QueueingTheoryTest {
         assertThat(t.meanMs(0) + t.meanMs(1)).isCloseTo(t.endToEndMeanMs(0), withPercentage(0.5));
     }
 
+    @Test
+    void shouldMakeASyncCallerAnMg1WithTheCallInItsServiceTime() throws Exception {
+        // The callee has 1000 servers, so it never queues: the caller's service time is S_caller + 2 delay + S_callee,
+        // exponential 0.3 ms + 0.2 ms + exponential 0.3 ms. E[S] = 0.8 ms, E[S^2] = 0.3^2 + 0.3^2 + 0.8^2 = 0.82 ms^2;
+        // lambda = 0.8/ms, rho = 0.64: W = 0.8 + 0.8 x 0.82 / (2 x 0.36) = 1.7111 ms (Pollaczek-Khinchine).
+        final Totals t = simulate("""
+            name: sync-mg1
+            seed: 21
+            services:
+              - name: caller
+                latency: { distribution: exponential, mean: 0.3ms }
+                calls: [ { to: callee, mode: sync, delay: 100us } ]
+              - name: callee
+                replicas: 1000
+                latency: { distribution: exponential, mean: 0.3ms }
+            load:
+              - { target: caller, rate: 800/s }
+            """, 20000);
+        assertThat(t.meanMs(0)).isCloseTo(0.8 + 0.8 * 0.82 / (2 * 0.36), withPercentage(2));
+        assertThat(t.meanMs(1)).isCloseTo(0.3, withPercentage(2));
+        // The caller holds its server through the call: utilisation is lambda x E[S], not lambda x S_caller.
+        assertThat(t.utilisation(0)).isCloseTo(0.64, offset(0.01));
+        assertThat(t.endToEndMeanMs(0)).isCloseTo(t.meanMs(0), withPercentage(0.01));
+    }
+
+    @Test
+    void shouldJoinAParallelFanOutOnTheSlowestCallee() throws Exception {
+        // Callees never queue; no delay. Parallel: S_caller + E[max(S1, S2)] = 0.1 + 1/mu1 + 1/mu2 - 1/(mu1 + mu2)
+        // with 1/mu1 = 1 ms and 1/mu2 = 2 ms: 0.1 + 1 + 2 - 1/1.5 = 2.4333 ms. Sequential: 0.1 + 1 + 2 = 3.1 ms.
+        final String yaml = """
+            name: fanout
+            seed: 22
+            services:
+              - name: caller
+                replicas: 1000
+                fanout: %s
+                latency: { distribution: constant, mean: 0.1ms }
+                calls:
+                  - { to: a, mode: sync, delay: 0 }
+                  - { to: b, mode: sync, delay: 0 }
+              - name: a
+                replicas: 1000
+                latency: { distribution: exponential, mean: 1ms }
+              - name: b
+                replicas: 1000
+                latency: { distribution: exponential, mean: 2ms }
+            load:
+              - { target: caller, rate: 1000/s }
+            """;
+        final Totals parallel = simulate(yaml.formatted("parallel"), 10000);
+        assertThat(parallel.meanMs(0)).isCloseTo(0.1 + 1 + 2 - 1 / 1.5, withPercentage(2));
+        final Totals sequential = simulate(yaml.formatted("sequential"), 10000);
+        assertThat(sequential.meanMs(0)).isCloseTo(3.1, withPercentage(2));
+    }
+
+    @Test
+    void shouldRetryFailedCallsAsNewArrivals() throws Exception {
+        // Callee failure p = 0.3, 2 retries: callee arrivals = lambda (1 - p^3) / (1 - p) = 1.39 lambda, retries
+        // = lambda (p + p^2) = 0.39 lambda, and the caller fails with probability p^3 = 0.027.
+        final Totals t = simulate("""
+            name: retries
+            seed: 23
+            services:
+              - name: caller
+                replicas: 1000
+                latency: { distribution: constant, mean: 0.1ms }
+                calls:
+                  - { to: callee, mode: sync, delay: 50us, retry: { attempts: 2, backoff: 1ms, jitter: full } }
+              - name: callee
+                replicas: 1000
+                failureRate: 0.3
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: caller, rate: 1000/s }
+            """, 20000);
+        final double p = 0.3;
+        final long requests = t.arrivals[0];
+        assertThat(t.arrivals[1] / (double)requests).isCloseTo((1 - p * p * p) / (1 - p), withPercentage(0.5));
+        assertThat(t.retries[0] / (double)requests).isCloseTo(p + p * p, withPercentage(1));
+        assertThat(t.errors[0] / (double)t.completed[0]).isCloseTo(p * p * p, offset(0.002));
+        assertThat(t.timeouts[0]).isZero();
+        assertThat(t.errors[1] / (double)t.completed[1]).isCloseTo(p, offset(0.003));
+    }
+
+    @Test
+    void shouldTimeOutAnExponentialCalleeWithProbabilityExpMinusMuT() throws Exception {
+        // No queueing, no delay: the answer comes after S ~ exp(mu = 1/ms); timeout T = 2 ms: P(timeout) = e^-2.
+        final Totals t = simulate("""
+            name: timeouts
+            seed: 24
+            services:
+              - name: caller
+                replicas: 1000
+                latency: { distribution: constant, mean: 0.1ms }
+                calls: [ { to: callee, mode: sync, delay: 0, timeout: 2ms } ]
+              - name: callee
+                replicas: 1000
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: caller, rate: 1000/s }
+            """, 20000);
+        assertThat(t.timeouts[0] / (double)t.completed[0]).isCloseTo(Math.exp(-2), offset(0.003));
+        assertThat(t.errors[0]).isEqualTo(t.timeouts[0]);
+        // The callee finishes its work either way: nothing it does is cancelled.
+        assertThat(t.errors[1]).isZero();
+        assertThat(t.completed[1]).isCloseTo(t.completed[0], offset(5L));
+        assertThat(t.endToEndTimeouts[0]).isEqualTo(t.timeouts[0]);
+    }
+
     private static Totals simulate(final String yaml, final int ticks) throws Exception {
         final Diagram diagram = DiagramLoader.parse(yaml);
-        final List<int[]> partitions = Partitioner.partitions(diagram);
-        assertThat(partitions).hasSize(1);
-        final PartitionKernel kernel = new PartitionKernel(diagram, partitions.get(0), diagram.seed());
+        final Kernels kernels = new Kernels(diagram, diagram.seed());
         final Totals totals = new Totals(diagram.services().size());
         for (int tick = 0; tick < ticks; tick++) {
-            kernel.advance(tick, (tick + 1) * TICK_NS, totals);
+            kernels.advanceTick(tick, totals);
         }
         return totals;
     }
@@ -226,6 +332,10 @@ class QueueingTheoryTest {
     static final class Totals implements SampleSink {
         final Histogram[] histograms;
         final long[] completed;
+        final long[] errors;
+        final long[] timeouts;
+        final long[] arrivals;
+        final long[] retries;
         final long[] rejected;
         final long[] sum;
         final long[] busyTime;
@@ -233,6 +343,7 @@ class QueueingTheoryTest {
         final int[] servers;
         final long[] endToEndCount = new long[8];
         final long[] endToEndSum = new long[8];
+        final long[] endToEndTimeouts = new long[8];
         long durationNs;
 
         Totals(final int services) {
@@ -241,6 +352,10 @@ class QueueingTheoryTest {
                 histograms[s] = new Histogram(3);
             }
             completed = new long[services];
+            errors = new long[services];
+            timeouts = new long[services];
+            arrivals = new long[services];
+            retries = new long[services];
             rejected = new long[services];
             sum = new long[services];
             busyTime = new long[services];
@@ -259,6 +374,12 @@ class QueueingTheoryTest {
                 rejected[serviceId]++;
             } else {
                 completed[serviceId]++;
+                if (outcome != Outcome.OK) {
+                    errors[serviceId]++;
+                }
+                if (outcome == Outcome.TIMEOUT) {
+                    timeouts[serviceId]++;
+                }
                 sum[serviceId] += latencyNs;
                 histograms[serviceId].recordValue(latencyNs);
             }
@@ -267,6 +388,9 @@ class QueueingTheoryTest {
         @Override
         public void endToEnd(final int sourceId, final long tick, final long simTimeNs, final long latencyNs,
                              final Outcome outcome) {
+            if (outcome == Outcome.TIMEOUT) {
+                endToEndTimeouts[sourceId]++;
+            }
             if (outcome != Outcome.REJECTED) {
                 endToEndCount[sourceId]++;
                 endToEndSum[sourceId] += latencyNs;
@@ -279,7 +403,10 @@ class QueueingTheoryTest {
 
         @Override
         public void gauge(final int serviceId, final long tick, final long arrivals, final int queueDepth,
-                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs) {
+                          final int busyServers, final int servers, final long busyTimeNs, final long queueTimeNs,
+                          final int retries) {
+            this.arrivals[serviceId] += arrivals;
+            this.retries[serviceId] += retries;
             busyTime[serviceId] += busyTimeNs;
             queueTime[serviceId] += queueTimeNs;
             this.servers[serviceId] = servers;

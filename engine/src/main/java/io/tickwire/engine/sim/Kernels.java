@@ -1,0 +1,83 @@
+package io.tickwire.engine.sim;
+
+import io.tickwire.engine.diagram.Diagram;
+
+/**
+ * Every partition of a diagram, its kernels and the mailboxes between them, with the window arithmetic they share.
+ * {@link #advanceTick} runs a whole tick on the calling thread — all partitions, window by window — which is exactly
+ * what several workers do between their barriers, so it gives the same events (tests, benchmarks and tools use it).
+ */
+public final class Kernels {
+    private final Partitioner.Plan plan;
+    private final PartitionKernel[] kernels;
+    private final long tickNs;
+    private final int windowsPerTick;
+
+    public Kernels(final Diagram diagram, final long seed) {
+        plan = Partitioner.plan(diagram);
+        final Mailboxes mailboxes = plan.newMailboxes();
+        kernels = new PartitionKernel[plan.count()];
+        for (int p = 0; p < kernels.length; p++) {
+            kernels[p] = new PartitionKernel(diagram, plan, p, mailboxes, seed);
+        }
+        tickNs = diagram.tickNs();
+        windowsPerTick = plan.windowsPerTick(tickNs);
+    }
+
+    public Partitioner.Plan plan() {
+        return plan;
+    }
+
+    public int count() {
+        return kernels.length;
+    }
+
+    public PartitionKernel kernel(final int partition) {
+        return kernels[partition];
+    }
+
+    public int windowsPerTick() {
+        return windowsPerTick;
+    }
+
+    /** Start of window {@code k} of tick {@code tick}. */
+    public long windowStartNs(final long tick, final int k) {
+        return k == 0 ? tick * tickNs : plan.windowEndNs(tick * tickNs, tickNs, k - 1);
+    }
+
+    /** Exclusive end of window {@code k} of tick {@code tick}. */
+    public long windowEndNs(final long tick, final int k) {
+        return plan.windowEndNs(tick * tickNs, tickNs, k);
+    }
+
+    /** Run-wide number of window {@code k} of tick {@code tick}. */
+    public long window(final long tick, final int k) {
+        return tick * windowsPerTick + k;
+    }
+
+    /** Simulate tick {@code tick} of every partition on this thread, then report every partition's gauges. */
+    public void advanceTick(final long tick, final SampleSink sink) {
+        for (int k = 0; k < windowsPerTick; k++) {
+            final long window = window(tick, k);
+            final long start = windowStartNs(tick, k);
+            final long end = windowEndNs(tick, k);
+            for (final PartitionKernel kernel : kernels) {
+                kernel.deliver(window, start);
+                kernel.advance(tick, end, sink);
+            }
+        }
+        final long endNs = (tick + 1) * tickNs;
+        for (final PartitionKernel kernel : kernels) {
+            kernel.endTick(tick, endNs, sink);
+        }
+    }
+
+    /** Service visits simulated so far, over all partitions. */
+    public long visits() {
+        long visits = 0;
+        for (final PartitionKernel kernel : kernels) {
+            visits += kernel.visits();
+        }
+        return visits;
+    }
+}
