@@ -39,14 +39,23 @@ public final class CsvExporter {
      * @throws IOException if the journal has no catalog, or on a write failure.
      */
     public static long export(final JournalReader reader, final Writer out) throws IOException {
+        return export(reader, out, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * As {@link #export(JournalReader, Writer)}, up to tick {@code toTick} (inclusive) and only the services whose
+     * id is true in {@code include} (null: all). Streams: memory does not grow with the journal.
+     */
+    public static long export(final JournalReader reader, final Writer out, final long toTick,
+                              final boolean[] include) throws IOException {
         final byte[] catalog = reader.catalog();
         if (catalog == null) {
             throw new IOException("journal " + reader.directory() + " has no catalog: its run never started");
         }
-        final Rows rows = new Rows(serviceNames(catalog));
+        final Rows rows = new Rows(serviceNames(catalog), toTick, include);
         out.write(HEADER);
         out.write('\n');
-        while (reader.next(rows)) {
+        while (!rows.done && reader.next(rows)) {
             if (rows.text.length() >= FLUSH_CHARS) {
                 rows.drainTo(out);
             }
@@ -102,7 +111,7 @@ public final class CsvExporter {
     }
 
     /** Append {@code value / unit} exactly, with as many decimals as {@code unit} (a power of ten) has zeros. */
-    private static StringBuilder appendDecimal(final StringBuilder sb, final long value, final long unit) {
+    static StringBuilder appendDecimal(final StringBuilder sb, final long value, final long unit) {
         long whole = value / unit;
         long fraction = value % unit;
         if (value < 0) {
@@ -124,15 +133,25 @@ public final class CsvExporter {
         private final StringBuilder text = new StringBuilder(FLUSH_CHARS + 4096);
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final TickSummaryDecoder summary = new TickSummaryDecoder();
+        private final long toTick;
+        private final boolean[] include;
         private char[] chars = new char[0];
         private long count;
+        private boolean done;
 
-        Rows(final String[] names) {
+        Rows(final String[] names, final long toTick, final boolean[] include) {
             this.names = names;
+            this.toTick = toTick;
+            this.include = include;
         }
 
         @Override
         public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            if (tick > toTick) {
+                done = true;
+                return;
+            }
+            done = tick == toTick;
             header.wrap(buffer, offset);
             summary.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
             final long simTimeNs = summary.simTimeNs();
@@ -141,6 +160,10 @@ public final class CsvExporter {
             final StringBuilder sb = text;
             for (final TickSummaryDecoder.ServicesDecoder s : summary.services()) {
                 final int id = s.serviceId();
+                if (include != null && (id >= include.length || !include[id])) {
+                    s.skipHistogram();
+                    continue;
+                }
                 final long completed = s.completed();
                 sb.append(tick).append(',');
                 if (id < names.length && names[id] != null) {
