@@ -41,10 +41,13 @@ class WindowedExportTest {
           - name: api
             concurrency: 2
             latency: { distribution: exponential, mean: 4ms }
+            failureRate: 0.01
+            cost: { perReplicaHour: 0.096, perMillionRequests: 3.50 }
             calls:
               - { to: db, probability: 0.5 }
           - name: db
             latency: { distribution: exponential, mean: 1ms }
+            cost: { perReplicaHour: 0.48 }
         load:
           - name: users
             target: api
