@@ -120,11 +120,11 @@ public final class CsvExporter {
             fraction = -fraction;
         }
         sb.append(whole).append('.');
-        for (long digit = unit / 10; digit > 0; digit /= 10) {
-            sb.append((char)('0' + fraction / digit));
-            fraction %= digit;
+        // Leading zeros of the fraction, then its digits in one append: one division per zero, not per digit.
+        for (long digit = unit / 10; digit > fraction && digit > 1; digit /= 10) {
+            sb.append('0');
         }
-        return sb;
+        return sb.append(fraction);
     }
 
     /** Formats each tick's rows into a reused builder; the caller drains it to the writer (checked I/O stays out). */
