@@ -191,11 +191,6 @@ final class ExportCommand extends CliCommand {
             : exportJsonLines(reader, out, toTick, include);
     }
 
-    /** One {@link TickFormatter} line per tick, from the reader's position to the journal's end. */
-    static long exportJsonLines(final JournalReader reader, final Writer out) throws IOException {
-        return exportJsonLines(reader, out, Long.MAX_VALUE, null);
-    }
-
     /** One {@link TickFormatter} line per tick up to {@code toTick}, of the included services (null: all). */
     static long exportJsonLines(final JournalReader reader, final Writer out, final long toTick,
                                 final boolean[] include) throws IOException {

@@ -76,6 +76,15 @@ class HtmlReportTest {
     }
 
     @Test
+    void shouldExitTwoWhenTheFileCannotBeWritten() {
+        final Path nowhere = tmp.resolve("no-such-dir").resolve("report.html");
+        final Cli.Result r = Cli.execute("report", journal.toString(), "--html", nowhere.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).startsWith("tickwire: cannot write " + nowhere);
+    }
+
+    @Test
     void shouldPlotTheMergedHistogramWindowsThatExportGives() throws Exception {
         final JsonNode data = embeddedData();
         // 800 ticks, at most 200 points: windows of 4 ticks (200 ms).
