@@ -131,6 +131,7 @@ public final class CsvExporter {
     private static final class Rows implements JournalReader.TickHandler {
         private final String[] names;
         private final StringBuilder text = new StringBuilder(FLUSH_CHARS + 4096);
+        private final StringBuilder tickTail = new StringBuilder(48); // "sim_time_s,wall_time_ns\n", once a tick
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final TickSummaryDecoder summary = new TickSummaryDecoder();
         private final long toTick;
@@ -158,6 +159,8 @@ public final class CsvExporter {
             final long tickLengthNs = summary.tickLengthNs();
             final long wallTimeNs = summary.wallTimeNs();
             final StringBuilder sb = text;
+            tickTail.setLength(0);
+            appendDecimal(tickTail, simTimeNs, NANOS_PER_SECOND).append(',').append(wallTimeNs).append('\n');
             for (final TickSummaryDecoder.ServicesDecoder s : summary.services()) {
                 final int id = s.serviceId();
                 if (include != null && (id >= include.length || !include[id])) {
@@ -200,8 +203,7 @@ public final class CsvExporter {
                     .append(',')
                     .append(orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue()))
                     .append(',');
-                appendDecimal(sb, simTimeNs, NANOS_PER_SECOND).append(',');
-                sb.append(wallTimeNs).append('\n');
+                sb.append(tickTail);
                 s.skipHistogram();
                 count++;
             }
