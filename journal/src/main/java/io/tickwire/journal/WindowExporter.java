@@ -1,5 +1,7 @@
 package io.tickwire.journal;
 
+import org.agrona.DirectBuffer;
+
 import java.io.IOException;
 import java.io.Writer;
 
@@ -93,8 +95,7 @@ public final class WindowExporter {
         }
 
         @Override
-        public void onTick(final org.agrona.DirectBuffer buffer, final int offset, final int length,
-                           final long tick) {
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
             if (tick > toTick) {
                 done = true;
                 return;
