@@ -9,6 +9,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +20,7 @@ import java.util.Locale;
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = {"Report a journaled run per service after a warm-up: counts, exact mean and merged-histogram "
         + "percentiles, utilisation, mean queue, throughput and a Little's-law check (L = lambda x W); and end to "
-        + "end per entry point."})
+        + "end per entry point. --html FILE also writes them, with plots, as one self-contained page."})
 final class ReportCommand extends CliCommand {
     private static final double NANOS_PER_MILLI = 1e6;
     private static final double BYTES_PER_GB = 1e9;
@@ -32,6 +35,11 @@ final class ReportCommand extends CliCommand {
     @Option(names = "--warmup", paramLabel = "TIME", defaultValue = "0s",
         description = "Leave out the first TIME of simulated time, e.g. 10s (default ${DEFAULT-VALUE}).")
     String warmup;
+
+    @Option(names = "--html", paramLabel = "FILE",
+        description = "Also write one self-contained HTML file with plots over time, the latency percentile "
+            + "distribution and these tables.")
+    Path html;
 
     @Override
     protected int execute() throws Exception {
@@ -57,6 +65,16 @@ final class ReportCommand extends CliCommand {
                     + seconds(lastStartNs));
             }
             report = RunReport.compute(reader, warmupNs);
+            if (html != null) {
+                final String page = HtmlReport.render(reader, report, journal.toString());
+                try {
+                    Files.writeString(html, page, StandardCharsets.UTF_8);
+                } catch (final IOException ex) {
+                    throw new BadInputException("cannot write " + html + ": " + ex.getMessage(), ex);
+                }
+                err().println("wrote " + html);
+                err().flush();
+            }
         }
         if (json) {
             out().println(new ObjectMapper().writeValueAsString(toJson(report)));

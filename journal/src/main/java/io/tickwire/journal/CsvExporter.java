@@ -39,14 +39,23 @@ public final class CsvExporter {
      * @throws IOException if the journal has no catalog, or on a write failure.
      */
     public static long export(final JournalReader reader, final Writer out) throws IOException {
+        return export(reader, out, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * As {@link #export(JournalReader, Writer)}, up to tick {@code toTick} (inclusive) and only the services whose
+     * id is true in {@code include} (null: all). Streams: memory does not grow with the journal.
+     */
+    public static long export(final JournalReader reader, final Writer out, final long toTick,
+                              final boolean[] include) throws IOException {
         final byte[] catalog = reader.catalog();
         if (catalog == null) {
             throw new IOException("journal " + reader.directory() + " has no catalog: its run never started");
         }
-        final Rows rows = new Rows(serviceNames(catalog));
+        final Rows rows = new Rows(serviceNames(catalog), toTick, include);
         out.write(HEADER);
         out.write('\n');
-        while (reader.next(rows)) {
+        while (!rows.done && reader.next(rows)) {
             if (rows.text.length() >= FLUSH_CHARS) {
                 rows.drainTo(out);
             }
@@ -102,7 +111,7 @@ public final class CsvExporter {
     }
 
     /** Append {@code value / unit} exactly, with as many decimals as {@code unit} (a power of ten) has zeros. */
-    private static StringBuilder appendDecimal(final StringBuilder sb, final long value, final long unit) {
+    static StringBuilder appendDecimal(final StringBuilder sb, final long value, final long unit) {
         long whole = value / unit;
         long fraction = value % unit;
         if (value < 0) {
@@ -111,36 +120,53 @@ public final class CsvExporter {
             fraction = -fraction;
         }
         sb.append(whole).append('.');
-        for (long digit = unit / 10; digit > 0; digit /= 10) {
-            sb.append((char)('0' + fraction / digit));
-            fraction %= digit;
+        // Leading zeros of the fraction, then its digits in one append: one division per zero, not per digit.
+        for (long digit = unit / 10; digit > fraction && digit > 1; digit /= 10) {
+            sb.append('0');
         }
-        return sb;
+        return sb.append(fraction);
     }
 
     /** Formats each tick's rows into a reused builder; the caller drains it to the writer (checked I/O stays out). */
     private static final class Rows implements JournalReader.TickHandler {
         private final String[] names;
         private final StringBuilder text = new StringBuilder(FLUSH_CHARS + 4096);
+        private final StringBuilder tickTail = new StringBuilder(48); // "sim_time_s,wall_time_ns\n", once a tick
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final TickSummaryDecoder summary = new TickSummaryDecoder();
+        private final long toTick;
+        private final boolean[] include;
         private char[] chars = new char[0];
         private long count;
+        private boolean done;
 
-        Rows(final String[] names) {
+        Rows(final String[] names, final long toTick, final boolean[] include) {
             this.names = names;
+            this.toTick = toTick;
+            this.include = include;
         }
 
         @Override
         public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            if (tick > toTick) {
+                done = true;
+                return;
+            }
+            done = tick == toTick;
             header.wrap(buffer, offset);
             summary.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
             final long simTimeNs = summary.simTimeNs();
             final long tickLengthNs = summary.tickLengthNs();
             final long wallTimeNs = summary.wallTimeNs();
             final StringBuilder sb = text;
+            tickTail.setLength(0);
+            appendDecimal(tickTail, simTimeNs, NANOS_PER_SECOND).append(',').append(wallTimeNs).append('\n');
             for (final TickSummaryDecoder.ServicesDecoder s : summary.services()) {
                 final int id = s.serviceId();
+                if (include != null && (id >= include.length || !include[id])) {
+                    s.skipHistogram();
+                    continue;
+                }
                 final long completed = s.completed();
                 sb.append(tick).append(',');
                 if (id < names.length && names[id] != null) {
@@ -177,8 +203,7 @@ public final class CsvExporter {
                     .append(',')
                     .append(orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue()))
                     .append(',');
-                appendDecimal(sb, simTimeNs, NANOS_PER_SECOND).append(',');
-                sb.append(wallTimeNs).append('\n');
+                sb.append(tickTail);
                 s.skipHistogram();
                 count++;
             }

@@ -113,4 +113,18 @@ class CsvExporterTest {
     private static String millis(final long nanos) {
         return CsvExporter.appendMillis(new StringBuilder(), nanos).toString();
     }
+
+    @Test
+    void shouldRenderDecimalsExactlyWithTheirLeadingZeros() {
+        final long[][] cases = {{0, 1_000_000}, {5, 1_000_000}, {123_456, 1_000_000}, {1_000_000, 1_000_000},
+            {1_000_001, 1_000_000}, {-1_500_000, 1_000_000}, {-7, 1_000}, {9, 10}, {1_000_000_000_123L, 1_000_000_000}};
+        final String[] expected = {"0.000000", "0.000005", "0.123456", "1.000000", "1.000001", "-1.500000", "-0.007",
+            "0.9", "1000.000000123"};
+        for (int i = 0; i < cases.length; i++) {
+            assertThat(CsvExporter.appendDecimal(new StringBuilder(), cases[i][0], cases[i][1]).toString())
+                .isEqualTo(expected[i])
+                .isEqualTo(new java.math.BigDecimal(cases[i][0]).movePointLeft(Long.toString(cases[i][1]).length() - 1)
+                    .toPlainString());
+        }
+    }
 }
