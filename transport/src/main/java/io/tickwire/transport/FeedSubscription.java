@@ -183,7 +183,7 @@ final class FeedSubscription {
             final JournalReplay r = replay;
             replay = null;
             try {
-                runtime.replayExecutor().execute(r::close);
+                r.thread().execute(r::close);
             } catch (final RejectedExecutionException ex) {
                 r.close();
             }
@@ -222,13 +222,13 @@ final class FeedSubscription {
         }
         replayPending = true;
         if (replay == null) {
-            replay = new JournalReplay(broadcaster.journalDir());
+            replay = new JournalReplay(broadcaster.journalDir(), runtime.replayThreads().next());
         }
         final JournalReplay r = replay;
         final long from = nextSequence;
         final FeedServer.Context config = runtime.ctx();
         try {
-            runtime.replayExecutor().execute(() -> {
+            r.thread().execute(() -> {
                 List<ByteBuf> frames = List.of();
                 Throwable failure = null;
                 try {
