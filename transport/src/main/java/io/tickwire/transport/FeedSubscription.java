@@ -160,8 +160,8 @@ final class FeedSubscription {
 
     /** Send a heartbeat if nothing was written for {@code intervalNs}. @return whether it did (flush then). */
     boolean heartbeatIfIdle(final long nowNanos, final long intervalNs) {
-        if (!active || nowNanos - lastWriteNanos < intervalNs) {
-            return false;
+        if (!active || nowNanos - lastWriteNanos < intervalNs || !ctx.channel().isWritable()) {
+            return false; // (not writable: a slow reader is not sent more, even heartbeats)
         }
         connection.send(FeedMessages.heartbeat(ctx.alloc(), simulationId(), lastSent,
             FeedFrameHandler.epochNanos()));

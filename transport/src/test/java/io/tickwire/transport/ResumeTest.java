@@ -110,6 +110,49 @@ class ResumeTest {
     }
 
     @Test
+    void shouldReassembleTheJournalExactlyAcrossTwentyReconnects() throws Exception {
+        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
+        final Path journal = tmp.resolve("reconnects");
+        final int ticks = 10_000;
+        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+            new Simulation.Context().speed(1.0).ticks(ticks), journal);
+        final java.util.Random random = new java.util.Random(42);
+        final List<byte[]> stream = new ArrayList<>();
+        int reconnects = 0;
+        boolean ended = false;
+        while (!ended) {
+            final long from = stream.size();
+            // Cut the connection after a random number of ticks, 20 times; the last connection runs to the end.
+            final int cutAfter = reconnects < 20 ? 1 + random.nextInt(2 * ticks / 21) : Integer.MAX_VALUE;
+            try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=" + from)) {
+                int got = 0;
+                byte[] m;
+                while (got < cutAfter && (m = client.nextBinary()) != null) {
+                    final int template = templateId(m);
+                    if (template == Wire.SUBSCRIBED) {
+                        assertThat(Wire.subscribed(m).firstSequence()).isEqualTo(from);
+                    } else if (template == Wire.TICK) {
+                        stream.add(m);
+                        got++;
+                    } else if (template == Wire.END) {
+                        ended = true;
+                        break;
+                    } else {
+                        assertThat(template).isIn(Wire.CATALOG, Wire.HEARTBEAT);
+                    }
+                }
+            }
+            reconnects++;
+        }
+        assertThat(reconnects).isGreaterThan(20);
+        final Map<Long, byte[]> journaled = readJournal(journal, ticks);
+        assertThat(stream).hasSize(ticks);
+        for (int i = 0; i < ticks; i++) {
+            assertThat(stream.get(i)).as("tick %d", i).isEqualTo(journaled.get((long)i));
+        }
+    }
+
+    @Test
     void shouldReplayAnEndedJournaledRunFromAnySequenceThenEnd() throws Exception {
         server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
         final Path journal = tmp.resolve("ended");
