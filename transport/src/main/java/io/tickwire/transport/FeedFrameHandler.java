@@ -412,8 +412,10 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
                 + " >= -1 (-1: the latest tick then live), got " + id + " and " + from);
             return;
         }
+        // A run the registry does not know may still be journaled (an earlier server's): opened here, once (a
+        // catalog read, on the event loop; its ticks are read on the replay threads like any other's).
         final Broadcaster target = id == 0 ? runtime.registry().latestBroadcaster()
-            : runtime.registry().broadcaster(id).orElse(null);
+            : runtime.registry().broadcaster(id).orElseGet(() -> runtime.registry().journaledRun(id));
         if (target == null) {
             sendError(requestId, ErrorCode.UNKNOWN_SIMULATION,
                 id == 0 ? "no simulation has been launched" : "no simulation " + id);
