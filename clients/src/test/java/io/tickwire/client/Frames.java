@@ -53,7 +53,7 @@ final class Frames {
             .p99Ns(2_000_000).p999Ns(2_000_000).maxNs(2_000_000).busyTimeNs(TICK_NS).queueTimeNs(0)
             .costNanos(costNanos).timeouts(0).retries(0).storageBytes(0).putHistogram(new byte[] {1}, 0, 1);
         e.entriesCount(1).next().sourceId(0).completed(20).errors(1).rejected(2).latencySumNs(210_000_000)
-            .p50Ns(9_000_000).p90Ns(20_000_000).p99Ns(30_000_001).p999Ns(40_000_000).maxNs(45_000_000).timeouts(0)
+            .p50Ns(9_000_000).p90Ns(20_000_000).p99Ns(30_000_001).p999Ns(40_000_000).maxNs(45_000_000).timeouts(1)
             .putHistogram(new byte[] {2}, 0, 1);
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
@@ -70,11 +70,19 @@ final class Frames {
             s.next().serviceId(i).servers(4).queueDepth(3).busyServers(2).arrivals(21).completed(20).errors(1)
                 .rejected(0).latencySumNs(20 * ms).meanNs(ms).p50Ns(ms / 2 + 1).p90Ns(ms + 250_000).p99Ns(2 * ms)
                 .p999Ns(3 * ms + 7).maxNs(4 * ms).busyTimeNs(TICK_NS * (i + 1)).queueTimeNs(TICK_NS / 4 * 3)
-                .costNanos(0).timeouts(0).retries(0).storageBytes(0)
+                .costNanos(0).timeouts(i).retries(2L * i + 1).storageBytes(1L << (30 + i))
                 .putHistogram(new byte[] {1, 2, 3}, 0, 3);
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /** {@code frame} (of the current schema) labelled with an older acting {@code version}; block lengths kept. */
+    static byte[] asVersion(final byte[] frame, final int version) {
+        final byte[] copy = frame.clone();
+        copy[6] = (byte)version;
+        copy[7] = (byte)(version >>> 8);
+        return copy;
     }
 
     static byte[] end(final long simulationId, final long lastSequence) {
