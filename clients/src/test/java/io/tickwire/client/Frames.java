@@ -1,9 +1,21 @@
 package io.tickwire.client;
 
 import io.tickwire.sbe.CatalogEncoder;
+import io.tickwire.sbe.ConflationPolicy;
+import io.tickwire.sbe.EndReason;
+import io.tickwire.sbe.ErrorCode;
+import io.tickwire.sbe.ErrorEncoder;
+import io.tickwire.sbe.GapNoticeEncoder;
+import io.tickwire.sbe.GapReason;
+import io.tickwire.sbe.HeartbeatEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
+import io.tickwire.sbe.PongEncoder;
 import io.tickwire.sbe.SimulationEndEncoder;
+import io.tickwire.sbe.SimulationListEncoder;
+import io.tickwire.sbe.SimulationState;
+import io.tickwire.sbe.SubscribedEncoder;
 import io.tickwire.sbe.TickSummaryEncoder;
+import io.tickwire.sbe.UnsubscribedEncoder;
 import org.agrona.ExpandableArrayBuffer;
 
 import java.util.Arrays;
@@ -89,7 +101,62 @@ final class Frames {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
         final SimulationEndEncoder e = new SimulationEndEncoder()
             .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .simulationId(simulationId).lastSequence(lastSequence);
+            .simulationId(simulationId).lastSequence(lastSequence).reason(EndReason.COMPLETED);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] heartbeat(final long simulationId, final long lastSequence, final long wallTimeNs) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final HeartbeatEncoder e = new HeartbeatEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(simulationId).lastSequence(lastSequence).wallTimeNs(wallTimeNs);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] gapNotice(final long simulationId, final long from, final long to) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final GapNoticeEncoder e = new GapNoticeEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .simulationId(simulationId).fromSequence(from).toSequence(to).reason(GapReason.CONFLATED);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] subscribed(final long requestId, final long simulationId, final long first, final long last,
+                             final ConflationPolicy policy) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final SubscribedEncoder e = new SubscribedEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .requestId(requestId).simulationId(simulationId).firstSequence(first).lastSequence(last).policy(policy);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] unsubscribed(final long requestId, final long simulationId, final long last) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final UnsubscribedEncoder e = new UnsubscribedEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .requestId(requestId).simulationId(simulationId).lastSequence(last);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    /** A list of two: {@code (1, ENDED, 199, 50 ms, "mm1")} and {@code (2, RUNNING, -1, 1 ms, name2)}. */
+    static byte[] simulationList(final long requestId, final String name2) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        final SimulationListEncoder e = new SimulationListEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).requestId(requestId);
+        final SimulationListEncoder.SimulationsEncoder s = e.simulationsCount(2);
+        s.next().simulationId(1).state(SimulationState.ENDED).lastSequence(199).tickLengthNs(TICK_NS).name("mm1");
+        s.next().simulationId(2).state(SimulationState.RUNNING).lastSequence(-1).tickLengthNs(1_000_000).name(name2);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] pong(final long requestId, final long clientTimeNs, final long serverTimeNs) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final PongEncoder e = new PongEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .requestId(requestId).clientTimeNs(clientTimeNs).serverTimeNs(serverTimeNs);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] error(final long requestId, final ErrorCode code, final String message) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        final ErrorEncoder e = new ErrorEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
+            .requestId(requestId).code(code).message(message);
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 }
