@@ -253,7 +253,8 @@ test('feed control answers: gap notice, subscribed, unsubscribed, simulation lis
         name: 'checkout ✓' },
     ],
   });
-  const pong = new Encoder().header(TEMPLATE.PONG, { version: 3 }).i64(10).i64(123_456).i64(1_700_000_000_000).endRoot();
+  const pong = new Encoder().header(TEMPLATE.PONG, { version: 3 }).i64(10).i64(123_456).i64(1_700_000_000_000)
+    .endRoot();
   assert.deepEqual(decode(pong.buffer()),
     { type: 'pong', version: 3, requestId: 10, clientTimeNs: 123_456, serverTimeNs: 1_700_000_000_000 });
 });

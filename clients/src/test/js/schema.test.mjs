@@ -8,7 +8,8 @@ import {
   decode, encode, ENUMS, MESSAGES, SCHEMA_ID, SCHEMA_VERSION,
 } from '../../main/resources/web/tickwire-decoder.js';
 
-const SCHEMA_PATH = fileURLToPath(new URL('../../../../codec/src/main/resources/sbe/tickwire-schema.xml', import.meta.url));
+const SCHEMA_PATH = fileURLToPath(
+  new URL('../../../../codec/src/main/resources/sbe/tickwire-schema.xml', import.meta.url));
 const PRIMITIVE_SIZE = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8 };
 /** Templates of the engine's internal rings and ingest, not of the feed. */
 const INTERNAL = new Set([1, 2, 3, 4]);
@@ -79,7 +80,9 @@ function parseSchema(xml) {
 const schema = parseSchema(readFileSync(SCHEMA_PATH, 'utf8'));
 const feedMessages = schema.messages.filter((m) => !INTERNAL.has(m.id));
 
-const layout = (fields) => fields.map((x) => ({ name: x.name, offset: x.offset, type: x.type, enum: x.enum, since: x.since }));
+const layout = (fields) => fields.map((x) => ({
+  name: x.name, offset: x.offset, type: x.type, enum: x.enum, since: x.since,
+}));
 const dataLayout = (data) => data.map((x) => ({ name: x.name, kind: x.kind, since: x.since }));
 
 test('schema id and version', () => {

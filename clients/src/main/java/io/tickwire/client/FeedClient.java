@@ -72,8 +72,8 @@ import java.util.stream.Collectors;
  * simulations multiplexed on it.
  * <pre>
  *  socket ─► HTTP codec (handshake) ─► WebSocket decoder ─► frame aggregator ─► Connection ─► FeedListener
- *                                                                    decode in place, per subscription: order,
- *                                                                    gaps, duplicates; requests ↔ answers
+ *                                                        decode in place; per subscription: order, gaps,
+ *                                                        duplicates; requests ↔ answers by requestId
  * </pre>
  * <b>Requests</b> ({@link #subscribe(Subscription)}, {@link #unsubscribe}, {@link #listSimulations}, {@link #ping})
  * may be made from any thread; each carries a fresh requestId and returns a future that the answer (or an
@@ -435,6 +435,10 @@ public final class FeedClient implements AutoCloseable {
     // ---- connection lifecycle (event loop) --------------------------------------------------------------------
 
     private void onConnected(final Connection c) {
+        if (closed && !c.first) {
+            c.ch.close(); // closed while this reconnect was under way
+            return;
+        }
         connection = c;
         channel = c.ch;
         lastReadNs = System.nanoTime();
@@ -542,7 +546,8 @@ public final class FeedClient implements AutoCloseable {
             return;
         }
         final Connection c = new Connection(resumeUri, false);
-        final ChannelFuture f = bootstrap.clone().handler(c.initializer()).connect(resumeUri.getHost(), port(resumeUri));
+        final ChannelFuture f = bootstrap.clone().handler(c.initializer())
+            .connect(resumeUri.getHost(), port(resumeUri));
         f.addListener((ChannelFutureListener)done -> {
             if (!done.isSuccess()) {
                 scheduleReconnect();
@@ -886,7 +891,7 @@ public final class FeedClient implements AutoCloseable {
         }
     }
 
-    /** {@code uri} without {@code sim}, {@code from}, {@code services}, {@code policy}: a URL that subscribes to nothing. */
+    /** {@code uri} without {@code sim}, {@code from}, {@code services}, {@code policy}: it subscribes to nothing. */
     public static URI withoutAutoSubscribe(final URI uri) {
         final QueryStringDecoder query = new QueryStringDecoder(uri);
         final String kept = query.parameters().entrySet().stream()
@@ -1231,7 +1236,8 @@ public final class FeedClient implements AutoCloseable {
             }
             uri = normalise(uri);
             if (connectTimeoutMs <= 0 || maxFrameBytes <= 0 || heartbeatIntervalMs < 0 || heartbeatMisses < 1
-                || reconnectBackoffMinMs < 0 || reconnectBackoffMaxMs < reconnectBackoffMinMs || reconnectAttempts < 0) {
+                || reconnectBackoffMinMs < 0 || reconnectBackoffMaxMs < reconnectBackoffMinMs
+                || reconnectAttempts < 0) {
                 throw new IllegalArgumentException("bad client context: connectTimeoutMs=" + connectTimeoutMs
                     + " maxFrameBytes=" + maxFrameBytes + " heartbeatIntervalMs=" + heartbeatIntervalMs
                     + " heartbeatMisses=" + heartbeatMisses + " reconnectBackoffMs=" + reconnectBackoffMinMs + ".."

@@ -32,7 +32,7 @@ public interface FeedListener {
     default void onUnsubscribed(final long simulationId, final long lastSequence) {
     }
 
-    /** A {@code Heartbeat}: the server is alive and has sent nothing of this subscription since {@code lastSequence}. */
+    /** A {@code Heartbeat}: the server is alive and sent nothing of this subscription after {@code lastSequence}. */
     default void onHeartbeat(final long simulationId, final long lastSequence) {
     }
 

@@ -63,4 +63,14 @@ class TailTest {
             assertThat(tail.errLines()).containsExactly("tickwire: server error: no simulation 99");
         }
     }
+
+    @Test
+    void shouldExitTwoForABadPolicyOrSequence() throws Exception {
+        final Cli.Result policy = Cli.execute("tail", "ws://127.0.0.1:1/feed", "--policy", "drop");
+        assertThat(policy.code()).isEqualTo(2);
+        assertThat(policy.errLines()).containsExactly("tickwire: --policy must be conflate or disconnect, got drop");
+        final Cli.Result from = Cli.execute("tail", "ws://127.0.0.1:1/feed?from=-5");
+        assertThat(from.code()).isEqualTo(2);
+        assertThat(from.errLines()).containsExactly("tickwire: --from-seq must be >= 0, got -5");
+    }
 }

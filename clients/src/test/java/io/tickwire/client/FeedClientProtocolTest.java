@@ -93,7 +93,8 @@ class FeedClientProtocolTest {
             assertThat(client.reconnects()).isEqualTo(1);
             assertThat(client.duplicatesDropped()).isEqualTo(3);
             assertThat(client.gaps()).isZero();
-            assertThat(recorder.events).contains("disconnect 1006 connection dropped without a close frame", "reconnect");
+            assertThat(recorder.events)
+                .contains("disconnect 1006 connection dropped without a close frame", "reconnect");
         }
     }
 
