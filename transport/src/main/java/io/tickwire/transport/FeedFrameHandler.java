@@ -10,50 +10,88 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.tickwire.codec.Schema;
+import io.tickwire.engine.Simulation;
+import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
+import io.tickwire.sbe.ListSimulationsDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.PingDecoder;
+import io.tickwire.sbe.SimulationState;
 import io.tickwire.sbe.SubscribeDecoder;
 import io.tickwire.sbe.UnsubscribeDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
- * One feed connection, after the upgrade of {@code GET /feed[?sim=ID]}: subscribes it to that simulation (default
- * the latest), then follows the client's {@code Subscribe} / {@code Unsubscribe} messages (SBE, binary frames).
+ * One feed connection, after the upgrade of {@code GET /feed[?sim=ID|latest&from=N&services=a,b&policy=P]}: its
+ * subscriptions (at most one per simulation, several simulations multiplexed), its control messages and their
+ * answers, its heartbeats and its counters.
  * <p>
- * Bad input closes the connection with a reason: a text frame with 1003; a binary frame that is truncated, has
- * another schema id or an unknown template with 1002 (oversized frames are closed with 1009 by the protocol handler).
- * A request that is well formed but cannot be served (unknown simulation) is answered with an {@code Error} message
- * and the connection stays open.
- * <p>
- * Each subscription has an <b>epoch</b>, a number that changes on every Subscribe and Unsubscribe (and on close): the
- * {@link Broadcaster} delivers a batch of ticks only to subscriptions whose epoch is still the connection's current
- * one, so that ticks handed over for a subscription since left never follow a later Catalog, even of the same run
- * (Unsubscribe then Subscribe in one read). Not sharable; all state is confined to the event loop.
+ * Client messages (SBE, one per binary frame): {@code Subscribe} → {@code Subscribed}, {@code Catalog}, ticks;
+ * {@code Unsubscribe} → {@code Unsubscribed}; {@code ListSimulations} → {@code SimulationList}; {@code Ping} →
+ * {@code Pong}. A request that is well formed but cannot be served is answered with an {@code Error} and the
+ * connection stays open. Bad input closes the connection with a code and a reason:
+ * <pre>
+ *   text frame, unknown template                                   1003
+ *   wrong schema id, truncated (shorter than header + block/data)  1002
+ *   a field value the schema does not have, services not UTF-8    1007
+ *   more than maxControlMessagesPerSecond messages in a second     1008
+ *   a message larger than maxFramePayloadBytes (protocol handler)  1009
+ * </pre>
+ * Not sharable; all state is confined to the event loop. The counters are volatile, for {@code GET /connections}.
  */
 final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FeedFrameHandler.class);
-    /** Enough for the header and the block of any client message. */
-    private static final int SCRATCH_BYTES = 128;
+    private static final long RATE_WINDOW_NS = TimeUnit.SECONDS.toNanos(1);
 
-    private final SimulationRegistry registry;
+    private final FeedRuntime runtime;
+    private final FeedServer.Context config;
     private final UnsafeBuffer inbound = new UnsafeBuffer(0, 0);
-    private final byte[] scratch = new byte[SCRATCH_BYTES];
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final SubscribeDecoder subscribe = new SubscribeDecoder();
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
-    private Broadcaster subscription;
-    private Broadcaster.Subscriber subscriber;
-    private long epoch;
+    private final ListSimulationsDecoder listSimulations = new ListSimulationsDecoder();
+    private final PingDecoder ping = new PingDecoder();
+    private final Map<Long, FeedSubscription> subscriptions = new LinkedHashMap<>();
+    private ChannelHandlerContext ctx;
+    private ScheduledFuture<?> heartbeats;
     private boolean closing;
+    private long rateWindowStart;
+    private int rateWindowCount;
 
-    FeedFrameHandler(final SimulationRegistry registry) {
-        this.registry = registry;
+    // For GET /connections: written on the event loop only.
+    private volatile long framesSent;
+    private volatile long ticksConflated;
+    private volatile String remoteAddress = "";
+    private volatile List<SubscriptionView> subscriptionViews = List.of();
+
+    FeedFrameHandler(final FeedRuntime runtime) {
+        this.runtime = runtime;
+        this.config = runtime.ctx();
+    }
+
+    /** What {@code GET /connections} shows of a subscription. */
+    record SubscriptionView(long simulationId, String policy, String services) {
+    }
+
+    @Override
+    public void handlerAdded(final ChannelHandlerContext ctx) {
+        this.ctx = ctx;
     }
 
     @Override
@@ -79,26 +117,40 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (frame instanceof BinaryWebSocketFrame) {
-                onBinary(ctx, frame.content());
+                if (overRate()) {
+                    close(WebSocketCloseStatus.POLICY_VIOLATION, "more than " + config.maxControlMessagesPerSecond()
+                        + " control messages in one second");
+                    return;
+                }
+                onBinary(frame.content());
+                ctx.flush();
             } else if (frame instanceof TextWebSocketFrame) {
-                close(ctx, WebSocketCloseStatus.INVALID_MESSAGE_TYPE,
-                    "text frames are not accepted: the feed speaks SBE");
+                close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "text frames are not accepted: the feed speaks SBE");
             } else {
-                close(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName());
+                close(WebSocketCloseStatus.PROTOCOL_ERROR, "unexpected " + frame.getClass().getSimpleName());
             }
         } finally {
             frame.release();
         }
     }
 
-    /** The epoch of the connection's current subscription (or of none). On the event loop only. */
-    long epoch() {
-        return epoch;
+    @Override
+    public void channelWritabilityChanged(final ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().isWritable()) {
+            for (final FeedSubscription s : List.copyOf(subscriptions.values())) {
+                s.pump();
+            }
+        }
+        super.channelWritabilityChanged(ctx);
     }
 
     @Override
     public void channelInactive(final ChannelHandlerContext ctx) throws Exception {
-        leave(ctx);
+        leaveAll();
+        runtime.connections().remove(this);
+        if (heartbeats != null) {
+            heartbeats.cancel(false);
+        }
         super.channelInactive(ctx);
     }
 
@@ -106,7 +158,8 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(final ChannelHandlerContext ctx, final Throwable cause) {
         if (cause instanceof TooLongFrameException) {
             // A fragmented message grew past the limit while being aggregated.
-            close(ctx, WebSocketCloseStatus.MESSAGE_TOO_BIG, "message larger than the frame limit");
+            this.ctx = ctx;
+            close(WebSocketCloseStatus.MESSAGE_TOO_BIG, "message larger than the frame limit");
         } else if (cause instanceof ClosedChannelException) {
             LOG.debug("feed {}: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
@@ -116,116 +169,371 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    // ---- counters, for GET /connections (any thread) ----
+
+    String remoteAddress() {
+        return remoteAddress;
+    }
+
+    long framesSent() {
+        return framesSent;
+    }
+
+    long ticksConflated() {
+        return ticksConflated;
+    }
+
+    List<SubscriptionView> subscriptionViews() {
+        return subscriptionViews;
+    }
+
+    /** Bytes written to the channel and not yet taken by the socket. */
+    long bytesQueued() {
+        final ChannelHandlerContext c = ctx;
+        if (c == null || c.channel().unsafe().outboundBuffer() == null) {
+            return 0;
+        }
+        return c.channel().unsafe().outboundBuffer().totalPendingWriteBytes();
+    }
+
+    // ---- for FeedSubscription (event loop) ----
+
+    void countFrames(final int n) {
+        framesSent = framesSent + n;
+    }
+
+    void countConflated(final long n) {
+        ticksConflated = ticksConflated + n;
+    }
+
+    /** Write one control message (not flushed). */
+    void send(final ByteBuf message) {
+        ctx.write(new BinaryWebSocketFrame(message), ctx.voidPromise());
+        countFrames(1);
+    }
+
+    /** The run ended and {@code SimulationEnd} was sent: the subscription is over. */
+    void subscriptionEnded(final FeedSubscription subscription) {
+        if (subscriptions.remove(subscription.simulationId(), subscription)) {
+            subscription.cancel();
+            publishViews();
+        }
+    }
+
+    /** The subscription cannot go on: an {@code Error} (request 0) and it is over; the connection stays. */
+    void subscriptionFailed(final FeedSubscription subscription, final ErrorCode code, final String message) {
+        subscriptionEnded(subscription);
+        sendError(0, code, message);
+        ctx.flush();
+    }
+
+    /** A DISCONNECT subscription could not keep up: close the connection, 1008. */
+    void closeSlowReader(final FeedSubscription subscription) {
+        subscription.broadcaster.countSlowReaderDisconnect();
+        final String reason = "slow reader: simulation " + subscription.simulationId() + " more than "
+            + config.writeBufferHighWaterMark() + " bytes behind";
+        LOG.info("feed {}: disconnecting: {}", remoteAddress, reason);
+        close(WebSocketCloseStatus.POLICY_VIOLATION, reason);
+    }
+
+    /** Every {@link FeedServer.Context#heartbeatIntervalMs}: a heartbeat on each subscription that was idle. */
+    private void heartbeat() {
+        final long now = System.nanoTime();
+        final long intervalNs = TimeUnit.MILLISECONDS.toNanos(config.heartbeatIntervalMs());
+        boolean sent = false;
+        for (final FeedSubscription s : subscriptions.values()) {
+            sent |= s.heartbeatIfIdle(now, intervalNs);
+        }
+        if (sent) {
+            ctx.flush();
+        }
+    }
+
+    static long epochNanos() {
+        final Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    // ---- requests ----
+
     private void onOpen(final ChannelHandlerContext ctx, final String requestUri) {
-        final List<String> sim = new QueryStringDecoder(requestUri).parameters().get("sim");
+        this.ctx = ctx;
+        this.remoteAddress = String.valueOf(ctx.channel().remoteAddress());
+        runtime.connections().add(this);
+        final long periodMs = Math.max(1, config.heartbeatIntervalMs() / 4);
+        heartbeats = ctx.executor().scheduleAtFixedRate(this::heartbeat, periodMs, periodMs, TimeUnit.MILLISECONDS);
+        final Map<String, List<String>> query = new QueryStringDecoder(requestUri).parameters();
+        final String sim = first(query, "sim");
+        if (sim == null) {
+            return; // plain /feed: the client subscribes
+        }
         long id = 0;
-        if (sim != null && !sim.isEmpty()) {
-            try {
-                id = Long.parseLong(sim.get(0));
-            } catch (final NumberFormatException ex) {
-                sendError(ctx, 0, ErrorCode.BAD_REQUEST, "sim must be a simulation id, got '" + sim.get(0) + "'");
+        long from = -1;
+        ConflationPolicy policy = ConflationPolicy.CONFLATE;
+        try {
+            if (!"latest".equals(sim)) {
+                id = Long.parseLong(sim);
+            }
+            final String fromText = first(query, "from");
+            if (fromText != null) {
+                from = Long.parseLong(fromText);
+            }
+        } catch (final NumberFormatException ex) {
+            sendError(0, ErrorCode.BAD_REQUEST, "sim must be a simulation id or 'latest' and from a sequence, got '"
+                + requestUri + "'");
+            ctx.flush();
+            return;
+        }
+        final String policyText = first(query, "policy");
+        if (policyText != null) {
+            if ("disconnect".equalsIgnoreCase(policyText)) {
+                policy = ConflationPolicy.DISCONNECT;
+            } else if (!"conflate".equalsIgnoreCase(policyText)) {
+                sendError(0, ErrorCode.BAD_REQUEST, "policy must be conflate or disconnect, got '" + policyText + "'");
+                ctx.flush();
                 return;
             }
         }
-        join(ctx, 0, id);
+        final String services = first(query, "services");
+        onSubscribe(0, id, from, policy, services == null ? "" : services);
+        ctx.flush();
     }
 
-    private void onBinary(final ChannelHandlerContext ctx, final ByteBuf content) {
+    private static String first(final Map<String, List<String>> query, final String name) {
+        final List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private boolean overRate() {
+        final long now = System.nanoTime();
+        if (rateWindowCount == 0 || now - rateWindowStart >= RATE_WINDOW_NS) {
+            rateWindowStart = now;
+            rateWindowCount = 0;
+        }
+        return ++rateWindowCount > config.maxControlMessagesPerSecond();
+    }
+
+    private void onBinary(final ByteBuf content) {
         final int length = content.readableBytes();
         if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
-            close(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "truncated: " + length + " bytes, less than a header");
+            close(WebSocketCloseStatus.PROTOCOL_ERROR, "truncated: " + length + " bytes, less than a header");
             return;
         }
-        wrap(content, length);
+        final ByteBuffer nio = content.nioBuffer(content.readerIndex(), length);
+        inbound.wrap(nio, 0, length);
         header.wrap(inbound, 0);
         if (header.schemaId() != Schema.ID) {
-            close(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "wrong schemaId " + header.schemaId() + ", expected "
+            close(WebSocketCloseStatus.PROTOCOL_ERROR, "wrong schemaId " + header.schemaId() + ", expected "
                 + Schema.ID);
             return;
         }
         final int templateId = header.templateId();
-        final int blockLength = header.blockLength();
-        final int minBlock;
-        if (templateId == SubscribeDecoder.TEMPLATE_ID) {
-            minBlock = SubscribeDecoder.BLOCK_LENGTH;
-        } else if (templateId == UnsubscribeDecoder.TEMPLATE_ID) {
-            minBlock = UnsubscribeDecoder.BLOCK_LENGTH;
-        } else {
-            close(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "unknown templateId " + templateId
-                + ": clients send Subscribe (40) or Unsubscribe (41)");
+        final int version = header.version();
+        final int minBlock = switch (templateId) {
+            case SubscribeDecoder.TEMPLATE_ID -> version >= 3 ? SubscribeDecoder.BLOCK_LENGTH :
+                SubscribeDecoder.policyEncodingOffset();
+            case UnsubscribeDecoder.TEMPLATE_ID -> UnsubscribeDecoder.BLOCK_LENGTH;
+            case ListSimulationsDecoder.TEMPLATE_ID -> ListSimulationsDecoder.BLOCK_LENGTH;
+            case PingDecoder.TEMPLATE_ID -> PingDecoder.BLOCK_LENGTH;
+            default -> -1;
+        };
+        if (minBlock < 0) {
+            close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "unknown templateId " + templateId
+                + ": clients send Subscribe (40), Unsubscribe (41), ListSimulations (42) or Ping (43)");
             return;
         }
+        final int blockLength = header.blockLength();
         if (blockLength < minBlock || length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength) {
-            close(ctx, WebSocketCloseStatus.PROTOCOL_ERROR, "truncated: template " + templateId + " needs "
+            close(WebSocketCloseStatus.PROTOCOL_ERROR, "truncated: template " + templateId + " needs "
                 + (MessageHeaderDecoder.ENCODED_LENGTH + Math.max(minBlock, blockLength)) + " bytes, got " + length);
             return;
         }
-        final int version = header.version();
-        if (templateId == SubscribeDecoder.TEMPLATE_ID) {
-            subscribe.wrap(inbound, MessageHeaderDecoder.ENCODED_LENGTH, blockLength, version);
-            // fromSequence is not served yet: every subscription is live (from the next tick).
-            join(ctx, subscribe.requestId(), subscribe.simulationId());
-        } else {
-            unsubscribe.wrap(inbound, MessageHeaderDecoder.ENCODED_LENGTH, blockLength, version);
-            final long id = unsubscribe.simulationId();
-            if (subscription != null && (id == 0 || id == subscription.simulationId())) {
-                leave(ctx);
+        final int offset = MessageHeaderDecoder.ENCODED_LENGTH;
+        switch (templateId) {
+            case SubscribeDecoder.TEMPLATE_ID -> onSubscribeMessage(length, blockLength, version);
+            case UnsubscribeDecoder.TEMPLATE_ID -> {
+                unsubscribe.wrap(inbound, offset, blockLength, version);
+                onUnsubscribe(unsubscribe.requestId(), unsubscribe.simulationId());
+            }
+            case ListSimulationsDecoder.TEMPLATE_ID -> {
+                listSimulations.wrap(inbound, offset, blockLength, version);
+                onListSimulations(listSimulations.requestId());
+            }
+            default -> {
+                ping.wrap(inbound, offset, blockLength, version);
+                send(FeedMessages.pong(ctx.alloc(), ping.requestId(), ping.clientTimeNs(), epochNanos()));
             }
         }
     }
 
-    /** Point {@link #inbound} at the frame's bytes: in place when they have an address, else a copy of the head. */
-    private void wrap(final ByteBuf content, final int length) {
-        if (content.hasMemoryAddress()) {
-            inbound.wrap(content.memoryAddress() + content.readerIndex(), length);
-        } else if (content.hasArray()) {
-            inbound.wrap(content.array(), content.arrayOffset() + content.readerIndex(), length);
-        } else {
-            final int n = Math.min(length, scratch.length);
-            content.getBytes(content.readerIndex(), scratch, 0, n);
-            inbound.wrap(scratch, 0, n);
+    private void onSubscribeMessage(final int length, final int blockLength, final int version) {
+        subscribe.wrap(inbound, MessageHeaderDecoder.ENCODED_LENGTH, blockLength, version);
+        ConflationPolicy policy = ConflationPolicy.CONFLATE;
+        String services = "";
+        if (version >= 3) {
+            final short raw = subscribe.policyRaw();
+            if (raw == ConflationPolicy.DISCONNECT.value()) {
+                policy = ConflationPolicy.DISCONNECT;
+            } else if (raw != ConflationPolicy.CONFLATE.value() && raw != ConflationPolicy.NULL_VAL.value()) {
+                close(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "policy " + raw + " is not a ConflationPolicy");
+                return;
+            }
+            final int dataAt = MessageHeaderDecoder.ENCODED_LENGTH + blockLength;
+            if (length < dataAt + SubscribeDecoder.servicesHeaderLength()) {
+                close(WebSocketCloseStatus.PROTOCOL_ERROR, "truncated: Subscribe without its services length");
+                return;
+            }
+            final int servicesLength = subscribe.servicesLength();
+            if (length < dataAt + SubscribeDecoder.servicesHeaderLength() + servicesLength) {
+                close(WebSocketCloseStatus.PROTOCOL_ERROR, "truncated: Subscribe services of " + servicesLength
+                    + " bytes in a message of " + length);
+                return;
+            }
+            final byte[] bytes = new byte[servicesLength];
+            subscribe.getServices(bytes, 0, servicesLength);
+            try {
+                services = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+            } catch (final CharacterCodingException ex) {
+                close(WebSocketCloseStatus.INVALID_PAYLOAD_DATA, "Subscribe services are not valid UTF-8");
+                return;
+            }
         }
+        onSubscribe(subscribe.requestId(), subscribe.simulationId(), subscribe.fromSequence(), policy, services);
     }
 
-    /** Subscribe to run {@code id} (0: the latest), leaving the current one; an Error if there is no such run. */
-    private void join(final ChannelHandlerContext ctx, final long requestId, final long id) {
-        final Broadcaster target = id == 0 ? registry.latestBroadcaster() : registry.broadcaster(id).orElse(null);
+    private void onSubscribe(final long requestId, final long id, final long from, final ConflationPolicy policy,
+                             final String services) {
+        if (id < 0 || from < -1) {
+            sendError(requestId, ErrorCode.BAD_REQUEST, "simulationId must be >= 0 (0: the latest) and fromSequence"
+                + " >= -1 (-1: the latest tick then live), got " + id + " and " + from);
+            return;
+        }
+        final Broadcaster target = id == 0 ? runtime.registry().latestBroadcaster()
+            : runtime.registry().broadcaster(id).orElse(null);
         if (target == null) {
-            sendError(ctx, requestId, ErrorCode.UNKNOWN_SIMULATION,
+            sendError(requestId, ErrorCode.UNKNOWN_SIMULATION,
                 id == 0 ? "no simulation has been launched" : "no simulation " + id);
             return;
         }
-        if (target == subscription) {
+        final FeedSubscription existing = subscriptions.get(target.simulationId());
+        if (existing == null && subscriptions.size() >= config.maxSubscriptionsPerConnection()) {
+            sendError(requestId, ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most "
+                + config.maxSubscriptionsPerConnection() + " subscriptions on one connection");
             return;
         }
-        leave(ctx);
-        subscription = target;
-        subscriber = target.subscribe(ctx, this, ++epoch);
-    }
-
-    private void leave(final ChannelHandlerContext ctx) {
-        if (subscription != null) {
-            subscription.unsubscribe(subscriber);
-            subscription = null;
-            subscriber = null;
-            epoch++; // whatever is still in flight for it is dropped
+        final int[] serviceIds = serviceIds(requestId, target, services);
+        if (serviceIds == null) {
+            return;
         }
+        final long last = target.lastSequence();
+        if (from >= 0) {
+            final long oldest = target.journalDir() != null ? 0 : Math.min(target.tail().oldest(), last + 1);
+            if (from < oldest) {
+                sendError(requestId, ErrorCode.SEQUENCE_UNAVAILABLE, "sequence " + from + " is no longer held: "
+                    + (last < oldest ? "no tick is" : "ticks " + oldest + ".." + last + " are") + " available");
+                return;
+            }
+        }
+        if (existing != null) {
+            subscriptions.remove(target.simulationId());
+            existing.cancel(); // replaced: nothing more of it is written
+        }
+        final ServiceFilter filter = serviceIds.length == 0 ? null : target.acquireFilter(serviceIds);
+        final long next = from >= 0 ? from : Math.max(last, 0);
+        final long first = from >= 0 ? from : last;
+        final FeedSubscription subscription = new FeedSubscription(this, ctx, runtime, target, filter, services,
+            policy, next);
+        subscriptions.put(target.simulationId(), subscription);
+        publishViews();
+        send(FeedMessages.subscribed(ctx.alloc(), requestId, target.simulationId(), first, last, policy));
+        send(FeedMessages.copy(ctx.alloc(), target.catalog()));
+        target.add(subscription);
+        subscription.pump();
     }
 
-    private void sendError(final ChannelHandlerContext ctx, final long requestId, final ErrorCode code,
-                           final String message) {
-        ctx.channel().writeAndFlush(new BinaryWebSocketFrame(FeedMessages.error(ctx.alloc(), requestId, code,
-            message)));
+    /** The catalog ids of a comma-separated list of names (empty: none, all services); null after an Error. */
+    private int[] serviceIds(final long requestId, final Broadcaster target, final String services) {
+        final List<Integer> ids = new ArrayList<>();
+        for (final String part : services.split(",")) {
+            final String name = part.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            final Integer id = target.serviceId(name);
+            if (id == null) {
+                sendError(requestId, ErrorCode.UNKNOWN_SERVICE, "simulation " + target.simulationId()
+                    + " has no service '" + name + "'");
+                return null;
+            }
+            ids.add(id);
+        }
+        return ids.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** Close with a reason, leaving the subscription first. On the event loop only. */
-    void close(final ChannelHandlerContext ctx, final WebSocketCloseStatus status, final String reason) {
+    private void onUnsubscribe(final long requestId, final long id) {
+        long simulationId = id;
+        if (id == 0) {
+            final Broadcaster latest = runtime.registry().latestBroadcaster();
+            simulationId = latest == null ? 0 : latest.simulationId();
+        }
+        final FeedSubscription subscription = subscriptions.remove(simulationId);
+        if (subscription == null) {
+            sendError(requestId, ErrorCode.NOT_SUBSCRIBED, "not subscribed to simulation " + id);
+            return;
+        }
+        subscription.cancel();
+        publishViews();
+        send(FeedMessages.unsubscribed(ctx.alloc(), requestId, simulationId, subscription.lastSent()));
+    }
+
+    private void onListSimulations(final long requestId) {
+        final List<FeedMessages.Listed> list = new ArrayList<>();
+        for (final Simulation sim : runtime.registry().list()) {
+            final Broadcaster b = runtime.registry().broadcaster(sim.id()).orElse(null);
+            if (b == null) {
+                continue;
+            }
+            final SimulationState state = switch (sim.state()) {
+                case FAILED -> SimulationState.FAILED;
+                case ENDED -> SimulationState.ENDED;
+                default -> SimulationState.RUNNING;
+            };
+            list.add(new FeedMessages.Listed(sim.id(), state, b.lastSequence(), b.tickLengthNs(), b.name()));
+        }
+        send(FeedMessages.simulationList(ctx.alloc(), requestId, list));
+    }
+
+    private void sendError(final long requestId, final ErrorCode code, final String message) {
+        send(FeedMessages.error(ctx.alloc(), requestId, code, message));
+    }
+
+    private void publishViews() {
+        final List<SubscriptionView> views = new ArrayList<>(subscriptions.size());
+        for (final FeedSubscription s : subscriptions.values()) {
+            views.add(new SubscriptionView(s.simulationId(), s.policy.name(), s.services));
+        }
+        subscriptionViews = List.copyOf(views);
+    }
+
+    private void leaveAll() {
+        for (final FeedSubscription s : subscriptions.values()) {
+            s.cancel();
+        }
+        subscriptions.clear();
+        publishViews();
+    }
+
+    /** Close with a reason, leaving every subscription first. On the event loop only. */
+    void close(final WebSocketCloseStatus status, final String reason) {
         if (closing) {
             return;
         }
         closing = true;
-        leave(ctx);
-        LOG.debug("feed {}: closing {} {}", ctx.channel().remoteAddress(), status.code(), reason);
+        leaveAll();
+        LOG.debug("feed {}: closing {} {}", remoteAddress, status.code(), reason);
         FeedCloseHandler.closeWith(ctx.channel(), status, reason);
     }
 }

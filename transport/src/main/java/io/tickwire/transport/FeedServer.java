@@ -30,7 +30,11 @@ import java.net.UnknownHostException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -58,6 +62,8 @@ public final class FeedServer implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final ChannelGroup channels = new DefaultChannelGroup("tickwire-feed", GlobalEventExecutor.INSTANCE);
     private final SimulationRegistry registry;
+    private final ExecutorService replayExecutor;
+    private final FeedRuntime runtime;
     private Channel serverChannel;
     private int port;
     private volatile boolean closed;
@@ -67,8 +73,14 @@ public final class FeedServer implements AutoCloseable {
         final IoHandlerFactory io = ctx.useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tw-accept"), io);
         ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), new DefaultThreadFactory("tw-io"), io);
-        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.writeBufferLowWaterMark(),
-            ctx.writeBufferHighWaterMark());
+        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.tailTicks(), ctx.tailBytes());
+        final AtomicInteger replayThreads = new AtomicInteger();
+        replayExecutor = Executors.newFixedThreadPool(ctx.replayThreads(), r -> {
+            final Thread t = new Thread(r, "tw-replay-" + replayThreads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        runtime = new FeedRuntime(ctx, registry, replayExecutor, ConcurrentHashMap.newKeySet());
     }
 
     /**
@@ -99,7 +111,7 @@ public final class FeedServer implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(ctx.writeBufferLowWaterMark(), ctx.writeBufferHighWaterMark()))
-            .childHandler(new FeedServerInitializer(ctx, registry, channels));
+            .childHandler(new FeedServerInitializer(runtime, channels));
         if (ctx.socketSendBufferBytes() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, ctx.socketSendBufferBytes());
         }
@@ -157,6 +169,7 @@ public final class FeedServer implements AutoCloseable {
         ioGroup.shutdownGracefully(SHUTDOWN_QUIET_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         acceptGroup.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS * 2);
         ioGroup.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS * 2);
+        replayExecutor.shutdownNow();
     }
 
     /**
@@ -199,6 +212,14 @@ public final class FeedServer implements AutoCloseable {
         public static final int DEFAULT_MAX_FRAME_PAYLOAD_BYTES = 64 * 1024;
         public static final int DEFAULT_WRITE_BUFFER_LOW_WATER_MARK = 256 * 1024;
         public static final int DEFAULT_WRITE_BUFFER_HIGH_WATER_MARK = 1024 * 1024;
+        public static final int DEFAULT_TAIL_TICKS = 4096;
+        public static final long DEFAULT_TAIL_BYTES = 64L * 1024 * 1024;
+        public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 1_000;
+        public static final int DEFAULT_MAX_CONTROL_MESSAGES_PER_SECOND = 100;
+        public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
+        public static final int DEFAULT_REPLAY_THREADS = 2;
+        public static final int DEFAULT_REPLAY_BATCH_TICKS = 256;
+        public static final long DEFAULT_REPLAY_BATCH_BYTES = 1024 * 1024;
         /** Largest HTTP request body (a diagram) accepted; larger ones get 413. */
         public static final int MAX_REQUEST_BYTES = 1024 * 1024;
 
@@ -212,6 +233,14 @@ public final class FeedServer implements AutoCloseable {
         private int socketSendBufferBytes;
         private Boolean useEpoll;
         private int ioThreads;
+        private int tailTicks = DEFAULT_TAIL_TICKS;
+        private long tailBytes = DEFAULT_TAIL_BYTES;
+        private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
+        private int maxControlMessagesPerSecond = DEFAULT_MAX_CONTROL_MESSAGES_PER_SECOND;
+        private int maxSubscriptionsPerConnection = DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION;
+        private int replayThreads = DEFAULT_REPLAY_THREADS;
+        private int replayBatchTicks = DEFAULT_REPLAY_BATCH_TICKS;
+        private long replayBatchBytes = DEFAULT_REPLAY_BATCH_BYTES;
         private boolean concluded;
 
         /** Address to listen on. Default {@value #DEFAULT_BIND_ADDRESS}. */
@@ -254,8 +283,9 @@ public final class FeedServer implements AutoCloseable {
         }
 
         /**
-         * A feed subscriber with more than this many outbound bytes queued when a tick is due is a slow reader:
-         * it is disconnected (close 1008) rather than buffered without bound. Default 1 MiB.
+         * A connection with more than this many outbound bytes queued is not writable: a live subscription that is
+         * owed a tick then is a slow reader, and conflates or is disconnected (1008) by its policy, rather than
+         * buffered without bound. Default 1 MiB.
          */
         public Context writeBufferHighWaterMark(final int bytes) {
             this.writeBufferHighWaterMark = bytes;
@@ -281,6 +311,89 @@ public final class FeedServer implements AutoCloseable {
         public Context ioThreads(final int ioThreads) {
             this.ioThreads = ioThreads;
             return this;
+        }
+
+        /**
+         * Recent ticks each simulation keeps in memory, framed, for live fan-out and for resuming without the journal
+         * (a power of two). Default {@value #DEFAULT_TAIL_TICKS}.
+         */
+        public Context tailTicks(final int tailTicks) {
+            this.tailTicks = tailTicks;
+            return this;
+        }
+
+        /** Bytes the in-memory tail of one simulation holds at most (the oldest ticks go first). Default 64 MiB. */
+        public Context tailBytes(final long tailBytes) {
+            this.tailBytes = tailBytes;
+            return this;
+        }
+
+        /** A subscription on which nothing was sent for this long is sent a {@code Heartbeat}. Default 1 s. */
+        public Context heartbeatIntervalMs(final long heartbeatIntervalMs) {
+            this.heartbeatIntervalMs = heartbeatIntervalMs;
+            return this;
+        }
+
+        /** More client messages than this within one second close the connection with 1008. Default 100. */
+        public Context maxControlMessagesPerSecond(final int max) {
+            this.maxControlMessagesPerSecond = max;
+            return this;
+        }
+
+        /** Subscriptions (simulations) one connection may have at once. Default 64. */
+        public Context maxSubscriptionsPerConnection(final int max) {
+            this.maxSubscriptionsPerConnection = max;
+            return this;
+        }
+
+        /** Threads reading journals for subscriptions that resume from before the in-memory tail. Default 2. */
+        public Context replayThreads(final int replayThreads) {
+            this.replayThreads = replayThreads;
+            return this;
+        }
+
+        /** Ticks read from a journal per batch, at most. Default 256. */
+        public Context replayBatchTicks(final int replayBatchTicks) {
+            this.replayBatchTicks = replayBatchTicks;
+            return this;
+        }
+
+        /** Bytes read from a journal per batch, about (a batch stops at the first tick past it). Default 1 MiB. */
+        public Context replayBatchBytes(final long replayBatchBytes) {
+            this.replayBatchBytes = replayBatchBytes;
+            return this;
+        }
+
+        public int tailTicks() {
+            return tailTicks;
+        }
+
+        public long tailBytes() {
+            return tailBytes;
+        }
+
+        public long heartbeatIntervalMs() {
+            return heartbeatIntervalMs;
+        }
+
+        public int maxControlMessagesPerSecond() {
+            return maxControlMessagesPerSecond;
+        }
+
+        public int maxSubscriptionsPerConnection() {
+            return maxSubscriptionsPerConnection;
+        }
+
+        public int replayThreads() {
+            return replayThreads;
+        }
+
+        public int replayBatchTicks() {
+            return replayBatchTicks;
+        }
+
+        public long replayBatchBytes() {
+            return replayBatchBytes;
         }
 
         public String bindAddress() {
@@ -360,6 +473,22 @@ public final class FeedServer implements AutoCloseable {
             }
             if (ioThreads < 0) {
                 throw new IllegalArgumentException("ioThreads must be >= 0, got " + ioThreads);
+            }
+            if (tailTicks < 2 || Integer.bitCount(tailTicks) != 1) {
+                throw new IllegalArgumentException("tailTicks must be a power of two >= 2, got " + tailTicks);
+            }
+            if (tailBytes < 1) {
+                throw new IllegalArgumentException("tailBytes must be >= 1, got " + tailBytes);
+            }
+            if (heartbeatIntervalMs < 1) {
+                throw new IllegalArgumentException("heartbeatIntervalMs must be >= 1, got " + heartbeatIntervalMs);
+            }
+            if (maxControlMessagesPerSecond < 1 || maxSubscriptionsPerConnection < 1) {
+                throw new IllegalArgumentException("maxControlMessagesPerSecond and maxSubscriptionsPerConnection "
+                    + "must be >= 1");
+            }
+            if (replayThreads < 1 || replayBatchTicks < 1 || replayBatchBytes < 1) {
+                throw new IllegalArgumentException("replayThreads, replayBatchTicks and replayBatchBytes must be >= 1");
             }
             if (useEpoll == null) {
                 useEpoll = Epoll.isAvailable();

@@ -29,17 +29,16 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
     static final long FORCE_CLOSE_TIMEOUT_MS = 1_000;
 
     private final FeedServer.Context ctx;
-    private final SimulationRegistry registry;
+    private final FeedRuntime runtime;
     private final ChannelGroup channels;
     private final HttpApiHandler api;
     private final WebSocketServerProtocolConfig wsConfig;
 
-    FeedServerInitializer(final FeedServer.Context ctx, final SimulationRegistry registry,
-                          final ChannelGroup channels) {
-        this.ctx = ctx;
-        this.registry = registry;
+    FeedServerInitializer(final FeedRuntime runtime, final ChannelGroup channels) {
+        this.ctx = runtime.ctx();
+        this.runtime = runtime;
         this.channels = channels;
-        this.api = new HttpApiHandler(ctx, registry, new StaticResources(ctx.staticResourceRoot()));
+        this.api = new HttpApiHandler(runtime, new StaticResources(ctx.staticResourceRoot()));
         this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(FEED_PATH)
             .checkStartsWith(true)
@@ -63,7 +62,7 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(FeedCloseHandler.INSTANCE);
         p.addLast(new WebSocketServerProtocolHandler(wsConfig));
         p.addLast(new WebSocketFrameAggregator(ctx.maxFramePayloadBytes()));
-        p.addLast(new FeedFrameHandler(registry));
+        p.addLast(new FeedFrameHandler(runtime));
         p.addLast(API_HANDLER, api);
     }
 }

@@ -42,6 +42,8 @@ import java.util.concurrent.RejectedExecutionException;
  *   GET  /simulations             200 [{"id","name","state","ticksClosed","seed","framesSent",...}]
  *   GET  /simulations/{id}        200 {...} as one element of the list; 404 unknown
  *   POST /simulations/{id}/stop   200 {...}; 404 unknown
+ *   GET  /connections             200 [{"remoteAddress","subscriptions":[{"simulationId","policy","services"}],
+ *                                       "framesSent","ticksConflated","bytesQueued"}]: the open feed connections
  *   GET  / /index.html /*.js /*.css ...   the dashboard, from the classpath
  * </pre>
  * Unknown paths get 404, known paths with another method 405 (with {@code Allow}). Launching (creating the rings,
@@ -53,15 +55,18 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiHandler.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SIMULATIONS = "/simulations";
+    private static final String CONNECTIONS = "/connections";
     private static final String JSON_TYPE = "application/json; charset=UTF-8";
 
     private final FeedServer.Context ctx;
+    private final FeedRuntime runtime;
     private final SimulationRegistry registry;
     private final StaticResources resources;
 
-    HttpApiHandler(final FeedServer.Context ctx, final SimulationRegistry registry, final StaticResources resources) {
-        this.ctx = ctx;
-        this.registry = registry;
+    HttpApiHandler(final FeedRuntime runtime, final StaticResources resources) {
+        this.ctx = runtime.ctx();
+        this.runtime = runtime;
+        this.registry = runtime.registry();
         this.resources = resources;
     }
 
@@ -114,6 +119,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
                 return launch(channel, request, uri);
             }
             return notAllowed("GET, POST");
+        }
+        if (CONNECTIONS.equals(path)) {
+            return HttpMethod.GET.equals(method) ? json(HttpResponseStatus.OK, connections()) : notAllowed("GET");
         }
         if (path.startsWith(SIMULATIONS + "/")) {
             return simulation(path.substring(SIMULATIONS.length() + 1), method);
@@ -226,6 +234,26 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             services.addObject().put("id", s.id()).put("name", s.name()).put("servers", s.servers());
         }
         return body;
+    }
+
+    /** The open feed connections and their counters; racy snapshots of each, which is all a monitor needs. */
+    private ArrayNode connections() {
+        final ArrayNode list = JSON.createArrayNode();
+        for (final FeedFrameHandler c : runtime.connections()) {
+            final ObjectNode node = list.addObject()
+                .put("remoteAddress", c.remoteAddress())
+                .put("framesSent", c.framesSent())
+                .put("ticksConflated", c.ticksConflated())
+                .put("bytesQueued", c.bytesQueued());
+            final ArrayNode subscriptions = node.putArray("subscriptions");
+            for (final FeedFrameHandler.SubscriptionView s : c.subscriptionViews()) {
+                subscriptions.addObject()
+                    .put("simulationId", s.simulationId())
+                    .put("policy", s.policy())
+                    .put("services", s.services());
+            }
+        }
+        return list;
     }
 
     private ObjectNode describe(final Simulation sim) {

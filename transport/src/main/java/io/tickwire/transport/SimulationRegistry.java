@@ -38,8 +38,8 @@ public final class SimulationRegistry implements AutoCloseable {
     private static final long CLOSE_TIMEOUT_S = 15;
 
     private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
-    private final int lowWaterMark;
-    private final int highWaterMark;
+    private final int tailTicks;
+    private final long tailBytes;
     /** Control-plane work off the event loops and the listener threads: launches from REST, closing ended runs. */
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         final Thread t = new Thread(r, "tw-control");
@@ -49,11 +49,15 @@ public final class SimulationRegistry implements AutoCloseable {
     private long nextId;
     private volatile boolean closed;
 
-    /** @param firstId the id of the first run launched (1, or after the runs already journaled). */
-    SimulationRegistry(final long firstId, final int lowWaterMark, final int highWaterMark) {
+    /**
+     * @param firstId   the id of the first run launched (1, or after the runs already journaled).
+     * @param tailTicks ticks each run's feed keeps in memory (a power of two).
+     * @param tailBytes bytes each run's feed keeps in memory, at most.
+     */
+    SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes) {
         this.nextId = firstId;
-        this.lowWaterMark = lowWaterMark;
-        this.highWaterMark = highWaterMark;
+        this.tailTicks = tailTicks;
+        this.tailBytes = tailBytes;
     }
 
     /**
@@ -87,7 +91,8 @@ public final class SimulationRegistry implements AutoCloseable {
                 writer = JournalWriter.create(dir, diagram, sim.seed(), id);
             }
             final Entry entry = new Entry(sim, dir, writer == null ? null : new ClosingJournal(writer));
-            entry.broadcaster = new Broadcaster(id, sim.catalog(), lowWaterMark, highWaterMark, () -> onEnded(entry));
+            entry.broadcaster = new Broadcaster(id, sim.catalog(), writer == null ? null : dir, tailTicks, tailBytes,
+                () -> onEnded(entry));
             if (entry.journal != null) {
                 sim.addListener(entry.journal);
             }
@@ -186,6 +191,9 @@ public final class SimulationRegistry implements AutoCloseable {
         entry.sim.close();
         if (entry.journal != null) {
             entry.journal.close();
+        }
+        if (entry.broadcaster != null) {
+            entry.broadcaster.releaseTail(); // journaled: replays read the journal from here on
         }
         if (entry.sim.failure() != null) {
             LOG.warn("simulation {} failed", entry.sim.id(), entry.sim.failure());

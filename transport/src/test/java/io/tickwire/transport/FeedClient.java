@@ -1,7 +1,10 @@
 package io.tickwire.transport;
 
+import io.tickwire.sbe.ConflationPolicy;
+import io.tickwire.sbe.ListSimulationsEncoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
+import io.tickwire.sbe.PingEncoder;
 import io.tickwire.sbe.SubscribeEncoder;
 import io.tickwire.sbe.UnsubscribeEncoder;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -38,6 +41,18 @@ final class FeedClient implements WebSocket.Listener, AutoCloseable {
         return client;
     }
 
+    /** The next message that is not a {@code Heartbeat}, or null if none comes within {@code timeoutMs}. */
+    byte[] nextNonHeartbeat(final long timeoutMs) throws InterruptedException {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (true) {
+            final long left = (deadline - System.nanoTime()) / 1_000_000L;
+            final byte[] message = left <= 0 ? null : next(left);
+            if (message == null || templateId(message) != io.tickwire.sbe.HeartbeatDecoder.TEMPLATE_ID) {
+                return message;
+            }
+        }
+    }
+
     /** The next whole binary message, or null if none comes within {@code timeoutMs}. */
     byte[] next(final long timeoutMs) throws InterruptedException {
         return messages.poll(timeoutMs, TimeUnit.MILLISECONDS);
@@ -59,12 +74,36 @@ final class FeedClient implements WebSocket.Listener, AutoCloseable {
         sendBinary(unsubscribeMessage(requestId, simulationId));
     }
 
-    /** A {@code Subscribe} message, header included, live (no replay). */
+    void subscribe(final long requestId, final long simulationId, final long fromSequence,
+                   final ConflationPolicy policy, final String services) throws Exception {
+        sendBinary(subscribeMessage(requestId, simulationId, fromSequence, policy, services));
+    }
+
+    /** A {@code Subscribe} message, header included: the latest tick then live, conflated, every service. */
     static byte[] subscribeMessage(final long requestId, final long simulationId) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        return subscribeMessage(requestId, simulationId, -1, ConflationPolicy.CONFLATE, "");
+    }
+
+    static byte[] subscribeMessage(final long requestId, final long simulationId, final long fromSequence,
+                                   final ConflationPolicy policy, final String services) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[256 + services.length() * 4]);
         final SubscribeEncoder e = new SubscribeEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
-            .requestId(requestId).simulationId(simulationId).fromSequence(-1)
-            .policy(io.tickwire.sbe.ConflationPolicy.CONFLATE).services("");
+            .requestId(requestId).simulationId(simulationId).fromSequence(fromSequence)
+            .policy(policy).services(services);
+        return copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] listSimulationsMessage(final long requestId) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        final ListSimulationsEncoder e = new ListSimulationsEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).requestId(requestId);
+        return copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] pingMessage(final long requestId, final long clientTimeNs) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[64]);
+        final PingEncoder e = new PingEncoder()
+            .wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder()).requestId(requestId).clientTimeNs(clientTimeNs);
         return copy(buffer, MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 

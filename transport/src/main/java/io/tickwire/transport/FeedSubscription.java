@@ -1,0 +1,281 @@
+package io.tickwire.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.EventLoop;
+import io.tickwire.sbe.ConflationPolicy;
+import io.tickwire.sbe.ErrorCode;
+
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One connection's subscription to one simulation: the next sequence it is owed, and how it gets there.
+ * <p>
+ * {@link #pump} writes ticks from {@code nextSequence} on, while the channel is writable: out of the simulation's
+ * {@link TickTail} (retained duplicates of the shared frames) when the tail holds them, else out of the journal in
+ * bounded batches read on a replay thread ({@link JournalReplay}), whose arrival pumps again. Because every tick is
+ * written only when it is the one owed, the hand-over from journal to tail to live ticks has no gap and no duplicate
+ * by construction, whatever the run does meanwhile. Once the subscription has caught up (nothing owed), it is live;
+ * a live subscription whose channel is not writable when ticks are owed is a slow reader:
+ * <ul>
+ *   <li>{@code CONFLATE}: nothing more is written for it until the channel is writable again; then a
+ *       {@code GapNotice} for the ticks skipped and the latest tick, and on from there;</li>
+ *   <li>{@code DISCONNECT}: the connection is closed, 1008.</li>
+ * </ul>
+ * While catching up (a replay), an unwritable channel only pauses it. After the run's last tick, {@code SimulationEnd}
+ * and the subscription is over.
+ * <p>
+ * <b>Confined to the connection's event loop</b>, but for {@link #eventLoop}.
+ */
+final class FeedSubscription {
+    /** Frames written per {@link #pump} before the rest is left to a task of its own, so that others get a turn. */
+    private static final int MAX_FRAMES_PER_PUMP = 256;
+    /** When the journal does not hold the owed tick yet (its writer is a little behind), look again after this. */
+    private static final long JOURNAL_RETRY_MS = 2;
+
+    private final FeedFrameHandler connection;
+    private final ChannelHandlerContext ctx;
+    private final FeedRuntime runtime;
+    final Broadcaster broadcaster;
+    final ServiceFilter filter;
+    final ConflationPolicy policy;
+    final String services;
+    private long nextSequence;
+    private long lastSent = -1;
+    private long lastWriteNanos = System.nanoTime();
+    private boolean live;
+    private boolean conflating;
+    private boolean active = true;
+    private boolean replayPending;
+    private boolean pumpScheduled;
+    private JournalReplay replay;
+
+    FeedSubscription(final FeedFrameHandler connection, final ChannelHandlerContext ctx, final FeedRuntime runtime,
+                     final Broadcaster broadcaster, final ServiceFilter filter, final String services,
+                     final ConflationPolicy policy, final long nextSequence) {
+        this.connection = connection;
+        this.ctx = ctx;
+        this.runtime = runtime;
+        this.broadcaster = broadcaster;
+        this.filter = filter;
+        this.services = services;
+        this.policy = policy;
+        this.nextSequence = nextSequence;
+    }
+
+    /** The connection's event loop. Any thread. */
+    EventLoop eventLoop() {
+        return ctx.channel().eventLoop();
+    }
+
+    long simulationId() {
+        return broadcaster.simulationId();
+    }
+
+    /** The last tick written, -1 for none. */
+    long lastSent() {
+        return lastSent;
+    }
+
+    long nextSequence() {
+        return nextSequence;
+    }
+
+    /** Write what is owed, as far as the channel takes it; flush once. */
+    void pump() {
+        pumpScheduled = false;
+        if (!active) {
+            return;
+        }
+        final TickTail tail = broadcaster.tail();
+        int written = 0;
+        while (true) {
+            final long last = broadcaster.lastSequence();
+            if (nextSequence > last) {
+                live = true;
+                if (conflating) {
+                    conflating = false; // nothing was skipped after all
+                }
+                if (broadcaster.ended()) {
+                    end();
+                    return;
+                }
+                break;
+            }
+            if (!ctx.channel().isWritable()) {
+                if (live) {
+                    if (policy == ConflationPolicy.DISCONNECT) {
+                        connection.closeSlowReader(this);
+                        return;
+                    }
+                    conflating = true;
+                }
+                break; // channelWritabilityChanged pumps again
+            }
+            if (conflating) {
+                conflating = false;
+                if (last > nextSequence) {
+                    gap(nextSequence, last - 1);
+                    nextSequence = last;
+                }
+            }
+            if (written >= MAX_FRAMES_PER_PUMP) {
+                schedulePump();
+                break;
+            }
+            final TickFrames frames = tail.retain(nextSequence);
+            if (frames != null) {
+                try {
+                    final ByteBuf shared = frames.frameFor(filter);
+                    final ByteBuf frame = shared != null ? shared.retainedDuplicate()
+                        : frames.encodeFor(ctx.alloc(), filter);
+                    ctx.write(frame, ctx.voidPromise());
+                } finally {
+                    frames.release();
+                }
+                sent(nextSequence++);
+                written++;
+                continue;
+            }
+            if (broadcaster.journalDir() != null) {
+                requestReplay();
+                break;
+            }
+            // Neither in memory nor journaled: the ticks are gone.
+            final long oldest = Math.min(tail.oldest(), last);
+            if (policy == ConflationPolicy.DISCONNECT) {
+                connection.closeSlowReader(this);
+                return;
+            }
+            gap(nextSequence, oldest - 1);
+            nextSequence = oldest;
+        }
+        if (written > 0) {
+            connection.countFrames(written);
+            ctx.flush();
+        }
+    }
+
+    /** Send a heartbeat if nothing was written for {@code intervalNs}. @return whether it did (flush then). */
+    boolean heartbeatIfIdle(final long nowNanos, final long intervalNs) {
+        if (!active || nowNanos - lastWriteNanos < intervalNs) {
+            return false;
+        }
+        connection.send(FeedMessages.heartbeat(ctx.alloc(), simulationId(), lastSent,
+            FeedFrameHandler.epochNanos()));
+        lastWriteNanos = nowNanos;
+        return true;
+    }
+
+    /** Leave: nothing more is written for it. Idempotent. */
+    void cancel() {
+        if (!active) {
+            return;
+        }
+        active = false;
+        broadcaster.remove(this);
+        if (filter != null) {
+            broadcaster.releaseFilter(filter);
+        }
+        if (replay != null) {
+            final JournalReplay r = replay;
+            replay = null;
+            try {
+                runtime.replayExecutor().execute(r::close);
+            } catch (final RejectedExecutionException ex) {
+                r.close();
+            }
+        }
+    }
+
+    private void end() {
+        connection.send(FeedMessages.simulationEnd(ctx.alloc(), simulationId(), broadcaster.lastSequence(),
+            broadcaster.endReason()));
+        ctx.flush();
+        connection.subscriptionEnded(this);
+    }
+
+    private void sent(final long tick) {
+        lastSent = tick;
+        lastWriteNanos = System.nanoTime();
+    }
+
+    private void gap(final long from, final long to) {
+        connection.send(FeedMessages.gapNotice(ctx.alloc(), simulationId(), from, to));
+        connection.countConflated(to - from + 1);
+        lastWriteNanos = System.nanoTime();
+    }
+
+    private void schedulePump() {
+        if (!pumpScheduled) {
+            pumpScheduled = true;
+            ctx.executor().execute(this::pump);
+        }
+    }
+
+    /** Ask a replay thread for the next batch from the journal; at most one in flight. */
+    private void requestReplay() {
+        if (replayPending) {
+            return;
+        }
+        replayPending = true;
+        if (replay == null) {
+            replay = new JournalReplay(broadcaster.journalDir());
+        }
+        final JournalReplay r = replay;
+        final long from = nextSequence;
+        final FeedServer.Context config = runtime.ctx();
+        try {
+            runtime.replayExecutor().execute(() -> {
+                List<ByteBuf> frames = List.of();
+                Throwable failure = null;
+                try {
+                    frames = r.read(from, filter, config.replayBatchTicks(), config.replayBatchBytes(),
+                        ctx.alloc());
+                } catch (final Exception ex) {
+                    failure = ex;
+                }
+                final List<ByteBuf> read = frames;
+                final Throwable failed = failure;
+                try {
+                    ctx.executor().execute(() -> onReplayed(from, read, failed));
+                } catch (final RejectedExecutionException ex) {
+                    read.forEach(ByteBuf::release);
+                }
+            });
+        } catch (final RejectedExecutionException ex) {
+            replayPending = false; // shutting down
+        }
+    }
+
+    /** On the event loop: a batch from the journal, for ticks from {@code from}. */
+    private void onReplayed(final long from, final List<ByteBuf> frames, final Throwable failure) {
+        replayPending = false;
+        if (!active || from != nextSequence) {
+            frames.forEach(ByteBuf::release);
+            if (active) {
+                pump();
+            }
+            return;
+        }
+        if (failure != null) {
+            connection.subscriptionFailed(this, ErrorCode.INTERNAL, "cannot replay simulation " + simulationId()
+                + " from its journal at tick " + from + ": " + failure.getMessage());
+            return;
+        }
+        if (frames.isEmpty()) {
+            // The tick is neither in the tail nor (yet) in the journal: its writer is behind; look again shortly.
+            ctx.executor().schedule(this::pump, JOURNAL_RETRY_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        for (final ByteBuf frame : frames) {
+            ctx.write(frame, ctx.voidPromise());
+            sent(nextSequence++);
+        }
+        connection.countFrames(frames.size());
+        ctx.flush();
+        pump();
+    }
+}
