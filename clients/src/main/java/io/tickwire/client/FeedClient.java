@@ -178,6 +178,9 @@ public final class FeedClient implements AutoCloseable {
             .channel(NioSocketChannel.class)
             .option(ChannelOption.TCP_NODELAY, true)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)Math.min(Integer.MAX_VALUE, ctx.connectTimeoutMs()));
+        if (ctx.receiveBufferBytes() > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, ctx.receiveBufferBytes());
+        }
     }
 
     /** Connect with the default {@link Context}; see {@link #connect(Context, FeedListener)}. */
@@ -1141,6 +1144,7 @@ public final class FeedClient implements AutoCloseable {
         private long reconnectBackoffMinMs = DEFAULT_RECONNECT_BACKOFF_MIN_MS;
         private long reconnectBackoffMaxMs = DEFAULT_RECONNECT_BACKOFF_MAX_MS;
         private int reconnectAttempts = DEFAULT_RECONNECT_ATTEMPTS;
+        private int receiveBufferBytes;
         private boolean concluded;
 
         /** A {@code ws://} URI; an empty path means {@code /feed}. */
@@ -1226,6 +1230,16 @@ public final class FeedClient implements AutoCloseable {
             return reconnectAttempts;
         }
 
+        /** The socket's receive buffer (SO_RCVBUF); 0 leaves the OS default (and its autotuning). */
+        public Context receiveBufferBytes(final int bytes) {
+            this.receiveBufferBytes = bytes;
+            return this;
+        }
+
+        public int receiveBufferBytes() {
+            return receiveBufferBytes;
+        }
+
         /** Validate and fill in; idempotent. */
         public Context conclude() {
             if (concluded) {
@@ -1237,7 +1251,7 @@ public final class FeedClient implements AutoCloseable {
             uri = normalise(uri);
             if (connectTimeoutMs <= 0 || maxFrameBytes <= 0 || heartbeatIntervalMs < 0 || heartbeatMisses < 1
                 || reconnectBackoffMinMs < 0 || reconnectBackoffMaxMs < reconnectBackoffMinMs
-                || reconnectAttempts < 0) {
+                || reconnectAttempts < 0 || receiveBufferBytes < 0) {
                 throw new IllegalArgumentException("bad client context: connectTimeoutMs=" + connectTimeoutMs
                     + " maxFrameBytes=" + maxFrameBytes + " heartbeatIntervalMs=" + heartbeatIntervalMs
                     + " heartbeatMisses=" + heartbeatMisses + " reconnectBackoffMs=" + reconnectBackoffMinMs + ".."
