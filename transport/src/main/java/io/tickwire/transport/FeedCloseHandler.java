@@ -50,6 +50,15 @@ final class FeedCloseHandler extends ChannelInboundHandlerAdapter {
 
     /** Send a close frame with {@code reason}, half-close, and close for good later. Any thread. */
     static void closeWith(final Channel ch, final WebSocketCloseStatus status, final String reason) {
+        closeWith(ch, status, reason, FeedServerInitializer.FORCE_CLOSE_TIMEOUT_MS);
+    }
+
+    /**
+     * As {@link #closeWith(Channel, WebSocketCloseStatus, String)}, closing for good after {@code forceCloseMs}: for
+     * a slow reader, whose close frame is queued behind up to the high water mark of ticks, longer than for others.
+     */
+    static void closeWith(final Channel ch, final WebSocketCloseStatus status, final String reason,
+                          final long forceCloseMs) {
         final String text = reason.length() > MAX_REASON_CHARS ? reason.substring(0, MAX_REASON_CHARS) : reason;
         ch.writeAndFlush(new CloseWebSocketFrame(status, text)).addListener((ChannelFuture f) -> {
             if (f.isSuccess() && ch instanceof DuplexChannel duplex) {
@@ -60,6 +69,6 @@ final class FeedCloseHandler extends ChannelInboundHandlerAdapter {
         });
         ch.eventLoop().schedule(() -> {
             ch.close();
-        }, FeedServerInitializer.FORCE_CLOSE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }, forceCloseMs, TimeUnit.MILLISECONDS);
     }
 }

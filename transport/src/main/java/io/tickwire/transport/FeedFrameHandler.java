@@ -233,7 +233,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         final String reason = "slow reader: simulation " + subscription.simulationId() + " more than "
             + config.writeBufferHighWaterMark() + " bytes behind";
         LOG.info("feed {}: disconnecting: {}", remoteAddress, reason);
-        close(WebSocketCloseStatus.POLICY_VIOLATION, reason);
+        close(WebSocketCloseStatus.POLICY_VIOLATION, reason, config.slowReaderCloseTimeoutMs());
     }
 
     /** Every {@link FeedServer.Context#heartbeatIntervalMs}: a heartbeat on each subscription that was idle. */
@@ -528,12 +528,16 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
 
     /** Close with a reason, leaving every subscription first. On the event loop only. */
     void close(final WebSocketCloseStatus status, final String reason) {
+        close(status, reason, FeedServerInitializer.FORCE_CLOSE_TIMEOUT_MS);
+    }
+
+    private void close(final WebSocketCloseStatus status, final String reason, final long forceCloseMs) {
         if (closing) {
             return;
         }
         closing = true;
         leaveAll();
         LOG.debug("feed {}: closing {} {}", remoteAddress, status.code(), reason);
-        FeedCloseHandler.closeWith(ctx.channel(), status, reason);
+        FeedCloseHandler.closeWith(ctx.channel(), status, reason, forceCloseMs);
     }
 }

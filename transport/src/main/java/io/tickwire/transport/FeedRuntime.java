@@ -1,12 +1,11 @@
 package io.tickwire.transport;
 
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
 
 /**
  * What every feed connection of a {@link FeedServer} shares: its configuration, its simulations, the replay threads
  * that read journals off the event loops, and the set of open feed connections (for {@code GET /connections}).
  */
-record FeedRuntime(FeedServer.Context ctx, SimulationRegistry registry, ExecutorService replayExecutor,
+record FeedRuntime(FeedServer.Context ctx, SimulationRegistry registry, ReplayThreads replayThreads,
                    Set<FeedFrameHandler> connections) {
 }

@@ -31,10 +31,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -62,7 +59,7 @@ public final class FeedServer implements AutoCloseable {
     private final EventLoopGroup ioGroup;
     private final ChannelGroup channels = new DefaultChannelGroup("tickwire-feed", GlobalEventExecutor.INSTANCE);
     private final SimulationRegistry registry;
-    private final ExecutorService replayExecutor;
+    private final ReplayThreads replayThreads;
     private final FeedRuntime runtime;
     private Channel serverChannel;
     private int port;
@@ -74,13 +71,8 @@ public final class FeedServer implements AutoCloseable {
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tw-accept"), io);
         ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), new DefaultThreadFactory("tw-io"), io);
         registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.tailTicks(), ctx.tailBytes());
-        final AtomicInteger replayThreads = new AtomicInteger();
-        replayExecutor = Executors.newFixedThreadPool(ctx.replayThreads(), r -> {
-            final Thread t = new Thread(r, "tw-replay-" + replayThreads.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        runtime = new FeedRuntime(ctx, registry, replayExecutor, ConcurrentHashMap.newKeySet());
+        replayThreads = new ReplayThreads(ctx.replayThreads());
+        runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet());
     }
 
     /**
@@ -169,7 +161,7 @@ public final class FeedServer implements AutoCloseable {
         ioGroup.shutdownGracefully(SHUTDOWN_QUIET_MS, SHUTDOWN_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         acceptGroup.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS * 2);
         ioGroup.terminationFuture().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS * 2);
-        replayExecutor.shutdownNow();
+        replayThreads.close();
     }
 
     /**
@@ -218,6 +210,7 @@ public final class FeedServer implements AutoCloseable {
         public static final int DEFAULT_MAX_CONTROL_MESSAGES_PER_SECOND = 100;
         public static final int DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION = 64;
         public static final int DEFAULT_REPLAY_THREADS = 2;
+        public static final long DEFAULT_SLOW_READER_CLOSE_TIMEOUT_MS = 30_000;
         public static final int DEFAULT_REPLAY_BATCH_TICKS = 256;
         public static final long DEFAULT_REPLAY_BATCH_BYTES = 1024 * 1024;
         /** Largest HTTP request body (a diagram) accepted; larger ones get 413. */
@@ -241,6 +234,7 @@ public final class FeedServer implements AutoCloseable {
         private int replayThreads = DEFAULT_REPLAY_THREADS;
         private int replayBatchTicks = DEFAULT_REPLAY_BATCH_TICKS;
         private long replayBatchBytes = DEFAULT_REPLAY_BATCH_BYTES;
+        private long slowReaderCloseTimeoutMs = DEFAULT_SLOW_READER_CLOSE_TIMEOUT_MS;
         private boolean concluded;
 
         /** Address to listen on. Default {@value #DEFAULT_BIND_ADDRESS}. */
@@ -362,6 +356,20 @@ public final class FeedServer implements AutoCloseable {
         public Context replayBatchBytes(final long replayBatchBytes) {
             this.replayBatchBytes = replayBatchBytes;
             return this;
+        }
+
+        /**
+         * A slow reader's close frame (1008) waits behind what it has queued, at most the high water mark: the
+         * connection is kept (half-closed once the frame is out) this long for it to read them and the reason, then
+         * closed for good. Default 30 s.
+         */
+        public Context slowReaderCloseTimeoutMs(final long ms) {
+            this.slowReaderCloseTimeoutMs = ms;
+            return this;
+        }
+
+        public long slowReaderCloseTimeoutMs() {
+            return slowReaderCloseTimeoutMs;
         }
 
         public int tailTicks() {

@@ -160,8 +160,8 @@ final class FeedSubscription {
 
     /** Send a heartbeat if nothing was written for {@code intervalNs}. @return whether it did (flush then). */
     boolean heartbeatIfIdle(final long nowNanos, final long intervalNs) {
-        if (!active || nowNanos - lastWriteNanos < intervalNs) {
-            return false;
+        if (!active || nowNanos - lastWriteNanos < intervalNs || !ctx.channel().isWritable()) {
+            return false; // (not writable: a slow reader is not sent more, even heartbeats)
         }
         connection.send(FeedMessages.heartbeat(ctx.alloc(), simulationId(), lastSent,
             FeedFrameHandler.epochNanos()));
@@ -183,7 +183,7 @@ final class FeedSubscription {
             final JournalReplay r = replay;
             replay = null;
             try {
-                runtime.replayExecutor().execute(r::close);
+                r.thread().execute(r::close);
             } catch (final RejectedExecutionException ex) {
                 r.close();
             }
@@ -222,13 +222,13 @@ final class FeedSubscription {
         }
         replayPending = true;
         if (replay == null) {
-            replay = new JournalReplay(broadcaster.journalDir());
+            replay = new JournalReplay(broadcaster.journalDir(), runtime.replayThreads().next());
         }
         final JournalReplay r = replay;
         final long from = nextSequence;
         final FeedServer.Context config = runtime.ctx();
         try {
-            runtime.replayExecutor().execute(() -> {
+            r.thread().execute(() -> {
                 List<ByteBuf> frames = List.of();
                 Throwable failure = null;
                 try {

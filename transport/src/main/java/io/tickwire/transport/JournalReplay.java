@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 
 /**
  * One subscription's reader of its run's journal, for the ticks older than the in-memory tail: reads bounded
@@ -15,17 +16,25 @@ import java.util.List;
  * first batch and kept, positioned, for the next; a {@link JournalReader#seek} is made only when the subscription
  * asks for another place (it jumped, e.g. after conflating).
  * <p>
- * Used by one replay task at a time (the subscription has at most one in flight), and closed by a last task;
- * methods are synchronized so that the replay pool may have several threads.
+ * Used on its one replay thread only: one task at a time (the subscription has at most one in flight), then a last
+ * task closes it.
  */
 final class JournalReplay implements AutoCloseable {
     private final Path directory;
+    private final ExecutorService thread;
     private JournalReader reader;
     private long expected = -1; // the tick the reader delivers next, -1 if not positioned
     private boolean closed;
 
-    JournalReplay(final Path directory) {
+    /** @param thread the one thread that reads it (Chronicle's tailers are confined to one). */
+    JournalReplay(final Path directory, final ExecutorService thread) {
         this.directory = directory;
+        this.thread = thread;
+    }
+
+    /** The thread to call {@link #read} and {@link #close} on. */
+    ExecutorService thread() {
+        return thread;
     }
 
     /**
@@ -34,7 +43,7 @@ final class JournalReplay implements AutoCloseable {
      *
      * @throws IOException if the journal cannot be opened; IllegalStateException if it skips a tick.
      */
-    synchronized List<ByteBuf> read(final long from, final ServiceFilter filter, final int maxTicks,
+    List<ByteBuf> read(final long from, final ServiceFilter filter, final int maxTicks,
                                     final long maxBytes, final ByteBufAllocator alloc) throws IOException {
         if (closed) {
             return List.of();
@@ -73,7 +82,7 @@ final class JournalReplay implements AutoCloseable {
     }
 
     @Override
-    public synchronized void close() {
+    public void close() {
         closed = true;
         if (reader != null) {
             reader.close();

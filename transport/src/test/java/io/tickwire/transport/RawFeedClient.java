@@ -38,11 +38,23 @@ final class RawFeedClient implements AutoCloseable {
 
     /** Connect to {@code /feed<query>} and complete the upgrade. */
     static RawFeedClient connect(final int port, final String query) throws IOException {
+        return connectWithReceiveBuffer(port, query, 0);
+    }
+
+    /**
+     * As {@link #connect}, with SO_RCVBUF set before connecting ({@code bytes} > 0): a client that stops reading
+     * then holds little in its kernel, so the server finds it out soon.
+     */
+    static RawFeedClient connectWithReceiveBuffer(final int port, final String query, final int bytes)
+        throws IOException {
         final Socket socket = new Socket();
+        if (bytes > 0) {
+            socket.setReceiveBufferSize(bytes);
+        }
         try {
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout(10_000);
+            socket.setSoTimeout(30_000);
             final RawFeedClient client = new RawFeedClient(socket);
             client.upgrade(port, query);
             return client;
@@ -91,7 +103,7 @@ final class RawFeedClient implements AutoCloseable {
     /**
      * The next frame, checked; null at the end of the stream.
      *
-     * @throws IOException if the frame breaks RFC 6455 (the message says how), or on a read timeout (10 s).
+     * @throws IOException if the frame breaks RFC 6455 (the message says how), or on a read timeout (30 s).
      */
     Frame read() throws IOException {
         final int b0 = in.read();

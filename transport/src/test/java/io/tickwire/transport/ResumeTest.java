@@ -1,0 +1,260 @@
+package io.tickwire.transport;
+
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.journal.JournalReader;
+import io.tickwire.sbe.ConflationPolicy;
+import io.tickwire.sbe.ErrorCode;
+import io.tickwire.sbe.ErrorDecoder;
+import io.tickwire.sbe.SubscribedDecoder;
+import io.tickwire.sbe.TickSummaryDecoder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.tickwire.transport.TestSupport.await;
+import static io.tickwire.transport.TestSupport.tickOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Resume: {@code fromSequence = N} gets every tick from N, out of the journal or the in-memory tail, then live, with
+ * no gap and no duplicate, byte for byte as journaled, while the run goes on at 1,000 ticks/s.
+ */
+@Timeout(120)
+class ResumeTest {
+    /** 1 ms ticks: 1,000 ticks/s at speed 1. */
+    static final String MILLISECOND_TICKS = """
+        name: resume
+        tick: 1ms
+        seed: 11
+        services:
+          - name: api
+            latency: { distribution: exponential, mean: 200us }
+            calls: [ { to: db } ]
+          - name: db
+            replicas: 2
+            latency: { distribution: exponential, mean: 300us }
+        load:
+          - { target: api, rate: 2000/s }
+        """;
+    /** A small tail, so that "far back" is in the journal only. */
+    private static final int TAIL_TICKS = 256;
+
+    @TempDir
+    Path tmp;
+
+    private FeedServer server;
+    private final List<FeedClient> clients = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        clients.forEach(FeedClient::close);
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void shouldServeEveryTickFromAnySequenceThenLiveWithoutGapOrDuplicate() throws Exception {
+        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS).replayBatchTicks(64));
+        final Path journal = tmp.resolve("journal");
+        final int ticks = 6_000;
+        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+            new Simulation.Context().speed(1.0).ticks(ticks), journal);
+        final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
+        await("2,000 ticks", 30_000, () -> broadcaster.lastSequence() >= 2_000);
+        assertThat(sim.state()).isEqualTo(Simulation.State.RUNNING);
+
+        // Far back (journal only), inside the tail, at the live edge, and in the near future.
+        final long last = broadcaster.lastSequence();
+        final long[] froms = {0, 100, last - TAIL_TICKS / 2, last + 1, last + 500};
+        final Map<Long, FeedClient> byFrom = new HashMap<>();
+        for (final long from : froms) {
+            final FeedClient client = FeedClient.connect(server.port(), "");
+            clients.add(client);
+            client.subscribe(from, sim.id(), from, ConflationPolicy.CONFLATE, "");
+            byFrom.put(from, client);
+        }
+        assertThat(broadcaster.tail().oldest()).as("tick 100 is out of the tail").isGreaterThan(100);
+
+        final Map<Long, List<byte[]>> received = new HashMap<>();
+        for (final long from : froms) {
+            final FeedClient client = byFrom.get(from);
+            final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+            assertThat(subscribed.requestId()).isEqualTo(from);
+            assertThat(subscribed.firstSequence()).isEqualTo(from);
+            assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+            received.put(from, ticksUntilEnd(client, ticks - 1));
+        }
+        assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+
+        final Map<Long, byte[]> journaled = readJournal(journal, ticks);
+        for (final long from : froms) {
+            final List<byte[]> got = received.get(from);
+            assertThat(got).as("ticks from %d", from).hasSize((int)(ticks - from));
+            for (int i = 0; i < got.size(); i++) {
+                final long expected = from + i;
+                assertThat(tickOf(got.get(i))).as("from %d, message %d", from, i).isEqualTo(expected);
+                assertThat(got.get(i)).as("from %d, tick %d as journaled", from, expected)
+                    .isEqualTo(journaled.get(expected));
+            }
+        }
+    }
+
+    @Test
+    void shouldReassembleTheJournalExactlyAcrossTwentyReconnects() throws Exception {
+        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
+        final Path journal = tmp.resolve("reconnects");
+        final int ticks = 10_000;
+        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+            new Simulation.Context().speed(1.0).ticks(ticks), journal);
+        final java.util.Random random = new java.util.Random(42);
+        final List<byte[]> stream = new ArrayList<>();
+        int reconnects = 0;
+        boolean ended = false;
+        while (!ended) {
+            final long from = stream.size();
+            // Cut the connection after a random number of ticks, 20 times; the last connection runs to the end.
+            final int cutAfter = reconnects < 20 ? 1 + random.nextInt(2 * ticks / 21) : Integer.MAX_VALUE;
+            try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=" + from)) {
+                int got = 0;
+                byte[] m;
+                while (got < cutAfter && (m = client.nextBinary()) != null) {
+                    final int template = templateId(m);
+                    if (template == Wire.SUBSCRIBED) {
+                        assertThat(Wire.subscribed(m).firstSequence()).isEqualTo(from);
+                    } else if (template == Wire.TICK) {
+                        stream.add(m);
+                        got++;
+                    } else if (template == Wire.END) {
+                        ended = true;
+                        break;
+                    } else {
+                        assertThat(template).isIn(Wire.CATALOG, Wire.HEARTBEAT);
+                    }
+                }
+            }
+            reconnects++;
+        }
+        assertThat(reconnects).isGreaterThan(20);
+        final Map<Long, byte[]> journaled = readJournal(journal, ticks);
+        assertThat(stream).hasSize(ticks);
+        for (int i = 0; i < ticks; i++) {
+            assertThat(stream.get(i)).as("tick %d", i).isEqualTo(journaled.get((long)i));
+        }
+    }
+
+    @Test
+    void shouldReplayAnEndedJournaledRunFromAnySequenceThenEnd() throws Exception {
+        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
+        final Path journal = tmp.resolve("ended");
+        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+            new Simulation.Context().speed(Simulation.Context.SPEED_MAX).ticks(2_000), journal);
+        assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
+        await("the end handed over and the tail released", 10_000,
+            () -> broadcaster.ended() && broadcaster.tail().oldest() > broadcaster.tail().newest());
+
+        final FeedClient client = FeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=1500&services=db");
+        clients.add(client);
+        final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+        assertThat(subscribed.firstSequence()).isEqualTo(1500);
+        assertThat(subscribed.lastSequence()).isEqualTo(1999);
+        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        final List<byte[]> got = ticksUntilEnd(client, 1999);
+        assertThat(got).hasSize(500);
+        final Map<Long, byte[]> journaled = readJournal(journal, 2_000);
+        for (int i = 0; i < got.size(); i++) {
+            final TickSummaryDecoder filtered = Wire.tick(got.get(i));
+            assertThat(filtered.tick()).isEqualTo(1500 + i);
+            final TickSummaryDecoder whole = Wire.tick(journaled.get(1500L + i));
+            final List<String> wanted = new ArrayList<>();
+            for (final TickSummaryDecoder.ServicesDecoder row : whole.services()) {
+                if (row.serviceId() == 1) {
+                    wanted.add(row.serviceId() + " " + row.completed() + " " + row.p999Ns() + " "
+                        + row.histogramLength());
+                } else {
+                    row.skipHistogram();
+                }
+            }
+            final List<String> rows = new ArrayList<>();
+            for (final TickSummaryDecoder.ServicesDecoder row : filtered.services()) {
+                rows.add(row.serviceId() + " " + row.completed() + " " + row.p999Ns() + " " + row.histogramLength());
+            }
+            assertThat(rows).as("tick %d", 1500 + i).isEqualTo(wanted);
+        }
+    }
+
+    @Test
+    void shouldRefuseSequencesOlderThanWhatIsHeld() throws Exception {
+        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
+        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+            new Simulation.Context().speed(1.0).ticks(-1), (Path)null);
+        final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
+        await("the tail to wrap", 30_000, () -> broadcaster.tail().oldest() > 10);
+
+        final FeedClient client = FeedClient.connect(server.port(), "");
+        clients.add(client);
+        client.subscribe(3, sim.id(), 5, ConflationPolicy.CONFLATE, "");
+        final ErrorDecoder error = Wire.error(client.nextNonHeartbeat(5_000));
+        assertThat(error.requestId()).isEqualTo(3);
+        assertThat(error.code()).isEqualTo(ErrorCode.SEQUENCE_UNAVAILABLE);
+        assertThat(error.message()).startsWith("sequence 5 is no longer held: ticks ").endsWith(" are available");
+
+        // Inside the tail is served, on the same connection.
+        final long from = broadcaster.lastSequence() - TAIL_TICKS / 4;
+        client.subscribe(4, sim.id(), from, ConflationPolicy.CONFLATE, "");
+        assertThat(Wire.subscribed(client.nextNonHeartbeat(5_000)).firstSequence()).isEqualTo(from);
+        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        for (long expected = from; expected < from + TAIL_TICKS; expected++) {
+            assertThat(tickOf(client.nextNonHeartbeat(5_000))).isEqualTo(expected);
+        }
+    }
+
+    private static int templateId(final byte[] message) {
+        return Wire.templateId(message);
+    }
+
+    /** Ticks until SimulationEnd (which must name {@code lastTick}); no other message in between. */
+    private static List<byte[]> ticksUntilEnd(final FeedClient client, final long lastTick) throws Exception {
+        final List<byte[]> ticks = new ArrayList<>();
+        while (true) {
+            final byte[] m = client.nextNonHeartbeat(15_000);
+            assertThat(m).as("a message after %d ticks", ticks.size()).isNotNull();
+            if (templateId(m) == Wire.END) {
+                assertThat(Wire.end(m).lastSequence()).isEqualTo(lastTick);
+                return ticks;
+            }
+            if (templateId(m) == Wire.ERROR) {
+                throw new AssertionError("after " + ticks.size() + " ticks: Error " + Wire.error(m).code() + " "
+                    + Wire.error(m).message());
+            }
+            assertThat(templateId(m)).as("after %d ticks", ticks.size()).isEqualTo(Wire.TICK);
+            ticks.add(m);
+        }
+    }
+
+    private static Map<Long, byte[]> readJournal(final Path journal, final int ticks) throws Exception {
+        final Map<Long, byte[]> journaled = new HashMap<>();
+        try (JournalReader reader = JournalReader.open(journal)) {
+            await("the journal's end", 10_000, reader::ended);
+            while (reader.next((buffer, offset, length, tick) -> {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                journaled.put(tick, bytes);
+            })) {
+                assertThat(journaled).isNotEmpty();
+            }
+        }
+        assertThat(journaled).hasSize(ticks);
+        return journaled;
+    }
+}
