@@ -150,7 +150,9 @@ public final class FeedClient implements AutoCloseable {
     private ScheduledFuture<?> supervisor;
     private long lastReadNs;
     private long lastPingNs;
-    private int failedAttempts;
+    private int failedAttempts; // consecutive connects or handshakes that failed
+    private int quickLosses;    // consecutive connections lost sooner than the longest backoff after they began
+    private long connectedAtNs;
     private boolean finished;
 
     private volatile Channel channel;
@@ -445,6 +447,7 @@ public final class FeedClient implements AutoCloseable {
         connection = c;
         channel = c.ch;
         lastReadNs = System.nanoTime();
+        connectedAtNs = lastReadNs;
         lastPingNs = lastReadNs;
         if (!c.first) {
             failedAttempts = 0;
@@ -518,6 +521,10 @@ public final class FeedClient implements AutoCloseable {
                 r.complete(last);
             }
         }
+        // A server that accepts and drops at once must not be hammered: short-lived connections back off too.
+        final boolean quick = System.nanoTime() - connectedAtNs < TimeUnit.MILLISECONDS.toNanos(
+            ctx.reconnectBackoffMaxMs());
+        quickLosses = quick ? quickLosses + 1 : 0;
         listener.onDisconnect(status, reason);
         scheduleReconnect();
     }
@@ -537,8 +544,9 @@ public final class FeedClient implements AutoCloseable {
             finish(CLOSE_ABNORMAL, "gave up after " + failedAttempts + " reconnect attempts");
             return;
         }
-        final long delayMs = failedAttempts == 0 ? 0
-            : Math.min(ctx.reconnectBackoffMaxMs(), ctx.reconnectBackoffMinMs() << Math.min(20, failedAttempts - 1));
+        final int level = failedAttempts + quickLosses; // 0: the first retry after a healthy connection, at once
+        final long delayMs = level <= 0 ? 0
+            : Math.min(ctx.reconnectBackoffMaxMs(), ctx.reconnectBackoffMinMs() << Math.min(20, level - 1));
         failedAttempts++;
         loop.schedule(this::reconnect, delayMs, TimeUnit.MILLISECONDS);
     }
@@ -1205,7 +1213,10 @@ public final class FeedClient implements AutoCloseable {
             return reconnect;
         }
 
-        /** The first retry is immediate; then min, 2 min, 4 min, ... up to max. */
+        /**
+         * The first retry after a connection that lived at least {@code maxMs} is immediate; then min, 2 min, 4 min,
+         * ... up to max, as attempts fail or connections keep dropping sooner than {@code maxMs}.
+         */
         public Context reconnectBackoffMs(final long minMs, final long maxMs) {
             this.reconnectBackoffMinMs = minMs;
             this.reconnectBackoffMaxMs = maxMs;

@@ -188,22 +188,21 @@ class FeedClientProtocolTest {
 
     @Test
     void shouldGiveUpAfterTheReconnectAttemptsAndSayWhy() throws Exception {
-        final Channel[] server = new Channel[1];
+        final AtomicInteger refused = new AtomicInteger();
         final int port = serve((ctx, connection, msg) -> {
             if (msg instanceof Sub s) {
                 sendFlush(ctx, Frames.subscribed(s.requestId, Frames.SIM, -1, 0, s.policy));
-                server[0].close(); // no more connections accepted
                 ctx.channel().close();
             }
-        }, server);
+        }, 1, refused);
         final Recorder recorder = new Recorder(0);
-        // A connection the closing listener still took into its backlog is never answered: the handshake times out.
         final FeedClient.Context ctx = new FeedClient.Context().uri(uri(port)).reconnectAttempts(3)
-            .reconnectBackoffMs(10, 20).connectTimeoutMs(1_000);
+            .reconnectBackoffMs(10, 20);
         try (FeedClient client = FeedClient.connect(ctx, recorder)) {
             client.subscribe(Frames.SIM);
             assertThat(recorder.closed.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(recorder.events).last().isEqualTo("close 1006 gave up after 3 reconnect attempts");
+            assertThat(refused.get()).isEqualTo(3);
             assertThat(client.isOpen()).isFalse();
             assertThatThrownBy(() -> client.ping().get(1, TimeUnit.SECONDS)).hasCauseInstanceOf(
                 java.io.IOException.class);
@@ -232,23 +231,31 @@ class FeedClientProtocolTest {
     }
 
     private int serve(final Script script) throws InterruptedException {
-        return serve(script, new Channel[1]);
+        return serve(script, Integer.MAX_VALUE, new AtomicInteger());
     }
 
-    private int serve(final Script script, final Channel[] server) throws InterruptedException {
+    /** Connections from number {@code accepted} on are dropped at once, before the handshake (counted). */
+    private int serve(final Script script, final int accepted, final AtomicInteger refused)
+        throws InterruptedException {
         final AtomicInteger connections = new AtomicInteger();
-        server[0] = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+        final Channel server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
             .childHandler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(final SocketChannel ch) {
+                    final int connection = connections.getAndIncrement();
+                    if (connection >= accepted) {
+                        refused.incrementAndGet();
+                        ch.close();
+                        return;
+                    }
                     ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
                         // No close frame on close(): a closed channel is a dropped connection.
                         new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                             .websocketPath("/feed").sendCloseFrame(null).build()),
-                        new ScriptHandler(script, connections.getAndIncrement()));
+                        new ScriptHandler(script, connection));
                 }
             }).bind("127.0.0.1", 0).sync().channel();
-        return ((InetSocketAddress)server[0].localAddress()).getPort();
+        return ((InetSocketAddress)server.localAddress()).getPort();
     }
 
     private static URI uri(final int port) {
