@@ -9,8 +9,9 @@ public final class FeedAnswers {
     }
 
     /**
-     * A {@code Subscribe} was accepted: {@code firstSequence} is the first tick that will be sent (-1: the next live
-     * one), {@code lastSequence} the latest closed tick at subscription time (-1: none yet).
+     * A {@code Subscribe} was accepted: {@code firstSequence} is the first tick that will be sent (the one asked for,
+     * or the snapshot; -1: the next live one, none being closed yet), {@code lastSequence} the latest closed tick at
+     * subscription time (-1: none yet).
      */
     public record Subscribed(long requestId, long simulationId, long firstSequence, long lastSequence,
                              ConflationPolicy policy) {

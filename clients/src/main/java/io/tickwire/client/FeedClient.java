@@ -62,7 +62,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -156,7 +158,8 @@ public final class FeedClient implements AutoCloseable {
     private boolean finished;
 
     private volatile Channel channel;
-    private volatile boolean closed;
+    private volatile boolean closed; // no more connections: close() was called or the client gave up
+    private final AtomicBoolean closeCalled = new AtomicBoolean();
     private volatile long gaps;
     private volatile long missedTicks;
     private volatile long conflatedGaps;
@@ -300,13 +303,9 @@ public final class FeedClient implements AutoCloseable {
      * drills). The client then reconnects and resumes like after any lost connection.
      */
     public void dropConnection() {
-        if (loop.inEventLoop()) {
-            final Channel ch = channel;
-            if (ch != null) {
-                ch.close();
-            }
-        } else {
-            loop.execute(this::dropConnection);
+        final Channel ch = channel;
+        if (ch != null) {
+            ch.close(); // Netty runs it on the channel's (this client's) event loop
         }
     }
 
@@ -315,7 +314,7 @@ public final class FeedClient implements AutoCloseable {
             r.fail(new IOException("client closed"));
             return;
         }
-        loop.execute(() -> {
+        execute(r, () -> {
             if (finished) {
                 r.fail(new IOException("client closed"));
                 return;
@@ -332,6 +331,15 @@ public final class FeedClient implements AutoCloseable {
             }
             // else: sent when the connection is back.
         });
+    }
+
+    /** Run on the event loop; a request that comes too late for it (the client shut down) fails instead. */
+    private void execute(final Request r, final Runnable task) {
+        try {
+            loop.execute(task);
+        } catch (final RejectedExecutionException ex) {
+            r.fail(new IOException("client closed"));
+        }
     }
 
     // ---- state readable from any thread -----------------------------------------------------------------------
@@ -389,13 +397,17 @@ public final class FeedClient implements AutoCloseable {
     /** Wait until the client is done: closed, refused, or out of reconnect attempts. */
     public boolean awaitClosed(final long timeout, final TimeUnit unit) throws InterruptedException {
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (finished) {
-                done.complete(null);
-            } else {
-                whenFinished.add(done);
-            }
-        });
+        try {
+            loop.execute(() -> {
+                if (finished) {
+                    done.complete(null);
+                } else {
+                    whenFinished.add(done);
+                }
+            });
+        } catch (final RejectedExecutionException ex) {
+            return true; // the event loop is gone: so is the client
+        }
         try {
             done.get(timeout, unit);
             return true;
@@ -411,21 +423,25 @@ public final class FeedClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (closed) {
+        if (!closeCalled.compareAndSet(false, true)) {
             return;
         }
         closed = true;
         final Channel ch = channel;
-        loop.execute(() -> {
-            if (supervisor != null) {
-                supervisor.cancel(false);
-            }
-            if (connection != null && connection.ch.isActive()) {
-                connection.sendClose(CLOSE_NORMAL, "client closing", false);
-            } else {
-                finish(CLOSE_NORMAL, "client closed");
-            }
-        });
+        try {
+            loop.execute(() -> {
+                if (supervisor != null) {
+                    supervisor.cancel(false);
+                }
+                if (connection != null && connection.ch.isActive()) {
+                    connection.sendClose(CLOSE_NORMAL, "client closing", false);
+                } else {
+                    finish(CLOSE_NORMAL, "client closed");
+                }
+            });
+        } catch (final RejectedExecutionException ex) {
+            return; // already shut down
+        }
         if (loop.inEventLoop()) {
             group.shutdownGracefully(0, CLOSE_WAIT_MS, TimeUnit.MILLISECONDS);
             return;
