@@ -489,7 +489,7 @@ public final class FeedClient implements AutoCloseable {
             send(r);
         }
         for (final Request r : unanswered) {
-            if (r.kind == SUBSCRIBE) {
+            if (r.kind == SUBSCRIBE || r.kind == RESUME) {
                 final Sub sub = subs.get(r.simulationId);
                 if (sub != null && sub.last >= 0 && r.subscription.fromSequence() <= sub.last) {
                     // Asked before the loss for ticks delivered since: resume rather than repeat them.

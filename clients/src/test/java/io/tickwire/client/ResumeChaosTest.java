@@ -102,6 +102,8 @@ class ResumeChaosTest {
         volatile int kills;
         volatile int disconnects;
         volatile int outOfOrder;
+        private boolean killDue;
+        private boolean connectionAlive = true;
 
         Collector(final TreeSet<Long> killAt) {
             this.killAt = killAt;
@@ -120,6 +122,13 @@ class ResumeChaosTest {
             ticks.add(copy(buffer, offset, length));
             all.countDown();
             if (killAt.contains((long)ticks.size())) {
+                killDue = true;
+            }
+            // Frames already read from a killed connection may still arrive: a kill point among them waits for the
+            // next connection, so that 20 kills are 20 connections.
+            if (killDue && connectionAlive) {
+                killDue = false;
+                connectionAlive = false;
                 kills++;
                 client.dropConnection();
             }
@@ -128,6 +137,12 @@ class ResumeChaosTest {
         @Override
         public void onDisconnect(final int statusCode, final String reason) {
             disconnects++;
+            connectionAlive = false;
+        }
+
+        @Override
+        public void onReconnect() {
+            connectionAlive = true;
         }
     }
 }
