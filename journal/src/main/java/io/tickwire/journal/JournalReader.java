@@ -2,6 +2,7 @@ package io.tickwire.journal;
 
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.EndReason;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.SimulationEndDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
@@ -72,6 +73,7 @@ public final class JournalReader implements AutoCloseable {
     private long firstTick = -1;
     private long lastTick = -1;
     private boolean ended;
+    private EndReason endReason;
 
     // The cycles (files) holding ticks, ascending, with the first tick and the number of excerpts of each.
     private int[] tickCycles = new int[8];
@@ -178,6 +180,12 @@ public final class JournalReader implements AutoCloseable {
     public boolean ended() {
         refresh();
         return ended;
+    }
+
+    /** How the run ended, as journaled in its {@code SimulationEnd}; null until {@link #ended()}. */
+    public EndReason endReason() {
+        refresh();
+        return ended ? endReason : null;
     }
 
     /**
@@ -334,6 +342,7 @@ public final class JournalReader implements AutoCloseable {
                 case END -> {
                     ended = true;
                     lastTick = recordValue;
+                    endReason = end.reason();
                 }
                 case CATALOG -> lastTick = -1;
                 default -> {

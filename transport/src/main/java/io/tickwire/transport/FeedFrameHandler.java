@@ -76,7 +76,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
 
     // For GET /connections: written on the event loop only.
     private volatile long framesSent;
-    private volatile long ticksConflated;
+    private volatile long endedTicksConflated; // of the subscriptions this connection no longer has
     private volatile String remoteAddress = "";
     private volatile List<SubscriptionView> subscriptionViews = List.of();
 
@@ -86,7 +86,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** What {@code GET /connections} shows of a subscription. */
-    record SubscriptionView(long simulationId, String policy, String services) {
+    record SubscriptionView(long simulationId, String policy, String services, FeedSubscription subscription) {
     }
 
     @Override
@@ -179,8 +179,13 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         return framesSent;
     }
 
+    /** Ticks skipped by conflation on this connection, including those its subscriptions are skipping now. */
     long ticksConflated() {
-        return ticksConflated;
+        long n = endedTicksConflated;
+        for (final SubscriptionView v : subscriptionViews) {
+            n += v.subscription().ticksConflated();
+        }
+        return n;
     }
 
     List<SubscriptionView> subscriptionViews() {
@@ -202,10 +207,6 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         framesSent = framesSent + n;
     }
 
-    void countConflated(final long n) {
-        ticksConflated = ticksConflated + n;
-    }
-
     /** Write one control message (not flushed). */
     void send(final ByteBuf message) {
         ctx.write(new BinaryWebSocketFrame(message), ctx.voidPromise());
@@ -215,7 +216,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
     /** The run ended and {@code SimulationEnd} was sent: the subscription is over. */
     void subscriptionEnded(final FeedSubscription subscription) {
         if (subscriptions.remove(subscription.simulationId(), subscription)) {
-            subscription.cancel();
+            drop(subscription);
             publishViews();
         }
     }
@@ -411,8 +412,10 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
                 + " >= -1 (-1: the latest tick then live), got " + id + " and " + from);
             return;
         }
+        // A run the registry does not know may still be journaled (an earlier server's): opened here, once (a
+        // catalog read, on the event loop; its ticks are read on the replay threads like any other's).
         final Broadcaster target = id == 0 ? runtime.registry().latestBroadcaster()
-            : runtime.registry().broadcaster(id).orElse(null);
+            : runtime.registry().broadcaster(id).orElseGet(() -> runtime.registry().journaledRun(id));
         if (target == null) {
             sendError(requestId, ErrorCode.UNKNOWN_SIMULATION,
                 id == 0 ? "no simulation has been launched" : "no simulation " + id);
@@ -439,7 +442,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         }
         if (existing != null) {
             subscriptions.remove(target.simulationId());
-            existing.cancel(); // replaced: nothing more of it is written
+            drop(existing); // replaced: nothing more of it is written
         }
         final ServiceFilter filter = serviceIds.length == 0 ? null : target.acquireFilter(serviceIds);
         final long next = from >= 0 ? from : Math.max(last, 0);
@@ -484,7 +487,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             sendError(requestId, ErrorCode.NOT_SUBSCRIBED, "not subscribed to simulation " + id);
             return;
         }
-        subscription.cancel();
+        drop(subscription);
         publishViews();
         send(FeedMessages.unsubscribed(ctx.alloc(), requestId, simulationId, subscription.lastSent()));
     }
@@ -510,17 +513,23 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         send(FeedMessages.error(ctx.alloc(), requestId, code, message));
     }
 
+    /** Cancel a subscription this connection has just dropped, keeping its count of conflated ticks. */
+    private void drop(final FeedSubscription subscription) {
+        subscription.cancel();
+        endedTicksConflated = endedTicksConflated + subscription.ticksConflated();
+    }
+
     private void publishViews() {
         final List<SubscriptionView> views = new ArrayList<>(subscriptions.size());
         for (final FeedSubscription s : subscriptions.values()) {
-            views.add(new SubscriptionView(s.simulationId(), s.policy.name(), s.services));
+            views.add(new SubscriptionView(s.simulationId(), s.policy.name(), s.services, s));
         }
         subscriptionViews = List.copyOf(views);
     }
 
     private void leaveAll() {
         for (final FeedSubscription s : subscriptions.values()) {
-            s.cancel();
+            drop(s);
         }
         subscriptions.clear();
         publishViews();

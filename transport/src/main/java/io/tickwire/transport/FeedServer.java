@@ -70,7 +70,8 @@ public final class FeedServer implements AutoCloseable {
         final IoHandlerFactory io = ctx.useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tw-accept"), io);
         ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), new DefaultThreadFactory("tw-io"), io);
-        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.tailTicks(), ctx.tailBytes());
+        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.tailTicks(), ctx.tailBytes(),
+            ctx.journalRoot());
         replayThreads = new ReplayThreads(ctx.replayThreads());
         runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet());
     }
@@ -497,6 +498,10 @@ public final class FeedServer implements AutoCloseable {
             }
             if (replayThreads < 1 || replayBatchTicks < 1 || replayBatchBytes < 1) {
                 throw new IllegalArgumentException("replayThreads, replayBatchTicks and replayBatchBytes must be >= 1");
+            }
+            if (slowReaderCloseTimeoutMs < 0) {
+                throw new IllegalArgumentException("slowReaderCloseTimeoutMs must be >= 0, got "
+                    + slowReaderCloseTimeoutMs);
             }
             if (useEpoll == null) {
                 useEpoll = Epoll.isAvailable();

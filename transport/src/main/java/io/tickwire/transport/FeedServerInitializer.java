@@ -18,7 +18,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
  *     ─► WebSocketServerProtocolHandler("/feed", query allowed) ─► WebSocketFrameAggregator ─► FeedFrameHandler
  *     ─► HttpApiHandler (REST + static; removed on upgrade)
  * </pre>
- * The protocol handler upgrades {@code GET /feed[?sim=N]}, answers pings and swaps the HTTP codec for WebSocket
+ * The protocol handler upgrades {@code GET /feed[?sim=...]}, answers pings and swaps the HTTP codec for WebSocket
  * frame codecs (the frame decoder enforces the frame size: 1009); any other request passes through to
  * {@link HttpApiHandler}. Protocol violations are closed by {@link FeedCloseHandler}.
  */

@@ -51,6 +51,9 @@ final class FeedSubscription {
     private boolean replayPending;
     private boolean pumpScheduled;
     private JournalReplay replay;
+    private long gapped; // ticks skipped and announced by GapNotices
+    /** Ticks skipped: those announced, and while conflating those it would skip if it could write now. */
+    private volatile long ticksConflated;
 
     FeedSubscription(final FeedFrameHandler connection, final ChannelHandlerContext ctx, final FeedRuntime runtime,
                      final Broadcaster broadcaster, final ServiceFilter filter, final String services,
@@ -111,6 +114,7 @@ final class FeedSubscription {
                         return;
                     }
                     conflating = true;
+                    ticksConflated = gapped + Math.max(0, last - nextSequence); // the latest is not skipped
                 }
                 break; // channelWritabilityChanged pumps again
             }
@@ -204,8 +208,14 @@ final class FeedSubscription {
 
     private void gap(final long from, final long to) {
         connection.send(FeedMessages.gapNotice(ctx.alloc(), simulationId(), from, to));
-        connection.countConflated(to - from + 1);
+        gapped += to - from + 1;
+        ticksConflated = gapped;
         lastWriteNanos = System.nanoTime();
+    }
+
+    /** Ticks this subscription skipped (conflated), including those it is skipping now. Any thread. */
+    long ticksConflated() {
+        return ticksConflated;
     }
 
     private void schedulePump() {

@@ -3,17 +3,22 @@ package io.tickwire.transport;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.journal.JournalLayout;
+import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalWriter;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +45,9 @@ public final class SimulationRegistry implements AutoCloseable {
     private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
     private final int tailTicks;
     private final long tailBytes;
+    private final Path journalRoot;
+    /** Feeds of runs known only by their journals under {@link #journalRoot} (earlier servers, forgotten runs). */
+    private final Map<Long, Broadcaster> journaledRuns = new ConcurrentHashMap<>();
     /** Control-plane work off the event loops and the listener threads: launches from REST, closing ended runs. */
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         final Thread t = new Thread(r, "tw-control");
@@ -53,11 +61,14 @@ public final class SimulationRegistry implements AutoCloseable {
      * @param firstId   the id of the first run launched (1, or after the runs already journaled).
      * @param tailTicks ticks each run's feed keeps in memory (a power of two).
      * @param tailBytes bytes each run's feed keeps in memory, at most.
+     * @param journalRoot where runs are journaled ({@code sim-<id>-<name>}), or null: the ended runs found there
+     *                    stay subscribable from their journals ({@link #journaledRun}).
      */
-    SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes) {
+    SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes, final Path journalRoot) {
         this.nextId = firstId;
         this.tailTicks = tailTicks;
         this.tailBytes = tailBytes;
+        this.journalRoot = journalRoot;
     }
 
     /**
@@ -141,6 +152,62 @@ public final class SimulationRegistry implements AutoCloseable {
     public Optional<Path> journalDir(final long id) {
         final Entry e = entries.get(id);
         return e == null ? Optional.empty() : Optional.ofNullable(e.journalDir);
+    }
+
+    /**
+     * The feed of run {@code id} as its journal under the journal root holds it, for a run this registry does not
+     * (or no longer) know: an earlier server's, or one forgotten beyond {@link #RETAINED_ENDED_RUNS}. It is ended:
+     * subscribers replay it from the journal, then get {@code SimulationEnd} (reason as journaled; FAILED if the
+     * journal has no end, its writer having died). Opened once, then kept (a catalog and a few fields).
+     *
+     * @return null if there is no such journal, or it cannot be read.
+     */
+    Broadcaster journaledRun(final long id) {
+        if (journalRoot == null || id <= 0 || entries.containsKey(id)) {
+            return null;
+        }
+        final Broadcaster known = journaledRuns.get(id);
+        if (known != null) {
+            return known;
+        }
+        final Path dir = findJournal(id);
+        if (dir == null) {
+            return null;
+        }
+        try (JournalReader reader = JournalReader.open(dir)) {
+            final byte[] catalog = reader.catalog();
+            if (catalog == null) {
+                return null;
+            }
+            final Broadcaster feed = new Broadcaster(id, catalog, dir, 2, 1, null);
+            final io.tickwire.sbe.EndReason reason = reader.endReason();
+            feed.onEnd(reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
+                case COMPLETED -> TickListener.EndReason.COMPLETED;
+                case STOPPED -> TickListener.EndReason.STOPPED;
+                default -> TickListener.EndReason.FAILED;
+            });
+            final Broadcaster raced = journaledRuns.putIfAbsent(id, feed);
+            return raced != null ? raced : feed;
+        } catch (final IOException | RuntimeException ex) {
+            LOG.warn("journal {} of simulation {} cannot be read: {}", dir, id, ex.toString());
+            return null;
+        }
+    }
+
+    private Path findJournal(final long id) {
+        if (!Files.isDirectory(journalRoot)) {
+            return null;
+        }
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(journalRoot, "sim-" + id + "-*")) {
+            for (final Path dir : dirs) {
+                if (JournalLayout.isJournal(dir)) {
+                    return dir;
+                }
+            }
+        } catch (final IOException ex) {
+            LOG.warn("cannot list the journal root {}: {}", journalRoot, ex.toString());
+        }
+        return null;
     }
 
     Broadcaster latestBroadcaster() {

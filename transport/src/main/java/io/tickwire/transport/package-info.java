@@ -3,8 +3,10 @@
  * <p>
  * {@link io.tickwire.transport.FeedServer} binds and wires it ({@code *Server}), the per-connection pipeline is built
  * by {@code FeedServerInitializer}, REST and static files are served by {@code HttpApiHandler}, feed connections are
- * driven by {@code FeedFrameHandler}, and each simulation's ticks are fanned out by its
- * {@link io.tickwire.transport.Broadcaster}. Runs are launched and tracked by the
+ * driven by {@code FeedFrameHandler} (control messages, heartbeats, counters) and its {@code FeedSubscription}s (one
+ * per simulation: sequence, resume, conflation), and each simulation's ticks are framed once into its
+ * {@code TickTail} and fanned out by its {@link io.tickwire.transport.Broadcaster}; older ticks are replayed from the
+ * run's journal by {@code JournalReplay} on the {@code ReplayThreads}. Runs are launched and tracked by the
  * {@link io.tickwire.transport.SimulationRegistry}.
  * <p>
  * To try it: {@code FeedServer.start(new FeedServer.Context().port(8080))}, then

@@ -194,6 +194,44 @@ class ResumeTest {
     }
 
     @Test
+    void shouldServeARunOfAnEarlierServerFromItsJournal() throws Exception {
+        final Path root = tmp.resolve("journals");
+        final long id;
+        try (FeedServer earlier = FeedServer.start(new FeedServer.Context().port(0).journalRoot(root))) {
+            final Simulation sim = earlier.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+                new Simulation.Context().speed(Simulation.Context.SPEED_MAX).ticks(300),
+                runId -> root.resolve("sim-" + runId + "-resume"));
+            assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+            id = sim.id();
+        }
+        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(root));
+        assertThat(server.registry().get(id)).isEmpty();
+
+        final FeedClient client = FeedClient.connect(server.port(), "?sim=" + id + "&from=250");
+        clients.add(client);
+        final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+        assertThat(subscribed.simulationId()).isEqualTo(id);
+        assertThat(subscribed.firstSequence()).isEqualTo(250);
+        assertThat(subscribed.lastSequence()).isEqualTo(299);
+        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        final List<byte[]> got = new ArrayList<>();
+        byte[] m;
+        while (templateId(m = client.nextNonHeartbeat(10_000)) == Wire.TICK) {
+            got.add(m);
+        }
+        assertThat(Wire.end(m).lastSequence()).isEqualTo(299);
+        assertThat(Wire.end(m).reason()).isEqualTo(io.tickwire.sbe.EndReason.COMPLETED);
+        final Map<Long, byte[]> journaled = readJournal(root.resolve("sim-" + id + "-resume"), 300);
+        assertThat(got).hasSize(50);
+        for (int i = 0; i < got.size(); i++) {
+            assertThat(got.get(i)).isEqualTo(journaled.get(250L + i));
+        }
+        // And no journal, no run.
+        client.subscribe(2, id + 100, 0, ConflationPolicy.CONFLATE, "");
+        assertThat(Wire.error(client.nextNonHeartbeat(5_000)).code()).isEqualTo(ErrorCode.UNKNOWN_SIMULATION);
+    }
+
+    @Test
     void shouldRefuseSequencesOlderThanWhatIsHeld() throws Exception {
         server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
         final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
