@@ -3,7 +3,9 @@
 // offsets independently of the constants in the decoder.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decode, SCHEMA_ID, TEMPLATE } from '../../main/resources/web/tickwire-decoder.js';
+import {
+  decode, encode, encodeListSimulations, encodePing, encodeSubscribe, encodeUnsubscribe, SCHEMA_ID, TEMPLATE,
+} from '../../main/resources/web/tickwire-decoder.js';
 
 class Encoder {
   constructor() { this.bytes = []; }
@@ -101,8 +103,11 @@ function expectedTick(t) {
   const { services, entries, ...root } = t;
   return {
     type: 'tick', version: 2, ...root,
-    services: services.map(({ histogram, ...s }) => ({ ...s, histogramBytes: histogram })),
-    entries: entries.map(({ histogram, ...x }) => ({ ...x, histogramBytes: histogram })),
+    // A version-2 frame: the version-3 fields are absent, null.
+    services: services.map(({ histogram, ...s }) => ({
+      ...s, timeouts: null, retries: null, storageBytes: null, histogramBytes: histogram,
+    })),
+    entries: entries.map(({ histogram, ...x }) => ({ ...x, timeouts: null, histogramBytes: histogram })),
   };
 }
 
@@ -145,6 +150,8 @@ test('a version-1 tick has no time integrals and no entries', () => {
   assert.equal(msg.services[0].busyTimeNs, null);
   assert.equal(msg.services[0].queueTimeNs, null);
   assert.equal(msg.services[0].costNanos, null);
+  assert.equal(msg.services[0].timeouts, null);
+  assert.equal(msg.services[0].storageBytes, null);
   assert.equal(msg.services[0].maxNs, 10);
   assert.deepEqual(msg.entries, []);
 });
@@ -198,4 +205,87 @@ test('root blockLength smaller than the schema block throws', () => {
   const e = new Encoder().header(TEMPLATE.HEARTBEAT).i64(1).i64(2).i64(3).endRoot();
   e.set16(0, 16);
   assert.throws(() => decode(e.buffer()), /blockLength 16 is smaller than 24/);
+});
+
+test('a version-3 tick carries timeouts, retries and storage per service and timeouts per entry', () => {
+  const e = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 3 });
+  e.i64(9).i64(5).i64(300).i64(50).i64(77).endRoot();
+  e.u16(150).u16(1);
+  e.u16(3).i32(4).i32(1).i32(2);
+  for (let i = 0; i < 14; i++) e.i64(100 + i);   // arrivals .. costNanos
+  e.i64(11).i64(12).i64(2 ** 33);                 // timeouts, retries, storageBytes
+  e.data32(hist(2, 9));
+  e.u16(82).u16(1);
+  e.u16(0);
+  for (let i = 0; i < 9; i++) e.i64(200 + i);     // completed .. maxNs
+  e.i64(6).data32(hist(1, 4));                    // timeouts, histogram
+  const msg = decode(e.buffer());
+  assert.equal(msg.version, 3);
+  const s = msg.services[0];
+  assert.deepEqual([s.serviceId, s.busyServers, s.arrivals, s.costNanos], [3, 2, 100, 113]);
+  assert.deepEqual([s.timeouts, s.retries, s.storageBytes], [11, 12, 2 ** 33]);
+  assert.equal(msg.entries[0].maxNs, 208);
+  assert.equal(msg.entries[0].timeouts, 6);
+  assert.deepEqual([...msg.entries[0].histogramBytes], [...hist(1, 4)]);
+});
+
+test('feed control answers: gap notice, subscribed, unsubscribed, simulation list, pong', () => {
+  const gap = new Encoder().header(TEMPLATE.GAP_NOTICE, { version: 3 }).i64(4).i64(100).i64(164).u8(0).endRoot();
+  assert.deepEqual(decode(gap.buffer()), {
+    type: 'gap', version: 3, simulationId: 4, fromSequence: 100, toSequence: 164, reasonCode: 0, reason: 'CONFLATED',
+  });
+  const sub = new Encoder().header(TEMPLATE.SUBSCRIBED, { version: 3 }).i64(7).i64(4).i64(10).i64(99).u8(1).endRoot();
+  assert.deepEqual(decode(sub.buffer()), {
+    type: 'subscribed', version: 3, requestId: 7, simulationId: 4, firstSequence: 10, lastSequence: 99,
+    policyCode: 1, policy: 'DISCONNECT',
+  });
+  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBED, { version: 3 }).i64(8).i64(4).i64(-1).endRoot();
+  assert.deepEqual(decode(unsub.buffer()),
+    { type: 'unsubscribed', version: 3, requestId: 8, simulationId: 4, lastSequence: -1 });
+  const list = new Encoder().header(TEMPLATE.SIMULATION_LIST, { version: 3 }).i64(9).endRoot();
+  list.u16(25).u16(2);
+  list.i64(1).u8(1).i64(199).i64(50_000_000).str16('mm1');
+  list.i64(2).u8(0).i64(-1).i64(1_000_000).str16('checkout ✓');
+  assert.deepEqual(decode(list.buffer()), {
+    type: 'simulationList', version: 3, requestId: 9, simulations: [
+      { simulationId: 1, stateCode: 1, state: 'ENDED', lastSequence: 199, tickLengthNs: 50_000_000, name: 'mm1' },
+      { simulationId: 2, stateCode: 0, state: 'RUNNING', lastSequence: -1, tickLengthNs: 1_000_000,
+        name: 'checkout ✓' },
+    ],
+  });
+  const pong = new Encoder().header(TEMPLATE.PONG, { version: 3 }).i64(10).i64(123_456).i64(1_700_000_000_000)
+    .endRoot();
+  assert.deepEqual(decode(pong.buffer()),
+    { type: 'pong', version: 3, requestId: 10, clientTimeNs: 123_456, serverTimeNs: 1_700_000_000_000 });
+});
+
+test('client messages encode byte for byte as the schema lays them out', () => {
+  const bytes = (u8) => [...u8];
+  const sub = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 3 }).i64(1).i64(4).i64(1000).u8(1).endRoot()
+    .str16('gateway,db-π');
+  assert.deepEqual(bytes(encodeSubscribe({
+    requestId: 1, simulationId: 4, fromSequence: 1000, policy: 'DISCONNECT', services: ['gateway', 'db-π'],
+  })), bytes(new Uint8Array(sub.buffer())));
+  const latest = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 3 }).i64(2).i64(0).i64(-1).u8(0).endRoot()
+    .str16('');
+  assert.deepEqual(bytes(encodeSubscribe({ requestId: 2 })), bytes(new Uint8Array(latest.buffer())));
+  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBE, { version: 3 }).i64(3).i64(4).endRoot();
+  assert.deepEqual(bytes(encodeUnsubscribe({ requestId: 3, simulationId: 4 })), bytes(new Uint8Array(unsub.buffer())));
+  const list = new Encoder().header(TEMPLATE.LIST_SIMULATIONS, { version: 3 }).i64(4).endRoot();
+  assert.deepEqual(bytes(encodeListSimulations({ requestId: 4 })), bytes(new Uint8Array(list.buffer())));
+  const ping = new Encoder().header(TEMPLATE.PING, { version: 3 }).i64(5).i64(2n ** 62n).endRoot();
+  assert.deepEqual(bytes(encodePing({ requestId: 5, clientTimeNs: 2n ** 62n })), bytes(new Uint8Array(ping.buffer())));
+});
+
+test('a version-2 Subscribe has no policy and no service filter', () => {
+  const e = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 2 }).i64(1).i64(0).i64(-1).endRoot();
+  assert.deepEqual(decode(e.buffer()), {
+    type: 'subscribe', version: 2, requestId: 1, simulationId: 0, fromSequence: -1, policyCode: null, policy: null,
+    services: '',
+  });
+});
+
+test('encode refuses a missing field and an enum name the schema does not have', () => {
+  assert.throws(() => encode('unsubscribe', { requestId: 1 }), /Unsubscribe.simulationId is missing/);
+  assert.throws(() => encodeSubscribe({ requestId: 1, policy: 'DROP' }), /DROP is not a ConflationPolicy/);
 });

@@ -1,9 +1,16 @@
 // Tickwire live dashboard: one WebSocket, one SBE frame per message, at most one redraw per animation frame.
-import { decode } from './tickwire-decoder.js';
+// Protocol (docs/feed.md): connect to /feed, send Subscribe (the page's ?sim=ID, default the latest), receive
+// Subscribed, Catalog, ticks. After a lost connection it resubscribes from the last tick + 1: no gap, no duplicate.
+import { decode, encodeSubscribe } from './tickwire-decoder.js';
 
 const HISTORY = 200;            // ticks kept per sparkline
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
+const RESUBSCRIBE_MS = 1_000;   // after an Error (no simulation yet): ask again
+const pageSim = (() => {
+  const sim = new URLSearchParams(location.search).get('sim');
+  return sim === null || sim === 'latest' || !/^\d+$/.test(sim) ? 0 : Number(sim);
+})();
 
 const $ = (id) => document.getElementById(id);
 const el = {
@@ -21,7 +28,9 @@ const state = {
   sourceNames: new Map(),
   lastTick: null,
   endedAt: null,        // lastSequence of a SimulationEnd, until ticks resume
-  gaps: 0,
+  gaps: 0,             // unannounced breaks in the sequence
+  conflated: 0,        // ticks the server skipped for this slow page, announced by GapNotice
+  announcedTo: null,   // toSequence of the last GapNotice, until the tick after it
   tickLengthNs: 0,
   lagMs: null,
   costPerHour: null,    // the last tick's cost, as a rate per simulated hour (schema v2)
@@ -76,13 +85,18 @@ class Row {
 
 let socket = null;
 let attempt = 0;
+let requestId = 0;
+let subscribeRequest = null;  // {requestId, resume}: the Subscribe awaiting its answer
 
 function connect() {
   setConn('connecting', '');
   const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/feed');
   ws.binaryType = 'arraybuffer';
   socket = ws;
-  ws.onopen = () => setConn('open', '');
+  ws.onopen = () => {
+    setConn('open', '');
+    subscribe(ws, false);
+  };
   ws.onmessage = (event) => {
     if (typeof event.data === 'string') return;  // the feed is binary; ignore any text frame
     let msg;
@@ -106,16 +120,45 @@ function connect() {
   // onerror is always followed by onclose, which does the reconnecting.
 }
 
+/** Resume the simulation shown (from the tick after the last one) or, fresh, the page's simulation. */
+function subscribe(ws, fresh) {
+  if (socket !== ws || ws.readyState !== WebSocket.OPEN) return;
+  const resume = !fresh && state.simulationId !== null && state.lastTick !== null;
+  subscribeRequest = { requestId: ++requestId, resume };
+  ws.send(encodeSubscribe({
+    requestId,
+    simulationId: resume ? state.simulationId : pageSim,
+    fromSequence: resume ? state.lastTick + 1 : -1,
+  }));
+}
+
 function onMessage(msg) {
   switch (msg.type) {
+    case 'subscribed': break;
     case 'catalog': onCatalog(msg); break;
     case 'tick': onTick(msg); break;
+    case 'gap':
+      state.conflated += msg.toSequence - msg.fromSequence + 1;
+      state.announcedTo = msg.toSequence;
+      scheduleRender();
+      break;
     case 'heartbeat': break;
     case 'end':
       state.endedAt = msg.lastSequence;
       showMessage(`simulation ended: ${msg.reason} after tick ${msg.lastSequence}`, false);
       break;
-    case 'error': showMessage(`server error ${msg.codeName}: ${msg.message}`, true); break;
+    case 'error': onError(msg); break;
+  }
+}
+
+function onError(msg) {
+  showMessage(`server error ${msg.codeName}: ${msg.message}`, true);
+  if (subscribeRequest && msg.requestId === subscribeRequest.requestId) {
+    // A resume the server cannot serve (run or ticks gone) starts afresh at once; no simulation yet: ask again.
+    const ws = socket;
+    const fresh = subscribeRequest.resume;
+    subscribeRequest = null;
+    setTimeout(() => subscribe(ws, true), fresh ? 0 : RESUBSCRIBE_MS);
   }
 }
 
@@ -125,6 +168,8 @@ function onCatalog(c) {
     state.simulationId = c.simulationId;
     state.lastTick = null;
     state.gaps = 0;
+    state.conflated = 0;
+    state.announcedTo = null;
     state.rows.clear();
     el.rows.replaceChildren();
     state.entryRows.clear();
@@ -173,7 +218,14 @@ function rowFor(serviceId) {
 }
 
 function onTick(t) {
-  if (state.lastTick !== null && t.tick !== state.lastTick + 1) state.gaps++;
+  if (t.simulationId !== state.simulationId) return;  // not the simulation shown (a stale subscription)
+  if (state.lastTick !== null) {
+    if (t.tick <= state.lastTick) return;  // already shown (a resume overlaps): no duplicate
+    if (t.tick !== state.lastTick + 1 && !(state.announcedTo !== null && t.tick === state.announcedTo + 1)) {
+      state.gaps++;
+    }
+  }
+  state.announcedTo = null;
   if (state.endedAt !== null && t.tick > state.endedAt) {  // ticks again after an end: the notice is stale
     state.endedAt = null;
     showMessage('', false);
@@ -234,7 +286,7 @@ function render() {
   el.conn.dataset.state = state.conn;
   el.connText.textContent = state.connDetail || state.conn;
   el.seq.textContent = state.lastTick === null ? '–' : String(state.lastTick);
-  el.gaps.textContent = String(state.gaps);
+  el.gaps.textContent = state.conflated > 0 ? `${state.gaps} · ${state.conflated} conflated` : String(state.gaps);
   el.gaps.classList.toggle('bad', state.gaps > 0);
   el.tickLen.textContent = state.tickLengthNs ? `${fmt(state.tickLengthNs / 1e6)} ms` : '–';
   el.cost.textContent = state.costPerHour === null ? '–' : state.costPerHour.toFixed(2);

@@ -1,46 +1,137 @@
-// Tickwire SBE decoder for the browser and Node 20. Plain ES module, no dependencies.
+// Tickwire SBE codec for the browser and Node 20. Plain ES module, no dependencies.
 //
 // The wire contract is codec/src/main/resources/sbe/tickwire-schema.xml: little-endian, every message is the
 // 8-byte messageHeader {blockLength, templateId, schemaId, version} (all uint16) followed by the root block.
 // Fixed fields sit in declaration order without padding. Groups start with groupSizeEncoding
-// {blockLength uint16, numInGroup uint16}; var data is {length uint16 | uint32, bytes}.
-// Root and group entries are skipped by the blockLength on the wire, not by the sizes below, so frames from
-// newer schema versions (fields appended to a block) stay readable.
+// {blockLength uint16, numInGroup uint16}; var data is {length uint16 (text) | uint32 (bytes), bytes}, after a
+// block's fixed fields and groups. Root and group entries are stepped over by the blockLength on the wire, not by
+// the sizes below, so frames from newer schema versions (fields appended to a block) stay readable; fields newer
+// than a frame's version (its header's `version`, the acting version) decode as null, groups and data as empty.
+//
+// MESSAGES below is the layout: decode() and encode() are driven by it, and test/js/schema.test.mjs checks it
+// against the schema XML (template ids, block lengths, every field's offset, type and sinceVersion).
 
 export const SCHEMA_ID = 7477;
 export const SCHEMA_VERSION = 3;
-
-export const TEMPLATE = Object.freeze({
-  TICK_SUMMARY: 10,
-  CATALOG: 20,
-  HEARTBEAT: 30,
-  SIMULATION_END: 31,
-  ERROR: 50,
-});
-
-export const END_REASON = Object.freeze(['COMPLETED', 'STOPPED', 'FAILED']);
-export const ERROR_CODE = Object.freeze({
-  1: 'UNKNOWN_SIMULATION',
-  2: 'BAD_REQUEST',
-  3: 'SEQUENCE_UNAVAILABLE',
-  4: 'INTERNAL',
-});
-
 const HEADER_LENGTH = 8;
 const GROUP_HEADER_LENGTH = 4;
 
-// Minimum block lengths of schema version 1 (sum of the field sizes); version 2 adds to some, gated by version.
-const TICK_SUMMARY_BLOCK = 40;
-const TICK_SERVICE_BLOCK = 102; // version 1; version 2 adds 24 bytes
-const CATALOG_BLOCK = 36;
-const CATALOG_SERVICE_BLOCK = 6;
-const CATALOG_SOURCE_BLOCK = 4;
-const TICK_ENTRY_BLOCK = 74;
-const HEARTBEAT_BLOCK = 24;
-const SIMULATION_END_BLOCK = 17;
-const ERROR_BLOCK = 10;
+export const ENUMS = Object.freeze({
+  EndReason: Object.freeze({ 0: 'COMPLETED', 1: 'STOPPED', 2: 'FAILED' }),
+  GapReason: Object.freeze({ 0: 'CONFLATED' }),
+  ConflationPolicy: Object.freeze({ 0: 'CONFLATE', 1: 'DISCONNECT' }),
+  SimulationState: Object.freeze({ 0: 'RUNNING', 1: 'ENDED', 2: 'FAILED' }),
+  ErrorCode: Object.freeze({
+    1: 'UNKNOWN_SIMULATION', 2: 'BAD_REQUEST', 3: 'SEQUENCE_UNAVAILABLE', 4: 'INTERNAL', 5: 'NOT_SUBSCRIBED',
+    6: 'UNKNOWN_SERVICE', 7: 'TOO_MANY_SUBSCRIPTIONS',
+  }),
+});
+export const END_REASON = Object.freeze(Object.values(ENUMS.EndReason));
+export const ERROR_CODE = ENUMS.ErrorCode;
 
-const utf8 = new TextDecoder('utf-8');
+const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int32: 4, uint32: 4 });
+
+/** A fixed field: name, offset in its block, primitive type; since = sinceVersion; enum fields name their enum. */
+const f = (name, offset, type, opts = {}) => Object.freeze({ name, offset, type, since: 0, ...opts });
+/** An enum field: decoded to `as` (its name) and `raw` (its number). */
+const e = (name, offset, type, enumName, opts = {}) =>
+  f(name, offset, type, { enum: enumName, as: name, raw: `${name}Code`, ...opts });
+/** A var-data field: `string` (varStringEncoding, uint16 length) or `bytes` (varDataEncoding, uint32 length). */
+const d = (name, kind, opts = {}) => Object.freeze({ name, kind, since: 0, as: name, ...opts });
+const block = (fields) => fields.reduce((end, x) => Math.max(end, x.offset + SIZE[x.type]), 0);
+
+const message = (name, templateId, type, fields, { groups = [], data = [] } = {}) =>
+  Object.freeze({ name, templateId, type, blockLength: block(fields), fields, groups, data });
+const group = (name, fields, { since = 0, data = [] } = {}) =>
+  Object.freeze({ name, since, blockLength: block(fields), fields, data });
+
+const TICK_SERVICE_FIELDS = [
+  f('serviceId', 0, 'uint16'), f('servers', 2, 'int32'), f('queueDepth', 6, 'int32'), f('busyServers', 10, 'int32'),
+  f('arrivals', 14, 'int64'), f('completed', 22, 'int64'), f('errors', 30, 'int64'), f('rejected', 38, 'int64'),
+  f('latencySumNs', 46, 'int64'), f('meanNs', 54, 'int64'), f('p50Ns', 62, 'int64'), f('p90Ns', 70, 'int64'),
+  f('p99Ns', 78, 'int64'), f('p999Ns', 86, 'int64'), f('maxNs', 94, 'int64'),
+  // Time integrals over the tick (server-ns, request-ns) and cost (billionths of the currency unit), since v2.
+  f('busyTimeNs', 102, 'int64', { since: 2 }), f('queueTimeNs', 110, 'int64', { since: 2 }),
+  f('costNanos', 118, 'int64', { since: 2 }),
+  f('timeouts', 126, 'int64', { since: 3 }), f('retries', 134, 'int64', { since: 3 }),
+  f('storageBytes', 142, 'int64', { since: 3 }),
+];
+const TICK_ENTRY_FIELDS = [
+  f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),
+  f('latencySumNs', 26, 'int64'), f('p50Ns', 34, 'int64'), f('p90Ns', 42, 'int64'), f('p99Ns', 50, 'int64'),
+  f('p999Ns', 58, 'int64'), f('maxNs', 66, 'int64'), f('timeouts', 74, 'int64', { since: 3 }),
+];
+
+/** Every feed message of the schema (the engine-internal ones, templates 1 to 4, are not on the feed). */
+export const MESSAGES = Object.freeze({
+  TickSummary: message('TickSummary', 10, 'tick', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('tickLengthNs', 24, 'int64'),
+    f('wallTimeNs', 32, 'int64'),
+  ], {
+    groups: [
+      group('services', TICK_SERVICE_FIELDS, { data: [d('histogram', 'bytes', { as: 'histogramBytes' })] }),
+      group('entries', TICK_ENTRY_FIELDS, { since: 2, data: [d('histogram', 'bytes', { as: 'histogramBytes' })] }),
+    ],
+  }),
+  Catalog: message('Catalog', 20, 'catalog', [
+    f('simulationId', 0, 'int64'), f('tickLengthNs', 8, 'int64'), f('seed', 16, 'int64'),
+    f('startWallTimeNs', 24, 'int64'), f('schemaVersion', 32, 'uint16'), f('workers', 34, 'uint16'),
+  ], {
+    groups: [
+      group('services', [f('serviceId', 0, 'uint16'), f('servers', 2, 'int32')], { data: [d('name', 'string')] }),
+      group('sources', [f('sourceId', 0, 'uint16'), f('targetServiceId', 2, 'uint16')],
+        { since: 2, data: [d('name', 'string')] }),
+    ],
+    data: [d('simulationName', 'string')],
+  }),
+  Heartbeat: message('Heartbeat', 30, 'heartbeat', [
+    f('simulationId', 0, 'int64'), f('lastSequence', 8, 'int64'), f('wallTimeNs', 16, 'int64'),
+  ]),
+  SimulationEnd: message('SimulationEnd', 31, 'end', [
+    f('simulationId', 0, 'int64'), f('lastSequence', 8, 'int64'), e('reason', 16, 'uint8', 'EndReason'),
+  ]),
+  GapNotice: message('GapNotice', 32, 'gap', [
+    f('simulationId', 0, 'int64'), f('fromSequence', 8, 'int64'), f('toSequence', 16, 'int64'),
+    e('reason', 24, 'uint8', 'GapReason'),
+  ]),
+  Subscribe: message('Subscribe', 40, 'subscribe', [
+    f('requestId', 0, 'int64'), f('simulationId', 8, 'int64'), f('fromSequence', 16, 'int64'),
+    e('policy', 24, 'uint8', 'ConflationPolicy', { since: 3 }),
+  ], { data: [d('services', 'string', { since: 3 })] }),
+  Unsubscribe: message('Unsubscribe', 41, 'unsubscribe', [f('requestId', 0, 'int64'), f('simulationId', 8, 'int64')]),
+  ListSimulations: message('ListSimulations', 42, 'listSimulations', [f('requestId', 0, 'int64')]),
+  Ping: message('Ping', 43, 'ping', [f('requestId', 0, 'int64'), f('clientTimeNs', 8, 'int64')]),
+  Subscribed: message('Subscribed', 44, 'subscribed', [
+    f('requestId', 0, 'int64'), f('simulationId', 8, 'int64'), f('firstSequence', 16, 'int64'),
+    f('lastSequence', 24, 'int64'), e('policy', 32, 'uint8', 'ConflationPolicy'),
+  ]),
+  Unsubscribed: message('Unsubscribed', 45, 'unsubscribed', [
+    f('requestId', 0, 'int64'), f('simulationId', 8, 'int64'), f('lastSequence', 16, 'int64'),
+  ]),
+  SimulationList: message('SimulationList', 46, 'simulationList', [f('requestId', 0, 'int64')], {
+    groups: [group('simulations', [
+      f('simulationId', 0, 'int64'), e('state', 8, 'uint8', 'SimulationState'), f('lastSequence', 9, 'int64'),
+      f('tickLengthNs', 17, 'int64'),
+    ], { data: [d('name', 'string')] })],
+  }),
+  Pong: message('Pong', 47, 'pong', [
+    f('requestId', 0, 'int64'), f('clientTimeNs', 8, 'int64'), f('serverTimeNs', 16, 'int64'),
+  ]),
+  Error: message('Error', 50, 'error', [
+    f('requestId', 0, 'int64'), e('code', 8, 'uint16', 'ErrorCode', { as: 'codeName', raw: 'code' }),
+  ], { data: [d('message', 'string')] }),
+});
+
+export const TEMPLATE = Object.freeze(Object.fromEntries(Object.values(MESSAGES).map((m) => [
+  m.name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase(), m.templateId])));
+const BY_TEMPLATE = new Map(Object.values(MESSAGES).map((m) => [m.templateId, m]));
+const BY_TYPE = new Map(Object.values(MESSAGES).map((m) => [m.type, m]));
+
+/** Bytes of a block's fields that a frame of `version` must hold. */
+const required = (fields, version) => block(fields.filter((x) => x.since <= version));
+
+const utf8Decoder = new TextDecoder('utf-8');
+const utf8Encoder = new TextEncoder();
 
 /** A bounds-checked little-endian reader over one frame. */
 class Reader {
@@ -56,13 +147,19 @@ class Reader {
     }
   }
 
-  u8(o) { return this.view.getUint8(o); }
-  u16(o) { return this.view.getUint16(o, true); }
-  u32(o) { return this.view.getUint32(o, true); }
-  i32(o) { return this.view.getInt32(o, true); }
-  i64(o) { return Number(this.view.getBigInt64(o, true)); }
+  read(type, o) {
+    const v = this.view;
+    switch (type) {
+      case 'int64': return Number(v.getBigInt64(o, true));
+      case 'uint8': return v.getUint8(o);
+      case 'uint16': return v.getUint16(o, true);
+      case 'int32': return v.getInt32(o, true);
+      case 'uint32': return v.getUint32(o, true);
+      default: throw new Error(`tickwire: no reader for ${type}`);
+    }
+  }
 
-  /** Checks a block's declared length against the fields this decoder reads, and that it is present. */
+  /** Checks a block's declared length against the fields of its version, and that it is present. */
   block(offset, blockLength, minLength, what) {
     if (blockLength < minLength) {
       throw new Error(`tickwire: ${this.name} ${what} blockLength ${blockLength} is smaller than ${minLength}`);
@@ -70,33 +167,42 @@ class Reader {
     this.need(offset, blockLength, what);
   }
 
-  /** Reads a group header; returns {blockLength, count, next}. */
-  group(offset, minLength, what) {
-    this.need(offset, GROUP_HEADER_LENGTH, `${what} group header`);
-    const blockLength = this.u16(offset);
-    const count = this.u16(offset + 2);
-    if (count > 0 && blockLength < minLength) {
-      throw new Error(`tickwire: ${this.name} ${what} entry blockLength ${blockLength} is smaller than ${minLength}`);
+  /** Reads the fields of one block at `base` into `out`. */
+  fields(fields, base, version, out) {
+    for (const x of fields) {
+      if (x.since > version) {
+        if (x.enum) {
+          out[x.raw] = null;
+          out[x.as] = null;
+        } else {
+          out[x.name] = null;
+        }
+        continue;
+      }
+      const value = this.read(x.type, base + x.offset);
+      if (x.enum) {
+        out[x.raw] = value;
+        out[x.as] = ENUMS[x.enum][value] ?? `UNKNOWN(${value})`;
+      } else {
+        out[x.name] = value;
+      }
     }
-    return { blockLength, count, next: offset + GROUP_HEADER_LENGTH };
   }
 
-  /** Reads varStringEncoding (uint16 length); returns {value, next}. */
-  string(offset, what) {
-    this.need(offset, 2, `${what} length`);
-    const length = this.u16(offset);
-    this.need(offset + 2, length, what);
-    const bytes = new Uint8Array(this.view.buffer, this.view.byteOffset + offset + 2, length);
-    return { value: utf8.decode(bytes), next: offset + 2 + length };
-  }
-
-  /** Reads varDataEncoding (uint32 length) as a view on the frame, not a copy; returns {value, next}. */
-  bytes(offset, what) {
-    this.need(offset, 4, `${what} length`);
-    const length = this.u32(offset);
-    this.need(offset + 4, length, what);
-    const bytes = new Uint8Array(this.view.buffer, this.view.byteOffset + offset + 4, length);
-    return { value: bytes, next: offset + 4 + length };
+  /** Reads var data at `offset` into out[spec.as]; returns the next offset. */
+  data(spec, offset, version, out, what) {
+    if (spec.since > version) {
+      out[spec.as] = spec.kind === 'string' ? '' : new Uint8Array(0);
+      return offset;
+    }
+    const lengthBytes = spec.kind === 'string' ? 2 : 4;
+    this.need(offset, lengthBytes, `${what} length`);
+    const length = spec.kind === 'string' ? this.view.getUint16(offset, true) : this.view.getUint32(offset, true);
+    this.need(offset + lengthBytes, length, what);
+    // Bytes are a view on the frame, not a copy.
+    const bytes = new Uint8Array(this.view.buffer, this.view.byteOffset + offset + lengthBytes, length);
+    out[spec.as] = spec.kind === 'string' ? utf8Decoder.decode(bytes) : bytes;
+    return offset + lengthBytes + length;
   }
 }
 
@@ -108,9 +214,11 @@ function toDataView(input) {
 }
 
 /**
- * Decodes one SBE frame.
+ * Decodes one SBE frame: any message of MESSAGES.
  * @param {ArrayBuffer|DataView|Uint8Array} input
- * @returns {{type: 'catalog'|'tick'|'heartbeat'|'end'|'error'}} plain object with the message's fields
+ * @returns {{type: string, version: number}} a plain object with the message's fields; `type` is MESSAGES[..].type:
+ *   'tick', 'catalog', 'heartbeat', 'end', 'gap', 'subscribed', 'unsubscribed', 'simulationList', 'pong', 'error'
+ *   (server to client) or 'subscribe', 'unsubscribe', 'listSimulations', 'ping' (client to server)
  * @throws {Error} on a wrong schema id, an unknown template id or a truncated frame
  */
 export function decode(input) {
@@ -125,161 +233,161 @@ export function decode(input) {
   if (schemaId !== SCHEMA_ID) {
     throw new Error(`tickwire: wrong schemaId ${schemaId}, expected ${SCHEMA_ID}`);
   }
-  switch (templateId) {
-    case TEMPLATE.TICK_SUMMARY: return decodeTickSummary(new Reader(view, 'TickSummary'), blockLength, version);
-    case TEMPLATE.CATALOG: return decodeCatalog(new Reader(view, 'Catalog'), blockLength, version);
-    case TEMPLATE.HEARTBEAT: return decodeHeartbeat(new Reader(view, 'Heartbeat'), blockLength, version);
-    case TEMPLATE.SIMULATION_END: return decodeSimulationEnd(new Reader(view, 'SimulationEnd'), blockLength, version);
-    case TEMPLATE.ERROR: return decodeError(new Reader(view, 'Error'), blockLength, version);
-    default:
-      throw new Error(`tickwire: unknown templateId ${templateId}`);
+  const m = BY_TEMPLATE.get(templateId);
+  if (!m) {
+    throw new Error(`tickwire: unknown templateId ${templateId}`);
+  }
+  const r = new Reader(view, m.name);
+  r.block(HEADER_LENGTH, blockLength, required(m.fields, version), 'root block');
+  const msg = { type: m.type, version };
+  r.fields(m.fields, HEADER_LENGTH, version, msg);
+  let p = HEADER_LENGTH + blockLength;
+  for (const g of m.groups) {
+    const entries = [];
+    msg[g.name] = entries;
+    if (g.since > version) continue;
+    r.need(p, GROUP_HEADER_LENGTH, `${g.name} group header`);
+    const entryLength = view.getUint16(p, true);
+    const count = view.getUint16(p + 2, true);
+    const min = required(g.fields, version);
+    if (count > 0 && entryLength < min) {
+      throw new Error(`tickwire: ${m.name} ${g.name} entry blockLength ${entryLength} is smaller than ${min}`);
+    }
+    p += GROUP_HEADER_LENGTH;
+    for (let i = 0; i < count; i++) {
+      r.need(p, entryLength, `${g.name}[${i}]`);
+      const entry = {};
+      r.fields(g.fields, p, version, entry);
+      p += entryLength;
+      for (const x of g.data) p = r.data(x, p, version, entry, `${g.name}[${i}].${x.name}`);
+      entries.push(entry);
+    }
+  }
+  for (const x of m.data) p = r.data(x, p, version, msg, x.name);
+  return msg;
+}
+
+/** A little-endian writer that grows. */
+class Writer {
+  constructor() {
+    this.bytes = new Uint8Array(64);
+    this.view = new DataView(this.bytes.buffer);
+    this.length = 0;
+  }
+
+  reserve(n) {
+    if (this.length + n <= this.bytes.length) return;
+    const bigger = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    bigger.set(this.bytes.subarray(0, this.length));
+    this.bytes = bigger;
+    this.view = new DataView(bigger.buffer);
+  }
+
+  write(type, value, at = this.length) {
+    const v = this.view;
+    switch (type) {
+      case 'int64': v.setBigInt64(at, BigInt(value), true); break;
+      case 'uint8': v.setUint8(at, value); break;
+      case 'uint16': v.setUint16(at, value, true); break;
+      case 'int32': v.setInt32(at, value, true); break;
+      case 'uint32': v.setUint32(at, value, true); break;
+      default: throw new Error(`tickwire: no writer for ${type}`);
+    }
+  }
+
+  /** Appends a zeroed block of `length` bytes and writes `fields` of `values` into it. */
+  block(fields, length, values, what) {
+    this.reserve(length);
+    const base = this.length;
+    this.bytes.fill(0, base, base + length);
+    this.length += length;
+    for (const x of fields) {
+      let value = x.enum ? values[x.as] ?? values[x.raw] : values[x.name];
+      if (value === undefined || value === null) {
+        throw new Error(`tickwire: ${what}.${x.name} is missing`);
+      }
+      if (x.enum && typeof value === 'string') {
+        const code = Object.entries(ENUMS[x.enum]).find(([, n]) => n === value.toUpperCase());
+        if (!code) throw new Error(`tickwire: ${what}.${x.name}: ${value} is not a ${x.enum}`);
+        value = Number(code[0]);
+      }
+      this.write(x.type, value, base + x.offset);
+    }
+  }
+
+  data(spec, value, what) {
+    let bytes;
+    if (spec.kind === 'string') {
+      bytes = utf8Encoder.encode(value ?? '');
+      if (bytes.length > 0xffff) throw new Error(`tickwire: ${what} is longer than 65535 bytes`);
+    } else {
+      bytes = value ?? new Uint8Array(0);
+    }
+    const lengthBytes = spec.kind === 'string' ? 2 : 4;
+    this.reserve(lengthBytes + bytes.length);
+    this.write(spec.kind === 'string' ? 'uint16' : 'uint32', bytes.length);
+    this.length += lengthBytes;
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  result() {
+    return this.bytes.slice(0, this.length);
   }
 }
 
-function decodeTickSummary(r, blockLength, version) {
-  const o = HEADER_LENGTH;
-  r.block(o, blockLength, TICK_SUMMARY_BLOCK, 'root block');
-  const msg = {
-    type: 'tick',
-    version,
-    simulationId: r.i64(o),
-    tick: r.i64(o + 8),
-    simTimeNs: r.i64(o + 16),
-    tickLengthNs: r.i64(o + 24),
-    wallTimeNs: r.i64(o + 32),
-    services: [],
-  };
-  const g = r.group(o + blockLength, TICK_SERVICE_BLOCK + (version >= 2 ? 24 : 0), 'services');
-  let p = g.next;
-  for (let i = 0; i < g.count; i++) {
-    r.need(p, g.blockLength, `services[${i}]`);
-    const hist = r.bytes(p + g.blockLength, `services[${i}].histogram`);
-    msg.services.push({
-      serviceId: r.u16(p),
-      servers: r.i32(p + 2),
-      queueDepth: r.i32(p + 6),
-      busyServers: r.i32(p + 10),
-      arrivals: r.i64(p + 14),
-      completed: r.i64(p + 22),
-      errors: r.i64(p + 30),
-      rejected: r.i64(p + 38),
-      latencySumNs: r.i64(p + 46),
-      meanNs: r.i64(p + 54),
-      p50Ns: r.i64(p + 62),
-      p90Ns: r.i64(p + 70),
-      p99Ns: r.i64(p + 78),
-      p999Ns: r.i64(p + 86),
-      maxNs: r.i64(p + 94),
-      // Time integrals over the tick (server-ns, request-ns), since version 2; null before.
-      busyTimeNs: version >= 2 ? r.i64(p + 102) : null,
-      queueTimeNs: version >= 2 ? r.i64(p + 110) : null,
-      costNanos: version >= 2 ? r.i64(p + 118) : null,   // billionths of the diagram's currency unit
-      histogramBytes: hist.value,
+/**
+ * Encodes one message of the current schema version from a plain object shaped as decode() returns it (enum
+ * fields by name or number, 64-bit fields as number or BigInt).
+ * @param {string} type a MESSAGES[..].type, e.g. 'subscribe'
+ * @returns {Uint8Array} one frame
+ */
+export function encode(type, msg) {
+  const m = BY_TYPE.get(type);
+  if (!m) throw new Error(`tickwire: no message of type ${type}`);
+  const w = new Writer();
+  w.reserve(HEADER_LENGTH);
+  w.write('uint16', m.blockLength, 0);
+  w.write('uint16', m.templateId, 2);
+  w.write('uint16', SCHEMA_ID, 4);
+  w.write('uint16', SCHEMA_VERSION, 6);
+  w.length = HEADER_LENGTH;
+  w.block(m.fields, m.blockLength, msg, m.name);
+  for (const g of m.groups) {
+    const entries = msg[g.name] ?? [];
+    w.reserve(GROUP_HEADER_LENGTH);
+    w.write('uint16', g.blockLength);
+    w.write('uint16', entries.length, w.length + 2);
+    w.length += GROUP_HEADER_LENGTH;
+    entries.forEach((entry, i) => {
+      w.block(g.fields, g.blockLength, entry, `${m.name}.${g.name}[${i}]`);
+      for (const x of g.data) w.data(x, entry[x.as], `${g.name}[${i}].${x.name}`);
     });
-    p = hist.next;
   }
-  // Since version 2: end-to-end latency per load source.
-  msg.entries = [];
-  if (version >= 2) {
-    const eg = r.group(p, TICK_ENTRY_BLOCK, 'entries');
-    p = eg.next;
-    for (let i = 0; i < eg.count; i++) {
-      r.need(p, eg.blockLength, `entries[${i}]`);
-      const hist = r.bytes(p + eg.blockLength, `entries[${i}].histogram`);
-      msg.entries.push({
-        sourceId: r.u16(p),
-        completed: r.i64(p + 2),
-        errors: r.i64(p + 10),
-        rejected: r.i64(p + 18),
-        latencySumNs: r.i64(p + 26),
-        p50Ns: r.i64(p + 34),
-        p90Ns: r.i64(p + 42),
-        p99Ns: r.i64(p + 50),
-        p999Ns: r.i64(p + 58),
-        maxNs: r.i64(p + 66),
-        histogramBytes: hist.value,
-      });
-      p = hist.next;
-    }
-  }
-  return msg;
+  for (const x of m.data) w.data(x, msg[x.as], x.name);
+  return w.result();
 }
 
-function decodeCatalog(r, blockLength, version) {
-  const o = HEADER_LENGTH;
-  r.block(o, blockLength, CATALOG_BLOCK, 'root block');
-  const msg = {
-    type: 'catalog',
-    version,
-    simulationId: r.i64(o),
-    tickLengthNs: r.i64(o + 8),
-    seed: r.i64(o + 16),
-    startWallTimeNs: r.i64(o + 24),
-    schemaVersion: r.u16(o + 32),
-    workers: r.u16(o + 34),
-    services: [],
-    simulationName: '',
-  };
-  const g = r.group(o + blockLength, CATALOG_SERVICE_BLOCK, 'services');
-  let p = g.next;
-  for (let i = 0; i < g.count; i++) {
-    r.need(p, g.blockLength, `services[${i}]`);
-    const name = r.string(p + g.blockLength, `services[${i}].name`);
-    msg.services.push({ serviceId: r.u16(p), servers: r.i32(p + 2), name: name.value });
-    p = name.next;
-  }
-  // Since version 2: the load sources (entry points), a group between services and the simulation's name.
-  msg.sources = [];
-  if (version >= 2) {
-    const sg = r.group(p, CATALOG_SOURCE_BLOCK, 'sources');
-    p = sg.next;
-    for (let i = 0; i < sg.count; i++) {
-      r.need(p, sg.blockLength, `sources[${i}]`);
-      const name = r.string(p + sg.blockLength, `sources[${i}].name`);
-      msg.sources.push({ sourceId: r.u16(p), targetServiceId: r.u16(p + 2), name: name.value });
-      p = name.next;
-    }
-  }
-  msg.simulationName = r.string(p, 'simulationName').value;
-  return msg;
+/**
+ * A Subscribe: simulationId 0 = the latest; fromSequence -1 = the latest tick then live, N = every tick from N;
+ * services: names (array or comma-separated), empty for all; policy 'CONFLATE' (default) or 'DISCONNECT'.
+ */
+export function encodeSubscribe({ requestId, simulationId = 0, fromSequence = -1, policy = 'CONFLATE',
+  services = '' }) {
+  return encode('subscribe', {
+    requestId, simulationId, fromSequence, policy, services: Array.isArray(services) ? services.join(',') : services,
+  });
 }
 
-function decodeHeartbeat(r, blockLength, version) {
-  const o = HEADER_LENGTH;
-  r.block(o, blockLength, HEARTBEAT_BLOCK, 'root block');
-  return {
-    type: 'heartbeat',
-    version,
-    simulationId: r.i64(o),
-    lastSequence: r.i64(o + 8),
-    wallTimeNs: r.i64(o + 16),
-  };
+export function encodeUnsubscribe({ requestId, simulationId }) {
+  return encode('unsubscribe', { requestId, simulationId });
 }
 
-function decodeSimulationEnd(r, blockLength, version) {
-  const o = HEADER_LENGTH;
-  r.block(o, blockLength, SIMULATION_END_BLOCK, 'root block');
-  const reasonCode = r.u8(o + 16);
-  return {
-    type: 'end',
-    version,
-    simulationId: r.i64(o),
-    lastSequence: r.i64(o + 8),
-    reasonCode,
-    reason: END_REASON[reasonCode] ?? `UNKNOWN(${reasonCode})`,
-  };
+export function encodeListSimulations({ requestId }) {
+  return encode('listSimulations', { requestId });
 }
 
-function decodeError(r, blockLength, version) {
-  const o = HEADER_LENGTH;
-  r.block(o, blockLength, ERROR_BLOCK, 'root block');
-  const code = r.u16(o + 8);
-  return {
-    type: 'error',
-    version,
-    requestId: r.i64(o),
-    code,
-    codeName: ERROR_CODE[code] ?? `UNKNOWN(${code})`,
-    message: r.string(o + blockLength, 'message').value,
-  };
+/** A Ping; clientTimeNs is echoed by the Pong (default: performance.now() in ns). */
+export function encodePing({ requestId, clientTimeNs = Math.round(performance.now() * 1e6) }) {
+  return encode('ping', { requestId, clientTimeNs });
 }

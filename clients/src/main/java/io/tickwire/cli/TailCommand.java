@@ -1,8 +1,11 @@
 package io.tickwire.cli;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickwire.client.FeedClient;
 import io.tickwire.client.FeedListener;
+import io.tickwire.client.Subscription;
 import io.tickwire.client.TickFormatter;
+import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
 import org.agrona.DirectBuffer;
 import picocli.CommandLine.Command;
@@ -13,13 +16,18 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "tail", mixinStandardHelpOptions = true,
     description = {"Print each tick of a feed as one JSON line, e.g. tickwire tail ws://127.0.0.1:8080/feed.",
+        "Resumes where it was after a lost connection (no gap, no duplicate).",
         "Ends after --count ticks or when the simulation ends."})
 final class TailCommand extends CliCommand {
-    @Parameters(index = "0", paramLabel = "URL", description = "The feed: ws://host:port/feed")
+    @Parameters(index = "0", paramLabel = "URL",
+        description = "The feed: ws://host:port/feed (?sim=&from=&services=&policy= give defaults for the options)")
     String url;
 
     @Option(names = "--count", paramLabel = "N", description = "Stop after N ticks.")
@@ -28,20 +36,34 @@ final class TailCommand extends CliCommand {
     @Option(names = "--sim", paramLabel = "ID", description = "The simulation to follow (default: the latest).")
     Long simulationId;
 
+    @Option(names = "--services", paramLabel = "a,b", description = "Only these services' rows (default: all).")
+    String services;
+
+    @Option(names = "--from-seq", paramLabel = "N",
+        description = "Start at tick N, out of the server's journal, then live (default: the latest tick, then live).")
+    Long fromSequence;
+
+    @Option(names = "--policy", paramLabel = "conflate|disconnect",
+        description = "When this reader falls behind: the server conflates ticks (announced gaps) or disconnects "
+            + "(tail then resumes without a gap). Default: conflate.")
+    String policy;
+
     @Override
     protected int execute() throws Exception {
         if (count != null && count < 1) {
             throw new BadInputException("--count must be >= 1, got " + count);
         }
         final URI uri = uri();
+        final Subscription subscription = subscription(uri);
         final Printer printer = new Printer(out(), count == null ? Long.MAX_VALUE : count);
         final FeedClient client;
         try {
-            client = FeedClient.connect(uri, printer);
+            client = FeedClient.connect(FeedClient.withoutAutoSubscribe(uri), printer);
         } catch (final IOException ex) {
             return fail(FAILURE, ex.getMessage());
         }
         try {
+            client.subscribe(subscription); // an Error answer reaches the printer's onError too
             printer.done.await();
         } finally {
             client.close();
@@ -58,19 +80,62 @@ final class TailCommand extends CliCommand {
 
     private URI uri() throws BadInputException {
         try {
-            URI uri = new URI(url);
+            final URI uri = new URI(url);
             if (!"ws".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
                 throw new BadInputException("not a feed URL (ws://host:port/feed): " + url);
             }
-            if (simulationId != null) {
-                final String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/feed" : uri.getPath();
-                final String query = (uri.getQuery() == null ? "" : uri.getQuery() + "&") + "sim=" + simulationId;
-                uri = new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), path, query, null);
+            if (uri.getRawPath() == null || uri.getRawPath().isEmpty()) {
+                return new URI(uri.getScheme(), null, uri.getHost(), uri.getPort(), "/feed", uri.getQuery(), null);
             }
             return uri;
         } catch (final URISyntaxException ex) {
             throw new BadInputException("bad URL " + url + ": " + ex.getMessage(), ex);
         }
+    }
+
+    /** The URL's auto-subscribe parameters, overridden by the options. */
+    private Subscription subscription(final URI uri) throws BadInputException {
+        final Map<String, List<String>> query = new QueryStringDecoder(uri).parameters();
+        final String sim = simulationId != null ? simulationId.toString() : first(query, "sim");
+        final String from = fromSequence != null ? fromSequence.toString() : first(query, "from");
+        final String only = services != null ? services : first(query, "services");
+        final String when = policy != null ? policy : first(query, "policy");
+        Subscription s = Subscription.to(0);
+        if (sim != null && !"latest".equals(sim)) {
+            s = s.simulationId(number(sim, "--sim", 0));
+        }
+        if (from != null) {
+            s = s.fromSequence(number(from, "--from-seq", 0));
+        }
+        if (only != null) {
+            s = s.services(only);
+        }
+        if (when != null) {
+            s = switch (when.toLowerCase(Locale.ROOT)) {
+                case "conflate" -> s.policy(ConflationPolicy.CONFLATE);
+                case "disconnect" -> s.policy(ConflationPolicy.DISCONNECT);
+                default -> throw new BadInputException("--policy must be conflate or disconnect, got " + when);
+            };
+        }
+        return s;
+    }
+
+    private static String first(final Map<String, List<String>> query, final String name) {
+        final List<String> values = query.get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static long number(final String text, final String what, final long min) throws BadInputException {
+        final long value;
+        try {
+            value = Long.parseLong(text);
+        } catch (final NumberFormatException ex) {
+            throw new BadInputException(what + " must be a number, got '" + text + "'");
+        }
+        if (value < min) {
+            throw new BadInputException(what + " must be >= " + min + ", got " + value);
+        }
+        return value;
     }
 
     /** Prints on the client's event-loop thread; the command's thread waits on {@link #done}. */
@@ -96,7 +161,8 @@ final class TailCommand extends CliCommand {
         }
 
         @Override
-        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        public void onTick(final long simulationId, final long tick, final DirectBuffer buffer, final int offset,
+                           final int length) {
             if (printed >= limit) {
                 return;
             }
@@ -111,15 +177,17 @@ final class TailCommand extends CliCommand {
         }
 
         @Override
-        public void onEnd(final long lastSequence) {
+        public void onEnd(final long simulationId, final long lastSequence) {
             done.countDown();
         }
 
         @Override
-        public void onError(final int code, final String text) {
-            serverErrorCode = code;
-            serverError = text;
-            done.countDown();
+        public void onError(final long requestId, final int code, final String text) {
+            if (done.getCount() > 0) {
+                serverErrorCode = code;
+                serverError = text;
+                done.countDown();
+            }
         }
 
         @Override

@@ -13,10 +13,13 @@ import java.util.Arrays;
  * <pre>
  * {"sim":1,"tick":7,"simTimeNs":400000000,"wallTimeNs":1763856000123456789,"services":[{"name":"gateway",
  *  "arrivals":21,"completed":20,"errors":0,"rejected":0,"queue":0,"busy":1,"servers":16,"meanMs":2.031,
- *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1,"utilization":0.12,"meanQueue":0,"cost":0.0000053}],
- *  "entries":[{"name":"web","completed":20,"errors":0,"rejected":0,"meanMs":9.2,"p50Ms":7.1,...}]}
+ *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1,"utilization":0.12,"meanQueue":0,"cost":0.0000053,
+ *  "timeouts":0,"retries":0,"storageBytes":0}],
+ *  "entries":[{"name":"web","completed":20,"errors":0,"rejected":0,"timeouts":0,"meanMs":9.2,"p50Ms":7.1,...}]}
  * </pre>
- * {@code entries} (end-to-end latency per load source) appears for schema version 2 on.
+ * {@code entries} (end-to-end latency per load source) and the time integrals and cost appear for schema version 2
+ * on; {@code timeouts}, {@code retries} and {@code storageBytes} per service (and {@code timeouts} per entry) for
+ * version 3 on: a field the message's version does not have is left out, not printed as zero.
  * Numbers are plain decimals (milliseconds are exact: nanoseconds with the point moved, trailing zeros dropped).
  * Written by hand into a caller's {@link StringBuilder}: no JSON library, no garbage beyond the builder's growth.
  * <b>Not thread safe</b>: one instance per thread.
@@ -112,6 +115,11 @@ public final class TickFormatter {
                     .append(",\"meanQueue\":").append(round6(s.queueTimeNs() / tickNs));
                 appendDecimal(out.append(",\"cost\":"), s.costNanos(), 9); // currency units, exact
             }
+            if (s.timeouts() != TickSummaryDecoder.ServicesDecoder.timeoutsNullValue()) { // absent before v3
+                out.append(",\"timeouts\":").append(s.timeouts())
+                    .append(",\"retries\":").append(s.retries())
+                    .append(",\"storageBytes\":").append(s.storageBytes());
+            }
             out.append('}');
             s.skipHistogram(); // var data must be stepped over to reach the next entry
         }
@@ -131,6 +139,9 @@ public final class TickFormatter {
                 out.append(",\"completed\":").append(e.completed())
                     .append(",\"errors\":").append(e.errors())
                     .append(",\"rejected\":").append(e.rejected());
+                if (e.timeouts() != TickSummaryDecoder.EntriesDecoder.timeoutsNullValue()) { // absent before v3
+                    out.append(",\"timeouts\":").append(e.timeouts());
+                }
                 appendMillis(out.append(",\"meanMs\":"), e.completed() > 0 ? e.latencySumNs() / e.completed() : 0);
                 appendMillis(out.append(",\"p50Ms\":"), e.p50Ns());
                 appendMillis(out.append(",\"p90Ms\":"), e.p90Ns());

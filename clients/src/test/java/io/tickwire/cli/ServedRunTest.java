@@ -104,7 +104,8 @@ class ServedRunTest {
         }
 
         @Override
-        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        public void onTick(final long simulationId, final long tick, final DirectBuffer buffer, final int offset,
+                           final int length) {
             events.add("tick " + tick);
             try {
                 lines.add(formatter.format(buffer, offset, length));
@@ -114,7 +115,7 @@ class ServedRunTest {
         }
 
         @Override
-        public void onError(final int code, final String text) {
+        public void onError(final long requestId, final int code, final String text) {
             if (code != ErrorCode.UNKNOWN_SIMULATION.value()) {
                 failure = new AssertionError("server error " + code + ": " + text);
             } else if (client != null) {
@@ -123,7 +124,7 @@ class ServedRunTest {
         }
 
         @Override
-        public void onEnd(final long lastSequence) {
+        public void onEnd(final long simulationId, final long lastSequence) {
             events.add("end " + lastSequence);
             ended.countDown();
         }

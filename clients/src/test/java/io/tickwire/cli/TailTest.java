@@ -6,6 +6,7 @@ import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.DiagramLoader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -61,6 +62,51 @@ class TailTest {
             final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", "99", "--count", "1");
             assertThat(tail.code()).isEqualTo(2);
             assertThat(tail.errLines()).containsExactly("tickwire: server error: no simulation 99");
+        }
+    }
+
+    @Test
+    void shouldExitTwoForABadPolicyOrSequence() throws Exception {
+        final Cli.Result policy = Cli.execute("tail", "ws://127.0.0.1:1/feed", "--policy", "drop");
+        assertThat(policy.code()).isEqualTo(2);
+        assertThat(policy.errLines()).containsExactly("tickwire: --policy must be conflate or disconnect, got drop");
+        final Cli.Result from = Cli.execute("tail", "ws://127.0.0.1:1/feed?from=-5");
+        assertThat(from.code()).isEqualTo(2);
+        assertThat(from.errLines()).containsExactly("tickwire: --from-seq must be >= 0, got -5");
+    }
+
+    @Test
+    void shouldReplayFromASequenceWithOnlyTheNamedServices(@TempDir final Path tmp) throws Exception {
+        try (LiveFeed feed = LiveFeed.checkout(20, tmp.resolve("journal")).awaitTicks(50)) {
+            final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", String.valueOf(feed.simulation.id()),
+                "--from-seq", "5", "--count", "30", "--services", "orders,gateway", "--policy", "disconnect");
+            assertThat(tail.code()).as(tail.err()).isZero();
+            final String[] lines = tail.out().split("\n");
+            assertThat(lines).hasSize(30);
+            for (int i = 0; i < lines.length; i++) {
+                final JsonNode tick = mapper.readTree(lines[i]);
+                assertThat(tick.get("tick").asLong()).isEqualTo(5 + i); // from the journal, then live
+                assertThat(tick.get("services")).hasSize(2);
+                assertThat(tick.get("services").get(0).get("name").asText()).isEqualTo("gateway");
+                assertThat(tick.get("services").get(1).get("name").asText()).isEqualTo("orders");
+                assertThat(tick.get("services").get(0).has("storageBytes")).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void shouldTakeTheSubscriptionFromTheUrlAndExitTwoForAnUnknownService() throws Exception {
+        try (LiveFeed feed = LiveFeed.checkout(20, null).awaitTicks(1)) {
+            final Cli.Result tail = Cli.execute("tail", feed.feedUrl() + "?sim=latest&services=payments",
+                "--count", "3");
+            assertThat(tail.code()).as(tail.err()).isZero();
+            for (final String line : tail.out().split("\n")) {
+                assertThat(mapper.readTree(line).get("services").get(0).get("name").asText()).isEqualTo("payments");
+            }
+            final Cli.Result unknown = Cli.execute("tail", feed.feedUrl(), "--services", "nope", "--count", "1");
+            assertThat(unknown.code()).isEqualTo(2);
+            assertThat(unknown.errLines()).containsExactly("tickwire: server error: simulation "
+                + feed.simulation.id() + " has no service 'nope'");
         }
     }
 }

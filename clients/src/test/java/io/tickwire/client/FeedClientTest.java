@@ -191,13 +191,14 @@ class FeedClientTest {
         }
 
         @Override
-        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        public void onTick(final long simulationId, final long tick, final DirectBuffer buffer, final int offset,
+                           final int length) {
             sameThread();
             events.add("tick " + tick);
         }
 
         @Override
-        public void onEnd(final long lastSequence) {
+        public void onEnd(final long simulationId, final long lastSequence) {
             sameThread();
             events.add("end " + lastSequence);
             ended.countDown();

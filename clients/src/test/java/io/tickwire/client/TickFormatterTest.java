@@ -21,11 +21,12 @@ class TickFormatterTest {
         assertThat(json).isEqualTo("{\"sim\":42,\"tick\":7,\"simTimeNs\":400000000,\"wallTimeNs\":1763856000123456796,"
             + "\"services\":[{\"name\":\"gateway\",\"arrivals\":21,\"completed\":20,\"errors\":1,\"rejected\":0,"
             + "\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":1,\"p50Ms\":0.500001,\"p90Ms\":1.25,\"p99Ms\":2,"
-            + "\"p999Ms\":3.000007,\"maxMs\":4,\"utilization\":0.25,\"meanQueue\":0.75,\"cost\":0},"
+            + "\"p999Ms\":3.000007,\"maxMs\":4,\"utilization\":0.25,\"meanQueue\":0.75,\"cost\":0,"
+            + "\"timeouts\":0,\"retries\":1,\"storageBytes\":1073741824},"
             + "{\"name\":\"db \\\"main\\\"\",\"arrivals\":21,\"completed\":20,"
             + "\"errors\":1,\"rejected\":0,\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":2,\"p50Ms\":1.000001,"
             + "\"p90Ms\":2.25,\"p99Ms\":4,\"p999Ms\":6.000007,\"maxMs\":8,\"utilization\":0.5,\"meanQueue\":0.75,"
-            + "\"cost\":0}]}");
+            + "\"cost\":0,\"timeouts\":1,\"retries\":3,\"storageBytes\":2147483648}]}");
     }
 
     @Test
@@ -44,6 +45,27 @@ class TickFormatterTest {
         assertThat(entry.get("meanMs").decimalValue()).isEqualByComparingTo("10.5");
         assertThat(entry.get("p99Ms").decimalValue()).isEqualByComparingTo("30.000001");
         assertThat(entry.get("maxMs").decimalValue()).isEqualByComparingTo("45");
+        assertThat(entry.get("timeouts").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldLeaveOutTheVersion3FieldsOfAnOlderMessage() throws Exception {
+        final TickFormatter formatter = new TickFormatter();
+        final byte[] v3 = Frames.tickWithEntry(Frames.SIM, 9, 5);
+        final ObjectMapper mapper = new ObjectMapper();
+        final JsonNode current = mapper.readTree(formatter.format(new UnsafeBuffer(v3), 0, v3.length));
+        assertThat(current.get("services").get(0).has("timeouts")).isTrue();
+        assertThat(current.get("services").get(0).get("storageBytes").asLong()).isZero();
+
+        final byte[] v2 = Frames.asVersion(v3, 2);
+        final JsonNode old = mapper.readTree(formatter.format(new UnsafeBuffer(v2), 0, v2.length));
+        final JsonNode service = old.get("services").get(0);
+        assertThat(service.has("timeouts")).isFalse();
+        assertThat(service.has("retries")).isFalse();
+        assertThat(service.has("storageBytes")).isFalse();
+        assertThat(service.get("cost").decimalValue()).isEqualByComparingTo("0.000000005");
+        assertThat(old.get("entries").get(0).has("timeouts")).isFalse();
+        assertThat(old.get("entries").get(0).get("completed").asLong()).isEqualTo(20);
     }
 
     @Test
