@@ -23,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Timeout(90)
 class DashboardTest {
     private static final List<String> SERVICES =
-        List.of("gateway", "auth", "catalog", "catalog-db", "orders", "payments", "orders-db");
+        List.of("gateway", "auth", "catalog", "orders", "payments", "inventory", "catalog.db", "orders.db");
     private static final Pattern TICK = Pattern.compile("id=\"seq\">(\\d+)<");
     private static final int ATTEMPTS = 3;
 

@@ -88,7 +88,7 @@ class RunAndExportTest {
         final Cli.Result export = Cli.execute("export", journal.toString(), "--format", "csv");
         assertThat(export.code()).as(export.err()).isZero();
         final String[] lines = export.out().split("\n");
-        assertThat(lines).hasSize(20 * 7 + 1);
+        assertThat(lines).hasSize(20 * 8 + 1); // checkout: 6 services and 2 databases
         assertThat(lines[1]).startsWith("0,gateway,");
         assertThat(export.err()).isEmpty();
     }

@@ -34,7 +34,7 @@ class TailTest {
                     assertThat(tick.get("tick").asLong()).isEqualTo(previous + 1);
                 }
                 previous = tick.get("tick").asLong();
-                assertThat(tick.get("services")).hasSize(7);
+                assertThat(tick.get("services")).hasSize(8);
             }
         }
     }

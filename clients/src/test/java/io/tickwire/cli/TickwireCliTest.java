@@ -20,7 +20,7 @@ class TickwireCliTest {
     void shouldValidateAGoodDiagram() {
         final Cli.Result r = Cli.execute("validate", EXAMPLES + "checkout.yaml");
         assertThat(r.code()).isZero();
-        assertThat(r.out()).isEqualTo("ok: checkout, 7 services, 1 load source" + System.lineSeparator());
+        assertThat(r.out()).isEqualTo("ok: checkout, 8 services, 1 load source" + System.lineSeparator());
         assertThat(r.err()).isEmpty();
     }
 
