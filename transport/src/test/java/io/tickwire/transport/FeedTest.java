@@ -351,6 +351,25 @@ class FeedTest {
     }
 
     @Test
+    void shouldAnswerBadRequestsWithAnErrorAndKeepTheConnection() throws Exception {
+        final Simulation sim = launch(TWO_SERVICES, 1.0, -1, null);
+        final FeedClient client = connect(server, "");
+        client.subscribe(1, sim.id(), -5, ConflationPolicy.CONFLATE, "");
+        client.subscribe(2, -3, -1, ConflationPolicy.CONFLATE, "");
+        for (final long requestId : new long[] {1, 2}) {
+            final ErrorDecoder error = Wire.error(client.next(5_000));
+            assertThat(error.requestId()).isEqualTo(requestId);
+            assertThat(error.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
+        final FeedClient badPolicy = connect(server, "?sim=" + sim.id() + "&policy=sometimes");
+        assertThat(Wire.error(badPolicy.next(5_000)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        client.subscribe(3, sim.id());
+        assertThat(Wire.subscribed(client.next(5_000)).requestId()).isEqualTo(3);
+        assertThat(client.closed).isNotDone();
+        assertThat(badPolicy.closed).isNotDone();
+    }
+
+    @Test
     void shouldRefuseMoreSubscriptionsThanTheLimit() throws Exception {
         server.close();
         server = FeedServer.start(new FeedServer.Context().port(0).maxSubscriptionsPerConnection(2));
