@@ -16,7 +16,9 @@ import java.util.List;
  * worker count — so each partition runs the same events whichever worker runs it and however many there are.
  * <ol>
  *   <li>Services joined by a call without delay stay together (a message must arrive in a later window, which needs
- *       a delay), and so does everything a closed load reaches (its users come back to the entry at once).</li>
+ *       a delay), and so does everything a closed load reaches (its users come back to the entry at once). So do
+ *       services joined by a call shorter than {@code tick / }{@value #MAX_WINDOWS_PER_TICK}: cutting it would cost
+ *       more barriers per tick than that, and keeping services together is always exact.</li>
  *   <li>The remaining calls, by ascending delay (then caller, then callee), join their two groups, Kruskal-like,
  *       while there are more groups than the diagram's {@code partitions} target and the merged group stays within a
  *       size cap, so that the calls left cut are the ones with the largest delays.</li>
@@ -25,6 +27,9 @@ import java.util.List;
  * The smallest delay of a cut call bounds the window of conservative synchronisation.
  */
 public final class Partitioner {
+    /** The most windows per tick a cut may cause; shorter calls are never cut. */
+    public static final int MAX_WINDOWS_PER_TICK = 1000;
+
     private Partitioner() {
     }
 
@@ -43,9 +48,10 @@ public final class Partitioner {
             size[i] = 1;
         }
         final List<long[]> delayed = new ArrayList<>();
+        final long shortest = Math.max(1, diagram.tickNs() / MAX_WINDOWS_PER_TICK);
         for (int i = 0; i < n; i++) {
             for (final CallSpec call : diagram.service(i).calls()) {
-                if (call.delayNs() == 0) {
+                if (call.delayNs() < shortest) {
                     union(parent, size, i, call.target());
                 } else {
                     delayed.add(new long[] {call.delayNs(), i, call.target()});

@@ -131,4 +131,43 @@ class UnitsTest {
     void shouldParseWhatItFormats(final String text) {
         assertThat(Units.formatNs(Units.parseDurationNs(text))).isEqualTo(text);
     }
+
+    @ParameterizedTest
+    @CsvSource({
+        "0, 0",
+        "512, 512",
+        "512B, 512",
+        "2KB, 2048",
+        "1.5 MB, 1572864",
+        "10GB, 10737418240",
+        "1gib, 1073741824",
+        "2TB, 2199023255552",
+    })
+    void shouldParseBinarySizes(final String text, final long bytes) {
+        assertThat(Units.parseBytes(text)).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "1GB/day, 1073741824",
+        "1GB/d, 1073741824",
+        "1MB/h, 25165824",
+        "1KB/s, 88473600",
+        "30GB/month, 1073741824",
+    })
+    void shouldParseGrowthAsBytesPerDay(final String text, final double perDay) {
+        assertThat(Units.parseBytesPerDay(text)).isEqualTo(perDay);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-1GB", "10 parsecs", "lots", "GB"})
+    void shouldRefuseABadSize(final String text) {
+        assertThatThrownBy(() -> Units.parseBytes(text)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1GB", "1GB/week", "much/day"})
+    void shouldRefuseABadGrowth(final String text) {
+        assertThatThrownBy(() -> Units.parseBytesPerDay(text)).isInstanceOf(IllegalArgumentException.class);
+    }
 }
