@@ -23,7 +23,7 @@ import java.util.Locale;
         + "end per entry point. --html FILE also writes them, with plots, as one self-contained page."})
 final class ReportCommand extends CliCommand {
     private static final double NANOS_PER_MILLI = 1e6;
-    private static final double BYTES_PER_GB = 1e9;
+    private static final double BYTES_PER_GIB = 1L << 30;
     private static final double NANOS_PER_SECOND = 1e9;
 
     @Parameters(index = "0", paramLabel = "JOURNAL", description = "A journal directory.")
@@ -160,7 +160,7 @@ final class ReportCommand extends CliCommand {
         final Table requests = new Table("service", "arrivals", "completed", "errors", "rejected", "timeouts",
             "retries", "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms");
         final Table occupancy = new Table("service", "utilization", "mean queue", "mean in system", "throughput/s",
-            "little L", "lambda*W", "L/(lambda*W)", "storage GB", "cost");
+            "little L", "lambda*W", "L/(lambda*W)", "storage GiB", "cost");
         for (final RunReport.ServiceReport s : report.services()) {
             final boolean latencies = s.completed() > 0;
             requests.row(s.name(), Long.toString(s.arrivals()), Long.toString(s.completed()),
@@ -174,7 +174,7 @@ final class ReportCommand extends CliCommand {
             occupancy.row(s.name(), decimal(s.utilization(), 3), decimal(s.meanQueue(), 3),
                 decimal(s.meanInSystem(), 3), decimal(s.throughputPerSecond(), 3), decimal(s.meanInSystem(), 3),
                 decimal(s.littleLambdaW(), 3), decimal(s.littleRatio(), 4),
-                s.storageBytes() > 0 ? decimal(s.storageBytes() / BYTES_PER_GB, 3) : "-", decimal(s.cost(), 6));
+                s.storageBytes() > 0 ? decimal(s.storageBytes() / BYTES_PER_GIB, 3) : "-", decimal(s.cost(), 6));
         }
         sb.append('\n');
         requests.appendTo(sb);
