@@ -18,7 +18,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +31,12 @@ import java.util.concurrent.TimeUnit;
  * CSV export of a {@value JournalReplayBenchmark#TICKS}-tick × {@value JournalReplayBenchmark#SERVICES}-service
  * journal (generated in {@code @Setup}); one op is one CSV row, so the score is rows/s.
  * <ul>
- *   <li>{@code export}: {@link CsvExporter#export} into a writer that counts characters and drops them: the
- *       formatting and reading cost, without the disk's.</li>
+ *   <li>{@code export}: {@link CsvExporter#export(JournalReader, Writer)} into a writer that counts characters
+ *       and drops them: the formatting and reading cost, without the disk's.</li>
+ *   <li>{@code exportBytes}: the byte path ({@link CsvExporter#export(JournalReader, OutputStream, long, boolean[])}:
+ *       rows formatted as ASCII straight into bytes) into a stream that counts and drops them.</li>
+ *   <li>{@code exportToFile}: the byte path into a file of the journal's temp dir through a 64 KiB buffered stream,
+ *       as {@code tickwire export --out} writes it (the page cache absorbs the writes: no fsync).</li>
  *   <li>{@code naive} (peer): what a first version writes, per row {@code String.format} of the same figures
  *       (milliseconds through doubles), into the same writer.</li>
  * </ul>
@@ -45,6 +51,7 @@ public class JournalCsvBenchmark {
     private Path dir;
     private JournalReader reader;
     private final CountingWriter out = new CountingWriter();
+    private final CountingStream bytes = new CountingStream();
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
@@ -68,6 +75,32 @@ public class JournalCsvBenchmark {
             throw new IllegalStateException("exported " + rows + " rows");
         }
         return out.chars;
+    }
+
+    /** The byte path: rows formatted as ASCII into a byte buffer, given to an output stream that counts them. */
+    @Benchmark
+    @OperationsPerInvocation(JournalReplayBenchmark.ROWS)
+    public long exportBytes() throws IOException {
+        reader.seek(0);
+        final long rows = CsvExporter.export(reader, bytes, Long.MAX_VALUE, null);
+        if (rows != JournalReplayBenchmark.ROWS) {
+            throw new IllegalStateException("exported " + rows + " rows");
+        }
+        return bytes.count;
+    }
+
+    /** The byte path into a file, as {@code tickwire export --out FILE} writes it. */
+    @Benchmark
+    @OperationsPerInvocation(JournalReplayBenchmark.ROWS)
+    public long exportToFile() throws IOException {
+        reader.seek(0);
+        final Path csv = dir.resolve("export.csv");
+        final long rows;
+        try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(csv), 1 << 16)) {
+            rows = CsvExporter.export(reader, file, Long.MAX_VALUE, null);
+        }
+        Files.delete(csv);
+        return rows;
     }
 
     @Benchmark
@@ -97,6 +130,21 @@ public class JournalCsvBenchmark {
             // all in the handler
         }
         return out.chars;
+    }
+
+    /** Counts the bytes it is given and keeps nothing. */
+    static final class CountingStream extends OutputStream {
+        long count;
+
+        @Override
+        public void write(final int b) {
+            count++;
+        }
+
+        @Override
+        public void write(final byte[] b, final int offset, final int length) {
+            count += length + b[offset];
+        }
     }
 
     /** Counts what it is given and keeps nothing. */

@@ -14,8 +14,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.BufferedOutputStream;
 import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -145,8 +148,11 @@ final class ExportCommand extends CliCommand {
                 rows = write(fmt, reader, out, windowNs, to, include);
                 out.flush();
             } else {
-                try (Writer out = Files.newBufferedWriter(outFile, StandardCharsets.UTF_8)) {
-                    rows = write(fmt, reader, out, windowNs, to, include);
+                try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(outFile), BUFFER_CHARS);
+                     Writer out = new OutputStreamWriter(file, StandardCharsets.UTF_8)) {
+                    // Per-tick CSV goes to the file as bytes (formatted as ASCII, no encoder); the rest through out.
+                    rows = fmt.equals("csv") && windowNs == 0 ? CsvExporter.export(reader, file, to, include)
+                        : write(fmt, reader, out, windowNs, to, include);
                 } catch (final IOException ex) {
                     throw new BadInputException("cannot write " + outFile + ": " + ex.getMessage(), ex);
                 }

@@ -8,7 +8,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -25,7 +27,8 @@ public final class CsvExporter {
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long RATIO_UNIT = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
-    private static final int FLUSH_CHARS = 64 * 1024;
+    private static final byte[] HEADER_BYTES = (HEADER + '\n').getBytes(StandardCharsets.US_ASCII);
+    private static final int FLUSH_BYTES = 64 * 1024;
 
     private CsvExporter() {
     }
@@ -48,21 +51,45 @@ public final class CsvExporter {
      */
     public static long export(final JournalReader reader, final Writer out, final long toTick,
                               final boolean[] include) throws IOException {
-        final byte[] catalog = reader.catalog();
-        if (catalog == null) {
-            throw new IOException("journal " + reader.directory() + " has no catalog: its run never started");
-        }
-        final Rows rows = new Rows(serviceNames(catalog), toTick, include);
+        final Rows rows = rows(reader, toTick, include);
         out.write(HEADER);
         out.write('\n');
         while (!rows.done && reader.next(rows)) {
-            if (rows.text.length() >= FLUSH_CHARS) {
+            if (rows.text.length() >= FLUSH_BYTES) {
                 rows.drainTo(out);
             }
         }
         rows.drainTo(out);
         out.flush();
         return rows.count;
+    }
+
+    /**
+     * As {@link #export(JournalReader, Writer, long, boolean[])}, in UTF-8 bytes: the rows are formatted as ASCII
+     * straight into a byte buffer (names pre-encoded), with no chars or encoder between them and {@code out}.
+     * Flushes {@code out}, does not close it.
+     */
+    public static long export(final JournalReader reader, final OutputStream out, final long toTick,
+                              final boolean[] include) throws IOException {
+        final Rows rows = rows(reader, toTick, include);
+        out.write(HEADER_BYTES);
+        while (!rows.done && reader.next(rows)) {
+            if (rows.text.length() >= FLUSH_BYTES) {
+                rows.drainTo(out);
+            }
+        }
+        rows.drainTo(out);
+        out.flush();
+        return rows.count;
+    }
+
+    private static Rows rows(final JournalReader reader, final long toTick, final boolean[] include)
+        throws IOException {
+        final byte[] catalog = reader.catalog();
+        if (catalog == null) {
+            throw new IOException("journal " + reader.directory() + " has no catalog: its run never started");
+        }
+        return new Rows(serviceNames(catalog), toTick, include);
     }
 
     /** Service names by id, quoted for CSV where needed. */
@@ -102,12 +129,12 @@ public final class CsvExporter {
         return appendDecimal(sb, nanos, NANOS_PER_MILLI);
     }
 
-    /** Append {@code numerator / denominator} with 6 decimals (0 when the denominator is 0). */
-    private static StringBuilder appendRatio(final StringBuilder sb, final long numerator, final double denominator) {
+    /** Put {@code numerator / denominator} with 6 decimals (0 when the denominator is 0; nothing if unknown). */
+    private static AsciiBuilder putRatio(final AsciiBuilder b, final long numerator, final double denominator) {
         if (numerator == TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()) {
-            return sb;
+            return b;
         }
-        return appendDecimal(sb, denominator > 0 ? Math.round(numerator / denominator * RATIO_UNIT) : 0, RATIO_UNIT);
+        return b.putDecimal(denominator > 0 ? Math.round(numerator / denominator * RATIO_UNIT) : 0, RATIO_UNIT);
     }
 
     /** Append {@code value / unit} exactly, with as many decimals as {@code unit} (a power of ten) has zeros. */
@@ -127,11 +154,12 @@ public final class CsvExporter {
         return sb.append(fraction);
     }
 
-    /** Formats each tick's rows into a reused builder; the caller drains it to the writer (checked I/O stays out). */
+    /** Formats each tick's rows into a reused byte buffer; the caller drains it to the output (checked I/O out). */
     private static final class Rows implements JournalReader.TickHandler {
-        private final String[] names;
-        private final StringBuilder text = new StringBuilder(FLUSH_CHARS + 4096);
-        private final StringBuilder tickTail = new StringBuilder(48); // "sim_time_s,wall_time_ns\n", once a tick
+        private final byte[][] names;
+        private final boolean asciiNames;
+        private final AsciiBuilder text = new AsciiBuilder(FLUSH_BYTES + 4096);
+        private final AsciiBuilder tickTail = new AsciiBuilder(48); // "sim_time_s,wall_time_ns\n", once a tick
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final TickSummaryDecoder summary = new TickSummaryDecoder();
         private final long toTick;
@@ -141,7 +169,14 @@ public final class CsvExporter {
         private boolean done;
 
         Rows(final String[] names, final long toTick, final boolean[] include) {
-            this.names = names;
+            this.names = new byte[names.length][];
+            boolean ascii = true;
+            for (int id = 0; id < names.length; id++) {
+                final String name = names[id] == null ? Integer.toString(id) : names[id];
+                this.names[id] = name.getBytes(StandardCharsets.UTF_8);
+                ascii &= AsciiBuilder.isAscii(this.names[id]);
+            }
+            this.asciiNames = ascii;
             this.toTick = toTick;
             this.include = include;
         }
@@ -158,9 +193,9 @@ public final class CsvExporter {
             final long simTimeNs = summary.simTimeNs();
             final long tickLengthNs = summary.tickLengthNs();
             final long wallTimeNs = summary.wallTimeNs();
-            final StringBuilder sb = text;
-            tickTail.setLength(0);
-            appendDecimal(tickTail, simTimeNs, NANOS_PER_SECOND).append(',').append(wallTimeNs).append('\n');
+            final AsciiBuilder b = text;
+            tickTail.clear();
+            tickTail.putDecimal(simTimeNs, NANOS_PER_SECOND).put(',').putLong(wallTimeNs).put('\n');
             for (final TickSummaryDecoder.ServicesDecoder s : summary.services()) {
                 final int id = s.serviceId();
                 if (include != null && (id >= include.length || !include[id])) {
@@ -168,42 +203,42 @@ public final class CsvExporter {
                     continue;
                 }
                 final long completed = s.completed();
-                sb.append(tick).append(',');
-                if (id < names.length && names[id] != null) {
-                    sb.append(names[id]);
+                b.putLong(tick).put(',');
+                if (id < names.length) {
+                    b.put(names[id]);
                 } else {
-                    sb.append(id);
+                    b.putLong(id);
                 }
-                sb.append(',').append(s.arrivals())
-                    .append(',').append(completed)
-                    .append(',').append(s.errors())
-                    .append(',').append(s.rejected())
-                    .append(',');
-                appendMillis(sb, completed > 0 ? s.latencySumNs() / completed : 0).append(',');
-                appendMillis(sb, s.p50Ns()).append(',');
-                appendMillis(sb, s.p90Ns()).append(',');
-                appendMillis(sb, s.p99Ns()).append(',');
-                appendMillis(sb, s.maxNs()).append(',');
-                sb.append(s.queueDepth())
-                    .append(',').append(s.busyServers())
-                    .append(',').append(s.servers())
-                    .append(',');
-                appendMillis(sb, s.p999Ns()).append(',');
+                b.put(',').putLong(s.arrivals())
+                    .put(',').putLong(completed)
+                    .put(',').putLong(s.errors())
+                    .put(',').putLong(s.rejected())
+                    .put(',');
+                b.putDecimal(completed > 0 ? s.latencySumNs() / completed : 0, NANOS_PER_MILLI).put(',');
+                b.putDecimal(s.p50Ns(), NANOS_PER_MILLI).put(',');
+                b.putDecimal(s.p90Ns(), NANOS_PER_MILLI).put(',');
+                b.putDecimal(s.p99Ns(), NANOS_PER_MILLI).put(',');
+                b.putDecimal(s.maxNs(), NANOS_PER_MILLI).put(',');
+                b.putLong(s.queueDepth())
+                    .put(',').putLong(s.busyServers())
+                    .put(',').putLong(s.servers())
+                    .put(',');
+                b.putDecimal(s.p999Ns(), NANOS_PER_MILLI).put(',');
                 // Time averages over the tick, from the exact integrals; empty for journals older than them (v1).
-                appendRatio(sb, s.busyTimeNs(), (double)s.servers() * tickLengthNs).append(',');
-                appendRatio(sb, s.queueTimeNs(), tickLengthNs).append(',');
+                putRatio(b, s.busyTimeNs(), (double)s.servers() * tickLengthNs).put(',');
+                putRatio(b, s.queueTimeNs(), tickLengthNs).put(',');
                 // Cost in the diagram's currency unit, exact to the billionth; empty for journals before it.
                 if (s.costNanos() != TickSummaryDecoder.ServicesDecoder.costNanosNullValue()) {
-                    appendDecimal(sb, s.costNanos(), NANOS_PER_SECOND);
+                    b.putDecimal(s.costNanos(), NANOS_PER_SECOND);
                 }
-                sb.append(',');
+                b.put(',');
                 // Schema version 3 on; older ticks had none of these, so they are 0 there.
-                sb.append(orZero(s.timeouts(), TickSummaryDecoder.ServicesDecoder.timeoutsNullValue()))
-                    .append(',').append(orZero(s.retries(), TickSummaryDecoder.ServicesDecoder.retriesNullValue()))
-                    .append(',')
-                    .append(orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue()))
-                    .append(',');
-                sb.append(tickTail);
+                b.putLong(orZero(s.timeouts(), TickSummaryDecoder.ServicesDecoder.timeoutsNullValue()))
+                    .put(',').putLong(orZero(s.retries(), TickSummaryDecoder.ServicesDecoder.retriesNullValue()))
+                    .put(',')
+                    .putLong(orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue()))
+                    .put(',');
+                b.put(tickTail);
                 s.skipHistogram();
                 count++;
             }
@@ -213,14 +248,27 @@ public final class CsvExporter {
             return value == nullValue ? 0 : value;
         }
 
+        void drainTo(final OutputStream out) throws IOException {
+            out.write(text.bytes(), 0, text.length());
+            text.clear();
+        }
+
         void drainTo(final Writer out) throws IOException {
             final int length = text.length();
-            if (chars.length < length) {
-                chars = new char[Math.max(length, FLUSH_CHARS + 4096)];
+            if (asciiNames) {
+                // Every byte is ASCII: widening is decoding.
+                if (chars.length < length) {
+                    chars = new char[Math.max(length, FLUSH_BYTES + 4096)];
+                }
+                final byte[] bytes = text.bytes();
+                for (int i = 0; i < length; i++) {
+                    chars[i] = (char)bytes[i];
+                }
+                out.write(chars, 0, length);
+            } else {
+                out.write(text.toString());
             }
-            text.getChars(0, length, chars, 0);
-            out.write(chars, 0, length);
-            text.setLength(0);
+            text.clear();
         }
     }
 }

@@ -127,4 +127,35 @@ class CsvExporterTest {
                     .toPlainString());
         }
     }
+
+    @Test
+    void shouldWriteTheSameRowsAsBytesAsThroughAWriterWhateverTheNames() throws IOException {
+        // A name with a comma (quoted) and one outside ASCII (UTF-8 in the bytes).
+        final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(256);
+        final io.tickwire.sbe.CatalogEncoder e = new io.tickwire.sbe.CatalogEncoder()
+            .wrapAndApplyHeader(buffer, 0, new io.tickwire.sbe.MessageHeaderEncoder())
+            .simulationId(Messages.SIMULATION_ID).tickLengthNs(Messages.TICK_NS).seed(Messages.SEED)
+            .startWallTimeNs(0).schemaVersion(3).workers(1);
+        final io.tickwire.sbe.CatalogEncoder.ServicesEncoder services = e.servicesCount(2);
+        services.next().serviceId(0).servers(4).name("fr\u00f6nt");
+        services.next().serviceId(1).servers(4).name("back,end");
+        e.sourcesCount(0);
+        e.simulationName("pair");
+        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
+            writer.onCatalog(buffer, 0, io.tickwire.sbe.MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+            Messages.appendTicks(writer, 0, 3_000);
+        }
+        final StringWriter chars = new StringWriter();
+        final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertThat(CsvExporter.export(reader, chars)).isEqualTo(6_000);
+            assertThat(reader.seek(0)).isTrue();
+            assertThat(CsvExporter.export(reader, bytes, Long.MAX_VALUE, null)).isEqualTo(6_000);
+        }
+        final String text = bytes.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(text).isEqualTo(chars.toString());
+        assertThat(text.split("\n")[1]).startsWith("0,fr\u00f6nt,");
+        assertThat(text.split("\n")[2]).startsWith("0,\"back,end\",");
+        assertThat(text.split("\n")).hasSize(6_001);
+    }
 }
