@@ -3,6 +3,7 @@ package io.tickwire.bench;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -39,8 +41,19 @@ class BenchmarkSmokeTest {
                 .filter(name -> name.endsWith("Benchmark.class") && !name.contains("$")
                     && !name.contains("jmh_generated"))
                 .map(name -> name.substring(0, name.length() - ".class".length()).replace('/', '.'))
+                .filter(BenchmarkSmokeTest::hasBenchmarkMethod)
                 .sorted()
                 .toList();
+        }
+    }
+
+    /** JMH benchmarks only: {@code FanoutBenchmark} is a {@code main} (run by {@code tickwire bench fanout}). */
+    private static boolean hasBenchmarkMethod(final String className) {
+        try {
+            return Arrays.stream(Class.forName(className).getMethods())
+                .anyMatch(m -> m.isAnnotationPresent(Benchmark.class));
+        } catch (final ClassNotFoundException ex) {
+            throw new IllegalStateException(ex);
         }
     }
 
@@ -49,6 +62,9 @@ class BenchmarkSmokeTest {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void shouldRun(final String benchmark) throws RunnerException {
         System.setProperty(SMOKE_PROPERTY, "true");
+        // JMH's machine-wide /tmp/jmh.lock keeps two measurements apart; a smoke run measures nothing, and must not
+        // fail because a real benchmark runs on the same machine.
+        System.setProperty("jmh.ignoreLock", "true");
         final Options options = new OptionsBuilder()
             .include("^" + benchmark.replace(".", "\\.") + "\\.")
             .forks(0)

@@ -146,13 +146,13 @@ public final class BenchMain {
         final double disruptor = samplePath.get("io.tickwire.engine.SamplePathBenchmark.publishSample");
         final double abq = samplePath.get("io.tickwire.bench.BlockingQueueSamplePathBenchmark.publishSample");
         rows.add(row("sample path, samples/s (higher is better)", disruptor, "ArrayBlockingQueue + objects", abq,
-            abq / disruptor));
+            abq / disruptor, disruptor / abq));
 
         final Map<String, Double> codec = jmh("io\\.tickwire\\.bench\\.CodecBenchmark\\.tickEncode(Json)?$",
             Map.of());
         final double sbe = codec.get("io.tickwire.bench.CodecBenchmark.tickEncode");
         final double json = codec.get("io.tickwire.bench.CodecBenchmark.tickEncodeJson");
-        rows.add(row("100-service tick encode, ns/op (lower is better)", sbe, "Jackson JSON", json, json / sbe));
+        rows.add(row("100-service tick encode, ns/op (lower is better)", sbe, "Jackson JSON", json, json / sbe, json / sbe));
 
         final Summary e2eTw = E2eHarness.run(new E2eHarness.Context().outDir(out).durationMs(durationMs)
             .warmupMs(5_000).name("compare-e2e-tickwire"));
@@ -160,9 +160,10 @@ public final class BenchMain {
             .warmupMs(5_000).peer("node").name("compare-e2e-node"));
         rows.add(new String[] {"e2e p99 us, 100 ticks/s, 100 services, 10 clients (lower is better)",
             fmt(e2eTw.p99() / 1e3), "Node.js ws broadcaster", fmt(e2eNode.p99() / 1e3),
-            ratio((double)e2eNode.p99() / e2eTw.p99())});
+            ratio((double)e2eNode.p99() / e2eTw.p99()), ratio((double)e2eNode.p99() / e2eTw.p99())});
         rows.add(new String[] {"e2e p50 us, same runs", fmt(e2eTw.p50() / 1e3), "Node.js ws broadcaster",
-            fmt(e2eNode.p50() / 1e3), ratio((double)e2eNode.p50() / e2eTw.p50())});
+            fmt(e2eNode.p50() / 1e3), ratio((double)e2eNode.p50() / e2eTw.p50()),
+            ratio((double)e2eNode.p50() / e2eTw.p50())});
 
         final long fanoutMs = Math.min(durationMs, 10_000);
         final Summary fanTw = E2eHarness.run(new E2eHarness.Context().outDir(out).clients(100).services(10)
@@ -170,22 +171,23 @@ public final class BenchMain {
         final Summary fanNode = E2eHarness.run(new E2eHarness.Context().outDir(out).clients(100).services(10)
             .tickRate(0).durationMs(fanoutMs).warmupMs(3_000).peer("node").name("compare-fanout-node"));
         rows.add(row("fan-out frames/s decoded, 100 clients, speed max (higher is better)", fanTw.framesPerSecond(),
-            "Node.js ws broadcaster", fanNode.framesPerSecond(), fanNode.framesPerSecond() / fanTw.framesPerSecond()));
+            "Node.js ws broadcaster", fanNode.framesPerSecond(), fanNode.framesPerSecond() / fanTw.framesPerSecond(),
+            fanTw.framesPerSecond() / fanNode.framesPerSecond()));
 
         System.out.printf(Locale.ROOT, "%ncompare (%d cores, Java %s, load average %.2f at the end):%n",
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
-        System.out.printf("| %s | %s | %s | %s | %s |%n", "figure", "Tickwire", "peer", "peer figure",
-            "peer / Tickwire");
-        System.out.println("| --- | --- | --- | --- | --- |");
+        System.out.printf("| %s | %s | %s | %s | %s | %s |%n", "figure", "Tickwire", "peer", "peer figure",
+            "peer / Tickwire", "Tickwire's advantage (x)");
+        System.out.println("| --- | --- | --- | --- | --- | --- |");
         for (final String[] r : rows) {
-            System.out.printf("| %s | %s | %s | %s | %s |%n", (Object[])r);
+            System.out.printf("| %s | %s | %s | %s | %s | %s |%n", (Object[])r);
         }
     }
 
     private static String[] row(final String what, final double tickwire, final String peer, final double peerValue,
-                                final double ratio) {
-        return new String[] {what, fmt(tickwire), peer, fmt(peerValue), ratio(ratio)};
+                                final double ratio, final double advantage) {
+        return new String[] {what, fmt(tickwire), peer, fmt(peerValue), ratio(ratio), ratio(advantage)};
     }
 
     private static String fmt(final double v) {
