@@ -98,6 +98,7 @@ public final class Simulation implements AutoCloseable {
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
     private final AtomicLong ticksIssued = new AtomicLong();
+    private volatile long pacingOriginNanos = Long.MIN_VALUE;
     private volatile boolean stopRequested;
     private volatile boolean closing;
     /** Producers waiting on a full ring give up when this says so: the consumers will never catch up. */
@@ -352,6 +353,15 @@ public final class Simulation implements AutoCloseable {
         return catalog.clone();
     }
 
+    /**
+     * The pacing origin: the {@link System#nanoTime()} at which the orchestrator started its clock, so that tick
+     * {@code t} is due to close at {@code origin + (t + 1) * tickNs / speed}; {@link Long#MIN_VALUE} until then.
+     * For measuring from the intended time (benchmarks) rather than from when a tick happened to close.
+     */
+    public long pacingOriginNanos() {
+        return pacingOriginNanos;
+    }
+
     /** Simulated service visits so far, over all workers; racy, for progress reports only. */
     public long visits() {
         final SimulationWorker[] w = workers;
@@ -368,6 +378,7 @@ public final class Simulation implements AutoCloseable {
         final long tickNs = diagram.tickNs();
         final double speed = ctx.speed;
         final long startNanos = System.nanoTime();
+        pacingOriginNanos = startNanos;
         long tick = 0;
         try {
             for (; ctx.ticks < 0 || tick < ctx.ticks; tick++) {
