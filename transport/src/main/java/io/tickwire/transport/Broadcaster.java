@@ -217,6 +217,13 @@ public final class Broadcaster implements TickListener {
         return firstSequence;
     }
 
+    /** Retention deleted the journal's ticks before {@code first}: refuse resumes from before it. Any thread. */
+    void retainFrom(final long first) {
+        if (first > firstSequence) {
+            firstSequence = first;
+        }
+    }
+
     /**
      * The first tick of the current epoch: a subscription owed an earlier tick skips to it with a {@code GapNotice}
      * (a replay seeked forward).

@@ -302,6 +302,10 @@ final class FeedSubscription {
             }
             return;
         }
+        if (failure instanceof JournalReplay.SequenceUnavailableException) {
+            connection.subscriptionFailed(this, ErrorCode.SEQUENCE_UNAVAILABLE, failure.getMessage());
+            return;
+        }
         if (failure != null) {
             connection.subscriptionFailed(this, ErrorCode.INTERNAL, "cannot replay simulation " + simulationId()
                 + " from its journal at tick " + from + ": " + failure.getMessage());

@@ -5,6 +5,7 @@ import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournalWriter;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
@@ -46,6 +47,8 @@ public final class SimulationRegistry implements AutoCloseable {
     private final int tailTicks;
     private final long tailBytes;
     private final Path journalRoot;
+    private final String rollCycle;
+    private final JournalRetention.Policy retention;
     /** Feeds of runs known only by their journals under {@link #journalRoot} (earlier servers, forgotten runs). */
     private final Map<Long, Broadcaster> journaledRuns = new ConcurrentHashMap<>();
     /** Journals being replayed ({@link #replay}), by id: their own ids, the journal's. */
@@ -67,6 +70,15 @@ public final class SimulationRegistry implements AutoCloseable {
      *                    stay subscribable from their journals ({@link #journaledRun}).
      */
     SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes, final Path journalRoot) {
+        this(firstId, tailTicks, tailBytes, journalRoot, JournalRetention.DEFAULT_ROLL_CYCLE,
+            JournalRetention.Policy.KEEP_ALL);
+    }
+
+    /** @param rollCycle and {@code retention}: of the journals of the runs launched here. */
+    SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes, final Path journalRoot,
+                       final String rollCycle, final JournalRetention.Policy retention) {
+        this.rollCycle = rollCycle;
+        this.retention = retention;
         this.nextId = firstId;
         this.tailTicks = tailTicks;
         this.tailBytes = tailBytes;
@@ -101,12 +113,15 @@ public final class SimulationRegistry implements AutoCloseable {
         try {
             final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
             if (dir != null) {
-                writer = JournalWriter.create(dir, diagram, sim.seed(), id);
+                writer = JournalWriter.create(dir, diagram, sim.seed(), id,
+                    new JournalWriter.Context().rollCycle(rollCycle).retention(retention));
             }
             final Entry entry = new Entry(sim, dir, writer == null ? null : new ClosingJournal(writer));
             entry.broadcaster = new Broadcaster(id, sim.catalog(), writer == null ? null : dir, tailTicks, tailBytes,
                 () -> onEnded(entry));
             if (entry.journal != null) {
+                final Broadcaster feed = entry.broadcaster;
+                writer.onFirstTickMoved(feed::retainFrom); // resumes from before it are refused with the range
                 sim.addListener(entry.journal);
             }
             sim.addListener(entry.broadcaster);
@@ -252,6 +267,7 @@ public final class SimulationRegistry implements AutoCloseable {
                 return null;
             }
             final Broadcaster feed = new Broadcaster(id, catalog, dir, 2, 1, null);
+            feed.retainFrom(Math.max(0, reader.firstTick())); // retention may have deleted its first cycles
             final io.tickwire.sbe.EndReason reason = reader.endReason();
             feed.onEnd(reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
                 case COMPLETED -> TickListener.EndReason.COMPLETED;
