@@ -438,10 +438,11 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         final long epoch = target.epoch(); // before the range: a replay moved back after this ends the subscription
+        final long start = target.epochStart(); // 0 for a run; where a replay (re)started
         final long published = target.lastSequence();
-        final long last = published >= target.firstSequence() ? published : -1; // a replay has none before its first
+        final long last = published >= start ? published : -1; // a replay has published none of this epoch yet
         if (from >= 0) {
-            final long oldest = target.journalDir() != null ? target.firstSequence()
+            final long oldest = target.journalDir() != null ? Math.max(target.firstSequence(), start)
                 : Math.min(target.tail().oldest(), last + 1);
             if (from < oldest) {
                 sendError(requestId, ErrorCode.SEQUENCE_UNAVAILABLE, "sequence " + from + " is no longer held: "
@@ -454,7 +455,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             drop(existing); // replaced: nothing more of it is written
         }
         final ServiceFilter filter = serviceIds.length == 0 ? null : target.acquireFilter(serviceIds);
-        final long next = from >= 0 ? from : Math.max(last, target.firstSequence());
+        final long next = from >= 0 ? from : Math.max(last, start);
         final long first = from >= 0 ? from : last;
         final FeedSubscription subscription = new FeedSubscription(this, ctx, runtime, target, filter, services,
             policy, next, epoch);

@@ -325,6 +325,7 @@ public final class SimulationRegistry implements AutoCloseable {
         replays.values().forEach(JournalPlayer::close);
         entries.values().forEach(this::release);
         entries.values().forEach(e -> e.broadcaster.discardTail());
+        replays.values().forEach(r -> r.broadcaster().discardTail()); // closed above: ended
         control.shutdown();
         try {
             if (!control.awaitTermination(CLOSE_TIMEOUT_S, TimeUnit.SECONDS)) {
