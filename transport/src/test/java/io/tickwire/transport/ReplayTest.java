@@ -90,12 +90,15 @@ class ReplayTest {
             true); // paused, so that both subscribers are there from tick 100 on
         final FeedClient first = connect("?sim=" + replay.simulationId() + "&from=100");
         final FeedClient snapshot = connect("?sim=latest");
+        final FeedClient filtered = connect("?sim=" + replay.simulationId() + "&from=100&services=db");
         final SubscribedDecoder subscribed = Wire.subscribed(first.nextNonHeartbeat(5_000));
         assertThat(subscribed.simulationId()).isEqualTo(replay.simulationId());
         assertThat(subscribed.firstSequence()).isEqualTo(100);
         assertThat(first.nextNonHeartbeat(5_000)).as("the journal's catalog, byte for byte").isEqualTo(catalog);
         assertThat(Wire.subscribed(snapshot.nextNonHeartbeat(5_000)).simulationId()).isEqualTo(replay.simulationId());
         assertThat(snapshot.nextNonHeartbeat(5_000)).isEqualTo(catalog);
+        assertThat(templateId(filtered.nextNonHeartbeat(5_000))).isEqualTo(Wire.SUBSCRIBED);
+        assertThat(filtered.nextNonHeartbeat(5_000)).isEqualTo(catalog);
         replay.resume();
 
         final List<byte[]> got = ticksUntilEnd(first, 1_499, EndReason.COMPLETED);
@@ -106,8 +109,21 @@ class ReplayTest {
         final List<byte[]> live = ticksUntilEnd(snapshot, 1_499, EndReason.COMPLETED);
         assertThat(live).as("the snapshot subscriber, live from the start: nothing conflated").hasSize(1_400);
         assertThat(tickOf(live.get(0))).isEqualTo(100);
+        final List<byte[]> onlyDb = ticksUntilEnd(filtered, 1_499, EndReason.COMPLETED);
+        assertThat(onlyDb).hasSize(1_400);
+        for (int i = 0; i < onlyDb.size(); i++) {
+            final io.tickwire.sbe.TickSummaryDecoder tick = Wire.tick(onlyDb.get(i));
+            assertThat(tick.tick()).isEqualTo(100 + i);
+            final List<Integer> ids = new ArrayList<>();
+            for (final io.tickwire.sbe.TickSummaryDecoder.ServicesDecoder row : tick.services()) {
+                ids.add(row.serviceId());
+                row.skipHistogram();
+            }
+            assertThat(ids).as("the db rows only").containsExactly(1);
+        }
         assertThat(replay.awaitEnd(10, TimeUnit.SECONDS)).isTrue();
         assertThat(replay.failure()).isNull();
+        assertThat(TestSupport.get(server.port(), "/").statusCode()).as("the dashboard").isEqualTo(200);
     }
 
     @Test
