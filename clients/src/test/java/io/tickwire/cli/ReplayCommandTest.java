@@ -70,7 +70,8 @@ class ReplayCommandTest {
             try {
                 final String url = "ws://127.0.0.1:" + server.port() + "/feed";
                 client.set(FeedClient.connect(URI.create(url), recorder));
-                client.get().subscribe(Subscription.to(player.simulationId()).fromSequence(0)).get(10, TimeUnit.SECONDS);
+                client.get().subscribe(Subscription.to(player.simulationId()).fromSequence(0))
+                    .get(10, TimeUnit.SECONDS);
                 final Thread tailing = new Thread(() -> tail.complete(Cli.execute("tail", url, "--sim",
                     String.valueOf(player.simulationId()), "--from-seq", "0")), "tail");
                 tailing.start();

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** {@code --roll-cycle} and {@code --retain} on {@code run}; {@code export} and {@code replay} of a retained journal. */
+/** {@code --roll-cycle} and {@code --retain} on {@code run}; {@code export} and {@code replay} of a retained one. */
 @Timeout(90)
 class RetentionCliTest {
     @TempDir

@@ -8,8 +8,8 @@ import java.nio.file.Path;
  * <pre>
  *  &lt;dir&gt;/
  *    run.properties   the run's identity: seed, simulationId, schemaId, schemaVersion, created (ISO-8601 UTC),
- *                     tickLengthNs, name, rollCycle, retain (if set). Written at create, before any tick; its presence makes the directory a
- *                     journal.
+ *                     tickLengthNs, name, rollCycle, retain (if set). Written at create, before any tick; its
+ *                     presence makes the directory a journal.
  *    diagram.yaml     the diagram source, verbatim (UTF-8), written at create.
  *    catalog.sbe      the Catalog message, also kept here when retention may delete the first cycle (which holds
  *                     its excerpt).

@@ -1,13 +1,14 @@
 package io.tickwire.journal;
 
+import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.TickSummaryDecoder;
+import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.rollcycles.LegacyRollCycles;
 import net.openhft.chronicle.wire.DocumentContext;
-import io.tickwire.sbe.MessageHeaderDecoder;
-import io.tickwire.sbe.TickSummaryDecoder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,7 +76,7 @@ public final class JournalRetention {
         cycles.put("FAST_DAILY", RollCycles.FAST_DAILY);
         cycles.put("DAILY", LegacyRollCycles.DAILY);
         cycles.put("WEEKLY", RollCycles.WEEKLY);
-        ROLL_CYCLES = java.util.Collections.unmodifiableMap(cycles);
+        ROLL_CYCLES = Collections.unmodifiableMap(cycles);
     }
 
     /** How much to keep: an age in ms, a size in bytes, or neither (0: keep everything). */
@@ -270,7 +272,7 @@ public final class JournalRetention {
                 if (!dc.isPresent()) {
                     return -1;
                 }
-                final net.openhft.chronicle.bytes.Bytes<?> bytes = dc.wire().bytes();
+                final Bytes<?> bytes = dc.wire().bytes();
                 final long at = bytes.readPosition();
                 if (bytes.readRemaining() >= MessageHeaderDecoder.ENCODED_LENGTH + 16
                     && bytes.readUnsignedShort(at + 2) == TickSummaryDecoder.TEMPLATE_ID) {

@@ -145,7 +145,8 @@ class JournalRetentionTest {
         assertThatThrownBy(() -> JournalRetention.Policy.parse("0d")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> JournalRetention.rollCycle("FORTNIGHTLY"))
             .hasMessageStartingWith("unknown roll cycle 'FORTNIGHTLY' (MINUTELY, FIVE_MINUTELY");
-        assertThat(JournalRetention.rollCycle("ten_minutely")).isSameAs(JournalRetention.ROLL_CYCLES.get("TEN_MINUTELY"));
+        assertThat(JournalRetention.rollCycle("ten_minutely"))
+            .isSameAs(JournalRetention.ROLL_CYCLES.get("TEN_MINUTELY"));
     }
 
     /** Catalog, then 100 ticks in each of ten minutes; the clock ends at the start of minute 10. */

@@ -4,7 +4,6 @@ import io.tickwire.engine.TickListener;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
-
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
