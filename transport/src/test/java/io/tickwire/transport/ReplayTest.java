@@ -127,6 +127,37 @@ class ReplayTest {
     }
 
     @Test
+    void shouldWaitAtSpeedMaxForAReaderThatStallsInsteadOfConflatingIt() throws Exception {
+        // Small buffers everywhere: a reader that stops reading makes its connection unwritable within a few ticks.
+        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(64).socketSendBufferBytes(8 * 1024)
+            .writeBufferLowWaterMark(8 * 1024).writeBufferHighWaterMark(16 * 1024));
+        final JournalPlayer replay = server.registry().replay(journal, -1, -1, Double.POSITIVE_INFINITY, true);
+        try (RawFeedClient stalled = RawFeedClient.connectWithReceiveBuffer(server.port(),
+            "?sim=" + replay.simulationId() + "&from=0", 4 * 1024)) {
+            assertThat(templateId(stalled.nextBinary())).isEqualTo(Wire.SUBSCRIBED);
+            replay.resume();
+            Thread.sleep(1_000); // not reading
+            assertThat(replay.ended()).as("the replay waits for its slowest reader").isFalse();
+            final long held = replay.position();
+            assertThat(held).isLessThan(TICKS / 2);
+            long expected = 0;
+            byte[] m;
+            while ((m = stalled.nextBinary()) != null && templateId(m) != Wire.END) {
+                if (templateId(m) == Wire.TICK) {
+                    assertThat(m).as("tick %d, nothing conflated", expected).isEqualTo(journaled.get(expected));
+                    expected++;
+                } else {
+                    assertThat(templateId(m)).as("after tick %d", expected).isIn(Wire.CATALOG, Wire.HEARTBEAT);
+                }
+            }
+            assertThat(m).isNotNull();
+            assertThat(expected).isEqualTo(TICKS);
+            assertThat(Wire.end(m).lastSequence()).isEqualTo(TICKS - 1);
+        }
+        assertThat(replay.awaitEnd(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void shouldRefuseSequencesOutsideTheReplayedRange() throws Exception {
         server = FeedServer.start(new FeedServer.Context().port(0));
         final JournalPlayer replay = server.registry().replay(journal, 500, -1, 1.0, true);
