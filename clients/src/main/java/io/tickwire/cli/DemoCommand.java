@@ -3,6 +3,7 @@ package io.tickwire.cli;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.net.URISyntaxException;
@@ -26,6 +27,9 @@ final class DemoCommand extends CliCommand {
         description = "Simulated seconds per wall-clock second (default ${DEFAULT-VALUE}).")
     double speed;
 
+    @Mixin
+    JournalOptions journalOptions = new JournalOptions();
+
     @Override
     protected int execute() throws Exception {
         final Diagram d = Diagrams.load(findExample());
@@ -34,7 +38,8 @@ final class DemoCommand extends CliCommand {
         }
         final Simulation.Context ctx = RunCommand.context(d, speed, -1, null, 1, false, null);
         return new SimulationRunner(err(), null).run(new SimulationRunner.Plan(
-            d, ctx, SimulationRunner.defaultJournalDir(d), true, port));
+            d, ctx, SimulationRunner.defaultJournalDir(d), true, port, journalOptions.rollCycle(),
+            journalOptions.retention()));
     }
 
     /** $TICKWIRE_HOME (set by ./tickwire), then the working directory, then the repo the jar was built in. */

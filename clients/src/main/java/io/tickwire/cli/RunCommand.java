@@ -8,6 +8,7 @@ import io.tickwire.transport.FeedServer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.TypeConversionException;
@@ -44,6 +45,9 @@ final class RunCommand extends CliCommand {
 
     @ArgGroup(exclusive = true)
     Serving serving;
+
+    @Mixin
+    JournalOptions journalOptions = new JournalOptions();
 
     @Option(names = "--pin", description = "Pin each worker thread to a CPU of its own.")
     boolean pin;
@@ -83,7 +87,8 @@ final class RunCommand extends CliCommand {
             throw new BadInputException("--port must be 0..65535, got " + port);
         }
         final Path dir = journal != null ? journal : SimulationRunner.defaultJournalDir(d);
-        return new SimulationRunner(err(), onServing).run(new SimulationRunner.Plan(d, ctx, dir, serve, port));
+        return new SimulationRunner(err(), onServing).run(new SimulationRunner.Plan(d, ctx, dir, serve, port,
+            journalOptions.rollCycle(), journalOptions.retention()));
     }
 
     private long ticks(final Diagram d) throws BadInputException {

@@ -2,6 +2,7 @@ package io.tickwire.cli;
 
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournalWriter;
 import io.tickwire.transport.FeedServer;
 
@@ -36,7 +37,13 @@ final class SimulationRunner {
     private static final long DRAIN_TIMEOUT_S = 30;
 
     /** What to run. {@code port} is ignored unless {@code serve}; 0 picks a free port. */
-    record Plan(Diagram diagram, Simulation.Context context, Path journalDir, boolean serve, int port) {
+    record Plan(Diagram diagram, Simulation.Context context, Path journalDir, boolean serve, int port,
+                String rollCycle, JournalRetention.Policy retention) {
+        Plan(final Diagram diagram, final Simulation.Context context, final Path journalDir, final boolean serve,
+             final int port) {
+            this(diagram, context, journalDir, serve, port, JournalRetention.DEFAULT_ROLL_CYCLE,
+                JournalRetention.Policy.KEEP_ALL);
+        }
     }
 
     private final PrintWriter err;
@@ -138,7 +145,9 @@ final class SimulationRunner {
                     .bindAddress(BIND_ADDRESS)
                     .port(plan.port())
                     // Runs POSTed to /simulations journal where the default ones go: ./journal/sim-<id>-<name>.
-                    .journalRoot(Paths.get(JOURNAL_ROOT).toAbsolutePath()));
+                    .journalRoot(Paths.get(JOURNAL_ROOT).toAbsolutePath())
+                    .journalRollCycle(plan.rollCycle())
+                    .journalRetention(plan.retention()));
             } catch (final UncheckedIOException ex) {
                 throw new BadInputException(ex.getMessage() + " (choose another --port)", ex);
             }
@@ -147,7 +156,8 @@ final class SimulationRunner {
         err.println("tickwire: " + diagram.name() + ", " + diagram.services().size() + " services, tick "
             + seconds(diagram.tickNs()) + ", speed " + speed(ctx.speed())
             + (ctx.ticks() < 0 ? ", until Ctrl-C" : ", " + ctx.ticks() + " ticks"));
-        err.println("journal:   " + journalDir);
+        err.println("journal:   " + journalDir + (plan.retention().keepsAll() ? ""
+            : " (" + plan.rollCycle() + " cycles, retaining " + retained(plan.retention()) + ")"));
         startNanos = System.nanoTime();
         if (server != null) {
             err.println("dashboard: http://" + BIND_ADDRESS + ":" + server.port() + "/");
@@ -159,7 +169,8 @@ final class SimulationRunner {
             simulation = server.registry().launch(diagram, ctx, journalDir);
         } else {
             final Simulation sim = Simulation.create(diagram, ctx);
-            writer = JournalWriter.create(journalDir, diagram, sim.seed(), ctx.simulationId());
+            writer = JournalWriter.create(journalDir, diagram, sim.seed(), ctx.simulationId(),
+                new JournalWriter.Context().rollCycle(plan.rollCycle()).retention(plan.retention()));
             sim.addListener(writer);
             simulation = sim;
             err.flush();
@@ -231,6 +242,11 @@ final class SimulationRunner {
         } catch (final Exception ex) {
             err.println("tickwire: closing " + c.getClass().getSimpleName() + " failed: " + CliCommand.oneLine(ex));
         }
+    }
+
+    private static String retained(final JournalRetention.Policy policy) {
+        return policy.maxAgeMs() > 0 ? seconds(policy.maxAgeMs() * 1_000_000L)
+            : String.format(Locale.ROOT, "%.1f MB", policy.maxBytes() / 1e6);
     }
 
     static String seconds(final long ns) {

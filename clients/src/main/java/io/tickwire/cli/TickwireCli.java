@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "tickwire", mixinStandardHelpOptions = true, versionProvider = TickwireCli.Version.class,
     description = "Simulate systems tick by tick and watch them live.",
-    subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, TailCommand.class,
+    subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, TailCommand.class, ReplayCommand.class,
         ExportCommand.class, ReportCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
 public final class TickwireCli implements Runnable {
     @Spec

@@ -8,10 +8,13 @@ import java.nio.file.Path;
  * <pre>
  *  &lt;dir&gt;/
  *    run.properties   the run's identity: seed, simulationId, schemaId, schemaVersion, created (ISO-8601 UTC),
- *                     tickLengthNs, name. Written at create, before any tick; its presence makes the directory a
- *                     journal.
+ *                     tickLengthNs, name, rollCycle, retain (if set). Written at create, before any tick; its
+ *                     presence makes the directory a journal.
  *    diagram.yaml     the diagram source, verbatim (UTF-8), written at create.
- *    queue/           a Chronicle Queue (binary wire, FAST_HOURLY cycles), one SBE message per excerpt:
+ *    catalog.sbe      the Catalog message, also kept here when retention may delete the first cycle (which holds
+ *                     its excerpt).
+ *    queue/           a Chronicle Queue (binary wire, cycles of run.properties' rollCycle, FAST_HOURLY by default;
+ *                     older journals have no rollCycle and are FAST_HOURLY), one SBE message per excerpt:
  *                       Catalog, then one TickSummary per tick (0, 1, 2, ...), then SimulationEnd if the run's end
  *                       reached the writer. See {@link JournalWriter}.
  * </pre>
@@ -21,6 +24,7 @@ public final class JournalLayout {
     public static final String QUEUE_DIR = "queue";
     public static final String DIAGRAM_FILE = "diagram.yaml";
     public static final String RUN_FILE = "run.properties";
+    public static final String CATALOG_FILE = "catalog.sbe";
 
     // Keys of run.properties.
     static final String SEED = "seed";
@@ -30,6 +34,8 @@ public final class JournalLayout {
     static final String CREATED = "created";
     static final String TICK_LENGTH_NS = "tickLengthNs";
     static final String NAME = "name";
+    static final String ROLL_CYCLE = "rollCycle";
+    static final String RETAIN = "retain";
 
     private JournalLayout() {
     }

@@ -54,6 +54,10 @@ public final class JournalReader implements AutoCloseable {
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final ExcerptTailer tailer;
+    /** Retention may delete its old cycles: the table of cycles is checked against the directory. */
+    private final boolean retained;
+    private final String queueDir;
+    private int heldCycle = Integer.MIN_VALUE; // the cycle this reader is positioned in, for retention
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final TickSummaryDecoder summary = new TickSummaryDecoder();
@@ -96,6 +100,8 @@ public final class JournalReader implements AutoCloseable {
         this.tickLengthNs = longProperty(run, JournalLayout.TICK_LENGTH_NS);
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
+        this.retained = run.getProperty(JournalLayout.RETAIN) != null;
+        this.queueDir = queue.file().getAbsolutePath();
         this.tailer = queue.createTailer();
     }
 
@@ -124,10 +130,18 @@ public final class JournalReader implements AutoCloseable {
         }
         final String source = Files.readString(diagramFile, StandardCharsets.UTF_8);
 
+        final String cycleName = run.getProperty(JournalLayout.ROLL_CYCLE);
+        final RollCycle cycle;
+        try {
+            // Journals older than the rollCycle key are FAST_HOURLY (the queue's own metadata wins if it differs).
+            cycle = cycleName == null ? JournalWriter.ROLL_CYCLE : JournalRetention.rollCycle(cycleName);
+        } catch (final IllegalArgumentException ex) {
+            throw new IOException("journal " + dir + ": " + ex.getMessage(), ex);
+        }
         final SingleChronicleQueue queue;
         try {
             queue = SingleChronicleQueueBuilder.binary(dir.resolve(JournalLayout.QUEUE_DIR))
-                .rollCycle(JournalWriter.ROLL_CYCLE) // the queue's own metadata wins if it differs
+                .rollCycle(cycle)
                 .readOnly(true)
                 .build();
         } catch (final RuntimeException ex) {
@@ -164,9 +178,10 @@ public final class JournalReader implements AutoCloseable {
         return catalog == null ? null : catalog.clone();
     }
 
-    /** The first tick in the journal, or -1 if it has none. */
+    /** The first tick in the journal, or -1 if it has none; moves forward as retention deletes old cycles. */
     public long firstTick() {
         refresh();
+        dropDeletedCycles();
         return firstTick;
     }
 
@@ -198,6 +213,7 @@ public final class JournalReader implements AutoCloseable {
         if (firstTick < 0 || tick > lastTick) {
             refresh(); // only then: Chronicle's lastIndex() costs a tailer of its own
         }
+        dropDeletedCycles();
         if (firstTick < 0 || tick < firstTick || tick > lastTick) {
             return false;
         }
@@ -210,6 +226,7 @@ public final class JournalReader implements AutoCloseable {
         resumeIndex = index;
         consumedIndex = NONE;
         reposition = true;
+        hold(rollCycle.toCycle(index));
         return true;
     }
 
@@ -231,6 +248,9 @@ public final class JournalReader implements AutoCloseable {
                 final long index = dc.index();
                 resumeIndex = NONE;
                 consumedIndex = index;
+                if (retained) {
+                    hold(rollCycle.toCycle(index)); // an int compare, but when it moves to the next cycle
+                }
                 final int length = wrap(dc);
                 if (classify(length, index) == TICK) {
                     handler.onTick(view, 0, length, recordValue);
@@ -245,6 +265,7 @@ public final class JournalReader implements AutoCloseable {
     public void close() {
         if (!closed) {
             closed = true;
+            hold(Integer.MIN_VALUE);
             tailer.close();
             queue.close();
         }
@@ -362,9 +383,57 @@ public final class JournalReader implements AutoCloseable {
                     final byte[] bytes = new byte[length];
                     view.getBytes(0, bytes);
                     catalog = bytes;
+                    return;
                 }
             }
         }
+        final Path kept = directory.resolve(JournalLayout.CATALOG_FILE);
+        if (Files.isRegularFile(kept)) {
+            // Retention deleted the first cycle, and its catalog excerpt with it; the writer kept a copy.
+            try {
+                catalog = Files.readAllBytes(kept);
+            } catch (final IOException ex) {
+                throw new java.io.UncheckedIOException("journal " + directory + ": cannot read its catalog", ex);
+            }
+        }
+    }
+
+    /** Tell retention which cycle this reader is positioned in (a journal with retention only). */
+    private void hold(final int cycle) {
+        if (!retained || cycle == heldCycle) {
+            return;
+        }
+        if (heldCycle != Integer.MIN_VALUE) {
+            JournalRetention.release(queueDir, heldCycle);
+        }
+        heldCycle = cycle;
+        if (cycle != Integer.MIN_VALUE) {
+            JournalRetention.hold(queueDir, cycle);
+        }
+    }
+
+    /**
+     * Forget the cycles retention has deleted since they were tabled (a journal with retention only: it costs a
+     * listing of the queue's directory); the first tick moves forward.
+     */
+    private void dropDeletedCycles() {
+        if (!retained || tickCycleCount == 0) {
+            return;
+        }
+        queue.refreshDirectoryListing();
+        final int first = queue.firstCycle();
+        int gone = 0;
+        while (gone < tickCycleCount && tickCycles[gone] < first) {
+            gone++;
+        }
+        if (gone == 0) {
+            return;
+        }
+        System.arraycopy(tickCycles, gone, tickCycles, 0, tickCycleCount - gone);
+        System.arraycopy(cycleFirstTicks, gone, cycleFirstTicks, 0, tickCycleCount - gone);
+        System.arraycopy(cycleLengths, gone, cycleLengths, 0, tickCycleCount - gone);
+        tickCycleCount -= gone;
+        firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
     }
 
     /**

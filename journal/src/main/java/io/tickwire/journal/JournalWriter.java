@@ -16,6 +16,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,7 +31,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
 
 /**
  * Journals a simulation: a {@link TickListener} that appends every message it is given, verbatim, to a Chronicle
@@ -65,6 +71,7 @@ public final class JournalWriter implements TickListener, AutoCloseable {
      * handles with a table of cycles.
      */
     static final RollCycle ROLL_CYCLE = RollCycles.FAST_HOURLY;
+    private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
 
     private final Path directory;
     private final long simulationId;
@@ -78,11 +85,74 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     // Written by the listener thread, read by close(): volatile costs a plain load on the append path.
     private volatile ExcerptAppender appender;
     private long ticks;
+    private boolean catalogKept; // listener thread only
+    private volatile boolean ended;
 
-    private JournalWriter(final Path directory, final SingleChronicleQueue queue, final long simulationId) {
+    // Retention: its own thread, if the policy deletes anything.
+    private final JournalRetention retention;
+    private final ScheduledExecutorService retentionThread;
+    private final TimeProvider time;
+    private volatile long firstTick;
+    private volatile LongConsumer onFirstTickMoved;
+
+    private JournalWriter(final Path directory, final SingleChronicleQueue queue, final long simulationId,
+                          final Context ctx) {
         this.directory = directory;
         this.queue = queue;
         this.simulationId = simulationId;
+        this.time = ctx.timeProvider;
+        if (ctx.retention.keepsAll()) {
+            retention = null;
+            retentionThread = null;
+        } else {
+            retention = new JournalRetention(queue, ctx.retention);
+            if (ctx.retentionCheckMs > 0) {
+                retentionThread = Executors.newSingleThreadScheduledExecutor(r -> {
+                    final Thread t = new Thread(r, "tw-retention-" + simulationId);
+                    t.setDaemon(true);
+                    return t;
+                });
+                retentionThread.scheduleWithFixedDelay(this::retainQuietly, ctx.retentionCheckMs,
+                    ctx.retentionCheckMs, TimeUnit.MILLISECONDS);
+            } else {
+                retentionThread = null; // the caller calls enforceRetention() (tests)
+            }
+        }
+    }
+
+    /**
+     * Configuration of a journal: its roll cycle and retention. Defaults: {@value JournalRetention#DEFAULT_ROLL_CYCLE},
+     * keep everything.
+     */
+    public static final class Context {
+        private RollCycle rollCycle = ROLL_CYCLE;
+        private JournalRetention.Policy retention = JournalRetention.Policy.KEEP_ALL;
+        private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
+        private long retentionCheckMs = 1_000;
+
+        /** One of {@link JournalRetention#ROLL_CYCLES}, by name. @throws IllegalArgumentException if unknown. */
+        public Context rollCycle(final String name) {
+            this.rollCycle = JournalRetention.rollCycle(name);
+            return this;
+        }
+
+        /** What to keep ({@link JournalRetention.Policy#parse}); whole old cycles beyond it are deleted. */
+        public Context retention(final JournalRetention.Policy retention) {
+            this.retention = Objects.requireNonNull(retention, "retention");
+            return this;
+        }
+
+        /** The clock that decides roll cycles and the age of cycles (tests roll and age with it). */
+        public Context timeProvider(final TimeProvider timeProvider) {
+            this.timeProvider = Objects.requireNonNull(timeProvider, "timeProvider");
+            return this;
+        }
+
+        /** How often the retention thread looks for cycles to delete; 0 for never (call enforceRetention). 1 s. */
+        public Context retentionCheckMs(final long ms) {
+            this.retentionCheckMs = ms;
+            return this;
+        }
     }
 
     /**
@@ -101,6 +171,12 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     /** As {@link #create(Path, Diagram, long, long)}, with the clock that decides roll cycles (tests roll with it). */
     static JournalWriter create(final Path dir, final Diagram diagram, final long seed, final long simulationId,
                                 final TimeProvider time) throws IOException {
+        return create(dir, diagram, seed, simulationId, new Context().timeProvider(time));
+    }
+
+    /** As {@link #create(Path, Diagram, long, long)}, with a roll cycle and retention. */
+    public static JournalWriter create(final Path dir, final Diagram diagram, final long seed, final long simulationId,
+                                       final Context ctx) throws IOException {
         Objects.requireNonNull(dir, "dir");
         final String source = Objects.requireNonNull(diagram, "diagram").source();
         if (source == null) {
@@ -119,23 +195,34 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         }
 
         final SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(queueDir)
-            .rollCycle(ROLL_CYCLE)
-            .timeProvider(time)
+            .rollCycle(ctx.rollCycle)
+            .timeProvider(ctx.timeProvider)
             .build();
         try {
             writeDurably(dir.resolve(JournalLayout.DIAGRAM_FILE), source);
             // Last: run.properties is what makes the directory a journal (JournalLayout.isJournal).
-            writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(diagram, seed, simulationId));
+            writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(diagram, seed, simulationId, ctx));
         } catch (final IOException | RuntimeException ex) {
             queue.close();
             throw ex;
         }
-        return new JournalWriter(dir, queue, simulationId);
+        return new JournalWriter(dir, queue, simulationId, ctx);
     }
 
     @Override
     public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
         append(buffer, offset, length);
+        if (retention != null && !catalogKept) {
+            // Once, before any tick: the first cycle (with the catalog excerpt) may be deleted by retention.
+            catalogKept = true;
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            try {
+                writeDurably(directory.resolve(JournalLayout.CATALOG_FILE), bytes);
+            } catch (final IOException ex) {
+                throw new java.io.UncheckedIOException("journal " + directory + ": cannot keep the catalog", ex);
+            }
+        }
     }
 
     @Override
@@ -153,6 +240,7 @@ public final class JournalWriter implements TickListener, AutoCloseable {
             .lastSequence(lastTick)
             .reason(map(reason));
         append(endBuffer, 0, endBuffer.capacity());
+        ended = true; // retention stops: a finished journal keeps the ticks it has (its last cycle may hold none)
     }
 
     /** Ticks appended so far; safe to read from any thread. */
@@ -164,10 +252,60 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         return directory;
     }
 
+    /** The first tick still in the journal: 0 until retention deletes a cycle. Any thread. */
+    public long firstTick() {
+        return firstTick;
+    }
+
+    /** Called (on the retention thread) each time retention moves the first tick forward. */
+    public void onFirstTickMoved(final LongConsumer listener) {
+        this.onFirstTickMoved = listener;
+    }
+
+    /**
+     * Delete what the retention policy no longer keeps, now. The retention thread does this every
+     * {@link Context#retentionCheckMs}; call it only when that is 0 (and always from the same thread).
+     *
+     * @return the journal's first tick after it.
+     */
+    long enforceRetention() throws IOException {
+        if (retention == null || closed.get() || ended) {
+            return firstTick;
+        }
+        final long first = retention.enforce(time.currentTimeMillis());
+        if (first >= 0 && first != firstTick) {
+            firstTick = first;
+            final LongConsumer listener = onFirstTickMoved;
+            if (listener != null) {
+                listener.accept(first);
+            }
+        }
+        return firstTick;
+    }
+
+    private void retainQuietly() {
+        try {
+            enforceRetention();
+        } catch (final IOException | RuntimeException ex) {
+            LOG.warn("journal {}: retention failed: {}", directory, ex.toString());
+        }
+    }
+
     /** Close the appender and the queue; idempotent. Call once the listener thread is done (the run has ended). */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            if (retentionThread != null) {
+                retentionThread.shutdownNow();
+                try {
+                    retentionThread.awaitTermination(5, TimeUnit.SECONDS);
+                } catch (final InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            if (retention != null) {
+                retention.close();
+            }
             final ExcerptAppender a = appender;
             if (a != null) {
                 a.close();
@@ -209,7 +347,8 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         return new IOException("journal already exists: " + dir);
     }
 
-    private static String runProperties(final Diagram diagram, final long seed, final long simulationId) {
+    private static String runProperties(final Diagram diagram, final long seed, final long simulationId,
+                                        final Context ctx) {
         return "# Tickwire journal: the run's identity. diagram.yaml is its diagram, queue/ its ticks.\n"
             + JournalLayout.SEED + '=' + seed + '\n'
             + JournalLayout.SIMULATION_ID + '=' + simulationId + '\n'
@@ -217,7 +356,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
             + JournalLayout.SCHEMA_VERSION + '=' + Schema.VERSION + '\n'
             + JournalLayout.CREATED + '=' + escape(Instant.now().toString()) + '\n'
             + JournalLayout.TICK_LENGTH_NS + '=' + diagram.tickNs() + '\n'
-            + JournalLayout.NAME + '=' + escape(diagram.name()) + '\n';
+            + JournalLayout.NAME + '=' + escape(diagram.name()) + '\n'
+            + JournalLayout.ROLL_CYCLE + '=' + JournalRetention.nameOf(ctx.rollCycle) + '\n'
+            + (ctx.retention.keepsAll() ? "" : JournalLayout.RETAIN + '=' + ctx.retention + '\n');
     }
 
     /**
@@ -243,8 +384,12 @@ public final class JournalWriter implements TickListener, AutoCloseable {
 
     /** Write to a temporary file, force it to disk, then rename it into place: readers never see half a file. */
     private static void writeDurably(final Path target, final String text) throws IOException {
+        writeDurably(target, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void writeDurably(final Path target, final byte[] content) throws IOException {
         final Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
-        final ByteBuffer bytes = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        final ByteBuffer bytes = ByteBuffer.wrap(content);
         try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.CREATE,
             StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             while (bytes.hasRemaining()) {

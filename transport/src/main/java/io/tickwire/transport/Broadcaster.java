@@ -69,6 +69,7 @@ public final class Broadcaster implements TickListener {
     private final Path journalDir;
     private final TickTail tail;
     private final Runnable onEnded;
+    private final boolean pacedBySubscribers;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
     private final LongAdder framesSent = new LongAdder();
     private final LongAdder slowReaderDisconnects = new LongAdder();
@@ -78,6 +79,13 @@ public final class Broadcaster implements TickListener {
     private volatile ServiceFilter[] filters = NO_FILTERS;
 
     private int unannounced; // listener thread only
+
+    // The ticks on offer: published (written by the listener thread after the tail), and from where. A replay that
+    // seeks moves them (restartAt); a run only appends.
+    private volatile long published = -1;
+    private volatile long firstSequence;
+    private volatile long epochStart;
+    private volatile long epoch;
 
     // Written by the listener thread before `ended` is published.
     private long lastTick = -1;
@@ -94,6 +102,24 @@ public final class Broadcaster implements TickListener {
      */
     Broadcaster(final long simulationId, final byte[] catalog, final Path journalDir, final int tailTicks,
                 final long tailBytes, final Runnable onEnded) {
+        this(simulationId, catalog, journalDir, tailTicks, tailBytes, onEnded, false, 0);
+    }
+
+    /**
+     * As the other constructor, for a journal replay ({@link JournalPlayer}).
+     *
+     * @param pacedBySubscribers true if the source waits for the slowest subscription (a replay at speed max): a
+     *                           subscription that cannot write then only pauses, it is never conflated or
+     *                           disconnected as a slow reader.
+     * @param firstSequence      the first tick on offer (earlier ones are refused with SEQUENCE_UNAVAILABLE).
+     */
+    Broadcaster(final long simulationId, final byte[] catalog, final Path journalDir, final int tailTicks,
+                final long tailBytes, final Runnable onEnded, final boolean pacedBySubscribers,
+                final long firstSequence) {
+        this.pacedBySubscribers = pacedBySubscribers;
+        this.firstSequence = firstSequence;
+        this.epochStart = firstSequence;
+        this.published = firstSequence - 1;
         this.simulationId = simulationId;
         this.catalog = catalog.clone();
         this.journalDir = journalDir;
@@ -183,7 +209,67 @@ public final class Broadcaster implements TickListener {
 
     /** The latest closed tick, -1 for none. */
     public long lastSequence() {
-        return ended ? lastTick : tail.newest();
+        return ended ? lastTick : published;
+    }
+
+    /** The first tick a subscription may ask for: 0 for a run, the replayed range's start (or seek) for a replay. */
+    long firstSequence() {
+        return firstSequence;
+    }
+
+    /** Retention deleted the journal's ticks before {@code first}: refuse resumes from before it. Any thread. */
+    void retainFrom(final long first) {
+        if (first > firstSequence) {
+            firstSequence = first;
+        }
+    }
+
+    /**
+     * The first tick of the current epoch: a subscription owed an earlier tick skips to it with a {@code GapNotice}
+     * (a replay seeked forward).
+     */
+    long epochStart() {
+        return epochStart;
+    }
+
+    /** Changes when a replay seeks backwards: subscriptions of an earlier epoch are over. */
+    long epoch() {
+        return epoch;
+    }
+
+    /** Whether the source waits for the slowest subscription (a replay at speed max): no slow-reader policy then. */
+    boolean pacedBySubscribers() {
+        return pacedBySubscribers;
+    }
+
+    /**
+     * The lowest next sequence of the subscriptions, or {@code none} if there is no subscription. Any thread (racy,
+     * which only makes a paced source wait a little more or less).
+     */
+    long slowestNextSequence(final long none) {
+        long min = Long.MAX_VALUE;
+        for (final Lane lane : lanes) {
+            for (final FeedSubscription s : lane.subscriptions) {
+                min = Math.min(min, s.progress());
+            }
+        }
+        return min == Long.MAX_VALUE ? none : min;
+    }
+
+    /**
+     * A replay continues at {@code tick}: forward, subscriptions owed earlier ticks are sent a {@code GapNotice} up
+     * to it; {@code backward} (at or before a tick already published), a new epoch starts and every subscription of
+     * the old one ends with an {@code Error}. The next {@link #onTick} is {@code tick}. Listener thread.
+     */
+    void restartAt(final long tick, final boolean backward) {
+        if (backward) {
+            epoch = epoch + 1; // first: a subscription that sees the new range also sees the new epoch
+            firstSequence = tick;
+        }
+        epochStart = tick;
+        tail.clear();
+        published = tick - 1;
+        wakeLanes();
     }
 
     /** Why the run ended; after {@link #ended()}. */
@@ -263,6 +349,7 @@ public final class Broadcaster implements TickListener {
             filtered[i] = TickFrames.encode(alloc, buffer, offset, length, inUse[i]);
         }
         tail.append(new TickFrames(tick, all, inUse, filtered));
+        published = tick;
         if (endOfBatch || ++unannounced >= WAKE_EVERY_TICKS) {
             unannounced = 0;
             wakeLanes();

@@ -437,9 +437,13 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         if (serviceIds == null) {
             return;
         }
-        final long last = target.lastSequence();
+        final long epoch = target.epoch(); // before the range: a replay moved back after this ends the subscription
+        final long start = target.epochStart(); // 0 for a run; where a replay (re)started
+        final long published = target.lastSequence();
+        final long last = published >= start ? published : -1; // a replay has published none of this epoch yet
         if (from >= 0) {
-            final long oldest = target.journalDir() != null ? 0 : Math.min(target.tail().oldest(), last + 1);
+            final long oldest = target.journalDir() != null ? Math.max(target.firstSequence(), start)
+                : Math.min(target.tail().oldest(), last + 1);
             if (from < oldest) {
                 sendError(requestId, ErrorCode.SEQUENCE_UNAVAILABLE, "sequence " + from + " is no longer held: "
                     + (last < oldest ? "no tick is" : "ticks " + oldest + ".." + last + " are") + " available");
@@ -451,10 +455,10 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             drop(existing); // replaced: nothing more of it is written
         }
         final ServiceFilter filter = serviceIds.length == 0 ? null : target.acquireFilter(serviceIds);
-        final long next = from >= 0 ? from : Math.max(last, 0);
+        final long next = from >= 0 ? from : Math.max(last, start);
         final long first = from >= 0 ? from : last;
         final FeedSubscription subscription = new FeedSubscription(this, ctx, runtime, target, filter, services,
-            policy, next);
+            policy, next, epoch);
         subscriptions.put(target.simulationId(), subscription);
         publishViews();
         send(FeedMessages.subscribed(ctx.alloc(), requestId, target.simulationId(), first, last, policy));
@@ -511,6 +515,13 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
                 default -> SimulationState.RUNNING;
             };
             list.add(new FeedMessages.Listed(sim.id(), state, b.lastSequence(), b.tickLengthNs(), b.name()));
+        }
+        for (final JournalPlayer replay : runtime.registry().replays()) {
+            final Broadcaster b = replay.broadcaster();
+            final SimulationState state = !replay.ended() ? SimulationState.RUNNING
+                : replay.failure() != null ? SimulationState.FAILED : SimulationState.ENDED;
+            list.add(new FeedMessages.Listed(replay.simulationId(), state, b.lastSequence(), b.tickLengthNs(),
+                b.name()));
         }
         send(FeedMessages.simulationList(ctx.alloc(), requestId, list));
     }

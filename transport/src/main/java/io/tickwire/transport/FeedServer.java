@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tickwire.journal.JournalRetention;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,7 +74,7 @@ public final class FeedServer implements AutoCloseable {
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tw-accept"), io);
         ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), new DefaultThreadFactory("tw-io"), io);
         registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.tailTicks(), ctx.tailBytes(),
-            ctx.journalRoot());
+            ctx.journalRoot(), ctx.journalRollCycle(), ctx.journalRetention());
         replayThreads = new ReplayThreads(ctx.replayThreads());
         runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet());
     }
@@ -238,7 +239,32 @@ public final class FeedServer implements AutoCloseable {
         private int replayBatchTicks = DEFAULT_REPLAY_BATCH_TICKS;
         private long replayBatchBytes = DEFAULT_REPLAY_BATCH_BYTES;
         private long slowReaderCloseTimeoutMs = DEFAULT_SLOW_READER_CLOSE_TIMEOUT_MS;
+        private String journalRollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
+        private JournalRetention.Policy journalRetention = JournalRetention.Policy.KEEP_ALL;
         private boolean concluded;
+
+        /**
+         * Roll cycle of the journals of runs launched here ({@link JournalRetention#ROLL_CYCLES}). Default
+         * {@value JournalRetention#DEFAULT_ROLL_CYCLE}.
+         */
+        public Context journalRollCycle(final String name) {
+            this.journalRollCycle = name;
+            return this;
+        }
+
+        /** What the journals of runs launched here keep (whole old cycles beyond it are deleted). Default all. */
+        public Context journalRetention(final JournalRetention.Policy retention) {
+            this.journalRetention = retention;
+            return this;
+        }
+
+        public String journalRollCycle() {
+            return journalRollCycle;
+        }
+
+        public JournalRetention.Policy journalRetention() {
+            return journalRetention;
+        }
 
         /** Address to listen on. Default {@value #DEFAULT_BIND_ADDRESS}. */
         public Context bindAddress(final String bindAddress) {
@@ -513,6 +539,10 @@ public final class FeedServer implements AutoCloseable {
             }
             if (journalRoot != null) {
                 journalRoot = journalRoot.toAbsolutePath();
+            }
+            JournalRetention.rollCycle(journalRollCycle); // throws, naming the choices
+            if (journalRetention == null) {
+                journalRetention = JournalRetention.Policy.KEEP_ALL;
             }
             concluded = true;
             return this;

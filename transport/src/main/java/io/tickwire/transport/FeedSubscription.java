@@ -9,6 +9,7 @@ import io.tickwire.sbe.ErrorCode;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One connection's subscription to one simulation: the next sequence it is owed, and how it gets there.
@@ -43,6 +44,9 @@ final class FeedSubscription {
     final ConflationPolicy policy;
     final String services;
     private long nextSequence;
+    private final long epoch;
+    /** {@link #nextSequence} as other threads may read it (a replay at speed max waits for the slowest). */
+    private final AtomicLong progress = new AtomicLong();
     private long lastSent = -1;
     private long lastWriteNanos = System.nanoTime();
     private boolean live;
@@ -57,7 +61,7 @@ final class FeedSubscription {
 
     FeedSubscription(final FeedFrameHandler connection, final ChannelHandlerContext ctx, final FeedRuntime runtime,
                      final Broadcaster broadcaster, final ServiceFilter filter, final String services,
-                     final ConflationPolicy policy, final long nextSequence) {
+                     final ConflationPolicy policy, final long nextSequence, final long epoch) {
         this.connection = connection;
         this.ctx = ctx;
         this.runtime = runtime;
@@ -66,6 +70,13 @@ final class FeedSubscription {
         this.services = services;
         this.policy = policy;
         this.nextSequence = nextSequence;
+        this.epoch = epoch;
+        this.progress.set(nextSequence);
+    }
+
+    /** The next sequence it is owed, as last published by its event loop. Any thread. */
+    long progress() {
+        return progress.get();
     }
 
     /** The connection's event loop. Any thread. */
@@ -92,10 +103,21 @@ final class FeedSubscription {
         if (!active) {
             return;
         }
+        if (epoch != broadcaster.epoch()) {
+            connection.subscriptionFailed(this, ErrorCode.SEQUENCE_UNAVAILABLE, "replay " + simulationId()
+                + " was moved back to tick " + broadcaster.firstSequence() + ": subscribe again (from "
+                + broadcaster.firstSequence() + " or -1)");
+            return;
+        }
         final TickTail tail = broadcaster.tail();
         int written = 0;
         while (true) {
             final long last = broadcaster.lastSequence();
+            final long epochStart = broadcaster.epochStart();
+            if (nextSequence < epochStart && nextSequence <= last) {
+                gap(nextSequence, epochStart - 1); // a replay seeked forward: an announced skip
+                nextSequence = epochStart;
+            }
             if (nextSequence > last) {
                 live = true;
                 if (conflating) {
@@ -109,7 +131,7 @@ final class FeedSubscription {
                 break;
             }
             if (!ctx.channel().isWritable()) {
-                if (live) {
+                if (live && !broadcaster.pacedBySubscribers()) {
                     if (policy == ConflationPolicy.DISCONNECT) {
                         connection.countFrames(written);
                         connection.closeSlowReader(this); // flushes what was written, then the close frame
@@ -163,6 +185,7 @@ final class FeedSubscription {
             gap(nextSequence, oldest - 1);
             nextSequence = oldest;
         }
+        progress.lazySet(nextSequence);
         if (written > 0) {
             connection.countFrames(written);
             ctx.flush();
@@ -244,13 +267,15 @@ final class FeedSubscription {
         final JournalReplay r = replay;
         final long from = nextSequence;
         final FeedServer.Context config = runtime.ctx();
+        // Never past the latest tick on offer: a replay's journal holds ticks it has not published yet.
+        final int maxTicks = (int)Math.max(1, Math.min(config.replayBatchTicks(),
+            broadcaster.lastSequence() - from + 1));
         try {
             r.thread().execute(() -> {
                 List<ByteBuf> frames = List.of();
                 Throwable failure = null;
                 try {
-                    frames = r.read(from, filter, config.replayBatchTicks(), config.replayBatchBytes(),
-                        ctx.alloc());
+                    frames = r.read(from, filter, maxTicks, config.replayBatchBytes(), ctx.alloc());
                 } catch (final Exception ex) {
                     failure = ex;
                 }
@@ -275,6 +300,10 @@ final class FeedSubscription {
             if (active) {
                 pump();
             }
+            return;
+        }
+        if (failure instanceof JournalReplay.SequenceUnavailableException) {
+            connection.subscriptionFailed(this, ErrorCode.SEQUENCE_UNAVAILABLE, failure.getMessage());
             return;
         }
         if (failure != null) {

@@ -24,6 +24,7 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.diagram.ServiceSpec;
+import io.tickwire.engine.diagram.Units;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,10 @@ import java.util.concurrent.RejectedExecutionException;
  *   GET  /simulations             200 [{"id","name","state","ticksClosed","seed","framesSent",...}]
  *   GET  /simulations/{id}        200 {...} as one element of the list; 404 unknown
  *   POST /simulations/{id}/stop   200 {...}; 404 unknown
+ *   POST /simulations/{id}/pause  a replay: hold the next tick; 200 {...,"replay":{...}}; 409 not a replay / ended
+ *   POST /simulations/{id}/resume a replay: go on, paced from here
+ *   POST /simulations/{id}/seek?tick=N | ?time=30s   a replay: play from tick N (or the first tick starting at or
+ *                                 after that simulated time); 400 outside the replayed range
  *   GET  /connections             200 [{"remoteAddress","subscriptions":[{"simulationId","policy","services"}],
  *                                       "framesSent","ticksConflated","bytesQueued"}]: the open feed connections
  *   GET  / /index.html /*.js /*.css ...   the dashboard, from the classpath
@@ -113,6 +118,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             if (HttpMethod.GET.equals(method)) {
                 final ArrayNode list = JSON.createArrayNode();
                 registry.list().forEach(sim -> list.add(describe(sim)));
+                registry.replays().forEach(replay -> list.add(describe(replay)));
                 return json(HttpResponseStatus.OK, list);
             }
             if (HttpMethod.POST.equals(method)) {
@@ -124,12 +130,29 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return HttpMethod.GET.equals(method) ? json(HttpResponseStatus.OK, connections()) : notAllowed("GET");
         }
         if (path.startsWith(SIMULATIONS + "/")) {
-            return simulation(path.substring(SIMULATIONS.length() + 1), method);
+            return simulation(path.substring(SIMULATIONS.length() + 1), method, uri);
         }
         return staticResource(path, method);
     }
 
-    private FullHttpResponse simulation(final String rest, final HttpMethod method) {
+    private FullHttpResponse simulation(final String rest, final HttpMethod method, final QueryStringDecoder uri) {
+        final int slash = rest.indexOf('/');
+        final Optional<JournalPlayer> replay = parseId(slash < 0 ? rest : rest.substring(0, slash))
+            .flatMap(registry::replay);
+        if (replay.isPresent()) {
+            return replay(replay.get(), slash < 0 ? "" : rest.substring(slash + 1), method, uri);
+        }
+        final String action = slash < 0 ? "" : rest.substring(slash + 1);
+        if (action.equals("pause") || action.equals("resume") || action.equals("seek")) {
+            if (!HttpMethod.POST.equals(method)) {
+                return notAllowed("POST");
+            }
+            final String idText = rest.substring(0, slash);
+            return parseId(idText).flatMap(registry::get).isPresent()
+                ? error(HttpResponseStatus.CONFLICT, "simulation " + idText + " is a run, not a replay: only a "
+                    + "replay can " + action)
+                : error(HttpResponseStatus.NOT_FOUND, "no simulation " + idText);
+        }
         final boolean stop = rest.endsWith("/stop");
         final String idText = stop ? rest.substring(0, rest.length() - "/stop".length()) : rest;
         final Optional<Simulation> sim = parseId(idText).flatMap(registry::get);
@@ -149,6 +172,41 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             sim.get().stop();
         }
         return json(HttpResponseStatus.OK, describe(sim.get()));
+    }
+
+    /** {@code /simulations/{id}[/action]} of a replay. */
+    private FullHttpResponse replay(final JournalPlayer replay, final String action, final HttpMethod method,
+                                    final QueryStringDecoder uri) {
+        if (action.isEmpty()) {
+            return HttpMethod.GET.equals(method) ? json(HttpResponseStatus.OK, describe(replay)) : notAllowed("GET");
+        }
+        if (!action.equals("stop") && !action.equals("pause") && !action.equals("resume") && !action.equals("seek")) {
+            return error(HttpResponseStatus.NOT_FOUND, "no such resource");
+        }
+        if (!HttpMethod.POST.equals(method)) {
+            return notAllowed("POST");
+        }
+        if (replay.ended()) {
+            return error(HttpResponseStatus.CONFLICT, "replay " + replay.simulationId() + " has ended");
+        }
+        switch (action) {
+            case "stop" -> replay.stop();
+            case "pause" -> replay.pause();
+            case "resume" -> replay.resume();
+            default -> {
+                final String tick = uri.parameters().containsKey("tick") ? uri.parameters().get("tick").get(0) : null;
+                final String time = uri.parameters().containsKey("time") ? uri.parameters().get("time").get(0) : null;
+                if ((tick == null) == (time == null)) {
+                    return error(HttpResponseStatus.BAD_REQUEST, "seek needs one of ?tick=N or ?time=30s");
+                }
+                try {
+                    replay.seek(tick != null ? Long.parseLong(tick) : replay.tickAtTime(Units.parseDurationNs(time)));
+                } catch (final IllegalArgumentException ex) { // NumberFormatException included
+                    return error(HttpResponseStatus.BAD_REQUEST, "seek: " + ex.getMessage());
+                }
+            }
+        }
+        return json(HttpResponseStatus.OK, describe(replay));
     }
 
     private FullHttpResponse launch(final ChannelHandlerContext channel, final FullHttpRequest request,
@@ -270,6 +328,34 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             .put("subscribers", b.subscriberCount())
             .put("framesSent", b.framesSent())
             .put("slowReaderDisconnects", b.slowReaderDisconnects()));
+        return node;
+    }
+
+    private static ObjectNode describe(final JournalPlayer replay) {
+        final Broadcaster b = replay.broadcaster();
+        final ObjectNode node = JSON.createObjectNode()
+            .put("id", replay.simulationId())
+            .put("name", b.name())
+            .put("state", replay.ended() ? (replay.failure() != null ? "FAILED" : "ENDED") : "RUNNING")
+            .put("ticksClosed", Math.max(0, b.lastSequence() + 1))
+            .put("subscribers", b.subscriberCount())
+            .put("framesSent", b.framesSent())
+            .put("slowReaderDisconnects", b.slowReaderDisconnects());
+        if (replay.ended() && b.endReason() != null) {
+            node.put("endReason", b.endReason().name());
+        }
+        final ObjectNode state = node.putObject("replay")
+            .put("journal", replay.directory().toString())
+            .put("firstTick", replay.firstTick())
+            .put("lastTick", replay.lastTick())
+            .put("position", replay.position())
+            .put("positionTimeNs", (replay.position() + 1) * replay.tickLengthNs())
+            .put("paused", replay.paused());
+        if (Double.isInfinite(replay.speed())) {
+            state.put("speed", "max");
+        } else {
+            state.put("speed", replay.speed());
+        }
         return node;
     }
 

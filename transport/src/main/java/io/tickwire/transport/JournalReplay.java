@@ -54,6 +54,11 @@ final class JournalReplay implements AutoCloseable {
         if (expected != from) {
             if (!reader.seek(from)) {
                 expected = -1;
+                final long first = reader.firstTick();
+                if (first > from) {
+                    throw new SequenceUnavailableException("sequence " + from + " is no longer held: ticks " + first
+                        + ".." + reader.lastTick() + " are available");
+                }
                 return List.of();
             }
             expected = from;
@@ -79,6 +84,13 @@ final class JournalReplay implements AutoCloseable {
             throw ex;
         }
         return frames;
+    }
+
+    /** The tick asked for has left the journal (retention). */
+    static final class SequenceUnavailableException extends IllegalStateException {
+        SequenceUnavailableException(final String message) {
+            super(message);
+        }
     }
 
     @Override

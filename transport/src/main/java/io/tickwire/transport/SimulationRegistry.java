@@ -5,6 +5,7 @@ import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournalWriter;
 import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
@@ -46,8 +47,12 @@ public final class SimulationRegistry implements AutoCloseable {
     private final int tailTicks;
     private final long tailBytes;
     private final Path journalRoot;
+    private final String rollCycle;
+    private final JournalRetention.Policy retention;
     /** Feeds of runs known only by their journals under {@link #journalRoot} (earlier servers, forgotten runs). */
     private final Map<Long, Broadcaster> journaledRuns = new ConcurrentHashMap<>();
+    /** Journals being replayed ({@link #replay}), by id: their own ids, the journal's. */
+    private final ConcurrentSkipListMap<Long, JournalPlayer> replays = new ConcurrentSkipListMap<>();
     /** Control-plane work off the event loops and the listener threads: launches from REST, closing ended runs. */
     private final ExecutorService control = Executors.newSingleThreadExecutor(r -> {
         final Thread t = new Thread(r, "tw-control");
@@ -65,6 +70,15 @@ public final class SimulationRegistry implements AutoCloseable {
      *                    stay subscribable from their journals ({@link #journaledRun}).
      */
     SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes, final Path journalRoot) {
+        this(firstId, tailTicks, tailBytes, journalRoot, JournalRetention.DEFAULT_ROLL_CYCLE,
+            JournalRetention.Policy.KEEP_ALL);
+    }
+
+    /** @param rollCycle and {@code retention}: of the journals of the runs launched here. */
+    SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes, final Path journalRoot,
+                       final String rollCycle, final JournalRetention.Policy retention) {
+        this.rollCycle = rollCycle;
+        this.retention = retention;
         this.nextId = firstId;
         this.tailTicks = tailTicks;
         this.tailBytes = tailBytes;
@@ -99,12 +113,15 @@ public final class SimulationRegistry implements AutoCloseable {
         try {
             final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
             if (dir != null) {
-                writer = JournalWriter.create(dir, diagram, sim.seed(), id);
+                writer = JournalWriter.create(dir, diagram, sim.seed(), id,
+                    new JournalWriter.Context().rollCycle(rollCycle).retention(retention));
             }
             final Entry entry = new Entry(sim, dir, writer == null ? null : new ClosingJournal(writer));
             entry.broadcaster = new Broadcaster(id, sim.catalog(), writer == null ? null : dir, tailTicks, tailBytes,
                 () -> onEnded(entry));
             if (entry.journal != null) {
+                final Broadcaster feed = entry.broadcaster;
+                writer.onFirstTickMoved(feed::retainFrom); // resumes from before it are refused with the range
                 sim.addListener(entry.journal);
             }
             sim.addListener(entry.broadcaster);
@@ -122,6 +139,72 @@ public final class SimulationRegistry implements AutoCloseable {
         }
         forgetOldRuns();
         return sim;
+    }
+
+    /**
+     * Replay the journal in {@code dir} as a simulation of its own, under the journal's simulation id (so its catalog
+     * and ticks are the journal's bytes): ticks {@code from..to} (inclusive; -1 for the journal's first / last),
+     * paced at {@code speed} simulated seconds per wall second ({@link Double#POSITIVE_INFINITY}: as fast as the
+     * slowest subscriber reads). Started at once (held before its first tick if {@code paused}); it ends with
+     * {@code SimulationEnd} (reason as journaled).
+     *
+     * @throws IOException              if the journal cannot be read.
+     * @throws IllegalArgumentException if the range is not in the journal, or the id is taken here.
+     */
+    public synchronized JournalPlayer replay(final Path dir, final long from, final long to, final double speed,
+                                             final boolean paused) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the registry is closed");
+        }
+        if (!(speed > 0)) {
+            throw new IllegalArgumentException("speed must be > 0, got " + speed);
+        }
+        final JournalPlayer player;
+        try (JournalReader reader = JournalReader.open(dir)) {
+            final byte[] catalog = reader.catalog();
+            final long first = reader.firstTick();
+            final long last = reader.lastTick();
+            if (catalog == null || last < 0) {
+                throw new IllegalArgumentException("journal " + dir + " has no ticks");
+            }
+            final long start = from < 0 ? first : from;
+            final long end = to < 0 ? last : Math.min(to, last);
+            if (start < first || start > last) {
+                throw new IllegalArgumentException("tick " + start + " is not in the journal (ticks " + first + ".."
+                    + last + ")");
+            }
+            if (end < start) {
+                throw new IllegalArgumentException("the range is empty: it ends (tick " + end
+                    + ") before it starts (tick " + start + ")");
+            }
+            final long id = reader.simulationId();
+            if (entries.containsKey(id) || replays.containsKey(id)) {
+                throw new IllegalArgumentException("simulation " + id + " is already served here");
+            }
+            final boolean max = Double.isInfinite(speed);
+            final Broadcaster feed = new Broadcaster(id, catalog, dir.toAbsolutePath(), tailTicks, tailBytes, null,
+                max, start);
+            player = new JournalPlayer(dir.toAbsolutePath(), feed, reader, start, end, speed, tailTicks / 2);
+            replays.put(id, player);
+            nextId = Math.max(nextId, id + 1);
+        }
+        if (paused) {
+            player.pause();
+        }
+        player.start();
+        LOG.info("replay of {} as simulation {}: ticks {}..{} at speed {}", dir, player.simulationId(),
+            player.firstTick(), player.lastTick(), Double.isInfinite(speed) ? "max" : speed);
+        return player;
+    }
+
+    /** The replay with id {@code id}. */
+    public Optional<JournalPlayer> replay(final long id) {
+        return Optional.ofNullable(replays.get(id));
+    }
+
+    /** Every replay, oldest first. */
+    public List<JournalPlayer> replays() {
+        return List.copyOf(replays.values());
     }
 
     public Optional<Simulation> get(final long id) {
@@ -145,7 +228,11 @@ public final class SimulationRegistry implements AutoCloseable {
     /** The feed of run {@code id}. */
     public Optional<Broadcaster> broadcaster(final long id) {
         final Entry e = entries.get(id);
-        return e == null ? Optional.empty() : Optional.of(e.broadcaster);
+        if (e == null) {
+            final JournalPlayer replay = replays.get(id);
+            return replay == null ? Optional.empty() : Optional.of(replay.broadcaster());
+        }
+        return Optional.of(e.broadcaster);
     }
 
     /** Where run {@code id} is journaled, if it is. */
@@ -163,7 +250,7 @@ public final class SimulationRegistry implements AutoCloseable {
      * @return null if there is no such journal, or it cannot be read.
      */
     Broadcaster journaledRun(final long id) {
-        if (journalRoot == null || id <= 0 || entries.containsKey(id)) {
+        if (journalRoot == null || id <= 0 || entries.containsKey(id) || replays.containsKey(id)) {
             return null;
         }
         final Broadcaster known = journaledRuns.get(id);
@@ -180,6 +267,7 @@ public final class SimulationRegistry implements AutoCloseable {
                 return null;
             }
             final Broadcaster feed = new Broadcaster(id, catalog, dir, 2, 1, null);
+            feed.retainFrom(Math.max(0, reader.firstTick())); // retention may have deleted its first cycles
             final io.tickwire.sbe.EndReason reason = reader.endReason();
             feed.onEnd(reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
                 case COMPLETED -> TickListener.EndReason.COMPLETED;
@@ -212,6 +300,10 @@ public final class SimulationRegistry implements AutoCloseable {
 
     Broadcaster latestBroadcaster() {
         final Map.Entry<Long, Entry> e = entries.lastEntry();
+        final Map.Entry<Long, JournalPlayer> r = replays.lastEntry();
+        if (r != null && (e == null || r.getKey() > e.getKey())) {
+            return r.getValue().broadcaster();
+        }
         return e == null ? null : e.getValue().broadcaster;
     }
 
@@ -230,8 +322,10 @@ public final class SimulationRegistry implements AutoCloseable {
             closed = true;
         }
         entries.values().forEach(e -> e.sim.stop());
+        replays.values().forEach(JournalPlayer::close);
         entries.values().forEach(this::release);
         entries.values().forEach(e -> e.broadcaster.discardTail());
+        replays.values().forEach(r -> r.broadcaster().discardTail()); // closed above: ended
         control.shutdown();
         try {
             if (!control.awaitTermination(CLOSE_TIMEOUT_S, TimeUnit.SECONDS)) {

@@ -1,0 +1,125 @@
+package io.tickwire.transport;
+
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.TickListener;
+import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.JournalRetention;
+import io.tickwire.journal.JournalWriter;
+import io.tickwire.sbe.ConflationPolicy;
+import io.tickwire.sbe.ErrorCode;
+import io.tickwire.sbe.ErrorDecoder;
+import io.tickwire.sbe.SubscribedDecoder;
+import net.openhft.chronicle.core.time.SetTimeProvider;
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static io.tickwire.transport.FeedClient.templateId;
+import static io.tickwire.transport.TestSupport.await;
+import static io.tickwire.transport.TestSupport.tickOf;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A journal with retention on the feed: resumes from before its first retained tick get SEQUENCE_UNAVAILABLE naming
+ * the range; from within it, every tick; a replay plays the retained part.
+ */
+@Timeout(60)
+class RetentionFeedTest {
+    @TempDir
+    Path tmp;
+
+    private FeedServer server;
+    private FeedClient client;
+
+    @AfterEach
+    void stop() {
+        if (client != null) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseResumesOlderThanRetentionAndReplayWhatIsRetained() throws Exception {
+        // 1,000 ticks, one MINUTELY cycle per 100 (the clock moves a minute every 100 ticks), keeping 3 minutes.
+        final Path root = tmp.resolve("journals");
+        final Diagram diagram = DiagramLoader.parse(TestSupport.TWO_SERVICES);
+        final Path dir = root.resolve("sim-5-" + diagram.name());
+        final SetTimeProvider time = new SetTimeProvider(TimeUnit.MILLISECONDS.toNanos(1_577_836_800_000L));
+        final Simulation sim = Simulation.create(diagram,
+            new Simulation.Context().simulationId(5).speed(Simulation.Context.SPEED_MAX).ticks(1_000));
+        final JournalWriter writer = JournalWriter.create(dir, diagram, sim.seed(), 5, new JournalWriter.Context()
+            .rollCycle("MINUTELY").retention(JournalRetention.Policy.parse("3min")).timeProvider(time)
+            .retentionCheckMs(5));
+        sim.addListener(new TickListener() {
+            @Override
+            public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+                writer.onCatalog(buffer, offset, length);
+            }
+
+            @Override
+            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                               final boolean endOfBatch) {
+                writer.onTick(buffer, offset, length, tick, endOfBatch);
+                if (tick % 100 == 99) {
+                    time.advanceMillis(60_000);
+                }
+            }
+
+            @Override
+            public void onEnd(final long lastTick, final EndReason reason) {
+                // Once retention has caught up: it stops at the end.
+                try {
+                    await("retention of minutes 0..6", 10_000, () -> writer.firstTick() == 700);
+                } catch (final InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                writer.onEnd(lastTick, reason);
+            }
+        });
+        sim.start();
+        assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+        sim.close();
+        writer.close();
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertThat(reader.firstTick()).isEqualTo(700);
+            assertThat(reader.lastTick()).isEqualTo(999);
+        }
+
+        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(root));
+        client = FeedClient.connect(server.port(), "");
+        client.subscribe(1, 5, 699, ConflationPolicy.CONFLATE, "");
+        final ErrorDecoder error = Wire.error(client.nextNonHeartbeat(5_000));
+        assertThat(error.requestId()).isEqualTo(1);
+        assertThat(error.code()).isEqualTo(ErrorCode.SEQUENCE_UNAVAILABLE);
+        assertThat(error.message()).isEqualTo("sequence 699 is no longer held: ticks 700..999 are available");
+
+        client.subscribe(2, 5, 700, ConflationPolicy.CONFLATE, "");
+        final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+        assertThat(subscribed.firstSequence()).isEqualTo(700);
+        assertThat(templateId(client.nextNonHeartbeat(5_000))).as("the catalog, from catalog.sbe")
+            .isEqualTo(Wire.CATALOG);
+        for (long tick = 700; tick < 1_000; tick++) {
+            assertThat(tickOf(client.nextNonHeartbeat(5_000))).isEqualTo(tick);
+        }
+        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.END);
+
+        // A replay of it (its own server: the id is the journal's) plays the retained part.
+        try (FeedServer replays = FeedServer.start(new FeedServer.Context().port(0))) {
+            final JournalPlayer replay = replays.registry().replay(dir, -1, -1, Double.POSITIVE_INFINITY, false);
+            assertThat(replay.firstTick()).isEqualTo(700);
+            assertThat(replay.awaitEnd(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(replay.failure()).isNull();
+            assertThat(replay.position()).isEqualTo(999);
+        }
+    }
+}
