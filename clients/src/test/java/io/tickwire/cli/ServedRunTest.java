@@ -42,10 +42,11 @@ class ServedRunTest {
         run.onServing = server -> {
             try {
                 // Before the launch: the server answers "no simulation" until there is one, and the recorder asks
-                // again at once, so that it joins before tick 0 is due (2.5 ms after the start at speed 20).
+                // again at once. It asks from tick 0, so however late it joins, every tick is served (from the
+                // server's tail or the journal, then live).
                 client[0] = FeedClient.connect(URI.create("ws://127.0.0.1:" + server.port() + "/feed"), recorder);
                 recorder.client = client[0];
-                client[0].subscribe(0); // the server's first answer may have come before connect() returned
+                client[0].subscribe(0, 0); // the server's first answer may have come before connect() returned
             } catch (final Exception ex) {
                 throw new IllegalStateException(ex);
             }
@@ -119,7 +120,7 @@ class ServedRunTest {
             if (code != ErrorCode.UNKNOWN_SIMULATION.value()) {
                 failure = new AssertionError("server error " + code + ": " + text);
             } else if (client != null) {
-                client.subscribe(0); // until the launch registers the run
+                client.subscribe(0, 0); // until the launch registers the run
             }
         }
 
