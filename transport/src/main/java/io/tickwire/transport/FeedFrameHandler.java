@@ -117,6 +117,12 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             if (frame instanceof BinaryWebSocketFrame) {
+                if (!ctx.channel().isWritable() && bytesQueued() > 2L * config.writeBufferHighWaterMark()) {
+                    // It asks but does not read its answers (or ticks): do not queue more for it.
+                    close(WebSocketCloseStatus.POLICY_VIOLATION, "not reading: more than "
+                        + 2L * config.writeBufferHighWaterMark() + " bytes queued");
+                    return;
+                }
                 if (overRate()) {
                     close(WebSocketCloseStatus.POLICY_VIOLATION, "more than " + config.maxControlMessagesPerSecond()
                         + " control messages in one second");

@@ -39,10 +39,12 @@ import java.util.regex.Pattern;
  * The Netty server: REST control of simulations, the binary WebSocket feed on {@code /feed}, the static dashboard.
  * <pre>
  *   accept loop (1 thread) ──► I/O loops (ioThreads) ── per connection: {@link FeedServerInitializer}'s pipeline
- *                                    ▲
- *   simulation ─TickListener thread─►│ {@link Broadcaster}: each tick framed once into a pooled batch; per batch
- *                                    │ one task per I/O loop, which writes a retained duplicate to each of its
- *                                    │ subscribers and flushes each once
+ *                                    ▲                   and its FeedFrameHandler (one FeedSubscription per run)
+ *   simulation ─TickListener thread─►│ {@link Broadcaster}: each tick framed once (and once per service filter)
+ *                                    │ into the run's in-memory tail; one wake-up per I/O loop, which writes each
+ *                                    │ subscription the ticks it is owed (retained duplicates), flushing once
+ *   replay threads ─ journal batches ┘ for subscriptions resuming from before the tail
+ * </pre>
  * </pre>
  * Native epoll is used where available, NIO otherwise. {@link #close()} stops accepting, stops every simulation this
  * server's {@link #registry()} launched (their subscribers get {@code SimulationEnd}), closes every connection (feed

@@ -102,6 +102,7 @@ final class FeedSubscription {
                     conflating = false; // nothing was skipped after all
                 }
                 if (broadcaster.ended()) {
+                    connection.countFrames(written);
                     end();
                     return;
                 }
@@ -110,7 +111,8 @@ final class FeedSubscription {
             if (!ctx.channel().isWritable()) {
                 if (live) {
                     if (policy == ConflationPolicy.DISCONNECT) {
-                        connection.closeSlowReader(this);
+                        connection.countFrames(written);
+                        connection.closeSlowReader(this); // flushes what was written, then the close frame
                         return;
                     }
                     conflating = true;
@@ -147,9 +149,14 @@ final class FeedSubscription {
                 requestReplay();
                 break;
             }
-            // Neither in memory nor journaled: the ticks are gone.
+            // Neither in memory nor journaled: the ticks are gone (a miss in the tail means it has moved past them).
             final long oldest = Math.min(tail.oldest(), last);
+            if (oldest <= nextSequence) {
+                schedulePump(); // evicted as we looked, and the tail has not published its new oldest yet
+                break;
+            }
             if (policy == ConflationPolicy.DISCONNECT) {
+                connection.countFrames(written);
                 connection.closeSlowReader(this);
                 return;
             }
