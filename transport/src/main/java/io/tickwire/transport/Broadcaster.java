@@ -290,6 +290,16 @@ public final class Broadcaster implements TickListener {
         }
     }
 
+    /**
+     * Drop the in-memory tail whatever the run, giving its buffers back to the pool: for a run the registry forgets
+     * or closes, once {@link #ended()} (no tick is appended any more). Any thread.
+     */
+    void discardTail() {
+        if (ended) {
+            tail.clear();
+        }
+    }
+
     private void wakeLanes() {
         for (final Lane lane : lanes) {
             if (lane.subscriptions.length > 0 && lane.scheduled.compareAndSet(false, true)) {

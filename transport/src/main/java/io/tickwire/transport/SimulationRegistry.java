@@ -231,6 +231,7 @@ public final class SimulationRegistry implements AutoCloseable {
         }
         entries.values().forEach(e -> e.sim.stop());
         entries.values().forEach(this::release);
+        entries.values().forEach(e -> e.broadcaster.discardTail());
         control.shutdown();
         try {
             if (!control.awaitTermination(CLOSE_TIMEOUT_S, TimeUnit.SECONDS)) {
@@ -280,8 +281,8 @@ public final class SimulationRegistry implements AutoCloseable {
                         return; // closing
                     }
                 }
-                if (++ended > RETAINED_ENDED_RUNS && e.released.get()) {
-                    entries.remove(e.sim.id(), e);
+                if (++ended > RETAINED_ENDED_RUNS && e.released.get() && entries.remove(e.sim.id(), e)) {
+                    e.broadcaster.discardTail(); // its pooled buffers go back; its journal, if any, stays readable
                 }
             }
         }
