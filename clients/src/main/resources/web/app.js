@@ -156,9 +156,9 @@ function onError(msg) {
   if (subscribeRequest && msg.requestId === subscribeRequest.requestId) {
     // A resume the server cannot serve (run or ticks gone) starts afresh at once; no simulation yet: ask again.
     const ws = socket;
-    const fresh = subscribeRequest.resume;
+    const wasResume = subscribeRequest.resume;
     subscribeRequest = null;
-    setTimeout(() => subscribe(ws, true), fresh ? 0 : RESUBSCRIBE_MS);
+    setTimeout(() => subscribe(ws, true), wasResume ? 0 : RESUBSCRIBE_MS);
   }
 }
 

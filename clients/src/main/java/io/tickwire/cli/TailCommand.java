@@ -55,7 +55,7 @@ final class TailCommand extends CliCommand {
         }
         final URI uri = uri();
         final Subscription subscription = subscription(uri);
-        final Printer printer = new Printer(out(), count == null ? Long.MAX_VALUE : count);
+        final Printer printer = new Printer(out(), err(), count == null ? Long.MAX_VALUE : count);
         final FeedClient client;
         try {
             client = FeedClient.connect(FeedClient.withoutAutoSubscribe(uri), printer);
@@ -142,6 +142,7 @@ final class TailCommand extends CliCommand {
     private static final class Printer implements FeedListener {
         final CountDownLatch done = new CountDownLatch(1);
         private final PrintWriter out;
+        private final PrintWriter err;
         private final long limit;
         private final TickFormatter formatter = new TickFormatter();
         private final StringBuilder line = new StringBuilder(1024);
@@ -150,9 +151,24 @@ final class TailCommand extends CliCommand {
         volatile String serverError;
         volatile int serverErrorCode;
 
-        Printer(final PrintWriter out, final long limit) {
+        Printer(final PrintWriter out, final PrintWriter err, final long limit) {
             this.out = out;
+            this.err = err;
             this.limit = limit;
+        }
+
+        // Holes in the stream are told on stderr, so that stdout stays one JSON tick per line.
+        @Override
+        public void onGapNotice(final long simulationId, final long from, final long to) {
+            err.println("tickwire: ticks " + from + ".." + to + " of simulation " + simulationId
+                + " skipped by the server: this reader fell behind (--policy disconnect resumes instead)");
+            err.flush();
+        }
+
+        @Override
+        public void onGap(final long simulationId, final long from, final long to) {
+            err.println("tickwire: ticks " + from + ".." + to + " of simulation " + simulationId + " missing");
+            err.flush();
         }
 
         @Override

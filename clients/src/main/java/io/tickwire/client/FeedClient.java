@@ -96,7 +96,9 @@ import java.util.stream.Collectors;
  * ({@link #gaps()}, {@link #missedTicks()}); the listener hears of both, separately.
  * <p>
  * <b>Threading.</b> All state is confined to the event loop; counters are volatile so that other threads may read
- * them. The receive path allocates nothing: frames are decoded in place by flyweights held in fields.
+ * them. The path of ticks, heartbeats and gap notices allocates nothing of its own (FeedClientAllocationTest): frames
+ * are decoded in place by flyweights held in fields, subscriptions found in a primitive-keyed map. Answers to
+ * requests, which are rare, are plain objects.
  */
 public final class FeedClient implements AutoCloseable {
     public static final int CLOSE_NORMAL = 1000;

@@ -83,7 +83,12 @@ class FeedClientLiveTest {
             try (FeedClient client = FeedClient.connect(uri, recorder)) {
                 recorder.awaitTicks(sim, 10);
                 client.dropConnection();
-                recorder.awaitTicks(sim, 40);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (client.reconnects() == 0) {
+                    assertThat(System.nanoTime()).as("no reconnect").isLessThan(deadline);
+                    Thread.sleep(5);
+                }
+                recorder.awaitTicks(sim, recorder.ticks.get(sim).size() + 20); // after the resume
                 assertThat(client.reconnects()).isEqualTo(1);
                 assertThat(recorder.subscribedRequests).first().isEqualTo(0L); // by the URL
                 assertThat(recorder.subscribedRequests).hasSize(2);
