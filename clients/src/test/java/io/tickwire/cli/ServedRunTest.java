@@ -90,9 +90,9 @@ class ServedRunTest {
             final JsonNode tick = mapper.readTree(recorder.lines.get(i));
             assertThat(tick.get("tick").asLong()).isEqualTo(i);
             assertThat(tick.get("simTimeNs").asLong()).isEqualTo((i + 1) * 50_000_000L);
-            assertThat(tick.get("services")).hasSize(7);
+            assertThat(tick.get("services")).hasSize(8); // checkout: 6 services and 2 databases
             assertThat(tick.get("services").get(0).get("name").asText()).isEqualTo("gateway");
-            assertThat(tick.get("services").get(5).get("name").asText()).isEqualTo("payments");
+            assertThat(tick.get("services").get(4).get("name").asText()).isEqualTo("payments");
         }
         final JsonNode last = mapper.readTree(recorder.lines.get(199));
         assertThat(last.get("services").get(0).get("servers").asInt()).isEqualTo(16);

@@ -31,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The receive path allocates nothing of its own: bytes allocated on the client's event-loop thread per received tick
- * (7 services), measured with {@link com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes()} from the
+ * (8 services), measured with {@link com.sun.management.ThreadMXBean#getCurrentThreadAllocatedBytes()} from the
  * callback, over 20,000 ticks after 20,000 of warm-up. What remains is Netty's per-frame wrapper objects (the
  * WebSocket frame and its buffer; 38 bytes per tick measured on the dev VM); decoding, the sequence checks and
  * delivery add none. The bound is absolute: an allocation per service row (7 per tick) would exceed it.
