@@ -124,6 +124,9 @@ final class FeedSubscription {
                     conflating = false; // nothing was skipped after all
                 }
                 if (broadcaster.ended()) {
+                    if (nextSequence <= broadcaster.lastSequence()) {
+                        continue; // ticks published between our read of last and the end: send them first
+                    }
                     connection.countFrames(written);
                     end();
                     return;
@@ -165,6 +168,11 @@ final class FeedSubscription {
                 }
                 sent(nextSequence++);
                 written++;
+                if (replay != null && !replayPending) {
+                    // Caught up with the tail: let go of the journal, whose reader would hold its cycle against
+                    // retention for as long as this subscription lives.
+                    closeReplay();
+                }
                 continue;
             }
             if (broadcaster.journalDir() != null) {
@@ -172,7 +180,7 @@ final class FeedSubscription {
                 break;
             }
             // Neither in memory nor journaled: the ticks are gone (a miss in the tail means it has moved past them).
-            final long oldest = Math.min(tail.oldest(), last);
+            final long oldest = tail.oldest();
             if (oldest <= nextSequence) {
                 schedulePump(); // evicted as we looked, and the tail has not published its new oldest yet
                 break;
@@ -182,8 +190,10 @@ final class FeedSubscription {
                 connection.closeSlowReader(this);
                 return;
             }
-            gap(nextSequence, oldest - 1);
-            nextSequence = oldest;
+            // Skip to the oldest tick still held, or past the last when none is (a tail discarded at the run's end).
+            final long resumeAt = Math.min(oldest, last + 1);
+            gap(nextSequence, resumeAt - 1);
+            nextSequence = resumeAt;
         }
         progress.lazySet(nextSequence);
         if (written > 0) {
@@ -214,13 +224,18 @@ final class FeedSubscription {
             broadcaster.releaseFilter(filter);
         }
         if (replay != null) {
-            final JournalReplay r = replay;
-            replay = null;
-            try {
-                r.thread().execute(r::close);
-            } catch (final RejectedExecutionException ex) {
-                r.close();
-            }
+            closeReplay();
+        }
+    }
+
+    /** Close the journal reader on its own thread (a Chronicle reader must not change threads). */
+    private void closeReplay() {
+        final JournalReplay r = replay;
+        replay = null;
+        try {
+            r.thread().execute(r::close);
+        } catch (final RejectedExecutionException ex) {
+            r.close();
         }
     }
 
