@@ -218,9 +218,16 @@ public final class JournalReader implements AutoCloseable {
             return false;
         }
         final int k = cycleOf(tick);
+        if (k < 0) {
+            return false;
+        }
+        // Hold the cycle before probing its indexes, so that retention cannot delete it under the probes.
+        final int previouslyHeld = heldCycle;
+        hold(tickCycles[k]);
         probes = 0;
-        final long index = k < 0 ? NONE : indexOf(tick, k);
+        final long index = indexOf(tick, k);
         if (index == NONE) {
+            hold(previouslyHeld);
             return false;
         }
         resumeIndex = index;
@@ -403,13 +410,14 @@ public final class JournalReader implements AutoCloseable {
         if (!retained || cycle == heldCycle) {
             return;
         }
+        // The new cycle first, then the old: there is no moment at which neither is held.
+        if (cycle != Integer.MIN_VALUE) {
+            JournalRetention.hold(queueDir, cycle);
+        }
         if (heldCycle != Integer.MIN_VALUE) {
             JournalRetention.release(queueDir, heldCycle);
         }
         heldCycle = cycle;
-        if (cycle != Integer.MIN_VALUE) {
-            JournalRetention.hold(queueDir, cycle);
-        }
     }
 
     /**

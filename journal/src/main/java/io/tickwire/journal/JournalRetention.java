@@ -157,11 +157,15 @@ public final class JournalRetention {
 
     /** A reader of {@code queueDir} is positioned in {@code cycle}: retention leaves it alone until released. */
     static void hold(final String queueDir, final int cycle) {
-        HELD.computeIfAbsent(key(queueDir, cycle), k -> new AtomicInteger()).incrementAndGet();
+        synchronized (HELD) { // against a check-then-delete in enforce
+            HELD.computeIfAbsent(key(queueDir, cycle), k -> new AtomicInteger()).incrementAndGet();
+        }
     }
 
     static void release(final String queueDir, final int cycle) {
-        HELD.computeIfPresent(key(queueDir, cycle), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        synchronized (HELD) {
+            HELD.computeIfPresent(key(queueDir, cycle), (k, n) -> n.decrementAndGet() <= 0 ? null : n);
+        }
     }
 
     private static String key(final String queueDir, final int cycle) {
@@ -235,10 +239,15 @@ public final class JournalRetention {
         int deleted = 0;
         for (final int cycle : doomed) {
             final Path file = file(cycle);
-            if (HELD.containsKey(key(queue.file().getAbsolutePath(), cycle))) {
-                break; // a reader of this process holds it: next time
+            // Check and delete as one step against hold(): a reader that holds a cycle after the check would
+            // otherwise find it gone. Readers hold a cycle before they probe it, and the next before they let go
+            // of the last, so the first held cycle stops deletion short of every cycle a reader may still need.
+            synchronized (HELD) {
+                if (HELD.containsKey(key(queue.file().getAbsolutePath(), cycle))) {
+                    break; // a reader of this process holds it: next time
+                }
+                Files.deleteIfExists(file);
             }
-            Files.deleteIfExists(file);
             deleted++;
         }
         if (deleted == 0) {
