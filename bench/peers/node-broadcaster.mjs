@@ -4,13 +4,11 @@
 // same intended-time rule, and the broadcaster is the difference. A client whose socket buffers over 1 MiB is
 // skipped for that frame (Tickwire conflates a slow reader; an unbounded send queue would only measure memory).
 //
-//   TICKWIRE_WS=/path/to/node_modules/ws node bench/peers/node-broadcaster.mjs ws://127.0.0.1:PORT/feed?sim=ID
+//   node bench/peers/node-broadcaster.mjs ws://127.0.0.1:PORT/feed?sim=ID
 //
+// `ws` comes from bench/peers/node_modules, which building bench fills (npm ci from bench/peers/package-lock.json).
 // Prints `listening PORT` once subscribed upstream and listening (an ephemeral port on 127.0.0.1).
-import { createRequire } from 'node:module';
-
-const require = createRequire(import.meta.url);
-const { WebSocket, WebSocketServer } = require(process.env.TICKWIRE_WS || 'ws');
+import { WebSocket, WebSocketServer } from 'ws';
 
 const upstreamUrl = process.argv[2];
 if (!upstreamUrl) {

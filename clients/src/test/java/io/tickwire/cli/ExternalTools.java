@@ -8,31 +8,35 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** Node.js and Chromium for the interop and dashboard tests: absent means FAIL, with the way to install them. */
+/**
+ * What the build cannot install, for the Node.js and browser tests: Node.js and Chromium (Debian packages, named in
+ * the README's requirements). Absent means the test FAILS with one line saying what to install, never a skip. The npm
+ * packages come from the build itself (npm ci from clients/package-lock.json, phase generate-test-resources).
+ */
 final class ExternalTools {
-    static final String INSTALL_HINT = "run .ci/run from the repo root, which installs it (apt-get, npm)";
-
     private ExternalTools() {
     }
 
     static Path node() {
-        return onPath(List.of("node", "nodejs"), "Node.js (node)");
-    }
-
-    /** The {@code ws} package that {@code clients/src/test/js/ws-interop.mjs} imports. */
-    static Path wsPackage() {
-        final Path ws = Paths.get("src/test/js/node_modules/ws/package.json");
-        if (!Files.isRegularFile(ws)) {
-            fail("the Node.js package 'ws' is not installed in clients/src/test/js/node_modules: " + INSTALL_HINT);
-        }
-        return ws.getParent();
+        return onPath(List.of("node", "nodejs"), "Node.js not found (no node on the PATH): apt-get install nodejs");
     }
 
     static Path chromium() {
-        return onPath(List.of("chromium", "chromium-browser"), "Chromium (chromium)");
+        return onPath(List.of("chromium", "chromium-browser"),
+            "Chromium not found (no chromium on the PATH): apt-get install chromium");
     }
 
-    private static Path onPath(final List<String> names, final String what) {
+    /** An npm package the build installed into clients/node_modules (the tests run in clients/). */
+    static Path npmPackage(final String name) {
+        final Path dir = Paths.get("node_modules", name);
+        if (!Files.isRegularFile(dir.resolve("package.json"))) {
+            fail("the npm package " + name + " is not in clients/node_modules: the build installs it (npm ci in "
+                + "generate-test-resources), so run the tests with Maven, e.g. mvn -B verify");
+        }
+        return dir.toAbsolutePath();
+    }
+
+    private static Path onPath(final List<String> names, final String missing) {
         final String path = System.getenv("PATH");
         if (path != null) {
             for (final String dir : path.split(File.pathSeparator)) {
@@ -44,6 +48,6 @@ final class ExternalTools {
                 }
             }
         }
-        return fail(what + " is not on the PATH: " + INSTALL_HINT);
+        return fail(missing);
     }
 }

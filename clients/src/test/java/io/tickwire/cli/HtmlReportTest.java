@@ -14,12 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,10 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code tickwire report --html} on a bursty run: one self-contained file whose plots headless Chromium draws (checked
- * in the DOM it dumps, and kept as a screenshot in target/report.png), whose series are the merged-histogram windows
- * {@code export --window} gives, and whose tables are {@code report}'s.
+ * in its DOM once report.js has drawn them, and kept as a screenshot in target/report.png), whose series are the
+ * merged-histogram windows {@code export --window} gives, and whose tables are {@code report}'s.
  */
-@Timeout(180)
+@Timeout(value = 15, unit = TimeUnit.MINUTES) // a guard against hangs only
 class HtmlReportTest {
     private static final Pattern SVG = Pattern.compile("<svg [^>]*class=\"plot\"[^>]*>");
     private static final Pattern ATTRIBUTE = Pattern.compile("data-(plot|series|points)=\"([^\"]*)\"");
@@ -129,11 +127,11 @@ class HtmlReportTest {
 
     @Test
     void shouldRenderItsPlotsInHeadlessChromium() throws Exception {
-        final Path chromium = ExternalTools.chromium();
-        final String url = html.toUri().toString();
-        final Processes.Outcome dump = Processes.run(command(chromium, "profile-dom", "--dump-dom", url), tmp, 60);
-        assertThat(dump.code()).as(dump.err()).isZero();
-        final String dom = dump.out();
+        final Path png = Paths.get("target", "report.png");
+        Files.deleteIfExists(png);
+        final Processes.Outcome page = Browser.run("report-page.mjs", tmp, html.toUri().toString(), png);
+        assertThat(page.code()).as(page.err()).isZero();
+        final String dom = page.out();
         assertThat(dom).contains("data-rendered=\"true\"");
 
         final List<String[]> plots = new ArrayList<>(); // plot, series, points
@@ -163,16 +161,10 @@ class HtmlReportTest {
         assertThat(lines).isEqualTo(2 + 2 + 2 + 2 + 2 + 3 + 3);
         assertThat(dom).contains("<td>api</td>").contains("<td>db</td>");
 
-        final Path png = tmp.resolve("report.png");
-        final Processes.Outcome shot = Processes.run(command(chromium, "profile-shot", "--screenshot=" + png,
-            "--window-size=1280,1800", url), tmp, 60);
-        assertThat(shot.code()).as(shot.err()).isZero();
         final BufferedImage image = ImageIO.read(png.toFile());
         assertThat(image.getWidth()).isEqualTo(1280);
         assertThat(image.getHeight()).isEqualTo(1800);
-        assertThat(colours(image)).as("distinct colours: a blank page has one").isGreaterThan(50);
-        Files.createDirectories(Paths.get("target"));
-        Files.copy(png, Paths.get("target", "report.png"), StandardCopyOption.REPLACE_EXISTING);
+        assertThat(Browser.colours(image)).as("distinct colours: a blank page has one").isGreaterThan(50);
     }
 
     private static JsonNode embeddedData() throws Exception {
@@ -180,23 +172,5 @@ class HtmlReportTest {
         final String open = "<script type=\"application/json\" id=\"report-data\">";
         final int start = page.indexOf(open) + open.length();
         return new ObjectMapper().readTree(page.substring(start, page.indexOf("</script>", start)));
-    }
-
-    private List<String> command(final Path chromium, final String profile, final String... extra) {
-        final List<String> command = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
-            "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--user-data-dir=" + tmp.resolve(profile), "--virtual-time-budget=3000"));
-        command.addAll(List.of(extra));
-        return command;
-    }
-
-    private static int colours(final BufferedImage image) {
-        final Set<Integer> seen = new HashSet<>();
-        for (int y = 0; y < image.getHeight(); y += 2) {
-            for (int x = 0; x < image.getWidth(); x += 2) {
-                seen.add(image.getRGB(x, y));
-            }
-        }
-        return seen.size();
     }
 }

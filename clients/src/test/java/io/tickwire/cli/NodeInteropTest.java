@@ -31,7 +31,7 @@ class NodeInteropTest {
     @Test
     void shouldSubscribeReadAndResumeFromNodeWs() throws Exception {
         final Path node = ExternalTools.node();
-        ExternalTools.wsPackage();
+        ExternalTools.npmPackage("ws");
         final Path script = Paths.get("src/test/js/ws-interop.mjs").toAbsolutePath();
         try (LiveFeed feed = LiveFeed.checkout(20, tmp.resolve("journal")).awaitTicks(1)) {
             final Processes.Outcome run = Processes.run(List.of(node.toString(), script.toString(), feed.feedUrl(),

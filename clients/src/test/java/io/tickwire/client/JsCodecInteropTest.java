@@ -188,6 +188,6 @@ class JsCodecInteropTest {
                 }
             }
         }
-        return fail("Node.js (node) is not on the PATH: run .ci/run from the repo root, which installs it");
+        return fail("Node.js not found (no node on the PATH): apt-get install nodejs");
     }
 }

@@ -185,7 +185,10 @@ public final class E2eHarness {
         return cmd;
     }
 
-    /** The Node.js broadcaster: located under the checkout, with {@code ws} from npm. */
+    /**
+     * The Node.js broadcaster, bench/peers/node-broadcaster.mjs under the checkout, with the {@code ws} package that
+     * building bench installs beside it (npm ci from bench/peers/package-lock.json).
+     */
     static final class NodePeer {
         private NodePeer() {
         }
@@ -203,36 +206,24 @@ public final class E2eHarness {
             throw new IllegalStateException("bench/peers/node-broadcaster.mjs not found (set TICKWIRE_HOME)");
         }
 
-        /** The {@code ws} package: bench/peers' own, else the one CI installs for the interop test; or null. */
+        /** bench/peers/node_modules/ws, or a failure that says how to get it. */
         static Path wsPackage() {
-            final Path home = home();
-            for (final String dir : new String[] {"bench/peers/node_modules/ws", "clients/src/test/js/node_modules/ws"}) {
-                if (Files.exists(home.resolve(dir).resolve("package.json"))) {
-                    return home.resolve(dir);
-                }
-            }
-            return null;
-        }
-
-        /** {@code ws}, installed into bench/peers with npm when it is not there. */
-        static Path ensureWs() throws IOException, InterruptedException {
-            Path ws = wsPackage();
-            if (ws == null) {
-                System.out.println("installing ws@8 into bench/peers (npm)…");
-                final Process npm = new ProcessBuilder("npm", "install", "--no-save", "--no-audit", "--no-fund",
-                    "--prefix", home().resolve("bench/peers").toString(), "ws@8").inheritIO().start();
-                if (npm.waitFor() != 0 || (ws = wsPackage()) == null) {
-                    throw new IllegalStateException("npm install ws@8 failed");
-                }
+            final Path ws = home().resolve("bench/peers/node_modules/ws");
+            if (!Files.isRegularFile(ws.resolve("package.json"))) {
+                throw new IllegalStateException("bench/peers/node_modules has no ws: build bench (mvn -B -pl bench -am "
+                    + "package, or ./tickwire bench), which installs it with npm ci");
             }
             return ws;
         }
 
-        static Process start(final String upstream) throws IOException, InterruptedException {
-            final ProcessBuilder pb = new ProcessBuilder("node",
-                home().resolve("bench/peers/node-broadcaster.mjs").toString(), upstream);
-            pb.environment().put("TICKWIRE_WS", ensureWs().toString());
-            return pb.redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        static Process start(final String upstream) throws IOException {
+            final Path script = wsPackage().getParent().getParent().resolve("node-broadcaster.mjs");
+            try {
+                return new ProcessBuilder("node", script.toString(), upstream)
+                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            } catch (final IOException ex) {
+                throw new IllegalStateException("Node.js not found (no node on the PATH): apt-get install nodejs", ex);
+            }
         }
 
         /** The port from the broadcaster's first line, {@code listening PORT}, once it is subscribed upstream. */
