@@ -40,7 +40,8 @@ final class RunCommand extends CliCommand {
     int workers;
 
     @Option(names = "--journal", paramLabel = "DIR",
-        description = "Journal directory, new or empty (default ./journal/<name>-<yyyyMMdd-HHmmss>).")
+        description = {"Journal directory, new or empty (default <data>/journals/<name>-<yyyyMMdd-HHmmss>, where "
+            + "<data> is " + DataDirectory.DESCRIPTION + ")."})
     Path journal;
 
     @ArgGroup(exclusive = true)

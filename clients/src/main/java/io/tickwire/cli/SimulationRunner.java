@@ -11,7 +11,6 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -32,7 +31,6 @@ import java.util.stream.Stream;
  */
 final class SimulationRunner {
     static final String BIND_ADDRESS = "127.0.0.1";
-    static final String JOURNAL_ROOT = "journal";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final long DRAIN_TIMEOUT_S = 30;
 
@@ -60,9 +58,9 @@ final class SimulationRunner {
         this.onServing = onServing;
     }
 
-    /** {@code ./journal/<name>-<yyyyMMdd-HHmmss>} under the working directory. */
+    /** {@code <data>/journals/<name>-<yyyyMMdd-HHmmss>}: see {@link DataDirectory}. */
     static Path defaultJournalDir(final Diagram diagram) {
-        return Paths.get(JOURNAL_ROOT, diagram.name() + "-" + LocalDateTime.now().format(STAMP));
+        return DataDirectory.journals().resolve(diagram.name() + "-" + LocalDateTime.now().format(STAMP));
     }
 
     /** Refuse a journal path that is a file or an existing non-empty directory; nothing is created yet. */
@@ -144,8 +142,8 @@ final class SimulationRunner {
                 server = FeedServer.start(new FeedServer.Context()
                     .bindAddress(BIND_ADDRESS)
                     .port(plan.port())
-                    // Runs POSTed to /simulations journal where the default ones go: ./journal/sim-<id>-<name>.
-                    .journalRoot(Paths.get(JOURNAL_ROOT).toAbsolutePath())
+                    // Runs POSTed to /simulations journal where the default ones go: <data>/journals/sim-<id>-<name>.
+                    .journalRoot(DataDirectory.journals())
                     .journalRollCycle(plan.rollCycle())
                     .journalRetention(plan.retention()));
             } catch (final UncheckedIOException ex) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs an external program to completion with a time limit, keeping its output. */
@@ -17,11 +18,18 @@ final class Processes {
 
     static Outcome run(final List<String> command, final Path workDir, final long timeoutS)
         throws IOException, InterruptedException {
+        return run(command, workDir, timeoutS, Map.of());
+    }
+
+    /** As {@link #run(List, Path, long)}, with {@code env} added to this process's environment. */
+    static Outcome run(final List<String> command, final Path workDir, final long timeoutS,
+                       final Map<String, String> env) throws IOException, InterruptedException {
         final Path out = Files.createTempFile(workDir, "out", ".txt");
         final Path err = Files.createTempFile(workDir, "err", ".txt");
-        final Process p = new ProcessBuilder(command).directory(workDir.toFile())
-            .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE)
-            .start();
+        final ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
+            .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        pb.environment().putAll(env);
+        final Process p = pb.start();
         p.getOutputStream().close();
         if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
