@@ -1,14 +1,9 @@
 package io.tickwire.cli;
 
-import io.tickwire.engine.Simulation;
-import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
-import io.tickwire.journal.JournalRetention;
-import io.tickwire.journal.JournalWriter;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import org.agrona.DirectBuffer;
+import io.tickwire.journal.test.SimulatedJournals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,40 +57,7 @@ class RetentionCliTest {
         // 1,000 ticks over ten MINUTELY cycles on a clock that moves a minute every 100 ticks, keeping 3 minutes.
         final Diagram diagram = DiagramLoader.load(Paths.get("../examples/mm1.yaml"));
         final Path journal = tmp.resolve("retained");
-        final SetTimeProvider time = new SetTimeProvider(TimeUnit.MILLISECONDS.toNanos(1_577_836_800_000L));
-        final Simulation sim = Simulation.create(diagram,
-            new Simulation.Context().speed(Simulation.Context.SPEED_MAX).ticks(1_000));
-        final JournalWriter writer = JournalWriter.create(journal, diagram, sim.seed(), 1, new JournalWriter.Context()
-            .rollCycle("MINUTELY").retention(JournalRetention.Policy.parse("3min")).timeProvider(time)
-            .retentionCheckMs(5));
-        sim.addListener(new TickListener() {
-            @Override
-            public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
-                writer.onCatalog(buffer, offset, length);
-            }
-
-            @Override
-            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                               final boolean endOfBatch) {
-                writer.onTick(buffer, offset, length, tick, endOfBatch);
-                if (tick % 100 == 99) {
-                    time.advanceMillis(60_000);
-                }
-            }
-
-            @Override
-            public void onEnd(final long lastTick, final EndReason reason) {
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (writer.firstTick() < 700 && System.nanoTime() < deadline) {
-                    Thread.onSpinWait(); // retention catches up before the end stops it
-                }
-                writer.onEnd(lastTick, reason);
-            }
-        });
-        sim.start();
-        assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        sim.close();
-        writer.close();
+        SimulatedJournals.runRetained(journal, diagram, 1);
 
         final Cli.Result export = Cli.execute("export", journal.toString(), "--format", "jsonl");
         assertThat(export.code()).as(export.err()).isZero();

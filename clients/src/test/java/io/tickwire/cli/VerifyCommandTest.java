@@ -5,6 +5,7 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalWriter;
+import io.tickwire.journal.test.SimulatedJournals;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,27 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class VerifyCommandTest {
     private static final long TICKS = 600;
     /** Two independent systems: two partitions, so --workers 2 really runs two workers. */
-    private static final String DIAGRAM = """
-        name: shop-and-batch
-        tick: 10ms
-        services:
-          - name: shop
-            replicas: 2
-            concurrency: 2
-            latency: { distribution: lognormal, mean: 2ms, sd: 1ms }
-            queue: 10
-            failureRate: 0.01
-            calls:
-              - { to: stock, probability: 0.7 }
-          - name: stock
-            concurrency: 2
-            latency: { distribution: exponential, mean: 1ms }
-          - name: batch
-            latency: { distribution: constant, mean: 1ms }
-        load:
-          - { name: shoppers, target: shop, rate: 1500/s }
-          - { name: cron, target: batch, rate: 500/s }
-        """;
+    private static final String DIAGRAM = SimulatedJournals.TWO_SYSTEMS;
 
     @TempDir
     static Path tmp;
@@ -53,7 +34,7 @@ class VerifyCommandTest {
 
     @BeforeAll
     static void journalARun() throws Exception {
-        diagram = tmp.resolve("shop-and-batch.yaml");
+        diagram = tmp.resolve("two-systems.yaml");
         Files.writeString(diagram, DIAGRAM);
         journal = tmp.resolve("seed-1");
         run(journal, 1, 2);

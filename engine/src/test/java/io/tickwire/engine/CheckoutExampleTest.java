@@ -4,6 +4,7 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.SampleSink;
+import io.tickwire.engine.test.TickCollector;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.Outcome;
 import io.tickwire.sbe.TickSummaryDecoder;

@@ -2,6 +2,7 @@ package io.tickwire.engine;
 
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.engine.test.TickCollector;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;

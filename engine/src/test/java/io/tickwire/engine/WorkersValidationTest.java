@@ -5,6 +5,7 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
+import io.tickwire.engine.test.TickCollector;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,5 +1,6 @@
 package io.tickwire.journal;
 
+import io.tickwire.journal.test.Messages;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 

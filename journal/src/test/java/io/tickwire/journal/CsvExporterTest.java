@@ -1,6 +1,7 @@
 package io.tickwire.journal;
 
 import io.tickwire.engine.TickListener;
+import io.tickwire.journal.test.Messages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

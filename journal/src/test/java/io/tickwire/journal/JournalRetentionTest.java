@@ -1,6 +1,8 @@
 package io.tickwire.journal;
 
 import io.tickwire.engine.TickListener;
+import io.tickwire.engine.test.TickCollector;
+import io.tickwire.journal.test.Messages;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,6 +2,7 @@ package io.tickwire.journal;
 
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.journal.test.SimulatedJournals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;

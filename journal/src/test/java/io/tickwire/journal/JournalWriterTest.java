@@ -4,6 +4,8 @@ import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.engine.test.TickCollector;
+import io.tickwire.journal.test.Messages;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,6 +1,8 @@
 package io.tickwire.journal;
 
 import io.tickwire.codec.CompressedHistogramEncoder;
+import io.tickwire.journal.test.Messages;
+import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.HdrHistogram.Histogram;

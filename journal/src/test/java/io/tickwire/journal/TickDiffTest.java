@@ -1,5 +1,6 @@
 package io.tickwire.journal;
 
+import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;

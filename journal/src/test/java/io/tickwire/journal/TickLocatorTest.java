@@ -1,6 +1,7 @@
 package io.tickwire.journal;
 
 import io.tickwire.engine.TickListener;
+import io.tickwire.journal.test.Messages;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,7 @@
 package io.tickwire.journal;
 
+import io.tickwire.engine.test.TickCollector;
+import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.DirectBuffer;

@@ -2,6 +2,7 @@ package io.tickwire.journal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.HdrHistogram.Histogram;

@@ -1,18 +1,13 @@
 package io.tickwire.transport;
 
-import io.tickwire.engine.Simulation;
-import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
-import io.tickwire.journal.JournalRetention;
-import io.tickwire.journal.JournalWriter;
+import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
 import io.tickwire.sbe.ErrorDecoder;
 import io.tickwire.sbe.SubscribedDecoder;
-import net.openhft.chronicle.core.time.SetTimeProvider;
-import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -22,7 +17,6 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static io.tickwire.transport.FeedClient.templateId;
-import static io.tickwire.transport.TestSupport.await;
 import static io.tickwire.transport.TestSupport.tickOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,42 +48,7 @@ class RetentionFeedTest {
         final Path root = tmp.resolve("journals");
         final Diagram diagram = DiagramLoader.parse(TestSupport.TWO_SERVICES);
         final Path dir = root.resolve("sim-5-" + diagram.name());
-        final SetTimeProvider time = new SetTimeProvider(TimeUnit.MILLISECONDS.toNanos(1_577_836_800_000L));
-        final Simulation sim = Simulation.create(diagram,
-            new Simulation.Context().simulationId(5).speed(Simulation.Context.SPEED_MAX).ticks(1_000));
-        final JournalWriter writer = JournalWriter.create(dir, diagram, sim.seed(), 5, new JournalWriter.Context()
-            .rollCycle("MINUTELY").retention(JournalRetention.Policy.parse("3min")).timeProvider(time)
-            .retentionCheckMs(5));
-        sim.addListener(new TickListener() {
-            @Override
-            public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
-                writer.onCatalog(buffer, offset, length);
-            }
-
-            @Override
-            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                               final boolean endOfBatch) {
-                writer.onTick(buffer, offset, length, tick, endOfBatch);
-                if (tick % 100 == 99) {
-                    time.advanceMillis(60_000);
-                }
-            }
-
-            @Override
-            public void onEnd(final long lastTick, final EndReason reason) {
-                // Once retention has caught up: it stops at the end.
-                try {
-                    await("retention of minutes 0..6", 10_000, () -> writer.firstTick() == 700);
-                } catch (final InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-                writer.onEnd(lastTick, reason);
-            }
-        });
-        sim.start();
-        assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-        sim.close();
-        writer.close();
+        SimulatedJournals.runRetained(dir, diagram, 5);
         try (JournalReader reader = JournalReader.open(dir)) {
             assertThat(reader.firstTick()).isEqualTo(700);
             assertThat(reader.lastTick()).isEqualTo(999);

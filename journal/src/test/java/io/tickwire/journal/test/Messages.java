@@ -1,8 +1,9 @@
-package io.tickwire.journal;
+package io.tickwire.journal.test;
 
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.journal.JournalWriter;
 import io.tickwire.sbe.CatalogEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.TickSummaryEncoder;
@@ -10,12 +11,15 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-/** Synthetic journal content: a catalog and ticks whose every field is a function of the tick number. */
-final class Messages {
-    static final long SIMULATION_ID = 3;
-    static final long SEED = 7;
-    static final long TICK_NS = 50_000_000L;
-    static final String YAML = """
+/**
+ * Synthetic journal content: a catalog and ticks whose every field is a function of the tick number, so that a test
+ * knows every byte a reader must give back. Published in journal's test-jar.
+ */
+public final class Messages {
+    public static final long SIMULATION_ID = 3;
+    public static final long SEED = 7;
+    public static final long TICK_NS = 50_000_000L;
+    public static final String YAML = """
         name: pair
         tick: 50ms
         services:
@@ -28,13 +32,13 @@ final class Messages {
         load:
           - { target: front, rate: 100/s }
         """;
-    static final String[] SERVICES = {"front", "back"};
+    public static final String[] SERVICES = {"front", "back"};
     private static final byte[] HISTOGRAM = new byte[1024];
 
     private Messages() {
     }
 
-    static Diagram diagram() {
+    public static Diagram diagram() {
         try {
             return DiagramLoader.parse(YAML);
         } catch (final DiagramException ex) {
@@ -42,7 +46,7 @@ final class Messages {
         }
     }
 
-    static UnsafeBuffer catalog() {
+    public static UnsafeBuffer catalog() {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
         final CatalogEncoder e = new CatalogEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .simulationId(SIMULATION_ID)
@@ -61,13 +65,13 @@ final class Messages {
     }
 
     /** Encode tick {@code tick} at offset 0 of {@code buffer}; returns its length. */
-    static int tick(final MutableDirectBuffer buffer, final long tick) {
+    public static int tick(final MutableDirectBuffer buffer, final long tick) {
         return tick(buffer, tick, SERVICES.length, 24);
     }
 
     /** As {@link #tick(MutableDirectBuffer, long)}, with {@code services} services and histograms of up to
      *  {@code histogramBytes} bytes, to make ticks of a realistic size. */
-    static int tick(final MutableDirectBuffer buffer, final long tick, final int serviceCount,
+    public static int tick(final MutableDirectBuffer buffer, final long tick, final int serviceCount,
                     final int histogramBytes) {
         final TickSummaryEncoder e = new TickSummaryEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .simulationId(SIMULATION_ID)
@@ -104,7 +108,7 @@ final class Messages {
         return MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
     }
 
-    static byte[] tickBytes(final long tick) {
+    public static byte[] tickBytes(final long tick) {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
         final int length = tick(buffer, tick);
         final byte[] bytes = new byte[length];
@@ -113,13 +117,13 @@ final class Messages {
     }
 
     /** Write a catalog then ticks [0, count) through {@code writer}, as the engine would. */
-    static void writeTicks(final JournalWriter writer, final long count) {
+    public static void writeTicks(final JournalWriter writer, final long count) {
         final UnsafeBuffer catalog = catalog();
         writer.onCatalog(catalog, 0, catalog.capacity());
         appendTicks(writer, 0, count);
     }
 
-    static void appendTicks(final JournalWriter writer, final long from, final long to) {
+    public static void appendTicks(final JournalWriter writer, final long from, final long to) {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
         for (long t = from; t < to; t++) {
             writer.onTick(buffer, 0, tick(buffer, t), t, true);

@@ -1,5 +1,6 @@
-package io.tickwire.engine;
+package io.tickwire.engine.test;
 
+import io.tickwire.engine.TickListener;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.DirectBuffer;
@@ -9,16 +10,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
-/** Test listener: keeps a copy of every message it is given, and checks the order contract as it goes. */
-final class TickCollector implements TickListener {
-    final List<byte[]> ticks = new ArrayList<>();
-    final List<Long> tickNumbers = new ArrayList<>();
-    final CountDownLatch ended = new CountDownLatch(1);
-    volatile byte[] catalog;
-    volatile long lastTick = Long.MIN_VALUE;
-    volatile EndReason reason;
-    volatile String violation;
-    final Thread[] thread = new Thread[1];
+/**
+ * Test listener: keeps a copy of every message it is given, and checks the order contract as it goes (catalog first
+ * and once, ticks in order from 0, every call on one thread) and records a breach in {@link #violation}.
+ * Published in engine's test-jar for the tests of every module that runs a simulation. Its fields are read once
+ * the run has ended ({@link #ended}).
+ */
+public final class TickCollector implements TickListener {
+    public final List<byte[]> ticks = new ArrayList<>();
+    public final List<Long> tickNumbers = new ArrayList<>();
+    public final CountDownLatch ended = new CountDownLatch(1);
+    public volatile byte[] catalog;
+    public volatile long lastTick = Long.MIN_VALUE;
+    public volatile EndReason reason;
+    public volatile String violation;
+    private final Thread[] thread = new Thread[1];
 
     @Override
     public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
@@ -54,7 +60,8 @@ final class TickCollector implements TickListener {
         ended.countDown();
     }
 
-    TickSummaryDecoder decode(final int index) {
+    /** Tick {@code index}, decoded. */
+    public TickSummaryDecoder decode(final int index) {
         final UnsafeBuffer buffer = new UnsafeBuffer(ticks.get(index));
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
         return new TickSummaryDecoder().wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(),
@@ -69,7 +76,8 @@ final class TickCollector implements TickListener {
         }
     }
 
-    private static byte[] copy(final DirectBuffer buffer, final int offset, final int length) {
+    /** The {@code length} bytes at {@code offset}, copied. */
+    public static byte[] copy(final DirectBuffer buffer, final int offset, final int length) {
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
         return bytes;
