@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The peer of {@link io.tickwire.engine.SamplePathBenchmark}: the same path as a team would write it first — an
+ * The peer of {@link SamplePathBenchmark}: the same path as a team would write it first — an
  * object per sample through an {@link ArrayBlockingQueue} of the same capacity, a consumer thread folding each into
  * the service's HdrHistogram and counters, and the same tick close every {@value #SAMPLES_PER_TICK} samples
  * (percentiles and a compressed histogram per service with HdrHistogram's own encoder). One op = one sample.

@@ -1,8 +1,11 @@
-package io.tickwire.engine;
+package io.tickwire.bench;
 
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.BatchEventProcessorBuilder;
 import com.lmax.disruptor.RingBuffer;
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.StandaloneAggregator;
+import io.tickwire.engine.WaitStrategies;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.sbe.MessageHeaderEncoder;
@@ -10,7 +13,6 @@ import io.tickwire.sbe.MetricSampleEncoder;
 import io.tickwire.sbe.Outcome;
 import io.tickwire.sbe.ServiceGaugeEncoder;
 import io.tickwire.sbe.WorkerTickEndEncoder;
-import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -30,16 +32,16 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The metric-sample path as the engine runs it: a worker encodes each {@code MetricSample} (SBE) into a claimed slot
- * of the metrics ring; the {@link TickAggregator} — the production class — decodes it on its own thread into the
- * service's HdrHistogram and counters, and every {@value #SAMPLES_PER_TICK} samples closes a tick (gauges,
- * worker-tick-end, percentiles, compressed histograms, {@code TickSummary} into the output ring, drained by a
- * no-op consumer).
+ * of the metrics ring; the engine's aggregator — the production class, through {@link StandaloneAggregator} — decodes
+ * it on its own thread into the service's HdrHistogram and counters, and every {@value #SAMPLES_PER_TICK} samples
+ * closes a tick (gauges, worker-tick-end, percentiles, compressed histograms, {@code TickSummary} into the output
+ * ring, drained by a no-op consumer).
  * <pre>
  *   benchmark thread (worker)  ──MetricSample──►  metrics ring (64 Ki)  ──►  aggregator thread  ──►  output ring ──► drain
  * </pre>
  * One op = one sample published. A full ring holds the producer back, so in steady state the figure is the
  * aggregator's throughput; each iteration ends by waiting for the aggregator to drain. The peer is
- * {@link io.tickwire.bench.BlockingQueueSamplePathBenchmark}.
+ * {@link BlockingQueueSamplePathBenchmark}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -84,12 +86,8 @@ public class SamplePathBenchmark {
 
         metrics = RingBuffer.createSingleProducer(MetricSlot::new, Simulation.Context.DEFAULT_METRICS_RING_SIZE,
             WaitStrategies.create(waitStrategy));
-        final int[][] servicesOfWorker = {java.util.stream.IntStream.range(0, SERVICES).toArray()};
-        final TickAggregator aggregator = new TickAggregator(() -> false, () -> { }, 1, 50_000_000L, SERVICES,
-            servicesOfWorker, 0, new double[SERVICES], new double[SERVICES],
-            new io.tickwire.engine.diagram.DatabaseSpec[SERVICES], new byte[0], 32,
-            output, new OffsetEpochNanoClock());
-        aggregatorProcessor = new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
+        aggregatorProcessor = new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(),
+            StandaloneAggregator.create(SERVICES, 50_000_000L, output));
         metrics.addGatingSequences(aggregatorProcessor.getSequence());
 
         drainThread = new Thread(drainProcessor, "bench-drain");

@@ -12,8 +12,11 @@ import io.netty.buffer.ByteBuf;
  * Server frames are not masked, so a frame's bytes are the same for every client: the {@link Broadcaster} writes
  * this header once per message, ahead of the payload, and hands the encoded frames to the connections as they are.
  * The length takes its shortest form, as the RFC requires and as Netty's own frame encoder writes it.
+ * <p>
+ * Public for benchmarks and tools (bench's {@code FrameEncodeBenchmark} sets it against Netty's frame encoder); within
+ * Tickwire the {@link Broadcaster} is its one user.
  */
-final class BinaryFrameHeader {
+public final class BinaryFrameHeader {
     /** FIN and opcode 0x2 (binary). */
     static final int FIN_BINARY = 0x82;
     /** The longest header: 2 bytes, then a 64-bit length. */
@@ -27,7 +30,7 @@ final class BinaryFrameHeader {
     }
 
     /** @return the header's length for a payload of {@code payloadLength} bytes. */
-    static int length(final int payloadLength) {
+    public static int length(final int payloadLength) {
         if (payloadLength <= MAX_7_BIT) {
             return 2;
         }
@@ -35,7 +38,7 @@ final class BinaryFrameHeader {
     }
 
     /** Write the header for a payload of {@code payloadLength} bytes (>= 0) at {@code out}'s writer index. */
-    static void write(final ByteBuf out, final int payloadLength) {
+    public static void write(final ByteBuf out, final int payloadLength) {
         if (payloadLength < 0) {
             throw new IllegalArgumentException("payload length " + payloadLength);
         }
