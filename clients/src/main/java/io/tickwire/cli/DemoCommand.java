@@ -15,7 +15,7 @@ import java.util.List;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = {"Run examples/checkout.yaml live with the dashboard at http://127.0.0.1:8080 and a journal "
-        + "under <data>/journals/, until Ctrl-C; <data> is " + DataDirectory.DESCRIPTION + "."})
+        + "under <data>/journals/, until Ctrl-C.", "<data> is " + DataDirectory.DESCRIPTION + "."})
 final class DemoCommand extends CliCommand {
     static final String EXAMPLE = "examples/checkout.yaml";
 
