@@ -1180,6 +1180,19 @@ class DiagramLoaderTest {
     }
 
     @Test
+    void shouldRefuseABadServiceNameThatHasADatabase() {
+        // The database of a service whose name was refused is not numbered (it used to throw a NullPointerException).
+        assertThat(problemsOf("""
+            name: shop
+            services:
+              - {name: 5, latency: {mean: 1ms}, database: {latency: {mean: 1ms}}}
+            load: [{target: api, rate: 1/s}]
+            """)).containsExactly(
+            "services[0].name: must be 1-64 of letters, digits, '_', '.', '-' (got 5)",
+            "load[0].target: unknown service 'api'");
+    }
+
+    @Test
     void shouldReadThePartitionTargetAndRefuseABadOne() throws Exception {
         assertThat(DiagramLoader.parse(MINIMAL).partitions()).isEqualTo(Diagram.DEFAULT_PARTITIONS);
         assertThat(DiagramLoader.parse(MINIMAL + "partitions: 2\n").partitions()).isEqualTo(2);
