@@ -672,6 +672,29 @@ public final class Simulation implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A copy with every setting of this one: for a launcher that sets what it owns (the id) on its copy, and
+         * leaves the caller's context as given.
+         */
+        public Context copy() {
+            final Context c = new Context();
+            c.speed = speed;
+            c.ticks = ticks;
+            c.workers = workers;
+            c.seed = seed;
+            c.simulationId = simulationId;
+            c.pinWorkers = pinWorkers;
+            c.commandWaitStrategy = commandWaitStrategy;
+            c.metricsWaitStrategy = metricsWaitStrategy;
+            c.outputWaitStrategy = outputWaitStrategy;
+            c.commandRingSize = commandRingSize;
+            c.metricsRingSize = metricsRingSize;
+            c.outputRingSize = outputRingSize;
+            c.closeTimeoutMs = closeTimeoutMs;
+            c.epochClock = epochClock;
+            return c;
+        }
+
         public double speed() {
             return speed;
         }
