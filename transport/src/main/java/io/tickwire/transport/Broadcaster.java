@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>
  * <b>Threads.</b> {@link #onCatalog}, {@link #onTick} and {@link #onEnd} run on the simulation's listener thread.
  * {@link #add}/{@link #remove} run on the subscription's event loop; lanes are created by CAS and each lane's
- * subscriptions array and frame counter are written only by its own event loop. Filters are shared under a lock (subscribe time only).
+ * subscriptions array and frame counter are written only by its own event loop. Filters are shared under a lock
+ * (subscribe time only).
  * <p>
  * <b>Memory.</b> The tail is bounded by ticks and bytes ({@link FeedServer.Context#tailTicks},
  * {@link FeedServer.Context#tailBytes}); what a connection holds is bounded by its write-buffer water marks, and a

@@ -256,7 +256,7 @@ public final class FeedServer implements AutoCloseable {
          * Attach a listener made by {@code factory} to every run launched here (after its journal and feed): for
          * metrics, control, alerting. See {@link RunLauncher}.
          */
-        public Context addRunListener(final RunLauncher.ListenerFactory factory) {
+        public Context runListener(final RunLauncher.ListenerFactory factory) {
             runListeners.add(Objects.requireNonNull(factory, "factory"));
             return this;
         }

@@ -231,7 +231,7 @@ public final class RunLauncher {
         }
 
         /** Attach one listener made by {@code factory} to every run, after its journal and feed. */
-        public Context addListener(final ListenerFactory factory) {
+        public Context listener(final ListenerFactory factory) {
             listeners.add(Objects.requireNonNull(factory, "factory"));
             return this;
         }

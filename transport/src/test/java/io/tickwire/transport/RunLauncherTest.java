@@ -9,8 +9,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -28,8 +31,8 @@ class RunLauncherTest {
         final Counting[] made = new Counting[2];
         final AtomicInteger factoryCalls = new AtomicInteger();
         final RunLauncher launcher = new RunLauncher(new RunLauncher.Context()
-            .addListener(sim -> made[factoryCalls.getAndIncrement()] = new Counting(sim.id()))
-            .addListener(sim -> made[factoryCalls.getAndIncrement()] = new Counting(sim.id())));
+            .listener(sim -> made[factoryCalls.getAndIncrement()] = new Counting(sim.id()))
+            .listener(sim -> made[factoryCalls.getAndIncrement()] = new Counting(sim.id())));
         final Simulation.Context callers = new Simulation.Context().speed(Simulation.Context.SPEED_MAX).ticks(20);
         final Path journal = tmp.resolve("j");
 
@@ -62,6 +65,23 @@ class RunLauncherTest {
     }
 
     @Test
+    void shouldAttachTheServersRunListenersToRunsLaunchedOverRest() throws Exception {
+        final List<Counting> made = new CopyOnWriteArrayList<>();
+        try (FeedServer server = FeedServer.start(new FeedServer.Context().port(0).runListener(sim -> {
+            final Counting listener = new Counting(sim.id());
+            made.add(listener);
+            return listener;
+        }))) {
+            final HttpResponse<String> launched = TestSupport.send(server.port(), "POST",
+                "/simulations?speed=max&ticks=10", TWO_SERVICES);
+            assertThat(launched.statusCode()).as(launched.body()).isEqualTo(201);
+            TestSupport.await("the listener to see the end", 10_000, () -> made.size() == 1 && made.get(0).end != null);
+            assertThat(made.get(0).simulationId).isEqualTo(TestSupport.json(launched).get("id").asLong());
+            assertThat(made.get(0).ticks).isEqualTo(10);
+        }
+    }
+
+    @Test
     void shouldRunWithoutFeedOrJournal() throws Exception {
         final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false));
         try (RunLauncher.Run run = launcher.launch(DiagramLoader.parse(TWO_SERVICES),
@@ -77,7 +97,7 @@ class RunLauncherTest {
     void shouldStartNothingWhenTheJournalCannotBeCreated() throws Exception {
         final Path file = Files.writeString(tmp.resolve("file"), "x");
         final AtomicInteger made = new AtomicInteger();
-        final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().addListener(sim -> {
+        final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().listener(sim -> {
             made.incrementAndGet();
             return new Counting(sim.id());
         }));
