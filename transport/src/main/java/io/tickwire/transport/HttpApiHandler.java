@@ -70,7 +70,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final String CONNECTIONS = "/connections";
     private static final String JSON_TYPE = "application/json; charset=UTF-8";
     /** How long a stop waits for the run to end before it answers "STOPPING". */
-    static final long STOP_ANSWER_TIMEOUT_MS = 5_000;
+    private static final long STOP_ANSWER_TIMEOUT_MS = 5_000;
     private static final long STOP_POLL_MS = 2;
 
     private final FeedServer.Context ctx;
