@@ -7,6 +7,7 @@ import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.SampleSink;
 import io.tickwire.sbe.Outcome;
+import io.tickwire.transport.RunLauncher;
 import org.agrona.DirectBuffer;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,6 +23,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -137,52 +139,54 @@ public class KernelBenchmark {
     /** {@value #PIPELINE_TICKS} ticks of the whole engine at speed max with {@code workers} workers. */
     @Benchmark
     @Measurement(iterations = 5, time = 5)
-    public long pipeline(final PipelineState state, final Visits visits) throws InterruptedException {
-        try (Simulation sim = run(state.diagram, state.workers, PIPELINE_TICKS)) {
-            visits.visits += sim.visits();
-            return sim.ticksClosed();
+    public long pipeline(final PipelineState state, final Visits visits) throws InterruptedException, IOException {
+        try (RunLauncher.Run run = run(state.diagram, state.workers, PIPELINE_TICKS)) {
+            visits.visits += run.simulation().visits();
+            return run.simulation().ticksClosed();
         }
     }
 
     /** {@value #WINDOW_TICKS} ticks of 1,000 nearly empty windows each, with {@code workers} workers. */
     @Benchmark
-    public long windows(final WindowState state, final Windows windows) throws InterruptedException {
-        try (Simulation sim = run(state.diagram, state.workers, WINDOW_TICKS)) {
-            windows.windows += (long)WINDOW_TICKS * sim.windowsPerTick();
-            return sim.ticksClosed();
+    public long windows(final WindowState state, final Windows windows) throws InterruptedException, IOException {
+        try (RunLauncher.Run run = run(state.diagram, state.workers, WINDOW_TICKS)) {
+            windows.windows += (long)WINDOW_TICKS * run.simulation().windowsPerTick();
+            return run.simulation().ticksClosed();
         }
     }
 
-    private static Simulation run(final Diagram diagram, final int workers, final int ticks)
-        throws InterruptedException {
+    /** A run of {@code ticks} at speed max, launched as every run is, with one listener that counts ticks. */
+    private static RunLauncher.Run run(final Diagram diagram, final int workers, final int ticks)
+        throws InterruptedException, IOException {
         final long[] closed = new long[1];
-        final Simulation sim = Simulation.create(diagram, new Simulation.Context()
-            .speed(Simulation.Context.SPEED_MAX).ticks(ticks).workers(workers).seed(42));
-        if (sim.workers() != workers) {
-            throw new IllegalStateException("expected " + workers + " workers, got " + sim.workers());
+        final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false).listener(sim ->
+            new TickListener() {
+                @Override
+                public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+                }
+
+                @Override
+                public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                                   final boolean endOfBatch) {
+                    closed[0]++;
+                }
+
+                @Override
+                public void onEnd(final long lastTick, final EndReason reason) {
+                }
+            }));
+        final RunLauncher.Run run = launcher.launch(diagram, new Simulation.Context()
+            .speed(Simulation.Context.SPEED_MAX).ticks(ticks).workers(workers).seed(42), 1, null);
+        if (run.simulation().workers() != workers) {
+            run.close();
+            throw new IllegalStateException("expected " + workers + " workers, got " + run.simulation().workers());
         }
-        sim.addListener(new TickListener() {
-            @Override
-            public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
-            }
-
-            @Override
-            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                               final boolean endOfBatch) {
-                closed[0]++;
-            }
-
-            @Override
-            public void onEnd(final long lastTick, final EndReason reason) {
-            }
-        });
-        sim.start();
-        if (!sim.awaitTermination(120, TimeUnit.SECONDS) || closed[0] != ticks) {
-            sim.close();
+        if (!run.awaitTermination(120, TimeUnit.SECONDS) || closed[0] != ticks) {
+            run.close();
             throw new IllegalStateException("the run did not complete: " + closed[0] + " ticks");
         }
-        sim.close();
-        return sim;
+        run.close();
+        return run;
     }
 
     /** The 50-service connected system, aiming at {@code partitions} partitions. */

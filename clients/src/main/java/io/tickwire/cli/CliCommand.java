@@ -1,5 +1,6 @@
 package io.tickwire.cli;
 
+import io.tickwire.engine.LaunchParameters;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
@@ -50,6 +51,26 @@ abstract class CliCommand implements Callable<Integer> {
 
     PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    /**
+     * Set launch parameter {@code name} from the text of option {@code --name}: parsed by {@link LaunchParameters},
+     * as the REST API's are.
+     *
+     * @throws BadInputException naming the option: {@code --workers must be >= 1, got 0}.
+     */
+    static LaunchParameters launchParameter(final LaunchParameters params, final String name, final String text)
+        throws BadInputException {
+        try {
+            return params.set(name, text);
+        } catch (final LaunchParameters.BadParameterException ex) {
+            throw badOption(ex);
+        }
+    }
+
+    /** A launch parameter's problem, said of its option: {@code --speed must be a number > 0 or max, got 'fast'}. */
+    static BadInputException badOption(final LaunchParameters.BadParameterException ex) {
+        return new BadInputException("--" + ex.parameter() + " " + ex.problem(), ex);
     }
 
     static String oneLine(final Throwable t) {

@@ -1,5 +1,6 @@
 package io.tickwire.cli;
 
+import io.tickwire.engine.LaunchParameters;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
 import picocli.CommandLine.Command;
@@ -23,9 +24,9 @@ final class DemoCommand extends CliCommand {
         description = "Port of the dashboard and feed (default ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--speed", paramLabel = "N", defaultValue = "1", converter = RunCommand.SpeedConverter.class,
+    @Option(names = "--speed", paramLabel = "N", defaultValue = "1",
         description = "Simulated seconds per wall-clock second (default ${DEFAULT-VALUE}).")
-    double speed;
+    String speed;
 
     @Mixin
     JournalOptions journalOptions = new JournalOptions();
@@ -36,7 +37,8 @@ final class DemoCommand extends CliCommand {
         if (port < 0 || port > 65535) {
             throw new BadInputException("--port must be 0..65535, got " + port);
         }
-        final Simulation.Context ctx = RunCommand.context(d, speed, -1, null, 1, false, null);
+        final Simulation.Context ctx = RunCommand.context(d,
+            launchParameter(new LaunchParameters(), LaunchParameters.SPEED, speed), false, null);
         return new SimulationRunner(err(), null).run(new SimulationRunner.Plan(
             d, ctx, SimulationRunner.defaultJournalDir(d), true, port, journalOptions.rollCycle(),
             journalOptions.retention()));

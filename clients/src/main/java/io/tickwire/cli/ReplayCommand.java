@@ -1,5 +1,6 @@
 package io.tickwire.cli;
 
+import io.tickwire.engine.LaunchParameters;
 import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.TickLocator;
@@ -36,9 +37,9 @@ final class ReplayCommand extends CliCommand {
     @ArgGroup(exclusive = true)
     To to;
 
-    @Option(names = "--speed", paramLabel = "1|N|max", defaultValue = "1", converter = RunCommand.SpeedConverter.class,
+    @Option(names = "--speed", paramLabel = "1|N|max", defaultValue = "1",
         description = "Simulated seconds per wall-clock second, or max (default ${DEFAULT-VALUE}).")
-    double speed;
+    String speedText;
 
     @Option(names = "--port", paramLabel = "P", defaultValue = "8080",
         description = "Port of the dashboard and feed (default ${DEFAULT-VALUE}; 0 picks a free one).")
@@ -79,6 +80,12 @@ final class ReplayCommand extends CliCommand {
     protected int execute() throws Exception {
         if (port < 0 || port > 65535) {
             throw new BadInputException("--port must be 0..65535, got " + port);
+        }
+        final double speed;
+        try {
+            speed = LaunchParameters.parseSpeed(speedText);
+        } catch (final LaunchParameters.BadParameterException ex) {
+            throw badOption(ex);
         }
         final long first;
         final long last;

@@ -1,20 +1,17 @@
 package io.tickwire.cli;
 
+import io.tickwire.engine.LaunchParameters;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.WaitStrategies;
 import io.tickwire.engine.diagram.Diagram;
-import io.tickwire.engine.diagram.Units;
 import io.tickwire.transport.FeedServer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.TypeConversionException;
 
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.function.Consumer;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
@@ -26,18 +23,19 @@ final class RunCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "DIAGRAM", description = "The diagram, YAML or JSON.")
     Path diagram;
 
-    @Option(names = "--speed", paramLabel = "1|N|max", defaultValue = "1", converter = SpeedConverter.class,
+    // Launch parameters are taken as text and parsed by LaunchParameters, as the REST API's are.
+    @Option(names = "--speed", paramLabel = "1|N|max", defaultValue = "1",
         description = "Simulated seconds per wall-clock second, or max (default ${DEFAULT-VALUE}).")
-    double speed;
+    String speed;
 
     @ArgGroup(exclusive = true)
     Length length;
 
     @Option(names = "--seed", paramLabel = "S", description = "Seed of every random stream (default: the diagram's).")
-    Long seed;
+    String seed;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Worker threads (default 1).")
-    int workers;
+    String workers;
 
     @Option(names = "--journal", paramLabel = "DIR",
         description = {"Journal directory, new or empty (default <data>/journals/<name>-<yyyyMMdd-HHmmss>, where "
@@ -59,7 +57,7 @@ final class RunCommand extends CliCommand {
 
     static final class Length {
         @Option(names = "--ticks", paramLabel = "N", required = true, description = "Run this many ticks.")
-        Long ticks;
+        String ticks;
 
         @Option(names = "--duration", paramLabel = "TIME", required = true,
             description = "Run this much simulated time, e.g. 60s, 2000s, 5min.")
@@ -81,7 +79,18 @@ final class RunCommand extends CliCommand {
     @Override
     protected int execute() throws Exception {
         final Diagram d = Diagrams.load(diagram);
-        final Simulation.Context ctx = context(d, speed, ticks(d), seed, workers, pin, wait);
+        final LaunchParameters params = new LaunchParameters();
+        launchParameter(params, LaunchParameters.SPEED, speed);
+        launchParameter(params, LaunchParameters.WORKERS, workers);
+        if (seed != null) {
+            launchParameter(params, LaunchParameters.SEED, seed);
+        }
+        if (length != null && length.ticks != null) {
+            launchParameter(params, LaunchParameters.TICKS, length.ticks);
+        } else if (length != null) {
+            launchParameter(params, LaunchParameters.DURATION, length.duration);
+        }
+        final Simulation.Context ctx = context(d, params, pin, wait);
         final boolean serve = serving == null || !serving.noServe;
         final int port = serving != null && serving.port != null ? serving.port : DEFAULT_PORT;
         if (port < 0 || port > 65535) {
@@ -92,40 +101,10 @@ final class RunCommand extends CliCommand {
             journalOptions.rollCycle(), journalOptions.retention()));
     }
 
-    private long ticks(final Diagram d) throws BadInputException {
-        if (length == null) {
-            return -1;
-        }
-        if (length.ticks != null) {
-            if (length.ticks < 1) {
-                throw new BadInputException("--ticks must be >= 1, got " + length.ticks);
-            }
-            return length.ticks;
-        }
-        final long ns;
-        try {
-            ns = Units.parseDurationNs(length.duration);
-        } catch (final IllegalArgumentException ex) {
-            throw new BadInputException("--duration: " + ex.getMessage(), ex);
-        }
-        if (ns <= 0) {
-            throw new BadInputException("--duration must be > 0, got " + length.duration);
-        }
-        // Whole ticks, rounding up so that the run covers at least the duration asked for.
-        return (ns + d.tickNs() - 1) / d.tickNs();
-    }
-
-    static Simulation.Context context(final Diagram d, final double speed, final long ticks, final Long seed,
-                                      final int workers, final boolean pin, final String wait)
-        throws BadInputException {
-        if (workers < 1) {
-            throw new BadInputException("--workers must be >= 1, got " + workers);
-        }
-        final Simulation.Context ctx = new Simulation.Context().speed(speed).ticks(ticks).workers(workers)
-            .pinWorkers(pin);
-        if (seed != null) {
-            ctx.seed(seed);
-        }
+    /** The run's context: the launch parameters for {@code d}, and how its threads run. */
+    static Simulation.Context context(final Diagram d, final LaunchParameters params, final boolean pin,
+                                      final String wait) throws BadInputException {
+        final Simulation.Context ctx = params.context(d).pinWorkers(pin);
         if (wait != null) {
             if (!WaitStrategies.NAMES.contains(wait)) {
                 throw new BadInputException("--wait: unknown wait strategy '" + wait + "' ("
@@ -134,25 +113,5 @@ final class RunCommand extends CliCommand {
             ctx.waitStrategy(wait);
         }
         return ctx;
-    }
-
-    /** {@code max}, or a positive number of simulated seconds per wall-clock second ({@code 20} or {@code 20x}). */
-    static final class SpeedConverter implements ITypeConverter<Double> {
-        @Override
-        public Double convert(final String value) {
-            final String v = value.trim().toLowerCase(Locale.ROOT);
-            if (v.equals("max")) {
-                return Simulation.Context.SPEED_MAX;
-            }
-            try {
-                final double speed = Double.parseDouble(v.endsWith("x") ? v.substring(0, v.length() - 1) : v);
-                if (speed > 0 && Double.isFinite(speed)) {
-                    return speed;
-                }
-            } catch (final NumberFormatException ex) {
-                // reported below
-            }
-            throw new TypeConversionException("expected 1, N or max, got '" + value + "'");
-        }
     }
 }

@@ -3,8 +3,8 @@ package io.tickwire.cli;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalRetention;
-import io.tickwire.journal.JournalWriter;
 import io.tickwire.transport.FeedServer;
+import io.tickwire.transport.RunLauncher;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,12 +19,12 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Runs one simulation for {@code run} and {@code demo}: the composition of engine, journal and (unless
- * {@code --no-serve}) the feed server.
+ * Runs one simulation for {@code run} and {@code demo}, launched by transport's {@link RunLauncher} (which attaches
+ * the listeners), with (unless {@code --no-serve}) the feed server.
  * <pre>
- *  --no-serve:  Simulation ──► JournalWriter                       (this class wires the listener)
- *  serving:     FeedServer.registry().launch(…) ──► JournalWriter  (the registry wires both listeners)
- *                                               └─► feed broadcaster ──► ws://127.0.0.1:port/feed
+ *  --no-serve:  RunLauncher (no feed) ──► Simulation ──► JournalWriter
+ *  serving:     FeedServer.registry().launch(…) ──► RunLauncher ──► Simulation ──► JournalWriter
+ *                                                                              └─► Broadcaster ──► /feed
  * </pre>
  * The calling thread prints a status line a second on stderr until the run ends; Ctrl-C (a shutdown hook) stops the
  * simulation so that every tick already issued reaches the journal and the journal ends properly.
@@ -47,7 +47,7 @@ final class SimulationRunner {
     private final PrintWriter err;
     private final Consumer<FeedServer> onServing;
     private Simulation simulation;
-    private JournalWriter writer;
+    private RunLauncher.Run run; // --no-serve; when serving, the server's registry holds the run
     private FeedServer server;
     private long startNanos;
     private boolean finished;
@@ -166,13 +166,12 @@ final class SimulationRunner {
             }
             simulation = server.registry().launch(diagram, ctx, journalDir);
         } else {
-            final Simulation sim = Simulation.create(diagram, ctx);
-            writer = JournalWriter.create(journalDir, diagram, sim.seed(), ctx.simulationId(),
-                new JournalWriter.Context().rollCycle(plan.rollCycle()).retention(plan.retention()));
-            sim.addListener(writer);
-            simulation = sim;
             err.flush();
-            sim.start();
+            run = new RunLauncher(new RunLauncher.Context().feed(false)
+                .journalRollCycle(plan.rollCycle())
+                .journalRetention(plan.retention()))
+                .launch(diagram, ctx, ctx.simulationId(), journalDir);
+            simulation = run.simulation();
         }
         err.println("seed:      " + simulation.seed() + "  workers: " + simulation.workers());
         err.flush();
@@ -199,7 +198,7 @@ final class SimulationRunner {
             }
             sim.close();
         }
-        closeQuietly(writer);
+        closeQuietly(run);
         closeQuietly(server);
         if (sim != null) {
             err.println("done:      " + summary(sim, System.nanoTime() - startNanos));

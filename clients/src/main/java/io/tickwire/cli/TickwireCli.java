@@ -8,8 +8,8 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tickwire}: the composition root. Each subcommand wires the modules it needs (engine, journal, transport,
- * the feed client); nothing else in Tickwire builds the whole pipeline.
+ * {@code tickwire}: the composition root. Each subcommand composes the modules it needs (engine, journal, transport,
+ * the feed client); every run it starts is built, and given its listeners, by transport's {@code RunLauncher}.
  * <p>
  * Exit codes (a contract): 0 success, 2 bad input with one line on stderr ({@code tickwire: <reason>}), 1 an
  * internal failure. Picocli's own parameter errors exit 2 as well.

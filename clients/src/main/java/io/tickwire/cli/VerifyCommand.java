@@ -1,11 +1,13 @@
 package io.tickwire.cli;
 
+import io.tickwire.engine.LaunchParameters;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalVerifier;
+import io.tickwire.transport.RunLauncher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -17,8 +19,8 @@ import java.util.concurrent.TimeUnit;
  * {@code tickwire verify}: re-simulates a journal's diagram with its seed, as fast as possible, and compares every tick
  * with the journaled one as it closes (wall-clock stamps aside).
  * <pre>
- *  journal ──diagram.yaml, seed, id, last tick──► Simulation (speed max, --workers) ──► JournalVerifier
- *     └──────────────────────── ticks, one at a time ──────────────────────────────────────┘
+ *  journal ──diagram.yaml, seed, id, last tick──► RunLauncher: Simulation (speed max, --workers) ──► JournalVerifier
+ *     └─────────────────────────────────────── ticks, one at a time ────────────────────────────────────────┘
  * </pre>
  * Exit 0 printing {@code identical: N ticks}; exit 1 printing {@code differs at tick T: <field> journal=<a>
  * simulated=<b>} (then {@code differs at catalog: ...} if the catalogs differ too); exit 2 for a journal that cannot
@@ -35,12 +37,15 @@ final class VerifyCommand extends CliCommand {
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
         description = "Worker threads of the re-simulation; any number gives the same ticks (default 1).")
-    int workers;
+    String workersText;
 
     @Override
     protected int execute() throws Exception {
-        if (workers < 1) {
-            throw new BadInputException("--workers must be >= 1, got " + workers);
+        final int workers;
+        try {
+            workers = LaunchParameters.parseWorkers(workersText);
+        } catch (final LaunchParameters.BadParameterException ex) {
+            throw badOption(ex);
         }
         final String source;
         final long seed;
@@ -62,20 +67,23 @@ final class VerifyCommand extends CliCommand {
         }
 
         final long ticks = lastTick + 1;
-        final Simulation sim = Simulation.create(diagram, new Simulation.Context()
+        // The verifier is the run's one listener: no journal, no feed. It stops the run at the first difference.
+        final JournalVerifier[] made = new JournalVerifier[1];
+        final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false)
+            .listener(run -> made[0] = new JournalVerifier(journal, run::stop)));
+        final Simulation sim;
+        try (RunLauncher.Run run = launcher.launch(diagram, new Simulation.Context()
             .speed(Simulation.Context.SPEED_MAX)
             .ticks(ticks)
             .seed(seed)
-            .simulationId(simulationId)
-            .workers(workers));
-        final JournalVerifier verifier = new JournalVerifier(journal, sim::stop);
-        try (sim) {
-            sim.addListener(verifier).start();
-            while (!sim.awaitTermination(PROGRESS_INTERVAL_S, TimeUnit.SECONDS)) {
-                err().println("verifying: " + verifier.ticksCompared() + " of " + ticks + " ticks identical so far");
+            .workers(workers), simulationId, null)) {
+            sim = run.simulation();
+            while (!run.awaitTermination(PROGRESS_INTERVAL_S, TimeUnit.SECONDS)) {
+                err().println("verifying: " + made[0].ticksCompared() + " of " + ticks + " ticks identical so far");
                 err().flush();
             }
         }
+        final JournalVerifier verifier = made[0];
 
         if (verifier.failure() != null) {
             throw new IllegalStateException("reading the journal failed: " + oneLine(verifier.failure()),

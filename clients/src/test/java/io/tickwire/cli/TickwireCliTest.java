@@ -67,6 +67,20 @@ class TickwireCliTest {
     }
 
     @Test
+    void shouldSayLaunchParameterProblemsInTheWordsOfTheRestApi() {
+        final String journal = tmp.resolve("j").toString();
+        assertThat(Cli.execute("run", EXAMPLES + "mm1.yaml", "--no-serve", "--speed", "fast", "--journal", journal)
+            .errLines()).containsExactly("tickwire: --speed must be a number > 0 or max, got 'fast'");
+        assertThat(Cli.execute("run", EXAMPLES + "mm1.yaml", "--no-serve", "--ticks", "0", "--journal", journal)
+            .errLines()).containsExactly("tickwire: --ticks must be >= 1, got 0");
+        assertThat(Cli.execute("run", EXAMPLES + "mm1.yaml", "--no-serve", "--seed", "x", "--journal", journal)
+            .errLines()).containsExactly("tickwire: --seed must be an integer, got 'x'");
+        assertThat(Cli.execute("replay", journal, "--speed", "0").errLines())
+            .containsExactly("tickwire: --speed must be a number > 0 or max, got '0'");
+        assertThat(tmp.resolve("j")).doesNotExist();
+    }
+
+    @Test
     void shouldExitTwoForBadRunSettings() {
         final Path journal = tmp.resolve("j");
         assertThat(Cli.execute("run", EXAMPLES + "mm1.yaml", "--no-serve", "--duration", "-3s", "--journal",

@@ -39,7 +39,9 @@ import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * One running system: the place where the whole pipeline is wired.
+ * One running system: the one place where its rings are wired. Which listeners a run gets (journal, feed, metrics)
+ * is decided in one place too, outside the engine (which knows nothing of Chronicle or Netty): transport's
+ * {@code RunLauncher} builds every run of the CLI, REST and bench as this class plus its listeners.
  * <pre>
  *                 (1) command ring               (2) metrics ring              (3) output ring
  *  Orchestrator ──TickCommand──►┬─► Worker 0 ──┐                                ┌─► listener 0 (e.g. journal)
@@ -69,7 +71,8 @@ import java.util.concurrent.locks.LockSupport;
  *       encodes one {@code TickSummary} into the output ring, in tick order. Each {@link TickListener} consumes it
  *       on its own thread.</li>
  * </ol>
- * Lifecycle: {@link #create}, {@link #addListener} (before start), {@link #start}, then either the tick budget runs
+ * Lifecycle: {@link #create} ({@link Context#conclude() concludes} the context given: a launcher gives a
+ * {@link Context#copy() copy}), {@link #addListener} (before start), {@link #start}, then either the tick budget runs
  * out or {@link #stop} is called; the end flows through every stage as a marker so that nothing in flight is lost;
  * {@link #awaitTermination}, {@link #close}.
  */
@@ -670,6 +673,29 @@ public final class Simulation implements AutoCloseable {
         public Context epochClock(final EpochNanoClock clock) {
             this.epochClock = clock;
             return this;
+        }
+
+        /**
+         * A copy with every setting of this one: for a launcher that sets what it owns (the id) on its copy, and
+         * leaves the caller's context as given.
+         */
+        public Context copy() {
+            final Context c = new Context();
+            c.speed = speed;
+            c.ticks = ticks;
+            c.workers = workers;
+            c.seed = seed;
+            c.simulationId = simulationId;
+            c.pinWorkers = pinWorkers;
+            c.commandWaitStrategy = commandWaitStrategy;
+            c.metricsWaitStrategy = metricsWaitStrategy;
+            c.outputWaitStrategy = outputWaitStrategy;
+            c.commandRingSize = commandRingSize;
+            c.metricsRingSize = metricsRingSize;
+            c.outputRingSize = outputRingSize;
+            c.closeTimeoutMs = closeTimeoutMs;
+            c.epochClock = epochClock;
+            return c;
         }
 
         public double speed() {

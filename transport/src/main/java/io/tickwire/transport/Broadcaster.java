@@ -39,7 +39,8 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>
  * <b>Threads.</b> {@link #onCatalog}, {@link #onTick} and {@link #onEnd} run on the simulation's listener thread.
  * {@link #add}/{@link #remove} run on the subscription's event loop; lanes are created by CAS and each lane's
- * subscriptions array is written only by its own event loop. Filters are shared under a lock (subscribe time only).
+ * subscriptions array and frame counter are written only by its own event loop. Filters are shared under a lock
+ * (subscribe time only).
  * <p>
  * <b>Memory.</b> The tail is bounded by ticks and bytes ({@link FeedServer.Context#tailTicks},
  * {@link FeedServer.Context#tailBytes}); what a connection holds is bounded by its write-buffer water marks, and a
@@ -52,10 +53,12 @@ public final class Broadcaster implements TickListener {
     /** In a long batch (a run at speed max), wake the lanes at least this often, well before the tail wraps. */
     private static final int WAKE_EVERY_TICKS = 16;
     private static final VarHandle LANES;
+    private static final VarHandle LANE_FRAMES_SENT;
 
     static {
         try {
             LANES = MethodHandles.lookup().findVarHandle(Broadcaster.class, "lanes", Lane[].class);
+            LANE_FRAMES_SENT = MethodHandles.lookup().findVarHandle(Lane.class, "framesSent", long.class);
         } catch (final ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -71,7 +74,6 @@ public final class Broadcaster implements TickListener {
     private final Runnable onEnded;
     private final boolean pacedBySubscribers;
     private final ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
-    private final LongAdder framesSent = new LongAdder();
     private final LongAdder slowReaderDisconnects = new LongAdder();
     private final Map<String, FilterUse> filterUses = new HashMap<>(); // under itself
 
@@ -144,6 +146,29 @@ public final class Broadcaster implements TickListener {
         this.name = decoder.simulationName();
     }
 
+    /**
+     * The feed of a journal replayed as a simulation of its own ({@link JournalPlayer}): ticks {@code firstSequence}
+     * on, appended by the player; {@code pacedBySubscribers} for a replay at speed max (see the constructor).
+     */
+    static Broadcaster ofReplay(final long simulationId, final byte[] catalog, final Path journalDir,
+                                final int tailTicks, final long tailBytes, final boolean pacedBySubscribers,
+                                final long firstSequence) {
+        return new Broadcaster(simulationId, catalog, journalDir, tailTicks, tailBytes, null, pacedBySubscribers,
+            firstSequence);
+    }
+
+    /**
+     * The feed of a run that ended, known only by its journal (an earlier server's, or one forgotten): ticks
+     * {@code firstTick..lastTick}, all read from the journal, then {@code SimulationEnd} with {@code reason}.
+     */
+    static Broadcaster ofEndedJournal(final long simulationId, final byte[] catalog, final Path journalDir,
+                                      final long firstTick, final long lastTick, final EndReason reason) {
+        final Broadcaster feed = new Broadcaster(simulationId, catalog, journalDir, 2, 1, null);
+        feed.retainFrom(firstTick); // retention may have deleted its first cycles
+        feed.onEnd(lastTick, reason);
+        return feed;
+    }
+
     public long simulationId() {
         return simulationId;
     }
@@ -176,18 +201,22 @@ public final class Broadcaster implements TickListener {
         return tail;
     }
 
-    /** Frames written to subscribers so far (all kinds). */
+    /**
+     * Frames of this feed written to its subscriptions so far: ticks, gap notices, heartbeats and the end (replies to
+     * a connection's requests are that connection's, in {@code GET /connections}). A racy sum of one counter per
+     * event loop, each written by its loop only: for reporting.
+     */
     public long framesSent() {
-        return framesSent.sum();
+        long n = 0;
+        for (final Lane lane : lanes) {
+            n += (long)LANE_FRAMES_SENT.getOpaque(lane);
+        }
+        return n;
     }
 
     /** Subscriptions closed (1008) for not reading fast enough. */
     public long slowReaderDisconnects() {
         return slowReaderDisconnects.sum();
-    }
-
-    void countFrames(final int n) {
-        framesSent.add(n);
     }
 
     void countSlowReaderDisconnect() {
@@ -311,6 +340,11 @@ public final class Broadcaster implements TickListener {
         }
     }
 
+    /** The lane of {@code loop}, created if it has none yet: where its subscriptions count their frames. Any thread. */
+    Lane lane(final EventLoop loop) {
+        return laneOf(loop);
+    }
+
     /** Add {@code subscription} to its event loop's lane. <b>On that event loop</b>. */
     void add(final FeedSubscription subscription) {
         final Lane lane = laneOf(subscription.eventLoop());
@@ -430,13 +464,20 @@ public final class Broadcaster implements TickListener {
      * listener thread queues it when it is not already, and it clears the flag before it looks at the tail, so no
      * tick is missed and a loop that is behind is not sent a task per tick.
      */
-    private static final class Lane implements Runnable {
+    static final class Lane implements Runnable {
         final EventLoop loop;
         final AtomicBoolean scheduled = new AtomicBoolean();
         volatile FeedSubscription[] subscriptions = new FeedSubscription[0]; // written by `loop` only
+        @SuppressWarnings("unused") // through LANE_FRAMES_SENT
+        private long framesSent; // written by `loop` only; read racily by framesSent()
 
         Lane(final EventLoop loop) {
             this.loop = loop;
+        }
+
+        /** Frames written by a subscription on this lane. <b>On {@link #loop}</b>: one writer, no atomic add. */
+        void countFrames(final int n) {
+            LANE_FRAMES_SENT.setOpaque(this, framesSent + n);
         }
 
         @Override

@@ -31,6 +31,9 @@ import java.net.UnknownHostException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -73,8 +76,13 @@ public final class FeedServer implements AutoCloseable {
         final IoHandlerFactory io = ctx.useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tw-accept"), io);
         ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), new DefaultThreadFactory("tw-io"), io);
-        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.tailTicks(), ctx.tailBytes(),
-            ctx.journalRoot(), ctx.journalRollCycle(), ctx.journalRetention());
+        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.journalRoot(), new RunLauncher(
+            new RunLauncher.Context()
+                .journalRollCycle(ctx.journalRollCycle())
+                .journalRetention(ctx.journalRetention())
+                .feedTailTicks(ctx.tailTicks())
+                .feedTailBytes(ctx.tailBytes())
+                .listeners(ctx.runListeners())));
         replayThreads = new ReplayThreads(ctx.replayThreads());
         runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet());
     }
@@ -241,7 +249,21 @@ public final class FeedServer implements AutoCloseable {
         private long slowReaderCloseTimeoutMs = DEFAULT_SLOW_READER_CLOSE_TIMEOUT_MS;
         private String journalRollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
         private JournalRetention.Policy journalRetention = JournalRetention.Policy.KEEP_ALL;
+        private final List<RunLauncher.ListenerFactory> runListeners = new ArrayList<>();
         private boolean concluded;
+
+        /**
+         * Attach a listener made by {@code factory} to every run launched here (after its journal and feed): for
+         * metrics, control, alerting. See {@link RunLauncher}.
+         */
+        public Context runListener(final RunLauncher.ListenerFactory factory) {
+            runListeners.add(Objects.requireNonNull(factory, "factory"));
+            return this;
+        }
+
+        public List<RunLauncher.ListenerFactory> runListeners() {
+            return runListeners;
+        }
 
         /**
          * Roll cycle of the journals of runs launched here ({@link JournalRetention#ROLL_CYCLES}). Default

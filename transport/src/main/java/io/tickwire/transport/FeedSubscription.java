@@ -40,6 +40,8 @@ final class FeedSubscription {
     private final ChannelHandlerContext ctx;
     private final FeedRuntime runtime;
     final Broadcaster broadcaster;
+    /** Where the frames written for this subscription are counted as the run's ({@link Broadcaster#framesSent}). */
+    private final Broadcaster.Lane lane;
     final ServiceFilter filter;
     final ConflationPolicy policy;
     final String services;
@@ -66,6 +68,7 @@ final class FeedSubscription {
         this.ctx = ctx;
         this.runtime = runtime;
         this.broadcaster = broadcaster;
+        this.lane = broadcaster.lane(ctx.channel().eventLoop());
         this.filter = filter;
         this.services = services;
         this.policy = policy;
@@ -127,7 +130,7 @@ final class FeedSubscription {
                     if (nextSequence <= broadcaster.lastSequence()) {
                         continue; // ticks published between our read of last and the end: send them first
                     }
-                    connection.countFrames(written);
+                    countFrames(written);
                     end();
                     return;
                 }
@@ -136,7 +139,7 @@ final class FeedSubscription {
             if (!ctx.channel().isWritable()) {
                 if (live && !broadcaster.pacedBySubscribers()) {
                     if (policy == ConflationPolicy.DISCONNECT) {
-                        connection.countFrames(written);
+                        countFrames(written);
                         connection.closeSlowReader(this); // flushes what was written, then the close frame
                         return;
                     }
@@ -186,7 +189,7 @@ final class FeedSubscription {
                 break;
             }
             if (policy == ConflationPolicy.DISCONNECT) {
-                connection.countFrames(written);
+                countFrames(written);
                 connection.closeSlowReader(this);
                 return;
             }
@@ -197,7 +200,7 @@ final class FeedSubscription {
         }
         progress.lazySet(nextSequence);
         if (written > 0) {
-            connection.countFrames(written);
+            countFrames(written);
             ctx.flush();
         }
     }
@@ -207,7 +210,7 @@ final class FeedSubscription {
         if (!active || nowNanos - lastWriteNanos < intervalNs || !ctx.channel().isWritable()) {
             return false; // (not writable: a slow reader is not sent more, even heartbeats)
         }
-        connection.send(FeedMessages.heartbeat(ctx.alloc(), simulationId(), lastSent,
+        send(FeedMessages.heartbeat(ctx.alloc(), simulationId(), lastSent,
             FeedFrameHandler.epochNanos()));
         lastWriteNanos = nowNanos;
         return true;
@@ -240,7 +243,7 @@ final class FeedSubscription {
     }
 
     private void end() {
-        connection.send(FeedMessages.simulationEnd(ctx.alloc(), simulationId(), broadcaster.lastSequence(),
+        send(FeedMessages.simulationEnd(ctx.alloc(), simulationId(), broadcaster.lastSequence(),
             broadcaster.endReason()));
         ctx.flush();
         connection.subscriptionEnded(this);
@@ -252,10 +255,24 @@ final class FeedSubscription {
     }
 
     private void gap(final long from, final long to) {
-        connection.send(FeedMessages.gapNotice(ctx.alloc(), simulationId(), from, to));
+        send(FeedMessages.gapNotice(ctx.alloc(), simulationId(), from, to));
         gapped += to - from + 1;
         ticksConflated = gapped;
         lastWriteNanos = System.nanoTime();
+    }
+
+    /** Count frames written: on the connection ({@code GET /connections}) and as the run's. */
+    private void countFrames(final int n) {
+        connection.countFrames(n);
+        if (n > 0) {
+            lane.countFrames(n);
+        }
+    }
+
+    /** Write a message of this subscription (not flushed), counted. */
+    private void send(final ByteBuf message) {
+        connection.send(message); // counts it on the connection
+        lane.countFrames(1);
     }
 
     /** Ticks this subscription skipped (conflated), including those it is skipping now. Any thread. */
@@ -335,7 +352,7 @@ final class FeedSubscription {
             ctx.write(frame, ctx.voidPromise());
             sent(nextSequence++);
         }
-        connection.countFrames(frames.size());
+        countFrames(frames.size());
         ctx.flush();
         pump();
     }

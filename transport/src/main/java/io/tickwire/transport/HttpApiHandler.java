@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.tickwire.engine.LaunchParameters;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
@@ -30,8 +31,13 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * REST control and the static dashboard, for every request the WebSocket handshake did not take:
@@ -42,7 +48,8 @@ import java.util.concurrent.RejectedExecutionException;
  *                                 400 {"error","problems":[...]} bad diagram; 400 {"error","parameter"} bad parameter
  *   GET  /simulations             200 [{"id","name","state","ticksClosed","seed","framesSent",...}]
  *   GET  /simulations/{id}        200 {...} as one element of the list; 404 unknown
- *   POST /simulations/{id}/stop   200 {...}; 404 unknown
+ *   POST /simulations/{id}/stop   200 {...} once it has ended ("state":"ENDED"), or after 5 s "state":"STOPPING";
+ *                                 404 unknown
  *   POST /simulations/{id}/pause  a replay: hold the next tick; 200 {...,"replay":{...}}; 409 not a replay / ended
  *   POST /simulations/{id}/resume a replay: go on, paced from here
  *   POST /simulations/{id}/seek?tick=N | ?time=30s   a replay: play from tick N (or the first tick starting at or
@@ -62,6 +69,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final String SIMULATIONS = "/simulations";
     private static final String CONNECTIONS = "/connections";
     private static final String JSON_TYPE = "application/json; charset=UTF-8";
+    /** How long a stop waits for the run to end before it answers "STOPPING". */
+    private static final long STOP_ANSWER_TIMEOUT_MS = 5_000;
+    private static final long STOP_POLL_MS = 2;
 
     private final FeedServer.Context ctx;
     private final FeedRuntime runtime;
@@ -130,17 +140,20 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return HttpMethod.GET.equals(method) ? json(HttpResponseStatus.OK, connections()) : notAllowed("GET");
         }
         if (path.startsWith(SIMULATIONS + "/")) {
-            return simulation(path.substring(SIMULATIONS.length() + 1), method, uri);
+            return simulation(channel, HttpUtil.isKeepAlive(request), path.substring(SIMULATIONS.length() + 1), method,
+                uri);
         }
         return staticResource(path, method);
     }
 
-    private FullHttpResponse simulation(final String rest, final HttpMethod method, final QueryStringDecoder uri) {
+    /** @return the response, or null when it will be written later (a stop). */
+    private FullHttpResponse simulation(final ChannelHandlerContext channel, final boolean keepAlive, final String rest,
+                                        final HttpMethod method, final QueryStringDecoder uri) {
         final int slash = rest.indexOf('/');
         final Optional<JournalPlayer> replay = parseId(slash < 0 ? rest : rest.substring(0, slash))
             .flatMap(registry::replay);
         if (replay.isPresent()) {
-            return replay(replay.get(), slash < 0 ? "" : rest.substring(slash + 1), method, uri);
+            return replay(channel, keepAlive, replay.get(), slash < 0 ? "" : rest.substring(slash + 1), method, uri);
         }
         final String action = slash < 0 ? "" : rest.substring(slash + 1);
         if (action.equals("pause") || action.equals("resume") || action.equals("seek")) {
@@ -168,14 +181,19 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (sim.isEmpty()) {
             return error(HttpResponseStatus.NOT_FOUND, "no simulation " + idText);
         }
+        final Simulation run = sim.get();
         if (stop) {
-            sim.get().stop();
+            run.stop();
+            answerOnceEnded(channel, keepAlive, () -> run.state() != Simulation.State.RUNNING, () -> describe(run),
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_ANSWER_TIMEOUT_MS));
+            return null;
         }
-        return json(HttpResponseStatus.OK, describe(sim.get()));
+        return json(HttpResponseStatus.OK, describe(run));
     }
 
-    /** {@code /simulations/{id}[/action]} of a replay. */
-    private FullHttpResponse replay(final JournalPlayer replay, final String action, final HttpMethod method,
+    /** {@code /simulations/{id}[/action]} of a replay; null when the response will be written later (a stop). */
+    private FullHttpResponse replay(final ChannelHandlerContext channel, final boolean keepAlive,
+                                    final JournalPlayer replay, final String action, final HttpMethod method,
                                     final QueryStringDecoder uri) {
         if (action.isEmpty()) {
             return HttpMethod.GET.equals(method) ? json(HttpResponseStatus.OK, describe(replay)) : notAllowed("GET");
@@ -190,7 +208,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return error(HttpResponseStatus.CONFLICT, "replay " + replay.simulationId() + " has ended");
         }
         switch (action) {
-            case "stop" -> replay.stop();
+            case "stop" -> {
+                replay.stop();
+                answerOnceEnded(channel, keepAlive, replay::ended, () -> describe(replay),
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_ANSWER_TIMEOUT_MS));
+                return null;
+            }
             case "pause" -> replay.pause();
             case "resume" -> replay.resume();
             default -> {
@@ -209,14 +232,47 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         return json(HttpResponseStatus.OK, describe(replay));
     }
 
+    /**
+     * Answer a stop with the state after it: once {@code ended} (polled on the connection's event loop, which nothing
+     * here blocks), or at the deadline with {@code "state":"STOPPING"} if the run is still draining.
+     */
+    private void answerOnceEnded(final ChannelHandlerContext channel, final boolean keepAlive,
+                                 final BooleanSupplier ended, final Supplier<ObjectNode> describe,
+                                 final long deadlineNanos) {
+        if (!ended.getAsBoolean() && System.nanoTime() - deadlineNanos < 0) {
+            channel.executor().schedule(() -> answerOnceEnded(channel, keepAlive, ended, describe, deadlineNanos),
+                STOP_POLL_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        final ObjectNode body = describe.get();
+        if ("RUNNING".equals(body.path("state").asText())) {
+            body.put("state", "STOPPING");
+        }
+        respond(channel, keepAlive, json(HttpResponseStatus.OK, body), true);
+    }
+
+    /** The launch parameters of {@code POST /simulations}, each given once. */
+    private static LaunchParameters launchParameters(final Map<String, List<String>> query)
+        throws LaunchParameters.BadParameterException {
+        final LaunchParameters params = new LaunchParameters();
+        for (final Map.Entry<String, List<String>> e : query.entrySet()) {
+            if (e.getValue().size() != 1 && LaunchParameters.NAMES.contains(e.getKey())) {
+                throw new LaunchParameters.BadParameterException(e.getKey(), "given " + e.getValue().size()
+                    + " times");
+            }
+            params.set(e.getKey(), e.getValue().get(0));
+        }
+        return params;
+    }
+
     private FullHttpResponse launch(final ChannelHandlerContext channel, final FullHttpRequest request,
                                     final QueryStringDecoder uri) {
         final LaunchParameters params;
         try {
-            params = LaunchParameters.parse(uri.parameters());
+            params = launchParameters(uri.parameters());
         } catch (final LaunchParameters.BadParameterException ex) {
             final ObjectNode body = JSON.createObjectNode().put("error", ex.getMessage())
-                .put("parameter", ex.parameter);
+                .put("parameter", ex.parameter());
             return json(HttpResponseStatus.BAD_REQUEST, body);
         }
         final Diagram diagram;

@@ -5,9 +5,6 @@ import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
-import io.tickwire.journal.JournalRetention;
-import io.tickwire.journal.JournalWriter;
-import org.agrona.DirectBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,12 +22,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongFunction;
 
 /**
- * The simulations a {@link FeedServer} runs, by id (1, 2, ...). Each is launched with a {@link Broadcaster} (its
- * feed) and optionally a {@link JournalWriter}; when a run ends its threads are stopped and its journal closed.
+ * The simulations a {@link FeedServer} runs, by id (1, 2, ...). Each is launched by the server's {@link RunLauncher}
+ * (its feed, its journal if it has a directory, the listeners of the launcher's context); when a run's end has
+ * reached its feed, the run is released on the control thread: its threads stopped, its journal closed.
  * <p>
  * Ended runs stay listed (state, ticks, counters) up to {@link #RETAINED_ENDED_RUNS}; older ended ones are forgotten
  * so that a long-lived server does not keep every run's rings. Running ones are never forgotten.
@@ -43,12 +40,11 @@ public final class SimulationRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SimulationRegistry.class);
     private static final long CLOSE_TIMEOUT_S = 15;
 
-    private final ConcurrentSkipListMap<Long, Entry> entries = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Long, RunLauncher.Run> entries = new ConcurrentSkipListMap<>();
+    private final RunLauncher launcher;
     private final int tailTicks;
     private final long tailBytes;
     private final Path journalRoot;
-    private final String rollCycle;
-    private final JournalRetention.Policy retention;
     /** Feeds of runs known only by their journals under {@link #journalRoot} (earlier servers, forgotten runs). */
     private final Map<Long, Broadcaster> journaledRuns = new ConcurrentHashMap<>();
     /** Journals being replayed ({@link #replay}), by id: their own ids, the journal's. */
@@ -63,31 +59,25 @@ public final class SimulationRegistry implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * @param firstId   the id of the first run launched (1, or after the runs already journaled).
-     * @param tailTicks ticks each run's feed keeps in memory (a power of two).
-     * @param tailBytes bytes each run's feed keeps in memory, at most.
+     * @param firstId     the id of the first run launched (1, or after the runs already journaled).
      * @param journalRoot where runs are journaled ({@code sim-<id>-<name>}), or null: the ended runs found there
      *                    stay subscribable from their journals ({@link #journaledRun}).
+     * @param launcher    launches the runs; its feed tail sizes are also those of replays. It must attach a feed.
      */
-    SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes, final Path journalRoot) {
-        this(firstId, tailTicks, tailBytes, journalRoot, JournalRetention.DEFAULT_ROLL_CYCLE,
-            JournalRetention.Policy.KEEP_ALL);
-    }
-
-    /** @param rollCycle and {@code retention}: of the journals of the runs launched here. */
-    SimulationRegistry(final long firstId, final int tailTicks, final long tailBytes, final Path journalRoot,
-                       final String rollCycle, final JournalRetention.Policy retention) {
-        this.rollCycle = rollCycle;
-        this.retention = retention;
+    SimulationRegistry(final long firstId, final Path journalRoot, final RunLauncher launcher) {
+        if (!launcher.context().feed()) {
+            throw new IllegalArgumentException("the runs of a server need a feed");
+        }
         this.nextId = firstId;
-        this.tailTicks = tailTicks;
-        this.tailBytes = tailBytes;
         this.journalRoot = journalRoot;
+        this.launcher = launcher;
+        this.tailTicks = launcher.context().feedTailTicks();
+        this.tailBytes = launcher.context().feedTailBytes();
     }
 
     /**
-     * Assign the next id into {@code ctx}, attach a {@link Broadcaster} and, if {@code journalDir} is not null, a
-     * {@link JournalWriter} writing there (closed when the run ends), then start the run.
+     * Launch {@code diagram} as the next run (the next id; {@code ctx} is copied, not changed), journaled in
+     * {@code journalDir} if it is not null (closed when the run ends), with a feed, then start it.
      *
      * @throws IOException              if the journal cannot be created (nothing is started then).
      * @throws IllegalArgumentException if {@code ctx} is invalid.
@@ -107,38 +97,11 @@ public final class SimulationRegistry implements AutoCloseable {
             throw new IllegalStateException("the registry is closed");
         }
         final long id = nextId++;
-        ctx.simulationId(id);
-        final Simulation sim = Simulation.create(diagram, ctx);
-        JournalWriter writer = null;
-        try {
-            final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
-            if (dir != null) {
-                writer = JournalWriter.create(dir, diagram, sim.seed(), id,
-                    new JournalWriter.Context().rollCycle(rollCycle).retention(retention));
-            }
-            final Entry entry = new Entry(sim, dir, writer == null ? null : new ClosingJournal(writer));
-            entry.broadcaster = new Broadcaster(id, sim.catalog(), writer == null ? null : dir, tailTicks, tailBytes,
-                () -> onEnded(entry));
-            if (entry.journal != null) {
-                final Broadcaster feed = entry.broadcaster;
-                writer.onFirstTickMoved(feed::retainFrom); // resumes from before it are refused with the range
-                sim.addListener(entry.journal);
-            }
-            sim.addListener(entry.broadcaster);
-            entries.put(id, entry);
-            sim.start();
-            LOG.info("simulation {} '{}' started (seed {}, {} workers{})", id, diagram.name(), sim.seed(),
-                sim.workers(), dir == null ? "" : ", journal " + dir);
-        } catch (final IOException | RuntimeException ex) {
-            entries.remove(id);
-            sim.close();
-            if (writer != null) {
-                closeQuietly(writer);
-            }
-            throw ex;
-        }
+        final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
+        final RunLauncher.Run run = launcher.launch(diagram, ctx, id, dir, this::onEnded);
+        entries.put(id, run);
         forgetOldRuns();
-        return sim;
+        return run.simulation();
     }
 
     /**
@@ -182,8 +145,8 @@ public final class SimulationRegistry implements AutoCloseable {
                 throw new IllegalArgumentException("simulation " + id + " is already served here");
             }
             final boolean max = Double.isInfinite(speed);
-            final Broadcaster feed = new Broadcaster(id, catalog, dir.toAbsolutePath(), tailTicks, tailBytes, null,
-                max, start);
+            final Broadcaster feed = Broadcaster.ofReplay(id, catalog, dir.toAbsolutePath(), tailTicks, tailBytes, max,
+                start);
             player = new JournalPlayer(dir.toAbsolutePath(), feed, reader, start, end, speed, tailTicks / 2);
             replays.put(id, player);
             nextId = Math.max(nextId, id + 1);
@@ -208,37 +171,37 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     public Optional<Simulation> get(final long id) {
-        final Entry e = entries.get(id);
-        return e == null ? Optional.empty() : Optional.of(e.sim);
+        final RunLauncher.Run run = entries.get(id);
+        return run == null ? Optional.empty() : Optional.of(run.simulation());
     }
 
     /** Every run known, oldest first. */
     public List<Simulation> list() {
         final List<Simulation> list = new ArrayList<>(entries.size());
-        entries.values().forEach(e -> list.add(e.sim));
+        entries.values().forEach(run -> list.add(run.simulation()));
         return list;
     }
 
     /** The run with the highest id. */
     public Optional<Simulation> latest() {
-        final Map.Entry<Long, Entry> e = entries.lastEntry();
-        return e == null ? Optional.empty() : Optional.of(e.getValue().sim);
+        final Map.Entry<Long, RunLauncher.Run> e = entries.lastEntry();
+        return e == null ? Optional.empty() : Optional.of(e.getValue().simulation());
     }
 
     /** The feed of run {@code id}. */
     public Optional<Broadcaster> broadcaster(final long id) {
-        final Entry e = entries.get(id);
-        if (e == null) {
+        final RunLauncher.Run run = entries.get(id);
+        if (run == null) {
             final JournalPlayer replay = replays.get(id);
             return replay == null ? Optional.empty() : Optional.of(replay.broadcaster());
         }
-        return Optional.of(e.broadcaster);
+        return Optional.of(run.feed());
     }
 
     /** Where run {@code id} is journaled, if it is. */
     public Optional<Path> journalDir(final long id) {
-        final Entry e = entries.get(id);
-        return e == null ? Optional.empty() : Optional.ofNullable(e.journalDir);
+        final RunLauncher.Run run = entries.get(id);
+        return run == null ? Optional.empty() : Optional.ofNullable(run.journalDir());
     }
 
     /**
@@ -266,14 +229,13 @@ public final class SimulationRegistry implements AutoCloseable {
             if (catalog == null) {
                 return null;
             }
-            final Broadcaster feed = new Broadcaster(id, catalog, dir, 2, 1, null);
-            feed.retainFrom(Math.max(0, reader.firstTick())); // retention may have deleted its first cycles
             final io.tickwire.sbe.EndReason reason = reader.endReason();
-            feed.onEnd(reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
-                case COMPLETED -> TickListener.EndReason.COMPLETED;
-                case STOPPED -> TickListener.EndReason.STOPPED;
-                default -> TickListener.EndReason.FAILED;
-            });
+            final Broadcaster feed = Broadcaster.ofEndedJournal(id, catalog, dir, Math.max(0, reader.firstTick()),
+                reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
+                    case COMPLETED -> TickListener.EndReason.COMPLETED;
+                    case STOPPED -> TickListener.EndReason.STOPPED;
+                    default -> TickListener.EndReason.FAILED;
+                });
             final Broadcaster raced = journaledRuns.putIfAbsent(id, feed);
             return raced != null ? raced : feed;
         } catch (final IOException | RuntimeException ex) {
@@ -299,12 +261,12 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     Broadcaster latestBroadcaster() {
-        final Map.Entry<Long, Entry> e = entries.lastEntry();
+        final Map.Entry<Long, RunLauncher.Run> e = entries.lastEntry();
         final Map.Entry<Long, JournalPlayer> r = replays.lastEntry();
         if (r != null && (e == null || r.getKey() > e.getKey())) {
             return r.getValue().broadcaster();
         }
-        return e == null ? null : e.getValue().broadcaster;
+        return e == null ? null : e.getValue().feed();
     }
 
     /** The executor for control-plane work that must not block an event loop. */
@@ -321,10 +283,10 @@ public final class SimulationRegistry implements AutoCloseable {
             }
             closed = true;
         }
-        entries.values().forEach(e -> e.sim.stop());
+        entries.values().forEach(run -> run.simulation().stop());
         replays.values().forEach(JournalPlayer::close);
-        entries.values().forEach(this::release);
-        entries.values().forEach(e -> e.broadcaster.discardTail());
+        entries.values().forEach(RunLauncher.Run::close);
+        entries.values().forEach(run -> run.feed().discardTail());
         replays.values().forEach(r -> r.broadcaster().discardTail()); // closed above: ended
         control.shutdown();
         try {
@@ -336,109 +298,31 @@ public final class SimulationRegistry implements AutoCloseable {
         }
     }
 
-    /** On the run's broadcaster thread, once the end is written: release the run off that thread. */
-    private void onEnded(final Entry entry) {
+    /** On the run's feed thread, once the end is handed over: release the run off that thread. */
+    private void onEnded(final RunLauncher.Run run) {
         try {
-            control.execute(() -> release(entry));
+            control.execute(run::close);
         } catch (final RejectedExecutionException ex) {
             // Closing: close() releases every run itself.
         }
     }
 
-    /** Stop the run's threads and close its journal, once. */
-    private void release(final Entry entry) {
-        if (!entry.released.compareAndSet(false, true)) {
-            return;
-        }
-        entry.sim.close();
-        if (entry.journal != null) {
-            entry.journal.close();
-        }
-        if (entry.broadcaster != null) {
-            entry.broadcaster.releaseTail(); // journaled: replays read the journal from here on
-        }
-        if (entry.sim.failure() != null) {
-            LOG.warn("simulation {} failed", entry.sim.id(), entry.sim.failure());
-        }
-    }
-
     private void forgetOldRuns() {
         int ended = 0;
-        for (final Entry e : entries.descendingMap().values()) {
-            final Simulation.State state = e.sim.state();
+        for (final RunLauncher.Run run : entries.descendingMap().values()) {
+            final Simulation.State state = run.simulation().state();
             if (state == Simulation.State.ENDED || state == Simulation.State.FAILED) {
-                if (!e.released.get()) {
+                if (!run.released()) {
                     // A run that failed may never deliver its end; release it here.
                     try {
-                        control.execute(() -> release(e));
+                        control.execute(run::close);
                     } catch (final RejectedExecutionException ex) {
                         return; // closing
                     }
                 }
-                if (++ended > RETAINED_ENDED_RUNS && e.released.get() && entries.remove(e.sim.id(), e)) {
-                    e.broadcaster.discardTail(); // its pooled buffers go back; its journal, if any, stays readable
+                if (++ended > RETAINED_ENDED_RUNS && run.released() && entries.remove(run.id(), run)) {
+                    run.feed().discardTail(); // its pooled buffers go back; its journal, if any, stays readable
                 }
-            }
-        }
-    }
-
-    private static void closeQuietly(final AutoCloseable c) {
-        try {
-            c.close();
-        } catch (final Exception ex) {
-            LOG.warn("closing {} failed", c, ex);
-        }
-    }
-
-    private static final class Entry {
-        final Simulation sim;
-        final Path journalDir;
-        final ClosingJournal journal;
-        final AtomicBoolean released = new AtomicBoolean();
-        Broadcaster broadcaster;
-
-        Entry(final Simulation sim, final Path journalDir, final ClosingJournal journal) {
-            this.sim = sim;
-            this.journalDir = journalDir;
-            this.journal = journal;
-        }
-    }
-
-    /**
-     * The journal writer as a listener that closes it, on its own thread, right after the end; {@link #close()} is
-     * for runs that never deliver an end, once their threads are stopped.
-     */
-    private static final class ClosingJournal implements TickListener {
-        private final JournalWriter writer;
-        private final AtomicBoolean closed = new AtomicBoolean();
-
-        ClosingJournal(final JournalWriter writer) {
-            this.writer = writer;
-        }
-
-        @Override
-        public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
-            writer.onCatalog(buffer, offset, length);
-        }
-
-        @Override
-        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                           final boolean endOfBatch) {
-            writer.onTick(buffer, offset, length, tick, endOfBatch);
-        }
-
-        @Override
-        public void onEnd(final long lastTick, final EndReason reason) {
-            try {
-                writer.onEnd(lastTick, reason);
-            } finally {
-                close();
-            }
-        }
-
-        void close() {
-            if (closed.compareAndSet(false, true)) {
-                closeQuietly(writer);
             }
         }
     }

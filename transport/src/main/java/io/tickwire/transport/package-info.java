@@ -6,7 +6,9 @@
  * driven by {@code FeedFrameHandler} (control messages, heartbeats, counters) and its {@code FeedSubscription}s (one
  * per simulation: sequence, resume, conflation), and each simulation's ticks are framed once into its
  * {@code TickTail} and fanned out by its {@link io.tickwire.transport.Broadcaster}; older ticks are replayed from the
- * run's journal by {@code JournalReplay} on the {@code ReplayThreads}. Runs are launched and tracked by the
+ * run's journal by {@code JournalReplay} on the {@code ReplayThreads}. Every run (of the CLI, REST or bench) is built
+ * with its listeners (journal, feed, the launcher context's factories) by the
+ * {@link io.tickwire.transport.RunLauncher}; a server's runs are tracked by the
  * {@link io.tickwire.transport.SimulationRegistry}.
  * <p>
  * To try it: {@code FeedServer.start(new FeedServer.Context().port(8080))}, then

@@ -142,13 +142,39 @@ class HttpApiTest {
 
         final HttpResponse<String> stopped = send(port, "POST", "/simulations/" + id + "/stop", null);
 
+        // The answer is the state after the stop: the run has ended, stopped.
         assertThat(stopped.statusCode()).isEqualTo(200);
         assertThat(json(stopped).get("id").asLong()).isEqualTo(id);
-        await("the run to end", 10_000, () -> server.registry().get(id).orElseThrow().state()
-            == Simulation.State.ENDED);
+        assertThat(json(stopped).get("state").asText()).as(stopped.body()).isEqualTo("ENDED");
+        assertThat(json(stopped).get("endReason").asText()).isEqualTo("STOPPED");
+        assertThat(server.registry().get(id).orElseThrow().state()).isEqualTo(Simulation.State.ENDED);
         assertThat(describe(id).get("endReason").asText()).isEqualTo("STOPPED");
         assertThat(send(port, "POST", "/simulations/99/stop", null).statusCode()).isEqualTo(404);
         assertThat(send(port, "POST", "/simulations/abc/stop", null).statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void shouldCountTheFramesSentToARunsSubscribers() throws Exception {
+        final HttpResponse<String> launched = send(port, "POST", "/simulations?speed=10", TWO_SERVICES);
+        assertThat(launched.statusCode()).isEqualTo(201);
+        final long id = json(launched).get("id").asLong();
+        assertThat(describe(id).get("framesSent").asLong()).isZero();
+
+        int ticks = 0;
+        try (FeedClient client = FeedClient.connect(port, "?sim=" + id + "&from=0")) {
+            while (ticks < 5) {
+                final byte[] m = client.next(5_000);
+                assertThat(m).as("a message within 5 s").isNotNull();
+                if (FeedClient.templateId(m) == Wire.TICK) {
+                    ticks++;
+                }
+            }
+            await("the run's framesSent to count the ticks received", 5_000,
+                () -> describeQuietly(id).get("framesSent").asLong() >= 5);
+            final JsonNode listed = json(get(port, "/simulations")).get(0);
+            assertThat(listed.get("framesSent").asLong()).isGreaterThanOrEqualTo(5);
+            assertThat(listed.get("subscribers").asInt()).isEqualTo(1);
+        }
     }
 
     @Test
@@ -214,6 +240,14 @@ class HttpApiTest {
         final HttpResponse<String> response = get(port, "/simulations/" + id);
         assertThat(response.statusCode()).isEqualTo(200);
         return json(response);
+    }
+
+    private JsonNode describeQuietly(final long id) {
+        try {
+            return describe(id);
+        } catch (final Exception ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private void assertBadParameter(final String pathAndQuery, final String parameter) throws Exception {

@@ -232,7 +232,9 @@ class ReplayTest {
         assertThat(send(server.port(), "GET", "/simulations/" + id + "/pause", null).statusCode()).isEqualTo(405);
 
         // Stop: SimulationEnd STOPPED after the tick in hand.
-        json(post(id, "stop"));
+        final JsonNode stopped = json(post(id, "stop"));
+        assertThat(stopped.get("state").asText()).as("the answer: the state after the stop").isEqualTo("ENDED");
+        assertThat(stopped.get("endReason").asText()).isEqualTo("STOPPED");
         while (templateId(m = client.nextNonHeartbeat(5_000)) == Wire.TICK) {
             assertThat(tickOf(m)).isGreaterThan(309);
         }
