@@ -21,10 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of every tick's figures is the one computed on main before that change (commit 8e1d1d6), committed here as test
  * data. So journals written before still {@code verify}.
  * <p>
- * The digest (its first 128 bits, in hex) is SHA-256 over each tick's fields as schema version 3 has them, in schema order, as little-endian
- * longs (ids and counts too) followed by the histogram's bytes — wallTimeNs left out — so that fields added by later
- * schema versions (replicas, readyReplicas) do not change it: it says the simulation is the same, not the layout.
- * It was produced by running this test on that commit with the expected values blank and copying the printed ones.
+ * The digest (the first 128 bits of a SHA-256, in hex) covers each tick's fields as schema version 3 has them, in
+ * schema order, as little-endian longs (ids and counts too), each histogram's bytes after its row — wallTimeNs left
+ * out — so that fields added by later schema versions (replicas, readyReplicas) do not change it: it says the
+ * simulation is the same, not the layout. It was produced by running this test on that commit with placeholder
+ * expected values and copying the digests the failures printed.
  */
 @Timeout(300)
 class GoldenTicksTest {
