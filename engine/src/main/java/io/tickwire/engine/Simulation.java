@@ -16,7 +16,9 @@ import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.PipelineFailedException;
 import io.tickwire.engine.ring.Rings;
 import io.tickwire.engine.ring.TickCommand;
+import io.tickwire.engine.sim.KernelActionSource;
 import io.tickwire.engine.sim.Kernels;
+import io.tickwire.engine.sim.LatencyTable;
 import io.tickwire.engine.sim.Partitioner;
 import io.tickwire.sbe.CatalogEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
@@ -142,6 +144,14 @@ public final class Simulation implements AutoCloseable {
         return diagram.services().stream().mapToDouble(s -> s.cost().replicaNanos(s.replicas(), 1)).toArray();
     }
 
+    private static int[] baseReplicas(final Diagram diagram) {
+        return diagram.services().stream().mapToInt(ServiceSpec::replicas).toArray();
+    }
+
+    private static double[] perReplicaCostNanosPerNs(final Diagram diagram) {
+        return diagram.services().stream().mapToDouble(s -> s.cost().replicaNanos(1, 1)).toArray();
+    }
+
     private static double[] requestCostNanos(final Diagram diagram) {
         return diagram.services().stream().mapToDouble(s -> s.cost().requestNanos()).toArray();
     }
@@ -206,7 +216,8 @@ public final class Simulation implements AutoCloseable {
         // stages at most that many ticks at once; twice as many slots leave a margin.
         aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
             diagram.services().size(), servicesOfWorker, diagram.load().size(),
-            replicaCostNanosPerNs(diagram), requestCostNanos(diagram), storage(diagram), catalog,
+            baseReplicas(diagram), replicaCostNanosPerNs(diagram), perReplicaCostNanosPerNs(diagram),
+            requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
@@ -351,6 +362,14 @@ public final class Simulation implements AutoCloseable {
         return a == null ? 0 : a.ticksClosed();
     }
 
+    /**
+     * The run's distributions that a {@link io.tickwire.engine.sim.KernelAction#SET_LATENCY} action names: add one
+     * on the orchestrator's thread (an action source) before the tick whose action names it.
+     */
+    public LatencyTable latencyTable() {
+        return kernels.latencyTable();
+    }
+
     /** The simulation's {@code Catalog} message, header included (a copy). */
     public byte[] catalog() {
         return catalog.clone();
@@ -378,6 +397,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     private void orchestrate(final RingBuffer<TickCommand> commands) {
+        final KernelActionSource actionSource = ctx.actionSource;
         final long tickNs = diagram.tickNs();
         final double speed = ctx.speed;
         final long startNanos = System.nanoTime();
@@ -397,7 +417,11 @@ public final class Simulation implements AutoCloseable {
                     break;
                 }
                 final long seq = Rings.claim(commands, failed);
-                commands.get(seq).set(TickCommand.TICK, tick, endNs);
+                final TickCommand command = commands.get(seq);
+                command.set(TickCommand.TICK, tick, endNs);
+                if (actionSource != null) {
+                    actionSource.actionsFor(tick, command.actions);
+                }
                 commands.publish(seq);
                 ticksIssued.lazySet(tick + 1);
             }
@@ -528,6 +552,7 @@ public final class Simulation implements AutoCloseable {
                     listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
                     lastTick = slot.tick;
                 }
+                case OutputSlot.EVENT -> listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
                 case OutputSlot.END -> {
                     ended = true;
                     listener.onEnd(slot.tick, endReason.get());
@@ -587,6 +612,7 @@ public final class Simulation implements AutoCloseable {
         private int outputRingSize = DEFAULT_OUTPUT_RING_SIZE;
         private long closeTimeoutMs = 10_000;
         private EpochNanoClock epochClock;
+        private KernelActionSource actionSource;
 
         /** Simulated seconds per wall-clock second; {@link #SPEED_MAX} for as fast as possible. Default 1. */
         public Context speed(final double speed) {
@@ -676,6 +702,15 @@ public final class Simulation implements AutoCloseable {
         }
 
         /**
+         * Where the orchestrator takes each tick's {@link io.tickwire.engine.sim.KernelAction actions} from, on its
+         * own thread before it issues the tick; default none.
+         */
+        public Context actionSource(final KernelActionSource source) {
+            this.actionSource = source;
+            return this;
+        }
+
+        /**
          * A copy with every setting of this one: for a launcher that sets what it owns (the id) on its copy, and
          * leaves the caller's context as given.
          */
@@ -695,6 +730,7 @@ public final class Simulation implements AutoCloseable {
             c.outputRingSize = outputRingSize;
             c.closeTimeoutMs = closeTimeoutMs;
             c.epochClock = epochClock;
+            c.actionSource = actionSource;
             return c;
         }
 

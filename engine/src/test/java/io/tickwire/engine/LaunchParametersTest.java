@@ -3,6 +3,7 @@ package io.tickwire.engine;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.engine.sim.KernelActionSource;
 import org.agrona.concurrent.EpochNanoClock;
 import org.junit.jupiter.api.Test;
 
@@ -60,6 +61,7 @@ class LaunchParametersTest {
     void shouldCopyEverySettingOfASimulationContext() throws Exception {
         final Simulation.Context original = new Simulation.Context();
         final EpochNanoClock clock = () -> 42;
+        final KernelActionSource actions = (tick, into) -> { };
         for (final Field f : Simulation.Context.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers())) {
                 continue;
@@ -78,6 +80,8 @@ class LaunchParametersTest {
                 f.set(original, "yielding");
             } else if (type == EpochNanoClock.class) {
                 f.set(original, clock);
+            } else if (type == KernelActionSource.class) {
+                f.set(original, actions);
             } else {
                 throw new AssertionError("a field of a type this test does not know: " + f);
             }

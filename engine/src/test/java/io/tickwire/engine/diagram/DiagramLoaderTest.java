@@ -365,7 +365,8 @@ class DiagramLoaderTest {
             .containsExactly("colour: unknown field (expected one of [load, name, partitions, seed, services, tick])");
         assertThat(problemsOf(MINIMAL.replace("latency:", "latncy:"))).containsExactly(
             "services[0].latncy: unknown field (expected one of "
-                + "[calls, concurrency, cost, database, failureRate, fanout, latency, name, queue, replicas])",
+                + "[balancer, calls, concurrency, cost, database, failureRate, failures, fanout, health, latency, name, "
+                + "queue, replicas, startup, terminationGrace])",
             "services[0].latency: is required: {distribution, mean[, sd]}");
     }
 
