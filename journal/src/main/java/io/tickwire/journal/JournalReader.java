@@ -358,25 +358,40 @@ public final class JournalReader implements AutoCloseable {
         }
         refreshCycles(last);
         firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
-        if (!tailer.moveToIndex(last)) {
-            return; // being written as we look; try again next time
-        }
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return;
+        // The last record, or the last tick before the events that follow it (a tick's events come after it).
+        long index = last;
+        final long cycleStart = tickCycleCount > 0 ? rollCycle.toIndex(tickCycles[tickCycleCount - 1], 0) : index;
+        while (true) {
+            if (!tailer.moveToIndex(index)) {
+                return; // being written as we look; try again next time
             }
-            switch (classify(wrap(dc), dc.index())) {
-                case TICK -> lastTick = recordValue;
-                case END -> {
-                    ended = true;
-                    lastTick = recordValue;
-                    endReason = end.reason();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return;
                 }
-                case CATALOG -> lastTick = -1;
-                default -> {
-                    return; // an unknown template: keep what is known, look again next time
+                switch (classify(wrap(dc), dc.index())) {
+                    case TICK -> lastTick = recordValue;
+                    case END -> {
+                        ended = true;
+                        lastTick = recordValue;
+                        endReason = end.reason();
+                    }
+                    case CATALOG -> lastTick = -1;
+                    default -> {
+                        if (index > cycleStart && rollCycle.toSequenceNumber(index) > 0) {
+                            index--;
+                            continue;
+                        }
+                        if (tickCycleCount == 0 || index == cycleStart) {
+                            return; // nothing before it yet: keep what is known, look again next time
+                        }
+                        // The events opened a new cycle: the last tick is at the end of the last cycle holding one.
+                        index = cycleStart + cycleLengths[tickCycleCount - 1] - 1;
+                        continue;
+                    }
                 }
             }
+            break;
         }
         knownLastIndex = last;
     }
