@@ -103,9 +103,10 @@ function expectedTick(t) {
   const { services, entries, ...root } = t;
   return {
     type: 'tick', version: 2, ...root,
-    // A version-2 frame: the version-3 fields are absent, null.
+    // A version-2 frame: the version-3 and version-4 fields are absent, null.
     services: services.map(({ histogram, ...s }) => ({
-      ...s, timeouts: null, retries: null, storageBytes: null, histogramBytes: histogram,
+      ...s, timeouts: null, retries: null, storageBytes: null, replicas: null, readyReplicas: null,
+      replicaTimeNs: null, readyTimeNs: null, histogramBytes: histogram,
     })),
     entries: entries.map(({ histogram, ...x }) => ({ ...x, timeouts: null, histogramBytes: histogram })),
   };
@@ -229,6 +230,27 @@ test('a version-3 tick carries timeouts, retries and storage per service and tim
   assert.deepEqual([...msg.entries[0].histogramBytes], [...hist(1, 4)]);
 });
 
+test('a version-4 tick carries replicas per service; a replica event decodes its kind', () => {
+  const e = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 4 });
+  e.i64(9).i64(5).i64(300).i64(50).i64(77).endRoot();
+  e.u16(174).u16(1);
+  e.u16(3).i32(4).i32(1).i32(2);
+  for (let i = 0; i < 17; i++) e.i64(100 + i);   // arrivals .. storageBytes
+  e.i32(5).i32(3).i64(250_000_000).i64(150_000_000); // replicas, readyReplicas, replicaTimeNs, readyTimeNs
+  e.data32(hist(2, 9));
+  e.u16(82).u16(0);
+  const s = decode(e.buffer()).services[0];
+  assert.deepEqual([s.storageBytes, s.replicas, s.readyReplicas, s.replicaTimeNs, s.readyTimeNs],
+    [116, 5, 3, 250_000_000, 150_000_000]);
+
+  const event = new Encoder().header(TEMPLATE.REPLICA_EVENT, { version: 4 })
+    .i64(7).i64(12).i64(612_345_678).u16(2).i32(9).u8(5).i32(11).endRoot();
+  assert.deepEqual(decode(event.buffer()), {
+    type: 'replicaEvent', version: 4, simulationId: 7, tick: 12, simTimeNs: 612_345_678, serviceId: 2, replica: 9,
+    kindCode: 5, kind: 'REPLACED', detail: 11,
+  });
+});
+
 test('feed control answers: gap notice, subscribed, unsubscribed, simulation list, pong', () => {
   const gap = new Encoder().header(TEMPLATE.GAP_NOTICE, { version: 3 }).i64(4).i64(100).i64(164).u8(0).endRoot();
   assert.deepEqual(decode(gap.buffer()), {
@@ -261,19 +283,19 @@ test('feed control answers: gap notice, subscribed, unsubscribed, simulation lis
 
 test('client messages encode byte for byte as the schema lays them out', () => {
   const bytes = (u8) => [...u8];
-  const sub = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 3 }).i64(1).i64(4).i64(1000).u8(1).endRoot()
+  const sub = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 4 }).i64(1).i64(4).i64(1000).u8(1).endRoot()
     .str16('gateway,db-π');
   assert.deepEqual(bytes(encodeSubscribe({
     requestId: 1, simulationId: 4, fromSequence: 1000, policy: 'DISCONNECT', services: ['gateway', 'db-π'],
   })), bytes(new Uint8Array(sub.buffer())));
-  const latest = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 3 }).i64(2).i64(0).i64(-1).u8(0).endRoot()
+  const latest = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 4 }).i64(2).i64(0).i64(-1).u8(0).endRoot()
     .str16('');
   assert.deepEqual(bytes(encodeSubscribe({ requestId: 2 })), bytes(new Uint8Array(latest.buffer())));
-  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBE, { version: 3 }).i64(3).i64(4).endRoot();
+  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBE, { version: 4 }).i64(3).i64(4).endRoot();
   assert.deepEqual(bytes(encodeUnsubscribe({ requestId: 3, simulationId: 4 })), bytes(new Uint8Array(unsub.buffer())));
-  const list = new Encoder().header(TEMPLATE.LIST_SIMULATIONS, { version: 3 }).i64(4).endRoot();
+  const list = new Encoder().header(TEMPLATE.LIST_SIMULATIONS, { version: 4 }).i64(4).endRoot();
   assert.deepEqual(bytes(encodeListSimulations({ requestId: 4 })), bytes(new Uint8Array(list.buffer())));
-  const ping = new Encoder().header(TEMPLATE.PING, { version: 3 }).i64(5).i64(2n ** 62n).endRoot();
+  const ping = new Encoder().header(TEMPLATE.PING, { version: 4 }).i64(5).i64(2n ** 62n).endRoot();
   assert.deepEqual(bytes(encodePing({ requestId: 5, clientTimeNs: 2n ** 62n })), bytes(new Uint8Array(ping.buffer())));
 });
 

@@ -12,7 +12,7 @@
 // against the schema XML (template ids, block lengths, every field's offset, type and sinceVersion).
 
 export const SCHEMA_ID = 7477;
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 const HEADER_LENGTH = 8;
 const GROUP_HEADER_LENGTH = 4;
 
@@ -24,6 +24,10 @@ export const ENUMS = Object.freeze({
   ErrorCode: Object.freeze({
     1: 'UNKNOWN_SIMULATION', 2: 'BAD_REQUEST', 3: 'SEQUENCE_UNAVAILABLE', 4: 'INTERNAL', 5: 'NOT_SUBSCRIBED',
     6: 'UNKNOWN_SERVICE', 7: 'TOO_MANY_SUBSCRIPTIONS',
+  }),
+  ReplicaEventKind: Object.freeze({
+    1: 'STARTING', 2: 'READY', 3: 'CRASHED', 4: 'UNHEALTHY', 5: 'REPLACED', 6: 'DRAINING', 7: 'REMOVED',
+    8: 'KILLED_AFTER_GRACE',
   }),
 });
 export const END_REASON = Object.freeze(Object.values(ENUMS.EndReason));
@@ -55,6 +59,9 @@ const TICK_SERVICE_FIELDS = [
   f('costNanos', 118, 'int64', { since: 2 }),
   f('timeouts', 126, 'int64', { since: 3 }), f('retries', 134, 'int64', { since: 3 }),
   f('storageBytes', 142, 'int64', { since: 3 }),
+  // Replicas as entities, since v4: provisioned and READY at tick end, and their integrals over the tick (replica-ns).
+  f('replicas', 150, 'int32', { since: 4 }), f('readyReplicas', 154, 'int32', { since: 4 }),
+  f('replicaTimeNs', 158, 'int64', { since: 4 }), f('readyTimeNs', 166, 'int64', { since: 4 }),
 ];
 const TICK_ENTRY_FIELDS = [
   f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),
@@ -62,7 +69,7 @@ const TICK_ENTRY_FIELDS = [
   f('p999Ns', 58, 'int64'), f('maxNs', 66, 'int64'), f('timeouts', 74, 'int64', { since: 3 }),
 ];
 
-/** Every feed message of the schema (the engine-internal ones, templates 1 to 4, are not on the feed). */
+/** Every feed message of the schema (the engine-internal ones, templates 1 to 4, 60 and 61, are not on the feed). */
 export const MESSAGES = Object.freeze({
   TickSummary: message('TickSummary', 10, 'tick', [
     f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('tickLengthNs', 24, 'int64'),
@@ -73,6 +80,10 @@ export const MESSAGES = Object.freeze({
       group('entries', TICK_ENTRY_FIELDS, { since: 2, data: [d('histogram', 'bytes', { as: 'histogramBytes' })] }),
     ],
   }),
+  ReplicaEvent: message('ReplicaEvent', 62, 'replicaEvent', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
+    f('replica', 26, 'int32'), e('kind', 30, 'uint8', 'ReplicaEventKind'), f('detail', 31, 'int32'),
+  ]),
   Catalog: message('Catalog', 20, 'catalog', [
     f('simulationId', 0, 'int64'), f('tickLengthNs', 8, 'int64'), f('seed', 16, 'int64'),
     f('startWallTimeNs', 24, 'int64'), f('schemaVersion', 32, 'uint16'), f('workers', 34, 'uint16'),

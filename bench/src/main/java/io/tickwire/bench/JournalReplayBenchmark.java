@@ -226,6 +226,7 @@ public class JournalReplayBenchmark {
                             .p50Ns(2_000_000L).p90Ns(6_000_000L).p99Ns(20_000_000L).p999Ns(40_000_000L)
                             .maxNs(50_000_000L).busyTimeNs(100_000_000L).queueTimeNs(1_000_000L)
                             .costNanos(1_000 + s).timeouts(0).retries(0).storageBytes(0)
+                            .replicas(2).readyReplicas(2).replicaTimeNs(0).readyTimeNs(0)
                             .putHistogram(h, 0, h.length);
                     }
                     tick.entriesCount(0);

@@ -10,6 +10,8 @@ import io.tickwire.sbe.GapReason;
 import io.tickwire.sbe.HeartbeatEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.PongEncoder;
+import io.tickwire.sbe.ReplicaEventEncoder;
+import io.tickwire.sbe.ReplicaEventKind;
 import io.tickwire.sbe.SimulationEndEncoder;
 import io.tickwire.sbe.SimulationListEncoder;
 import io.tickwire.sbe.SimulationState;
@@ -63,7 +65,8 @@ final class Frames {
         e.servicesCount(1).next().serviceId(0).servers(4).queueDepth(0).busyServers(1).arrivals(23).completed(22)
             .errors(1).rejected(0).latencySumNs(22_000_000).meanNs(1_000_000).p50Ns(900_000).p90Ns(1_500_000)
             .p99Ns(2_000_000).p999Ns(2_000_000).maxNs(2_000_000).busyTimeNs(TICK_NS).queueTimeNs(0)
-            .costNanos(costNanos).timeouts(0).retries(0).storageBytes(0).putHistogram(new byte[] {1}, 0, 1);
+            .costNanos(costNanos).timeouts(0).retries(0).storageBytes(0)
+            .replicas(1).readyReplicas(1).replicaTimeNs(0).readyTimeNs(0).putHistogram(new byte[] {1}, 0, 1);
         e.entriesCount(1).next().sourceId(0).completed(20).errors(1).rejected(2).latencySumNs(210_000_000)
             .p50Ns(9_000_000).p90Ns(20_000_000).p99Ns(30_000_001).p999Ns(40_000_000).maxNs(45_000_000).timeouts(1)
             .putHistogram(new byte[] {2}, 0, 1);
@@ -83,6 +86,7 @@ final class Frames {
                 .rejected(0).latencySumNs(20 * ms).meanNs(ms).p50Ns(ms / 2 + 1).p90Ns(ms + 250_000).p99Ns(2 * ms)
                 .p999Ns(3 * ms + 7).maxNs(4 * ms).busyTimeNs(TICK_NS * (i + 1)).queueTimeNs(TICK_NS / 4 * 3)
                 .costNanos(0).timeouts(i).retries(2L * i + 1).storageBytes(1L << (30 + i))
+                .replicas(i + 2).readyReplicas(i + 1).replicaTimeNs((i + 2) * TICK_NS).readyTimeNs((i + 1) * TICK_NS)
                 .putHistogram(new byte[] {1, 2, 3}, 0, 3);
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services
@@ -109,6 +113,15 @@ final class Frames {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
         final HeartbeatEncoder e = new HeartbeatEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .simulationId(simulationId).lastSequence(lastSequence).wallTimeNs(wallTimeNs);
+        return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
+    }
+
+    static byte[] replicaEvent(final long simulationId, final long tick, final int serviceId, final int replica,
+                               final ReplicaEventKind kind, final int detail) {
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(64);
+        final ReplicaEventEncoder e = new ReplicaEventEncoder().wrapAndApplyHeader(buffer, 0,
+            new MessageHeaderEncoder()).simulationId(simulationId).tick(tick).simTimeNs(tick * TICK_NS + 123)
+            .serviceId(serviceId).replica(replica).kind(kind).detail(detail);
         return Arrays.copyOf(buffer.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
