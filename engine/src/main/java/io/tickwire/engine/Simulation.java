@@ -61,17 +61,20 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>The orchestrator issues tick {@code t} when its window {@code [t·tick, (t+1)·tick)} of simulated time is due:
  *       on the wall clock at {@code speed 1}, {@code speed} times faster, or at once at {@code speed max}. A full
- *       command ring (workers behind) holds it back.</li>
+ *       command ring (workers behind) holds it back. The command carries the tick's
+ *       {@link io.tickwire.engine.sim.KernelAction actions} (from {@link Context#actionSource}), which every worker
+ *       applies to its partitions at the tick's start, after the first window's deliveries.</li>
  *   <li>Each worker simulates its partitions (see {@link Partitioner}) through the tick window by window: a message
  *       between partitions (a forwarded request, a sync call, its answer) sent in window {@code k} is delivered at
  *       the start of window {@code k + 1} with its exact timestamp, in a fixed order; the workers meet at the
  *       {@link WindowBarrier} after every window, so which worker runs which partition changes nothing. Every
  *       request that leaves a service is encoded as a {@code MetricSample}, every request that leaves the system as
- *       an {@code EndToEndSample}; at the tick's end, a {@code ServiceGauge} per service and a
- *       {@code WorkerTickEnd}, before the tick's last barrier.</li>
+ *       an {@code EndToEndSample}, every change of a replica's state as a {@code WorkerReplicaEvent}; at the tick's
+ *       end, a {@code ServiceGauge} and a {@code ReplicaGauge} per service and a {@code WorkerTickEnd}, before the
+ *       tick's last barrier.</li>
  *   <li>The aggregator folds samples into per-service HdrHistograms and, when every worker has ended a tick,
- *       encodes one {@code TickSummary} into the output ring, in tick order. Each {@link TickListener} consumes it
- *       on its own thread.</li>
+ *       encodes one {@code TickSummary} into the output ring, in tick order, then the tick's {@code ReplicaEvent}s
+ *       in a fixed order. Each {@link TickListener} consumes them on its own thread.</li>
  * </ol>
  * Lifecycle: {@link #create} ({@link Context#conclude() concludes} the context given: a launcher gives a
  * {@link Context#copy() copy}), {@link #addListener} (before start), {@link #start}, then either the tick budget runs

@@ -243,6 +243,11 @@ public final class PartitionKernel {
     private int hungCount;
 
     private final EventQueue events = new EventQueue(1024);
+    /**
+     * The replicas' timers (start-up, crash, detection, grace): mostly far in the future, so kept out of the requests'
+     * heap, which they would deepen; both share one insertion counter, so the order is that of one queue.
+     */
+    private final EventQueue timers = new EventQueue(64, events);
     private long visits;
 
     /** The only partition of a diagram that no call crosses (tests and single-partition tools). */
@@ -600,10 +605,20 @@ public final class PartitionKernel {
     /** Simulate every event before {@code endNs}, reporting to {@code sink} under tick number {@code tick}. */
     public void advance(final long tick, final long endNs, final SampleSink sink) {
         final EventQueue events = this.events;
-        while (events.size() > 0 && events.peekTime() < endNs) {
-            final long now = events.peekTime();
-            final long payload = events.peekPayload();
-            events.removeFirst();
+        final EventQueue timers = this.timers;
+        while (true) {
+            // The earlier of the two heads, by (time, insertion order).
+            EventQueue next = events;
+            if (timers.size() > 0 && (events.size() == 0 || timers.peekTime() < events.peekTime()
+                || timers.peekTime() == events.peekTime() && timers.peekSeq() < events.peekSeq())) {
+                next = timers;
+            }
+            if (next.size() == 0 || next.peekTime() >= endNs) {
+                return;
+            }
+            final long now = next.peekTime();
+            final long payload = next.peekPayload();
+            next.removeFirst();
             final int index = (int)(payload >>> KIND_BITS) & MAX_INDEX;
             final int generation = (int)(payload >>> 32);
             switch ((int)payload & KIND_MASK) {
@@ -911,7 +926,7 @@ public final class PartitionKernel {
         if (delay == 0) {
             becomeReady(r, now, tick, sink);
         } else {
-            events.add(now + delay, lifecyclePayload(r, L_READY));
+            timers.add(now + delay, lifecyclePayload(r, L_READY));
         }
     }
 
@@ -942,7 +957,7 @@ public final class PartitionKernel {
             final double u = lifecycleRandom[s].nextDouble();
             final double e = -Math.log(1.0 - u);
             final double ttf = crashScaleNs[s] * (crashInverseShape[s] == 1.0 ? e : Math.pow(e, crashInverseShape[s]));
-            events.add(now + Math.max(1L, (long)Math.min(ttf, LatencyDistribution.MAX_SAMPLE_NS)),
+            timers.add(now + Math.max(1L, (long)Math.min(ttf, LatencyDistribution.MAX_SAMPLE_NS)),
                 lifecyclePayload(r, L_CRASH));
         }
     }
@@ -961,7 +976,7 @@ public final class PartitionKernel {
         // A per-replica balancer still routes to it until it is detected.
         emit(r, ReplicaEvents.CRASHED, why, now, tick, sink);
         kill(r, now, tick, sink);
-        events.add(health[s].detectionNs(replicaReadyAtNs[r], now), lifecyclePayload(r, L_DETECT));
+        timers.add(health[s].detectionNs(replicaReadyAtNs[r], now), lifecyclePayload(r, L_DETECT));
     }
 
     /** Health checks found a crashed replica: it is removed and replaced. */
@@ -996,7 +1011,7 @@ public final class PartitionKernel {
             removeReplica(r);
             return;
         }
-        events.add(now + graceNs[s], lifecyclePayload(r, L_GRACE));
+        timers.add(now + graceNs[s], lifecyclePayload(r, L_GRACE));
     }
 
     /** A draining replica's grace ran out: what it still holds fails, and it leaves. */
@@ -1193,7 +1208,7 @@ public final class PartitionKernel {
                 return list[i];
             }
             case RANDOM -> {
-                return n == 1 ? list[0] : list[balancerRandom[s].nextInt(n)];
+                return n == 1 ? list[0] : list[uniformInt(balancerRandom[s], n)];
             }
             case LEAST_CONNECTIONS -> {
                 // Ties go to the lowest-numbered replica.
@@ -1215,8 +1230,8 @@ public final class PartitionKernel {
                     return list[0];
                 }
                 final SplittableRandom random = balancerRandom[s];
-                final int a = random.nextInt(n);
-                int b = random.nextInt(n - 1);
+                final int a = uniformInt(random, n);
+                int b = uniformInt(random, n - 1);
                 if (b >= a) {
                     b++;
                 }
@@ -1225,6 +1240,21 @@ public final class PartitionKernel {
                 return replicaBusy[rb] + replicaQueueSize[rb] < replicaBusy[ra] + replicaQueueSize[ra] ? rb : ra;
             }
         }
+    }
+
+    /**
+     * A uniform integer in [0, n), n >= 1, exactly (Lemire's multiply-and-shift with rejection): a division only in
+     * the rare rejection test, where {@code nextInt(n)} divides every time. One 64-bit draw, rarely more.
+     */
+    static int uniformInt(final SplittableRandom random, final int n) {
+        long m = (random.nextLong() >>> 32) * n;
+        if ((m & 0xFFFF_FFFFL) < n) {
+            final long threshold = (0x1_0000_0000L - n) % n;
+            while ((m & 0xFFFF_FFFFL) < threshold) {
+                m = (random.nextLong() >>> 32) * n;
+            }
+        }
+        return (int)(m >>> 32);
     }
 
     // ---------------------------------------------------------------- requests
