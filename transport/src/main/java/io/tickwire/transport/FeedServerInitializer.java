@@ -11,12 +11,14 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
+import java.util.List;
+
 /**
  * The pipeline of one connection:
  * <pre>
- *   HttpServerCodec ─► HttpObjectAggregator(1 MiB) ─► FeedCloseHandler
+ *   HttpServerCodec ─► HttpObjectAggregator(1 MiB) ─► FeedCloseHandler ─► RequestGuard (every request's checks)
  *     ─► WebSocketServerProtocolHandler("/feed", query allowed) ─► WebSocketFrameAggregator ─► FeedFrameHandler
- *     ─► HttpApiHandler (REST + static; removed on upgrade)
+ *     ─► HttpApiHandler (REST routes + static; removed on upgrade)
  * </pre>
  * The protocol handler upgrades {@code GET /feed[?sim=...]}, answers pings and swaps the HTTP codec for WebSocket
  * frame codecs (the frame decoder enforces the frame size: 1009); any other request passes through to
@@ -31,6 +33,7 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
     private final FeedServer.Context ctx;
     private final FeedRuntime runtime;
     private final ChannelGroup channels;
+    private final RequestGuard guard;
     private final HttpApiHandler api;
     private final WebSocketServerProtocolConfig wsConfig;
 
@@ -38,7 +41,8 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
         this.ctx = runtime.ctx();
         this.runtime = runtime;
         this.channels = channels;
-        this.api = new HttpApiHandler(runtime, new StaticResources(ctx.staticResourceRoot()));
+        this.guard = new RequestGuard(List.of(RequestGuard.WELL_FORMED));
+        this.api = new HttpApiHandler(HttpApiHandler.routes(runtime), new StaticResources(ctx.staticResourceRoot()));
         this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(FEED_PATH)
             .checkStartsWith(true)
@@ -60,6 +64,7 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(FeedServer.Context.MAX_REQUEST_BYTES));
         p.addLast(FeedCloseHandler.INSTANCE);
+        p.addLast(guard);
         p.addLast(new WebSocketServerProtocolHandler(wsConfig));
         p.addLast(new WebSocketFrameAggregator(ctx.maxFramePayloadBytes()));
         p.addLast(new FeedFrameHandler(runtime));

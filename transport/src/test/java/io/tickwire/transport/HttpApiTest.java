@@ -257,4 +257,16 @@ class HttpApiTest {
         assertThat(body.get("parameter").asText()).as(pathAndQuery).isEqualTo(parameter);
         assertThat(body.get("error").asText()).as(pathAndQuery).startsWith(parameter + ": ");
     }
+
+    @Test
+    void shouldAnswerARequestWhoseUriDoesNotDecodeWith400() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write("GET /%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final String answer = new String(socket.getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 400 ").contains("malformed request URI");
+        }
+    }
 }
