@@ -3,6 +3,7 @@ package io.tickwire.transport;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tickwire.engine.Simulation;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,12 +30,12 @@ class HttpApiTest {
     @TempDir
     Path journals;
 
-    private FeedServer server;
+    private FeedServerFixture server;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(journals));
+        server = FeedServerFixture.start(new FeedServer.Context().journalRoot(journals));
         port = server.port();
     }
 
@@ -201,7 +202,7 @@ class HttpApiTest {
     void shouldContinueIdsAfterJournalsAlreadyThere() throws Exception {
         server.close();
         Files.createDirectories(journals.resolve("sim-7-old"));
-        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(journals));
+        server = FeedServerFixture.start(new FeedServer.Context().journalRoot(journals));
 
         final HttpResponse<String> response = send(server.port(), "POST", "/simulations?speed=max&ticks=1",
             TWO_SERVICES);
