@@ -1,10 +1,11 @@
 package io.tickwire.cli;
 
+import io.tickwire.engine.Simulation;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,7 +36,8 @@ class DashboardTest {
     void shouldRenderTheLiveFeedInHeadlessChromium() throws Exception {
         final Path chromium = ExternalTools.chromium();
         // Fast ticks: headless virtual time runs ahead of the wall clock, so the page must get ticks at once.
-        try (LiveFeed feed = LiveFeed.checkout(200, null).awaitTicks(5)) {
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(200), null).awaitTicks(5)) {
             String dom = "";
             long tick = -1;
             for (int attempt = 1; attempt <= ATTEMPTS && tick <= 0; attempt++) {

@@ -22,9 +22,9 @@ import java.util.concurrent.TimeUnit;
  * the repo's {@code examples/}), {@link FeedTestClient}s connected to it, and all of it torn down by
  * {@link #close()} (clients first). Use it in try-with-resources or close it in {@code @AfterEach}.
  * <pre>
- * try (FeedServerFixture feed = FeedServerFixture.start()) {
- *     final Simulation sim = feed.launchExample("checkout.yaml", new Simulation.Context().speed(20), null);
- *     final FeedTestClient client = feed.connect("?sim=" + sim.id());
+ * try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml", new Simulation.Context().speed(20),
+ *         null).awaitTicks(1)) {
+ *     final FeedTestClient client = feed.connect("?sim=" + feed.simulation().id());
  *     ...
  * }
  * </pre>
@@ -34,6 +34,7 @@ public final class FeedServerFixture implements AutoCloseable {
 
     private final FeedServer server;
     private final List<AutoCloseable> clients = new ArrayList<>();
+    private volatile Simulation first;
 
     private FeedServerFixture(final FeedServer server) {
         this.server = server;
@@ -47,6 +48,36 @@ public final class FeedServerFixture implements AutoCloseable {
     /** A server with {@code ctx}, bound to 127.0.0.1 on an ephemeral port whatever {@code ctx} said. */
     public static FeedServerFixture start(final FeedServer.Context ctx) throws InterruptedException {
         return new FeedServerFixture(FeedServer.start(ctx.bindAddress("127.0.0.1").port(0)));
+    }
+
+    /**
+     * A server with the default context and a run of {@code examples/<file>} on it ({@link #simulation()}),
+     * journaled in {@code journal} if not null.
+     */
+    public static FeedServerFixture startExample(final String file, final Simulation.Context ctx, final Path journal)
+        throws Exception {
+        final FeedServerFixture fixture = start();
+        try {
+            fixture.launchExample(file, ctx, journal);
+            return fixture;
+        } catch (final Exception | Error ex) {
+            fixture.close();
+            throw ex;
+        }
+    }
+
+    /** The first simulation launched on this fixture. */
+    public Simulation simulation() {
+        if (first == null) {
+            throw new IllegalStateException("no simulation launched");
+        }
+        return first;
+    }
+
+    /** Wait until {@link #simulation()} has closed at least {@code ticks} ticks. */
+    public FeedServerFixture awaitTicks(final long ticks) throws InterruptedException {
+        awaitTicks(simulation(), ticks);
+        return this;
     }
 
     public FeedServer server() {
@@ -88,7 +119,11 @@ public final class FeedServerFixture implements AutoCloseable {
 
     public Simulation launch(final Diagram diagram, final Simulation.Context ctx, final Path journal)
         throws IOException {
-        return server.registry().launch(diagram, ctx, journal);
+        final Simulation simulation = server.registry().launch(diagram, ctx, journal);
+        if (first == null) {
+            first = simulation;
+        }
+        return simulation;
     }
 
     /** A wire-level client on {@code /feed<query>}, closed with the fixture. */
