@@ -58,11 +58,11 @@ class NodeInteropTest {
             assertThat(first.get("lastTick").asLong() - first.get("firstTick").asLong()).isEqualTo(TICKS - 1);
 
             final JsonNode second = summary.get("phases").get(1);
-            final long resumeFrom = first.get("lastTick").asLong() + 1;
-            assertThat(second.get("fromSequence").asLong()).isEqualTo(resumeFrom);
+            final long fromSequence = first.get("lastTick").asLong() + 1;
+            assertThat(second.get("fromSequence").asLong()).isEqualTo(fromSequence);
             assertThat(second.get("subscribed").get("requestId").asLong()).isEqualTo(2);
-            assertThat(second.get("subscribed").get("firstSequence").asLong()).isEqualTo(resumeFrom);
-            assertThat(second.get("firstTick").asLong()).isEqualTo(resumeFrom);
+            assertThat(second.get("subscribed").get("firstSequence").asLong()).isEqualTo(fromSequence);
+            assertThat(second.get("firstTick").asLong()).isEqualTo(fromSequence);
             assertThat(second.get("consecutive").asBoolean()).isTrue();
             assertThat(second.get("ticks").asInt()).isEqualTo(TICKS);
             assertThat(summary.get("noGapNoDuplicate").asBoolean()).isTrue();
