@@ -1,10 +1,11 @@
 package io.tickwire.cli;
 
+import io.tickwire.engine.Simulation;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +37,8 @@ class DashboardTest {
     void shouldRenderTheLiveFeedInHeadlessChromium() throws Exception {
         final Path png = Paths.get("target", "dashboard.png");
         Files.deleteIfExists(png);
-        try (LiveFeed feed = LiveFeed.checkout(10, null).awaitTicks(5)) {
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(10), null).awaitTicks(5)) {
             final Processes.Outcome page = Browser.run("dashboard-page.mjs", tmp, feed.pageUrl(), png,
                 Integer.toString(SERVICES.size()), Integer.toString(TICKS));
             assertThat(page.code()).as(page.err()).isZero();

@@ -1,8 +1,12 @@
 package io.tickwire.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.engine.Simulation;
+import io.tickwire.transport.test.FeedTestClient;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,12 +33,12 @@ class HttpApiTest {
     @TempDir
     Path journals;
 
-    private FeedServer server;
+    private FeedServerFixture server;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(journals));
+        server = FeedServerFixture.start(new FeedServer.Context().journalRoot(journals));
         port = server.port();
     }
 
@@ -161,11 +165,11 @@ class HttpApiTest {
         assertThat(describe(id).get("framesSent").asLong()).isZero();
 
         int ticks = 0;
-        try (FeedClient client = FeedClient.connect(port, "?sim=" + id + "&from=0")) {
+        try (FeedTestClient client = FeedTestClient.connect(port, "?sim=" + id + "&from=0")) {
             while (ticks < 5) {
                 final byte[] m = client.next(5_000);
                 assertThat(m).as("a message within 5 s").isNotNull();
-                if (FeedClient.templateId(m) == Wire.TICK) {
+                if (FeedWire.messageOf(m) == FeedMessage.TICK_SUMMARY) {
                     ticks++;
                 }
             }
@@ -227,7 +231,7 @@ class HttpApiTest {
     void shouldContinueIdsAfterJournalsAlreadyThere() throws Exception {
         server.close();
         Files.createDirectories(journals.resolve("sim-7-old"));
-        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(journals));
+        server = FeedServerFixture.start(new FeedServer.Context().journalRoot(journals));
 
         final HttpResponse<String> response = send(server.port(), "POST", "/simulations?speed=max&ticks=1",
             TWO_SERVICES);

@@ -17,14 +17,14 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.SubscribeDecoder;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -56,9 +56,9 @@ class FeedClientTest {
 
     @Test
     void shouldDeliverInOrderAndCountGapsPerSimulation() throws Exception {
-        final int port = serve(List.of(Frames.catalog(Frames.SIM, "a", "b"), Frames.tick(Frames.SIM, 0, 2),
-            Frames.tick(Frames.SIM, 1, 2), Frames.tick(Frames.SIM, 4, 2), Frames.tick(Frames.SIM, 5, 2),
-            Frames.catalog(43, "c"), Frames.tick(43, 0, 1), Frames.tick(43, 1, 1), Frames.end(43, 1)));
+        final int port = serve(List.of(FeedWire.catalog(FeedWire.SIM, "a", "b"), FeedWire.tick(FeedWire.SIM, 0, 2),
+            FeedWire.tick(FeedWire.SIM, 1, 2), FeedWire.tick(FeedWire.SIM, 4, 2), FeedWire.tick(FeedWire.SIM, 5, 2),
+            FeedWire.catalog(43, "c"), FeedWire.tick(43, 0, 1), FeedWire.tick(43, 1, 1), FeedWire.end(43, 1)));
         final Recorder recorder = new Recorder();
         try (FeedClient client = FeedClient.connect(URI.create("ws://127.0.0.1:" + port + "/feed"), recorder)) {
             assertThat(recorder.ended.await(10, TimeUnit.SECONDS)).isTrue();
@@ -75,11 +75,11 @@ class FeedClientTest {
 
     @Test
     void shouldCloseWithProtocolErrorOnAFrameOfAnotherSchema() throws Exception {
-        final byte[] foreign = Frames.tick(Frames.SIM, 1, 1);
+        final byte[] foreign = FeedWire.tick(FeedWire.SIM, 1, 1);
         foreign[4] = (byte)0x39; // schemaId 0x0539 = 1337
         foreign[5] = (byte)0x05;
-        final int port = serve(List.of(Frames.catalog(Frames.SIM, "a"), Frames.tick(Frames.SIM, 0, 1), foreign,
-            Frames.tick(Frames.SIM, 2, 1)));
+        final int port = serve(List.of(FeedWire.catalog(FeedWire.SIM, "a"), FeedWire.tick(FeedWire.SIM, 0, 1), foreign,
+            FeedWire.tick(FeedWire.SIM, 2, 1)));
         final Recorder recorder = new Recorder();
         try (FeedClient client = FeedClient.connect(URI.create("ws://127.0.0.1:" + port), recorder)) {
             assertThat(recorder.closed.await(10, TimeUnit.SECONDS)).isTrue();
@@ -91,18 +91,15 @@ class FeedClientTest {
 
     @Test
     void shouldSendSubscribeAsAnSbeMessage() throws Exception {
-        final int port = serve(List.of(Frames.catalog(Frames.SIM, "a")));
+        final int port = serve(List.of(FeedWire.catalog(FeedWire.SIM, "a")));
         final Recorder recorder = new Recorder();
         try (FeedClient client = FeedClient.connect(URI.create("ws://127.0.0.1:" + port + "/feed"), recorder)) {
             client.subscribe(9, 100);
             final byte[] frame = received.poll(10, TimeUnit.SECONDS);
             assertThat(frame).isNotNull();
-            final DirectBuffer buffer = new UnsafeBuffer(frame);
-            final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-            assertThat(header.templateId()).isEqualTo(SubscribeDecoder.TEMPLATE_ID);
-            assertThat(header.schemaId()).isEqualTo(SubscribeDecoder.SCHEMA_ID);
-            final SubscribeDecoder subscribe = new SubscribeDecoder()
-                .wrap(buffer, header.encodedLength(), header.blockLength(), header.version());
+            assertThat(FeedWire.templateId(frame)).isEqualTo(SubscribeDecoder.TEMPLATE_ID);
+            assertThat(FeedWire.schemaId(frame)).isEqualTo(SubscribeDecoder.SCHEMA_ID);
+            final SubscribeDecoder subscribe = FeedWire.readSubscribe(frame);
             assertThat(subscribe.simulationId()).isEqualTo(9);
             assertThat(subscribe.fromSequence()).isEqualTo(100);
             assertThat(subscribe.requestId()).isEqualTo(1);

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.sbe.ConflationPolicy;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -66,7 +67,7 @@ class FeedClientAllocationTest {
         final int port = ((InetSocketAddress)server.localAddress()).getPort();
         final Measuring listener = new Measuring(threads);
         try (FeedClient client = FeedClient.connect(URI.create("ws://127.0.0.1:" + port + "/feed"), listener)) {
-            client.subscribe(Frames.SIM);
+            client.subscribe(FeedWire.SIM);
             assertThat(listener.done.await(40, TimeUnit.SECONDS)).as("ticks: %d", client.ticksReceived()).isTrue();
             assertThat(client.gaps()).isZero();
             assertThat(client.duplicatesDropped()).isZero();
@@ -82,14 +83,14 @@ class FeedClientAllocationTest {
 
         Streamer() {
             for (int i = 0; i < ticks.length; i++) {
-                ticks[i] = Frames.tick(Frames.SIM, i, 7);
+                ticks[i] = FeedWire.tick(FeedWire.SIM, i, 7);
             }
         }
 
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final BinaryWebSocketFrame frame) {
             ctx.writeAndFlush(new BinaryWebSocketFrame(io.netty.buffer.Unpooled.wrappedBuffer(
-                Frames.subscribed(1, Frames.SIM, 0, -1, ConflationPolicy.CONFLATE))));
+                FeedWire.subscribed(1, FeedWire.SIM, 0, -1, ConflationPolicy.CONFLATE))));
             pump(ctx);
         }
 

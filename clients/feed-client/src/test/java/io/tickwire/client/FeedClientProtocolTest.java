@@ -17,16 +17,15 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
-import io.tickwire.sbe.ListSimulationsDecoder;
-import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.PingDecoder;
 import io.tickwire.sbe.SimulationState;
 import io.tickwire.sbe.SubscribeDecoder;
 import io.tickwire.sbe.UnsubscribeDecoder;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -64,18 +63,18 @@ class FeedClientProtocolTest {
             if (msg instanceof Sub s) {
                 requests.add(connection + ": sim " + s.simulationId + " from " + s.fromSequence + " " + s.policy
                     + " '" + s.services + "'");
-                send(ctx, Frames.subscribed(s.requestId, Frames.SIM, s.fromSequence, 99, s.policy));
-                send(ctx, Frames.catalog(Frames.SIM, "a"));
+                send(ctx, FeedWire.subscribed(s.requestId, FeedWire.SIM, s.fromSequence, 99, s.policy));
+                send(ctx, FeedWire.catalog(FeedWire.SIM, "a"));
                 if (connection == 0) {
                     for (long t = 0; t < 10; t++) {
-                        send(ctx, Frames.tick(Frames.SIM, t, 1));
+                        send(ctx, FeedWire.tick(FeedWire.SIM, t, 1));
                     }
                     ctx.flush();
                     ctx.channel().close(); // no close frame: a network fault
                 } else {
                     // A sloppy server resends three ticks the client has: it must drop them.
                     for (long t = s.fromSequence - 3; t < 20; t++) {
-                        send(ctx, Frames.tick(Frames.SIM, t, 1));
+                        send(ctx, FeedWire.tick(FeedWire.SIM, t, 1));
                     }
                     ctx.flush();
                 }
@@ -85,7 +84,7 @@ class FeedClientProtocolTest {
         try (FeedClient client = FeedClient.connect(uri(port), recorder)) {
             final FeedAnswers.Subscribed answer = client.subscribe(Subscription.to(0).fromSequence(0)
                 .services("a").policy(ConflationPolicy.DISCONNECT)).get(10, TimeUnit.SECONDS);
-            assertThat(answer.simulationId()).isEqualTo(Frames.SIM);
+            assertThat(answer.simulationId()).isEqualTo(FeedWire.SIM);
             assertThat(recorder.ticksDone.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(recorder.ticks).containsExactlyElementsOf(range(0, 20));
             assertThat(requests).containsExactly("0: sim 0 from 0 DISCONNECT 'a'",
@@ -102,21 +101,21 @@ class FeedClientProtocolTest {
     void shouldReportAnnouncedAndUnannouncedGapsApart() throws Exception {
         final int port = serve((ctx, connection, msg) -> {
             if (msg instanceof Sub s) {
-                send(ctx, Frames.subscribed(s.requestId, Frames.SIM, -1, 0, s.policy));
-                send(ctx, Frames.catalog(Frames.SIM, "a"));
+                send(ctx, FeedWire.subscribed(s.requestId, FeedWire.SIM, -1, 0, s.policy));
+                send(ctx, FeedWire.catalog(FeedWire.SIM, "a"));
                 for (final long t : new long[] {0, 1}) {
-                    send(ctx, Frames.tick(Frames.SIM, t, 1));
+                    send(ctx, FeedWire.tick(FeedWire.SIM, t, 1));
                 }
-                send(ctx, Frames.gapNotice(Frames.SIM, 2, 5));
+                send(ctx, FeedWire.gapNotice(FeedWire.SIM, 2, 5));
                 for (final long t : new long[] {6, 7, 9, 10}) {
-                    send(ctx, Frames.tick(Frames.SIM, t, 1));
+                    send(ctx, FeedWire.tick(FeedWire.SIM, t, 1));
                 }
                 ctx.flush();
             }
         });
         final Recorder recorder = new Recorder(6);
         try (FeedClient client = FeedClient.connect(uri(port), recorder)) {
-            client.subscribe(Frames.SIM);
+            client.subscribe(FeedWire.SIM);
             assertThat(recorder.ticksDone.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(recorder.events).containsSubsequence("tick 1", "gapNotice 2..5", "tick 6", "tick 7",
                 "gap 8..8", "tick 9");
@@ -131,15 +130,15 @@ class FeedClientProtocolTest {
     void shouldAnswerEachRequestByItsRequestId() throws Exception {
         final int port = serve((ctx, connection, msg) -> {
             if (msg instanceof Sub s && s.simulationId == 5) {
-                sendFlush(ctx, Frames.error(s.requestId, ErrorCode.UNKNOWN_SIMULATION, "no simulation 5"));
+                sendFlush(ctx, FeedWire.error(s.requestId, ErrorCode.UNKNOWN_SIMULATION, "no simulation 5"));
             } else if (msg instanceof Sub s) {
-                sendFlush(ctx, Frames.subscribed(s.requestId, s.simulationId, -1, 3, s.policy));
+                sendFlush(ctx, FeedWire.subscribed(s.requestId, s.simulationId, -1, 3, s.policy));
             } else if (msg instanceof Unsub u) {
-                sendFlush(ctx, Frames.unsubscribed(u.requestId, u.simulationId, -1));
+                sendFlush(ctx, FeedWire.unsubscribed(u.requestId, u.simulationId, -1));
             } else if (msg instanceof ListSims l) {
-                sendFlush(ctx, Frames.simulationList(l.requestId, "second"));
+                sendFlush(ctx, FeedWire.simulationList(l.requestId, "second"));
             } else if (msg instanceof PingReq p) {
-                sendFlush(ctx, Frames.pong(p.requestId, p.clientTimeNs, 1_700_000_000_000L));
+                sendFlush(ctx, FeedWire.pong(p.requestId, p.clientTimeNs, 1_700_000_000_000L));
             }
         });
         final Recorder recorder = new Recorder(0);
@@ -148,16 +147,16 @@ class FeedClientProtocolTest {
             final var list = client.listSimulations();
             final var pong = client.ping();
             final var bad = client.subscribe(5);
-            final var good = client.subscribe(Frames.SIM);
+            final var good = client.subscribe(FeedWire.SIM);
             assertThat(list.get(10, TimeUnit.SECONDS)).containsExactly(
-                new FeedAnswers.SimulationInfo(1, SimulationState.ENDED, 199, Frames.TICK_NS, "mm1"),
+                new FeedAnswers.SimulationInfo(1, SimulationState.ENDED, 199, FeedWire.TICK_NS, "mm1"),
                 new FeedAnswers.SimulationInfo(2, SimulationState.RUNNING, -1, 1_000_000, "second"));
             assertThat(pong.get(10, TimeUnit.SECONDS).roundTripNs()).isPositive();
             assertThatThrownBy(() -> bad.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .cause().isInstanceOf(FeedRequestException.class).hasMessage("no simulation 5")
                 .matches(ex -> ((FeedRequestException)ex).errorCode() == ErrorCode.UNKNOWN_SIMULATION);
             assertThat(good.get(10, TimeUnit.SECONDS).lastSequence()).isEqualTo(3);
-            assertThat(client.unsubscribe(Frames.SIM).get(10, TimeUnit.SECONDS)).isEqualTo(-1);
+            assertThat(client.unsubscribe(FeedWire.SIM).get(10, TimeUnit.SECONDS)).isEqualTo(-1);
             assertThat(recorder.events).contains("error 3 1 no simulation 5", "subscribed 42", "unsubscribed 42");
         }
     }
@@ -167,9 +166,9 @@ class FeedClientProtocolTest {
         final AtomicInteger pings = new AtomicInteger();
         final int port = serve((ctx, connection, msg) -> {
             if (msg instanceof Sub s) {
-                sendFlush(ctx, Frames.subscribed(s.requestId, Frames.SIM, -1, 0, s.policy));
-                sendFlush(ctx, Frames.catalog(Frames.SIM, "a"));
-                sendFlush(ctx, Frames.tick(Frames.SIM, connection, 1));
+                sendFlush(ctx, FeedWire.subscribed(s.requestId, FeedWire.SIM, -1, 0, s.policy));
+                sendFlush(ctx, FeedWire.catalog(FeedWire.SIM, "a"));
+                sendFlush(ctx, FeedWire.tick(FeedWire.SIM, connection, 1));
             } else if (msg instanceof PingReq) {
                 pings.incrementAndGet(); // and never answered: the connection looks dead
             }
@@ -178,7 +177,7 @@ class FeedClientProtocolTest {
         final FeedClient.Context ctx = new FeedClient.Context().uri(uri(port)).heartbeatIntervalMs(100)
             .heartbeatMisses(3);
         try (FeedClient client = FeedClient.connect(ctx, recorder)) {
-            client.subscribe(Frames.SIM);
+            client.subscribe(FeedWire.SIM);
             assertThat(recorder.ticksDone.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(pings.get()).isGreaterThanOrEqualTo(1);
             assertThat(recorder.events).anyMatch(e -> e.startsWith("disconnect 1006 no frame for "));
@@ -191,7 +190,7 @@ class FeedClientProtocolTest {
         final AtomicInteger refused = new AtomicInteger();
         final int port = serve((ctx, connection, msg) -> {
             if (msg instanceof Sub s) {
-                sendFlush(ctx, Frames.subscribed(s.requestId, Frames.SIM, -1, 0, s.policy));
+                sendFlush(ctx, FeedWire.subscribed(s.requestId, FeedWire.SIM, -1, 0, s.policy));
                 ctx.channel().close();
             }
         }, 1, refused);
@@ -199,7 +198,7 @@ class FeedClientProtocolTest {
         final FeedClient.Context ctx = new FeedClient.Context().uri(uri(port)).reconnectAttempts(3)
             .reconnectBackoffMs(10, 20);
         try (FeedClient client = FeedClient.connect(ctx, recorder)) {
-            client.subscribe(Frames.SIM);
+            client.subscribe(FeedWire.SIM);
             assertThat(recorder.closed.await(10, TimeUnit.SECONDS)).isTrue();
             assertThat(recorder.events).last().isEqualTo("close 1006 gave up after 3 reconnect attempts");
             assertThat(refused.get()).isEqualTo(3);
@@ -281,7 +280,6 @@ class FeedClientProtocolTest {
     private static final class ScriptHandler extends SimpleChannelInboundHandler<BinaryWebSocketFrame> {
         private final Script script;
         private final int connection;
-        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
 
         ScriptHandler(final Script script, final int connection) {
             this.script = script;
@@ -291,29 +289,26 @@ class FeedClientProtocolTest {
         @Override
         protected void channelRead0(final ChannelHandlerContext ctx, final BinaryWebSocketFrame frame) {
             final ByteBuf content = frame.content();
-            final byte[] bytes = new byte[content.readableBytes()];
-            content.getBytes(content.readerIndex(), bytes);
-            final UnsafeBuffer b = new UnsafeBuffer(bytes);
-            header.wrap(b, 0);
-            final int o = header.encodedLength();
-            final int bl = header.blockLength();
-            final int v = header.version();
-            final Object msg = switch (header.templateId()) {
-                case SubscribeDecoder.TEMPLATE_ID -> {
-                    final SubscribeDecoder d = new SubscribeDecoder().wrap(b, o, bl, v);
+            final byte[] m = new byte[content.readableBytes()];
+            content.getBytes(content.readerIndex(), m);
+            final FeedMessage request = FeedMessage.fromClient(FeedWire.templateId(m));
+            if (request == null) {
+                throw new IllegalStateException("template " + FeedWire.templateId(m));
+            }
+            final Object msg = switch (request) {
+                case SUBSCRIBE -> {
+                    final SubscribeDecoder d = FeedWire.readSubscribe(m);
                     yield new Sub(d.requestId(), d.simulationId(), d.fromSequence(), d.policy(), d.services());
                 }
-                case UnsubscribeDecoder.TEMPLATE_ID -> {
-                    final UnsubscribeDecoder d = new UnsubscribeDecoder().wrap(b, o, bl, v);
+                case UNSUBSCRIBE -> {
+                    final UnsubscribeDecoder d = FeedWire.readUnsubscribe(m);
                     yield new Unsub(d.requestId(), d.simulationId());
                 }
-                case ListSimulationsDecoder.TEMPLATE_ID -> new ListSims(new ListSimulationsDecoder()
-                    .wrap(b, o, bl, v).requestId());
-                case PingDecoder.TEMPLATE_ID -> {
-                    final PingDecoder d = new PingDecoder().wrap(b, o, bl, v);
+                case LIST_SIMULATIONS -> new ListSims(FeedWire.readListSimulations(m).requestId());
+                default -> {
+                    final PingDecoder d = FeedWire.readPing(m);
                     yield new PingReq(d.requestId(), d.clientTimeNs());
                 }
-                default -> throw new IllegalStateException("template " + header.templateId());
             };
             script.onRequest(ctx, connection, msg);
         }
