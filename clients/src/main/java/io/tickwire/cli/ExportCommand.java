@@ -1,15 +1,13 @@
 package io.tickwire.cli;
 
-import io.tickwire.client.TickFormatter;
 import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.CatalogInfo;
-import io.tickwire.journal.CsvExporter;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.TickLocator;
-import io.tickwire.journal.TickSummaryFilter;
-import io.tickwire.journal.WindowExporter;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.tickwire.journal.format.CsvExporter;
+import io.tickwire.journal.format.TickFormatter;
+import io.tickwire.journal.format.WindowExporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -194,42 +192,7 @@ final class ExportCommand extends CliCommand {
                 include);
         }
         return fmt.equals("csv") ? CsvExporter.export(reader, out, toTick, include)
-            : exportJsonLines(reader, out, toTick, include);
-    }
-
-    /** One {@link TickFormatter} line per tick up to {@code toTick}, of the included services (null: all). */
-    static long exportJsonLines(final JournalReader reader, final Writer out, final long toTick,
-                                final boolean[] include) throws IOException {
-        final byte[] catalog = reader.catalog();
-        final TickFormatter formatter = new TickFormatter().catalog(new UnsafeBuffer(catalog), 0, catalog.length);
-        final TickSummaryFilter filter = include == null ? null : new TickSummaryFilter(include);
-        final StringBuilder text = new StringBuilder(BUFFER_CHARS + 4096);
-        final long[] lastSeen = {Long.MIN_VALUE};
-        final JournalReader.TickHandler line = (buffer, offset, length, tick) -> {
-            lastSeen[0] = tick;
-            if (tick > toTick) {
-                return;
-            }
-            if (filter == null) {
-                formatter.format(buffer, offset, length, text).append('\n');
-            } else {
-                formatter.format(filter.buffer(), 0, filter.filter(buffer, offset, length), text).append('\n');
-            }
-        };
-        long ticks = 0;
-        while (lastSeen[0] < toTick && reader.next(line)) {
-            if (lastSeen[0] > toTick) {
-                break;
-            }
-            ticks++;
-            if (text.length() >= BUFFER_CHARS) {
-                out.append(text);
-                text.setLength(0);
-            }
-        }
-        out.append(text);
-        out.flush();
-        return ticks;
+            : TickFormatter.export(reader, out, toTick, include);
     }
 
     /** Service ids of {@code --services}, refusing names the journal does not have. */

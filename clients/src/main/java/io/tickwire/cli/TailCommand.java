@@ -4,7 +4,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickwire.client.FeedClient;
 import io.tickwire.client.FeedListener;
 import io.tickwire.client.Subscription;
-import io.tickwire.client.TickFormatter;
+import io.tickwire.journal.format.TickFormatter;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
 import org.agrona.DirectBuffer;

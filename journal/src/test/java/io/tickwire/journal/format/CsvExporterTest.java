@@ -1,6 +1,9 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
 import io.tickwire.engine.TickListener;
+import io.tickwire.journal.JournalFixtures;
+import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.JournalWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,13 +23,13 @@ class CsvExporterTest {
     @Test
     void shouldExportOneRowPerTickAndServiceWithExactMillis() throws IOException {
         final long ticks = 100;
-        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
-            Messages.writeTicks(writer, ticks);
+        try (JournalWriter writer = JournalWriter.create(dir, JournalFixtures.diagram(), 1, 1)) {
+            JournalFixtures.writeTicks(writer, ticks);
             writer.onEnd(ticks - 1, TickListener.EndReason.COMPLETED);
         }
         final StringWriter out = new StringWriter();
         try (JournalReader reader = JournalReader.open(dir)) {
-            assertThat(CsvExporter.export(reader, out)).isEqualTo(ticks * Messages.SERVICES.length);
+            assertThat(CsvExporter.export(reader, out)).isEqualTo(ticks * JournalFixtures.SERVICES.length);
         }
         final String[] lines = out.toString().split("\n", -1);
         assertThat(lines[0]).isEqualTo("tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,"
@@ -34,7 +37,7 @@ class CsvExporterTest {
         assertThat(lines).hasSize(1 + (int)ticks * 2 + 1); // header, rows, and "" after the last '\n'
         assertThat(lines[lines.length - 1]).isEmpty();
 
-        // Tick 7, service 1 ("back"), from Messages.tick by hand:
+        // Tick 7, service 1 ("back"), from Messages.tick (the journal tests' fixture) by hand:
         //   completed (7 + 1) % 5 = 3, arrivals 4, errors 1, rejected 0
         //   mean (3 x 5000123 + 7) / 3 = 15000376 / 3 = 5000125 ns; p50 5000000 + 7 x 17 + 1 = 5000120 ns
         //   p90 9000134, p99 20000162, max 1000000218, p999 40000204 ns; queue 7 % 3 = 1, busy 7 % 4 = 3, servers 4
@@ -51,10 +54,10 @@ class CsvExporterTest {
 
     @Test
     void shouldLeaveTimeAveragesEmptyForTicksOfSchemaVersion1() throws IOException {
-        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
-            final org.agrona.concurrent.UnsafeBuffer catalog = Messages.catalog();
+        try (JournalWriter writer = JournalWriter.create(dir, JournalFixtures.diagram(), 1, 1)) {
+            final org.agrona.concurrent.UnsafeBuffer catalog = JournalFixtures.catalog();
             writer.onCatalog(catalog, 0, catalog.capacity());
-            final byte[] v1 = Messages.tickBytes(7);
+            final byte[] v1 = JournalFixtures.tickBytes(7);
             new org.agrona.concurrent.UnsafeBuffer(v1).putShort(6, (short)1); // header version 1: no integrals
             writer.onTick(new org.agrona.concurrent.UnsafeBuffer(v1), 0, v1.length, 0, true);
         }
@@ -70,8 +73,8 @@ class CsvExporterTest {
 
     @Test
     void shouldExportFromTheReadersPosition() throws IOException {
-        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
-            Messages.writeTicks(writer, 50);
+        try (JournalWriter writer = JournalWriter.create(dir, JournalFixtures.diagram(), 1, 1)) {
+            JournalFixtures.writeTicks(writer, 50);
         }
         try (JournalReader reader = JournalReader.open(dir)) {
             assertThat(reader.seek(45)).isTrue();
@@ -83,7 +86,7 @@ class CsvExporterTest {
 
     @Test
     void shouldRefuseAJournalWithoutCatalog() throws IOException {
-        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1);
+        try (JournalWriter writer = JournalWriter.create(dir, JournalFixtures.diagram(), 1, 1);
              JournalReader reader = JournalReader.open(writer.directory())) {
             assertThatThrownBy(() -> CsvExporter.export(reader, new StringWriter()))
                 .isInstanceOf(IOException.class)
@@ -134,16 +137,16 @@ class CsvExporterTest {
         final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(256);
         final io.tickwire.sbe.CatalogEncoder e = new io.tickwire.sbe.CatalogEncoder()
             .wrapAndApplyHeader(buffer, 0, new io.tickwire.sbe.MessageHeaderEncoder())
-            .simulationId(Messages.SIMULATION_ID).tickLengthNs(Messages.TICK_NS).seed(Messages.SEED)
+            .simulationId(JournalFixtures.SIMULATION_ID).tickLengthNs(JournalFixtures.TICK_NS).seed(JournalFixtures.SEED)
             .startWallTimeNs(0).schemaVersion(3).workers(1);
         final io.tickwire.sbe.CatalogEncoder.ServicesEncoder services = e.servicesCount(2);
         services.next().serviceId(0).servers(4).name("fr\u00f6nt");
         services.next().serviceId(1).servers(4).name("back,end");
         e.sourcesCount(0);
         e.simulationName("pair");
-        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
+        try (JournalWriter writer = JournalWriter.create(dir, JournalFixtures.diagram(), 1, 1)) {
             writer.onCatalog(buffer, 0, io.tickwire.sbe.MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
-            Messages.appendTicks(writer, 0, 3_000);
+            JournalFixtures.appendTicks(writer, 0, 3_000);
         }
         final StringWriter chars = new StringWriter();
         final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();

@@ -1,4 +1,4 @@
-package io.tickwire.client;
+package io.tickwire.journal.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,9 +12,9 @@ class TickFormatterTest {
     @Test
     void shouldFormatOneTickAsOneJsonLine() {
         final TickFormatter formatter = new TickFormatter();
-        final byte[] catalog = Frames.catalog(Frames.SIM, "gateway", "db \"main\"");
+        final byte[] catalog = TickFrames.catalog(TickFrames.SIM, "gateway", "db \"main\"");
         formatter.catalog(new UnsafeBuffer(catalog), 0, catalog.length);
-        final byte[] tick = Frames.tick(Frames.SIM, 7, 2);
+        final byte[] tick = TickFrames.tick(TickFrames.SIM, 7, 2);
 
         final String json = formatter.format(new UnsafeBuffer(tick), 0, tick.length);
 
@@ -32,9 +32,9 @@ class TickFormatterTest {
     @Test
     void shouldFormatEntryPointsAndCostExactly() throws Exception {
         final TickFormatter formatter = new TickFormatter();
-        final byte[] catalog = Frames.catalogWithSource(Frames.SIM, "web", "gateway");
+        final byte[] catalog = TickFrames.catalogWithSource(TickFrames.SIM, "web", "gateway");
         formatter.catalog(new UnsafeBuffer(catalog), 0, catalog.length);
-        final byte[] tick = Frames.tickWithEntry(Frames.SIM, 9, 1_234_567_891L);
+        final byte[] tick = TickFrames.tickWithEntry(TickFrames.SIM, 9, 1_234_567_891L);
         final JsonNode node = new ObjectMapper().readTree(formatter.format(new UnsafeBuffer(tick), 0, tick.length));
         assertThat(node.get("services").get(0).get("cost").decimalValue()).isEqualByComparingTo("1.234567891");
         final JsonNode entry = node.get("entries").get(0);
@@ -51,13 +51,13 @@ class TickFormatterTest {
     @Test
     void shouldLeaveOutTheVersion3FieldsOfAnOlderMessage() throws Exception {
         final TickFormatter formatter = new TickFormatter();
-        final byte[] v3 = Frames.tickWithEntry(Frames.SIM, 9, 5);
+        final byte[] v3 = TickFrames.tickWithEntry(TickFrames.SIM, 9, 5);
         final ObjectMapper mapper = new ObjectMapper();
         final JsonNode current = mapper.readTree(formatter.format(new UnsafeBuffer(v3), 0, v3.length));
         assertThat(current.get("services").get(0).has("timeouts")).isTrue();
         assertThat(current.get("services").get(0).get("storageBytes").asLong()).isZero();
 
-        final byte[] v2 = Frames.asVersion(v3, 2);
+        final byte[] v2 = TickFrames.asVersion(v3, 2);
         final JsonNode old = mapper.readTree(formatter.format(new UnsafeBuffer(v2), 0, v2.length));
         final JsonNode service = old.get("services").get(0);
         assertThat(service.has("timeouts")).isFalse();
@@ -71,7 +71,7 @@ class TickFormatterTest {
     @Test
     void shouldProduceJsonThatJacksonReads() throws Exception {
         final TickFormatter formatter = new TickFormatter();
-        final byte[] tick = Frames.tick(Frames.SIM, 3, 3);
+        final byte[] tick = TickFrames.tick(TickFrames.SIM, 3, 3);
         final JsonNode node = new ObjectMapper().readTree(formatter.format(new UnsafeBuffer(tick), 0, tick.length));
         assertThat(node.get("tick").asLong()).isEqualTo(3);
         assertThat(node.get("services")).hasSize(3);
@@ -93,7 +93,7 @@ class TickFormatterTest {
 
     @Test
     void shouldRefuseAMessageOfAnotherSchema() {
-        final byte[] tick = Frames.tick(Frames.SIM, 0, 1);
+        final byte[] tick = TickFrames.tick(TickFrames.SIM, 0, 1);
         tick[4] = 1; // schemaId, uint16 LE at offset 4
         tick[5] = 0;
         assertThatThrownBy(() -> new TickFormatter().format(new UnsafeBuffer(tick), 0, tick.length))

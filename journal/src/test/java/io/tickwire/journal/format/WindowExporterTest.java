@@ -1,7 +1,10 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tickwire.journal.CatalogInfo;
+import io.tickwire.journal.JournalFixtures;
+import io.tickwire.journal.JournalReader;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.HdrHistogram.Histogram;
@@ -41,7 +44,7 @@ class WindowExporterTest {
 
     @BeforeAll
     static void simulate() throws Exception {
-        SimulatedJournals.run(dir, SimulatedJournals.TWO_SYSTEMS, 11, TICKS, 1);
+        JournalFixtures.run(dir, JournalFixtures.TWO_SYSTEMS, 11, TICKS, 1);
         try (JournalReader reader = JournalReader.open(dir)) {
             ticks = Tick.readAll(reader);
             final CatalogInfo catalog = CatalogInfo.decode(reader.catalog());
