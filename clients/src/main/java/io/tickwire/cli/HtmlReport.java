@@ -27,8 +27,9 @@ import static io.tickwire.journal.format.ReportFormat.seconds;
  * drawn by {@code report/report.js}: per service, throughput, error rate, p50/p99/p99.9, utilisation and cumulative
  * cost per window over the whole journal, and the latency percentile distribution of the report window (after the
  * warm-up), HdrHistogram style. Windows are a whole number of ticks, chosen so that a series has at most
- * {@value #MAX_POINTS} points however long the run; their percentiles come from merged histograms
- * ({@link WindowRollup}), like everything else Tickwire reports.
+ * {@value #MAX_POINTS} points however long the run. Every figure is the tick fold's ({@code TickFold}): a point is one
+ * window of a {@link WindowRollup}, as {@code export --window} has it (percentiles from merged histograms), and the
+ * tables are the {@link RunReport}'s; only the page is rendered here.
  */
 final class HtmlReport {
     /** Points per time series at most: enough to see a spike, few enough to draw at once. */

@@ -49,15 +49,9 @@ public final class CsvExporter {
     public static long export(final JournalReader reader, final Writer out, final long toTick,
                               final boolean[] include) throws IOException {
         final Rows rows = new Rows(serviceNames(TickRange.catalog(reader)), include);
-        final TickRange range = new TickRange(toTick, rows);
         out.write(HEADER);
         out.write('\n');
-        while (!range.done() && reader.next(range)) {
-            if (rows.text.length() >= FLUSH_BYTES) {
-                rows.drainTo(out);
-            }
-        }
-        rows.drainTo(out);
+        write(reader, toTick, rows, () -> rows.drainTo(out));
         out.flush();
         return rows.count;
     }
@@ -70,16 +64,22 @@ public final class CsvExporter {
     public static long export(final JournalReader reader, final OutputStream out, final long toTick,
                               final boolean[] include) throws IOException {
         final Rows rows = new Rows(serviceNames(TickRange.catalog(reader)), include);
-        final TickRange range = new TickRange(toTick, rows);
         out.write(HEADER_BYTES);
-        while (!range.done() && reader.next(range)) {
-            if (rows.text.length() >= FLUSH_BYTES) {
-                rows.drainTo(out);
-            }
-        }
-        rows.drainTo(out);
+        write(reader, toTick, rows, () -> rows.drainTo(out));
         out.flush();
         return rows.count;
+    }
+
+    /** Format the rows of the range, draining them to the output every {@value #FLUSH_BYTES} bytes and at the end. */
+    private static void write(final JournalReader reader, final long toTick, final Rows rows, final Drain drain)
+        throws IOException {
+        final TickRange range = new TickRange(toTick, rows);
+        while (!range.done() && reader.next(range)) {
+            if (rows.text.length() >= FLUSH_BYTES) {
+                drain.run();
+            }
+        }
+        drain.run();
     }
 
     /** Service names by id, quoted for CSV where needed. */
@@ -122,6 +122,12 @@ public final class CsvExporter {
             sb.append('0');
         }
         return sb.append(fraction);
+    }
+
+    /** Moves the formatted rows to the output (a writer or a stream). */
+    @FunctionalInterface
+    private interface Drain {
+        void run() throws IOException;
     }
 
     /** Formats each tick's rows into a reused byte buffer; the caller drains it to the output (checked I/O out). */
