@@ -7,6 +7,7 @@ import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.format.EntryFigures;
 import io.tickwire.journal.format.LatencyFigures;
+import io.tickwire.journal.format.ReportFormat;
 import io.tickwire.journal.format.RunReport;
 import io.tickwire.journal.format.ServiceFigures;
 import io.tickwire.journal.format.WindowRollup;
@@ -203,11 +204,10 @@ final class HtmlReport {
         return sb.toString();
     }
 
+    /** The latency columns, as the text report has them. */
     private static void latencyCells(final StringBuilder sb, final LatencyFigures r) {
-        final boolean latencies = r.completed() > 0;
-        cell(sb, decimal(r.meanNs() / NANOS_PER_MILLI, 3));
-        for (final long ns : new long[] {r.p50Ns(), r.p90Ns(), r.p99Ns(), r.p999Ns(), r.maxNs()}) {
-            cell(sb, latencies ? decimal(ns / NANOS_PER_MILLI, 3) : "-");
+        for (final String text : ReportFormat.latencyCells(r)) {
+            cell(sb, text);
         }
     }
 

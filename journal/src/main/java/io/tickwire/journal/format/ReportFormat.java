@@ -119,8 +119,8 @@ public final class ReportFormat {
         return sb.toString();
     }
 
-    /** Mean, p50, p90, p99, p99.9 and max in ms, 3 decimals; "-" when nothing completed. */
-    private static List<String> latencyCells(final LatencyFigures r) {
+    /** Mean, p50, p90, p99, p99.9 and max in ms, 3 decimals; "-" when nothing completed (the tables' columns). */
+    public static List<String> latencyCells(final LatencyFigures r) {
         final boolean latencies = r.completed() > 0;
         final List<String> cells = new ArrayList<>(6);
         cells.add(decimal(r.meanNs() / NANOS_PER_MILLI, 3));
