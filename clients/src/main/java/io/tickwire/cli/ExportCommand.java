@@ -2,7 +2,6 @@ package io.tickwire.cli;
 
 import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.CatalogInfo;
-import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.TickLocator;
 import io.tickwire.journal.format.CsvExporter;
@@ -88,7 +87,8 @@ final class ExportCommand extends CliCommand {
         final long fromWallNs = fromWall == null ? 0 : instant("--from-wall", fromWall);
         final long toWallNs = toWall == null ? 0 : instant("--to-wall", toWall);
 
-        try (JournalReader reader = open()) {
+        // A journal whose run started but closed no tick exports as a header alone.
+        try (JournalReader reader = Journals.openWithCatalog(journal)) {
             final long tickNs = reader.tickLengthNs();
             if (window != null && (windowNs <= 0 || windowNs % tickNs != 0)) {
                 throw new BadInputException("--window " + window + " is not a whole number of ticks (the tick is "
@@ -160,28 +160,6 @@ final class ExportCommand extends CliCommand {
             }
         }
         return OK;
-    }
-
-    /** The journal, opened; a journal whose run started but closed no tick exports as a header alone. */
-    private JournalReader open() throws BadInputException {
-        if (!Files.exists(journal)) {
-            throw new BadInputException("no such journal: " + journal);
-        }
-        if (!JournalLayout.isJournal(journal)) {
-            throw new BadInputException("not a journal: " + journal + " (a journal directory holds "
-                + JournalLayout.RUN_FILE + " and " + JournalLayout.QUEUE_DIR + "/)");
-        }
-        final JournalReader reader;
-        try {
-            reader = JournalReader.open(journal);
-        } catch (final IOException ex) {
-            throw new BadInputException("cannot read journal: " + ex.getMessage(), ex);
-        }
-        if (reader.catalog() == null) {
-            reader.close();
-            throw new BadInputException("journal " + journal + " has no catalog: its run never started");
-        }
-        return reader;
     }
 
     private static long write(final String fmt, final JournalReader reader, final Writer out, final long windowNs,
