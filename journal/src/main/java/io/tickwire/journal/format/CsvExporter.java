@@ -187,23 +187,27 @@ public final class CsvExporter {
                 b.putDecimal(s.p90Ns(), NANOS_PER_MILLI).put(',');
                 b.putDecimal(s.p99Ns(), NANOS_PER_MILLI).put(',');
                 b.putDecimal(s.maxNs(), NANOS_PER_MILLI).put(',');
+                final int servers = s.servers();
                 b.putLong(s.queueDepth())
                     .put(',').putLong(s.busyServers())
-                    .put(',').putLong(s.servers())
+                    .put(',').putLong(servers)
                     .put(',');
                 b.putDecimal(s.p999Ns(), NANOS_PER_MILLI).put(',');
                 // Time averages over the tick (a fold of one tick), from the exact integrals; empty before them (v1).
-                if (TickFields.integralsKnown(s)) {
-                    b.putDecimal(Figures.micro(Figures.utilization(s.busyTimeNs(), s.servers() * tickLengthNs)),
+                final long busyTimeNs = s.busyTimeNs();
+                final long queueTimeNs = s.queueTimeNs();
+                if (TickFields.integralsKnown(busyTimeNs, queueTimeNs)) {
+                    b.putDecimal(Figures.micro(Figures.utilization(busyTimeNs, servers * tickLengthNs)),
                         Figures.MICRO_UNIT).put(',');
-                    b.putDecimal(Figures.micro(Figures.timeAverage(s.queueTimeNs(), tickLengthNs)),
+                    b.putDecimal(Figures.micro(Figures.timeAverage(queueTimeNs, tickLengthNs)),
                         Figures.MICRO_UNIT).put(',');
                 } else {
                     b.put(',').put(',');
                 }
                 // Cost in the diagram's currency unit, exact to the billionth; empty for journals before it.
-                if (TickFields.costKnown(s)) {
-                    b.putDecimal(s.costNanos(), NANOS_PER_SECOND);
+                final long costNanos = s.costNanos();
+                if (TickFields.costKnown(costNanos)) {
+                    b.putDecimal(costNanos, NANOS_PER_SECOND);
                 }
                 b.put(',');
                 // Schema version 3 on; older ticks had none of these, so they are 0 there.

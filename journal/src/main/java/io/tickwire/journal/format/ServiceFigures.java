@@ -58,15 +58,18 @@ public final class ServiceFigures extends LatencyFigures {
         storageBytes = TickFields.storageBytes(s);
         servers = s.servers();
         queueDepth = s.queueDepth();
-        if (TickFields.integralsKnown(s)) {
-            busyTimeNs += s.busyTimeNs();
-            queueTimeNs += s.queueTimeNs();
+        final long tickBusyTimeNs = s.busyTimeNs();
+        final long tickQueueTimeNs = s.queueTimeNs();
+        if (TickFields.integralsKnown(tickBusyTimeNs, tickQueueTimeNs)) {
+            busyTimeNs += tickBusyTimeNs;
+            queueTimeNs += tickQueueTimeNs;
         } else {
             integralsKnown = false;
         }
         serverTimeNs += s.servers() * tickLengthNs;
-        if (TickFields.costKnown(s)) {
-            costNanos += s.costNanos();
+        final long tickCostNanos = s.costNanos();
+        if (TickFields.costKnown(tickCostNanos)) {
+            costNanos += tickCostNanos;
         } else {
             costKnown = false;
         }

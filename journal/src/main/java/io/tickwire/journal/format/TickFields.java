@@ -12,15 +12,18 @@ final class TickFields {
     private TickFields() {
     }
 
-    /** True if the tick carries the busy and queue time integrals (schema version 2 on). */
-    static boolean integralsKnown(final TickSummaryDecoder.ServicesDecoder s) {
-        return s.busyTimeNs() != TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()
-            && s.queueTimeNs() != TickSummaryDecoder.ServicesDecoder.queueTimeNsNullValue();
+    /**
+     * True if a tick's {@code busyTimeNs} and {@code queueTimeNs}, as read, are the integrals (schema version 2 on)
+     * and not their null values. (Values, not the decoder: a hot reader reads each field once.)
+     */
+    static boolean integralsKnown(final long busyTimeNs, final long queueTimeNs) {
+        return busyTimeNs != TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()
+            && queueTimeNs != TickSummaryDecoder.ServicesDecoder.queueTimeNsNullValue();
     }
 
-    /** True if the tick carries its cost (schema version 2 on). */
-    static boolean costKnown(final TickSummaryDecoder.ServicesDecoder s) {
-        return s.costNanos() != TickSummaryDecoder.ServicesDecoder.costNanosNullValue();
+    /** True if a tick's {@code costNanos}, as read, is its cost (schema version 2 on), not the null value. */
+    static boolean costKnown(final long costNanos) {
+        return costNanos != TickSummaryDecoder.ServicesDecoder.costNanosNullValue();
     }
 
     /** True if the tick carries timeouts, retries and storage (schema version 3 on). */

@@ -143,10 +143,12 @@ public final class TickFormatter {
             appendMillis(out.append(",\"maxMs\":"), s.maxNs());
             // Time averages over the tick, from the exact integrals; rounded to 6 decimals.
             final long tickNs = t.tickLengthNs();
-            if (TickFields.integralsKnown(s)) { // absent before v2
+            final long busyTimeNs = s.busyTimeNs();
+            final long queueTimeNs = s.queueTimeNs();
+            if (TickFields.integralsKnown(busyTimeNs, queueTimeNs)) { // absent before v2
                 out.append(",\"utilization\":")
-                    .append(round6(Figures.utilization(s.busyTimeNs(), s.servers() * tickNs)))
-                    .append(",\"meanQueue\":").append(round6(Figures.timeAverage(s.queueTimeNs(), tickNs)));
+                    .append(round6(Figures.utilization(busyTimeNs, s.servers() * tickNs)))
+                    .append(",\"meanQueue\":").append(round6(Figures.timeAverage(queueTimeNs, tickNs)));
                 appendDecimal(out.append(",\"cost\":"), s.costNanos(), 9); // currency units, exact
             }
             if (TickFields.version3(s)) { // absent before v3
