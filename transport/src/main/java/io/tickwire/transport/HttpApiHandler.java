@@ -28,6 +28,7 @@ import io.tickwire.engine.diagram.Units;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -47,6 +48,10 @@ import java.util.concurrent.RejectedExecutionException;
  *   POST /simulations/{id}/resume a replay: go on, paced from here
  *   POST /simulations/{id}/seek?tick=N | ?time=30s   a replay: play from tick N (or the first tick starting at or
  *                                 after that simulated time); 400 outside the replayed range
+ *   POST /simulations/{id}/speed?x=S   a paced replay: play on at S simulated seconds per second; 400 a bad S or a
+ *                                 replay at max (it stays at max)
+ *   GET  /simulations/{id}/diagram   200 the run's services, calls and load sources ({@link DiagramJson}), for the
+ *                                 dashboard's diagram; 404 unknown
  *   GET  /connections             200 [{"remoteAddress","subscriptions":[{"simulationId","policy","services"}],
  *                                       "framesSent","ticksConflated","bytesQueued"}]: the open feed connections
  *   GET  / /index.html /*.js /*.css ...   the dashboard, from the classpath
@@ -61,12 +66,14 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String SIMULATIONS = "/simulations";
     private static final String CONNECTIONS = "/connections";
+    private static final String DIAGRAM = "/diagram";
     private static final String JSON_TYPE = "application/json; charset=UTF-8";
 
     private final FeedServer.Context ctx;
     private final FeedRuntime runtime;
     private final SimulationRegistry registry;
     private final StaticResources resources;
+    private final DiagramJson diagrams = new DiagramJson(JSON);
 
     HttpApiHandler(final FeedRuntime runtime, final StaticResources resources) {
         this.ctx = runtime.ctx();
@@ -136,6 +143,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private FullHttpResponse simulation(final String rest, final HttpMethod method, final QueryStringDecoder uri) {
+        if (rest.endsWith(DIAGRAM)) {
+            return diagram(rest.substring(0, rest.length() - DIAGRAM.length()), method);
+        }
         final int slash = rest.indexOf('/');
         final Optional<JournalPlayer> replay = parseId(slash < 0 ? rest : rest.substring(0, slash))
             .flatMap(registry::replay);
@@ -180,7 +190,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         if (action.isEmpty()) {
             return HttpMethod.GET.equals(method) ? json(HttpResponseStatus.OK, describe(replay)) : notAllowed("GET");
         }
-        if (!action.equals("stop") && !action.equals("pause") && !action.equals("resume") && !action.equals("seek")) {
+        if (!action.equals("stop") && !action.equals("pause") && !action.equals("resume") && !action.equals("seek")
+            && !action.equals("speed")) {
             return error(HttpResponseStatus.NOT_FOUND, "no such resource");
         }
         if (!HttpMethod.POST.equals(method)) {
@@ -193,6 +204,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             case "stop" -> replay.stop();
             case "pause" -> replay.pause();
             case "resume" -> replay.resume();
+            case "speed" -> {
+                final FullHttpResponse refused = speed(replay, uri);
+                if (refused != null) {
+                    return refused;
+                }
+            }
             default -> {
                 final String tick = uri.parameters().containsKey("tick") ? uri.parameters().get("tick").get(0) : null;
                 final String time = uri.parameters().containsKey("time") ? uri.parameters().get("time").get(0) : null;
@@ -207,6 +224,42 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             }
         }
         return json(HttpResponseStatus.OK, describe(replay));
+    }
+
+    /** {@code POST /simulations/{id}/speed?x=S}: null when done, else the refusal. */
+    private static FullHttpResponse speed(final JournalPlayer replay, final QueryStringDecoder uri) {
+        final String x = uri.parameters().containsKey("x") ? uri.parameters().get("x").get(0) : null;
+        if (x == null) {
+            return error(HttpResponseStatus.BAD_REQUEST, "speed needs ?x=S (simulated seconds per second, > 0)");
+        }
+        try {
+            replay.speed(Double.parseDouble(x));
+        } catch (final IllegalArgumentException ex) { // NumberFormatException included
+            return error(HttpResponseStatus.BAD_REQUEST, "speed: " + ex.getMessage());
+        }
+        return null;
+    }
+
+    /** {@code GET /simulations/{id}/diagram} of a run or a replay. */
+    private FullHttpResponse diagram(final String idText, final HttpMethod method) {
+        if (!HttpMethod.GET.equals(method)) {
+            return notAllowed("GET");
+        }
+        final Optional<Long> id = parseId(idText);
+        final Optional<Simulation> sim = id.flatMap(registry::get);
+        if (sim.isPresent()) {
+            return json(HttpResponseStatus.OK, diagrams.render(sim.get().diagram()));
+        }
+        final Optional<JournalPlayer> replay = id.flatMap(registry::replay);
+        if (replay.isEmpty()) {
+            return error(HttpResponseStatus.NOT_FOUND, "no simulation " + idText);
+        }
+        try {
+            return json(HttpResponseStatus.OK, diagrams.render(diagrams.ofJournal(replay.get().directory())));
+        } catch (final IOException | DiagramException | RuntimeException ex) {
+            LOG.warn("the diagram of replay {} cannot be read", idText, ex);
+            return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read the replay's diagram: " + ex);
+        }
     }
 
     private FullHttpResponse launch(final ChannelHandlerContext channel, final FullHttpRequest request,
