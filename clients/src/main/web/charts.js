@@ -5,7 +5,8 @@
 // Events (events.js) are drawn as vertical markers.
 import uPlot from 'uplot';
 import { clock, duration, num, percent, perHour, queue } from './format.js';
-import { F, levelFor } from './series.js';
+import { SparseHistogram } from './hdr.js';
+import { F, WIDTH, levelFor } from './series.js';
 import { figures } from './model.js';
 
 const AXIS = { stroke: '#8e96a3', grid: { stroke: 'rgba(140,150,165,0.13)', width: 1 },
@@ -43,7 +44,10 @@ function tooltipPlugin(fmt) {
                 tip.className = 'chart-tip';
                 tip.hidden = true;
                 u.over.appendChild(tip);
-                u.over.addEventListener('mouseleave', () => { tip.hidden = true; });
+                u.over.addEventListener('mouseleave', () => {
+                    tip.hidden = true;
+                    u.setLegend({ idx: u.data[0].length - 1 });
+                });
             },
             setCursor: (u) => {
                 const i = u.cursor.idx;
@@ -84,6 +88,8 @@ export class Charts {
         this.drawn = -1;      // change counter of the level drawn
         this.frames = 0;      // charts redrawn: for tests
         this.sync = uPlot.sync('tickwire');
+        this.partial = new Float64Array(WIDTH);
+        this.partialHist = new SparseHistogram(256);
         new ResizeObserver(() => this.resize()).observe(container);
     }
 
@@ -144,6 +150,8 @@ export class Charts {
                     charts.setZoom({ min, max });
                 }],
                 draw: [(u) => charts.drawEvents(u)],
+                // Not hovering: the legend shows the latest window, as Grafana's "last".
+                setData: [(u) => { if (u.cursor.idx == null) u.setLegend({ idx: u.data[0].length - 1 }); }],
             },
             plugins: [tooltipPlugin(panel.fmt)],
         };
@@ -191,7 +199,7 @@ export class Charts {
         const ranRun = model.firstTick === null ? 0 : nowS - model.firstTick * tickS;
         const k = levelFor(Number.isFinite(span) ? span : Math.max(ranRun, 60), tickS, node.series.keepFrom);
         const level = node.series.levels[k];
-        const changed = (level ? level.closed : 0) + k * 1e9;
+        const changed = `${k}:${level ? level.closed : 0}:${node.series.lastTick}`;
         if (!force && changed === this.drawn) return;
         this.drawn = changed;
         const widthS = 2 ** k * tickS;
@@ -217,6 +225,22 @@ export class Charts {
                     panel.series.forEach(([, , get], s) => columns[p][s].push(gapless(get(f))));
                     p++;
                 }
+            }
+        }
+        // The window still filling, as the newest point.
+        const open = node.series.provisional(k, this.partial, this.partialHist);
+        const lastShown = level && level.count > 0 ? level.bucketAt(level.count - 1) : -1;
+        if (open > lastShown && this.partial[F.ticks] > 0) {
+            if (lastShown >= 0 && open - lastShown > 1) {
+                xs.push((lastShown + 2) * widthS);
+                columns.forEach((cols) => cols.forEach((c) => c.push(null)));
+            }
+            const f = figures(this.partial, 0, model.tickNs);
+            xs.push(Math.min(nowS, (open + 1) * widthS));
+            let c = 0;
+            for (const { panel } of this.plots.values()) {
+                panel.series.forEach(([, , get], s) => columns[c][s].push(gapless(get(f))));
+                c++;
             }
         }
         let p = 0;

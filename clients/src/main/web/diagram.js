@@ -3,6 +3,7 @@
 // keyboard-reachable buttons: Enter or a click focuses a node's charts. Wheel zooms, drag pans, "Fit" resets.
 import dagre from '@dagrejs/dagre';
 import { duration, percent, rate } from './format.js';
+import { THRESHOLDS } from './health.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const NODE_W = 176;
@@ -199,7 +200,8 @@ export class Diagram {
         for (const drawn of this.edges) {
             const e = byKey.get(drawn.key);
             if (!e) continue;
-            const severity = e.failedRatio >= 0.05 ? 'critical' : e.failedRatio >= 0.01 ? 'warn' : 'base';
+            const [warn, critical] = THRESHOLDS.errorRate; // an edge by the share of its calls that fail
+            const severity = e.failedRatio >= critical ? 'critical' : e.failedRatio >= warn ? 'warn' : 'base';
             const text = e.rate === null ? '–' : `${e.exact ? '' : '≈'}${rate(e.rate)}`;
             const err = e.failed > 0 && e.rate > 0 ? `${percent(e.failedRatio)} err` : '';
             if (drawn.text !== text + err + severity) {

@@ -101,8 +101,14 @@ const feed = new Feed({
         scheduleRender();
     },
     onTick: (t) => {
+        if (t.simulationId !== model.simulationId) return; // before its Catalog (a page switching simulations)
         const before = healthStates();
         model.tick(t);
+        if (unstamped.length) {
+            const pending = unstamped;
+            unstamped = [];
+            pending.forEach((e) => addEvent(e.kind, e.service, e.text));
+        }
         const sim = current();
         if (sim?.kind === 'replay' && sim.replay.speed !== 'max' && !catchingUp()) {
             lagMeter.onReplayTick(model.simTimeNs, Number(sim.replay.speed));
@@ -149,9 +155,13 @@ function healthEvents(before) {
     }
 }
 
+let unstamped = []; // events before the first tick: stamped with its time
 function addEvent(kind, service, text) {
-    const timeNs = model.simTimeNs ?? 0;
-    events.add({ timeNs, kind, service, text });
+    if (model.simTimeNs === null) {
+        unstamped.push({ kind, service, text });
+        return;
+    }
+    events.add({ timeNs: model.simTimeNs, kind, service, text });
     charts.drawn = -1;
     scheduleRender();
 }
@@ -247,6 +257,7 @@ async function open(id, push) {
     page.subscribed = null;
     model.reset(null);
     events.clear();
+    unstamped = [];
     focusKey = null;
     charts.key = null;
     $('services-filter').value = page.services.join(',');
@@ -423,7 +434,7 @@ function renderHeader(sim) {
     $('sim-time').textContent = model.simTimeNs === null ? '–' : clock(model.simTimeNs / 1e9);
     $('tick').textContent = model.lastTick === null ? '–' : String(model.lastTick);
     const gaps = $('gaps');
-    gaps.textContent = model.conflated > 0 ? `${model.gaps} · ${model.conflated} conflated` : String(model.gaps);
+    gaps.textContent = model.conflated > 0 ? `${model.gaps} · ${model.conflated} skipped` : String(model.gaps);
     gaps.dataset.bad = String(model.gaps > 0);
     $('cost').textContent = perHour(model.costPerHour);
     fillPicker();

@@ -55,6 +55,8 @@ export class Node {
 export class Model {
     constructor() {
         this.slo = new Map(); // service name -> p99 objective, ns (?slo=)
+        this.version = 0;
+        this.structureVersion = 0;
         this.reset(null);
     }
 
@@ -79,8 +81,8 @@ export class Model {
         this.ended = null;           // {lastSequence, reason}
         this.keepFrom = 0;
         this.healthLevel = 0;
-        this.version = 0;            // bumps on every change a renderer may want
-        this.structureVersion = 0;   // bumps when nodes or calls change
+        this.version++;              // bumps on every change a renderer may want
+        this.structureVersion++;     // bumps when nodes or calls change (never goes back: renderers compare it)
         this.scratch = new SparseHistogram(256);
         this.row = new Float64Array(WIDTH);
     }

@@ -136,6 +136,29 @@ export class Series {
         this.close(0);
     }
 
+    /**
+     * The level-k bucket in progress, as far as it goes (its closed halves and every finer open bucket), into
+     * `out` (F columns, percentiles merged from their histograms); the bucket number, or -1 if nothing is open.
+     * For the chart's newest point: a window still filling, shown as such, without waiting for it to close.
+     */
+    provisional(k, out, scratch) {
+        out.fill(0);
+        scratch.clear();
+        let bucket = -1;
+        for (let j = 1; j <= k && j < this.levels.length; j++) {
+            const level = this.levels[j];
+            if (level.openBucket < 0) continue;
+            accumulate(out, level.open);
+            scratch.add(level.hist);
+            bucket = Math.max(bucket, Math.floor(level.openBucket / 2 ** (k - j)));
+        }
+        if (bucket < 0) return -1;
+        scratch.percentiles(PERCENTILES, this.pct);
+        for (let i = 0; i < PCT_COLUMNS.length; i++) out[PCT_COLUMNS[i]] = this.pct[i] ?? NaN;
+        out[F.samples] = scratch.total;
+        return bucket;
+    }
+
     /** Close every open bucket (the end of a run), so the last partial windows show. */
     flush() {
         for (let k = 1; k < this.levels.length; k++) {
