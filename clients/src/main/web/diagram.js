@@ -13,6 +13,7 @@ const SOURCE_H = 40;
 const LABEL_W = 96;
 const LABEL_H = 28;
 const NARROW_PX = 720; // below this width the diagram runs top to bottom
+const MIN_SCALE = 0.7;  // below this the labels are too small to read
 
 function el(name, attrs = {}, parent = null) {
     const e = document.createElementNS(SVG, name);
@@ -208,6 +209,7 @@ export class Diagram {
                 drawn.text = text + err + severity;
                 drawn.rateText.textContent = text;
                 drawn.errText.textContent = err;
+                drawn.errText.setAttribute('class', `edge-err edge-err-${severity}`);
                 drawn.path.setAttribute('class', `edge edge-${e.mode} edge-${severity}`);
                 drawn.path.setAttribute('marker-end', `url(#arrow-${severity})`);
                 const width = e.rate > 0 ? Math.min(4, 1 + Math.log10(1 + e.rate) * 0.8) : 1;
@@ -225,9 +227,12 @@ export class Diagram {
         if (!this.bounds) return;
         this.view = { x: 0, y: 0, w: this.bounds.w, h: this.bounds.h };
         this.applyView();
-        // The panel is as tall as the layout at this width (bounded by CSS).
-        const scale = this.container.clientWidth / this.bounds.w;
-        this.svg.style.height = `${Math.max(180, Math.min(this.bounds.h * Math.min(scale, 1.25), 640))}px`;
+        // As large as the panel allows, up to 1.25x; never so small that its text cannot be read: then the panel
+        // scrolls sideways instead (a phone).
+        const fitScale = this.container.clientWidth / this.bounds.w;
+        const scale = Math.min(1.25, Math.max(fitScale, MIN_SCALE));
+        this.svg.style.width = fitScale < MIN_SCALE ? `${Math.round(this.bounds.w * scale)}px` : '100%';
+        this.svg.style.height = `${Math.round(Math.max(160, this.bounds.h * scale))}px`; // the panel scrolls
     }
 
     applyView() {

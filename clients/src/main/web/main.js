@@ -101,20 +101,9 @@ const feed = new Feed({
         scheduleRender();
     },
     onTick: (t) => {
-        if (t.simulationId !== model.simulationId) return; // before its Catalog (a page switching simulations)
-        const before = healthStates();
-        model.tick(t);
-        if (unstamped.length) {
-            const pending = unstamped;
-            unstamped = [];
-            pending.forEach((e) => addEvent(e.kind, e.service, e.text));
-        }
-        const sim = current();
-        if (sim?.kind === 'replay' && sim.replay.speed !== 'max' && !catchingUp()) {
-            lagMeter.onReplayTick(model.simTimeNs, Number(sim.replay.speed));
-        }
-        healthEvents(before);
-        scheduleRender();
+        const started = performance.now();
+        onTick(t);
+        costs.tickMs[costs.ticks++ % RING] = performance.now() - started;
     },
     onGap: (g) => {
         model.gap(g);
@@ -133,6 +122,23 @@ const feed = new Feed({
         addEvent('control', null, `replay moved back to tick ${from}`);
     },
 });
+
+function onTick(t) {
+    if (t.simulationId !== model.simulationId) return; // before its Catalog (a page switching simulations)
+    const before = healthStates();
+    model.tick(t);
+    if (unstamped.length) {
+        const pending = unstamped;
+        unstamped = [];
+        pending.forEach((e) => addEvent(e.kind, e.service, e.text));
+    }
+    const sim = current();
+    if (sim?.kind === 'replay' && sim.replay.speed !== 'max' && !catchingUp()) {
+        lagMeter.onReplayTick(model.simTimeNs, Number(sim.replay.speed));
+    }
+    healthEvents(before);
+    scheduleRender();
+}
 
 function catchingUp() {
     return page.subscribed !== null && model.lastTick !== null && model.lastTick < page.subscribed.lastSequence;
@@ -399,7 +405,17 @@ function scheduleRender() {
     requestAnimationFrame(render);
 }
 
+/** What the page spends, for the performance test: the last RING render and tick-handling times (ms). */
+const RING = 8192;
+const costs = { renders: 0, renderMs: new Float64Array(RING), ticks: 0, tickMs: new Float64Array(RING) };
+
 function render(now) {
+    const started = performance.now();
+    renderFrame(now);
+    costs.renderMs[costs.renders++ % RING] = performance.now() - started;
+}
+
+function renderFrame(now) {
     scheduled = false;
     const sim = current();
     document.title = model.name ? `${model.name} · Tickwire` : 'Tickwire';
@@ -542,4 +558,4 @@ $('services-filter').value = page.services.join(',');
 feed.connect();
 open(page.simId, false);
 setInterval(refreshList, LIST_POLL_MS);
-window.tickwire = { model, charts, diagram, events, feed, controls, page }; // for tests and the console
+window.tickwire = { model, charts, diagram, events, feed, controls, page, costs }; // for tests and the console

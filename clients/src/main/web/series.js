@@ -5,14 +5,16 @@
 // percentiles are read then from the MERGE of its ticks' histograms (hdr.js): exact for that window, never an
 // average. Each closed bucket's histogram is added into its parent's, so a tick is merged about twice in all,
 // whatever the number of levels. Closed buckets are kept (scalars and percentiles, no histogram) in a ring of
-// CAPACITY per level, only for the levels a chart may show (those spanning at least the shortest range); a chart of
-// range R reads the finest level whose ring spans R: a few hundred points, whatever the tick rate.
+// CAPACITY per level, only for the levels a chart may show (those for the shortest range and coarser); a chart of
+// range R reads the finest level that shows R in at most MAX_POINTS windows, whatever the tick rate.
 //
 // Every bucket keeps sums, so rates are per second of the ticks received (a conflated tick is missing, not zero).
 import { SparseHistogram } from './hdr.js';
 
 /** Closed buckets kept per level. */
 export const CAPACITY = 640;
+/** A chart of a range shows at most this many windows: readable lines, cheap redraws. */
+export const MAX_POINTS = 200;
 /** Levels: up to 2^MAX_LEVEL ticks per bucket. */
 const MAX_LEVEL = 24;
 /** Percentiles read at every close: p50, p90, p99, p99.9. */
@@ -203,10 +205,10 @@ function accumulate(a, b) {
     a[F.latencySumNs] += b[F.latencySumNs];
 }
 
-/** The first level whose kept ring can span `seconds` with ticks of `tickSeconds`. */
+/** The first level that shows `seconds` in at most MAX_POINTS windows of ticks of `tickSeconds`. */
 export function levelFor(seconds, tickSeconds, keepFrom) {
     let k = keepFrom;
-    while (k < MAX_LEVEL && CAPACITY * 2 ** k * tickSeconds < seconds) k++;
+    while (k < MAX_LEVEL && MAX_POINTS * 2 ** k * tickSeconds < seconds) k++;
     return k;
 }
 
