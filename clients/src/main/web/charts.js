@@ -65,7 +65,8 @@ function tooltipPlugin(fmt) {
                 tip.innerHTML = rows.join('<br>');
                 tip.hidden = false;
                 const left = u.cursor.left + 14;
-                tip.style.left = `${left + tip.offsetWidth > u.over.clientWidth ? u.cursor.left - tip.offsetWidth - 10 : left}px`;
+                const flip = left + tip.offsetWidth > u.over.clientWidth; // no room on the right: go left
+                tip.style.left = `${flip ? u.cursor.left - tip.offsetWidth - 10 : left}px`;
                 tip.style.top = `${Math.max(0, u.cursor.top - tip.offsetHeight / 2)}px`;
             },
         },
@@ -127,7 +128,8 @@ export class Charts {
             },
             scales: {
                 x: { time: false, range: () => this.xRange() },
-                y: panel.max ? { range: [panel.min, panel.max] } : { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
+                y: panel.max ? { range: [panel.min, panel.max] }
+                    : { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] },
             },
             axes: [
                 { ...AXIS, values: (u, splits) => splits.map((s) => clock(s)), space: 70 },
@@ -164,7 +166,8 @@ export class Charts {
 
     setZoom(zoom) {
         this.zoom = zoom;
-        for (const { plot } of this.plots.values()) plot.setScale('x', { min: this.xRange()[0], max: this.xRange()[1] });
+        const [min, max] = this.xRange();
+        for (const { plot } of this.plots.values()) plot.setScale('x', { min, max });
         this.container.dataset.zoomed = zoom ? 'true' : 'false';
     }
 

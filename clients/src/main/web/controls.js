@@ -3,6 +3,15 @@
 // sources) with addSection(); each gets the page's context on every render.
 import { api, describeFailure } from './api.js';
 
+function describeRun(sim) {
+    if (!sim) return 'No simulation yet: start one.';
+    if (sim.kind === 'replay') return `Replay of ${sim.journal ?? 'a journal'}: pause, seek and speed above.`;
+    const ended = `Ended${sim.endReason ? ` (${sim.endReason.toLowerCase()})` : ''}`;
+    const state = sim.state === 'RUNNING' ? 'Running' : ended;
+    const watching = sim.subscribers !== undefined ? `${sim.subscribers} watching` : null;
+    return [state, `${sim.ticksClosed} ticks`, `seed ${sim.seed}`, watching].filter(Boolean).join(' · ');
+}
+
 export class Controls {
     /** @param ctx {current(): {id, kind, state}|null, navigate(id), message(text, bad)} */
     constructor(ctx) {
@@ -26,11 +35,7 @@ export class Controls {
             id: 'run',
             title: 'Run',
             render: (el, page) => {
-                const sim = page.current();
-                el.querySelector('p').textContent = !sim ? 'No simulation yet: start one.'
-                    : sim.kind === 'replay' ? `Replay of ${sim.journal ?? 'a journal'}: pause, seek and speed above.`
-                        : `${sim.state === 'RUNNING' ? 'Running' : 'Ended'} · seed ${sim.seed ?? '–'}`
-                        + (sim.speed !== undefined ? ` · speed ${sim.speed}` : '');
+                el.querySelector('p').textContent = describeRun(page.current());
             },
             html: '<p></p>',
         });

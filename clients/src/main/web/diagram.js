@@ -110,7 +110,8 @@ export class Diagram {
             if (!laid) return;
             const path = el('path', { class: `edge edge-${e.mode}`, d: basis(laid.points) }, this.edgeLayer);
             path.setAttribute('marker-end', 'url(#arrow-base)');
-            const label = el('g', { class: 'edge-label', transform: `translate(${laid.x},${laid.y})` }, this.labelLayer);
+            const at = `translate(${laid.x},${laid.y})`;
+            const label = el('g', { class: 'edge-label', transform: at }, this.labelLayer);
             const bg = el('rect', { x: -LABEL_W / 2, y: -11, width: LABEL_W, height: 22, rx: 4 }, label);
             const text = el('text', { 'text-anchor': 'middle', y: 4 }, label);
             const rateText = el('tspan', { class: 'edge-rate' }, text);

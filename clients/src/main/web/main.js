@@ -107,7 +107,8 @@ const feed = new Feed({
     },
     onGap: (g) => {
         model.gap(g);
-        addEvent('gap', null, `ticks ${g.fromSequence}–${g.toSequence} ${g.reason === 'CONFLATED' ? 'conflated' : 'skipped'}`);
+        const why = g.reason === 'CONFLATED' ? 'skipped (conflated, or a seek)' : 'skipped';
+        addEvent('gap', null, `ticks ${g.fromSequence}–${g.toSequence} ${why}`);
     },
     onEnd: (e) => {
         model.end(e);
@@ -157,7 +158,8 @@ function healthEvents(before) {
         const now = node.health.state;
         if (was === now || was === undefined || was === 'idle' || now === 'idle') continue;
         const kind = now === CRITICAL ? 'critical' : now === OK ? 'recovered' : 'health';
-        addEvent(kind, node.name, `${was} → ${now}${node.health.reasons.length ? ` (${node.health.reasons.join('; ')})` : ''}`);
+        const why = node.health.reasons.length ? ` (${node.health.reasons.join('; ')})` : '';
+        addEvent(kind, node.name, `${was} → ${now}${why}`);
     }
 }
 
@@ -208,8 +210,9 @@ function fillPicker() {
         for (const s of sims) {
             const o = document.createElement('option');
             o.value = String(s.id);
-            const detail = s.replay ? (s.state === 'RUNNING' ? (s.replay.paused ? 'replay, paused' : 'replay') : 'replay ended')
-                : s.state === 'RUNNING' ? 'running' : (s.endReason ?? s.state).toLowerCase();
+            const replay = s.state === 'RUNNING' ? (s.replay?.paused ? 'replay, paused' : 'replay') : 'replay ended';
+            const run = s.state === 'RUNNING' ? 'running' : (s.endReason ?? s.state).toLowerCase();
+            const detail = s.replay ? replay : run;
             o.textContent = `#${s.id} ${s.name} · ${detail}`;
             group.appendChild(o);
         }
@@ -236,8 +239,10 @@ $('sim-picker').addEventListener('change', (ev) => {
 window.addEventListener('popstate', () => {
     const p = new URLSearchParams(location.search);
     const id = /^\d+$/.test(p.get('sim') ?? '') ? Number(p.get('sim')) : null;
-    page.services = splitNames(p.get('services'));
-    if (id !== null && id !== model.simulationId) open(id, false);
+    const services = splitNames(p.get('services'));
+    const changed = services.join() !== page.services.join();
+    page.services = services;
+    if (id !== null && (id !== model.simulationId || changed)) open(id, false);
 });
 
 function writeUrl(push) {
@@ -481,7 +486,8 @@ function renderFocus() {
     const i = node.info;
     const slo = model.slo.get(node.name);
     $('focus-detail').textContent = node.kind === 'source'
-        ? `load source → ${model.nodes.get(i.target)?.name ?? '?'}${i.ratePerSec ? ` · ${rate(i.ratePerSec)} offered` : ''}`
+        ? `load source → ${model.nodes.get(i.target)?.name ?? '?'}`
+            + `${i.ratePerSec ? ` · ${rate(i.ratePerSec)} offered` : ''}`
         + (i.users ? ` · ${i.users} users` : '')
         : [node.kind === 'database' ? `database of ${i.owner ?? '?'}` : node.kind,
             i.replicas ? `${i.replicas} × ${i.concurrency} servers` : i.servers ? `${i.servers} servers` : null,

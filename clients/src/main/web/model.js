@@ -115,6 +115,7 @@ export class Model {
             node.series = new Series(this.keepFrom);
             this.nodes.set(key, node);
             this.order.push(key);
+            this.structureVersion++;
         }
         node.name = name;
         return node;
@@ -175,7 +176,8 @@ export class Model {
         let cost = 0;
         let costKnown = false;
         for (const s of t.services) {
-            const node = this.nodes.get(`s${s.serviceId}`) ?? this.node(`s${s.serviceId}`, `#${s.serviceId}`, 'service');
+            const key = `s${s.serviceId}`;
+            const node = this.nodes.get(key) ?? this.node(key, `#${s.serviceId}`, 'service');
             row.fill(0);
             row[F.arrivals] = s.arrivals;
             row[F.completed] = s.completed;

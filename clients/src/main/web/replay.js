@@ -5,7 +5,8 @@
 // Replay: a journal's wallTimeNs is the original run's, so it says nothing about now. A paced replay publishes
 // tick t at base + simTime(t) / speed; the page estimates that schedule from the ticks themselves: each tick's
 // arrival − simEnd(t) / speed is its schedule plus its delay, and the smallest since the pacing last changed
-// (subscribe, resume, seek, speed: base is reset then) is the schedule. lag = now − (schedule + simEnd(last) / speed).
+// (subscribe, resume, seek, speed: base is reset then) is the schedule.
+// lag = now − (schedule + simEnd(last) / speed).
 // Paused: no lag, the position. Speed max: the replay waits for its slowest reader, so lag is the ticks the server
 // has published that the page has not shown yet.
 import { api, describeFailure } from './api.js';

@@ -39,7 +39,7 @@ class DashboardPerformanceTest {
             Files.createDirectories(DashboardTest.OUT);
             final Processes.Outcome outcome = Browser.run("dashboard-perf.mjs", tmp,
                 "http://127.0.0.1:" + server.port() + "/", DashboardTest.OUT.toAbsolutePath(),
-                Integer.toString(SERVICES), Integer.toString(seconds));
+                seconds + Browser.HANG_GUARD_S, Integer.toString(SERVICES), Integer.toString(seconds));
             assertThat(outcome.code()).as(outcome.err()).isZero();
             final JsonNode report = new ObjectMapper().readTree(outcome.out());
             System.out.println("dashboard performance, " + SERVICES + " services at 100 ticks/s, " + seconds + " s: "
