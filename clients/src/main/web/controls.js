@@ -5,7 +5,10 @@ import { api, describeFailure } from './api.js';
 
 function describeRun(sim) {
     if (!sim) return 'No simulation yet: start one.';
-    if (sim.kind === 'replay') return `Replay of ${sim.journal ?? 'a journal'}: pause, seek and speed above.`;
+    if (sim.kind === 'replay') {
+        const journal = (sim.journal ?? '').split('/').filter(Boolean).pop() ?? 'a journal';
+        return `Replay of the journal ${journal}: play, pause, seek and speed in the bar above.`;
+    }
     const ended = `Ended${sim.endReason ? ` (${sim.endReason.toLowerCase()})` : ''}`;
     const state = sim.state === 'RUNNING' ? 'Running' : ended;
     const watching = sim.subscribers !== undefined ? `${sim.subscribers} watching` : null;

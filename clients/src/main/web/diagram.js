@@ -58,6 +58,7 @@ export class Diagram {
         this.labelLayer = el('g', { class: 'edge-labels' }, this.viewport);
         this.nodeLayer = el('g', { class: 'nodes' }, this.viewport);
         this.nodes = new Map(); // key -> {g, parts}
+        this.centres = new Map(); // key -> {x, y} in layout units
         this.edges = [];
         this.structureVersion = -1;
         this.focused = null;
@@ -104,6 +105,7 @@ export class Diagram {
         this.edgeLayer.replaceChildren();
         this.labelLayer.replaceChildren();
         this.nodes.clear();
+        this.centres.clear();
         this.edges = [];
         edges.forEach((e, i) => {
             const laid = g.edge({ v: e.from, w: e.to, name: `e${i}` });
@@ -122,6 +124,7 @@ export class Diagram {
             const node = model.nodes.get(key);
             const box = g.node(key);
             this.nodes.set(key, this.drawNode(node, box));
+            this.centres.set(key, { x: box.x, y: box.y });
         }
         const size = g.graph();
         this.bounds = { w: Math.max(size.width, 1), h: Math.max(size.height, 1) };
@@ -234,6 +237,12 @@ export class Diagram {
         const scale = Math.min(1.25, Math.max(fitScale, MIN_SCALE));
         this.svg.style.width = fitScale < MIN_SCALE ? `${Math.round(this.bounds.w * scale)}px` : '100%';
         this.svg.style.height = `${Math.round(Math.max(160, this.bounds.h * scale))}px`; // the panel scrolls
+        // Scrolled: start with the focused node (else the first) in the middle, not at an arbitrary edge.
+        const centre = this.centres.get(this.focused) ?? this.centres.values().next().value;
+        if (centre && fitScale < MIN_SCALE) {
+            this.container.scrollLeft = Math.max(0, centre.x * scale - this.container.clientWidth / 2);
+            this.container.scrollTop = Math.max(0, centre.y * scale - this.container.clientHeight / 2);
+        }
     }
 
     applyView() {

@@ -1,7 +1,7 @@
 // The replay bar against a replay playing at speed 1, for DashboardTest:
 //   node dashboard-replay.mjs CHROMIUM PROFILE_DIR URL OUT_DIR LAST_TICK
-// Speed 5 (REST says so), pause (the lag says "paused at tick N"), seek forward on the scrubber and resume until the
-// page shows that tick, pause there: OUT_DIR/replay.png. Then a seek backward: the page starts again from there.
+// Speed 5 (REST says so), seek forward on the scrubber, play a minute on, switch to the 1 min range and pause (the lag
+// says "paused at tick N", the bar "paused at m:ss"): OUT_DIR/replay.png. Then a seek backward: the page starts again from there.
 // Prints one JSON object of what it saw. Any console error fails it.
 import { join } from 'node:path';
 import { main, rest, until, waitFor, withPage } from './chromium.mjs';
@@ -36,11 +36,11 @@ main('dashboard-replay', () => withPage({ executable, profile, url, width: 1600,
     await waitFor(page, 'the 5x badge', () => document.getElementById('run-state').textContent === 'REPLAY 5×');
 
     // Seek forward while playing, then pause there.
-    const target = Math.floor(lastTick * 0.6);
+    const target = Math.floor(lastTick * 0.4);
     seen.seekTarget = target;
     await scrub(page, target);
     await waitFor(page, `ticks from ${target} shown`, (t) => Number(document.getElementById('tick').textContent) >= t,
-        target + 200);
+        target + 1200); // a full minute shown since the seek, and ~10 s of play left before the end
     await page.click('.ranges [data-range="1m"]');
     await page.click('#replay-toggle');
     await until('paused', async () => (await replay()).paused);
