@@ -153,7 +153,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return replay(replay.get(), slash < 0 ? "" : rest.substring(slash + 1), method, uri);
         }
         final String action = slash < 0 ? "" : rest.substring(slash + 1);
-        if (action.equals("pause") || action.equals("resume") || action.equals("seek")) {
+        if (action.equals("pause") || action.equals("resume") || action.equals("seek") || action.equals("speed")) {
             if (!HttpMethod.POST.equals(method)) {
                 return notAllowed("POST");
             }

@@ -264,6 +264,7 @@ class ReplayTest {
         assertThat(send(server.port(), "POST", "/simulations/" + id + "/speed?x=fast", null).statusCode())
             .isEqualTo(400);
         assertThat(send(server.port(), "POST", "/simulations/" + id + "/speed", null).statusCode()).isEqualTo(400);
+        assertThat(send(server.port(), "POST", "/simulations/77/speed?x=2", null).statusCode()).isEqualTo(404);
         assertThat(replay.speed()).isEqualTo(4.0);
 
         final JsonNode diagram = json(TestSupport.get(server.port(), "/simulations/" + id + "/diagram"));
