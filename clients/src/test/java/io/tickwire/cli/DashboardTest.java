@@ -87,7 +87,7 @@ class DashboardTest {
 
     @Test
     void shouldPauseSeekAndChangeTheSpeedOfAReplayFromItsBar() throws Exception {
-        final Path journal = tmp.resolve("journal");
+        final Path journal = tmp.resolve("checkout-journal");
         try (FeedServer maker = server()) {
             final Simulation run = launch(maker, Paths.get("../examples/checkout.yaml"), Simulation.Context.SPEED_MAX,
                 3_600);
