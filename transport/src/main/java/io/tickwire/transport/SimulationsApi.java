@@ -16,6 +16,7 @@ import io.tickwire.engine.diagram.Units;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,10 @@ import static io.tickwire.transport.HttpResponses.json;
  *   POST /simulations/{id}/resume a replay: go on, paced from here
  *   POST /simulations/{id}/seek?tick=N | ?time=30s   a replay: play from tick N (or the first tick starting at or
  *                                 after that simulated time); 400 outside the replayed range
+ *   POST /simulations/{id}/speed?x=S   a paced replay: play on at S simulated seconds per second; 400 a bad S or a
+ *                                 replay started at max
+ *   GET  /simulations/{id}/diagram   200 the run's services, calls and load sources ({@link DiagramJson}), for the
+ *                                 dashboard's diagram; 404 unknown
  * </pre>
  * Launching (creating the rings, the journal files) runs on the registry's control thread, never on the event loop;
  * the response is written from there. Stops answer from the event loop once the run has ended (polled, never
@@ -57,6 +62,7 @@ final class SimulationsApi {
 
     private final FeedServer.Context ctx;
     private final SimulationRegistry registry;
+    private final DiagramJson diagrams = new DiagramJson(JSON);
 
     SimulationsApi(final FeedRuntime runtime) {
         this.ctx = runtime.ctx();
@@ -67,8 +73,9 @@ final class SimulationsApi {
         routes.add(HttpMethod.GET, SIMULATIONS, ex -> list())
             .add(HttpMethod.POST, SIMULATIONS, this::launch)
             .add(HttpMethod.GET, SIMULATIONS + "/{id}", this::get)
-            .add(HttpMethod.POST, SIMULATIONS + "/{id}/stop", this::stop);
-        for (final String action : List.of("pause", "resume", "seek")) {
+            .add(HttpMethod.POST, SIMULATIONS + "/{id}/stop", this::stop)
+            .add(HttpMethod.GET, SIMULATIONS + "/{id}/diagram", this::diagram);
+        for (final String action : List.of("pause", "resume", "seek", "speed")) {
             routes.add(HttpMethod.POST, SIMULATIONS + "/{id}/" + action, ex -> replayAction(ex, action));
         }
     }
@@ -128,6 +135,17 @@ final class SimulationsApi {
         switch (action) {
             case "pause" -> player.pause();
             case "resume" -> player.resume();
+            case "speed" -> {
+                final String x = ex.query("x");
+                if (x == null) {
+                    return error(HttpResponseStatus.BAD_REQUEST, "speed needs ?x=S (simulated seconds per second, > 0)");
+                }
+                try {
+                    player.speed(Double.parseDouble(x));
+                } catch (final IllegalArgumentException bad) { // NumberFormatException included
+                    return error(HttpResponseStatus.BAD_REQUEST, "speed: " + bad.getMessage());
+                }
+            }
             default -> {
                 final String tick = ex.query("tick");
                 final String time = ex.query("time");
@@ -142,6 +160,25 @@ final class SimulationsApi {
             }
         }
         return json(HttpResponseStatus.OK, describe(player));
+    }
+
+    /** {@code GET /simulations/{id}/diagram} of a run or a replay. */
+    private FullHttpResponse diagram(final HttpExchange ex) {
+        final String id = ex.pathParameter("id");
+        final Optional<Simulation> sim = run(id);
+        if (sim.isPresent()) {
+            return json(HttpResponseStatus.OK, diagrams.render(sim.get().diagram()));
+        }
+        final Optional<JournalPlayer> replay = replay(id);
+        if (replay.isEmpty()) {
+            return error(HttpResponseStatus.NOT_FOUND, "no simulation " + id);
+        }
+        try {
+            return json(HttpResponseStatus.OK, diagrams.render(diagrams.ofJournal(replay.get().directory())));
+        } catch (final IOException | DiagramException | RuntimeException failure) {
+            LOG.warn("the diagram of replay {} cannot be read", id, failure);
+            return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read the replay's diagram (logged)");
+        }
     }
 
     private static long deadline() {
