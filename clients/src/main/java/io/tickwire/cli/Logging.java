@@ -31,6 +31,11 @@ final class Logging {
         if ("json".equals(format)) {
             final JsonEncoder json = new JsonEncoder();
             json.setContext(context);
+            // The message as read, not its template and arguments; the logger context is the same on every line.
+            json.setWithFormattedMessage(true);
+            json.setWithMessage(false);
+            json.setWithArguments(false);
+            json.setWithContext(false);
             encoder = json;
         } else {
             final PatternLayoutEncoder text = new PatternLayoutEncoder();
