@@ -1,70 +1,65 @@
 package io.tickwire.journal;
 
-import org.agrona.concurrent.UnsafeBuffer;
+import net.openhft.chronicle.bytes.MappedBytesStore;
+import net.openhft.chronicle.bytes.MappedFile;
+import net.openhft.chronicle.core.io.ReferenceOwner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.nio.MappedByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * Touches the journal's next pages ahead of its writer, on a thread of its own, so that an append does not take the
- * page fault of a fresh page of the memory-mapped cycle file (the block allocation and zeroing that made a
- * 100-service tick's append p99 hundreds of µs; bench/README). Chronicle Queue's own pretoucher is an Enterprise
- * feature (the open-source build's {@code PretouchUtil} finds none), so this is the equivalent.
+ * page faults of fresh pages of the memory-mapped cycle file (block allocation, zeroing, and mapping the page into
+ * the writer's address space: what made a 100-service tick's append p99 hundreds of µs; bench/README). Chronicle
+ * Queue's own pretoucher is an Enterprise feature (the open-source build's {@code PretouchUtil} finds none, and
+ * {@code ExcerptAppender.pretouch()} does nothing), so this is the equivalent.
  * <pre>
- *  writer thread ──append──► cycle file (mmap)      its position published after each append (one ordered store)
- *  tw-pretouch   ──every 100 µs: pages [position, position + ahead) of the newest cycle file, within its size,
- *                  touched once each by an atomic compare-and-set of 0 with 0 through a mapping of its own
+ *  writer thread ──append──► cycle file, mapped by the queue in chunks ({@link MappedFile})
+ *      │ after each append: the cycle's MappedFile (when it changes) and the position (one ordered store)
+ *      ▼
+ *  tw-pretouch-N ──every 100 µs: pages [position, position + ahead), each touched once by an atomic
+ *                  compare-and-set of 0 with 0, through the queue's own chunk mapping (reserved while in use)
  * </pre>
- * The compare-and-set writes nothing a writer could lose (it stores only what is there, atomically) yet faults the
- * page in for writing, so the page cache holds it, zeroed and backed by disk blocks, before the writer reaches it:
- * the writer's own fault is then a minor one. Nothing is touched beyond the file's size (Chronicle grows the file a
- * chunk at a time), so the file is never extended here.
+ * Through the queue's own mapping, so that the touch also fills the writer's page tables (same process, same
+ * addresses): the writer then finds its pages present. The compare-and-set stores only what is there, atomically,
+ * so it cannot lose a byte the writer writes; a chunk is reserved (reference counted) while it is touched, so it
+ * stays mapped. Touching ahead into the next chunk maps it early, as Chronicle's pretoucher does.
  */
 final class JournalPretoucher implements AutoCloseable {
     static final long DEFAULT_AHEAD_BYTES = 4L * 1024 * 1024;
     private static final Logger LOG = LoggerFactory.getLogger(JournalPretoucher.class);
     private static final int PAGE = 4096;
-    private static final long MAP_CHUNK = 16L * 1024 * 1024;
     private static final long IDLE_NS = TimeUnit.MICROSECONDS.toNanos(100);
-    private static final long RELIST_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    private final Path queueDir;
     private final long aheadBytes;
+    private final ReferenceOwner owner;
     private final AtomicLong writerPosition = new AtomicLong(-1);
     private final AtomicLong pagesTouched = new AtomicLong();
     private final Thread thread;
+    private volatile MappedFile writerFile; // the writer's cycle file: set by the writer when it changes
     private volatile boolean running = true;
 
     // tw-pretouch only
-    private Path file;
-    private FileChannel channel;
-    private MappedByteBuffer mapped;
-    private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-    private long mappedStart = -1;
-    private long mappedLength;
+    private MappedFile file;
+    private MappedBytesStore store;
     private long touchedUpTo;
-    private long lastListNs;
 
-    JournalPretoucher(final Path queueDir, final long aheadBytes, final String name) {
-        this.queueDir = queueDir;
+    JournalPretoucher(final long aheadBytes, final String name) {
         this.aheadBytes = aheadBytes;
+        this.owner = ReferenceOwner.temporary(name);
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
     }
 
-    /** Writer thread: the writer's position in its cycle file after an append. */
-    void writerAt(final long position) {
+    /** Writer thread: the cycle file appended to, and the position in it after an append. */
+    void writerAt(final MappedFile cycleFile, final long position) {
+        if (cycleFile != writerFile) {
+            writerFile = cycleFile;
+        }
         writerPosition.lazySet(position);
     }
 
@@ -80,39 +75,36 @@ final class JournalPretoucher implements AutoCloseable {
                     LockSupport.parkNanos(IDLE_NS);
                 }
             }
-        } catch (final IOException | RuntimeException ex) {
-            LOG.warn("journal pretoucher of {} stopped: {}", queueDir, ex.toString());
+        } catch (final Exception ex) {
+            if (running) {
+                LOG.warn("journal pretoucher {} stopped: {}", thread.getName(), ex.toString());
+            }
         } finally {
-            closeFile();
+            release();
         }
     }
 
     /** @return pages touched by this pass. */
-    int touchAhead() throws IOException {
+    private int touchAhead() throws Exception {
+        final MappedFile current = writerFile;
         final long position = writerPosition.get();
-        if (position < 0) {
+        if (current == null || position < 0) {
             return 0;
         }
-        final long now = System.nanoTime();
-        if (file == null || now - lastListNs > RELIST_NS) {
-            lastListNs = now;
-            final Path newest = newestCycleFile();
-            if (newest != null && !newest.equals(file)) {
-                openFile(newest); // a roll: start from the writer's position in the new file
-            }
-            if (file == null) {
-                return 0;
-            }
+        if (current != file) {
+            release(); // a roll: the new cycle, from the writer's position
+            file = current;
+            touchedUpTo = 0;
         }
-        final long size = channel.size();
-        final long end = Math.min(size, position + aheadBytes);
+        final long end = position + aheadBytes;
         long page = Math.max(touchedUpTo, position & -PAGE);
         int touched = 0;
-        for (; page < end; page += PAGE) {
-            if (page < mappedStart || page >= mappedStart + mappedLength) {
-                map(page & -MAP_CHUNK, size);
+        for (; page < end && running; page += PAGE) {
+            if (store == null || !store.inside(page, Integer.BYTES)) {
+                release();
+                store = file.acquireByteStore(owner, page);
             }
-            view.compareAndSetInt((int)(page - mappedStart), 0, 0);
+            store.compareAndSwapInt(page, 0, 0);
             touched++;
         }
         touchedUpTo = Math.max(touchedUpTo, page);
@@ -122,46 +114,11 @@ final class JournalPretoucher implements AutoCloseable {
         return touched;
     }
 
-    private void map(final long start, final long size) throws IOException {
-        mappedLength = Math.min(MAP_CHUNK, size - start);
-        mapped = channel.map(FileChannel.MapMode.READ_WRITE, start, mappedLength);
-        view.wrap(mapped);
-        mappedStart = start;
-    }
-
-    private Path newestCycleFile() throws IOException {
-        Path newest = null;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(queueDir, "*.cq4")) {
-            for (final Path f : files) {
-                if (newest == null || f.getFileName().toString().compareTo(newest.getFileName().toString()) > 0) {
-                    newest = f;
-                }
-            }
+    private void release() {
+        if (store != null) {
+            store.release(owner);
+            store = null;
         }
-        return newest;
-    }
-
-    private void openFile(final Path f) throws IOException {
-        closeFile();
-        file = f;
-        channel = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        mappedStart = -1;
-        mappedLength = 0;
-        touchedUpTo = 0;
-    }
-
-    private void closeFile() {
-        mapped = null;
-        view.wrap(0, 0);
-        if (channel != null) {
-            try {
-                channel.close();
-            } catch (final IOException ex) {
-                // closing a read-write channel of a file we never extended: nothing to lose
-            }
-            channel = null;
-        }
-        file = null;
     }
 
     @Override

@@ -6,6 +6,7 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.SimulationEndEncoder;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -111,8 +112,8 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         this.queue = queue;
         this.simulationId = simulationId;
         this.time = ctx.timeProvider;
-        this.pretoucher = ctx.pretouch ? new JournalPretoucher(directory.resolve(JournalLayout.QUEUE_DIR),
-            ctx.pretouchAheadBytes, "tw-pretouch-" + simulationId) : null;
+        this.pretoucher = ctx.pretouch ? new JournalPretoucher(ctx.pretouchAheadBytes, "tw-pretouch-" + simulationId)
+            : null;
         if (ctx.retention.keepsAll()) {
             retention = null;
             retentionThread = null;
@@ -406,19 +407,16 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         }
         final boolean timed = (appends++ & (LATENCY_SAMPLE_EVERY - 1)) == 0;
         final long start = timed ? System.nanoTime() : 0;
-        final long end = appendTo(a, buffer, offset, length);
-        if (pretoucher != null) {
-            pretoucher.writerAt(end);
-        }
+        appendTo(a, buffer, offset, length, pretoucher);
         if (timed) {
             appendLatency.recordValue(Math.max(0, System.nanoTime() - start));
         }
         bytesWritten.lazySet(bytesWritten.get() + length);
     }
 
-    /** @return the position in the cycle file after the excerpt. */
-    private static long appendTo(final ExcerptAppender a, final DirectBuffer buffer, final int offset,
-                                 final int length) {
+    /** Append one excerpt; tell the pretoucher, if any, where the writer now is in which cycle file. */
+    private static void appendTo(final ExcerptAppender a, final DirectBuffer buffer, final int offset,
+                                 final int length, final JournalPretoucher pretoucher) {
         try (DocumentContext dc = a.writingDocument()) {
             final Bytes<?> bytes = dc.wire().bytes();
             final byte[] array = buffer.byteArray();
@@ -427,7 +425,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
             } else {
                 bytes.unsafeWrite(buffer.addressOffset() + offset, length); // off-heap: straight from its address
             }
-            return bytes.writePosition();
+            if (pretoucher != null && bytes instanceof MappedBytes mapped) {
+                pretoucher.writerAt(mapped.mappedFile(), bytes.writePosition());
+            }
         }
     }
 
