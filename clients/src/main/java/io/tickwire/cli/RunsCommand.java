@@ -83,7 +83,7 @@ final class RunsCommand implements Runnable {
             final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(body));
-            final String token = token();
+            final String token = ClientToken.read(server.tokenFile);
             if (token != null) {
                 request.header("Authorization", "Bearer " + token);
             }
@@ -109,18 +109,6 @@ final class RunsCommand implements Runnable {
             out().println(response.body());
             out().flush();
             return OK;
-        }
-
-        private String token() throws BadInputException {
-            if (server.tokenFile != null) {
-                try {
-                    return Files.readAllLines(server.tokenFile, StandardCharsets.UTF_8).get(0).trim();
-                } catch (final IOException | IndexOutOfBoundsException ex) {
-                    throw new BadInputException("--token-file: cannot read a token from " + server.tokenFile, ex);
-                }
-            }
-            final String env = System.getenv("TICKWIRE_TOKEN");
-            return env == null || env.isBlank() ? null : env.trim();
         }
 
         private HttpClient client() throws Exception {

@@ -66,7 +66,9 @@ class DistributionTest {
     @Test
     void shouldServeRunsOverRestAndStopGracefullyOnSigterm() throws Exception {
         final Installation tw = Installation.unpack(tmp);
-        try (Installation.Running server = tw.start("serve", "--port", "0", "--log-format", "json")) {
+        // A layout for this 2-core host: the worker on CPU 1, Netty's loops on CPU 0 (pinned as they start).
+        try (Installation.Running server = tw.start("serve", "--port", "0", "--log-format", "json",
+            "--set", "layout.workers.cpus=1", "--set", "layout.netty.cpus=0")) {
             final String url = server.awaitServing(60);
             final HttpClient http = HttpClient.newHttpClient();
             assertThat(http.send(HttpRequest.newBuilder(URI.create(url + "/health")).build(),
@@ -130,7 +132,9 @@ class DistributionTest {
             // One JSON line per lifecycle event, on stderr.
             assertThat(server.err.toString()).contains("\"formattedMessage\":\"stopping: ending runs")
                 .contains("\"formattedMessage\":\"stopped\"")
-                .contains("\"formattedMessage\":\"simulation " + id + " 'checkout' started");
+                .contains("\"formattedMessage\":\"simulation " + id + " 'checkout' started")
+                .contains("\"formattedMessage\":\"tw-worker-0 pinned to cpus 1\"")
+                .contains("\"formattedMessage\":\"tw-io-");
             try (JournalReader reader = JournalReader.open(journal)) {
                 assertThat(reader.ended()).isTrue();
                 assertThat(reader.endReason()).isEqualTo(EndReason.STOPPED);

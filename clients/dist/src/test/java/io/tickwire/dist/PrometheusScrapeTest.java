@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A real Prometheus (Debian's package) scrapes {@code tickwire serve}'s {@code /metrics} with the bearer token, as the
+ * {@code tail} with and without the bearer token; then a real Prometheus (Debian's package) scrapes {@code tickwire serve}'s {@code /metrics} with the bearer token, as the
  * README's scrape configuration says: the target is up and the runs' series are queryable. Everything on 127.0.0.1,
  * ephemeral ports, a temporary configuration and data directory.
  */
@@ -43,6 +43,15 @@ class PrometheusScrapeTest {
                 tw.home.resolve("examples/checkout.yaml").toString(), "--server", url, "--speed", "10",
                 "--token-file", tokenFile.toString());
             assertThat(started.code()).as(started.err()).isZero();
+            // The Java feed client (tail) sends the token too; without it the upgrade is refused.
+            final String feed = url.replaceFirst("^http", "ws") + "/feed?sim=1";
+            final Installation.Outcome tail = tw.tickwire(60, "tail", feed, "--count", "3", "--token-file",
+                tokenFile.toString());
+            assertThat(tail.code()).as(tail.err()).isZero();
+            assertThat(tail.out().lines()).hasSize(3);
+            final Installation.Outcome refused = tw.tickwire(60, "tail", feed, "--count", "3");
+            assertThat(refused.code()).isNotZero();
+            assertThat(refused.err()).contains("401");
 
             final int port = freePort();
             final Path config = Files.writeString(tmp.resolve("prometheus.yml"), String.join("\n",
