@@ -34,7 +34,6 @@ import java.util.stream.Stream;
  * simulation so that every tick already issued reaches the journal and the journal ends properly.
  */
 final class SimulationRunner {
-    static final String BIND_ADDRESS = "127.0.0.1";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final long DRAIN_TIMEOUT_S = 30;
 

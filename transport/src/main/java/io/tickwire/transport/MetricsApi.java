@@ -48,6 +48,8 @@ final class MetricsApi {
     static final String PATH = "/metrics";
     /** Upper bounds of the latency histograms' buckets, seconds: 1 µs to 10 s, 1-2-5 steps. */
     private static final double[] LATENCY_BOUNDS = latencyBounds();
+    private static final String[] RINGS = {"command", "metrics", "output"};
+    private static final int[] RING_IDS = {Simulation.COMMAND_RING, Simulation.METRICS_RING, Simulation.OUTPUT_RING};
 
     private final FeedRuntime runtime;
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -114,16 +116,12 @@ final class MetricsApi {
                 sim.state() == Simulation.State.RUNNING ? 1 : 0);
             f.counter("tickwire_ticks_closed", "Ticks closed by the aggregator", labels, sim.ticksClosed());
             f.counter("tickwire_visits", "Simulated service visits", labels, sim.visits());
-            for (final String ring : new String[] {"command", "metrics", "output"}) {
-                final int which = switch (ring) {
-                    case "command" -> Simulation.COMMAND_RING;
-                    case "metrics" -> Simulation.METRICS_RING;
-                    default -> Simulation.OUTPUT_RING;
-                };
-                final long free = sim.ringRemainingCapacity(which);
+            for (int r = 0; r < RINGS.length; r++) {
+                final long free = sim.ringRemainingCapacity(RING_IDS[r]);
                 if (free >= 0) {
                     f.gauge("tickwire_ring_remaining_capacity", "Free slots of each ring of the run",
-                        Labels.of("run", Long.toString(id), "simulation", sim.diagram().name(), "ring", ring), free);
+                        Labels.of("run", Long.toString(id), "simulation", sim.diagram().name(), "ring", RINGS[r]),
+                        free);
                 }
             }
             final Broadcaster feed = run.feed();
