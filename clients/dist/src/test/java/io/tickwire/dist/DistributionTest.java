@@ -140,6 +140,19 @@ class DistributionTest {
                 assertThat(reader.endReason()).isEqualTo(EndReason.STOPPED);
             }
         }
+
+        // A restarted server replays that journal over REST, by its name in the journal directory.
+        try (Installation.Running again = tw.start("serve", "--port", "0")) {
+            final String url = again.awaitServing(60);
+            final Installation.Outcome replay = tw.tickwire(60, "runs", "replay", "sim-1-checkout", "--server", url,
+                "--speed", "max");
+            assertThat(replay.code()).as(replay.err()).isZero();
+            assertThat(JSON.readTree(replay.out()).get("replay").get("journal").asText()).endsWith("sim-1-checkout");
+            final Installation.Outcome missing = tw.tickwire(60, "runs", "replay", "sim-9-nope", "--server", url);
+            assertThat(missing.code()).isEqualTo(2);
+            assertThat(missing.err()).contains("server answered 404: no journal sim-9-nope");
+            assertThat(again.terminate(60)).isZero();
+        }
     }
 
     @Test
