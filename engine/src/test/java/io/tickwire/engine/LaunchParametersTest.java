@@ -62,6 +62,8 @@ class LaunchParametersTest {
         final Simulation.Context original = new Simulation.Context();
         final EpochNanoClock clock = () -> 42;
         final KernelActionSource actions = (tick, into) -> { };
+        final ThreadStartHook hook = name -> {
+        };
         for (final Field f : Simulation.Context.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers())) {
                 continue;
@@ -82,6 +84,8 @@ class LaunchParametersTest {
                 f.set(original, clock);
             } else if (type == KernelActionSource.class) {
                 f.set(original, actions);
+            } else if (type == ThreadStartHook.class) {
+                f.set(original, hook);
             } else {
                 throw new AssertionError("a field of a type this test does not know: " + f);
             }
