@@ -8,6 +8,7 @@ import io.tickwire.sbe.ListSimulationsDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.PingDecoder;
 import io.tickwire.sbe.PongDecoder;
+import io.tickwire.sbe.ReplicaEventDecoder;
 import io.tickwire.sbe.SimulationEndDecoder;
 import io.tickwire.sbe.SimulationListDecoder;
 import io.tickwire.sbe.SubscribeDecoder;
@@ -27,9 +28,9 @@ import java.util.List;
  * <pre>
  *   client ─► server   Subscribe 40, Unsubscribe 41, ListSimulations 42, Ping 43
  *   server ─► client   TickSummary 10, Catalog 20, Heartbeat 30, SimulationEnd 31, GapNotice 32,
- *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50
+ *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50, ReplicaEvent 62
  * </pre>
- * Templates 1 to 4 are the engine's own (its rings and the journal's internals) and never on the feed.
+ * Templates 1 to 4, 60 and 61 are the engine's own (its rings and the journal's internals) and never on the feed.
  * <p>
  * {@link #of(int)} and {@link #fromClient(int)} are array lookups: no allocation, for the receive paths.
  */
@@ -46,6 +47,7 @@ public enum FeedMessage {
         Sender.SERVER),
     PONG("Pong", PongDecoder.TEMPLATE_ID, PongDecoder.BLOCK_LENGTH, Sender.SERVER),
     ERROR("Error", ErrorDecoder.TEMPLATE_ID, ErrorDecoder.BLOCK_LENGTH, Sender.SERVER),
+    REPLICA_EVENT("ReplicaEvent", ReplicaEventDecoder.TEMPLATE_ID, ReplicaEventDecoder.BLOCK_LENGTH, Sender.SERVER),
 
     SUBSCRIBE("Subscribe", SubscribeDecoder.TEMPLATE_ID, SubscribeDecoder.BLOCK_LENGTH, Sender.CLIENT) {
         @Override
