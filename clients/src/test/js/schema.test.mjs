@@ -12,7 +12,7 @@ const SCHEMA_PATH = fileURLToPath(
   new URL('../../../../codec/src/main/resources/sbe/tickwire-schema.xml', import.meta.url));
 const PRIMITIVE_SIZE = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8 };
 /** Templates of the engine's internal rings and ingest, not of the feed. */
-const INTERNAL = new Set([1, 2, 3, 4, 60, 61]);
+const INTERNAL = new Set([1, 2, 3, 4, 60, 61, 80, 82]);
 
 const attrs = (text) => Object.fromEntries([...text.matchAll(/([\w:]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
 

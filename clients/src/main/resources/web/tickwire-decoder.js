@@ -29,6 +29,7 @@ export const ENUMS = Object.freeze({
     1: 'STARTING', 2: 'READY', 3: 'CRASHED', 4: 'UNHEALTHY', 5: 'REPLACED', 6: 'DRAINING', 7: 'REMOVED',
     8: 'KILLED_AFTER_GRACE',
   }),
+  BreakerState: Object.freeze({ 0: 'CLOSED', 1: 'OPEN', 2: 'HALF_OPEN' }),
 });
 export const END_REASON = Object.freeze(Object.values(ENUMS.EndReason));
 export const ERROR_CODE = ENUMS.ErrorCode;
@@ -62,6 +63,9 @@ const TICK_SERVICE_FIELDS = [
   // Replicas as entities, since v4: provisioned and READY at tick end, and their integrals over the tick (replica-ns).
   f('replicas', 150, 'int32', { since: 4 }), f('readyReplicas', 154, 'int32', { since: 4 }),
   f('replicaTimeNs', 158, 'int64', { since: 4 }), f('readyTimeNs', 166, 'int64', { since: 4 }),
+  // Resilience, since v4: requests rate limiters refused, calls bulkheads and circuit breakers refused.
+  f('rateLimited', 174, 'int64', { since: 4 }), f('bulkheadRefused', 182, 'int64', { since: 4 }),
+  f('breakerRefused', 190, 'int64', { since: 4 }),
 ];
 const TICK_ENTRY_FIELDS = [
   f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),
@@ -69,7 +73,8 @@ const TICK_ENTRY_FIELDS = [
   f('p999Ns', 58, 'int64'), f('maxNs', 66, 'int64'), f('timeouts', 74, 'int64', { since: 3 }),
 ];
 
-/** Every feed message of the schema (the engine-internal ones, templates 1 to 4, 60 and 61, are not on the feed). */
+/** Every feed message of the schema (the engine-internal ones, templates 1 to 4, 60, 61, 80 and 82, are not on
+ * the feed). */
 export const MESSAGES = Object.freeze({
   TickSummary: message('TickSummary', 10, 'tick', [
     f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('tickLengthNs', 24, 'int64'),
@@ -83,6 +88,11 @@ export const MESSAGES = Object.freeze({
   ReplicaEvent: message('ReplicaEvent', 62, 'replicaEvent', [
     f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
     f('replica', 26, 'int32'), e('kind', 30, 'uint8', 'ReplicaEventKind'), f('detail', 31, 'int32'),
+  ]),
+  BreakerEvent: message('BreakerEvent', 81, 'breakerEvent', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
+    f('call', 26, 'uint16'), f('callee', 28, 'uint16'), e('fromState', 30, 'uint8', 'BreakerState'),
+    e('toState', 31, 'uint8', 'BreakerState'), f('failureRate', 32, 'int32'), f('slowCallRate', 36, 'int32'),
   ]),
   Catalog: message('Catalog', 20, 'catalog', [
     f('simulationId', 0, 'int64'), f('tickLengthNs', 8, 'int64'), f('seed', 16, 'int64'),

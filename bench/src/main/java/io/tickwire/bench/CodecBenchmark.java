@@ -103,6 +103,7 @@ public class CodecBenchmark {
                 .p999Ns(40_000_000L + i).maxNs(60_000_000L + i).busyTimeNs(120_000_000L + i)
                 .queueTimeNs(30_000_000L + i).costNanos(1_000 + i).timeouts(0).retries(0).storageBytes(0)
                 .replicas(2).readyReplicas(2).replicaTimeNs(0).readyTimeNs(0)
+                .rateLimited(0).bulkheadRefused(0).breakerRefused(0)
                 .putHistogram(histogram, 0, HISTOGRAM_BYTES);
         }
         e.entriesCount(0);

@@ -227,6 +227,7 @@ public class JournalReplayBenchmark {
                             .maxNs(50_000_000L).busyTimeNs(100_000_000L).queueTimeNs(1_000_000L)
                             .costNanos(1_000 + s).timeouts(0).retries(0).storageBytes(0)
                             .replicas(2).readyReplicas(2).replicaTimeNs(0).readyTimeNs(0)
+                            .rateLimited(0).bulkheadRefused(0).breakerRefused(0)
                             .putHistogram(h, 0, h.length);
                     }
                     tick.entriesCount(0);

@@ -8,13 +8,16 @@ import io.tickwire.engine.ring.TickCommand;
 import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.PartitionKernel;
 import io.tickwire.engine.sim.SampleSink;
+import io.tickwire.sbe.BreakerState;
 import io.tickwire.sbe.EndToEndSampleEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.MetricSampleEncoder;
 import io.tickwire.sbe.Outcome;
 import io.tickwire.sbe.ReplicaEventKind;
 import io.tickwire.sbe.ReplicaGaugeEncoder;
+import io.tickwire.sbe.ResilienceGaugeEncoder;
 import io.tickwire.sbe.ServiceGaugeEncoder;
+import io.tickwire.sbe.WorkerBreakerEventEncoder;
 import io.tickwire.sbe.WorkerReplicaEventEncoder;
 import io.tickwire.sbe.WorkerTickEndEncoder;
 
@@ -51,6 +54,8 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     private final WorkerTickEndEncoder tickEnd = new WorkerTickEndEncoder();
     private final ReplicaGaugeEncoder replicaGauge = new ReplicaGaugeEncoder();
     private final WorkerReplicaEventEncoder replicaEvent = new WorkerReplicaEventEncoder();
+    private final WorkerBreakerEventEncoder breakerEvent = new WorkerBreakerEventEncoder();
+    private final ResilienceGaugeEncoder resilienceGauge = new ResilienceGaugeEncoder();
 
     /**
      * @param partitions the partitions of {@code all} this worker runs, in ascending order.
@@ -159,6 +164,41 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             .queueTimeNs(queueTimeNs)
             .retries(retries);
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ServiceGaugeEncoder.BLOCK_LENGTH;
+        metrics.publish(seq);
+    }
+
+    @Override
+    public void resilienceGauge(final int serviceId, final long tick, final int rateLimited,
+                                final int bulkheadRefused, final int breakerRefused) {
+        final long seq = Rings.claim(metrics, failed);
+        final MetricSlot slot = metrics.get(seq);
+        resilienceGauge.wrapAndApplyHeader(slot.buffer, 0, header)
+            .tick(tick)
+            .serviceId(serviceId)
+            .rateLimited(rateLimited)
+            .bulkheadRefused(bulkheadRefused)
+            .breakerRefused(breakerRefused);
+        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ResilienceGaugeEncoder.BLOCK_LENGTH;
+        metrics.publish(seq);
+    }
+
+    @Override
+    public void breakerEvent(final int serviceId, final long tick, final long simTimeNs, final int call,
+                             final int callee, final int fromState, final int toState, final int failureRate,
+                             final int slowCallRate) {
+        final long seq = Rings.claim(metrics, failed);
+        final MetricSlot slot = metrics.get(seq);
+        breakerEvent.wrapAndApplyHeader(slot.buffer, 0, header)
+            .tick(tick)
+            .simTimeNs(simTimeNs)
+            .serviceId(serviceId)
+            .call(call)
+            .callee(callee)
+            .fromState(BreakerState.get((short)fromState))
+            .toState(BreakerState.get((short)toState))
+            .failureRate(failureRate)
+            .slowCallRate(slowCallRate);
+        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + WorkerBreakerEventEncoder.BLOCK_LENGTH;
         metrics.publish(seq);
     }
 

@@ -8,6 +8,8 @@ import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.Rings;
+import io.tickwire.sbe.BreakerEventEncoder;
+import io.tickwire.sbe.BreakerState;
 import io.tickwire.sbe.EndToEndSampleDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
@@ -16,8 +18,10 @@ import io.tickwire.sbe.Outcome;
 import io.tickwire.sbe.ReplicaEventEncoder;
 import io.tickwire.sbe.ReplicaEventKind;
 import io.tickwire.sbe.ReplicaGaugeDecoder;
+import io.tickwire.sbe.ResilienceGaugeDecoder;
 import io.tickwire.sbe.ServiceGaugeDecoder;
 import io.tickwire.sbe.TickSummaryEncoder;
+import io.tickwire.sbe.WorkerBreakerEventDecoder;
 import io.tickwire.sbe.WorkerReplicaEventDecoder;
 import io.tickwire.sbe.WorkerTickEndDecoder;
 import org.agrona.ExpandableArrayBuffer;
@@ -39,7 +43,8 @@ import java.util.function.BooleanSupplier;
  * barrier, so they are staged once the last worker has ended the tick. Workers without a barrier between them (one
  * worker) cannot be apart; the small window of pending ticks (sized by the command ring) is kept for safety.
  * Ticks are published strictly in order. A tick's replica events (from any worker, in any order between them) are
- * kept with it and published right after its {@code TickSummary}, sorted by (simTimeNs, serviceId, kind, replica).
+ * kept with it and published right after its {@code TickSummary}, sorted by (simTimeNs, serviceId, kind, replica);
+ * its circuit breaker events with them, after the replica events of the same time and service, by call.
  * <p>
  * Runs on <b>one thread</b> (a Disruptor event processor of the metrics ring). Steady state allocates nothing:
  * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen, or a
@@ -70,7 +75,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int F_READY = 20;
     private static final int F_REPLICA_TIME = 21;
     private static final int F_READY_TIME = 22;
-    private static final int FIELDS = 23;
+    private static final int F_RATE_LIMITED = 23;
+    private static final int F_BULKHEAD_REFUSED = 24;
+    private static final int F_BREAKER_REFUSED = 25;
+    private static final int FIELDS = 26;
+    /** A breaker event's kind among a tick's events: after every replica event kind, so after them at equal times. */
+    private static final int BREAKER_EVENT = 64;
     // Staged per-source (end-to-end) figures, in this order.
     private static final int E_COMPLETED = 0;
     private static final int E_ERRORS = 1;
@@ -136,6 +146,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int[] readyReplicas;
     private final long[] replicaTimeNs;
     private final long[] readyTimeNs;
+    // From ResilienceGauge (services with a rate limit, bulkhead or breaker); 0 for the others.
+    private final long[] rateLimited;
+    private final long[] bulkheadRefused;
+    private final long[] breakerRefused;
 
     // Live, per load source: end-to-end latency of the requests that left the system this tick.
     private final TickHistogram[] sourceHistograms;
@@ -158,9 +172,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final WorkerTickEndDecoder tickEndDecoder = new WorkerTickEndDecoder();
     private final ReplicaGaugeDecoder replicaGaugeDecoder = new ReplicaGaugeDecoder();
     private final WorkerReplicaEventDecoder replicaEventDecoder = new WorkerReplicaEventDecoder();
+    private final WorkerBreakerEventDecoder breakerEventDecoder = new WorkerBreakerEventDecoder();
+    private final ResilienceGaugeDecoder resilienceGaugeDecoder = new ResilienceGaugeDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final TickSummaryEncoder summaryEncoder = new TickSummaryEncoder();
     private final ReplicaEventEncoder eventEncoder = new ReplicaEventEncoder();
+    private final BreakerEventEncoder breakerEncoder = new BreakerEventEncoder();
     private final CompressedHistogramEncoder histogramEncoder = new CompressedHistogramEncoder();
 
     TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
@@ -213,6 +230,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         readyReplicas = new int[serviceCount];
         replicaTimeNs = new long[serviceCount];
         readyTimeNs = new long[serviceCount];
+        rateLimited = new long[serviceCount];
+        bulkheadRefused = new long[serviceCount];
+        breakerRefused = new long[serviceCount];
 
         sourceHistograms = new TickHistogram[sourceCount];
         for (int l = 0; l < sourceCount; l++) {
@@ -279,6 +299,14 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 queueTimeNs[s] = gaugeDecoder.queueTimeNs();
                 retries[s] = gaugeDecoder.retries();
             }
+            case ResilienceGaugeDecoder.TEMPLATE_ID -> {
+                final ResilienceGaugeDecoder d = resilienceGaugeDecoder.wrap(slot.buffer, offset, blockLength,
+                    version);
+                final int s = d.serviceId();
+                rateLimited[s] = d.rateLimited();
+                bulkheadRefused[s] = d.bulkheadRefused();
+                breakerRefused[s] = d.breakerRefused();
+            }
             case ReplicaGaugeDecoder.TEMPLATE_ID -> {
                 replicaGaugeDecoder.wrap(slot.buffer, offset, blockLength, version);
                 final int s = replicaGaugeDecoder.serviceId();
@@ -291,6 +319,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             case WorkerReplicaEventDecoder.TEMPLATE_ID -> {
                 final WorkerReplicaEventDecoder d = replicaEventDecoder.wrap(slot.buffer, offset, blockLength, version);
                 pendingFor(d.tick()).addEvent(d.simTimeNs(), d.serviceId(), d.kindRaw(), d.replica(), d.detail());
+            }
+            case WorkerBreakerEventDecoder.TEMPLATE_ID -> {
+                final WorkerBreakerEventDecoder d = breakerEventDecoder.wrap(slot.buffer, offset, blockLength, version);
+                final PendingTick p = pendingFor(d.tick());
+                p.addEvent(d.simTimeNs(), d.serviceId(), BREAKER_EVENT, d.call(), d.callee());
+                p.setBreakerDetail(d.fromStateRaw(), d.toStateRaw(), d.failureRate(), d.slowCallRate());
             }
             case WorkerTickEndDecoder.TEMPLATE_ID -> {
                 tickEndDecoder.wrap(slot.buffer, offset, blockLength, version);
@@ -415,6 +449,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_READY] = readyReplicas[s];
         f[base + F_REPLICA_TIME] = replicaTimeNs[s];
         f[base + F_READY_TIME] = readyTimeNs[s];
+        f[base + F_RATE_LIMITED] = rateLimited[s];
+        f[base + F_BULKHEAD_REFUSED] = bulkheadRefused[s];
+        f[base + F_BREAKER_REFUSED] = breakerRefused[s];
+        rateLimited[s] = 0;
+        bulkheadRefused[s] = 0;
+        breakerRefused[s] = 0;
         replicaNsSoFar[s] += replicaTimeNs[s];
         requestsSoFar[s] += arrivals[s];
         double costSoFar = replicaCostNanosPerNs[s] * endNs
@@ -533,6 +573,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .readyReplicas((int)f[base + F_READY])
                 .replicaTimeNs(f[base + F_REPLICA_TIME])
                 .readyTimeNs(f[base + F_READY_TIME])
+                .rateLimited(f[base + F_RATE_LIMITED])
+                .bulkheadRefused(f[base + F_BULKHEAD_REFUSED])
+                .breakerRefused(f[base + F_BREAKER_REFUSED])
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);
@@ -559,7 +602,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         output.publish(seq);
     }
 
-    /** The tick's replica events, after its TickSummary, in their fixed order. */
+    /** The tick's replica and breaker events, after its TickSummary, in their fixed order. */
     private void publishEvents(final PendingTick p) {
         final int n = p.eventCount;
         if (n == 0) {
@@ -570,6 +613,25 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             final int e = order[i];
             final long seq = Rings.claim(output, failed);
             final OutputSlot slot = output.get(seq);
+            slot.kind = OutputSlot.EVENT;
+            slot.tick = p.tick;
+            if (p.eventKind[e] == BREAKER_EVENT) {
+                final int states = p.eventStates[e];
+                breakerEncoder.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
+                    .simulationId(simulationId)
+                    .tick(p.tick)
+                    .simTimeNs(p.eventTimeNs[e])
+                    .serviceId(p.eventService[e])
+                    .call(p.eventReplica[e])
+                    .callee(p.eventDetail[e])
+                    .fromState(BreakerState.get((short)(states >> 8)))
+                    .toState(BreakerState.get((short)(states & 0xFF)))
+                    .failureRate(p.eventFailureRate[e])
+                    .slowCallRate(p.eventSlowCallRate[e]);
+                slot.length = MessageHeaderEncoder.ENCODED_LENGTH + BreakerEventEncoder.BLOCK_LENGTH;
+                output.publish(seq);
+                continue;
+            }
             eventEncoder.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
                 .simulationId(simulationId)
                 .tick(p.tick)
@@ -578,8 +640,6 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .replica(p.eventReplica[e])
                 .kind(ReplicaEventKind.get((short)p.eventKind[e]))
                 .detail(p.eventDetail[e]);
-            slot.kind = OutputSlot.EVENT;
-            slot.tick = p.tick;
             slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ReplicaEventEncoder.BLOCK_LENGTH;
             output.publish(seq);
         }
@@ -621,6 +681,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         int[] eventKind = new int[16];
         int[] eventReplica = new int[16];
         int[] eventDetail = new int[16];
+        // Breaker events only: (from << 8) | to, and the rates.
+        int[] eventStates = new int[16];
+        int[] eventFailureRate = new int[16];
+        int[] eventSlowCallRate = new int[16];
         int[] order = new int[16];
         int[] scratch = new int[16];
 
@@ -655,6 +719,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 eventKind = Arrays.copyOf(eventKind, capacity);
                 eventReplica = Arrays.copyOf(eventReplica, capacity);
                 eventDetail = Arrays.copyOf(eventDetail, capacity);
+                eventStates = Arrays.copyOf(eventStates, capacity);
+                eventFailureRate = Arrays.copyOf(eventFailureRate, capacity);
+                eventSlowCallRate = Arrays.copyOf(eventSlowCallRate, capacity);
                 order = new int[capacity];
                 scratch = new int[capacity];
             }
@@ -664,6 +731,14 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             eventReplica[eventCount] = replica;
             eventDetail[eventCount] = detail;
             eventCount++;
+        }
+
+        /** The breaker states and rates of the event just added. */
+        void setBreakerDetail(final short from, final short to, final int failureRate, final int slowCallRate) {
+            final int e = eventCount - 1;
+            eventStates[e] = (from << 8) | to;
+            eventFailureRate[e] = failureRate;
+            eventSlowCallRate[e] = slowCallRate;
         }
 
         /**

@@ -333,6 +333,17 @@ public final class TickDiff {
             if (j.readyTimeNs() != s.readyTimeNs()) {
                 return differs("readyTimeNs", j.readyTimeNs(), s.readyTimeNs());
             }
+            if (j.actingBlockLength() == s.actingBlockLength()) { // both with the resilience counts, or neither
+                if (j.rateLimited() != s.rateLimited()) {
+                    return differs("rateLimited", j.rateLimited(), s.rateLimited());
+                }
+                if (j.bulkheadRefused() != s.bulkheadRefused()) {
+                    return differs("bulkheadRefused", j.bulkheadRefused(), s.bulkheadRefused());
+                }
+                if (j.breakerRefused() != s.breakerRefused()) {
+                    return differs("breakerRefused", j.breakerRefused(), s.breakerRefused());
+                }
+            }
         }
         j.wrapHistogram(journalHistogram);
         s.wrapHistogram(simulatedHistogram);

@@ -9,9 +9,10 @@ import static io.tickwire.engine.diagram.DiagramLoader.DEFAULT_CALL_DELAY_NS;
 
 /** Reads {@code services[i].calls}: forward calls (routing by probability) and sync calls with their retry. */
 final class CallReader {
-    private static final Set<String> FIELDS = Set.of("to", "probability", "delay", "mode", "timeout", "retry");
+    private static final Set<String> FIELDS = Set.of("to", "probability", "delay", "mode", "timeout", "retry",
+        "bulkhead", "breaker");
     /** What a forward call refuses: it does not wait for an answer. */
-    private static final String[] SYNC_ONLY = {"timeout", "retry"};
+    private static final String[] SYNC_ONLY = {"timeout", "retry", "bulkhead", "breaker"};
 
     private CallReader() {
     }
@@ -37,9 +38,13 @@ final class CallReader {
             final long delay = call.optionalNonNegativeDuration("delay", DEFAULT_CALL_DELAY_NS);
             long timeout = CallSpec.NO_TIMEOUT;
             RetrySpec retry = RetrySpec.NONE;
+            BulkheadSpec bulkhead = null;
+            BreakerSpec breaker = null;
             if (mode == CallSpec.Mode.SYNC) {
                 timeout = call.optionalPositiveDuration("timeout", CallSpec.NO_TIMEOUT);
                 retry = RetryReader.read(call.child("retry"));
+                bulkhead = ResilienceReader.bulkhead(call.child("bulkhead"));
+                breaker = ResilienceReader.breaker(call.child("breaker"));
             } else {
                 for (final String field : SYNC_ONLY) {
                     if (call.has(field)) {
@@ -50,7 +55,7 @@ final class CallReader {
             }
             if (target != null) {
                 calls.add(new CallSpec(target, call.text("to"), p, delay, mode,
-                    timeout == DiagramNode.INVALID ? CallSpec.NO_TIMEOUT : timeout, retry));
+                    timeout == DiagramNode.INVALID ? CallSpec.NO_TIMEOUT : timeout, retry, bulkhead, breaker));
             }
         }
         if (forwardSum > 1.0 + 1e-9) {

@@ -19,14 +19,22 @@ import java.util.Objects;
  * @param mode        forward or sync.
  * @param timeoutNs   sync calls: how long the caller waits for an answer after sending, {@link #NO_TIMEOUT} for ever.
  * @param retry       sync calls: what the caller does after an error or a timeout.
+ * @param bulkhead    sync calls: at most so many attempts outstanding at once; null for none.
+ * @param breaker     sync calls: the circuit breaker every attempt asks first; null for none.
  */
 public record CallSpec(int target, String to, double probability, long delayNs, Mode mode, long timeoutNs,
-                       RetrySpec retry) {
+                       RetrySpec retry, BulkheadSpec bulkhead, BreakerSpec breaker) {
     public static final long NO_TIMEOUT = 0;
 
     public CallSpec {
         Objects.requireNonNull(mode);
         Objects.requireNonNull(retry);
+    }
+
+    /** A call without bulkhead or breaker. */
+    public CallSpec(final int target, final String to, final double probability, final long delayNs, final Mode mode,
+                    final long timeoutNs, final RetrySpec retry) {
+        this(target, to, probability, delayNs, mode, timeoutNs, retry, null, null);
     }
 
     /** A forward call. */

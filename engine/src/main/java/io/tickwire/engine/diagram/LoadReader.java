@@ -9,7 +9,8 @@ import java.util.Set;
 /** Reads {@code load}: the sources of requests, open (a rate, perhaps scheduled) or closed (users). */
 final class LoadReader {
     private static final Set<String> FIELDS =
-        Set.of("name", "target", "rate", "arrivals", "users", "think", "schedule", "diurnal");
+        Set.of("name", "target", "rate", "arrivals", "users", "think", "schedule", "diurnal",
+            "rateLimit");
     /** What only an open load takes: it varies a rate. */
     private static final String[] OPEN_ONLY = {"schedule", "diurnal"};
     /** What only a closed load takes. */
@@ -86,6 +87,6 @@ final class LoadReader {
             diurnal = ScheduleReader.diurnal(node.child("diurnal"));
         }
         return new LoadSpec(name, target == null ? -1 : target, targetName, Double.isNaN(rate) ? 0 : rate, kind,
-            users, thinkNs, schedule, diurnal);
+            users, thinkNs, schedule, diurnal, ResilienceReader.rateLimit(node.child("rateLimit")));
     }
 }

@@ -19,12 +19,21 @@ import java.util.Objects;
  *                   a constant rate).
  * @param diurnal    open sources: a daily (or any period) cycle multiplying the scheduled rate;
  *                   {@link Diurnal#NONE} when there is none.
+ * @param rateLimit  the token bucket at the source's entry (its requests only, before its target's own); null for
+ *                   none.
  */
 public record LoadSpec(String name, int target, String targetName, double ratePerSec, Arrivals arrivals, int users,
-                       long thinkNs, List<Change> schedule, Diurnal diurnal) {
+                       long thinkNs, List<Change> schedule, Diurnal diurnal, RateLimitSpec rateLimit) {
     public LoadSpec {
         schedule = List.copyOf(schedule);
         Objects.requireNonNull(diurnal);
+    }
+
+    /** A source without a rate limit. */
+    public LoadSpec(final String name, final int target, final String targetName, final double ratePerSec,
+                    final Arrivals arrivals, final int users, final long thinkNs, final List<Change> schedule,
+                    final Diurnal diurnal) {
+        this(name, target, targetName, ratePerSec, arrivals, users, thinkNs, schedule, diurnal, null);
     }
 
     /** An open source at a constant rate. */

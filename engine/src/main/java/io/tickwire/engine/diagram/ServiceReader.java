@@ -14,7 +14,7 @@ import static io.tickwire.engine.diagram.DiagramLoader.DEFAULT_CALL_DELAY_NS;
 final class ServiceReader {
     private static final Set<String> FIELDS = Set.of("name", "replicas", "concurrency", "latency", "queue",
         "failureRate", "calls", "cost", "fanout", "database", "balancer", "startup", "terminationGrace", "health",
-        "failures");
+        "failures", "rateLimit");
     private static final Set<String> COST_FIELDS = Set.of("perReplicaHour", "perMillionRequests");
 
     private ServiceReader() {
@@ -70,7 +70,7 @@ final class ServiceReader {
             node.optionalChoice("fanout", "sequential", "sequential", "parallel").toUpperCase(Locale.ROOT));
         final CostSpec cost = cost(node.child("cost"));
         return new ServiceSpec(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls, cost,
-            fanout, databaseCalls, null, replicaSpec(node));
+            fanout, databaseCalls, null, replicaSpec(node), ResilienceReader.rateLimit(node.child("rateLimit")));
     }
 
     /** The balancer, startup, terminationGrace, health and failures fields: how the replicas are balanced and live. */

@@ -23,16 +23,26 @@ import java.util.Objects;
  * @param databaseCalls how many of the first sync calls are the queries to its attached database (0 without one).
  * @param storage       for the implicit database service {@code <service>.db}: its storage; null otherwise.
  * @param replicaSpec   how its replicas are balanced, start, drain, are health-checked and crash.
+ * @param rateLimit     the token bucket in front of it (every arrival, before its queue); null for none.
  */
 public record ServiceSpec(int id, String name, int replicas, int concurrency, LatencySpec latency, int queueCapacity,
                           double failureRate, List<CallSpec> calls, CostSpec cost, Fanout fanout, int databaseCalls,
-                          DatabaseSpec storage, ReplicaSpec replicaSpec) {
+                          DatabaseSpec storage, ReplicaSpec replicaSpec, RateLimitSpec rateLimit) {
     public static final int UNBOUNDED = -1;
 
     public ServiceSpec {
         calls = List.copyOf(calls);
         Objects.requireNonNull(fanout);
         Objects.requireNonNull(replicaSpec);
+    }
+
+    /** A service without a rate limit. */
+    public ServiceSpec(final int id, final String name, final int replicas, final int concurrency,
+                       final LatencySpec latency, final int queueCapacity, final double failureRate,
+                       final List<CallSpec> calls, final CostSpec cost, final Fanout fanout, final int databaseCalls,
+                       final DatabaseSpec storage, final ReplicaSpec replicaSpec) {
+        this(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls, cost, fanout, databaseCalls,
+            storage, replicaSpec, null);
     }
 
     /** A service with the default replica model: one shared queue, no failure model. */

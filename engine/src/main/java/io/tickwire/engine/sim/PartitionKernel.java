@@ -49,11 +49,11 @@ import java.util.SplittableRandom;
  * worker at a time.
  */
 public final class PartitionKernel {
-    // Event payload: kind in the low 3 bits, an index (visit, source or pending call) in the next 29, a generation
+    // Event payload: kind in the low 4 bits, an index (visit, source or pending call) in the next 28, a generation
     // in the high 32.
-    private static final int KIND_BITS = 3;
+    private static final int KIND_BITS = 4;
     private static final int KIND_MASK = (1 << KIND_BITS) - 1;
-    private static final int INDEX_BITS = 29;
+    private static final int INDEX_BITS = 28;
     private static final int MAX_INDEX = (1 << INDEX_BITS) - 1;
     private static final int SOURCE = 0;
     private static final int ARRIVE = 1;
@@ -69,6 +69,8 @@ public final class PartitionKernel {
     private static final int L_DETECT = 2;
     private static final int L_GRACE = 3;
     private static final int L_GENERATION_MASK = 0x3FFF_FFFF;
+    /** A call's wait for a bulkhead permit ran out: its index is the pending call, its generation the call's. */
+    private static final int BULKHEAD_WAIT = 8;
     // Message kinds between partitions.
     private static final long MSG_FORWARD = 1;
     private static final long MSG_CALL = 2;
@@ -78,7 +80,10 @@ public final class PartitionKernel {
     private static final byte ERROR = 1;
     private static final byte TIMED_OUT = 2;
     private static final byte REJECTED = 3;
-    private static final Outcome[] OUTCOMES = {Outcome.OK, Outcome.ERROR, Outcome.TIMEOUT, Outcome.REJECTED};
+    /** Refused by a rate limiter: counted as rateLimited; its caller sees an error, the end-to-end figures a reject. */
+    private static final byte RATE_LIMITED = 4;
+    private static final Outcome[] OUTCOMES = {Outcome.OK, Outcome.ERROR, Outcome.TIMEOUT, Outcome.REJECTED,
+        Outcome.REJECTED};
 
     // Balancers.
     private static final int SHARED = 0;
@@ -118,6 +123,14 @@ public final class PartitionKernel {
     private final int[] queueSize;
     private final long[] arrivals;
     private final int[] retries;
+    // Resilience, counted per tick: requests its rate limiters refused, calls its bulkheads and breakers refused.
+    private final int[] rateLimited;
+    private final int[] bulkheadRefused;
+    private final int[] breakerRefused;
+    /** The service's own token bucket; null for none. */
+    private final TokenBucket[] rateLimit;
+    /** It has a rate limit (or a load source into it has one), a bulkhead or a breaker: it reports their counts. */
+    private final boolean[] resilient;
     // Time integrals of busy servers and waiting requests since the tick began, accrued at every change.
     private final long[] busyTimeNs;
     private final long[] queueTimeNs;
@@ -140,6 +153,10 @@ public final class PartitionKernel {
     private final long[][] syncTimeoutNs;
     private final RetrySpec[][] syncRetry;
     private final byte[][] syncCut;
+    /** Per sync call: its bulkhead and circuit breaker, null for none. */
+    private final Bulkhead[][] syncBulkhead;
+    private final CircuitBreaker[][] syncBreaker;
+    private final long[][] syncFallbackNs;
     private final int[] databaseCalls;
     private final boolean[] parallel;
     private final SplittableRandom[] serviceRandom;
@@ -183,6 +200,8 @@ public final class PartitionKernel {
     /** Open sources whose rate varies over time (a schedule or a diurnal cycle); null for a constant rate. */
     private final ScheduledArrivals[] sourceSchedule;
     private final SplittableRandom[] sourceRandom;
+    /** The source's token bucket at its entry; null for none. */
+    private final TokenBucket[] sourceRateLimit;
     private final int[] sourceIds;
     /** Per global source id: its local index here, or -1. */
     private final int[] localSourceOf;
@@ -225,6 +244,15 @@ public final class PartitionKernel {
     private int visitCapacity;
     // Per pending sync call (in the caller's partition).
     private int[] callVisit;
+    /** The caller's local service (its visit may be killed and reused before the call's end). */
+    private int[] callService;
+    /** The attempt holds a permit of its bulkhead. */
+    private boolean[] callHolds;
+    /** The attempt waits for a permit of its bulkhead. */
+    private boolean[] callWaiting;
+    /** The attempt was permitted by its circuit breaker, at {@link #callSentNs}: its outcome is recorded. */
+    private boolean[] callRecorded;
+    private long[] callSentNs;
     /** The visit's generation when the call was made: a call whose visit was killed since is an orphan. */
     private int[] callVisitGeneration;
     private int[] callIndex;
@@ -290,6 +318,11 @@ public final class PartitionKernel {
         queueSize = new int[n];
         arrivals = new long[n];
         retries = new int[n];
+        rateLimited = new int[n];
+        bulkheadRefused = new int[n];
+        breakerRefused = new int[n];
+        rateLimit = new TokenBucket[n];
+        resilient = new boolean[n];
         busyTimeNs = new long[n];
         queueTimeNs = new long[n];
         accruedToNs = new long[n];
@@ -309,6 +342,9 @@ public final class PartitionKernel {
         syncTimeoutNs = new long[n][];
         syncRetry = new RetrySpec[n][];
         syncCut = new byte[n][];
+        syncBulkhead = new Bulkhead[n][];
+        syncBreaker = new CircuitBreaker[n][];
+        syncFallbackNs = new long[n][];
         databaseCalls = new int[n];
         parallel = new boolean[n];
         serviceRandom = new SplittableRandom[n];
@@ -373,6 +409,9 @@ public final class PartitionKernel {
             syncTimeoutNs[i] = new long[sync.size()];
             syncRetry[i] = new RetrySpec[sync.size()];
             syncCut[i] = new byte[sync.size()];
+            syncBulkhead[i] = new Bulkhead[sync.size()];
+            syncBreaker[i] = new CircuitBreaker[sync.size()];
+            syncFallbackNs[i] = new long[sync.size()];
             for (int c = 0; c < sync.size(); c++) {
                 final CallSpec call = sync.get(c);
                 checkReachable(s, call);
@@ -381,7 +420,13 @@ public final class PartitionKernel {
                 syncDelayNs[i][c] = call.delayNs();
                 syncTimeoutNs[i][c] = call.timeoutNs();
                 syncRetry[i][c] = call.retry();
+                syncBulkhead[i][c] = call.bulkhead() == null ? null : new Bulkhead(call.bulkhead());
+                syncBreaker[i][c] = call.breaker() == null ? null : new CircuitBreaker(call.breaker());
+                syncFallbackNs[i][c] = call.breaker() == null ? 0 : call.breaker().fallbackNs();
+                resilient[i] |= call.bulkhead() != null || call.breaker() != null;
             }
+            resilient[i] |= s.rateLimit() != null;
+            rateLimit[i] = s.rateLimit() == null ? null : new TokenBucket(s.rateLimit());
             databaseCalls[i] = s.databaseCalls();
             parallel[i] = s.fanout() == ServiceSpec.Fanout.PARALLEL;
             serviceRandom[i] = RandomStreams.forService(seed, serviceIds[i]);
@@ -421,6 +466,11 @@ public final class PartitionKernel {
         growVisits(1024);
         callCapacity = 0;
         callVisit = new int[0];
+        callService = new int[0];
+        callHolds = new boolean[0];
+        callWaiting = new boolean[0];
+        callRecorded = new boolean[0];
+        callSentNs = new long[0];
         callVisitGeneration = new int[0];
         callIndex = new int[0];
         callAttempt = new int[0];
@@ -468,6 +518,7 @@ public final class PartitionKernel {
         sourceThinkNs = new double[sources];
         sourceSchedule = new ScheduledArrivals[sources];
         sourceRandom = new SplittableRandom[sources];
+        sourceRateLimit = new TokenBucket[sources];
         sourceIds = new int[sources];
         for (int l = 0, k = 0; l < diagram.load().size(); l++) {
             final LoadSpec load = diagram.load().get(l);
@@ -480,6 +531,8 @@ public final class PartitionKernel {
             sourceRandom[k] = RandomStreams.forSource(seed, l);
             sourceIds[k] = l;
             sourceFactor[k] = 1.0;
+            sourceRateLimit[k] = load.rateLimit() == null ? null : new TokenBucket(load.rateLimit());
+            resilient[sourceTarget[k]] |= load.rateLimit() != null;
             if (load.arrivals() == LoadSpec.Arrivals.CLOSED) {
                 // Every user starts after one think time (at 0 with no think time), then loops.
                 sourceThinkNs[k] = load.thinkNs();
@@ -624,7 +677,7 @@ public final class PartitionKernel {
             switch ((int)payload & KIND_MASK) {
                 case SOURCE -> {
                     if (generation == sourceGeneration[index]) {
-                        onSource(index, now);
+                        onSource(index, now, tick, sink);
                     }
                 }
                 case ARRIVE -> onArrive(index, now, tick, sink);
@@ -636,8 +689,9 @@ public final class PartitionKernel {
                 case ANSWER_OK -> onAnswer(index, generation, OK, now, tick, sink);
                 case ANSWER_ERROR -> onAnswer(index, generation, ERROR, now, tick, sink);
                 case TIMEOUT -> onAnswer(index, generation, TIMED_OUT, now, tick, sink);
-                case RETRY -> onRetry(index, now);
+                case RETRY -> onRetry(index, now, tick, sink);
                 case LIFECYCLE -> onLifecycle(index, generation, now, tick, sink);
+                case BULKHEAD_WAIT -> onBulkheadWaitOver(index, generation, now, tick, sink);
                 default -> throw new IllegalStateException("bad event " + payload);
             }
         }
@@ -651,6 +705,9 @@ public final class PartitionKernel {
         for (int i = 0; i < serviceIds.length; i++) {
             accrue(i, endNs);
             accrueReplicas(i, endNs);
+            if (resilient[i]) {
+                sink.resilienceGauge(serviceIds[i], tick, rateLimited[i], bulkheadRefused[i], breakerRefused[i]);
+            }
             sink.gauge(serviceIds[i], tick, arrivals[i], queueSize[i], busy[i],
                 concurrency[i] * (readyCount[i] + drainingCount[i]), busyTimeNs[i], queueTimeNs[i], retries[i]);
             sink.replicaGauge(serviceIds[i], tick, memberCount[i], readyCount[i], replicaTimeNs[i], readyTimeNs[i]);
@@ -658,6 +715,9 @@ public final class PartitionKernel {
             busyTimeNs[i] = 0;
             queueTimeNs[i] = 0;
             retries[i] = 0;
+            rateLimited[i] = 0;
+            bulkheadRefused[i] = 0;
+            breakerRefused[i] = 0;
             replicaTimeNs[i] = 0;
             readyTimeNs[i] = 0;
         }
@@ -1263,12 +1323,22 @@ public final class PartitionKernel {
         return ((long)generation << 32) | ((long)index << KIND_BITS) | kind;
     }
 
-    private void onSource(final int source, final long now) {
+    private void onSource(final int source, final long now, final long tick, final SampleSink sink) {
         final int v = allocateVisit();
         visitService[v] = sourceTarget[source];
         visitSource[v] = sourceIds[source];
         visitEnteredNs[v] = now;
-        events.add(now, payload(ARRIVE, v, 0));
+        final TokenBucket limit = sourceRateLimit[source];
+        if (limit != null && !limit.tryTake(now)) {
+            // Refused at the entry: it arrived at its target's door and was turned away there.
+            final int s = sourceTarget[source];
+            arrivals[s]++;
+            rateLimited[s]++;
+            visits++;
+            leave(v, RATE_LIMITED, now, tick, sink);
+        } else {
+            events.add(now, payload(ARRIVE, v, 0));
+        }
         if (sourceThinkNs[source] < 0) {
             events.add(now + nextGapNs(source, now), payload(SOURCE, source, sourceGeneration[source]));
         }
@@ -1278,6 +1348,13 @@ public final class PartitionKernel {
         final int s = visitService[v];
         arrivals[s]++;
         visitArrivedNs[v] = now;
+        final TokenBucket limit = rateLimit[s];
+        if (limit != null && !limit.tryTake(now)) {
+            rateLimited[s]++;
+            visits++;
+            end(v, RATE_LIMITED, now, tick, sink);
+            return;
+        }
         accrue(s, now);
         if (balancer[s] == SHARED) {
             if (idle[s] > 0) {
@@ -1366,11 +1443,12 @@ public final class PartitionKernel {
             }
             final int call = allocateCall();
             callVisit[call] = v;
+            callService[call] = s;
             callVisitGeneration[call] = visitGeneration[v];
             callIndex[call] = c;
             callAttempt[call] = 0;
             pendingCalls[v]++;
-            sendCall(call, now);
+            sendCall(call, now, tick, sink);
             if (!parallel[s] || c < databaseCalls[s]) {
                 return;
             }
@@ -1381,27 +1459,110 @@ public final class PartitionKernel {
     }
 
     /**
-     * Send (or resend) a pending call: a new arrival at the callee after the delay, and its timeout. Across a
-     * PARTITION it fails at once, or hangs (delivered when healed) with its timeout running.
+     * Send (or resend) a pending call: a new arrival at the callee after the delay, and its timeout. Its circuit
+     * breaker, if any, is asked first (not permitted: an error answer at once, or the fallback's OK answer), then its
+     * bulkhead (full: the attempt waits for a permit, its timeout running, or fails at once). Across a PARTITION it
+     * fails at once, or hangs (delivered when healed) with its timeout running.
      */
-    private void sendCall(final int call, final long now) {
-        final int v = callVisit[call];
-        final int s = visitService[v];
+    private void sendCall(final int call, final long now, final long tick, final SampleSink sink) {
+        final int s = callService[call];
         final int c = callIndex[call];
         final int generation = callGeneration[call];
+        final CircuitBreaker breaker = syncBreaker[s][c];
+        if (breaker != null) {
+            final boolean permitted = breaker.tryAcquire(now);
+            reportBreaker(breaker, s, c, now, tick, sink);
+            if (!permitted) {
+                breakerRefused[s]++;
+                final long fallback = syncFallbackNs[s][c];
+                events.add(fallback < 0 ? now : now + fallback,
+                    payload(fallback < 0 ? ANSWER_ERROR : ANSWER_OK, call, generation));
+                return;
+            }
+            callRecorded[call] = true;
+            callSentNs[call] = now;
+        }
+        final Bulkhead bulkhead = syncBulkhead[s][c];
+        if (bulkhead != null) {
+            if (!bulkhead.tryAcquire()) {
+                if (bulkhead.maxWaitNs == 0) {
+                    bulkheadRefused[s]++;
+                    events.add(now, payload(ANSWER_ERROR, call, generation));
+                    return;
+                }
+                callWaiting[call] = true;
+                bulkhead.enqueue(call, generation);
+                events.add(now + bulkhead.maxWaitNs, payload(BULKHEAD_WAIT, call, generation));
+                scheduleTimeout(call, s, c, generation, now);
+                return;
+            }
+            callHolds[call] = true;
+        }
+        if (transmit(call, s, c, generation, now)) {
+            scheduleTimeout(call, s, c, generation, now);
+        }
+    }
+
+    /** The attempt goes out, or hangs across a PARTITION; @return false if a PARTITION failed it at once. */
+    private boolean transmit(final int call, final int s, final int c, final int generation, final long now) {
         final byte cut = syncCut[s][c];
         if (cut == KernelAction.FAIL) {
             events.add(now, payload(ANSWER_ERROR, call, generation));
-            return;
+            return false;
         }
         if (cut == KernelAction.HANG) {
             hang(true, s, c, call, generation);
         } else {
             deliverCall(call, s, c, generation, now);
         }
+        return true;
+    }
+
+    private void scheduleTimeout(final int call, final int s, final int c, final int generation, final long now) {
         final long timeout = syncTimeoutNs[s][c];
         if (timeout > 0) {
             events.add(now + timeout, payload(TIMEOUT, call, generation));
+        }
+    }
+
+    /** An attempt's wait for a bulkhead permit ran out (unless it got one, or timed out, meanwhile): refused. */
+    private void onBulkheadWaitOver(final int call, final int generation, final long now, final long tick,
+                                    final SampleSink sink) {
+        if (callGeneration[call] != generation || !callWaiting[call]) {
+            return;
+        }
+        bulkheadRefused[callService[call]]++;
+        onAnswer(call, generation, ERROR, now, tick, sink);
+    }
+
+    /** A permit of call {@code c}'s bulkhead comes back: the longest-waiting attempts still waiting take permits. */
+    private void releaseBulkhead(final int s, final int c, final long now) {
+        final Bulkhead bulkhead = syncBulkhead[s][c];
+        bulkhead.release();
+        while (bulkhead.waiting() > 0) {
+            final int w = bulkhead.headCall();
+            final int generation = bulkhead.headGeneration();
+            if (callGeneration[w] != generation || !callWaiting[w]) {
+                bulkhead.pop(); // it stopped waiting (timed out): a stale entry
+                continue;
+            }
+            if (!bulkhead.tryAcquire()) {
+                return;
+            }
+            bulkhead.pop();
+            callWaiting[w] = false;
+            callHolds[w] = true;
+            transmit(w, s, c, generation, now);
+        }
+    }
+
+    /** A breaker's change of state, if its last call made one: an event. */
+    private void reportBreaker(final CircuitBreaker breaker, final int s, final int c, final long now,
+                               final long tick, final SampleSink sink) {
+        final int from = breaker.changedFrom();
+        if (from >= 0) {
+            sink.breakerEvent(serviceIds[s], tick, now, c, syncTarget[s][c], from, breaker.state(),
+                breaker.failureRate(), breaker.slowCallRate());
         }
     }
 
@@ -1426,12 +1587,12 @@ public final class PartitionKernel {
     }
 
     /** A call's backoff is over: send it again, unless its visit was killed meanwhile. */
-    private void onRetry(final int call, final long now) {
+    private void onRetry(final int call, final long now, final long tick, final SampleSink sink) {
         if (visitGeneration[callVisit[call]] != callVisitGeneration[call]) {
             freeCalls[freeCallCount++] = call;
             return;
         }
-        sendCall(call, now);
+        sendCall(call, now, tick, sink);
     }
 
     /** An answer, or a timeout, for a pending call; stale ones (the call has moved on) are dropped. */
@@ -1441,6 +1602,9 @@ public final class PartitionKernel {
             return; // answered after its timeout, or timed out after its answer: the work was wasted
         }
         callGeneration[call]++;
+        if (callHolds[call] | callWaiting[call] | callRecorded[call]) {
+            endAttempt(call, outcome, now, tick, sink);
+        }
         final int v = callVisit[call];
         if (visitGeneration[v] != callVisitGeneration[call]) {
             freeCalls[freeCallCount++] = call; // its visit was killed with its replica
@@ -1470,6 +1634,24 @@ public final class PartitionKernel {
             complete(v, callOutcome[v], now, tick, sink); // a sequential visit makes no further call after a failure
         } else {
             issueCalls(v, now, tick, sink);
+        }
+    }
+
+    /** An attempt ended (answered, failed or timed out): its bulkhead permit back, its outcome to its breaker. */
+    private void endAttempt(final int call, final byte outcome, final long now, final long tick,
+                            final SampleSink sink) {
+        final int s = callService[call];
+        final int c = callIndex[call];
+        callWaiting[call] = false; // a timeout while waiting: its queue entry is left stale
+        if (callHolds[call]) {
+            callHolds[call] = false;
+            releaseBulkhead(s, c, now);
+        }
+        if (callRecorded[call]) {
+            callRecorded[call] = false;
+            final CircuitBreaker breaker = syncBreaker[s][c];
+            breaker.onResult(now, now - callSentNs[call], outcome != OK);
+            reportBreaker(breaker, s, c, now, tick, sink);
         }
     }
 
@@ -1734,6 +1916,11 @@ public final class PartitionKernel {
             throw new IllegalStateException("more than " + MAX_INDEX + " sync calls in flight");
         }
         callVisit = Arrays.copyOf(callVisit, capacity);
+        callService = Arrays.copyOf(callService, capacity);
+        callHolds = Arrays.copyOf(callHolds, capacity);
+        callWaiting = Arrays.copyOf(callWaiting, capacity);
+        callRecorded = Arrays.copyOf(callRecorded, capacity);
+        callSentNs = Arrays.copyOf(callSentNs, capacity);
         callVisitGeneration = Arrays.copyOf(callVisitGeneration, capacity);
         callIndex = Arrays.copyOf(callIndex, capacity);
         callAttempt = Arrays.copyOf(callAttempt, capacity);

@@ -46,4 +46,26 @@ public interface SampleSink {
      */
     default void replicaEvent(int serviceId, long tick, long simTimeNs, int replica, int kind, int detail) {
     }
+
+    /**
+     * A service's resilience counts for a tick, right before its {@link #gauge}; only for a service with a rate limit
+     * (its own or a load source's into it), or a bulkhead or breaker on a call it makes.
+     *
+     * @param rateLimited     requests its rate limiters refused (its own, and its load sources' into it).
+     * @param bulkheadRefused calls it made that a full bulkhead refused (at once, or when their wait ran out).
+     * @param breakerRefused  calls it made that a circuit breaker did not permit.
+     */
+    default void resilienceGauge(int serviceId, long tick, int rateLimited, int bulkheadRefused, int breakerRefused) {
+    }
+
+    /**
+     * A circuit breaker on sync call {@code call} (index among the caller's sync calls) of service {@code serviceId}
+     * changed state at {@code simTimeNs}, with the rates it evaluated (hundredths of a percent; -1 for none). A
+     * service's breaker events come in time order.
+     *
+     * @param fromState see {@code CircuitBreaker}: 0 CLOSED, 1 OPEN, 2 HALF_OPEN.
+     */
+    default void breakerEvent(int serviceId, long tick, long simTimeNs, int call, int callee, int fromState,
+                              int toState, int failureRate, int slowCallRate) {
+    }
 }

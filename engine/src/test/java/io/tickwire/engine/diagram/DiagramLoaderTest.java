@@ -366,7 +366,7 @@ class DiagramLoaderTest {
         assertThat(problemsOf(MINIMAL.replace("latency:", "latncy:"))).containsExactly(
             "services[0].latncy: unknown field (expected one of "
                 + "[balancer, calls, concurrency, cost, database, failureRate, failures, fanout, health, latency, name, "
-                + "queue, replicas, startup, terminationGrace])",
+                + "queue, rateLimit, replicas, startup, terminationGrace])",
             "services[0].latency: is required: {distribution, mean[, sd]}");
     }
 
@@ -507,6 +507,54 @@ class DiagramLoaderTest {
             "services[0].failureRate: must be a probability in [0, 1] (got 1.5)");
         assertThat(problemsOf(withApi("latency: {mean: 5ms}\nqueue: lots")))
             .containsExactly("services[0].queue: must be a capacity >= 0 or 'unbounded' (got \"lots\")");
+    }
+
+    // ---------------------------------------------------------------- resilience: rate limits, bulkheads, breakers
+
+    @Test
+    void shouldReadRateLimitsBulkheadsAndBreakersWithResilience4jsDefaults() throws Exception {
+        final Diagram d = DiagramLoader.parse(withApi("""
+            latency: {mean: 5ms}
+            rateLimit: {rate: 200/s, burst: 20}
+            calls:
+              - {to: db, mode: sync, bulkhead: {maxConcurrent: 4, maxWait: 5ms},
+                 breaker: {slidingWindowType: time-based, slidingWindowSize: 10, failureRateThreshold: "25%",
+                           fallback: 2ms}}
+              - {to: db, mode: sync, breaker: {}}
+            """));
+        assertThat(d.service(0).rateLimit()).isEqualTo(new RateLimitSpec(200, 20));
+        final CallSpec first = d.service(0).calls().get(0);
+        assertThat(first.bulkhead()).isEqualTo(new BulkheadSpec(4, 5_000_000L));
+        assertThat(first.breaker()).isEqualTo(new BreakerSpec(BreakerSpec.Window.TIME_BASED, 10, 100, 25, 100,
+            60_000_000_000L, 60_000_000_000L, 10, 2_000_000L));
+        assertThat(d.service(0).calls().get(1).breaker()).isEqualTo(new BreakerSpec(BreakerSpec.Window.COUNT_BASED,
+            100, 100, 50, 100, 60_000_000_000L, 60_000_000_000L, 10, BreakerSpec.FAIL_FAST));
+        assertThat(d.service(1).rateLimit()).isNull();
+        assertThat(DiagramLoader.parse(withLoad("rate: 100/s, rateLimit: {rate: 50/s}")).load().get(0).rateLimit())
+            .isEqualTo(new RateLimitSpec(50, 1));
+    }
+
+    @Test
+    void shouldRefuseBadResilienceFieldsByPath() {
+        assertThat(problemsOf(withApi("""
+            latency: {mean: 5ms}
+            rateLimit: {burst: 0, sometimes: 1}
+            calls:
+              - {to: db, bulkhead: {maxConcurrent: 2}}
+              - {to: db, mode: sync, bulkhead: {maxWait: -1ms},
+                 breaker: {failureRateThreshold: 150, slidingWindowType: sliding, waitDurationInOpenState: 0}}
+            """))).containsExactly(
+            "services[0].calls[0].bulkhead: only a sync call takes bulkhead: a forward call does not wait for an "
+                + "answer",
+            "services[0].calls[1].bulkhead.maxConcurrent: is required: the call's attempts outstanding at once",
+            "services[0].calls[1].bulkhead.maxWait: must be >= 0 (got -1ms)",
+            "services[0].calls[1].breaker.slidingWindowType: must be count-based or time-based (got \"sliding\")",
+            "services[0].calls[1].breaker.failureRateThreshold: must be a percentage in (0, 100], such as 50 or "
+                + "\"50%\" (got 150)",
+            "services[0].calls[1].breaker.waitDurationInOpenState: must be > 0 (got 0)",
+            "services[0].rateLimit.sometimes: unknown field (expected one of [burst, rate])",
+            "services[0].rateLimit.rate: is required: the tokens added per second (say 100/s)",
+            "services[0].rateLimit.burst: must be an integer in [1, 1000000] (got 0)");
     }
 
     @Test

@@ -8,12 +8,14 @@ import java.util.List;
 /**
  * Test sink: per service and tick, the figures a tick closes with, every replica event, and checks that a service's
  * requests are conserved tick by tick — arrivals = completed (OK and errors) + rejected + the change of in flight
- * (queueDepth + busyServers) — recording the first breach in {@link #violation}.
+ * (queueDepth + busyServers) + rateLimited — recording the first breach in {@link #violation}; and the resilience
+ * counts and circuit breaker events.
  */
 final class RecordingSink implements SampleSink {
     /** One closed tick of one service. */
     record Tick(long arrivals, long completed, long errors, long rejected, int queueDepth, int busy, int servers,
-                long busyTimeNs, int replicas, int ready, long replicaTimeNs, long readyTimeNs, long latencySumNs) {
+                long busyTimeNs, int replicas, int ready, long replicaTimeNs, long readyTimeNs, long latencySumNs,
+                int rateLimited, int bulkheadRefused, int breakerRefused) {
         int inFlight() {
             return queueDepth + busy;
         }
@@ -26,7 +28,14 @@ final class RecordingSink implements SampleSink {
         }
     }
 
+    /** A breaker's change of state (states as {@link CircuitBreaker}'s constants), rates in hundredths of a percent. */
+    record BreakerChange(int service, long timeNs, int call, int callee, int from, int to, int failureRate,
+                         int slowCallRate) {
+    }
+
     final int services;
+    final List<BreakerChange> breakerEvents = new ArrayList<>();
+    private final int[][] pendingResilience;
     final List<List<Tick>> ticks = new ArrayList<>();
     final List<Event> events = new ArrayList<>();
     final long[] endToEndCompleted;
@@ -51,6 +60,7 @@ final class RecordingSink implements SampleSink {
         latencySum = new long[services];
         lastInFlight = new int[services];
         pendingGauge = new Tick[services];
+        pendingResilience = new int[services][3];
         endToEndCompleted = new long[sources];
         endToEndErrors = new long[sources];
         endToEndRejected = new long[sources];
@@ -89,7 +99,9 @@ final class RecordingSink implements SampleSink {
                       final int retries) {
         final int s = serviceId;
         pendingGauge[s] = new Tick(arrivals, completed[s], errors[s], rejected[s], queueDepth, busyServers, servers,
-            busyTimeNs, 0, 0, 0, 0, latencySum[s]);
+            busyTimeNs, 0, 0, 0, 0, latencySum[s], pendingResilience[s][0], pendingResilience[s][1],
+            pendingResilience[s][2]);
+        java.util.Arrays.fill(pendingResilience[s], 0);
         completed[s] = 0;
         errors[s] = 0;
         rejected[s] = 0;
@@ -101,11 +113,14 @@ final class RecordingSink implements SampleSink {
                              final long replicaTimeNs, final long readyTimeNs) {
         final Tick g = pendingGauge[serviceId];
         final Tick t = new Tick(g.arrivals(), g.completed(), g.errors(), g.rejected(), g.queueDepth(), g.busy(),
-            g.servers(), g.busyTimeNs(), replicas, readyReplicas, replicaTimeNs, readyTimeNs, g.latencySumNs());
+            g.servers(), g.busyTimeNs(), replicas, readyReplicas, replicaTimeNs, readyTimeNs, g.latencySumNs(),
+            g.rateLimited(), g.bulkheadRefused(), g.breakerRefused());
         ticks.get(serviceId).add(t);
-        if (violation == null && t.arrivals() != t.completed() + t.rejected() + t.inFlight() - lastInFlight[serviceId]) {
+        if (violation == null && t.arrivals()
+            != t.completed() + t.rejected() + t.rateLimited() + t.inFlight() - lastInFlight[serviceId]) {
             violation = "service " + serviceId + " tick " + tick + ": arrivals " + t.arrivals() + " != completed "
-                + t.completed() + " + rejected " + t.rejected() + " + in flight " + t.inFlight() + " - "
+                + t.completed() + " + rejected " + t.rejected() + " + rate limited " + t.rateLimited()
+                + " + in flight " + t.inFlight() + " - "
                 + lastInFlight[serviceId];
         }
         lastInFlight[serviceId] = t.inFlight();
@@ -115,6 +130,22 @@ final class RecordingSink implements SampleSink {
     public void replicaEvent(final int serviceId, final long tick, final long simTimeNs, final int replica,
                              final int kind, final int detail) {
         events.add(new Event(serviceId, tick, simTimeNs, replica, kind, detail));
+    }
+
+    @Override
+    public void resilienceGauge(final int serviceId, final long tick, final int rateLimited,
+                                final int bulkheadRefused, final int breakerRefused) {
+        pendingResilience[serviceId][0] = rateLimited;
+        pendingResilience[serviceId][1] = bulkheadRefused;
+        pendingResilience[serviceId][2] = breakerRefused;
+    }
+
+    @Override
+    public void breakerEvent(final int serviceId, final long tick, final long simTimeNs, final int call,
+                             final int callee, final int fromState, final int toState, final int failureRate,
+                             final int slowCallRate) {
+        breakerEvents.add(new BreakerChange(serviceId, simTimeNs, call, callee, fromState, toState, failureRate,
+            slowCallRate));
     }
 
     List<Event> events(final int kind) {

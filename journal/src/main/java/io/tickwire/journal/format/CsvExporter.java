@@ -21,7 +21,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class CsvExporter {
     public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
-        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,sim_time_s,wall_time_ns";
+        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,rate_limited,bulkhead_refused,breaker_refused,sim_time_s,"
+        + "wall_time_ns";
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final byte[] HEADER_BYTES = (HEADER + '\n').getBytes(StandardCharsets.US_ASCII);
@@ -214,6 +215,11 @@ public final class CsvExporter {
                 b.putLong(TickFields.timeouts(s))
                     .put(',').putLong(TickFields.retries(s))
                     .put(',').putLong(TickFields.storageBytes(s))
+                    .put(',');
+                // Resilience (schema version 4 on): 0 before.
+                b.putLong(TickFields.rateLimited(s))
+                    .put(',').putLong(TickFields.bulkheadRefused(s))
+                    .put(',').putLong(TickFields.breakerRefused(s))
                     .put(',');
                 b.put(tickTail);
                 s.skipHistogram();

@@ -40,6 +40,9 @@ public final class ReportFormat {
             n.put("rejected", s.rejected());
             n.put("timeouts", s.timeouts());
             n.put("retries", s.retries());
+            n.put("rate_limited", s.rateLimited());
+            n.put("bulkhead_refused", s.bulkheadRefused());
+            n.put("breaker_refused", s.breakerRefused());
             n.put("storage_bytes", s.storageBytes());
             putLatencies(n, s);
             putNumber(n, "utilization", s.utilization());
@@ -103,6 +106,20 @@ public final class ReportFormat {
         requests.appendTo(sb);
         sb.append('\n');
         occupancy.appendTo(sb);
+        // Only for runs that refused something: a run without rate limits, bulkheads or breakers reads as before.
+        final Table refused = new Table("service", "rate limited", "bulkhead refused", "breaker refused");
+        boolean anyRefused = false;
+        for (final ServiceFigures s : report.services()) {
+            if (s.rateLimited() + s.bulkheadRefused() + s.breakerRefused() > 0) {
+                anyRefused = true;
+                refused.row(s.name(), Long.toString(s.rateLimited()), Long.toString(s.bulkheadRefused()),
+                    Long.toString(s.breakerRefused()));
+            }
+        }
+        if (anyRefused) {
+            sb.append('\n');
+            refused.appendTo(sb);
+        }
         if (!report.entries().isEmpty()) {
             final Table endToEnd = new Table("entry point", "into", "completed", "errors", "rejected", "timeouts",
                 "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "throughput/s");

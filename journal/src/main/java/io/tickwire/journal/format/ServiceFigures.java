@@ -20,6 +20,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class ServiceFigures extends LatencyFigures {
     long arrivals;
     long retries;
+    long rateLimited;
+    long bulkheadRefused;
+    long breakerRefused;
     long busyTimeNs;
     long queueTimeNs;
     long serverTimeNs;
@@ -39,6 +42,9 @@ public final class ServiceFigures extends LatencyFigures {
         super.reset();
         arrivals = 0;
         retries = 0;
+        rateLimited = 0;
+        bulkheadRefused = 0;
+        breakerRefused = 0;
         busyTimeNs = 0;
         queueTimeNs = 0;
         serverTimeNs = 0;
@@ -55,6 +61,9 @@ public final class ServiceFigures extends LatencyFigures {
         addLatencies(completed, s.errors(), s.rejected(), TickFields.timeouts(s), s.latencySumNs(), s.maxNs());
         arrivals += s.arrivals();
         retries += TickFields.retries(s);
+        rateLimited += TickFields.rateLimited(s);
+        bulkheadRefused += TickFields.bulkheadRefused(s);
+        breakerRefused += TickFields.breakerRefused(s);
         storageBytes = TickFields.storageBytes(s);
         servers = s.servers();
         queueDepth = s.queueDepth();
@@ -88,6 +97,21 @@ public final class ServiceFigures extends LatencyFigures {
     /** Call attempts the service retried. */
     public long retries() {
         return retries;
+    }
+
+    /** Requests a rate limiter refused at the service (not in completed, errors or rejected). */
+    public long rateLimited() {
+        return rateLimited;
+    }
+
+    /** Calls the service made that a full bulkhead refused. */
+    public long bulkheadRefused() {
+        return bulkheadRefused;
+    }
+
+    /** Calls the service made that a circuit breaker did not permit. */
+    public long breakerRefused() {
+        return breakerRefused;
     }
 
     /** A database's stored bytes at the fold's last tick; 0 for a service (and in journals before v3). */

@@ -43,6 +43,31 @@ final class TickFields {
         return orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue());
     }
 
+    /**
+     * True if the tick carries the resilience counts (rateLimited, bulkheadRefused, breakerRefused): schema version 4
+     * from the build that added them on. Told by the row's length, since version-4 journals of the builds before them
+     * exist (a field past the row's end would read the next bytes).
+     */
+    static boolean resilience(final TickSummaryDecoder.ServicesDecoder s) {
+        return s.actingVersion() >= 4 && s.actingBlockLength()
+            >= TickSummaryDecoder.ServicesDecoder.breakerRefusedEncodingOffset() + Long.BYTES;
+    }
+
+    /** Requests rate limiters refused at the service; 0 for ticks before the field. */
+    static long rateLimited(final TickSummaryDecoder.ServicesDecoder s) {
+        return resilience(s) ? s.rateLimited() : 0;
+    }
+
+    /** Calls of the service that bulkheads refused; 0 for ticks before the field. */
+    static long bulkheadRefused(final TickSummaryDecoder.ServicesDecoder s) {
+        return resilience(s) ? s.bulkheadRefused() : 0;
+    }
+
+    /** Calls of the service that circuit breakers did not permit; 0 for ticks before the field. */
+    static long breakerRefused(final TickSummaryDecoder.ServicesDecoder s) {
+        return resilience(s) ? s.breakerRefused() : 0;
+    }
+
     /** True if the entry point carries its timeouts (schema version 3 on). */
     static boolean version3(final TickSummaryDecoder.EntriesDecoder e) {
         return e.timeouts() != TickSummaryDecoder.EntriesDecoder.timeoutsNullValue();

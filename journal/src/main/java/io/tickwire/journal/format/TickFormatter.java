@@ -156,6 +156,11 @@ public final class TickFormatter {
                     .append(",\"retries\":").append(s.retries())
                     .append(",\"storageBytes\":").append(s.storageBytes());
             }
+            if (TickFields.resilience(s)) { // absent before v4's resilience counts
+                out.append(",\"rateLimited\":").append(s.rateLimited())
+                    .append(",\"bulkheadRefused\":").append(s.bulkheadRefused())
+                    .append(",\"breakerRefused\":").append(s.breakerRefused());
+            }
             out.append('}');
             s.skipHistogram(); // var data must be stepped over to reach the next entry
         }

@@ -171,7 +171,10 @@ public final class WindowExporter {
                     .append(",\"errors\":").append(s.errors())
                     .append(",\"rejected\":").append(s.rejected())
                     .append(",\"timeouts\":").append(s.timeouts())
-                    .append(",\"retries\":").append(s.retries());
+                    .append(",\"retries\":").append(s.retries())
+                    .append(",\"rateLimited\":").append(s.rateLimited())
+                    .append(",\"bulkheadRefused\":").append(s.bulkheadRefused())
+                    .append(",\"breakerRefused\":").append(s.breakerRefused());
                 CsvExporter.appendDecimal(sb.append(",\"throughputPerS\":"),
                     Figures.perSecondMilli(s.completed(), w.lengthNs()), MILLI_UNITS);
                 CsvExporter.appendDecimal(sb.append(",\"errorRate\":"), Figures.micro(s.errorRatio()),
