@@ -1,5 +1,6 @@
 package io.tickwire.codec;
 
+import io.tickwire.sbe.BreakerEventDecoder;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.ErrorDecoder;
 import io.tickwire.sbe.GapNoticeDecoder;
@@ -28,9 +29,10 @@ import java.util.List;
  * <pre>
  *   client ─► server   Subscribe 40, Unsubscribe 41, ListSimulations 42, Ping 43
  *   server ─► client   TickSummary 10, Catalog 20, Heartbeat 30, SimulationEnd 31, GapNotice 32,
- *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50, ReplicaEvent 62
+ *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50, ReplicaEvent 62,
+ *                      BreakerEvent 81
  * </pre>
- * Templates 1 to 4, 60 and 61 are the engine's own (its rings and the journal's internals) and never on the feed.
+ * Templates 1 to 4, 60, 61, 80 and 82 are the engine's own (its rings and the journal's internals) and never on the feed.
  * <p>
  * {@link #of(int)} and {@link #fromClient(int)} are array lookups: no allocation, for the receive paths.
  */
@@ -48,6 +50,7 @@ public enum FeedMessage {
     PONG("Pong", PongDecoder.TEMPLATE_ID, PongDecoder.BLOCK_LENGTH, Sender.SERVER),
     ERROR("Error", ErrorDecoder.TEMPLATE_ID, ErrorDecoder.BLOCK_LENGTH, Sender.SERVER),
     REPLICA_EVENT("ReplicaEvent", ReplicaEventDecoder.TEMPLATE_ID, ReplicaEventDecoder.BLOCK_LENGTH, Sender.SERVER),
+    BREAKER_EVENT("BreakerEvent", BreakerEventDecoder.TEMPLATE_ID, BreakerEventDecoder.BLOCK_LENGTH, Sender.SERVER),
 
     SUBSCRIBE("Subscribe", SubscribeDecoder.TEMPLATE_ID, SubscribeDecoder.BLOCK_LENGTH, Sender.CLIENT) {
         @Override

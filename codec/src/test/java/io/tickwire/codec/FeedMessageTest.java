@@ -27,7 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class FeedMessageTest {
     /** The engine's own messages (its rings, the journal's internals): never on the feed. */
     private static final Set<String> INTERNAL = Set.of("MetricSample", "ServiceGauge", "WorkerTickEnd",
-        "EndToEndSample", "WorkerReplicaEvent", "ReplicaGauge");
+        "EndToEndSample", "WorkerReplicaEvent", "ReplicaGauge",
+        "WorkerBreakerEvent", "ResilienceGauge");
     private static final Map<String, Integer> PRIMITIVE_SIZE = Map.of("int8", 1, "uint8", 1, "int16", 2,
         "uint16", 2, "int32", 4, "uint32", 4, "int64", 8, "uint64", 8);
 

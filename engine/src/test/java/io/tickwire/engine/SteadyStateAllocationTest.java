@@ -135,6 +135,39 @@ class SteadyStateAllocationTest {
             });
     }
 
+    @Test
+    void shouldNotAllocateWithRateLimitsBulkheadsAndBreakers() throws Exception {
+        // Breakers that open, half-open and close again all run long (payments fails in bursts of slowness), a
+        // bulkhead with waiters, rate limits at the source and the service; bounded queues bound the latencies.
+        assertSteadyStateAllocatesNothing("""
+            name: alloc-resilience
+            tick: 50ms
+            services:
+              - name: front
+                concurrency: 32
+                queue: 100
+                rateLimit: { rate: 1800/s, burst: 40 }
+                latency: { distribution: exponential, mean: 1ms }
+                calls:
+                  - to: pay
+                    mode: sync
+                    delay: 200us
+                    timeout: 20ms
+                    retry: { attempts: 1, backoff: 1ms }
+                    bulkhead: { maxConcurrent: 8, maxWait: 2ms }
+                    breaker: { slidingWindowSize: 50, minimumNumberOfCalls: 20, failureRateThreshold: 30,
+                               slowCallDurationThreshold: 10ms, slowCallRateThreshold: 50,
+                               waitDurationInOpenState: 200ms, permittedNumberOfCallsInHalfOpenState: 5 }
+              - name: pay
+                concurrency: 8
+                queue: 30
+                failureRate: 0.2
+                latency: { distribution: exponential, mean: 2ms }
+            load:
+              - { target: front, rate: 2000/s, rateLimit: { rate: 1900/s, burst: 10 } }
+            """, 1, 200_000);
+    }
+
     private static void assertSteadyStateAllocatesNothing(final String yaml, final int workers,
                                                           final long minSamples) throws Exception {
         assertSteadyStateAllocatesNothing(yaml, workers, minSamples, null);
