@@ -23,11 +23,13 @@ class TickFormatterTest {
             + "\"services\":[{\"name\":\"gateway\",\"arrivals\":21,\"completed\":20,\"errors\":1,\"rejected\":0,"
             + "\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":1,\"p50Ms\":0.500001,\"p90Ms\":1.25,\"p99Ms\":2,"
             + "\"p999Ms\":3.000007,\"maxMs\":4,\"utilization\":0.25,\"meanQueue\":0.75,\"cost\":0,"
-            + "\"timeouts\":0,\"retries\":1,\"storageBytes\":1073741824},"
+            + "\"timeouts\":0,\"retries\":1,\"storageBytes\":1073741824,"
+            + "\"rateLimited\":0,\"bulkheadRefused\":0,\"breakerRefused\":0},"
             + "{\"name\":\"db \\\"main\\\"\",\"arrivals\":21,\"completed\":20,"
             + "\"errors\":1,\"rejected\":0,\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":2,\"p50Ms\":1.000001,"
             + "\"p90Ms\":2.25,\"p99Ms\":4,\"p999Ms\":6.000007,\"maxMs\":8,\"utilization\":0.5,\"meanQueue\":0.75,"
-            + "\"cost\":0,\"timeouts\":1,\"retries\":3,\"storageBytes\":2147483648}]}");
+            + "\"cost\":0,\"timeouts\":1,\"retries\":3,\"storageBytes\":2147483648,"
+            + "\"rateLimited\":1,\"bulkheadRefused\":0,\"breakerRefused\":0}]}");
     }
 
     @Test
