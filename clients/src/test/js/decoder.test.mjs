@@ -106,7 +106,8 @@ function expectedTick(t) {
     // A version-2 frame: the version-3 and version-4 fields are absent, null.
     services: services.map(({ histogram, ...s }) => ({
       ...s, timeouts: null, retries: null, storageBytes: null, replicas: null, readyReplicas: null,
-      replicaTimeNs: null, readyTimeNs: null, histogramBytes: histogram,
+      replicaTimeNs: null, readyTimeNs: null, rateLimited: null, bulkheadRefused: null, breakerRefused: null,
+      histogramBytes: histogram,
     })),
     entries: entries.map(({ histogram, ...x }) => ({ ...x, timeouts: null, histogramBytes: histogram })),
   };
@@ -242,6 +243,27 @@ test('a version-4 tick carries replicas per service; a replica event decodes its
   const s = decode(e.buffer()).services[0];
   assert.deepEqual([s.storageBytes, s.replicas, s.readyReplicas, s.replicaTimeNs, s.readyTimeNs],
     [116, 5, 3, 250_000_000, 150_000_000]);
+  // That row (174 bytes) is a v4 row from before the resilience counts: they read as null.
+  assert.deepEqual([s.rateLimited, s.bulkheadRefused, s.breakerRefused], [null, null, null]);
+
+  const r = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 4 });
+  r.i64(9).i64(5).i64(300).i64(50).i64(77).endRoot();
+  r.u16(198).u16(1);
+  r.u16(3).i32(4).i32(1).i32(2);
+  for (let i = 0; i < 17; i++) r.i64(100 + i);
+  r.i32(5).i32(3).i64(250_000_000).i64(150_000_000).i64(21).i64(22).i64(23);
+  r.data32(hist(2, 9));
+  r.u16(82).u16(0);
+  const t = decode(r.buffer()).services[0];
+  assert.deepEqual([t.readyTimeNs, t.rateLimited, t.bulkheadRefused, t.breakerRefused], [150_000_000, 21, 22, 23]);
+
+  const breaker = new Encoder().header(TEMPLATE.BREAKER_EVENT, { version: 4 })
+    .i64(7).i64(12).i64(612_345_678).u16(0).u16(1).u16(2).u8(0).u8(1).i32(6250).i32(-1).endRoot();
+  assert.deepEqual(decode(breaker.buffer()), {
+    type: 'breakerEvent', version: 4, simulationId: 7, tick: 12, simTimeNs: 612_345_678, serviceId: 0, call: 1,
+    callee: 2, fromStateCode: 0, fromState: 'CLOSED', toStateCode: 1, toState: 'OPEN', failureRate: 6250,
+    slowCallRate: -1,
+  });
 
   const event = new Encoder().header(TEMPLATE.REPLICA_EVENT, { version: 4 })
     .i64(7).i64(12).i64(612_345_678).u16(2).i32(9).u8(5).i32(11).endRoot();

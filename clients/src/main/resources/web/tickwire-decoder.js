@@ -63,9 +63,11 @@ const TICK_SERVICE_FIELDS = [
   // Replicas as entities, since v4: provisioned and READY at tick end, and their integrals over the tick (replica-ns).
   f('replicas', 150, 'int32', { since: 4 }), f('readyReplicas', 154, 'int32', { since: 4 }),
   f('replicaTimeNs', 158, 'int64', { since: 4 }), f('readyTimeNs', 166, 'int64', { since: 4 }),
-  // Resilience, since v4: requests rate limiters refused, calls bulkheads and circuit breakers refused.
-  f('rateLimited', 174, 'int64', { since: 4 }), f('bulkheadRefused', 182, 'int64', { since: 4 }),
-  f('breakerRefused', 190, 'int64', { since: 4 }),
+  // Resilience, since v4: requests rate limiters refused, calls bulkheads and circuit breakers refused. `late`: added
+  // within v4, so a v4 row written before them (blockLength 174) lacks them; they then decode as null.
+  f('rateLimited', 174, 'int64', { since: 4, late: true }),
+  f('bulkheadRefused', 182, 'int64', { since: 4, late: true }),
+  f('breakerRefused', 190, 'int64', { since: 4, late: true }),
 ];
 const TICK_ENTRY_FIELDS = [
   f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),
@@ -149,7 +151,7 @@ const BY_TEMPLATE = new Map(Object.values(MESSAGES).map((m) => [m.templateId, m]
 const BY_TYPE = new Map(Object.values(MESSAGES).map((m) => [m.type, m]));
 
 /** Bytes of a block's fields that a frame of `version` must hold. */
-const required = (fields, version) => block(fields.filter((x) => x.since <= version));
+const required = (fields, version) => block(fields.filter((x) => x.since <= version && !x.late));
 
 const utf8Decoder = new TextDecoder('utf-8');
 const utf8Encoder = new TextEncoder();
@@ -188,10 +190,10 @@ class Reader {
     this.need(offset, blockLength, what);
   }
 
-  /** Reads the fields of one block at `base` into `out`. */
-  fields(fields, base, version, out) {
+  /** Reads the fields of one block at `base` (of `length` bytes) into `out`. */
+  fields(fields, base, version, out, length = Infinity) {
     for (const x of fields) {
-      if (x.since > version) {
+      if (x.since > version || x.offset + SIZE[x.type] > length) {
         if (x.enum) {
           out[x.raw] = null;
           out[x.as] = null;
@@ -278,7 +280,7 @@ export function decode(input) {
     for (let i = 0; i < count; i++) {
       r.need(p, entryLength, `${g.name}[${i}]`);
       const entry = {};
-      r.fields(g.fields, p, version, entry);
+      r.fields(g.fields, p, version, entry, entryLength);
       p += entryLength;
       for (const x of g.data) p = r.data(x, p, version, entry, `${g.name}[${i}].${x.name}`);
       entries.push(entry);

@@ -50,7 +50,8 @@ class ReportCommandTest {
 
         final JsonNode server = report.get("services").get("server");
         assertThat(fieldNames(server)).containsExactly("arrivals", "completed", "errors", "rejected", "timeouts",
-            "retries", "storage_bytes", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "utilization", "mean_queue",
+            "retries", "rate_limited", "bulkhead_refused", "breaker_refused",
+            "storage_bytes", "mean_ms", "p50_ms", "p90_ms", "p99_ms", "p999_ms", "max_ms", "utilization", "mean_queue",
             "mean_in_system", "throughput_per_s", "little_l", "little_lambda_w", "little_ratio", "cost");
         assertThat(server.get("completed").asLong()).isBetween(780_000L, 820_000L);
         assertThat(server.get("errors").asLong()).isZero();
