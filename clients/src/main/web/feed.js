@@ -3,6 +3,7 @@
 // earlier sequence when the server still holds it, resumes from the last tick + 1 after a lost connection (no gap,
 // no duplicate), and starts again where a replay was moved back to.
 import { decode, encodeSubscribe, encodeUnsubscribe } from '../resources/web/tickwire-decoder.js';
+import { auth } from './auth.js';
 
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
@@ -28,7 +29,8 @@ export class Feed {
 
     connect() {
         this.h.onState('connecting', '');
-        const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/feed');
+        const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/feed',
+            auth.subprotocols());
         ws.binaryType = 'arraybuffer';
         this.socket = ws;
         ws.onopen = () => {

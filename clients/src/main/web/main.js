@@ -184,6 +184,8 @@ async function refreshList() {
         fillPicker();
         if (JSON.stringify(current()) !== before) detectReplayChanges(before);
         scheduleRender();
+    } else if (result.status === 401) {
+        showMessage(result.body.error);
     }
     return result;
 }

@@ -110,6 +110,24 @@ class DashboardTest {
         assertScreenshot(OUT.resolve("replay.png"), 1600, 1000);
     }
 
+    @Test
+    void shouldSendTheServersTokenGivenInTheFragmentAndSayHowToGiveItWithout() throws Exception {
+        final String token = "dashboard-token-0123456789abcdef";
+        final FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0)
+            .token(token).journalRoot(Files.createDirectories(tmp.resolve("journals-token"))));
+        open.add(server);
+        launch(server, Paths.get("../examples/checkout.yaml"), 1.0, 0);
+
+        final JsonNode seen = page("dashboard-token.mjs", server, "", token);
+
+        assertThat(seen.get("without").asText()).contains("needs its token").contains("#token=");
+        assertThat(seen.get("tick").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(seen.get("connection").asText()).isEqualTo("open");
+        assertThat(seen.get("hash").asText()).as("the token leaves the address bar").isEmpty();
+        assertThat(seen.get("search").asText()).contains("range=1m").doesNotContain("token");
+        assertThat(seen.get("message").asText()).isEmpty();
+    }
+
     private FeedServer server() throws Exception {
         final FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0)
             .journalRoot(Files.createDirectories(tmp.resolve("journals-" + open.size()))));
