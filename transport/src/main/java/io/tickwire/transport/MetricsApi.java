@@ -183,6 +183,10 @@ final class MetricsApi {
                 latest.servers()[i]);
             f.gauge("tickwire_service_queue_depth", "Requests waiting at the end of the latest tick", labels,
                 latest.queueDepth()[i]);
+            f.gauge("tickwire_service_replicas", "Replicas provisioned (starting, ready or draining) at the end of the "
+                + "latest tick", labels, latest.replicas()[i]);
+            f.gauge("tickwire_service_ready_replicas", "Replicas serving at the end of the latest tick", labels,
+                latest.readyReplicas()[i]);
         }
     }
 
