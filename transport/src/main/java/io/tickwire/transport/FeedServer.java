@@ -133,8 +133,7 @@ public final class FeedServer implements AutoCloseable {
         LOG.info("tickwire server on http://{}:{} ({} transport, feed on /feed, journals {})", ctx.bindAddress(), port,
             ctx.useEpoll() ? "native epoll" : "NIO", ctx.journalRoot() == null ? "off" : "in " + ctx.journalRoot());
         if (!isLoopback(ctx.bindAddress())) {
-            LOG.warn("bound to {}: control and feed have no authentication; anyone who can reach it can launch runs",
-                ctx.bindAddress());
+            LOG.warn("bound to {}: ingest requires the bearer token; control and feed do not yet", ctx.bindAddress());
         }
     }
 
@@ -227,6 +226,10 @@ public final class FeedServer implements AutoCloseable {
         public static final long DEFAULT_REPLAY_BATCH_BYTES = 1024 * 1024;
         /** Largest HTTP request body (a diagram) accepted; larger ones get 413. */
         public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+        /** Largest ingest body (a remote-write, line-protocol or JSON request) taken; larger ones get 413. */
+        public static final int DEFAULT_MAX_INGEST_BODY_BYTES = 8 * 1024 * 1024;
+        /** Largest decompressed remote-write body taken; larger ones get 413. */
+        public static final int DEFAULT_MAX_INGEST_DECODED_BYTES = 64 * 1024 * 1024;
 
         private String bindAddress = DEFAULT_BIND_ADDRESS;
         private int port = DEFAULT_PORT;
@@ -250,7 +253,49 @@ public final class FeedServer implements AutoCloseable {
         private String journalRollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
         private JournalRetention.Policy journalRetention = JournalRetention.Policy.KEEP_ALL;
         private final List<RunLauncher.ListenerFactory> runListeners = new ArrayList<>();
+        private String bearerToken;
+        private int maxIngestBodyBytes = DEFAULT_MAX_INGEST_BODY_BYTES;
+        private int maxIngestDecodedBytes = DEFAULT_MAX_INGEST_DECODED_BYTES;
         private boolean concluded;
+
+        /**
+         * The bearer token that ingest (and the control of observed runs) requires: {@code Authorization: Bearer
+         * <token>}; null (default) for none, allowed only on loopback. The one setting every endpoint asks
+         * ({@code IngestApi#authorize}); deployment's token machinery sets it.
+         */
+        public Context bearerToken(final String token) {
+            this.bearerToken = token == null || token.isBlank() ? null : token;
+            return this;
+        }
+
+        public String bearerToken() {
+            return bearerToken;
+        }
+
+        /** Largest ingest request body; larger ones get 413. Default 8 MiB. */
+        public Context maxIngestBodyBytes(final int bytes) {
+            this.maxIngestBodyBytes = bytes;
+            return this;
+        }
+
+        public int maxIngestBodyBytes() {
+            return maxIngestBodyBytes;
+        }
+
+        /** Largest decompressed remote-write body; larger ones get 413. Default 64 MiB. */
+        public Context maxIngestDecodedBytes(final int bytes) {
+            this.maxIngestDecodedBytes = bytes;
+            return this;
+        }
+
+        public int maxIngestDecodedBytes() {
+            return maxIngestDecodedBytes;
+        }
+
+        /** The HTTP aggregator's limit: the larger of a diagram's and an ingest body's. */
+        int maxRequestBytes() {
+            return Math.max(MAX_REQUEST_BYTES, maxIngestBodyBytes);
+        }
 
         /**
          * Attach a listener made by {@code factory} to every run launched here (after its journal and feed): for
@@ -510,6 +555,14 @@ public final class FeedServer implements AutoCloseable {
             }
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+            }
+            if (bearerToken == null && !isLoopback(bindAddress)) {
+                throw new IllegalArgumentException("bound to " + bindAddress + ", off loopback: ingest needs a bearer "
+                    + "token there (bearerToken), or bind 127.0.0.1");
+            }
+            if (maxIngestBodyBytes < 1024 || maxIngestDecodedBytes < maxIngestBodyBytes) {
+                throw new IllegalArgumentException("maxIngestBodyBytes must be >= 1024 and maxIngestDecodedBytes >= it,"
+                    + " got " + maxIngestBodyBytes + " and " + maxIngestDecodedBytes);
             }
             if (staticResourceRoot == null) {
                 staticResourceRoot = "";

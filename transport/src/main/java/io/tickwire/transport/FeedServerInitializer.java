@@ -62,7 +62,7 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
         channels.add(ch);
         final ChannelPipeline p = ch.pipeline();
         p.addLast(new HttpServerCodec());
-        p.addLast(new HttpObjectAggregator(FeedServer.Context.MAX_REQUEST_BYTES));
+        p.addLast(new HttpObjectAggregator(ctx.maxRequestBytes()));
         p.addLast(FeedCloseHandler.INSTANCE);
         p.addLast(guard);
         p.addLast(new WebSocketServerProtocolHandler(wsConfig));

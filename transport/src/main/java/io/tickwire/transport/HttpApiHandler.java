@@ -44,6 +44,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         final HttpRoutes routes = new HttpRoutes();
         new ServerApi(runtime).register(routes);
         new SimulationsApi(runtime).register(routes);
+        new IngestApi(runtime).register(routes);
         return routes;
     }
 

@@ -57,6 +57,8 @@ public final class SeriesRegistry {
     private final Map<String, Row> rowsByKey = new java.util.HashMap<>(); // under this
     private final ConcurrentHashMap<String, SourceStats> sources = new ConcurrentHashMap<>();
     private final List<SourceStats> sourceList = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What is refused before its source is known (a malformed body, a request without a token). */
+    private final SourceStats unattributed = new SourceStats("", -1, ObserveSpec.Limit.NONE);
     /** Kinds learnt from remote-write metadata, by metric family. */
     private final ConcurrentHashMap<String, MetricKind> metadataKinds = new ConcurrentHashMap<>();
 
@@ -103,6 +105,16 @@ public final class SeriesRegistry {
             sources.put(name, created);
             return created;
         }
+    }
+
+    /** The counters of what was refused before its source could be told (reported as source "", not a row's). */
+    public SourceStats unattributed() {
+        return unattributed;
+    }
+
+    /** Source number {@code index} (in order of appearance). */
+    public SourceStats source(final int index) {
+        return sourceList.get(index);
     }
 
     /** Every source so far, in order of appearance. */
