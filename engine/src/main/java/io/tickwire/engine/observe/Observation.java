@@ -49,7 +49,8 @@ import java.util.concurrent.locks.LockSupport;
  * </pre>
  * Ticks: tick {@code t} is the window {@code [origin + t·tick, origin + (t+1)·tick)} of epoch time, origin being the
  * start time rounded down to a whole tick; it closes {@code lateness} after its window ends. On {@link #stop} the
- * clock closes every tick whose window has ended (not waiting for the lateness) and the run ends.
+ * clock closes every tick up to the current one (not waiting for the lateness; the current one early) and the run
+ * ends: every sample taken before the stop is in a tick, or counted late.
  * <p>
  * Lifecycle as a simulation's: {@link #create}, {@link #addListener}, {@link #start}, {@link #stop},
  * {@link #awaitTermination}, {@link #close}. Producers get a {@link SamplePublisher} each ({@link #newPublisher}).
@@ -282,8 +283,10 @@ public final class Observation implements TickSource {
                 }
                 publishDue(tick, false);
             }
+            // Stopped: every tick up to the current one closes now (the current one early, so that what was taken
+            // is in a tick), not waiting for the lateness.
             final long ended = ctx.ticks >= 0 && tick >= ctx.ticks ? ctx.ticks - 1
-                : Math.max(tick - 1, tickOf(ctx.epochClock.nanoTime()) - 1);
+                : Math.max(tick - 1, tickOf(ctx.epochClock.nanoTime()));
             endReason.compareAndSet(null, stopRequested ? TickListener.EndReason.STOPPED
                 : TickListener.EndReason.COMPLETED);
             publishDue(ended, true);

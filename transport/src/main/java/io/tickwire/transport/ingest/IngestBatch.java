@@ -88,7 +88,7 @@ public final class IngestBatch {
      * Take each source's samples from its token bucket, all or none.
      *
      * @return true if admitted; false if a source is over its rate ({@link #limitedBy}, {@link #retryAfterNs}):
-     *         then nothing was taken and the samples are counted RATE_LIMITED.
+     *         then nothing was taken and the samples are counted RATE_LIMITED (OVERSIZED if more than a burst).
      */
     public boolean admit(final long monotonicNs) {
         for (int i = 0; i < touchedCount; i++) {
@@ -100,8 +100,11 @@ public final class IngestBatch {
                 }
                 limitedBy = s;
                 retryAfterNs = wait;
+                // More than the burst at once can never pass: the request is too large, not too early.
+                final IngestRejection reason = wait == SourceStats.NEVER ? IngestRejection.OVERSIZED
+                    : IngestRejection.RATE_LIMITED;
                 for (int j = 0; j < touchedCount; j++) {
-                    registry.source(touched[j]).rejected(IngestRejection.RATE_LIMITED, perSource[touched[j]]);
+                    registry.source(touched[j]).rejected(reason, perSource[touched[j]]);
                 }
                 return false;
             }
