@@ -395,6 +395,11 @@ public final class RunLauncher {
         }
 
         @Override
+        public void onCatalogUpdate(final DirectBuffer buffer, final int offset, final int length) {
+            writer.onCatalogUpdate(buffer, offset, length);
+        }
+
+        @Override
         public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
                            final boolean endOfBatch) {
             writer.onTick(buffer, offset, length, tick, endOfBatch);
