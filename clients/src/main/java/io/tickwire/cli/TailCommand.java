@@ -3,7 +3,7 @@ package io.tickwire.cli;
 import io.tickwire.client.FeedClient;
 import io.tickwire.client.FeedListener;
 import io.tickwire.client.Subscription;
-import io.tickwire.client.TickFormatter;
+import io.tickwire.journal.format.TickFormatter;
 import io.tickwire.codec.FeedQuery;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;

@@ -300,7 +300,8 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
-    Path directory() {
+    /** The journal directory this reader reads. */
+    public Path directory() {
         return directory;
     }
 

@@ -1,4 +1,4 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
 import io.tickwire.codec.CompressedHistogramEncoder;
 import io.tickwire.codec.TickHistogram;

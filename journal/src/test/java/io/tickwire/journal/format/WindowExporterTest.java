@@ -1,7 +1,9 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tickwire.journal.CatalogInfo;
+import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;

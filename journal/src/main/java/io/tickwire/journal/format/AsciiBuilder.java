@@ -1,4 +1,4 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -1,17 +1,15 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
-import io.tickwire.codec.Schema;
-import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.journal.CatalogInfo;
+import io.tickwire.journal.JournalReader;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Exports a journal's ticks as CSV: one row per (tick, service), in tick order then service id order (the order of
@@ -25,7 +23,6 @@ public final class CsvExporter {
     public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
         + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,sim_time_s,wall_time_ns";
     private static final long NANOS_PER_MILLI = 1_000_000L;
-    private static final long RATIO_UNIT = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final byte[] HEADER_BYTES = (HEADER + '\n').getBytes(StandardCharsets.US_ASCII);
     private static final int FLUSH_BYTES = 64 * 1024;
@@ -51,15 +48,10 @@ public final class CsvExporter {
      */
     public static long export(final JournalReader reader, final Writer out, final long toTick,
                               final boolean[] include) throws IOException {
-        final Rows rows = rows(reader, toTick, include);
+        final Rows rows = new Rows(serviceNames(TickRange.catalog(reader)), include);
         out.write(HEADER);
         out.write('\n');
-        while (!rows.done && reader.next(rows)) {
-            if (rows.text.length() >= FLUSH_BYTES) {
-                rows.drainTo(out);
-            }
-        }
-        rows.drainTo(out);
+        write(reader, toTick, rows, () -> rows.drainTo(out));
         out.flush();
         return rows.count;
     }
@@ -71,44 +63,30 @@ public final class CsvExporter {
      */
     public static long export(final JournalReader reader, final OutputStream out, final long toTick,
                               final boolean[] include) throws IOException {
-        final Rows rows = rows(reader, toTick, include);
+        final Rows rows = new Rows(serviceNames(TickRange.catalog(reader)), include);
         out.write(HEADER_BYTES);
-        while (!rows.done && reader.next(rows)) {
-            if (rows.text.length() >= FLUSH_BYTES) {
-                rows.drainTo(out);
-            }
-        }
-        rows.drainTo(out);
+        write(reader, toTick, rows, () -> rows.drainTo(out));
         out.flush();
         return rows.count;
     }
 
-    private static Rows rows(final JournalReader reader, final long toTick, final boolean[] include)
+    /** Format the rows of the range, draining them to the output every {@value #FLUSH_BYTES} bytes and at the end. */
+    private static void write(final JournalReader reader, final long toTick, final Rows rows, final Drain drain)
         throws IOException {
-        final byte[] catalog = reader.catalog();
-        if (catalog == null) {
-            throw new IOException("journal " + reader.directory() + " has no catalog: its run never started");
+        final TickRange range = new TickRange(toTick, rows);
+        while (!range.done() && reader.next(range)) {
+            if (rows.text.length() >= FLUSH_BYTES) {
+                drain.run();
+            }
         }
-        return new Rows(serviceNames(catalog), toTick, include);
+        drain.run();
     }
 
     /** Service names by id, quoted for CSV where needed. */
-    static String[] serviceNames(final byte[] catalog) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(catalog);
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-        if (header.schemaId() != Schema.ID || header.templateId() != CatalogDecoder.TEMPLATE_ID) {
-            throw new IllegalArgumentException("not a Catalog message: schema " + header.schemaId() + ", template "
-                + header.templateId());
-        }
-        final CatalogDecoder decoder = new CatalogDecoder()
-            .wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
-        String[] names = new String[0];
-        for (final CatalogDecoder.ServicesDecoder s : decoder.services()) {
-            final int id = s.serviceId();
-            if (id >= names.length) {
-                names = Arrays.copyOf(names, Math.max(id + 1, 2 * names.length));
-            }
-            names[id] = csvField(s.name());
+    static String[] serviceNames(final CatalogInfo catalog) {
+        final String[] names = new String[catalog.serviceCount()];
+        for (int id = 0; id < names.length; id++) {
+            names[id] = csvField(catalog.name(id));
         }
         return names;
     }
@@ -129,14 +107,6 @@ public final class CsvExporter {
         return appendDecimal(sb, nanos, NANOS_PER_MILLI);
     }
 
-    /** Put {@code numerator / denominator} with 6 decimals (0 when the denominator is 0; nothing if unknown). */
-    private static AsciiBuilder putRatio(final AsciiBuilder b, final long numerator, final double denominator) {
-        if (numerator == TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()) {
-            return b;
-        }
-        return b.putDecimal(denominator > 0 ? Math.round(numerator / denominator * RATIO_UNIT) : 0, RATIO_UNIT);
-    }
-
     /** Append {@code value / unit} exactly, with as many decimals as {@code unit} (a power of ten) has zeros. */
     static StringBuilder appendDecimal(final StringBuilder sb, final long value, final long unit) {
         long whole = value / unit;
@@ -154,6 +124,12 @@ public final class CsvExporter {
         return sb.append(fraction);
     }
 
+    /** Moves the formatted rows to the output (a writer or a stream). */
+    @FunctionalInterface
+    private interface Drain {
+        void run() throws IOException;
+    }
+
     /** Formats each tick's rows into a reused byte buffer; the caller drains it to the output (checked I/O out). */
     private static final class Rows implements JournalReader.TickHandler {
         private final byte[][] names;
@@ -162,13 +138,11 @@ public final class CsvExporter {
         private final AsciiBuilder tickTail = new AsciiBuilder(48); // "sim_time_s,wall_time_ns\n", once a tick
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final TickSummaryDecoder summary = new TickSummaryDecoder();
-        private final long toTick;
         private final boolean[] include;
         private char[] chars = new char[0];
         private long count;
-        private boolean done;
 
-        Rows(final String[] names, final long toTick, final boolean[] include) {
+        Rows(final String[] names, final boolean[] include) {
             this.names = new byte[names.length][];
             boolean ascii = true;
             for (int id = 0; id < names.length; id++) {
@@ -177,17 +151,11 @@ public final class CsvExporter {
                 ascii &= AsciiBuilder.isAscii(this.names[id]);
             }
             this.asciiNames = ascii;
-            this.toTick = toTick;
             this.include = include;
         }
 
         @Override
         public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
-            if (tick > toTick) {
-                done = true;
-                return;
-            }
-            done = tick == toTick;
             header.wrap(buffer, offset);
             summary.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
             final long simTimeNs = summary.simTimeNs();
@@ -214,38 +182,43 @@ public final class CsvExporter {
                     .put(',').putLong(s.errors())
                     .put(',').putLong(s.rejected())
                     .put(',');
-                b.putDecimal(completed > 0 ? s.latencySumNs() / completed : 0, NANOS_PER_MILLI).put(',');
+                b.putDecimal(Figures.meanWholeNs(s.latencySumNs(), completed), NANOS_PER_MILLI).put(',');
                 b.putDecimal(s.p50Ns(), NANOS_PER_MILLI).put(',');
                 b.putDecimal(s.p90Ns(), NANOS_PER_MILLI).put(',');
                 b.putDecimal(s.p99Ns(), NANOS_PER_MILLI).put(',');
                 b.putDecimal(s.maxNs(), NANOS_PER_MILLI).put(',');
+                final int servers = s.servers();
                 b.putLong(s.queueDepth())
                     .put(',').putLong(s.busyServers())
-                    .put(',').putLong(s.servers())
+                    .put(',').putLong(servers)
                     .put(',');
                 b.putDecimal(s.p999Ns(), NANOS_PER_MILLI).put(',');
-                // Time averages over the tick, from the exact integrals; empty for journals older than them (v1).
-                putRatio(b, s.busyTimeNs(), (double)s.servers() * tickLengthNs).put(',');
-                putRatio(b, s.queueTimeNs(), tickLengthNs).put(',');
+                // Time averages over the tick (a fold of one tick), from the exact integrals; empty before them (v1).
+                final long busyTimeNs = s.busyTimeNs();
+                final long queueTimeNs = s.queueTimeNs();
+                if (TickFields.integralsKnown(busyTimeNs, queueTimeNs)) {
+                    b.putDecimal(Figures.micro(Figures.utilization(busyTimeNs, servers * tickLengthNs)),
+                        Figures.MICRO_UNIT).put(',');
+                    b.putDecimal(Figures.micro(Figures.timeAverage(queueTimeNs, tickLengthNs)),
+                        Figures.MICRO_UNIT).put(',');
+                } else {
+                    b.put(',').put(',');
+                }
                 // Cost in the diagram's currency unit, exact to the billionth; empty for journals before it.
-                if (s.costNanos() != TickSummaryDecoder.ServicesDecoder.costNanosNullValue()) {
-                    b.putDecimal(s.costNanos(), NANOS_PER_SECOND);
+                final long costNanos = s.costNanos();
+                if (TickFields.costKnown(costNanos)) {
+                    b.putDecimal(costNanos, NANOS_PER_SECOND);
                 }
                 b.put(',');
                 // Schema version 3 on; older ticks had none of these, so they are 0 there.
-                b.putLong(orZero(s.timeouts(), TickSummaryDecoder.ServicesDecoder.timeoutsNullValue()))
-                    .put(',').putLong(orZero(s.retries(), TickSummaryDecoder.ServicesDecoder.retriesNullValue()))
-                    .put(',')
-                    .putLong(orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue()))
+                b.putLong(TickFields.timeouts(s))
+                    .put(',').putLong(TickFields.retries(s))
+                    .put(',').putLong(TickFields.storageBytes(s))
                     .put(',');
                 b.put(tickTail);
                 s.skipHistogram();
                 count++;
             }
-        }
-
-        private static long orZero(final long value, final long nullValue) {
-            return value == nullValue ? 0 : value;
         }
 
         void drainTo(final OutputStream out) throws IOException {

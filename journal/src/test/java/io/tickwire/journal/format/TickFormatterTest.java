@@ -1,4 +1,4 @@
-package io.tickwire.client;
+package io.tickwire.journal.format;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,6 +1,8 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
 import io.tickwire.codec.CompressedHistogramEncoder;
+import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.JournalWriter;
 import io.tickwire.journal.test.Messages;
 import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.MessageHeaderDecoder;
@@ -69,9 +71,9 @@ class RunReportTest {
             assertThat(report.simulationId()).isEqualTo(5);
             assertThat(report.ticks()).isEqualTo(TICKS);
             assertThat(report.simulatedNs()).isEqualTo(TICKS * TICK_NS);
-            assertThat(report.services()).extracting(RunReport.ServiceReport::name)
+            assertThat(report.services()).extracting(ServiceFigures::name)
                 .containsExactly("front", "db", "batch");
-            final RunReport.ServiceReport front = report.services().get(0);
+            final ServiceFigures front = report.services().get(0);
             // Not vacuous: the run rejects, fails, and keeps its servers busy.
             assertThat(front.rejected()).isPositive();
             assertThat(front.errors()).isPositive();
@@ -80,7 +82,7 @@ class RunReportTest {
             assertThat(front.p50Ns()).isLessThanOrEqualTo(front.p90Ns());
             assertThat(front.p99Ns()).isLessThanOrEqualTo(front.p999Ns()).isLessThanOrEqualTo(front.maxNs());
             // L = λW per service, up to the requests straddling the window's edges.
-            for (final RunReport.ServiceReport s : report.services()) {
+            for (final ServiceFigures s : report.services()) {
                 assertThat(s.littleRatio()).as(s.name()).isCloseTo(1.0, within(0.01));
             }
         }
@@ -136,7 +138,7 @@ class RunReportTest {
         try (JournalReader reader = JournalReader.open(old)) {
             report = RunReport.compute(reader, 0);
         }
-        final RunReport.ServiceReport front = report.services().get(0);
+        final ServiceFigures front = report.services().get(0);
         assertThat(front.integralsKnown()).isFalse();
         assertThat(front.utilization()).isNaN();
         assertThat(front.meanQueue()).isNaN();
@@ -156,12 +158,12 @@ class RunReportTest {
             report = RunReport.compute(reader, 0);
         }
         assertThat(report.entries()).hasSize(2);
-        final RunReport.EntryReport intoFront = report.entries().get(0);
-        final RunReport.EntryReport intoBatch = report.entries().get(1);
+        final EntryFigures intoFront = report.entries().get(0);
+        final EntryFigures intoBatch = report.entries().get(1);
         assertThat(intoFront.target()).isEqualTo("front");
         assertThat(intoBatch.target()).isEqualTo("batch");
-        final RunReport.ServiceReport front = report.services().get(0);
-        final RunReport.ServiceReport db = report.services().get(1);
+        final ServiceFigures front = report.services().get(0);
+        final ServiceFigures db = report.services().get(1);
         // Requests rejected at the front never enter; the others leave the system once, after the front and
         // perhaps the db, so end to end is no faster than the front alone.
         assertThat(intoFront.rejected()).isGreaterThanOrEqualTo(front.rejected());
@@ -183,7 +185,7 @@ class RunReportTest {
         final long windowNs = report.windowNs();
         assertThat(windowNs).isEqualTo(expected[0].ticks * TICK_NS);
         for (int i = 0; i < expected.length; i++) {
-            final RunReport.ServiceReport s = report.services().get(i);
+            final ServiceFigures s = report.services().get(i);
             final Reference r = expected[i];
             assertThat(s.arrivals()).as("arrivals of %s", s.name()).isEqualTo(r.arrivals);
             assertThat(s.completed()).isEqualTo(r.completed).isPositive();
@@ -209,7 +211,7 @@ class RunReportTest {
         }
         assertThat(report.entries()).hasSize(entries.length);
         for (int i = 0; i < entries.length; i++) {
-            final RunReport.EntryReport e = report.entries().get(i);
+            final EntryFigures e = report.entries().get(i);
             final Reference r = entries[i];
             assertThat(e.completed()).as("completed from %s", e.name()).isEqualTo(r.completed).isPositive();
             assertThat(e.errors()).isEqualTo(r.errors);

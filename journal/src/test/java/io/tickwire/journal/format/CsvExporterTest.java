@@ -1,6 +1,8 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
 import io.tickwire.engine.TickListener;
+import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.JournalWriter;
 import io.tickwire.journal.test.Messages;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,7 +37,7 @@ class CsvExporterTest {
         assertThat(lines).hasSize(1 + (int)ticks * 2 + 1); // header, rows, and "" after the last '\n'
         assertThat(lines[lines.length - 1]).isEmpty();
 
-        // Tick 7, service 1 ("back"), from Messages.tick by hand:
+        // Tick 7, service 1 ("back"), from Messages.tick (the journal tests' fixture) by hand:
         //   completed (7 + 1) % 5 = 3, arrivals 4, errors 1, rejected 0
         //   mean (3 x 5000123 + 7) / 3 = 15000376 / 3 = 5000125 ns; p50 5000000 + 7 x 17 + 1 = 5000120 ns
         //   p90 9000134, p99 20000162, max 1000000218, p999 40000204 ns; queue 7 % 3 = 1, busy 7 % 4 = 3, servers 4

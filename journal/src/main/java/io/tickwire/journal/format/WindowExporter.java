@@ -1,6 +1,7 @@
-package io.tickwire.journal;
+package io.tickwire.journal.format;
 
-import org.agrona.DirectBuffer;
+import io.tickwire.journal.CatalogInfo;
+import io.tickwire.journal.JournalReader;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -19,6 +20,7 @@ import java.io.Writer;
  *  arrivals ... retries          sums over the window
  *  throughput_per_s              completed / window length, 3 decimals
  *  error_rate                    errors / completed, 6 decimals (0 when nothing completed)
+ *                                (these and the time averages below: {@link Figures}, as every format has them)
  *  mean_ms                       Σ latency / completed, in whole ns, 6 decimals
  *  p50_ms ... p999_ms, max_ms    from the window's merged histogram (never averaged), capped at the exact max
  *  utilization, mean_queue       time averages from the integrals, 6 decimals; empty before schema version 2
@@ -38,7 +40,6 @@ public final class WindowExporter {
     private static final int FLUSH_CHARS = 64 * 1024;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long MILLI_UNITS = 1_000L;
-    private static final long RATIO_UNIT = 1_000_000L;
 
     /** The output format. */
     public enum Format {
@@ -59,20 +60,15 @@ public final class WindowExporter {
      */
     public static long export(final JournalReader reader, final Writer out, final Format format, final long windowNs,
                               final long toTick, final boolean[] include) throws IOException {
-        final byte[] catalogBytes = reader.catalog();
-        if (catalogBytes == null) {
-            throw new IOException("journal " + reader.directory() + " has no catalog: its run never started");
-        }
-        final CatalogInfo catalog = CatalogInfo.decode(catalogBytes);
+        final CatalogInfo catalog = TickRange.catalog(reader);
         final Lines lines = format == Format.CSV ? new CsvLines(catalog) : new JsonLines();
         if (format == Format.CSV) {
             out.write(CSV_HEADER);
             out.write('\n');
         }
-        final Stop stop = new Stop(toTick);
         try (WindowRollup rollup = new WindowRollup(catalog, reader.tickLengthNs(), windowNs, include, lines)) {
-            stop.rollup = rollup;
-            while (!stop.done && reader.next(stop)) {
+            final TickRange range = new TickRange(toTick, rollup);
+            while (!range.done() && reader.next(range)) {
                 if (lines.text.length() >= FLUSH_CHARS) {
                     lines.drainTo(out);
                 }
@@ -82,27 +78,6 @@ public final class WindowExporter {
         lines.drainTo(out);
         out.flush();
         return lines.count;
-    }
-
-    /** Passes ticks up to the last of the range on to the roll-up, and says when it is done. */
-    private static final class Stop implements JournalReader.TickHandler {
-        private final long toTick;
-        private WindowRollup rollup;
-        private boolean done;
-
-        Stop(final long toTick) {
-            this.toTick = toTick;
-        }
-
-        @Override
-        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
-            if (tick > toTick) {
-                done = true;
-                return;
-            }
-            done = tick == toTick;
-            rollup.onTick(buffer, offset, length, tick);
-        }
     }
 
     /** Formats windows into a reused builder; the exporter drains it to the writer (checked I/O stays out). */
@@ -126,21 +101,18 @@ public final class WindowExporter {
         private final String[] names;
 
         CsvLines(final CatalogInfo catalog) {
-            names = new String[catalog.serviceCount()];
-            for (int id = 0; id < names.length; id++) {
-                names[id] = CsvExporter.csvField(catalog.name(id));
-            }
+            names = CsvExporter.serviceNames(catalog);
         }
 
         @Override
-        public void onWindow(final WindowRollup.Window w) {
+        public void onWindow(final TickFold w, final boolean partial) {
             final StringBuilder sb = text;
             for (int i = 0; i < w.serviceCount(); i++) {
-                final WindowRollup.ServiceWindow s = w.service(i);
+                final ServiceFigures s = w.service(i);
                 CsvExporter.appendDecimal(sb, w.startNs(), NANOS_PER_SECOND).append(',');
                 CsvExporter.appendDecimal(sb, w.endNs(), NANOS_PER_SECOND).append(',');
                 sb.append(w.firstTick()).append(',').append(w.lastTick()).append(',').append(w.ticks()).append(',')
-                    .append(w.partial()).append(',');
+                    .append(partial).append(',');
                 sb.append(s.id() < names.length ? names[s.id()] : CsvExporter.csvField(s.name()));
                 sb.append(',').append(s.arrivals())
                     .append(',').append(s.completed())
@@ -149,17 +121,18 @@ public final class WindowExporter {
                     .append(',').append(s.timeouts())
                     .append(',').append(s.retries())
                     .append(',');
-                CsvExporter.appendDecimal(sb, throughputMilli(s, w), MILLI_UNITS).append(',');
-                CsvExporter.appendDecimal(sb, ratio(s.errors(), s.completed()), RATIO_UNIT).append(',');
-                CsvExporter.appendMillis(sb, s.meanNs()).append(',');
-                CsvExporter.appendMillis(sb, s.percentileNs(50.0)).append(',');
-                CsvExporter.appendMillis(sb, s.percentileNs(90.0)).append(',');
-                CsvExporter.appendMillis(sb, s.percentileNs(99.0)).append(',');
-                CsvExporter.appendMillis(sb, s.percentileNs(99.9)).append(',');
+                CsvExporter.appendDecimal(sb, Figures.perSecondMilli(s.completed(), w.lengthNs()), MILLI_UNITS)
+                    .append(',');
+                CsvExporter.appendDecimal(sb, Figures.micro(s.errorRatio()), Figures.MICRO_UNIT).append(',');
+                CsvExporter.appendMillis(sb, s.meanWholeNs()).append(',');
+                CsvExporter.appendMillis(sb, s.p50Ns()).append(',');
+                CsvExporter.appendMillis(sb, s.p90Ns()).append(',');
+                CsvExporter.appendMillis(sb, s.p99Ns()).append(',');
+                CsvExporter.appendMillis(sb, s.p999Ns()).append(',');
                 CsvExporter.appendMillis(sb, s.maxNs()).append(',');
                 if (s.integralsKnown()) {
-                    CsvExporter.appendDecimal(sb, utilizationMicro(s), RATIO_UNIT).append(',');
-                    CsvExporter.appendDecimal(sb, meanQueueMicro(s, w), RATIO_UNIT).append(',');
+                    CsvExporter.appendDecimal(sb, Figures.micro(s.utilization()), Figures.MICRO_UNIT).append(',');
+                    CsvExporter.appendDecimal(sb, Figures.micro(s.meanQueue()), Figures.MICRO_UNIT).append(',');
                 } else {
                     sb.append(",,");
                 }
@@ -177,39 +150,43 @@ public final class WindowExporter {
 
     private static final class JsonLines extends Lines {
         @Override
-        public void onWindow(final WindowRollup.Window w) {
+        public void onWindow(final TickFold w, final boolean partial) {
             final StringBuilder sb = text;
             CsvExporter.appendDecimal(sb.append("{\"windowStartS\":"), w.startNs(), NANOS_PER_SECOND);
             CsvExporter.appendDecimal(sb.append(",\"windowEndS\":"), w.endNs(), NANOS_PER_SECOND);
             sb.append(",\"firstTick\":").append(w.firstTick())
                 .append(",\"lastTick\":").append(w.lastTick())
                 .append(",\"ticks\":").append(w.ticks())
-                .append(",\"partial\":").append(w.partial())
+                .append(",\"partial\":").append(partial)
                 .append(",\"wallTimeNs\":").append(w.wallTimeNs())
                 .append(",\"services\":[");
             for (int i = 0; i < w.serviceCount(); i++) {
-                final WindowRollup.ServiceWindow s = w.service(i);
+                final ServiceFigures s = w.service(i);
                 if (i > 0) {
                     sb.append(',');
                 }
-                appendJsonString(sb.append("{\"name\":"), s.name());
+                TickFormatter.appendString(sb.append("{\"name\":"), s.name());
                 sb.append(",\"arrivals\":").append(s.arrivals())
                     .append(",\"completed\":").append(s.completed())
                     .append(",\"errors\":").append(s.errors())
                     .append(",\"rejected\":").append(s.rejected())
                     .append(",\"timeouts\":").append(s.timeouts())
                     .append(",\"retries\":").append(s.retries());
-                CsvExporter.appendDecimal(sb.append(",\"throughputPerS\":"), throughputMilli(s, w), MILLI_UNITS);
-                CsvExporter.appendDecimal(sb.append(",\"errorRate\":"), ratio(s.errors(), s.completed()), RATIO_UNIT);
-                CsvExporter.appendMillis(sb.append(",\"meanMs\":"), s.meanNs());
-                CsvExporter.appendMillis(sb.append(",\"p50Ms\":"), s.percentileNs(50.0));
-                CsvExporter.appendMillis(sb.append(",\"p90Ms\":"), s.percentileNs(90.0));
-                CsvExporter.appendMillis(sb.append(",\"p99Ms\":"), s.percentileNs(99.0));
-                CsvExporter.appendMillis(sb.append(",\"p999Ms\":"), s.percentileNs(99.9));
+                CsvExporter.appendDecimal(sb.append(",\"throughputPerS\":"),
+                    Figures.perSecondMilli(s.completed(), w.lengthNs()), MILLI_UNITS);
+                CsvExporter.appendDecimal(sb.append(",\"errorRate\":"), Figures.micro(s.errorRatio()),
+                    Figures.MICRO_UNIT);
+                CsvExporter.appendMillis(sb.append(",\"meanMs\":"), s.meanWholeNs());
+                CsvExporter.appendMillis(sb.append(",\"p50Ms\":"), s.p50Ns());
+                CsvExporter.appendMillis(sb.append(",\"p90Ms\":"), s.p90Ns());
+                CsvExporter.appendMillis(sb.append(",\"p99Ms\":"), s.p99Ns());
+                CsvExporter.appendMillis(sb.append(",\"p999Ms\":"), s.p999Ns());
                 CsvExporter.appendMillis(sb.append(",\"maxMs\":"), s.maxNs());
                 if (s.integralsKnown()) {
-                    CsvExporter.appendDecimal(sb.append(",\"utilization\":"), utilizationMicro(s), RATIO_UNIT);
-                    CsvExporter.appendDecimal(sb.append(",\"meanQueue\":"), meanQueueMicro(s, w), RATIO_UNIT);
+                    CsvExporter.appendDecimal(sb.append(",\"utilization\":"), Figures.micro(s.utilization()),
+                        Figures.MICRO_UNIT);
+                    CsvExporter.appendDecimal(sb.append(",\"meanQueue\":"), Figures.micro(s.meanQueue()),
+                        Figures.MICRO_UNIT);
                 } else {
                     sb.append(",\"utilization\":null,\"meanQueue\":null");
                 }
@@ -225,39 +202,5 @@ public final class WindowExporter {
             sb.append("]}\n");
             count++;
         }
-    }
-
-    /** Completions per simulated second over the window, in thousandths. */
-    static long throughputMilli(final WindowRollup.ServiceWindow s, final WindowRollup.Window w) {
-        return w.lengthNs() > 0 ? Math.round(s.completed() * 1e12 / w.lengthNs()) : 0;
-    }
-
-    /** {@code numerator / denominator} in millionths, 0 when the denominator is. */
-    static long ratio(final long numerator, final long denominator) {
-        return denominator > 0 ? Math.round((double)numerator / denominator * RATIO_UNIT) : 0;
-    }
-
-    static long utilizationMicro(final WindowRollup.ServiceWindow s) {
-        return ratio(s.busyTimeNs(), s.serverTimeNs());
-    }
-
-    static long meanQueueMicro(final WindowRollup.ServiceWindow s, final WindowRollup.Window w) {
-        return ratio(s.queueTimeNs(), w.lengthNs());
-    }
-
-    /** A JSON string literal. */
-    static StringBuilder appendJsonString(final StringBuilder out, final String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            final char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.append('"');
     }
 }

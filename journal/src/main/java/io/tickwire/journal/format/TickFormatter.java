@@ -1,11 +1,16 @@
-package io.tickwire.client;
+package io.tickwire.journal.format;
 
 import io.tickwire.codec.Schema;
+import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.TickSummaryFilter;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.io.Writer;
 import java.util.Arrays;
 
 /**
@@ -21,10 +26,14 @@ import java.util.Arrays;
  * on; {@code timeouts}, {@code retries} and {@code storageBytes} per service (and {@code timeouts} per entry) for
  * version 3 on: a field the message's version does not have is left out, not printed as zero.
  * Numbers are plain decimals (milliseconds are exact: nanoseconds with the point moved, trailing zeros dropped).
- * Written by hand into a caller's {@link StringBuilder}: no JSON library, no garbage beyond the builder's growth.
+ * Utilisation and mean queue are the tick's time averages from its integrals ({@link Figures}: a tick is a fold of
+ * one tick), rounded to 6 decimals. Written by hand into a caller's {@link StringBuilder}: no JSON library, no
+ * garbage beyond the builder's growth. The lines of {@code tickwire tail} (from the feed) and of
+ * {@code tickwire export --format jsonl} ({@link #export}, from a journal).
  * <b>Not thread safe</b>: one instance per thread.
  */
 public final class TickFormatter {
+    private static final int FLUSH_CHARS = 64 * 1024;
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final CatalogDecoder catalog = new CatalogDecoder();
@@ -58,6 +67,31 @@ public final class TickFormatter {
         }
         sourceNames = sourcesById;
         return this;
+    }
+
+    /**
+     * Write one line per tick from the reader's position to {@code toTick} (inclusive; the journal's end if sooner),
+     * with only the services true in {@code include} (null: all). Streams: memory does not grow with the journal.
+     * Flushes {@code out}, does not close it.
+     *
+     * @return the number of lines written.
+     * @throws IOException if the journal has no catalog, or on a write failure.
+     */
+    public static long export(final JournalReader reader, final Writer out, final long toTick,
+                              final boolean[] include) throws IOException {
+        final byte[] catalog = TickRange.catalogBytes(reader);
+        final TickFormatter formatter = new TickFormatter().catalog(new UnsafeBuffer(catalog), 0, catalog.length);
+        final Lines lines = new Lines(formatter, include == null ? null : new TickSummaryFilter(include));
+        final TickRange range = new TickRange(toTick, lines);
+        while (!range.done() && reader.next(range)) {
+            if (lines.text.length() >= FLUSH_CHARS) {
+                out.append(lines.text);
+                lines.text.setLength(0);
+            }
+        }
+        out.append(lines.text);
+        out.flush();
+        return lines.count;
     }
 
     /** The name of a load source in the last catalog, or {@code #id} if it has none. */
@@ -108,14 +142,16 @@ public final class TickFormatter {
             appendMillis(out.append(",\"p999Ms\":"), s.p999Ns());
             appendMillis(out.append(",\"maxMs\":"), s.maxNs());
             // Time averages over the tick, from the exact integrals; rounded to 6 decimals.
-            final double tickNs = t.tickLengthNs();
-            if (s.busyTimeNs() != TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()) { // absent before v2
+            final long tickNs = t.tickLengthNs();
+            final long busyTimeNs = s.busyTimeNs();
+            final long queueTimeNs = s.queueTimeNs();
+            if (TickFields.integralsKnown(busyTimeNs, queueTimeNs)) { // absent before v2
                 out.append(",\"utilization\":")
-                    .append(round6(s.servers() > 0 ? s.busyTimeNs() / (s.servers() * tickNs) : 0))
-                    .append(",\"meanQueue\":").append(round6(s.queueTimeNs() / tickNs));
+                    .append(round6(Figures.utilization(busyTimeNs, s.servers() * tickNs)))
+                    .append(",\"meanQueue\":").append(round6(Figures.timeAverage(queueTimeNs, tickNs)));
                 appendDecimal(out.append(",\"cost\":"), s.costNanos(), 9); // currency units, exact
             }
-            if (s.timeouts() != TickSummaryDecoder.ServicesDecoder.timeoutsNullValue()) { // absent before v3
+            if (TickFields.version3(s)) { // absent before v3
                 out.append(",\"timeouts\":").append(s.timeouts())
                     .append(",\"retries\":").append(s.retries())
                     .append(",\"storageBytes\":").append(s.storageBytes());
@@ -139,10 +175,10 @@ public final class TickFormatter {
                 out.append(",\"completed\":").append(e.completed())
                     .append(",\"errors\":").append(e.errors())
                     .append(",\"rejected\":").append(e.rejected());
-                if (e.timeouts() != TickSummaryDecoder.EntriesDecoder.timeoutsNullValue()) { // absent before v3
+                if (TickFields.version3(e)) { // absent before v3
                     out.append(",\"timeouts\":").append(e.timeouts());
                 }
-                appendMillis(out.append(",\"meanMs\":"), e.completed() > 0 ? e.latencySumNs() / e.completed() : 0);
+                appendMillis(out.append(",\"meanMs\":"), Figures.meanWholeNs(e.latencySumNs(), e.completed()));
                 appendMillis(out.append(",\"p50Ms\":"), e.p50Ns());
                 appendMillis(out.append(",\"p90Ms\":"), e.p90Ns());
                 appendMillis(out.append(",\"p99Ms\":"), e.p99Ns());
@@ -156,8 +192,9 @@ public final class TickFormatter {
         return out.append('}');
     }
 
-    private static double round6(final double value) {
-        return Math.round(value * 1e6) / 1e6;
+    /** A ratio rounded to 6 decimals, 0 if it does not exist (no servers). */
+    private static double round6(final double ratio) {
+        return (double)Figures.micro(ratio) / Figures.MICRO_UNIT;
     }
 
     /** Nanoseconds as milliseconds, exactly: {@code 3086419} → {@code 3.086419}, {@code 5000000} → {@code 5}. */
@@ -196,6 +233,7 @@ public final class TickFormatter {
         return out;
     }
 
+    /** A JSON string literal, for every JSON format (tick lines, windows). */
     static StringBuilder appendString(final StringBuilder out, final String s) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {
@@ -208,7 +246,8 @@ public final class TickFormatter {
                 case '\t' -> out.append("\\t");
                 default -> {
                     if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int)c));
+                        out.append("\\u00").append(Character.forDigit(c >> 4, 16))
+                            .append(Character.forDigit(c & 0xF, 16));
                     } else {
                         out.append(c);
                     }
@@ -217,7 +256,6 @@ public final class TickFormatter {
         }
         return out.append('"');
     }
-
 
     private void wrapHeader(final DirectBuffer buffer, final int offset, final int length, final int templateId) {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
@@ -230,6 +268,29 @@ public final class TickFormatter {
         }
         if (header.templateId() != templateId) {
             throw new IllegalArgumentException("expected template " + templateId + ", got " + header.templateId());
+        }
+    }
+
+    /** Formats each tick of a journal into a reused builder, through a service filter if one is given. */
+    private static final class Lines implements JournalReader.TickHandler {
+        private final StringBuilder text = new StringBuilder(FLUSH_CHARS + 4096);
+        private final TickFormatter formatter;
+        private final TickSummaryFilter filter;
+        private long count;
+
+        Lines(final TickFormatter formatter, final TickSummaryFilter filter) {
+            this.formatter = formatter;
+            this.filter = filter;
+        }
+
+        @Override
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            if (filter == null) {
+                formatter.format(buffer, offset, length, text).append('\n');
+            } else {
+                formatter.format(filter.buffer(), 0, filter.filter(buffer, offset, length), text).append('\n');
+            }
+            count++;
         }
     }
 }
