@@ -462,6 +462,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .timeouts(f[base + F_TIMEOUTS])
                 .retries(f[base + F_RETRIES])
                 .storageBytes(f[base + F_STORAGE])
+                // An observed run's values (schema v4): none in a simulation, written so that no stale bytes are.
+                .value(Double.NaN)
+                .valueMin(Double.NaN)
+                .valueMax(Double.NaN)
+                .valueSum(0)
+                .late(0)
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);
