@@ -136,6 +136,7 @@ function onMessage(msg) {
   switch (msg.type) {
     case 'subscribed': break;
     case 'catalog': onCatalog(msg); break;
+    case 'catalogUpdate': onCatalogUpdate(msg); break;
     case 'tick': onTick(msg); break;
     case 'gap':
       state.conflated += msg.toSequence - msg.fromSequence + 1;
@@ -159,6 +160,15 @@ function onError(msg) {
     const wasResume = subscribeRequest.resume;
     subscribeRequest = null;
     setTimeout(() => subscribe(ws, true), wasResume ? 0 : RESUBSCRIBE_MS);
+  }
+}
+
+/** An observed run's new rows (series of sources): named before the first tick that holds them. */
+function onCatalogUpdate(u) {
+  if (u.simulationId !== state.simulationId) return;
+  for (const s of u.series) {
+    state.names.set(s.serviceId, s.name);
+    rowFor(s.serviceId).cells.name.textContent = s.name;
   }
 }
 

@@ -12,7 +12,7 @@
 // against the schema XML (template ids, block lengths, every field's offset, type and sinceVersion).
 
 export const SCHEMA_ID = 7477;
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 const HEADER_LENGTH = 8;
 const GROUP_HEADER_LENGTH = 4;
 
@@ -25,11 +25,12 @@ export const ENUMS = Object.freeze({
     1: 'UNKNOWN_SIMULATION', 2: 'BAD_REQUEST', 3: 'SEQUENCE_UNAVAILABLE', 4: 'INTERNAL', 5: 'NOT_SUBSCRIBED',
     6: 'UNKNOWN_SERVICE', 7: 'TOO_MANY_SUBSCRIPTIONS',
   }),
+  MetricKind: Object.freeze({ 0: 'GAUGE', 1: 'COUNTER', 2: 'LATENCY', 3: 'HISTOGRAM', 4: 'SUMMARY' }),
 });
 export const END_REASON = Object.freeze(Object.values(ENUMS.EndReason));
 export const ERROR_CODE = ENUMS.ErrorCode;
 
-const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int32: 4, uint32: 4 });
+const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int32: 4, uint32: 4, double: 8 });
 
 /** A fixed field: name, offset in its block, primitive type; since = sinceVersion; enum fields name their enum. */
 const f = (name, offset, type, opts = {}) => Object.freeze({ name, offset, type, since: 0, ...opts });
@@ -55,6 +56,10 @@ const TICK_SERVICE_FIELDS = [
   f('costNanos', 118, 'int64', { since: 2 }),
   f('timeouts', 126, 'int64', { since: 3 }), f('retries', 134, 'int64', { since: 3 }),
   f('storageBytes', 142, 'int64', { since: 3 }),
+  // An observed run's series (v4): latest, min, max, sum of values (a counter's increase), late samples.
+  f('value', 150, 'double', { since: 4 }), f('valueMin', 158, 'double', { since: 4 }),
+  f('valueMax', 166, 'double', { since: 4 }), f('valueSum', 174, 'double', { since: 4 }),
+  f('late', 182, 'int64', { since: 4 }),
 ];
 const TICK_ENTRY_FIELDS = [
   f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),
@@ -83,6 +88,14 @@ export const MESSAGES = Object.freeze({
         { since: 2, data: [d('name', 'string')] }),
     ],
     data: [d('simulationName', 'string')],
+  }),
+  CatalogUpdate: message('CatalogUpdate', 71, 'catalogUpdate', [
+    f('simulationId', 0, 'int64'), f('fromTick', 8, 'int64'),
+  ], {
+    groups: [group('series', [f('serviceId', 0, 'uint16'), e('kind', 2, 'uint8', 'MetricKind')], {
+      data: [d('name', 'string'), d('source', 'string'), d('metric', 'string'), d('labels', 'string'),
+        d('unit', 'string')],
+    })],
   }),
   Heartbeat: message('Heartbeat', 30, 'heartbeat', [
     f('simulationId', 0, 'int64'), f('lastSequence', 8, 'int64'), f('wallTimeNs', 16, 'int64'),
@@ -155,6 +168,7 @@ class Reader {
       case 'uint16': return v.getUint16(o, true);
       case 'int32': return v.getInt32(o, true);
       case 'uint32': return v.getUint32(o, true);
+      case 'double': return v.getFloat64(o, true);
       default: throw new Error(`tickwire: no reader for ${type}`);
     }
   }
@@ -291,6 +305,7 @@ class Writer {
       case 'uint16': v.setUint16(at, value, true); break;
       case 'int32': v.setInt32(at, value, true); break;
       case 'uint32': v.setUint32(at, value, true); break;
+      case 'double': v.setFloat64(at, value, true); break;
       default: throw new Error(`tickwire: no writer for ${type}`);
     }
   }
