@@ -102,6 +102,7 @@ public final class Messages {
                 .queueTimeNs(25_000_000L * s + tick)
                 .costNanos(1_000 + s * 227 + tick)
                 .timeouts(tick % 2).retries(s + tick % 3).storageBytes(1_000_000L * s + tick)
+                .value(Double.NaN).valueMin(Double.NaN).valueMax(Double.NaN).valueSum(0).late(0)
                 .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services
