@@ -39,17 +39,20 @@ final class ObserveCommand extends CliCommand {
         description = "The observe configuration, YAML or JSON (default: every default, name 'observed').")
     Path config;
 
-    @Option(names = "--port", paramLabel = "P", defaultValue = "8080",
-        description = "Port of ingest, dashboard and feed (default ${DEFAULT-VALUE}; 0 picks a free one).")
-    int port;
+    @Mixin
+    ConfigOptions settings = new ConfigOptions();
 
-    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = "127.0.0.1",
-        description = "Address to listen on (default ${DEFAULT-VALUE}); off loopback a --token is required.")
+    @Option(names = "--port", paramLabel = "P", description = "server.port (default 8080; 0 picks a free one).")
+    Integer port;
+
+    @Option(names = "--bind", paramLabel = "ADDR",
+        description = "server.bind (default 127.0.0.1); off loopback a token is required.")
     String bind;
 
-    @Option(names = "--token", paramLabel = "TOKEN",
-        description = "Bearer token ingest requires (default $TICKWIRE_TOKEN).")
-    String token;
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "server.tokenFile: the bearer token ingest, control and the feed require "
+            + "(or server.token, $TICKWIRE_SERVER_TOKEN).")
+    Path tokenFile;
 
     @Option(names = "--duration", paramLabel = "TIME", description = "Observe this long, e.g. 10min (default: until Ctrl-C).")
     String duration;
@@ -75,38 +78,29 @@ final class ObserveCommand extends CliCommand {
                 throw new BadInputException("--duration: " + ex.getMessage(), ex);
             }
         }
-        if (port < 0 || port > 65535) {
-            throw new BadInputException("--port must be 0..65535, got " + port);
-        }
+        final TickwireConfig cfg = settings
+            .flag(ConfigKey.SERVER_BIND, "--bind", bind)
+            .flag(ConfigKey.SERVER_PORT, "--port", port)
+            .flag(ConfigKey.SERVER_TOKEN_FILE, "--token-file", tokenFile)
+            .flag(ConfigKey.JOURNAL_ROLL_CYCLE, "--roll-cycle", journalOptions.rollCycle)
+            .flag(ConfigKey.JOURNAL_RETAIN, "--retain", journalOptions.retain)
+            .resolve();
         final Path dir = SimulationRunner.checkJournalDir(journal != null ? journal
-            : DataDirectory.journals().resolve(spec.name() + "-" + LocalDateTime.now().format(STAMP)));
-        final String bearer = token != null ? token : System.getenv("TICKWIRE_TOKEN");
-        final FeedServer server;
-        try {
-            server = FeedServer.start(new FeedServer.Context()
-                .bindAddress(bind)
-                .port(port)
-                .bearerToken(bearer)
-                .journalRoot(DataDirectory.journals())
-                .journalRollCycle(journalOptions.rollCycle())
-                .journalRetention(journalOptions.retention()));
-        } catch (final UncheckedIOException ex) {
-            throw new BadInputException(ex.getMessage() + " (choose another --port)", ex);
-        } catch (final IllegalArgumentException ex) {
-            throw new BadInputException(ex.getMessage() + " (give --token or $TICKWIRE_TOKEN)", ex);
-        }
+            : cfg.journalDir().resolve(spec.name() + "-" + LocalDateTime.now().format(STAMP)));
+        final FeedServer server = ServeCommand.startServer(cfg);
         try {
             Files.createDirectories(dir);
             final Observation obs = server.registry().launch(spec, ctx, id -> dir);
-            final String base = "http://" + bind + ":" + server.port();
+            final String base = ServeCommand.url(server, cfg.text(ConfigKey.SERVER_BIND));
             err().println("tickwire: observing '" + spec.name() + "', tick " + SimulationRunner.seconds(spec.tickNs())
                 + ", lateness " + SimulationRunner.seconds(spec.latenessNs())
                 + (ctx.ticks() < 0 ? ", until Ctrl-C" : ", " + ctx.ticks() + " ticks"));
             err().println("journal:   " + dir);
             err().println("dashboard: " + base + "/");
-            err().println("feed:      ws://" + bind + ":" + server.port() + "/feed");
+            err().println("feed:      " + base.replaceFirst("^http", "ws") + "/feed");
             err().println("ingest:    " + base + "/api/v1/write (Prometheus remote-write), " + base
-                + "/api/v2/write (line protocol), " + base + "/metrics (JSON)");
+                + "/api/v2/write (line protocol), " + base + "/metrics (JSON), "
+                + base.replaceFirst("^http", "ws") + "/ingest (SBE, JSON)");
             err().flush();
             if (onServing != null) {
                 onServing.accept(server);

@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "tail", mixinStandardHelpOptions = true,
@@ -27,6 +28,10 @@ final class TailCommand extends CliCommand {
         description = "The feed: ws://host:port/feed (?sim=&from=&services=&policy= give defaults for the options;"
             + " from is the URL's name of --from-seq)")
     String url;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "File holding the server's bearer token (default $TICKWIRE_TOKEN).")
+    Path tokenFile;
 
     @Option(names = "--count", paramLabel = "N", description = "Stop after N ticks.")
     Long count;
@@ -58,7 +63,8 @@ final class TailCommand extends CliCommand {
         final Printer printer = new Printer(out(), err(), count == null ? Long.MAX_VALUE : count);
         final FeedClient client;
         try {
-            client = FeedClient.connect(FeedClient.withoutAutoSubscribe(uri), printer);
+            client = FeedClient.connect(new FeedClient.Context().uri(FeedClient.withoutAutoSubscribe(uri))
+                .token(ClientToken.read(tokenFile)), printer);
         } catch (final IOException ex) {
             return fail(FAILURE, ex.getMessage());
         }

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -27,7 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The browser's JS codec ({@code tickwire-decoder.js}) against the generated Java codecs, both ways: frames of every
@@ -55,7 +52,7 @@ class JsCodecInteropTest {
         Files.write(in.resolve("pong.bin"), FeedWire.pong(6, 123_456_789, 1_700_000_000_000_000L));
         Files.write(in.resolve("error.bin"), FeedWire.error(8, ErrorCode.UNKNOWN_SERVICE, "no service 'nope' in 7"));
 
-        final JsonNode out = new ObjectMapper().readTree(node(Paths.get("src/test/js/codec-interop.mjs")));
+        final JsonNode out = new ObjectMapper().readTree(NodeScript.run("codec-interop.mjs", tmp));
 
         final JsonNode catalog = out.get("catalog.bin");
         assertThat(catalog.get("type").asText()).isEqualTo("catalog");
@@ -155,7 +152,7 @@ class JsCodecInteropTest {
     @Test
     void shouldHoldTheSameTableOfFeedMessagesAsJava() throws Exception {
         Files.createDirectories(tmp.resolve("java"));
-        final JsonNode table = new ObjectMapper().readTree(node(Paths.get("src/test/js/codec-interop.mjs")))
+        final JsonNode table = new ObjectMapper().readTree(NodeScript.run("codec-interop.mjs", tmp))
             .get("MESSAGES");
         final Map<String, String> js = new TreeMap<>();
         for (final JsonNode m : table) {
@@ -182,27 +179,5 @@ class JsCodecInteropTest {
         assertThat(header.templateId()).isEqualTo(templateId);
         assertThat(header.blockLength()).isEqualTo(FeedMessage.of(templateId).blockLength());
         return buffer;
-    }
-
-    private String node(final Path script) throws Exception {
-        final Process p = new ProcessBuilder(nodeBinary(), script.toAbsolutePath().toString(), tmp.toString())
-            .redirectError(tmp.resolve("node.err").toFile())
-            .start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out + Files.readString(tmp.resolve("node.err"))).isZero();
-        return out;
-    }
-
-    private static String nodeBinary() {
-        for (final String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (final String name : List.of("node", "nodejs")) {
-                final Path candidate = Paths.get(dir, name);
-                if (Files.isExecutable(candidate)) {
-                    return candidate.toString();
-                }
-            }
-        }
-        return fail("Node.js not found (no node on the PATH): apt-get install nodejs");
     }
 }

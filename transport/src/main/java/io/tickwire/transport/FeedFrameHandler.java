@@ -562,6 +562,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         leaveAll();
+        runtime.counters().countDisconnect(status);
         LOG.debug("feed {}: closing {} {}", remoteAddress, status.code(), reason);
         FeedCloseHandler.closeWith(ctx.channel(), status, reason, forceCloseMs);
     }

@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.AttributeKey;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.DiagramException;
@@ -26,7 +28,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
@@ -64,16 +65,14 @@ final class IngestApi {
     private static final AttributeKey<IngestConnection> CONNECTION = AttributeKey.valueOf("tickwire.ingest");
     private static final long RING_RETRY_MS = 1;
 
-    private enum Format {
-        REMOTE_WRITE, LINE_PROTOCOL, JSON
-    }
-
     private final FeedServer.Context ctx;
     private final SimulationRegistry registry;
+    private final FeedCounters counters;
 
     IngestApi(final FeedRuntime runtime) {
         this.ctx = runtime.ctx();
         this.registry = runtime.registry();
+        this.counters = runtime.counters();
     }
 
     void register(final HttpRoutes routes) {
@@ -81,19 +80,15 @@ final class IngestApi {
             .add(HttpMethod.GET, OBSERVATIONS, ex -> list())
             .add(HttpMethod.GET, OBSERVATIONS + "/{id}", this::get)
             .add(HttpMethod.POST, OBSERVATIONS + "/{id}/stop", this::stop)
-            .add(HttpMethod.POST, "/api/v1/write", ex -> write(ex, Format.REMOTE_WRITE))
-            .add(HttpMethod.POST, "/api/v2/write", ex -> write(ex, Format.LINE_PROTOCOL))
-            .add(HttpMethod.POST, "/write", ex -> write(ex, Format.LINE_PROTOCOL))
-            .add(HttpMethod.POST, "/metrics", ex -> write(ex, Format.JSON));
+            .add(HttpMethod.POST, "/api/v1/write", ex -> write(ex, FeedCounters.IngestProtocol.REMOTE_WRITE))
+            .add(HttpMethod.POST, "/api/v2/write", ex -> write(ex, FeedCounters.IngestProtocol.LINE_PROTOCOL))
+            .add(HttpMethod.POST, "/write", ex -> write(ex, FeedCounters.IngestProtocol.LINE_PROTOCOL))
+            .add(HttpMethod.POST, "/metrics", ex -> write(ex, FeedCounters.IngestProtocol.JSON));
     }
 
     // ---------------------------------------------------------------- observed runs
 
     private FullHttpResponse launch(final HttpExchange ex) {
-        final FullHttpResponse refused = authorize(ex);
-        if (refused != null) {
-            return refused;
-        }
         final ObserveSpec spec;
         final Observation.Context obsCtx = new Observation.Context();
         try {
@@ -151,10 +146,6 @@ final class IngestApi {
     }
 
     private FullHttpResponse stop(final HttpExchange ex) {
-        final FullHttpResponse refused = authorize(ex);
-        if (refused != null) {
-            return refused;
-        }
         final Optional<Observation> found = observation(ex.pathParameter("id"));
         if (found.isEmpty()) {
             return error(HttpResponseStatus.NOT_FOUND, "no observed run " + ex.pathParameter("id"));
@@ -229,37 +220,26 @@ final class IngestApi {
 
     // ---------------------------------------------------------------- ingest
 
-    /**
-     * The one place ingest (and observed runs' control) asks whether a request may come in: with a bearer token set
-     * ({@link FeedServer.Context#bearerToken}), it must carry {@code Authorization: Bearer <token>}.
-     *
-     * @return null if it may, else the 401 to answer.
-     */
-    FullHttpResponse authorize(final HttpExchange ex) {
-        final String token = ctx.bearerToken();
-        if (token == null) {
-            return null;
-        }
-        final String header = ex.request().headers().get(HttpHeaderNames.AUTHORIZATION);
-        final boolean ok = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)
-            && MessageDigest.isEqual(header.substring(7).trim().getBytes(StandardCharsets.UTF_8),
-                token.getBytes(StandardCharsets.UTF_8));
-        if (ok) {
-            return null;
-        }
-        registry.latestRunningObservation().ifPresent(o ->
-            o.registry().unattributed().rejected(IngestRejection.UNAUTHORIZED, 1));
-        final FullHttpResponse response = error(HttpResponseStatus.UNAUTHORIZED,
-            header == null ? "a bearer token is required (Authorization: Bearer <token>)" : "wrong bearer token");
-        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tickwire\"");
-        return response;
+    /** The paths of ingest: a request to them refused for its token is counted UNAUTHORIZED. */
+    static boolean isIngestPath(final String path) {
+        return switch (path) {
+            case "/api/v1/write", "/api/v2/write", "/write", "/metrics", IngestFrameHandler.PATH -> true;
+            default -> false;
+        };
     }
 
-    private FullHttpResponse write(final HttpExchange ex, final Format format) {
-        final FullHttpResponse refused = authorize(ex);
-        if (refused != null) {
-            return refused;
+    /**
+     * Count an ingest request the {@link RequestGuard} refused for its bearer token (the server's one token check):
+     * against the latest running observed run, unattributed (an unauthenticated request names no source we trust).
+     */
+    static void countUnauthorized(final SimulationRegistry registry, final FullHttpRequest request) {
+        if (isIngestPath(new QueryStringDecoder(request.uri()).path())) {
+            registry.latestRunningObservation().ifPresent(o ->
+                o.registry().unattributed().rejected(IngestRejection.UNAUTHORIZED, 1));
         }
+    }
+
+    private FullHttpResponse write(final HttpExchange ex, final FeedCounters.IngestProtocol format) {
         final String id = ex.query("observation");
         final Observation obs;
         if (id != null) {
@@ -281,6 +261,7 @@ final class IngestApi {
         final ByteBuf body = ex.request().content();
         if (body.readableBytes() > ctx.maxIngestBodyBytes()) {
             obs.registry().unattributed().rejected(IngestRejection.OVERSIZED, 1);
+            counters.ingestRejected(format, 1);
             return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the body is " + body.readableBytes()
                 + " bytes, more than " + ctx.maxIngestBodyBytes() + " (maxIngestBodyBytes)");
         }
@@ -303,6 +284,7 @@ final class IngestApi {
             }
         } catch (final IngestException bad) {
             batch.malformed(null);
+            counters.ingestRejected(format, 1);
             if (bad.tooLarge()) {
                 return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, bad.getMessage());
             }
@@ -312,6 +294,7 @@ final class IngestApi {
             final SourceStats source = batch.limitedBy();
             final long waitNs = batch.retryAfterNs();
             final int samples = batch.samplesOf(source);
+            counters.ingestRejected(format, batch.samples());
             batch.reset();
             if (waitNs == SourceStats.NEVER) {
                 return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the request holds " + samples
@@ -332,6 +315,7 @@ final class IngestApi {
         final int refusedSamples = batch.refused();
         if (batch.publish()) {
             batch.commit();
+            counters.ingestAccepted(format, samples);
             return accepted(format, samples, refusedSamples);
         }
         // The ring is full: read nothing more from this connection until the batch is in.
@@ -341,10 +325,11 @@ final class IngestApi {
         return HttpExchange.LATER;
     }
 
-    private void retryPublish(final HttpExchange ex, final IngestBatch batch, final Format format, final int samples,
+    private void retryPublish(final HttpExchange ex, final IngestBatch batch, final FeedCounters.IngestProtocol format, final int samples,
                               final int refusedSamples) {
         if (batch.publish()) {
             batch.commit();
+            counters.ingestAccepted(format, samples);
             ex.channel().channel().config().setAutoRead(true);
             ex.respond(accepted(format, samples, refusedSamples));
             return;
@@ -360,8 +345,8 @@ final class IngestApi {
             RING_RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
-    private static FullHttpResponse accepted(final Format format, final int samples, final int refused) {
-        if (format == Format.JSON) {
+    private static FullHttpResponse accepted(final FeedCounters.IngestProtocol format, final int samples, final int refused) {
+        if (format == FeedCounters.IngestProtocol.JSON) {
             return json(HttpResponseStatus.OK, JSON.createObjectNode().put("accepted", samples)
                 .put("refused", refused));
         }

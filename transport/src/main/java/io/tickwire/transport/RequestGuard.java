@@ -7,12 +7,15 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Every HTTP request — REST, static files and WebSocket upgrades alike — passes these checks before anything acts
@@ -42,6 +45,26 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
             return HttpResponses.error(HttpResponseStatus.BAD_REQUEST, "malformed request URI: " + ex.getMessage());
         }
     };
+
+    /**
+     * The bearer token ({@link BearerToken}) on every request but the public ones (the dashboard's files and
+     * {@code /health}, which carry no data): 401 with {@code WWW-Authenticate: Bearer} otherwise, after telling
+     * {@code onRefused} (ingest counts it).
+     */
+    static Check bearerToken(final BearerToken token, final Predicate<FullHttpRequest> isPublic,
+                             final Consumer<FullHttpRequest> onRefused) {
+        return (channel, request) -> {
+            if (isPublic.test(request) || token.presentIn(request)) {
+                return null;
+            }
+            onRefused.accept(request);
+            final FullHttpResponse refusal = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED,
+                "a bearer token is required: Authorization: Bearer <token> (WebSocket: subprotocol "
+                    + BearerToken.SUBPROTOCOL_PREFIX + "<token>)");
+            refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tickwire\"");
+            return refusal;
+        };
+    }
 
     private final List<Check> checks;
 

@@ -108,6 +108,26 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     /**
+     * Continue the run journaled in {@code journalDir} under its own id ({@code ctx}'s), after its last complete tick:
+     * see {@link RunLauncher#resume}.
+     */
+    public synchronized Simulation resume(final Diagram diagram, final Simulation.Context ctx, final Path journalDir,
+                                          final boolean hasCatalog, final long ticksJournaled) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the registry is closed");
+        }
+        final long id = ctx.simulationId();
+        if (entries.containsKey(id) || replays.containsKey(id)) {
+            throw new IllegalArgumentException("simulation " + id + " is already served here");
+        }
+        final RunLauncher.Run run = launcher.resume(diagram, ctx, id, journalDir, hasCatalog, ticksJournaled);
+        entries.put(id, run);
+        nextId = Math.max(nextId, id + 1);
+        forgetOldRuns();
+        return run.simulation();
+    }
+
+    /**
      * Launch an observed run of {@code spec} as the next run (the next id), journaled in the directory
      * {@code journalDirOfId} gives (may be null, or return null, for none), with a feed, then start it.
      *
@@ -243,6 +263,11 @@ public final class SimulationRegistry implements AutoCloseable {
             }
         });
         return list;
+    }
+
+    /** Every run known (launched here and not yet forgotten), oldest first: for metrics. */
+    List<RunLauncher.Run> launchedRuns() {
+        return List.copyOf(entries.values());
     }
 
     /** The simulation with the highest id. */

@@ -182,6 +182,32 @@ class HttpApiTest {
     }
 
     @Test
+    void shouldServeTheRunsDiagramWithItsCallsForTheDashboard() throws Exception {
+        final HttpResponse<String> launched = send(port, "POST", "/simulations", TWO_SERVICES);
+        final long id = json(launched).get("id").asLong();
+
+        final HttpResponse<String> response = get(port, "/simulations/" + id + "/diagram");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        final JsonNode diagram = json(response);
+        assertThat(diagram.get("name").asText()).isEqualTo("feedtest");
+        assertThat(diagram.get("tickNs").asLong()).isEqualTo(10_000_000L);
+        assertThat(diagram.get("services")).hasSize(2);
+        assertThat(diagram.get("services").get(1).get("name").asText()).isEqualTo("db");
+        assertThat(diagram.get("services").get(1).get("servers").asInt()).isEqualTo(2);
+        assertThat(diagram.get("services").get(0).get("queue").isNull()).isTrue();
+        final JsonNode call = diagram.get("calls").get(0);
+        assertThat(call.get("from").asInt()).isZero();
+        assertThat(call.get("to").asInt()).isEqualTo(1);
+        assertThat(call.get("mode").asText()).isEqualTo("forward");
+        assertThat(diagram.get("sources").get(0).get("target").asInt()).isZero();
+        assertThat(diagram.get("sources").get(0).get("ratePerSec").asDouble()).isEqualTo(200.0);
+        assertThat(get(port, "/simulations/99/diagram").statusCode()).isEqualTo(404);
+        assertThat(send(port, "POST", "/simulations/" + id + "/diagram", "x").statusCode()).isEqualTo(405);
+        send(port, "POST", "/simulations/" + id + "/stop", null);
+    }
+
+    @Test
     void shouldAnswerUnknownPathsWith404AndWrongMethodsWith405() throws Exception {
         assertThat(get(port, "/nope").statusCode()).isEqualTo(404);
         assertThat(get(port, "/simulations/1/nope").statusCode()).isEqualTo(404);

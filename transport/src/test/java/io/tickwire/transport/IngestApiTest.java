@@ -5,6 +5,7 @@ import io.tickwire.engine.diagram.ObserveLoader;
 import io.tickwire.engine.observe.Observation;
 import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.sbe.IngestRejection;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import io.tickwire.transport.test.FeedServerFixture;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(120)
 class IngestApiTest {
+    private static final String TOKEN = "ingest-test-token-0123456789";
     private static final String CONFIG = """
         name: guarded
         tick: 100ms
@@ -129,8 +131,9 @@ class IngestApiTest {
 
     @Test
     void shouldRefuseIngestWithoutTheBearerTokenWhenTheServerHasOne() throws Exception {
-        try (FeedServerFixture fixture = FeedServerFixture.start(new FeedServer.Context().bearerToken("s3cret"))) {
-            fixture.registry().launch(ObserveLoader.parse("name: t\n"), new Observation.Context(), null);
+        try (FeedServerFixture fixture = FeedServerFixture.start(new FeedServer.Context().token(TOKEN))) {
+            final Observation obs = fixture.registry().launch(ObserveLoader.parse("name: t\n"),
+                new Observation.Context(), null);
             final String url = "http://127.0.0.1:" + fixture.port() + "/metrics";
             final String body = samples("web-1", 1, false);
             final HttpResponse<String> none = http.send(HttpRequest.newBuilder(URI.create(url))
@@ -142,13 +145,15 @@ class IngestApiTest {
                 HttpResponse.BodyHandlers.ofString());
             assertThat(wrong.statusCode()).isEqualTo(401);
             final HttpResponse<String> right = http.send(HttpRequest.newBuilder(URI.create(url))
-                .header("Authorization", "Bearer s3cret").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                .header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
             assertThat(right.statusCode()).isEqualTo(200);
+            assertThat(obs.registry().unattributed().rejected(IngestRejection.UNAUTHORIZED)).isEqualTo(2);
         }
+        // The server's one token rule (RequestGuard) covers ingest: off loopback, no token, no start.
         assertThat(new FeedServer.Context().bindAddress("0.0.0.0").port(0))
             .satisfies(ctx -> assertThat(org.assertj.core.api.Assertions.catchThrowable(ctx::conclude))
-                .hasMessageContaining("ingest needs a bearer token"));
+                .hasMessageContaining("needs a token"));
     }
 
     private int sendGood(final String base) {

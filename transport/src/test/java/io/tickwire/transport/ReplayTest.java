@@ -255,6 +255,45 @@ class ReplayTest {
         assertThat(listed.get(0).get("endReason").asText()).isEqualTo("STOPPED");
     }
 
+    @Test
+    void shouldChangeAPacedReplaysSpeedThroughRestAndServeItsDiagram() throws Exception {
+        server = FeedServerFixture.start();
+        final JournalPlayer replay = server.registry().replay(journal, -1, -1, 0.5, false); // 50 ticks/s
+        final long id = replay.simulationId();
+        await("the first ticks", 10_000, () -> replay.position() >= 5);
+
+        final JsonNode faster = json(post(id, "speed?x=4"));
+
+        assertThat(faster.get("replay").get("speed").asDouble()).isEqualTo(4.0);
+        assertThat(replay.speed()).isEqualTo(4.0);
+        final long from = replay.position();
+        await("ticks at the new speed", 10_000, () -> replay.position() >= from + 50);
+        assertThat(send(server.port(), "POST", "/simulations/" + id + "/speed?x=0", null).statusCode())
+            .isEqualTo(400);
+        assertThat(send(server.port(), "POST", "/simulations/" + id + "/speed?x=fast", null).statusCode())
+            .isEqualTo(400);
+        assertThat(send(server.port(), "POST", "/simulations/" + id + "/speed", null).statusCode()).isEqualTo(400);
+        assertThat(send(server.port(), "POST", "/simulations/77/speed?x=2", null).statusCode()).isEqualTo(404);
+        assertThat(replay.speed()).isEqualTo(4.0);
+
+        final JsonNode diagram = json(TestSupport.get(server.port(), "/simulations/" + id + "/diagram"));
+        assertThat(diagram.get("name").asText()).isEqualTo("feedtest");
+        assertThat(diagram.get("calls").get(0).get("to").asInt()).isEqualTo(1);
+        json(post(id, "stop"));
+        assertThat(replay.awaitEnd(5, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void shouldKeepAReplayAtSpeedMaxAtMax() throws Exception {
+        server = FeedServerFixture.start();
+        final JournalPlayer replay = server.registry().replay(journal, -1, -1, Double.POSITIVE_INFINITY, true);
+        final HttpResponse<String> refused =
+            send(server.port(), "POST", "/simulations/" + replay.simulationId() + "/speed?x=2", null);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(refused.body()).contains("max");
+        assertThat(Double.isInfinite(replay.speed())).isTrue();
+    }
+
     private HttpResponse<String> post(final long id, final String action) throws Exception {
         final HttpResponse<String> response = send(server.port(), "POST", "/simulations/" + id + "/" + action, null);
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);

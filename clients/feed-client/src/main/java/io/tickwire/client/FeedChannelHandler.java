@@ -9,6 +9,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpObjectAggregator;
@@ -54,12 +55,17 @@ final class FeedChannelHandler extends SimpleChannelInboundHandler<Object> {
     private String closeReason = "connection dropped without a close frame";
 
     /** @param first the connection made by {@code connect}, whose failure is the caller's, not a reconnect's */
-    FeedChannelHandler(final FeedConductor conductor, final URI uri, final boolean first, final int maxFrameBytes) {
+    FeedChannelHandler(final FeedConductor conductor, final URI uri, final boolean first, final int maxFrameBytes,
+                       final String token) {
         this.conductor = conductor;
         this.first = first;
         this.maxFrameBytes = maxFrameBytes;
+        final DefaultHttpHeaders headers = new DefaultHttpHeaders();
+        if (token != null) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + token);
+        }
         this.handshaker = WebSocketClientHandshakerFactory.newHandshaker(
-            uri, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), maxFrameBytes);
+            uri, WebSocketVersion.V13, null, false, headers, maxFrameBytes);
     }
 
     ChannelInitializer<SocketChannel> initializer() {

@@ -281,7 +281,21 @@ public final class FeedClient implements AutoCloseable {
         private long reconnectBackoffMaxMs = DEFAULT_RECONNECT_BACKOFF_MAX_MS;
         private int reconnectAttempts = DEFAULT_RECONNECT_ATTEMPTS;
         private int receiveBufferBytes;
+        private String token;
         private boolean concluded;
+
+        /**
+         * The server's bearer token, sent as {@code Authorization: Bearer <token>} with every handshake (a server bound
+         * off loopback requires one). Default none.
+         */
+        public Context token(final String token) {
+            this.token = token;
+            return this;
+        }
+
+        public String token() {
+            return token;
+        }
 
         /** A {@code ws://} URI; an empty path means {@code /feed}. */
         public Context uri(final URI uri) {

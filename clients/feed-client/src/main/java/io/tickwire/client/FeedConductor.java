@@ -119,7 +119,7 @@ final class FeedConductor implements FeedAdapter.Handler {
     }
 
     private void connect() throws IOException {
-        final FeedChannelHandler c = new FeedChannelHandler(this, firstUri, true, ctx.maxFrameBytes());
+        final FeedChannelHandler c = new FeedChannelHandler(this, firstUri, true, ctx.maxFrameBytes(), ctx.token());
         final long timeoutMs = ctx.connectTimeoutMs();
         final Channel ch;
         final boolean answered;
@@ -389,7 +389,7 @@ final class FeedConductor implements FeedAdapter.Handler {
             finish(CLOSE_NORMAL, "client closed");
             return;
         }
-        final FeedChannelHandler c = new FeedChannelHandler(this, resumeUri, false, ctx.maxFrameBytes());
+        final FeedChannelHandler c = new FeedChannelHandler(this, resumeUri, false, ctx.maxFrameBytes(), ctx.token());
         final ChannelFuture f = bootstrap.clone().handler(c.initializer())
             .connect(resumeUri.getHost(), port(resumeUri));
         f.addListener((ChannelFutureListener)done -> {
