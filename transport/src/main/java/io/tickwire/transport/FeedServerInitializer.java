@@ -40,6 +40,8 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
     static final String API_HANDLER = "api";
     static final String WS_HANDLER = "ws";
     static final String FRAME_HANDLER = "frames";
+    private static final String HANDSHAKE_HANDLER =
+        "io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandshakeHandler";
     /** Peers that do not answer our close frame within this are dropped. */
     static final long FORCE_CLOSE_TIMEOUT_MS = 1_000;
 
@@ -100,6 +102,10 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
             if (msg instanceof FullHttpRequest request && request.uri().startsWith(IngestFrameHandler.PATH)
                 && IngestFrameHandler.PATH.equals(new QueryStringDecoder(request.uri()).path())) {
                 final ChannelPipeline p = channel.pipeline();
+                // The protocol handler adds its handshake handler (under its class name) only if none is there yet.
+                if (p.get(HANDSHAKE_HANDLER) != null) {
+                    p.remove(HANDSHAKE_HANDLER);
+                }
                 p.replace(WS_HANDLER, WS_HANDLER, new WebSocketServerProtocolHandler(ingestConfig));
                 p.replace(FRAME_HANDLER, FRAME_HANDLER, new IngestFrameHandler(runtime));
                 p.remove(this);
