@@ -1,6 +1,7 @@
 package io.tickwire.bench.harness;
 
 import com.google.protobuf.CodedOutputStream;
+import io.tickwire.client.IngestClient;
 import org.xerial.snappy.Snappy;
 
 import java.io.BufferedReader;
@@ -75,8 +76,8 @@ final class IngestPeerHarness {
             results.get(0).perSecond() / results.get(1).perSecond()));
         sb.append("the same series and load to Tickwire in its other formats (no peer):\n");
         for (final Result r : others) {
-            sb.append(String.format(Locale.ROOT, "  %-44s %,14.0f samples/s  (%,d samples in %.2f s, %d refused)%n",
-                r.target, r.perSecond(), r.samples, r.nanos / 1e9, r.failed));
+            sb.append(String.format(Locale.ROOT, "  %-44s %,14.0f samples/s  (%,d samples in %.2f s, %d refused)%s%n",
+                r.target, r.perSecond(), r.samples, r.nanos / 1e9, r.failed, r.note.isEmpty() ? "" : "  " + r.note));
         }
         System.out.print(sb);
         Files.writeString(out.resolve("ingest.txt"), sb.toString());
@@ -231,6 +232,9 @@ final class IngestPeerHarness {
             }
             final String base = "http://127.0.0.1:" + line.split(" ")[1];
             final List<Result> results = new ArrayList<>();
+            final long sbeSamples = 10L * requests * samplesPerRequest;
+            sbeSocket(base, sbeSamples / 10, series, p, in); // warm-up
+            results.add(sbeSocket(base, sbeSamples, series, p, in));
             send(base + "/api/v2/write?precision=ms", requests / 10, samplesPerRequest, series, connections,
                 Format.LINE_PROTOCOL);
             final Result lp = send(base + "/api/v2/write?precision=ms", requests, samplesPerRequest, series,
@@ -246,6 +250,61 @@ final class IngestPeerHarness {
                 p.destroyForcibly();
             }
         }
+    }
+
+    /**
+     * SBE over one WebSocket ({@code /ingest}, {@link IngestClient}): {@code samples} samples of up to 1000 series
+     * (keys), stamped by the server, in full frames within the server's window; from the first sample to the server's
+     * IngestStatus saying it has consumed them all. The server's allocation over the run, per sample, from its
+     * {@code alloc} answer.
+     */
+    private static Result sbeSocket(final String base, final long samples, final int series, final Process server,
+                                    final BufferedReader serverOut) throws Exception {
+        final int keys = Math.min(series, 1000);
+        final long allocBefore = serverAlloc(server, serverOut);
+        final long started;
+        final long nanos;
+        try (IngestClient c = IngestClient.connect(new IngestClient.Context()
+            .uri(URI.create(base.replaceFirst("^http", "ws") + "/ingest")))) {
+            for (int k = 0; k < keys; k++) {
+                c.declare(k, "host-" + (k % 16), "node_cpu_seconds_total", "cpu=\"" + (k / 16) + "\"",
+                    null, null);
+            }
+            if (!c.awaitConsumed(30_000)) {
+                throw new IllegalStateException("declarations not consumed");
+            }
+            started = System.nanoTime();
+            int key = 0;
+            for (long i = 0; i < samples; i++) {
+                c.add(key, 0, i);
+                if (++key == keys) {
+                    key = 0;
+                }
+            }
+            c.flush();
+            if (!c.awaitConsumed(120_000) || c.nacks() != 0) {
+                throw new IllegalStateException("SBE ingest: consumed " + c.consumedBytes() + " of " + c.sentBytes()
+                    + ", " + c.nacks() + " nacks, close " + c.closeStatus() + " " + c.closeReason());
+            }
+            nanos = System.nanoTime() - started;
+        }
+        final long allocated = serverAlloc(server, serverOut) - allocBefore;
+        return new Result("Tickwire SBE over one WebSocket (one core)", samples, nanos, 0, String.format(Locale.ROOT,
+            "server allocated %.3f B/sample (%,d B, every thread, declarations and answers included)",
+            (double)allocated / samples, allocated));
+    }
+
+    private static long serverAlloc(final Process server, final BufferedReader serverOut) throws IOException {
+        server.getOutputStream().write("alloc\n".getBytes(StandardCharsets.US_ASCII));
+        server.getOutputStream().flush();
+        String line;
+        while ((line = serverOut.readLine()) != null && !line.startsWith("alloc ")) {
+            // other output
+        }
+        if (line == null) {
+            throw new IllegalStateException("the Tickwire ingest server went away");
+        }
+        return Long.parseLong(line.substring("alloc ".length()).trim());
     }
 
     /** As {@link #request}, in line protocol: {@code node_cpu,host=..,cpu=..,mode=.. seconds_total=V T}. */

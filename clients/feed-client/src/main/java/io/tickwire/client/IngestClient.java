@@ -107,6 +107,8 @@ public final class IngestClient implements AutoCloseable {
         }
     }
 
+    /** Keys a connection may declare, 0..MAX_KEYS-1 (SampleBatch keys are uint16). */
+    public static final int MAX_KEYS = 65_536;
     private static final int BATCH_HEADER = MessageHeaderEncoder.ENCODED_LENGTH + SampleBatchEncoder.BLOCK_LENGTH
         + GroupSizeEncodingEncoder.ENCODED_LENGTH;
     private static final int SAMPLE_BYTES = SampleBatchEncoder.SamplesEncoder.sbeBlockLength();
