@@ -105,6 +105,9 @@ export class Feed {
             case 'catalog':
                 if (msg.simulationId === this.simulationId) this.h.onCatalog(msg);
                 break;
+            case 'catalogUpdate': // an observed run's new rows, named before the first tick that holds them
+                if (msg.simulationId === this.simulationId) this.h.onCatalogUpdate?.(msg);
+                break;
             case 'tick':
                 if (msg.simulationId !== this.simulationId) return; // a stale subscription's
                 if (this.lastTick !== null && msg.tick <= this.lastTick) return; // a resume overlaps: no duplicate

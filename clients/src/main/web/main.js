@@ -100,6 +100,12 @@ const feed = new Feed({
         if (!focusKey || !model.nodes.has(focusKey)) setFocus(defaultFocus(), false);
         scheduleRender();
     },
+    onCatalogUpdate: (u) => {
+        model.catalogUpdate(u);
+        model.filter(page.services);
+        fillServiceNames();
+        scheduleRender();
+    },
     onTick: (t) => {
         const started = performance.now();
         onTick(t);

@@ -108,6 +108,12 @@ export class Model {
         this.version++;
     }
 
+    /** An observed run's CatalogUpdate: a row (a source's series) per new serviceId, named source/metric{labels}. */
+    catalogUpdate(u) {
+        for (const s of u.series) this.node(`s${s.serviceId}`, s.name, 'service').info.metricKind = s.kind;
+        this.version++;
+    }
+
     node(key, name, kind) {
         let node = this.nodes.get(key);
         if (!node) {

@@ -106,7 +106,8 @@ function expectedTick(t) {
     // A version-2 frame: the version-3 and version-4 fields are absent, null.
     services: services.map(({ histogram, ...s }) => ({
       ...s, timeouts: null, retries: null, storageBytes: null, replicas: null, readyReplicas: null,
-      replicaTimeNs: null, readyTimeNs: null, histogramBytes: histogram,
+      replicaTimeNs: null, readyTimeNs: null, value: null, valueMin: null, valueMax: null, valueSum: null, late: null,
+      histogramBytes: histogram,
     })),
     entries: entries.map(({ histogram, ...x }) => ({ ...x, timeouts: null, histogramBytes: histogram })),
   };

@@ -29,11 +29,12 @@ export const ENUMS = Object.freeze({
     1: 'STARTING', 2: 'READY', 3: 'CRASHED', 4: 'UNHEALTHY', 5: 'REPLACED', 6: 'DRAINING', 7: 'REMOVED',
     8: 'KILLED_AFTER_GRACE',
   }),
+  MetricKind: Object.freeze({ 0: 'GAUGE', 1: 'COUNTER', 2: 'LATENCY', 3: 'HISTOGRAM', 4: 'SUMMARY' }),
 });
 export const END_REASON = Object.freeze(Object.values(ENUMS.EndReason));
 export const ERROR_CODE = ENUMS.ErrorCode;
 
-const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int32: 4, uint32: 4 });
+const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int32: 4, uint32: 4, double: 8 });
 
 /** A fixed field: name, offset in its block, primitive type; since = sinceVersion; enum fields name their enum. */
 const f = (name, offset, type, opts = {}) => Object.freeze({ name, offset, type, since: 0, ...opts });
@@ -62,6 +63,10 @@ const TICK_SERVICE_FIELDS = [
   // Replicas as entities, since v4: provisioned and READY at tick end, and their integrals over the tick (replica-ns).
   f('replicas', 150, 'int32', { since: 4 }), f('readyReplicas', 154, 'int32', { since: 4 }),
   f('replicaTimeNs', 158, 'int64', { since: 4 }), f('readyTimeNs', 166, 'int64', { since: 4 }),
+  // An observed run's series (v4): latest, min, max, sum of values (a counter's increase), late samples.
+  f('value', 174, 'double', { since: 4 }), f('valueMin', 182, 'double', { since: 4 }),
+  f('valueMax', 190, 'double', { since: 4 }), f('valueSum', 198, 'double', { since: 4 }),
+  f('late', 206, 'int64', { since: 4 }),
 ];
 const TICK_ENTRY_FIELDS = [
   f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),
@@ -94,6 +99,14 @@ export const MESSAGES = Object.freeze({
         { since: 2, data: [d('name', 'string')] }),
     ],
     data: [d('simulationName', 'string')],
+  }),
+  CatalogUpdate: message('CatalogUpdate', 71, 'catalogUpdate', [
+    f('simulationId', 0, 'int64'), f('fromTick', 8, 'int64'),
+  ], {
+    groups: [group('series', [f('serviceId', 0, 'uint16'), e('kind', 2, 'uint8', 'MetricKind')], {
+      data: [d('name', 'string'), d('source', 'string'), d('metric', 'string'), d('labels', 'string'),
+        d('unit', 'string')],
+    })],
   }),
   Heartbeat: message('Heartbeat', 30, 'heartbeat', [
     f('simulationId', 0, 'int64'), f('lastSequence', 8, 'int64'), f('wallTimeNs', 16, 'int64'),
@@ -166,6 +179,7 @@ class Reader {
       case 'uint16': return v.getUint16(o, true);
       case 'int32': return v.getInt32(o, true);
       case 'uint32': return v.getUint32(o, true);
+      case 'double': return v.getFloat64(o, true);
       default: throw new Error(`tickwire: no reader for ${type}`);
     }
   }
@@ -302,6 +316,7 @@ class Writer {
       case 'uint16': v.setUint16(at, value, true); break;
       case 'int32': v.setInt32(at, value, true); break;
       case 'uint32': v.setUint32(at, value, true); break;
+      case 'double': v.setFloat64(at, value, true); break;
       default: throw new Error(`tickwire: no writer for ${type}`);
     }
   }

@@ -7,6 +7,7 @@ import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalVerifier;
+import io.tickwire.journal.ObservedJournalCheck;
 import io.tickwire.transport.RunLauncher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +54,9 @@ final class VerifyCommand extends CliCommand {
         final long firstTick;
         final long lastTick;
         try (JournalReader reader = Journals.openWithTicks(journal)) {
+            if (reader.observed()) {
+                return verifyObserved(reader);
+            }
             source = reader.diagramSource();
             seed = reader.seed();
             simulationId = reader.simulationId();
@@ -110,6 +114,23 @@ final class VerifyCommand extends CliCommand {
             return fail(FAILURE, "compared " + compared + " of " + expected + " ticks");
         }
         out().println("identical: " + compared + " ticks");
+        out().flush();
+        return OK;
+    }
+
+    /**
+     * An observed run's journal cannot be re-simulated (its samples came from real sources): it is checked for
+     * consistency with itself ({@link ObservedJournalCheck} says exactly what).
+     */
+    private int verifyObserved(final JournalReader reader) throws Exception {
+        final ObservedJournalCheck.Result result = ObservedJournalCheck.check(reader);
+        if (result.problem() != null) {
+            out().println(result.problem());
+            out().flush();
+            return FAILURE;
+        }
+        out().println("consistent: " + result.ticks() + " ticks (an observed run: checked against itself, not "
+            + "re-simulated)");
         out().flush();
         return OK;
     }

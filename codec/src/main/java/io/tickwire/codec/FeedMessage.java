@@ -1,6 +1,7 @@
 package io.tickwire.codec;
 
 import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.CatalogUpdateDecoder;
 import io.tickwire.sbe.ErrorDecoder;
 import io.tickwire.sbe.GapNoticeDecoder;
 import io.tickwire.sbe.HeartbeatDecoder;
@@ -28,9 +29,11 @@ import java.util.List;
  * <pre>
  *   client ─► server   Subscribe 40, Unsubscribe 41, ListSimulations 42, Ping 43
  *   server ─► client   TickSummary 10, Catalog 20, Heartbeat 30, SimulationEnd 31, GapNotice 32,
- *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50, ReplicaEvent 62
+ *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50, ReplicaEvent 62,
+ *                      CatalogUpdate 71 (an observed run's new rows, before the first tick holding them)
  * </pre>
- * Templates 1 to 4, 60 and 61 are the engine's own (its rings and the journal's internals) and never on the feed.
+ * Templates 1 to 4, 60, 61, 70 and 76 are the engine's own (its rings) and never on the feed; 72 to 75 are the
+ * WebSocket ingest protocol's ({@code /ingest}).
  * <p>
  * {@link #of(int)} and {@link #fromClient(int)} are array lookups: no allocation, for the receive paths.
  */
@@ -48,6 +51,8 @@ public enum FeedMessage {
     PONG("Pong", PongDecoder.TEMPLATE_ID, PongDecoder.BLOCK_LENGTH, Sender.SERVER),
     ERROR("Error", ErrorDecoder.TEMPLATE_ID, ErrorDecoder.BLOCK_LENGTH, Sender.SERVER),
     REPLICA_EVENT("ReplicaEvent", ReplicaEventDecoder.TEMPLATE_ID, ReplicaEventDecoder.BLOCK_LENGTH, Sender.SERVER),
+    CATALOG_UPDATE("CatalogUpdate", CatalogUpdateDecoder.TEMPLATE_ID, CatalogUpdateDecoder.BLOCK_LENGTH,
+        Sender.SERVER),
 
     SUBSCRIBE("Subscribe", SubscribeDecoder.TEMPLATE_ID, SubscribeDecoder.BLOCK_LENGTH, Sender.CLIENT) {
         @Override

@@ -41,6 +41,11 @@ public final class TickHistogram {
 
     /** Record one value (&ge; 0). */
     public void record(final long value) {
+        record(value, 1);
+    }
+
+    /** Record {@code count} (&ge; 1) occurrences of one value (&ge; 0): HdrHistogram's recordValueWithCount. */
+    public void record(final long value, final long count) {
         if (value < 0) {
             throw new IllegalArgumentException("negative value: " + value);
         }
@@ -48,14 +53,16 @@ public final class TickHistogram {
         if (index >= counts.length) {
             counts = Arrays.copyOf(counts, Math.max(counts.length << 1, index + SUB_BUCKET_HALF_COUNT));
         }
-        if (counts[index]++ == 0) {
+        final long before = counts[index];
+        counts[index] = before + count;
+        if (before == 0) {
             if (touchedCount == touched.length) {
                 touched = Arrays.copyOf(touched, touchedCount << 1);
             }
             touched[touchedCount++] = index;
             sorted = false;
         }
-        totalCount++;
+        totalCount += count;
         if (value > maxValue) {
             maxValue = value;
         }

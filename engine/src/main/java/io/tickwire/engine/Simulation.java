@@ -81,7 +81,7 @@ import java.util.concurrent.locks.LockSupport;
  * out or {@link #stop} is called; the end flows through every stage as a marker so that nothing in flight is lost;
  * {@link #awaitTermination}, {@link #close}.
  */
-public final class Simulation implements AutoCloseable {
+public final class Simulation implements TickSource {
     private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
 
     public enum State {
@@ -184,6 +184,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     /** Add a consumer of closed ticks; only before {@link #start()}. */
+    @Override
     public Simulation addListener(final TickListener listener) {
         if (state.get() != State.NEW) {
             throw new IllegalStateException("listeners are added before start");
@@ -329,8 +330,20 @@ public final class Simulation implements AutoCloseable {
         terminated.countDown();
     }
 
+    @Override
     public long id() {
         return ctx.simulationId;
+    }
+
+    /** The diagram's name. */
+    @Override
+    public String name() {
+        return diagram.name();
+    }
+
+    @Override
+    public long tickNs() {
+        return diagram.tickNs();
     }
 
     public Diagram diagram() {

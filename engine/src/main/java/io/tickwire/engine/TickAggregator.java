@@ -533,6 +533,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .readyReplicas((int)f[base + F_READY])
                 .replicaTimeNs(f[base + F_REPLICA_TIME])
                 .readyTimeNs(f[base + F_READY_TIME])
+                // An observed run's values (schema v4): none in a simulation, written so that no stale bytes are.
+                .value(Double.NaN)
+                .valueMin(Double.NaN)
+                .valueMax(Double.NaN)
+                .valueSum(0)
+                .late(0)
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);

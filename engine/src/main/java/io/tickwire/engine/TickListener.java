@@ -29,6 +29,13 @@ public interface TickListener {
     }
 
     /**
+     * An observed run's new rows (a {@code CatalogUpdate} message): called before the first tick that holds them, so
+     * that each row of a tick is known by then. Never called for a simulation. The default ignores it.
+     */
+    default void onCatalogUpdate(final DirectBuffer buffer, final int offset, final int length) {
+    }
+
+    /**
      * Last call, once: the simulation ended. Normally on the listener's thread; if the pipeline failed and this
      * listener's thread stopped before the end reached it, {@link Simulation#close()} calls it from the closing
      * thread once the listener's thread has terminated (so nothing else runs on the listener concurrently).

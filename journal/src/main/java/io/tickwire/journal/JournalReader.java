@@ -35,7 +35,8 @@ import java.util.Properties;
  * nothing.
  * <p>
  * Every excerpt's SBE header is checked for the schema id; messages of older (and newer) schema versions are decoded
- * with the header's block length and version. Templates the reader does not know are skipped.
+ * with the header's block length and version. Templates the reader does not know are skipped, and so are an observed
+ * run's {@code CatalogUpdate}s: {@link #catalog()} names every row so far and {@link #series()} describes them.
  * <p>
  * <b>Not thread safe</b>: one reader per thread. {@link #next} allocates nothing.
  */
@@ -51,6 +52,7 @@ public final class JournalReader implements AutoCloseable {
     private final long seed;
     private final long simulationId;
     private final long tickLengthNs;
+    private final boolean observed;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final ExcerptTailer tailer;
@@ -100,6 +102,7 @@ public final class JournalReader implements AutoCloseable {
         this.seed = longProperty(run, JournalLayout.SEED);
         this.simulationId = longProperty(run, JournalLayout.SIMULATION_ID);
         this.tickLengthNs = longProperty(run, JournalLayout.TICK_LENGTH_NS);
+        this.observed = JournalLayout.OBSERVED.equals(run.getProperty(JournalLayout.KIND));
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
         this.retained = run.getProperty(JournalLayout.RETAIN) != null;
@@ -128,9 +131,10 @@ public final class JournalReader implements AutoCloseable {
         if (schemaId != Schema.ID) {
             throw new IOException("journal " + dir + " has schema id " + schemaId + ", expected " + Schema.ID);
         }
-        final Path diagramFile = dir.resolve(JournalLayout.DIAGRAM_FILE);
+        final boolean observed = JournalLayout.OBSERVED.equals(run.getProperty(JournalLayout.KIND));
+        final Path diagramFile = dir.resolve(observed ? JournalLayout.OBSERVE_FILE : JournalLayout.DIAGRAM_FILE);
         if (!Files.isRegularFile(diagramFile)) {
-            throw new IOException("journal " + dir + " has no " + JournalLayout.DIAGRAM_FILE);
+            throw new IOException("journal " + dir + " has no " + diagramFile.getFileName());
         }
         final String source = Files.readString(diagramFile, StandardCharsets.UTF_8);
 
@@ -159,9 +163,27 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
-    /** The diagram the run was made from, verbatim. */
+    /** The diagram the run was made from, verbatim; an observed run's configuration ({@link #observed()}). */
     public String diagramSource() {
         return diagramSource;
+    }
+
+    /** Whether the journal is of an observed run (real sources, not a diagram): it cannot be re-simulated. */
+    public boolean observed() {
+        return observed;
+    }
+
+    /**
+     * An observed run's rows described: one {@code CatalogUpdate} of every row as of the last update journaled
+     * ({@code series.sbe}); null for a simulation or an observed run with no row yet. Read on each call.
+     */
+    public byte[] series() {
+        final Path file = directory.resolve(JournalLayout.SERIES_FILE);
+        try {
+            return Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+        } catch (final IOException ex) {
+            throw new java.io.UncheckedIOException("journal " + directory + ": cannot read its series", ex);
+        }
     }
 
     public long seed() {
@@ -412,6 +434,17 @@ public final class JournalReader implements AutoCloseable {
     }
 
     private void readCatalog() {
+        final Path merged = directory.resolve(JournalLayout.CATALOG_FILE);
+        if (observed && Files.isRegularFile(directory.resolve(JournalLayout.SERIES_FILE))
+            && Files.isRegularFile(merged)) {
+            // An observed run's catalog grows: catalog.sbe names every row so far, the first excerpt only the first.
+            try {
+                catalog = Files.readAllBytes(merged);
+                return;
+            } catch (final IOException ex) {
+                throw new java.io.UncheckedIOException("journal " + directory + ": cannot read its catalog", ex);
+            }
+        }
         tailer.toStart();
         try (DocumentContext dc = tailer.readingDocument()) {
             if (dc.isPresent()) {

@@ -1,5 +1,6 @@
 package io.tickwire.journal;
 
+import io.tickwire.codec.CatalogUpdates;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
@@ -51,6 +52,8 @@ import java.util.function.LongConsumer;
  *  first                Catalog (20)      {@link #onCatalog}, once, before any tick
  *  then, one per tick   TickSummary (10)  {@link #onTick}: ticks 0, 1, 2, ... in order, consecutive
  *  after a tick, any    events            {@link #onEvent}: that tick's events (e.g. ReplicaEvent, 62), verbatim
+ *  between ticks        CatalogUpdate (71) {@link #onCatalogUpdate}: an observed run's new rows, before the tick
+ *                                         that first holds them
  *  last (if any)        SimulationEnd (31) {@link #onEnd}: lastSequence = the last tick, reason = how the run ended;
  *                                         absent if the writer died or was closed before the end reached it
  * </pre>
@@ -96,6 +99,7 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     private volatile ExcerptAppender appender;
     private long ticks;
     private boolean catalogKept; // listener thread only
+    private CatalogUpdates catalogUpdates; // listener thread only
     private boolean catalogJournaled; // resumed with a catalog: set before the listener thread starts
     private volatile boolean ended;
 
@@ -220,12 +224,32 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     /** As {@link #create(Path, Diagram, long, long)}, with a roll cycle and retention. */
     public static JournalWriter create(final Path dir, final Diagram diagram, final long seed, final long simulationId,
                                        final Context ctx) throws IOException {
-        Objects.requireNonNull(dir, "dir");
         final String source = Objects.requireNonNull(diagram, "diagram").source();
         if (source == null) {
             // Replay, verify and resume all need the text the run was made from.
             throw new IllegalArgumentException("the diagram has no source text to journal");
         }
+        return create(dir, JournalLayout.DIAGRAM_FILE, source, diagram.name(), diagram.tickNs(), seed, simulationId,
+            null, ctx);
+    }
+
+    /**
+     * A journal of an observed run: its configuration's text goes to {@code observe.yaml} and run.properties says
+     * {@code kind=observed}; its catalog updates are journaled and merged into {@code catalog.sbe} and
+     * {@code series.sbe} ({@link JournalLayout}).
+     */
+    public static JournalWriter createObserved(final Path dir, final String name, final long tickNs,
+                                               final String configSource, final long simulationId,
+                                               final Context ctx) throws IOException {
+        return create(dir, JournalLayout.OBSERVE_FILE, Objects.requireNonNull(configSource, "configSource"), name,
+            tickNs, 0, simulationId, JournalLayout.OBSERVED, ctx);
+    }
+
+    private static JournalWriter create(final Path dir, final String sourceFile, final String source,
+                                        final String name, final long tickNs, final long seed,
+                                        final long simulationId, final String kind, final Context ctx)
+        throws IOException {
+        Objects.requireNonNull(dir, "dir");
         Files.createDirectories(dir);
         if (Files.exists(dir.resolve(JournalLayout.RUN_FILE))) {
             throw alreadyExists(dir);
@@ -238,8 +262,8 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         }
         // The run's identity before its queue: a writer killed from here on leaves a journal that run --resume
         // continues (with no catalog yet, from tick 0).
-        writeDurably(dir.resolve(JournalLayout.DIAGRAM_FILE), source);
-        writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(diagram, seed, simulationId, ctx));
+        writeDurably(dir.resolve(sourceFile), source);
+        writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(name, tickNs, seed, simulationId, kind, ctx));
         final SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(queueDir)
             .rollCycle(ctx.rollCycle)
             .timeProvider(ctx.timeProvider)
@@ -281,6 +305,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
             return; // resumed: the journal has its catalog, from the run's start
         }
         append(buffer, offset, length);
+        final byte[] first = new byte[length];
+        buffer.getBytes(offset, first);
+        catalogUpdates = CatalogUpdates.of(first);
         if (retention != null && !catalogKept) {
             // Once, before any tick: the first cycle (with the catalog excerpt) may be deleted by retention.
             catalogKept = true;
@@ -292,6 +319,23 @@ public final class JournalWriter implements TickListener, AutoCloseable {
                 throw new java.io.UncheckedIOException("journal " + directory + ": cannot keep the catalog", ex);
             }
         }
+    }
+
+    /**
+     * An observed run's new rows: journaled before the tick that first holds them, and merged into
+     * {@code catalog.sbe} and {@code series.sbe} (written durably first, so that a reader never finds a row of a tick
+     * undescribed). Rare; allocates.
+     */
+    @Override
+    public void onCatalogUpdate(final DirectBuffer buffer, final int offset, final int length) {
+        catalogUpdates = catalogUpdates.plus(buffer, offset, length);
+        try {
+            writeDurably(directory.resolve(JournalLayout.CATALOG_FILE), catalogUpdates.catalog());
+            writeDurably(directory.resolve(JournalLayout.SERIES_FILE), catalogUpdates.series());
+        } catch (final IOException ex) {
+            throw new java.io.UncheckedIOException("journal " + directory + ": cannot keep the catalog", ex);
+        }
+        append(buffer, offset, length);
     }
 
     @Override
@@ -454,16 +498,17 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         return new IOException("journal already exists: " + dir);
     }
 
-    private static String runProperties(final Diagram diagram, final long seed, final long simulationId,
-                                        final Context ctx) {
+    private static String runProperties(final String name, final long tickNs, final long seed,
+                                        final long simulationId, final String kind, final Context ctx) {
         return "# Tickwire journal: the run's identity. diagram.yaml is its diagram, queue/ its ticks.\n"
             + JournalLayout.SEED + '=' + seed + '\n'
             + JournalLayout.SIMULATION_ID + '=' + simulationId + '\n'
             + JournalLayout.SCHEMA_ID + '=' + Schema.ID + '\n'
             + JournalLayout.SCHEMA_VERSION + '=' + Schema.VERSION + '\n'
             + JournalLayout.CREATED + '=' + escape(Instant.now().toString()) + '\n'
-            + JournalLayout.TICK_LENGTH_NS + '=' + diagram.tickNs() + '\n'
-            + JournalLayout.NAME + '=' + escape(diagram.name()) + '\n'
+            + JournalLayout.TICK_LENGTH_NS + '=' + tickNs + '\n'
+            + JournalLayout.NAME + '=' + escape(name) + '\n'
+            + (kind == null ? "" : JournalLayout.KIND + '=' + kind + '\n')
             + JournalLayout.ROLL_CYCLE + '=' + JournalRetention.nameOf(ctx.rollCycle) + '\n'
             + (ctx.retention.keepsAll() ? "" : JournalLayout.RETAIN + '=' + ctx.retention + '\n')
             + (Double.isNaN(ctx.launchSpeed) ? "" : JournalLayout.TICKS + '=' + ctx.launchTicks + '\n'

@@ -96,7 +96,8 @@ public final class FeedServer implements AutoCloseable {
                 .runDefaults(ctx.runDefaults())
                 .listeners(ctx.runListeners())));
         replayThreads = new ReplayThreads(ctx.replayThreads());
-        runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet(), new FeedCounters());
+        runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet(), new FeedCounters(),
+            new InFlightAnswers());
     }
 
     /** Netty's thread factory, with the layout's hook run on each thread as it starts. */
@@ -206,6 +207,12 @@ public final class FeedServer implements AutoCloseable {
             serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
         }
         registry.close();
+        try {
+            // Answers promised for later (a stop's, once its run has ended) are written before connections close.
+            runtime.answers().awaitNone(SHUTDOWN_TIMEOUT_MS);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
         for (final Channel ch : channels) {
             if (ch.isActive() && ch.pipeline().get(FeedServerInitializer.API_HANDLER) == null) {
                 // An upgraded (feed) connection: tell the client why, then close (below).
@@ -271,6 +278,12 @@ public final class FeedServer implements AutoCloseable {
         public static final long DEFAULT_REPLAY_BATCH_BYTES = 1024 * 1024;
         /** Largest HTTP request body (a diagram) accepted; larger ones get 413. */
         public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+        /** Largest ingest body (a remote-write, line-protocol or JSON request) taken; larger ones get 413. */
+        public static final int DEFAULT_MAX_INGEST_BODY_BYTES = 8 * 1024 * 1024;
+        /** Largest decompressed remote-write body taken; larger ones get 413. */
+        public static final int DEFAULT_MAX_INGEST_DECODED_BYTES = 64 * 1024 * 1024;
+        /** Bytes an {@code /ingest} client may send beyond what the server has announced consumed: 1 MiB. */
+        public static final int DEFAULT_INGEST_WINDOW_BYTES = 1 << 20;
 
         private String bindAddress = DEFAULT_BIND_ADDRESS;
         private int port = DEFAULT_PORT;
@@ -294,6 +307,9 @@ public final class FeedServer implements AutoCloseable {
         private String journalRollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
         private JournalRetention.Policy journalRetention = JournalRetention.Policy.KEEP_ALL;
         private final List<RunLauncher.ListenerFactory> runListeners = new ArrayList<>();
+        private int maxIngestBodyBytes = DEFAULT_MAX_INGEST_BODY_BYTES;
+        private int maxIngestDecodedBytes = DEFAULT_MAX_INGEST_DECODED_BYTES;
+        private int ingestWindowBytes = DEFAULT_INGEST_WINDOW_BYTES;
         private String token;
         private boolean insecure;
         private Path tlsCertificate;
@@ -395,6 +411,45 @@ public final class FeedServer implements AutoCloseable {
 
         public ThreadStartHook threadStartHook() {
             return threadStartHook;
+        }
+
+        /** Largest ingest request body; larger ones get 413. Default 8 MiB. */
+        public Context maxIngestBodyBytes(final int bytes) {
+            this.maxIngestBodyBytes = bytes;
+            return this;
+        }
+
+        public int maxIngestBodyBytes() {
+            return maxIngestBodyBytes;
+        }
+
+        /** Largest decompressed remote-write body; larger ones get 413. Default 64 MiB. */
+        public Context maxIngestDecodedBytes(final int bytes) {
+            this.maxIngestDecodedBytes = bytes;
+            return this;
+        }
+
+        public int maxIngestDecodedBytes() {
+            return maxIngestDecodedBytes;
+        }
+
+        /**
+         * The flow-control window of {@code /ingest}: bytes of frames a client may send beyond the consumedBytes the
+         * server last announced (IngestStatus); more closes it (1008). Also what a flooding connection can make the
+         * server hold. Default 1 MiB; at least {@link #maxFramePayloadBytes}.
+         */
+        public Context ingestWindowBytes(final int bytes) {
+            this.ingestWindowBytes = bytes;
+            return this;
+        }
+
+        public int ingestWindowBytes() {
+            return ingestWindowBytes;
+        }
+
+        /** The HTTP aggregator's limit: the larger of a diagram's and an ingest body's. */
+        int maxRequestBytes() {
+            return Math.max(MAX_REQUEST_BYTES, maxIngestBodyBytes);
         }
 
         /**
@@ -655,6 +710,14 @@ public final class FeedServer implements AutoCloseable {
             }
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+            }
+            if (maxIngestBodyBytes < 1024 || maxIngestDecodedBytes < maxIngestBodyBytes) {
+                throw new IllegalArgumentException("maxIngestBodyBytes must be >= 1024 and maxIngestDecodedBytes >= it,"
+                    + " got " + maxIngestBodyBytes + " and " + maxIngestDecodedBytes);
+            }
+            if (ingestWindowBytes < maxFramePayloadBytes) {
+                throw new IllegalArgumentException("ingestWindowBytes must be >= maxFramePayloadBytes ("
+                    + maxFramePayloadBytes + "), got " + ingestWindowBytes);
             }
             if (staticResourceRoot == null) {
                 staticResourceRoot = "";

@@ -59,12 +59,15 @@ final class FeedSubscription {
     private boolean pumpScheduled;
     private JournalReplay replay;
     private long gapped; // ticks skipped and announced by GapNotices
+    /** An observed run's rows this subscription has been described (sent before the ticks that hold more). */
+    private int rowsKnown;
     /** Ticks skipped: those announced, and while conflating those it would skip if it could write now. */
     private volatile long ticksConflated;
 
     FeedSubscription(final FeedFrameHandler connection, final ChannelHandlerContext ctx, final FeedRuntime runtime,
                      final Broadcaster broadcaster, final ServiceFilter filter, final String services,
-                     final ConflationPolicy policy, final long fromSequence, final long epoch) {
+                     final ConflationPolicy policy, final long fromSequence, final long epoch,
+                     final int rowsKnown) {
         this.connection = connection;
         this.ctx = ctx;
         this.runtime = runtime;
@@ -75,6 +78,7 @@ final class FeedSubscription {
         this.policy = policy;
         this.nextSequence = fromSequence;
         this.epoch = epoch;
+        this.rowsKnown = rowsKnown;
         this.progress.set(fromSequence);
     }
 
@@ -162,6 +166,7 @@ final class FeedSubscription {
             }
             final TickFrames frames = tail.retain(nextSequence);
             if (frames != null) {
+                announceRows(nextSequence);
                 try {
                     final ByteBuf shared = frames.frameFor(filter);
                     final ByteBuf frame = shared != null ? shared.retainedDuplicate()
@@ -262,6 +267,17 @@ final class FeedSubscription {
         lastWriteNanos = System.nanoTime();
     }
 
+    /** An observed run's rows new since this subscription was described, before the tick that may hold them. */
+    private void announceRows(final long tick) {
+        if (rowsKnown < broadcaster.view().rows()) {
+            final int rows = broadcaster.rowsBefore(rowsKnown, tick);
+            if (rows > rowsKnown) {
+                send(FeedMessages.copy(ctx.alloc(), broadcaster.describeRows(rowsKnown, rows, tick)));
+                rowsKnown = rows;
+            }
+        }
+    }
+
     /** Count frames written: on the connection ({@code GET /connections}) and as the run's. */
     private void countFrames(final int n) {
         connection.countFrames(n);
@@ -350,6 +366,7 @@ final class FeedSubscription {
             return;
         }
         for (final ByteBuf frame : frames) {
+            announceRows(nextSequence);
             ctx.write(frame, ctx.voidPromise());
             sent(nextSequence++);
         }

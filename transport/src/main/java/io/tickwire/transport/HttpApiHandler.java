@@ -33,10 +33,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private final HttpRoutes routes;
     private final StaticResources resources;
+    private final InFlightAnswers answers;
 
-    HttpApiHandler(final HttpRoutes routes, final StaticResources resources) {
+    HttpApiHandler(final HttpRoutes routes, final StaticResources resources, final InFlightAnswers answers) {
         this.routes = routes;
         this.resources = resources;
+        this.answers = answers;
     }
 
     /** The server's routes: every API registered in one place. */
@@ -44,6 +46,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         final HttpRoutes routes = new HttpRoutes();
         new ServerApi(runtime).register(routes);
         new SimulationsApi(runtime).register(routes);
+        new IngestApi(runtime).register(routes);
         if (runtime.ctx().metrics()) {
             new MetricsApi(runtime).register(routes);
         }
@@ -71,6 +74,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         if (response != HttpExchange.LATER) {
             exchange.respondInline(response);
+        } else {
+            exchange.deferred(answers);
         }
     }
 

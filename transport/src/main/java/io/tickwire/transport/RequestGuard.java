@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.util.ReferenceCountUtil;
 
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
@@ -47,13 +48,16 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
 
     /**
      * The bearer token ({@link BearerToken}) on every request but the public ones (the dashboard's files and
-     * {@code /health}, which carry no data): 401 with {@code WWW-Authenticate: Bearer} otherwise.
+     * {@code /health}, which carry no data): 401 with {@code WWW-Authenticate: Bearer} otherwise, after telling
+     * {@code onRefused} (ingest counts it).
      */
-    static Check bearerToken(final BearerToken token, final Predicate<FullHttpRequest> isPublic) {
+    static Check bearerToken(final BearerToken token, final Predicate<FullHttpRequest> isPublic,
+                             final Consumer<FullHttpRequest> onRefused) {
         return (channel, request) -> {
             if (isPublic.test(request) || token.presentIn(request)) {
                 return null;
             }
+            onRefused.accept(request);
             final FullHttpResponse refusal = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED,
                 "a bearer token is required: Authorization: Bearer <token> (WebSocket: subprotocol "
                     + BearerToken.SUBPROTOCOL_PREFIX + "<token>)");

@@ -2,7 +2,10 @@ package io.tickwire.transport;
 
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
+import io.tickwire.engine.TickSource;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.ObserveSpec;
+import io.tickwire.engine.observe.Observation;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import org.slf4j.Logger;
@@ -125,6 +128,60 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     /**
+     * Launch an observed run of {@code spec} as the next run (the next id), journaled in the directory
+     * {@code journalDirOfId} gives (may be null, or return null, for none), with a feed, then start it.
+     *
+     * @throws IOException if the journal cannot be created (nothing is started then).
+     */
+    public synchronized Observation launch(final ObserveSpec spec, final Observation.Context ctx,
+                                           final LongFunction<Path> journalDirOfId) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the registry is closed");
+        }
+        final long id = nextId++;
+        final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
+        final RunLauncher.Run run = launcher.launch(spec, ctx, id, dir, this::onEnded);
+        entries.put(id, run);
+        forgetOldRuns();
+        return run.observation();
+    }
+
+    /** The observed run with id {@code id}. */
+    public Optional<Observation> observation(final long id) {
+        final RunLauncher.Run run = entries.get(id);
+        return run == null ? Optional.empty() : Optional.ofNullable(run.observation());
+    }
+
+    /** Every observed run known, oldest first. */
+    public List<Observation> observations() {
+        final List<Observation> list = new ArrayList<>();
+        entries.values().forEach(run -> {
+            if (run.observation() != null) {
+                list.add(run.observation());
+            }
+        });
+        return list;
+    }
+
+    /** The running observed run with the highest id: where ingest goes when a request names none. */
+    public Optional<Observation> latestRunningObservation() {
+        for (final RunLauncher.Run run : entries.descendingMap().values()) {
+            final Observation o = run.observation();
+            if (o != null && o.state() == Simulation.State.RUNNING) {
+                return Optional.of(o);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every run, simulated or observed, oldest first. */
+    public List<TickSource> runs() {
+        final List<TickSource> list = new ArrayList<>(entries.size());
+        entries.values().forEach(run -> list.add(run.source()));
+        return list;
+    }
+
+    /**
      * Replay the journal in {@code dir} as a simulation of its own, under the journal's simulation id (so its catalog
      * and ticks are the journal's bytes): ticks {@code from..to} (inclusive; -1 for the journal's first / last),
      * paced at {@code speed} simulated seconds per wall second ({@link Double#POSITIVE_INFINITY}: as fast as the
@@ -167,6 +224,7 @@ public final class SimulationRegistry implements AutoCloseable {
             final boolean max = Double.isInfinite(speed);
             final Broadcaster feed = Broadcaster.ofReplay(id, catalog, dir.toAbsolutePath(), tailTicks, tailBytes, max,
                 start);
+            feed.describe(reader.series()); // an observed run's rows, described before any subscriber
             player = new JournalPlayer(dir.toAbsolutePath(), feed, reader, start, end, speed, tailTicks / 2);
             replays.put(id, player);
             nextId = Math.max(nextId, id + 1);
@@ -190,27 +248,36 @@ public final class SimulationRegistry implements AutoCloseable {
         return List.copyOf(replays.values());
     }
 
+    /** The simulation with id {@code id} (an observed run is not one: see {@link #observation}). */
     public Optional<Simulation> get(final long id) {
         final RunLauncher.Run run = entries.get(id);
-        return run == null ? Optional.empty() : Optional.of(run.simulation());
+        return run == null ? Optional.empty() : Optional.ofNullable(run.simulation());
     }
 
-    /** Every run known, oldest first. */
+    /** Every simulation known, oldest first (observed runs: {@link #observations()}). */
     public List<Simulation> list() {
         final List<Simulation> list = new ArrayList<>(entries.size());
-        entries.values().forEach(run -> list.add(run.simulation()));
+        entries.values().forEach(run -> {
+            if (run.simulation() != null) {
+                list.add(run.simulation());
+            }
+        });
         return list;
     }
 
     /** Every run known (launched here and not yet forgotten), oldest first: for metrics. */
-    List<RunLauncher.Run> runs() {
+    List<RunLauncher.Run> launchedRuns() {
         return List.copyOf(entries.values());
     }
 
-    /** The run with the highest id. */
+    /** The simulation with the highest id. */
     public Optional<Simulation> latest() {
-        final Map.Entry<Long, RunLauncher.Run> e = entries.lastEntry();
-        return e == null ? Optional.empty() : Optional.of(e.getValue().simulation());
+        for (final RunLauncher.Run run : entries.descendingMap().values()) {
+            if (run.simulation() != null) {
+                return Optional.of(run.simulation());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The feed of run {@code id}. */
@@ -255,7 +322,8 @@ public final class SimulationRegistry implements AutoCloseable {
                 return null;
             }
             final io.tickwire.sbe.EndReason reason = reader.endReason();
-            final Broadcaster feed = Broadcaster.ofEndedJournal(id, catalog, dir, Math.max(0, reader.firstTick()),
+            final Broadcaster feed = Broadcaster.ofEndedJournal(id, catalog, reader.series(), dir,
+                Math.max(0, reader.firstTick()),
                 reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
                     case COMPLETED -> TickListener.EndReason.COMPLETED;
                     case STOPPED -> TickListener.EndReason.STOPPED;
@@ -308,7 +376,7 @@ public final class SimulationRegistry implements AutoCloseable {
             }
             closed = true;
         }
-        entries.values().forEach(run -> run.simulation().stop());
+        entries.values().forEach(run -> run.source().stop());
         replays.values().forEach(JournalPlayer::close);
         entries.values().forEach(RunLauncher.Run::close);
         entries.values().forEach(run -> run.feed().discardTail());
@@ -335,7 +403,7 @@ public final class SimulationRegistry implements AutoCloseable {
     private void forgetOldRuns() {
         int ended = 0;
         for (final RunLauncher.Run run : entries.descendingMap().values()) {
-            final Simulation.State state = run.simulation().state();
+            final Simulation.State state = run.source().state();
             if (state == Simulation.State.ENDED || state == Simulation.State.FAILED) {
                 if (!run.released()) {
                     // A run that failed may never deliver its end; release it here.

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.tickwire.codec.FeedMessage;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.CatalogUpdateDecoder;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorDecoder;
 import io.tickwire.sbe.GapNoticeDecoder;
@@ -33,6 +34,9 @@ final class FeedAdapter {
 
         void onCatalog(long simulationId, DirectBuffer message, int length);
 
+        /** An observed run's new rows ({@code CatalogUpdate}), before the first tick that holds them. */
+        void onCatalogUpdate(long simulationId, DirectBuffer message, int length);
+
         void onHeartbeat(long simulationId, long lastSequence);
 
         void onGapNotice(long simulationId, long fromSequence, long toSequence);
@@ -55,6 +59,7 @@ final class FeedAdapter {
     private static final int HEADER = MessageHeaderDecoder.ENCODED_LENGTH;
 
     private final Handler handler;
+    private final CatalogUpdateDecoder catalogUpdate = new CatalogUpdateDecoder();
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final TickSummaryDecoder tick = new TickSummaryDecoder();
@@ -126,6 +131,10 @@ final class FeedAdapter {
             case CATALOG -> {
                 catalog.wrap(view, HEADER, blockLength, version);
                 handler.onCatalog(catalog.simulationId(), view, length);
+            }
+            case CATALOG_UPDATE -> {
+                catalogUpdate.wrap(view, HEADER, blockLength, version);
+                handler.onCatalogUpdate(catalogUpdate.simulationId(), view, length);
             }
             case SUBSCRIBED -> {
                 subscribed.wrap(view, HEADER, blockLength, version);

@@ -478,6 +478,11 @@ final class FeedConductor implements FeedAdapter.Handler {
     }
 
     @Override
+    public void onCatalogUpdate(final long simulationId, final DirectBuffer message, final int length) {
+        listener.onCatalogUpdate(simulationId, message, 0, length);
+    }
+
+    @Override
     public void onHeartbeat(final long simulationId, final long lastSequence) {
         listener.onHeartbeat(simulationId, lastSequence);
     }

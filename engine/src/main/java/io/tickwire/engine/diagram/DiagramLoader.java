@@ -90,7 +90,7 @@ public final class DiagramLoader {
     }
 
     /** Text that opens with '{' is tried as JSON first, then as YAML (flow style); the JSON error wins. */
-    private static JsonNode readTree(final String text) throws JsonProcessingException {
+    static JsonNode readTree(final String text) throws JsonProcessingException {
         final String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
         if (!body.stripLeading().startsWith("{")) {
             return MAPPER.readTree(body);
@@ -107,7 +107,7 @@ public final class DiagramLoader {
     }
 
     /** One line: the parser's own message spans several, with an excerpt of the source. */
-    private static String syntaxError(final JsonProcessingException ex) {
+    static String syntaxError(final JsonProcessingException ex) {
         if (ex.getCause() instanceof MarkedYAMLException yaml && yaml.getProblemMark() != null) {
             return yaml.getProblem() + " at line " + (yaml.getProblemMark().getLine() + 1)
                 + ", column " + (yaml.getProblemMark().getColumn() + 1);

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.tickwire.sbe.MetricKind;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,6 +52,21 @@ public final class ReportFormat {
             putNumber(n, "little_lambda_w", s.littleLambdaW());
             putNumber(n, "little_ratio", s.littleRatio());
             putNumber(n, "cost", s.cost());
+        }
+        if (report.catalog().observed()) {
+            final ObjectNode series = root.putObject("series");
+            for (final ServiceFigures s : report.services()) {
+                final ObjectNode n = series.putObject(s.name());
+                final MetricKind kind = report.catalog().kind(s.id());
+                n.put("kind", kind == null ? "unknown" : kind.name().toLowerCase(Locale.ROOT));
+                n.put("samples", s.arrivals());
+                n.put("late", s.late());
+                putNumber(n, "last", s.value());
+                putNumber(n, "min", s.valueMin());
+                putNumber(n, "max", s.valueMax());
+                putNumber(n, "mean", s.valueMean());
+                putNumber(n, "rate_per_s", kind == MetricKind.COUNTER ? s.rate() : Double.NaN);
+            }
         }
         final ObjectNode entries = root.putObject("entries");
         for (final EntryFigures e : report.entries()) {
@@ -101,8 +118,13 @@ public final class ReportFormat {
         }
         sb.append('\n');
         requests.appendTo(sb);
-        sb.append('\n');
-        occupancy.appendTo(sb);
+        if (report.catalog().observed()) {
+            sb.append('\n');
+            series(report).appendTo(sb, 2);
+        } else {
+            sb.append('\n');
+            occupancy.appendTo(sb);
+        }
         if (!report.entries().isEmpty()) {
             final Table endToEnd = new Table("entry point", "into", "completed", "errors", "rejected", "timeouts",
                 "mean ms", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "throughput/s");
@@ -117,6 +139,26 @@ public final class ReportFormat {
             endToEnd.appendTo(sb, 2);
         }
         return sb.toString();
+    }
+
+    /**
+     * An observed run's series over the window, by kind: a gauge's last, min, max and mean of its samples; a
+     * counter's rate (its increases over the window's length); a latency's percentiles are in the table above.
+     */
+    private static Table series(final RunReport report) {
+        final Table t = new Table("series", "kind", "samples", "late", "last", "min", "max", "mean", "rate/s");
+        for (final ServiceFigures s : report.services()) {
+            final MetricKind kind = report.catalog().kind(s.id());
+            t.row(s.name(), kind == null ? "-" : kind.name().toLowerCase(Locale.ROOT), Long.toString(s.arrivals()),
+                Long.toString(s.late()), number(s.value()), number(s.valueMin()), number(s.valueMax()),
+                number(s.valueMean()), kind == MetricKind.COUNTER ? number(s.rate()) : "-");
+        }
+        return t;
+    }
+
+    /** A value in its own unit: up to 6 significant figures, "-" if none. */
+    private static String number(final double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "-";
     }
 
     /** Mean, p50, p90, p99, p99.9 and max in ms, 3 decimals; "-" when nothing completed (the tables' columns). */

@@ -22,6 +22,7 @@ import java.util.List;
 public final class RunReport {
     private static final double NANOS_PER_SECOND = 1e9;
 
+    private final CatalogInfo catalog;
     private final String simulationName;
     private final long simulationId;
     private final long seed;
@@ -33,6 +34,7 @@ public final class RunReport {
 
     private RunReport(final CatalogInfo catalog, final long seed, final long firstJournalTick, final TickFold window,
                       final long warmupNs) {
+        this.catalog = catalog;
         this.simulationName = catalog.simulationName();
         this.simulationId = catalog.simulationId();
         this.seed = seed;
@@ -101,6 +103,11 @@ public final class RunReport {
             }
             return new RunReport(catalog, reader.seed(), firstTick, window, warmupNs);
         }
+    }
+
+    /** The journal's catalog: an observed run's describes its series ({@link CatalogInfo#observed()}). */
+    public CatalogInfo catalog() {
+        return catalog;
     }
 
     public String simulationName() {

@@ -43,6 +43,17 @@ final class TickFields {
         return orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue());
     }
 
+    /** An observed row's sum of values (a counter's increase); 0 before schema version 4 (a double's null, NaN). */
+    static double valueSum(final TickSummaryDecoder.ServicesDecoder s) {
+        final double v = s.valueSum();
+        return Double.isNaN(v) ? 0 : v;
+    }
+
+    /** An observed row's late samples; 0 before schema version 4. */
+    static long late(final TickSummaryDecoder.ServicesDecoder s) {
+        return orZero(s.late(), TickSummaryDecoder.ServicesDecoder.lateNullValue());
+    }
+
     /** True if the entry point carries its timeouts (schema version 3 on). */
     static boolean version3(final TickSummaryDecoder.EntriesDecoder e) {
         return e.timeouts() != TickSummaryDecoder.EntriesDecoder.timeoutsNullValue();

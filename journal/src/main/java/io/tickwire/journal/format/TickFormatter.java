@@ -156,6 +156,16 @@ public final class TickFormatter {
                     .append(",\"retries\":").append(s.retries())
                     .append(",\"storageBytes\":").append(s.storageBytes());
             }
+            final double value = s.value();
+            final long late = TickFields.late(s);
+            if (!Double.isNaN(value) || late > 0) { // an observed series (v4): its values, when it had any
+                if (!Double.isNaN(value)) {
+                    out.append(",\"value\":").append(value)
+                        .append(",\"min\":").append(s.valueMin())
+                        .append(",\"max\":").append(s.valueMax());
+                }
+                out.append(",\"sum\":").append(TickFields.valueSum(s)).append(",\"late\":").append(late);
+            }
             out.append('}');
             s.skipHistogram(); // var data must be stepped over to reach the next entry
         }
