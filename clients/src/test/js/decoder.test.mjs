@@ -20,6 +20,11 @@ class Encoder {
     for (let i = 0; i < 8; i++) this.u8(b.getUint8(i));
     return this;
   }
+  f64(v) {
+    const b = new DataView(new ArrayBuffer(8));
+    b.setFloat64(0, v, true);
+    return this.raw(new Uint8Array(b.buffer));
+  }
   pad(n) { for (let i = 0; i < n; i++) this.u8(0xee); return this; }
   raw(arr) { for (const b of arr) this.u8(b); return this; }
   str16(s) { const b = new TextEncoder().encode(s); return this.u16(b.length).raw(b); }
@@ -231,18 +236,20 @@ test('a version-3 tick carries timeouts, retries and storage per service and tim
   assert.deepEqual([...msg.entries[0].histogramBytes], [...hist(1, 4)]);
 });
 
-test('a version-4 tick carries replicas per service; a replica event decodes its kind', () => {
+test('a version-4 tick carries replicas and observed values per service; a replica event decodes its kind', () => {
   const e = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 4 });
   e.i64(9).i64(5).i64(300).i64(50).i64(77).endRoot();
-  e.u16(174).u16(1);
+  e.u16(214).u16(1);
   e.u16(3).i32(4).i32(1).i32(2);
   for (let i = 0; i < 17; i++) e.i64(100 + i);   // arrivals .. storageBytes
   e.i32(5).i32(3).i64(250_000_000).i64(150_000_000); // replicas, readyReplicas, replicaTimeNs, readyTimeNs
+  e.f64(0.75).f64(0.5).f64(1.25).f64(3.5).i64(2); // value, valueMin, valueMax, valueSum, late
   e.data32(hist(2, 9));
   e.u16(82).u16(0);
   const s = decode(e.buffer()).services[0];
   assert.deepEqual([s.storageBytes, s.replicas, s.readyReplicas, s.replicaTimeNs, s.readyTimeNs],
     [116, 5, 3, 250_000_000, 150_000_000]);
+  assert.deepEqual([s.value, s.valueMin, s.valueMax, s.valueSum, s.late], [0.75, 0.5, 1.25, 3.5, 2]);
 
   const event = new Encoder().header(TEMPLATE.REPLICA_EVENT, { version: 4 })
     .i64(7).i64(12).i64(612_345_678).u16(2).i32(9).u8(5).i32(11).endRoot();
