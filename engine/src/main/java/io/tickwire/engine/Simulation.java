@@ -9,6 +9,7 @@ import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.engine.ring.MetricSlot;
@@ -75,6 +76,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Context#copy() copy}), {@link #addListener} (before start), {@link #start}, then either the tick budget runs
  * out or {@link #stop} is called; the end flows through every stage as a marker so that nothing in flight is lost;
  * {@link #awaitTermination}, {@link #close}.
+ * <p>
+ * A stop waits for the tick in progress, at most {@link Context#stopGraceMs}: a huge tick is then given up half way
+ * (its workers ask every few thousand events), and the run ends at the last tick every worker completed. A run whose
+ * pending requests and events would pass {@link Context#maxPendingEvents} ends the same way, as
+ * {@link TickListener.EndReason#OVERLOADED}, rather than exhaust the heap.
  */
 public final class Simulation implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
@@ -103,6 +109,9 @@ public final class Simulation implements AutoCloseable {
     private final AtomicLong ticksIssued = new AtomicLong();
     private volatile long pacingOriginNanos = Long.MIN_VALUE;
     private volatile boolean stopRequested;
+    private volatile long stopRequestedNanos;
+    /** Sticky: once a tick is being given up, every worker gives up (see {@link #abandoned()}). */
+    private volatile boolean abandoned;
     private volatile boolean closing;
     /** Producers waiting on a full ring give up when this says so: the consumers will never catch up. */
     private final BooleanSupplier failed = () -> state.get() == State.FAILED || closing;
@@ -116,7 +125,7 @@ public final class Simulation implements AutoCloseable {
         this.ctx = ctx;
         this.seed = ctx.seed != Diagram.NO_SEED ? ctx.seed : diagram.hasSeed() ? diagram.seed() : System.nanoTime();
 
-        kernels = new Kernels(diagram, seed);
+        kernels = new Kernels(diagram, seed, ctx.maxPendingEvents);
         final List<int[]> partitions = kernels.plan().partitions();
         final List<List<Integer>> assignment = Partitioner.assign(partitions, ctx.workers);
         workerCount = assignment.size();
@@ -218,10 +227,13 @@ public final class Simulation implements AutoCloseable {
         final RingBuffer<TickCommand> commands = RingBuffer.createSingleProducer(
             TickCommand::new, ctx.commandRingSize, WaitStrategies.create(ctx.commandWaitStrategy));
         workers = new SimulationWorker[workerCount];
-        final WindowBarrier barrier = workerCount > 1 ? new WindowBarrier(workerCount, failed) : null;
+        // A worker that gave its tick up never comes to the barrier again: the others stop waiting for it.
+        final WindowBarrier barrier = workerCount > 1
+            ? new WindowBarrier(workerCount, () -> failed.getAsBoolean() || abandoned()) : null;
         final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
-            workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed);
+            workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed,
+                this::abandoned, this::onAbandoned);
             final BatchEventProcessor<TickCommand> p =
                 new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
             p.setExceptionHandler(onFailure);
@@ -243,13 +255,50 @@ public final class Simulation implements AutoCloseable {
         orchestrator.start();
     }
 
-    /** Ask the run to end after the tick in progress; every tick already issued still closes and is delivered. */
+    /**
+     * Ask the run to end after the tick in progress; every tick already issued still closes and is delivered, unless
+     * that takes longer than {@link Context#stopGraceMs}: then the tick in progress is given up and the run ends at
+     * the last complete one.
+     */
     public void stop() {
+        if (!stopRequested) {
+            stopRequestedNanos = System.nanoTime();
+        }
         stopRequested = true;
         final Thread t = orchestratorThread;
         if (t != null) {
             LockSupport.unpark(t);
         }
+    }
+
+    /**
+     * As {@link #stop()}, for {@code reason}: the reason the run's listeners (the journal, the feed) are given, unless
+     * the run has ended already. For a listener that cannot go on (its disk is full).
+     */
+    public void stop(final TickListener.EndReason reason) {
+        endReason.compareAndSet(null, reason);
+        stop();
+    }
+
+    /**
+     * Whether the tick in progress is to be given up: a stop has waited its grace, or a worker gave up. Asked by the
+     * workers between batches of events; sticky once true.
+     */
+    private boolean abandoned() {
+        if (abandoned) {
+            return true;
+        }
+        if (stopRequested && System.nanoTime() - stopRequestedNanos - ctx.stopGraceMs * 1_000_000L >= 0) {
+            abandoned = true;
+        }
+        return abandoned;
+    }
+
+    /** A worker gives its tick up, for {@code reason}; on its thread, before it publishes the end of the run. */
+    private void onAbandoned(final TickListener.EndReason reason) {
+        abandoned = true;
+        endReason.compareAndSet(null, reason);
+        stop();
     }
 
     /** @return true once every listener has seen the end (or the pipeline failed). */
@@ -571,6 +620,8 @@ public final class Simulation implements AutoCloseable {
         public static final int DEFAULT_COMMAND_RING_SIZE = 16;
         public static final int DEFAULT_METRICS_RING_SIZE = 64 * 1024;
         public static final int DEFAULT_OUTPUT_RING_SIZE = 256;
+        public static final long DEFAULT_MAX_PENDING_EVENTS = DiagramLimits.DEFAULT_MAX_PENDING_EVENTS;
+        public static final long DEFAULT_STOP_GRACE_MS = 250;
 
         private double speed = 1.0;
         private long ticks = -1;
@@ -586,6 +637,8 @@ public final class Simulation implements AutoCloseable {
         private int metricsRingSize = DEFAULT_METRICS_RING_SIZE;
         private int outputRingSize = DEFAULT_OUTPUT_RING_SIZE;
         private long closeTimeoutMs = 10_000;
+        private long maxPendingEvents = DEFAULT_MAX_PENDING_EVENTS;
+        private long stopGraceMs = DEFAULT_STOP_GRACE_MS;
         private EpochNanoClock epochClock;
 
         /** Simulated seconds per wall-clock second; {@link #SPEED_MAX} for as fast as possible. Default 1. */
@@ -669,6 +722,31 @@ public final class Simulation implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most requests in flight, sync calls outstanding and events scheduled the run may hold at once, over all
+         * its partitions (about 100 bytes each, at most): a run that would pass it (an overloaded system with an
+         * unbounded queue) ends as {@link TickListener.EndReason#OVERLOADED} instead of exhausting the heap. Default
+         * {@value #DEFAULT_MAX_PENDING_EVENTS}, the budget diagrams are checked against
+         * ({@link DiagramLimits#maxPendingEvents()}).
+         */
+        public Context maxPendingEvents(final long maxPendingEvents) {
+            this.maxPendingEvents = maxPendingEvents;
+            return this;
+        }
+
+        /**
+         * How long a stop waits for the tick in progress before giving it up (workers check every few thousand
+         * events). Default {@value #DEFAULT_STOP_GRACE_MS} ms.
+         */
+        public Context stopGraceMs(final long stopGraceMs) {
+            this.stopGraceMs = stopGraceMs;
+            return this;
+        }
+
+        public long maxPendingEvents() {
+            return maxPendingEvents;
+        }
+
         /** Clock for wall-time stamps (epoch ns); default an allocation-free offset clock. */
         public Context epochClock(final EpochNanoClock clock) {
             this.epochClock = clock;
@@ -694,6 +772,8 @@ public final class Simulation implements AutoCloseable {
             c.metricsRingSize = metricsRingSize;
             c.outputRingSize = outputRingSize;
             c.closeTimeoutMs = closeTimeoutMs;
+            c.maxPendingEvents = maxPendingEvents;
+            c.stopGraceMs = stopGraceMs;
             c.epochClock = epochClock;
             return c;
         }
@@ -724,6 +804,10 @@ public final class Simulation implements AutoCloseable {
             }
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+            }
+            if (maxPendingEvents < 1 || stopGraceMs < 0) {
+                throw new IllegalArgumentException("maxPendingEvents must be >= 1 and stopGraceMs >= 0, got "
+                    + maxPendingEvents + " and " + stopGraceMs);
             }
             if (ticks < -1) {
                 throw new IllegalArgumentException("ticks must be >= 0, or -1 for unbounded; got " + ticks);

@@ -336,11 +336,7 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         if (reason == null) {
             return io.tickwire.sbe.EndReason.FAILED; // the engine reports none only when a stage died before deciding
         }
-        return switch (reason) {
-            case COMPLETED -> io.tickwire.sbe.EndReason.COMPLETED;
-            case STOPPED -> io.tickwire.sbe.EndReason.STOPPED;
-            case FAILED -> io.tickwire.sbe.EndReason.FAILED;
-        };
+        return reason.code();
     }
 
     private static IOException alreadyExists(final Path dir) {

@@ -229,13 +229,8 @@ public final class SimulationRegistry implements AutoCloseable {
             if (catalog == null) {
                 return null;
             }
-            final io.tickwire.sbe.EndReason reason = reader.endReason();
             final Broadcaster feed = Broadcaster.ofEndedJournal(id, catalog, dir, Math.max(0, reader.firstTick()),
-                reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
-                    case COMPLETED -> TickListener.EndReason.COMPLETED;
-                    case STOPPED -> TickListener.EndReason.STOPPED;
-                    default -> TickListener.EndReason.FAILED;
-                });
+                reader.lastTick(), TickListener.EndReason.of(reader.endReason()));
             final Broadcaster raced = journaledRuns.putIfAbsent(id, feed);
             return raced != null ? raced : feed;
         } catch (final IOException | RuntimeException ex) {

@@ -15,6 +15,8 @@ final class EventQueue {
     private long[] payloads;
     private int size;
     private long nextSeq;
+    /** What growing it reserves from; set once, before the run starts. */
+    private PendingBudget budget = PendingBudget.UNBOUNDED;
 
     EventQueue(final int initialCapacity) {
         times = new long[initialCapacity];
@@ -24,6 +26,14 @@ final class EventQueue {
 
     int size() {
         return size;
+    }
+
+    int capacity() {
+        return times.length;
+    }
+
+    void budget(final PendingBudget budget) {
+        this.budget = budget;
     }
 
     /** Time of the earliest event; only when {@link #size()} &gt; 0. */
@@ -92,6 +102,7 @@ final class EventQueue {
 
     private void grow() {
         final int capacity = times.length << 1;
+        budget.reserve(capacity - times.length);
         times = Arrays.copyOf(times, capacity);
         seqs = Arrays.copyOf(seqs, capacity);
         payloads = Arrays.copyOf(payloads, capacity);
