@@ -10,13 +10,18 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pipeline of one connection:
  * <pre>
- *   HttpServerCodec ─► HttpObjectAggregator(1 MiB) ─► FeedCloseHandler ─► RequestGuard (every request's checks)
+ *   IdleStateHandler ─► ConnectionGuard (connection limit, request and idle timeouts)
+ *   ─► HttpServerCodec ─► HttpObjectAggregator(diagram size limit: 413) ─► FeedCloseHandler
+ *   ─► RequestGuard (every request's checks: well-formed, Host, Origin, Content-Type)
  *     ─► WebSocketServerProtocolHandler("/feed", query allowed) ─► WebSocketFrameAggregator ─► FeedFrameHandler
  *     ─► HttpApiHandler (REST routes + static; removed on upgrade)
  * </pre>
@@ -36,12 +41,14 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
     private final RequestGuard guard;
     private final HttpApiHandler api;
     private final WebSocketServerProtocolConfig wsConfig;
+    private final AtomicInteger openConnections = new AtomicInteger();
 
     FeedServerInitializer(final FeedRuntime runtime, final ChannelGroup channels) {
         this.ctx = runtime.ctx();
         this.runtime = runtime;
         this.channels = channels;
-        this.guard = new RequestGuard(List.of(RequestGuard.WELL_FORMED));
+        this.guard = new RequestGuard(List.of(RequestGuard.WELL_FORMED, RequestGuard.hosts(ctx.allowedHosts()),
+            RequestGuard.origins(ctx.allowedOrigins()), RequestGuard.nonSimpleContentType(RequestGuard.NO_TOKENS)));
         this.api = new HttpApiHandler(HttpApiHandler.routes(runtime), new StaticResources(ctx.staticResourceRoot()));
         this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(FEED_PATH)
@@ -61,8 +68,10 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
     protected void initChannel(final SocketChannel ch) {
         channels.add(ch);
         final ChannelPipeline p = ch.pipeline();
+        p.addLast(new IdleStateHandler(0, 0, ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS));
+        p.addLast(new ConnectionGuard(openConnections, ctx.maxConnections(), ctx.requestTimeoutMs()));
         p.addLast(new HttpServerCodec());
-        p.addLast(new HttpObjectAggregator(FeedServer.Context.MAX_REQUEST_BYTES));
+        p.addLast(new HttpObjectAggregator((int)ctx.diagramLimits().maxBytes()));
         p.addLast(FeedCloseHandler.INSTANCE);
         p.addLast(guard);
         p.addLast(new WebSocketServerProtocolHandler(wsConfig));

@@ -31,6 +31,7 @@ import java.util.function.Consumer;
  *        ├─► Broadcaster          if Context#feed: the binary WebSocket feed
  *        └─► Context#listeners    one listener per factory, per run (metrics, control, alerting, ...)
  *  JournalWriter ──first tick moved by retention──► Broadcaster (refuses resumes from before it)
+ *  JournalWriter ──its filesystem low on space────► Simulation#stop(DISK_FULL): the run ends where the journal does
  *  Broadcaster   ──ticks older than its tail──────► read back from the journal dir by each subscription
  *  Broadcaster   ──end handed to subscribers──────► onFeedEnded (the registry releases the run off that thread)
  * </pre>
@@ -76,7 +77,9 @@ public final class RunLauncher {
         try {
             if (journalDir != null) {
                 run.journal = new ClosingJournal(JournalWriter.create(journalDir, diagram, sim.seed(), id,
-                    new JournalWriter.Context().rollCycle(ctx.journalRollCycle).retention(ctx.journalRetention)));
+                    new JournalWriter.Context().rollCycle(ctx.journalRollCycle).retention(ctx.journalRetention)
+                        .minFreeBytes(ctx.journalMinFreeBytes)));
+                run.journal.writer.onDiskFull(() -> sim.stop(TickListener.EndReason.DISK_FULL));
                 sim.addListener(run.journal);
             }
             if (ctx.feed) {
@@ -149,6 +152,11 @@ public final class RunLauncher {
             return feed;
         }
 
+        /** Why the run's journal ended early for lack of space (its path, the space left), or null. */
+        public String journalDiskFull() {
+            return journal == null ? null : journal.writer.diskFull();
+        }
+
         /** Whether {@link #close()} has been called. */
         public boolean released() {
             return released.get();
@@ -197,6 +205,7 @@ public final class RunLauncher {
         private boolean feed = true;
         private int feedTailTicks = FeedServer.Context.DEFAULT_TAIL_TICKS;
         private long feedTailBytes = FeedServer.Context.DEFAULT_TAIL_BYTES;
+        private long journalMinFreeBytes = JournalWriter.DEFAULT_MIN_FREE_BYTES;
         private List<ListenerFactory> listeners = new ArrayList<>();
         private boolean concluded;
 
@@ -210,6 +219,19 @@ public final class RunLauncher {
         public Context journalRetention(final JournalRetention.Policy retention) {
             this.journalRetention = retention;
             return this;
+        }
+
+        /**
+         * Space the runs' journals keep free on their filesystem: below it a journal ends (DISK_FULL) and its run
+         * stops. Default 64 MiB.
+         */
+        public Context journalMinFreeBytes(final long bytes) {
+            this.journalMinFreeBytes = bytes;
+            return this;
+        }
+
+        public long journalMinFreeBytes() {
+            return journalMinFreeBytes;
         }
 
         /** Attach a {@link Broadcaster} (the binary WebSocket feed) to every run. Default true. */
@@ -283,6 +305,7 @@ public final class RunLauncher {
             if (feedTailTicks < 2 || Integer.bitCount(feedTailTicks) != 1) {
                 throw new IllegalArgumentException("feedTailTicks must be a power of two >= 2, got " + feedTailTicks);
             }
+            new JournalWriter.Context().minFreeBytes(journalMinFreeBytes); // throws, naming the bound
             if (feedTailBytes < 1) {
                 throw new IllegalArgumentException("feedTailBytes must be >= 1, got " + feedTailBytes);
             }
