@@ -41,7 +41,7 @@ final class DemoCommand extends CliCommand {
             launchParameter(new LaunchParameters(), LaunchParameters.SPEED, speed), false, null);
         return new SimulationRunner(err(), null).run(new SimulationRunner.Plan(
             d, ctx, SimulationRunner.defaultJournalDir(d), true, port, journalOptions.rollCycle(),
-            journalOptions.retention()));
+            journalOptions.retention(), journalOptions.minFreeBytes()));
     }
 
     /** $TICKWIRE_HOME (set by ./tickwire), then the working directory, then the repo the jar was built in. */

@@ -2,6 +2,7 @@ package io.tickwire.cli;
 
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.DiagramLoader;
 
 import java.io.IOException;
@@ -21,7 +22,8 @@ final class Diagrams {
             throw new BadInputException("not a diagram file: " + file);
         }
         try {
-            return DiagramLoader.load(file);
+            // Its size is checked before it is read, its bytes as strict UTF-8: as POST /simulations does.
+            return DiagramLoader.load(file, DiagramLimits.DEFAULT);
         } catch (final DiagramException ex) {
             throw new BadInputException(file + ": " + ex.getMessage(), ex);
         } catch (final IOException ex) {

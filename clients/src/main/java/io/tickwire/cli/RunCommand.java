@@ -98,7 +98,7 @@ final class RunCommand extends CliCommand {
         }
         final Path dir = journal != null ? journal : SimulationRunner.defaultJournalDir(d);
         return new SimulationRunner(err(), onServing).run(new SimulationRunner.Plan(d, ctx, dir, serve, port,
-            journalOptions.rollCycle(), journalOptions.retention()));
+            journalOptions.rollCycle(), journalOptions.retention(), journalOptions.minFreeBytes()));
     }
 
     /** The run's context: the launch parameters for {@code d}, and how its threads run. */

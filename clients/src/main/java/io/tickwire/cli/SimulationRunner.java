@@ -1,8 +1,10 @@
 package io.tickwire.cli;
 
 import io.tickwire.engine.Simulation;
+import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalRetention;
+import io.tickwire.journal.JournalWriter;
 import io.tickwire.transport.FeedServer;
 import io.tickwire.transport.RunLauncher;
 
@@ -36,11 +38,11 @@ final class SimulationRunner {
 
     /** What to run. {@code port} is ignored unless {@code serve}; 0 picks a free port. */
     record Plan(Diagram diagram, Simulation.Context context, Path journalDir, boolean serve, int port,
-                String rollCycle, JournalRetention.Policy retention) {
+                String rollCycle, JournalRetention.Policy retention, long minFreeBytes) {
         Plan(final Diagram diagram, final Simulation.Context context, final Path journalDir, final boolean serve,
              final int port) {
             this(diagram, context, journalDir, serve, port, JournalRetention.DEFAULT_ROLL_CYCLE,
-                JournalRetention.Policy.KEEP_ALL);
+                JournalRetention.Policy.KEEP_ALL, JournalWriter.DEFAULT_MIN_FREE_BYTES);
         }
     }
 
@@ -126,7 +128,23 @@ final class SimulationRunner {
         }
         final Throwable failure = simulation.failure();
         if (failure != null) {
-            err.println("tickwire: simulation failed: " + CliCommand.oneLine(failure));
+            err.println("tickwire: simulation failed: " + CliCommand.oneLine(failure)
+                + (System.getenv(CliCommand.DEBUG_VARIABLE) != null ? "" : " (the stack trace is logged above)"));
+            err.flush();
+            return CliCommand.FAILURE;
+        }
+        final TickListener.EndReason reason = simulation.endReason();
+        if (reason == TickListener.EndReason.DISK_FULL) {
+            err.println("tickwire: journal " + journalDir + ": its filesystem has " + mib(freeSpace(journalDir))
+                + " free, less than the " + mib(plan.minFreeBytes()) + " to keep free (--min-free): the run stopped "
+                + "at tick " + (simulation.ticksClosed() - 1) + ", where the journal ends");
+            err.flush();
+            return CliCommand.FAILURE;
+        }
+        if (reason == TickListener.EndReason.OVERLOADED) {
+            err.println("tickwire: the run stopped at tick " + (simulation.ticksClosed() - 1) + ": more than "
+                + plan.context().maxPendingEvents() + " requests and events pending at once (a service overloaded, "
+                + "with an unbounded queue?); the journal ends there");
             err.flush();
             return CliCommand.FAILURE;
         }
@@ -145,7 +163,8 @@ final class SimulationRunner {
                     // Runs POSTed to /simulations journal where the default ones go: <data>/journals/sim-<id>-<name>.
                     .journalRoot(DataDirectory.journals())
                     .journalRollCycle(plan.rollCycle())
-                    .journalRetention(plan.retention()));
+                    .journalRetention(plan.retention())
+                    .journalMinFreeBytes(plan.minFreeBytes()));
             } catch (final UncheckedIOException ex) {
                 throw new BadInputException(ex.getMessage() + " (choose another --port)", ex);
             }
@@ -169,7 +188,8 @@ final class SimulationRunner {
             err.flush();
             run = new RunLauncher(new RunLauncher.Context().feed(false)
                 .journalRollCycle(plan.rollCycle())
-                .journalRetention(plan.retention()))
+                .journalRetention(plan.retention())
+                .journalMinFreeBytes(plan.minFreeBytes()))
                 .launch(diagram, ctx, ctx.simulationId(), journalDir);
             simulation = run.simulation();
         }
@@ -239,6 +259,18 @@ final class SimulationRunner {
         } catch (final Exception ex) {
             err.println("tickwire: closing " + c.getClass().getSimpleName() + " failed: " + CliCommand.oneLine(ex));
         }
+    }
+
+    private static long freeSpace(final Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (final IOException ex) {
+            return -1;
+        }
+    }
+
+    private static String mib(final long bytes) {
+        return bytes < 0 ? "? MiB" : String.format(Locale.ROOT, "%.1f MiB", bytes / (double)(1 << 20));
     }
 
     private static String retained(final JournalRetention.Policy policy) {

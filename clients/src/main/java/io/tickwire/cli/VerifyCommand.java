@@ -75,6 +75,7 @@ final class VerifyCommand extends CliCommand {
         try (RunLauncher.Run run = launcher.launch(diagram, new Simulation.Context()
             .speed(Simulation.Context.SPEED_MAX)
             .ticks(ticks)
+            .maxPendingEvents(Long.MAX_VALUE) // the journaled ticks held what they held: bounded already
             .seed(seed)
             .workers(workers), simulationId, null)) {
             sim = run.simulation();

@@ -33,8 +33,9 @@ public final class SmallFilesystem {
 
     /**
      * Run {@code script} ({@code sh}) with a tmpfs of {@code megabytes} MiB at {@code mountPoint} (created if absent;
-     * {@code $SMALL_FS} in the script), in {@code workDir} with {@code env} added. A process it starts in the
-     * background can be watched through {@code onStart}, given the started {@link Process}.
+     * {@code $SMALL_FS} in the script), in {@code workDir} with {@code env} added. A script that serves (a server
+     * that prints its port) is given to {@code onStart} once started: its stdout and stdin are then the caller's to
+     * read and close (and {@link Outcome#out()} is empty); otherwise its stdin is closed at once.
      *
      * @throws AssertionError if the namespace or the mount cannot be made (naming what the host lacks), or the script
      *                        runs longer than {@code timeoutS}.
@@ -48,7 +49,10 @@ public final class SmallFilesystem {
         final Path out = Files.createTempFile(workDir, "small-fs-out", ".txt");
         final Path err = Files.createTempFile(workDir, "small-fs-err", ".txt");
         final ProcessBuilder pb = new ProcessBuilder("unshare", "--user", "--map-root-user", "--mount", "sh", "-c",
-            wrapped).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile());
+            wrapped).directory(workDir.toFile()).redirectError(err.toFile());
+        if (onStart == null) {
+            pb.redirectOutput(out.toFile());
+        }
         pb.environment().putAll(env);
         pb.environment().put("SMALL_FS", mountPoint.toAbsolutePath().toString());
         final Process p;
@@ -60,6 +64,8 @@ public final class SmallFilesystem {
         }
         if (onStart != null) {
             onStart.accept(p);
+        } else {
+            p.getOutputStream().close();
         }
         if (!p.waitFor(timeoutS, TimeUnit.SECONDS)) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
