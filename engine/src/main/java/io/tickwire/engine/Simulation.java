@@ -102,7 +102,10 @@ public final class Simulation implements AutoCloseable {
     private final int workerCount;
     private final int[][] servicesOfWorker;
     private final int[][] partitionsOfWorker;
-    private final Kernels kernels;
+    private final int partitionCount;
+    private final int windowsPerTick;
+    /** Its partitions' state: let go by {@link #close()}, as are the rings, the aggregator and the workers. */
+    private Kernels kernels;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
@@ -117,8 +120,11 @@ public final class Simulation implements AutoCloseable {
     private final BooleanSupplier failed = () -> state.get() == State.FAILED || closing;
     private volatile Thread orchestratorThread;
     private CountDownLatch listenersEnded;
-    private TickAggregator aggregator;
-    private SimulationWorker[] workers;
+    // Read by monitors on any thread; let go by close(), which leaves their last figures below.
+    private volatile TickAggregator aggregator;
+    private volatile SimulationWorker[] workers;
+    private volatile long ticksClosedAtClose;
+    private volatile long visitsAtClose;
 
     private Simulation(final Diagram diagram, final Context ctx) {
         this.diagram = diagram;
@@ -126,6 +132,8 @@ public final class Simulation implements AutoCloseable {
         this.seed = ctx.seed != Diagram.NO_SEED ? ctx.seed : diagram.hasSeed() ? diagram.seed() : System.nanoTime();
 
         kernels = new Kernels(diagram, seed, ctx.maxPendingEvents);
+        partitionCount = kernels.count();
+        windowsPerTick = kernels.windowsPerTick();
         final List<int[]> partitions = kernels.plan().partitions();
         final List<List<Integer>> assignment = Partitioner.assign(partitions, ctx.workers);
         workerCount = assignment.size();
@@ -342,6 +350,26 @@ public final class Simulation implements AutoCloseable {
             failure.compareAndSet(null, new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
         }
         terminated.countDown();
+        release();
+    }
+
+    /**
+     * An ended run keeps what describes it (its diagram, catalog and counters), not its rings, partitions' state,
+     * aggregator and threads: a server lists many ended runs, and each of those held megabytes (the metrics ring
+     * alone is 64 Ki slots). Its threads are stopped by now.
+     */
+    private void release() {
+        final TickAggregator a = aggregator;
+        if (a != null) {
+            ticksClosedAtClose = a.ticksClosed();
+        }
+        visitsAtClose = visits();
+        aggregator = null;
+        workers = null;
+        kernels = null;
+        processors.clear();
+        threads.clear();
+        adapters.clear();
     }
 
     public long id() {
@@ -368,12 +396,12 @@ public final class Simulation implements AutoCloseable {
 
     /** Partitions of the diagram (decided by the diagram alone, whatever the number of workers). */
     public int partitions() {
-        return kernels.count();
+        return partitionCount;
     }
 
     /** Windows of conservative synchronisation per tick: 1 when no call crosses partitions. */
     public int windowsPerTick() {
-        return kernels.windowsPerTick();
+        return windowsPerTick;
     }
 
     public State state() {
@@ -397,7 +425,7 @@ public final class Simulation implements AutoCloseable {
     /** Ticks closed by the aggregator so far. */
     public long ticksClosed() {
         final TickAggregator a = aggregator;
-        return a == null ? 0 : a.ticksClosed();
+        return a == null ? ticksClosedAtClose : a.ticksClosed();
     }
 
     /** The simulation's {@code Catalog} message, header included (a copy). */
@@ -417,7 +445,7 @@ public final class Simulation implements AutoCloseable {
     /** Simulated service visits so far, over all workers; racy, for progress reports only. */
     public long visits() {
         final SimulationWorker[] w = workers;
-        long visits = 0;
+        long visits = w == null ? visitsAtClose : 0;
         if (w != null) {
             for (final SimulationWorker worker : w) {
                 visits += worker.visits();

@@ -402,16 +402,6 @@ public final class Broadcaster implements TickListener {
     }
 
     /**
-     * Drop the in-memory tail of an ended, journaled run: its ticks are in the journal, and a server keeps many ended
-     * runs. Once {@link #ended()}; any thread (no tick is appended any more).
-     */
-    void releaseTail() {
-        if (journalDir != null && ended) {
-            tail.clear();
-        }
-    }
-
-    /**
      * Drop the in-memory tail whatever the run, giving its buffers back to the pool: for a run the registry forgets
      * or closes, once {@link #ended()} (no tick is appended any more). Any thread.
      */

@@ -169,8 +169,10 @@ public final class RunLauncher {
 
         /**
          * Stop the run, wait for the end to reach its listeners (bounded, see {@link Simulation#close()}), stop its
-         * threads, close its journal and its closeable listeners, and let go of the feed's in-memory tail if the
-         * journal holds the ticks. Idempotent; not from one of the run's listener threads.
+         * threads and let go of its rings, close its journal and its closeable listeners, and let go of the feed's
+         * in-memory tail: a journaled run's subscribers read its ticks from the journal from here on, an unjournaled
+         * one's get the end (a server keeps many ended runs: their memory is given back). Idempotent; not from one of
+         * the run's listener threads.
          */
         @Override
         public void close() {
@@ -187,7 +189,7 @@ public final class RunLauncher {
                 }
             }
             if (feed != null) {
-                feed.releaseTail(); // journaled: subscriptions read the journal from here on
+                feed.discardTail();
             }
             if (simulation.failure() != null) {
                 LOG.warn("simulation {} failed", simulation.id(), simulation.failure());
