@@ -22,7 +22,8 @@ final class CallReader {
         double forwardSum = 0;
         final List<DiagramNode> elements = callsNode.elements(false);
         if (elements.size() > DiagramLimits.MAX_CALLS_PER_SERVICE) {
-            callsNode.problem("at most " + DiagramLimits.MAX_CALLS_PER_SERVICE + " calls (got " + elements.size() + ")");
+            callsNode.problem("at most " + DiagramLimits.MAX_CALLS_PER_SERVICE + " calls (got " + elements.size()
+                + ")");
             return calls;
         }
         for (final DiagramNode call : elements) {

@@ -1,9 +1,12 @@
 package io.tickwire.engine.diagram;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -160,15 +163,43 @@ public final class DiagramLoader {
     private static JsonNode readTree(final String text) throws JsonProcessingException {
         final String body = text.startsWith("\uFEFF") ? text.substring(1) : text;
         if (!body.stripLeading().startsWith("{")) {
-            return MAPPER.readTree(body);
+            return readTree(MAPPER, body);
         }
         try {
-            return JSON.readTree(body);
+            return readTree(JSON, body);
         } catch (final JsonProcessingException jsonEx) {
             try {
-                return MAPPER.readTree(body);
+                return readTree(MAPPER, body);
             } catch (final JsonProcessingException yamlEx) {
                 throw jsonEx;
+            }
+        }
+    }
+
+    /** As {@code mapper.readTree}, with where the parser stood when a limit of its own stopped it (no location). */
+    private static JsonNode readTree(final ObjectMapper mapper, final String body) throws JsonProcessingException {
+        JsonParser parser = null;
+        try {
+            parser = mapper.createParser(body);
+            return mapper.readTree(parser);
+        } catch (final JsonProcessingException ex) {
+            if (ex.getLocation() == null && parser != null && !(ex.getCause() instanceof MarkedYAMLException)) {
+                throw new JsonParseException(parser, ex.getOriginalMessage(), ex);
+            }
+            throw ex;
+        } catch (final IOException ex) {
+            throw new JsonParseException(parser, String.valueOf(ex.getMessage()), ex); // not from a String
+        } finally {
+            closeQuietly(parser);
+        }
+    }
+
+    private static void closeQuietly(final JsonParser parser) {
+        if (parser != null) {
+            try {
+                parser.close();
+            } catch (final IOException ex) {
+                // a parser of a String: nothing to release
             }
         }
     }
@@ -179,9 +210,12 @@ public final class DiagramLoader {
             return DiagramLimits.shown(yaml.getProblem()) + " at line " + (yaml.getProblemMark().getLine() + 1)
                 + ", column " + (yaml.getProblemMark().getColumn() + 1);
         }
-        final String what = DiagramLimits.shown(String.valueOf(ex.getOriginalMessage()).replaceAll("\\s+", " ").trim());
-        return what + (ex.getLocation() != null
-            ? " at line " + ex.getLocation().getLineNr() + ", column " + ex.getLocation().getColumnNr() : "");
+        // Jackson names the setting of a limit it enforces (nesting depth, a number's length): not the user's.
+        final String what = String.valueOf(ex.getOriginalMessage()).replaceAll("\\s+", " ")
+            .replaceAll(",? from `[^`]*`", "").trim();
+        final JsonLocation where = ex.getLocation();
+        return DiagramLimits.shown(what) + (where != null && where.getLineNr() > 0
+            ? " at line " + where.getLineNr() + ", column " + where.getColumnNr() : "");
     }
 
     private static Diagram read(final JsonNode json, final String source, final DiagramLimits limits)

@@ -61,7 +61,7 @@ final class LatencyReader {
         final LatencySpec.Kind kind = DISTRIBUTIONS.get(dist);
         if (kind == null) {
             node.refuseUnknownFields(FIELDS);
-            node.problem("distribution", "unknown distribution '" + dist + "' ("
+            node.problem("distribution", "unknown distribution '" + shown(dist) + "' ("
                 + String.join(", ", DISTRIBUTIONS.keySet()) + ")");
             return null;
         }

@@ -58,7 +58,8 @@ final class LoadReader {
             case "poisson" -> kind = LoadSpec.Arrivals.POISSON;
             case "constant" -> kind = LoadSpec.Arrivals.CONSTANT;
             case "closed" -> kind = LoadSpec.Arrivals.CLOSED;
-            default -> node.problem("arrivals", "unknown arrivals '" + arrivals + "' (poisson, constant, closed)");
+            default -> node.problem("arrivals", "unknown arrivals '" + DiagramLimits.shown(arrivals)
+                + "' (poisson, constant, closed)");
         }
         double rate = 0;
         int users = 0;
