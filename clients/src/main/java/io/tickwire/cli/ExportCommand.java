@@ -4,7 +4,6 @@ import io.tickwire.client.TickFormatter;
 import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.CsvExporter;
-import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.TickLocator;
 import io.tickwire.journal.TickSummaryFilter;
@@ -166,24 +165,7 @@ final class ExportCommand extends CliCommand {
 
     /** The journal, opened; a journal whose run started but closed no tick exports as a header alone. */
     private JournalReader open() throws BadInputException {
-        if (!Files.exists(journal)) {
-            throw new BadInputException("no such journal: " + journal);
-        }
-        if (!JournalLayout.isJournal(journal)) {
-            throw new BadInputException("not a journal: " + journal + " (a journal directory holds "
-                + JournalLayout.RUN_FILE + " and " + JournalLayout.QUEUE_DIR + "/)");
-        }
-        final JournalReader reader;
-        try {
-            reader = JournalReader.open(journal);
-        } catch (final IOException ex) {
-            throw new BadInputException("cannot read journal: " + ex.getMessage(), ex);
-        }
-        if (reader.catalog() == null) {
-            reader.close();
-            throw new BadInputException("journal " + journal + " has no catalog: its run never started");
-        }
-        return reader;
+        return Journals.open(journal, err());
     }
 
     private static long write(final String fmt, final JournalReader reader, final Writer out, final long windowNs,

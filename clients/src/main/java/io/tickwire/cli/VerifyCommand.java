@@ -52,7 +52,7 @@ final class VerifyCommand extends CliCommand {
         final long simulationId;
         final long firstTick;
         final long lastTick;
-        try (JournalReader reader = Journals.openWithTicks(journal)) {
+        try (JournalReader reader = Journals.openWithTicks(journal, err())) {
             source = reader.diagramSource();
             seed = reader.seed();
             simulationId = reader.simulationId();

@@ -448,8 +448,10 @@ public final class JournalReader implements AutoCloseable {
                     continue;
                 }
                 try (DocumentContext dc = tailer.readingDocument()) {
-                    if (dc.isPresent() && classify(wrap(dc), dc.index()) == TICK) {
+                    final int kind = dc.isPresent() ? classify(wrap(dc), dc.index()) : OTHER;
+                    if (kind == TICK || kind == END) {
                         lastTick = recordValue;
+                        endReason = kind == END ? end.reason() : null; // the run's end, journaled before the damage
                         break;
                     }
                 }
