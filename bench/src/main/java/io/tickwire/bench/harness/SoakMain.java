@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The soak (not in CI): one served, journaled run at {@code --speed} with {@code --clients} feed subscribers in this
  * JVM, {@code --stalled} of which subscribe and then never read again (their sockets fill, the server conflates them
- * or disconnects them by policy), for {@code --duration}; the server's RSS and heap (used after the last GC, and
- * committed) are sampled every {@code --sample} into {@code soak.csv}, and summed up at the end: the first and last
+ * or disconnects them by policy), for {@code --duration}; the server's RSS and heap (live, after a full collection,
+ * and committed) are sampled every {@code --sample} into {@code soak.csv}, and summed up at the end: the first and last
  * minutes' means, the range, and the slope of a least-squares line over the whole run. Flat means the figures after
  * warm-up do not grow with time.
  * <pre>
@@ -187,15 +187,10 @@ public final class SoakMain {
         return d == 0 ? 0 : (n * sxy - sx * sy) / d;
     }
 
-    /** Heap in use right after each pool's last collection: what is live, not what awaits the next GC. */
+    /** The live heap: what is in use right after a full collection (one every sample: a soak can afford it). */
     private static long usedAfterGc() {
-        long used = 0;
-        for (final var pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == java.lang.management.MemoryType.HEAP && pool.getCollectionUsage() != null) {
-                used += pool.getCollectionUsage().getUsed();
-            }
-        }
-        return used;
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static long rss() throws Exception {
