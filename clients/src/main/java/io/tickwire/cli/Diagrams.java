@@ -15,6 +15,11 @@ final class Diagrams {
     }
 
     static Diagram load(final Path file) throws BadInputException {
+        return load(file, DiagramLimits.DEFAULT);
+    }
+
+    /** As {@link #load(Path)}, within {@code limits} (limits.* of the configuration). */
+    static Diagram load(final Path file, final DiagramLimits limits) throws BadInputException {
         if (!Files.exists(file)) {
             throw new BadInputException("no such file: " + file);
         }
@@ -23,7 +28,7 @@ final class Diagrams {
         }
         try {
             // Its size is checked before it is read, its bytes as strict UTF-8: as POST /simulations does.
-            return DiagramLoader.load(file, DiagramLimits.DEFAULT);
+            return DiagramLoader.load(file, limits);
         } catch (final DiagramException ex) {
             throw new BadInputException(file + ": " + ex.getMessage(), ex);
         } catch (final IOException ex) {

@@ -10,39 +10,55 @@ import picocli.CommandLine.Option;
  * space it leaves on its disk (run, demo).
  */
 final class JournalOptions {
-    @Option(names = "--roll-cycle", paramLabel = "CYCLE", defaultValue = JournalRetention.DEFAULT_ROLL_CYCLE,
+    @Option(names = "--roll-cycle", paramLabel = "CYCLE",
         description = "Journal file cycle: MINUTELY, FIVE_MINUTELY, TEN_MINUTELY, HALF_HOURLY, FAST_HOURLY, HOURLY, "
-            + "FAST_DAILY, DAILY, ... (default ${DEFAULT-VALUE}).")
-    String rollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
+            + "FAST_DAILY, DAILY, ... (default journal.rollCycle: " + JournalRetention.DEFAULT_ROLL_CYCLE + ").")
+    String rollCycle;
 
     @Option(names = "--retain", paramLabel = "AGE|SIZE",
         description = "Delete whole journal cycles older than AGE (7d, 12h) or beyond SIZE (10GB) while running; "
             + "default keep all.")
     String retain;
 
-    @Option(names = "--min-free", paramLabel = "SIZE", defaultValue = "64MB",
+    @Option(names = "--min-free", paramLabel = "SIZE",
         description = "Space to leave free on the journal's filesystem: below it the journal ends and the run stops "
-            + "(exit 1), before the disk is full (default ${DEFAULT-VALUE}).")
-    String minFree = "64MB";
+            + "(exit 1), before the disk is full (default journal.minFree: 64MB).")
+    String minFree;
 
-    /** The roll cycle's name, checked. */
+    /** The roll cycle's name, checked; journal.rollCycle if not given. */
+    String rollCycle(final TickwireConfig cfg) throws BadInputException {
+        return rollCycle != null ? rollCycle() : cfg.text(ConfigKey.JOURNAL_ROLL_CYCLE);
+    }
+
+    /** {@code --retain}, checked; journal.retain if not given. */
+    JournalRetention.Policy retention(final TickwireConfig cfg) throws BadInputException {
+        return retain != null ? retention() : cfg.retention();
+    }
+
+    /** {@code --min-free}, else journal.minFree: checked against the writer's own bound. */
+    long minFreeBytes(final TickwireConfig cfg) throws BadInputException {
+        final String source = minFree != null ? "--min-free" : ConfigKey.JOURNAL_MIN_FREE.key + " ("
+            + cfg.origin(ConfigKey.JOURNAL_MIN_FREE) + ")";
+        try {
+            final long bytes = minFree != null ? Units.parseBytes(minFree) : cfg.bytes(ConfigKey.JOURNAL_MIN_FREE);
+            new JournalWriter.Context().minFreeBytes(bytes);
+            return bytes;
+        } catch (final IllegalArgumentException ex) {
+            throw new BadInputException(source + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The roll cycle's name, checked; the default one if not given. */
     String rollCycle() throws BadInputException {
+        if (rollCycle == null) {
+            return JournalRetention.DEFAULT_ROLL_CYCLE;
+        }
         try {
             JournalRetention.rollCycle(rollCycle);
         } catch (final IllegalArgumentException ex) {
             throw new BadInputException("--roll-cycle: " + ex.getMessage(), ex);
         }
         return rollCycle;
-    }
-
-    long minFreeBytes() throws BadInputException {
-        try {
-            final long bytes = Units.parseBytes(minFree);
-            new JournalWriter.Context().minFreeBytes(bytes); // its own bound
-            return bytes;
-        } catch (final IllegalArgumentException ex) {
-            throw new BadInputException("--min-free: " + ex.getMessage(), ex);
-        }
     }
 
     JournalRetention.Policy retention() throws BadInputException {

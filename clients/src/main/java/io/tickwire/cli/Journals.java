@@ -20,7 +20,7 @@ final class Journals {
      * @return an open reader; the caller closes it.
      */
     static JournalReader openWithTicks(final Path dir, final PrintWriter err) throws BadInputException {
-        final JournalReader reader = open(dir, err);
+        final JournalReader reader = openWithCatalog(dir, err);
         try {
             if (reader.lastTick() < 0) {
                 throw new BadInputException("journal " + dir + " has no ticks");
@@ -32,8 +32,13 @@ final class Journals {
         }
     }
 
-    /** As {@link #openWithTicks}, for a journal that may have no tick yet (its run started: it has a catalog). */
-    static JournalReader open(final Path dir, final PrintWriter err) throws BadInputException {
+    /**
+     * Open {@code dir} for reading and check that its run started (it has a catalog); it may have no tick yet. A
+     * damaged tail is said once on {@code err}.
+     *
+     * @return an open reader; the caller closes it.
+     */
+    static JournalReader openWithCatalog(final Path dir, final PrintWriter err) throws BadInputException {
         if (!Files.exists(dir)) {
             throw new BadInputException("no such journal: " + dir);
         }

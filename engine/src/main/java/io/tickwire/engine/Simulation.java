@@ -89,6 +89,11 @@ public final class Simulation implements AutoCloseable {
         NEW, RUNNING, ENDED, FAILED
     }
 
+    /** The rings, for {@link #ringRemainingCapacity(int)}: (1) commands, (2) metrics, (3) output. */
+    public static final int COMMAND_RING = 1;
+    public static final int METRICS_RING = 2;
+    public static final int OUTPUT_RING = 3;
+
     private final Diagram diagram;
     private final Context ctx;
     private final long seed;
@@ -125,6 +130,10 @@ public final class Simulation implements AutoCloseable {
     private volatile SimulationWorker[] workers;
     private volatile long ticksClosedAtClose;
     private volatile long visitsAtClose;
+    // Set by start(), for monitoring (remainingCapacity): read racily by a scraper; let go by close().
+    private volatile RingBuffer<TickCommand> commandRing;
+    private volatile RingBuffer<MetricSlot> metricsRing;
+    private volatile RingBuffer<OutputSlot> outputRing;
 
     private Simulation(final Diagram diagram, final Context ctx) {
         this.diagram = diagram;
@@ -212,6 +221,7 @@ public final class Simulation implements AutoCloseable {
             outputStarts.add(() -> startThread(name, p, false));
         }
         output.addGatingSequences(listenerSequences.toArray(new Sequence[0]));
+        outputRing = output;
 
         // (2) metrics ring: the workers produce (one producer when there is one worker), the aggregator consumes.
         final RingBuffer<MetricSlot> metrics = workerCount == 1 ?
@@ -229,11 +239,13 @@ public final class Simulation implements AutoCloseable {
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         aggregatorProcessor.setExceptionHandler(onFailure);
         metrics.addGatingSequences(aggregatorProcessor.getSequence());
+        metricsRing = metrics;
         processors.add(aggregatorProcessor);
 
         // (1) command ring: the orchestrator produces, every worker consumes every command.
         final RingBuffer<TickCommand> commands = RingBuffer.createSingleProducer(
             TickCommand::new, ctx.commandRingSize, WaitStrategies.create(ctx.commandWaitStrategy));
+        commandRing = commands;
         workers = new SimulationWorker[workerCount];
         // A worker that gave its tick up never comes to the barrier again: the others stop waiting for it.
         final WindowBarrier barrier = workerCount > 1
@@ -256,7 +268,15 @@ public final class Simulation implements AutoCloseable {
         for (int w = 0; w < workerCount; w++) {
             startThread("tw-worker-" + w, workerProcessors.get(w), ctx.pinWorkers);
         }
-        final Thread orchestrator = new Thread(() -> orchestrate(commands), "tw-orchestrator");
+        final Thread orchestrator = new Thread(() -> {
+            try {
+                ctx.threadStartHook.onStart("tw-orchestrator");
+            } catch (final RuntimeException | Error ex) {
+                fail(ex);
+                return;
+            }
+            orchestrate(commands);
+        }, "tw-orchestrator");
         orchestrator.setDaemon(true);
         orchestratorThread = orchestrator;
         threads.add(orchestrator);
@@ -367,6 +387,9 @@ public final class Simulation implements AutoCloseable {
         aggregator = null;
         workers = null;
         kernels = null;
+        commandRing = null;
+        metricsRing = null;
+        outputRing = null;
         processors.clear();
         threads.clear();
         adapters.clear();
@@ -442,6 +465,21 @@ public final class Simulation implements AutoCloseable {
         return pacingOriginNanos;
     }
 
+    /**
+     * Free slots of ring {@code ring} ({@link #COMMAND_RING}, {@link #METRICS_RING}, {@link #OUTPUT_RING}) now, read
+     * from the ring's own sequences (nothing is counted for it); -1 before {@link #start()} and after {@link #close()}
+     * (which lets the rings go). For monitoring.
+     */
+    public long ringRemainingCapacity(final int ring) {
+        final RingBuffer<?> r = switch (ring) {
+            case COMMAND_RING -> commandRing;
+            case METRICS_RING -> metricsRing;
+            case OUTPUT_RING -> outputRing;
+            default -> throw new IllegalArgumentException("no ring " + ring);
+        };
+        return r == null ? -1 : r.remainingCapacity();
+    }
+
     /** Simulated service visits so far, over all workers; racy, for progress reports only. */
     public long visits() {
         final SimulationWorker[] w = workers;
@@ -457,13 +495,20 @@ public final class Simulation implements AutoCloseable {
     private void orchestrate(final RingBuffer<TickCommand> commands) {
         final long tickNs = diagram.tickNs();
         final double speed = ctx.speed;
-        final long startNanos = System.nanoTime();
+        final long emitFrom = ctx.emitFromTick;
+        // Resuming (emitFrom > 0): the ticks before emitFrom are re-simulated at once, then pacing starts as if the
+        // run had started emitFrom ticks ago.
+        long startNanos = System.nanoTime() - (speed == Context.SPEED_MAX ? 0 : (long)(emitFrom * tickNs / speed));
         pacingOriginNanos = startNanos;
         long tick = 0;
         try {
             for (; ctx.ticks < 0 || tick < ctx.ticks; tick++) {
                 final long endNs = (tick + 1) * tickNs;
-                if (speed != Context.SPEED_MAX) {
+                if (tick == emitFrom && emitFrom > 0 && speed != Context.SPEED_MAX) {
+                    startNanos = System.nanoTime() - (long)(emitFrom * tickNs / speed);
+                    pacingOriginNanos = startNanos;
+                }
+                if (speed != Context.SPEED_MAX && tick >= emitFrom) {
                     final long deadline = startNanos + (long)(endNs / speed);
                     long remaining;
                     while (!stopRequested && (remaining = deadline - System.nanoTime()) > 0) {
@@ -517,6 +562,12 @@ public final class Simulation implements AutoCloseable {
 
     private void startThread(final String name, final Runnable body, final boolean pin) {
         final Thread t = new Thread(() -> {
+            try {
+                ctx.threadStartHook.onStart(name);
+            } catch (final RuntimeException | Error ex) {
+                fail(ex);
+                return;
+            }
             if (pin) {
                 final AffinityLock lock;
                 try {
@@ -602,7 +653,9 @@ public final class Simulation implements AutoCloseable {
             switch (slot.kind) {
                 case OutputSlot.CATALOG -> listener.onCatalog(slot.buffer, 0, slot.length);
                 case OutputSlot.TICK -> {
-                    listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
+                    if (slot.tick >= ctx.emitFromTick) { // before it: re-simulated for a resume, not delivered
+                        listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
+                    }
                     lastTick = slot.tick;
                 }
                 case OutputSlot.END -> {
@@ -668,6 +721,28 @@ public final class Simulation implements AutoCloseable {
         private long maxPendingEvents = DEFAULT_MAX_PENDING_EVENTS;
         private long stopGraceMs = DEFAULT_STOP_GRACE_MS;
         private EpochNanoClock epochClock;
+        private ThreadStartHook threadStartHook = ThreadStartHook.NONE;
+        private long emitFromTick;
+
+        /**
+         * Deliver ticks from {@code tick} on: the ticks before it are simulated (the kernel is deterministic, so the
+         * state at {@code tick} is the same as in the run being resumed) as fast as possible and not delivered to the
+         * listeners; pacing starts at {@code tick}. For {@code run --resume}. Default 0: every tick.
+         */
+        public Context emitFromTick(final long tick) {
+            this.emitFromTick = tick;
+            return this;
+        }
+
+        public long emitFromTick() {
+            return emitFromTick;
+        }
+
+        /** Run on each of the run's threads as it starts, with its name (a CPU layout's pinning). Default none. */
+        public Context threadStartHook(final ThreadStartHook hook) {
+            this.threadStartHook = java.util.Objects.requireNonNull(hook, "hook");
+            return this;
+        }
 
         /** Simulated seconds per wall-clock second; {@link #SPEED_MAX} for as fast as possible. Default 1. */
         public Context speed(final double speed) {
@@ -803,6 +878,8 @@ public final class Simulation implements AutoCloseable {
             c.maxPendingEvents = maxPendingEvents;
             c.stopGraceMs = stopGraceMs;
             c.epochClock = epochClock;
+            c.threadStartHook = threadStartHook;
+            c.emitFromTick = emitFromTick;
             return c;
         }
 
@@ -839,6 +916,9 @@ public final class Simulation implements AutoCloseable {
             }
             if (ticks < -1) {
                 throw new IllegalArgumentException("ticks must be >= 0, or -1 for unbounded; got " + ticks);
+            }
+            if (emitFromTick < 0) {
+                throw new IllegalArgumentException("emitFromTick must be >= 0, got " + emitFromTick);
             }
             for (final int size : new int[] {commandRingSize, metricsRingSize, outputRingSize}) {
                 if (!BitUtil.isPowerOfTwo(size)) {

@@ -60,6 +60,8 @@ class LaunchParametersTest {
     void shouldCopyEverySettingOfASimulationContext() throws Exception {
         final Simulation.Context original = new Simulation.Context();
         final EpochNanoClock clock = () -> 42;
+        final ThreadStartHook hook = name -> {
+        };
         for (final Field f : Simulation.Context.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers())) {
                 continue;
@@ -78,6 +80,8 @@ class LaunchParametersTest {
                 f.set(original, "yielding");
             } else if (type == EpochNanoClock.class) {
                 f.set(original, clock);
+            } else if (type == ThreadStartHook.class) {
+                f.set(original, hook);
             } else {
                 throw new AssertionError("a field of a type this test does not know: " + f);
             }

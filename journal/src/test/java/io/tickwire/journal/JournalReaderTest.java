@@ -3,6 +3,7 @@ package io.tickwire.journal;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.test.TickCollector;
 import io.tickwire.journal.test.Messages;
+import io.tickwire.journal.format.CsvExporter;
 import io.tickwire.sbe.HeartbeatEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import net.openhft.chronicle.core.time.SetTimeProvider;

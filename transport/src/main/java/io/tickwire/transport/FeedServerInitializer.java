@@ -4,14 +4,19 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,9 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The pipeline of one connection:
  * <pre>
- *   IdleStateHandler ─► ConnectionGuard (connection limit, request and idle timeouts)
+ *   [SslHandler, with TLS] ─► IdleStateHandler ─► ConnectionGuard (connection limit, request and idle timeouts)
  *   ─► HttpServerCodec ─► HttpObjectAggregator(diagram size limit: 413) ─► FeedCloseHandler
- *   ─► RequestGuard (every request's checks: well-formed, Host, Origin, Content-Type)
+ *   ─► RequestGuard (every request's checks: well-formed, Host, Origin, bearer token, Content-Type)
  *     ─► WebSocketServerProtocolHandler("/feed", query allowed) ─► WebSocketFrameAggregator ─► FeedFrameHandler
  *     ─► HttpApiHandler (REST routes + static; removed on upgrade)
  * </pre>
@@ -38,20 +43,35 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
     private final FeedServer.Context ctx;
     private final FeedRuntime runtime;
     private final ChannelGroup channels;
+    private final SslContext ssl;
     private final RequestGuard guard;
     private final HttpApiHandler api;
     private final WebSocketServerProtocolConfig wsConfig;
     private final AtomicInteger openConnections = new AtomicInteger();
 
-    FeedServerInitializer(final FeedRuntime runtime, final ChannelGroup channels) {
+    FeedServerInitializer(final FeedRuntime runtime, final ChannelGroup channels, final SslContext ssl) {
         this.ctx = runtime.ctx();
         this.runtime = runtime;
         this.channels = channels;
-        this.guard = new RequestGuard(List.of(RequestGuard.WELL_FORMED, RequestGuard.hosts(ctx.allowedHosts()),
-            RequestGuard.origins(ctx.allowedOrigins()), RequestGuard.nonSimpleContentType(RequestGuard.NO_TOKENS)));
-        this.api = new HttpApiHandler(HttpApiHandler.routes(runtime), new StaticResources(ctx.staticResourceRoot()));
+        this.ssl = ssl;
+        final HttpRoutes routes = HttpApiHandler.routes(runtime);
+        final StaticResources resources = new StaticResources(ctx.staticResourceRoot());
+        final List<RequestGuard.Check> checks = new ArrayList<>(List.of(RequestGuard.WELL_FORMED,
+            RequestGuard.hosts(ctx.allowedHosts()), RequestGuard.origins(ctx.allowedOrigins())));
+        final BearerToken token = ctx.token() == null ? null : new BearerToken(ctx.token());
+        if (token != null) {
+            checks.add(RequestGuard.bearerToken(token, request -> isPublic(request, routes, resources)));
+        }
+        // A request bearing the token was not sent by a page of another site (it cannot set Authorization).
+        checks.add(RequestGuard.nonSimpleContentType(ctx.allowedOrigins(),
+            token == null ? RequestGuard.NO_TOKEN : token::presentIn));
+        this.guard = new RequestGuard(checks);
+        this.api = new HttpApiHandler(routes, resources);
         this.wsConfig = WebSocketServerProtocolConfig.newBuilder()
             .websocketPath(FEED_PATH)
+            // A browser offering subprotocols fails the connection unless one is selected: tickwire.feed when
+            // offered (beside tickwire.bearer.<token>), else the first one offered.
+            .subprotocols(BearerToken.FEED_SUBPROTOCOL + ",*")
             .checkStartsWith(true)
             // Our own close frames carry a reason; a plain close() (shutdown) must not write one into HTTP.
             .sendCloseFrame(null)
@@ -64,10 +84,28 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
             .build();
     }
 
+    /** The requests anyone may make: {@code GET /health} and the dashboard's files, which carry no data. */
+    private static boolean isPublic(final FullHttpRequest request, final HttpRoutes routes,
+                                    final StaticResources resources) {
+        if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
+            return false;
+        }
+        final String path = new QueryStringDecoder(request.uri()).path();
+        if ("/health".equals(path)) {
+            return true;
+        }
+        return !path.startsWith(FEED_PATH) && !routes.match(HttpMethod.GET, path).pathKnown()
+            && StaticResources.isSafe(path) && resources.find(path) != null;
+    }
+
     @Override
     protected void initChannel(final SocketChannel ch) {
         channels.add(ch);
         final ChannelPipeline p = ch.pipeline();
+        if (ssl != null) {
+            // First: ConnectionGuard's refusals are bytes of HTTP, which must go out inside TLS.
+            p.addLast(ssl.newHandler(ch.alloc()));
+        }
         p.addLast(new IdleStateHandler(0, 0, ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS));
         p.addLast(new ConnectionGuard(openConnections, ctx.maxConnections(), ctx.requestTimeoutMs()));
         p.addLast(new HttpServerCodec());

@@ -45,6 +45,7 @@ final class FeedSubscription {
     final ServiceFilter filter;
     final ConflationPolicy policy;
     final String services;
+    /** The next tick owed: the subscription's {@code fromSequence} at first, then one past the last written. */
     private long nextSequence;
     private final long epoch;
     /** {@link #nextSequence} as other threads may read it (a replay at speed max waits for the slowest). */
@@ -63,7 +64,7 @@ final class FeedSubscription {
 
     FeedSubscription(final FeedFrameHandler connection, final ChannelHandlerContext ctx, final FeedRuntime runtime,
                      final Broadcaster broadcaster, final ServiceFilter filter, final String services,
-                     final ConflationPolicy policy, final long nextSequence, final long epoch) {
+                     final ConflationPolicy policy, final long fromSequence, final long epoch) {
         this.connection = connection;
         this.ctx = ctx;
         this.runtime = runtime;
@@ -72,9 +73,9 @@ final class FeedSubscription {
         this.filter = filter;
         this.services = services;
         this.policy = policy;
-        this.nextSequence = nextSequence;
+        this.nextSequence = fromSequence;
         this.epoch = epoch;
-        this.progress.set(nextSequence);
+        this.progress.set(fromSequence);
     }
 
     /** The next sequence it is owed, as last published by its event loop. Any thread. */
@@ -210,7 +211,7 @@ final class FeedSubscription {
         if (!active || nowNanos - lastWriteNanos < intervalNs || !ctx.channel().isWritable()) {
             return false; // (not writable: a slow reader is not sent more, even heartbeats)
         }
-        send(FeedMessages.heartbeat(ctx.alloc(), simulationId(), lastSent,
+        send(connection.messages().heartbeat(ctx.alloc(), simulationId(), lastSent,
             FeedFrameHandler.epochNanos()));
         lastWriteNanos = nowNanos;
         return true;
@@ -243,7 +244,7 @@ final class FeedSubscription {
     }
 
     private void end() {
-        send(FeedMessages.simulationEnd(ctx.alloc(), simulationId(), broadcaster.lastSequence(),
+        send(connection.messages().simulationEnd(ctx.alloc(), simulationId(), broadcaster.lastSequence(),
             broadcaster.endReason()));
         ctx.flush();
         connection.subscriptionEnded(this);
@@ -254,9 +255,9 @@ final class FeedSubscription {
         lastWriteNanos = System.nanoTime();
     }
 
-    private void gap(final long from, final long to) {
-        send(FeedMessages.gapNotice(ctx.alloc(), simulationId(), from, to));
-        gapped += to - from + 1;
+    private void gap(final long fromSequence, final long toSequence) {
+        send(connection.messages().gapNotice(ctx.alloc(), simulationId(), fromSequence, toSequence));
+        gapped += toSequence - fromSequence + 1;
         ticksConflated = gapped;
         lastWriteNanos = System.nanoTime();
     }
@@ -297,24 +298,24 @@ final class FeedSubscription {
             replay = new JournalReplay(broadcaster.journalDir(), runtime.replayThreads().next());
         }
         final JournalReplay r = replay;
-        final long from = nextSequence;
+        final long fromSequence = nextSequence;
         final FeedServer.Context config = runtime.ctx();
         // Never past the latest tick on offer: a replay's journal holds ticks it has not published yet.
         final int maxTicks = (int)Math.max(1, Math.min(config.replayBatchTicks(),
-            broadcaster.lastSequence() - from + 1));
+            broadcaster.lastSequence() - fromSequence + 1));
         try {
             r.thread().execute(() -> {
                 List<ByteBuf> frames = List.of();
                 Throwable failure = null;
                 try {
-                    frames = r.read(from, filter, maxTicks, config.replayBatchBytes(), ctx.alloc());
+                    frames = r.read(fromSequence, filter, maxTicks, config.replayBatchBytes(), ctx.alloc());
                 } catch (final Exception ex) {
                     failure = ex;
                 }
                 final List<ByteBuf> read = frames;
                 final Throwable failed = failure;
                 try {
-                    ctx.executor().execute(() -> onReplayed(from, read, failed));
+                    ctx.executor().execute(() -> onReplayed(fromSequence, read, failed));
                 } catch (final RejectedExecutionException ex) {
                     read.forEach(ByteBuf::release);
                 }
@@ -324,10 +325,10 @@ final class FeedSubscription {
         }
     }
 
-    /** On the event loop: a batch from the journal, for ticks from {@code from}. */
-    private void onReplayed(final long from, final List<ByteBuf> frames, final Throwable failure) {
+    /** On the event loop: a batch from the journal, for ticks from {@code fromSequence}. */
+    private void onReplayed(final long fromSequence, final List<ByteBuf> frames, final Throwable failure) {
         replayPending = false;
-        if (!active || from != nextSequence) {
+        if (!active || fromSequence != nextSequence) {
             frames.forEach(ByteBuf::release);
             if (active) {
                 pump();
@@ -340,7 +341,7 @@ final class FeedSubscription {
         }
         if (failure != null) {
             connection.subscriptionFailed(this, ErrorCode.INTERNAL, "cannot replay simulation " + simulationId()
-                + " from its journal at tick " + from + ": " + failure.getMessage());
+                + " from its journal at tick " + fromSequence + ": " + failure.getMessage());
             return;
         }
         if (frames.isEmpty()) {

@@ -44,6 +44,9 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         final HttpRoutes routes = new HttpRoutes();
         new ServerApi(runtime).register(routes);
         new SimulationsApi(runtime).register(routes);
+        if (runtime.ctx().metrics()) {
+            new MetricsApi(runtime).register(routes);
+        }
         return routes;
     }
 

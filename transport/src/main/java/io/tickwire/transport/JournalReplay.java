@@ -38,30 +38,30 @@ final class JournalReplay implements AutoCloseable {
     }
 
     /**
-     * Frames of ticks {@code from}, {@code from + 1}, ... as journaled, up to {@code maxTicks} or just past
-     * {@code maxBytes}; empty if the journal does not hold {@code from} (yet).
+     * Frames of ticks {@code fromSequence}, {@code fromSequence + 1}, ... as journaled, up to {@code maxTicks} or
+     * just past {@code maxBytes}; empty if the journal does not hold {@code fromSequence} (yet).
      *
      * @throws IOException if the journal cannot be opened; IllegalStateException if it skips a tick.
      */
-    List<ByteBuf> read(final long from, final ServiceFilter filter, final int maxTicks,
-                                    final long maxBytes, final ByteBufAllocator alloc) throws IOException {
+    List<ByteBuf> read(final long fromSequence, final ServiceFilter filter, final int maxTicks, final long maxBytes,
+                       final ByteBufAllocator alloc) throws IOException {
         if (closed) {
             return List.of();
         }
         if (reader == null) {
             reader = JournalReader.open(directory);
         }
-        if (expected != from) {
-            if (!reader.seek(from)) {
+        if (expected != fromSequence) {
+            if (!reader.seek(fromSequence)) {
                 expected = -1;
                 final long first = reader.firstTick();
-                if (first > from) {
-                    throw new SequenceUnavailableException("sequence " + from + " is no longer held: ticks " + first
-                        + ".." + reader.lastTick() + " are available");
+                if (first > fromSequence) {
+                    throw new SequenceUnavailableException("sequence " + fromSequence + " is no longer held: ticks "
+                        + first + ".." + reader.lastTick() + " are available");
                 }
                 return List.of();
             }
-            expected = from;
+            expected = fromSequence;
         }
         final List<ByteBuf> frames = new ArrayList<>(Math.min(maxTicks, 64));
         final long[] bytes = {0};

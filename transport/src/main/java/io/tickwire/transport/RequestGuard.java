@@ -30,7 +30,7 @@ import java.util.function.Predicate;
 /**
  * Every HTTP request — REST, static files and WebSocket upgrades alike — passes these checks before anything acts
  * on it; the first that refuses answers, the request goes no further, and the connection is closed. The place for
- * what guards the whole server (well-formed requests, origins, hosts, tokens), so that no route can forget it.
+ * what guards the whole server (well-formed requests, hosts, origins, tokens), so that no route can forget it.
  * Stateless, so one instance serves every connection.
  * <p>
  * What keeps a web page the user happens to visit from driving the server (docs: README, Security):
@@ -43,8 +43,12 @@ import java.util.function.Predicate;
  *       request; programs (curl, the CLI, the Java client) send none, or their target's.</li>
  *   <li>{@link #nonSimpleContentType}: a state-changing request needs a {@code Content-Type} a page cannot send
  *       cross-site without asking first ({@code application/json}, {@code application/yaml}: not {@code text/plain}
- *       or a form's, nor none), else 415 — the defence when a browser sends no {@code Origin} — unless it bears a
- *       token (the seam for deployment's tokens).</li>
+ *       or a form's, nor none), else 415 — the defence when a browser sends no {@code Origin} — unless it comes from
+ *       the server's own (or an allowed) origin, or bears the server's token (a page cannot send
+ *       {@code Authorization} cross-site without asking first either).</li>
+ *   <li>{@link #bearerToken}, when the server has a token ({@link FeedServer.Context#token}): every request but the
+ *       public ones carries it, else 401. Checked after Host and Origin: a foreign page that knows the token (a
+ *       WebSocket subprotocol can carry it) is still refused.</li>
  * </ul>
  */
 @ChannelHandler.Sharable
@@ -70,8 +74,8 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
         }
     };
 
-    /** Deployment adds tokens here: until then no request bears one. */
-    static final Predicate<HttpRequest> NO_TOKENS = request -> false;
+    /** A server without a token ({@link FeedServer.Context#token}): no request bears one. */
+    static final Predicate<FullHttpRequest> NO_TOKEN = request -> false;
 
     /** CORS "simple" content types: a page may send these anywhere without a preflight. */
     private static final Set<String> SIMPLE_TYPES =
@@ -111,11 +115,17 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * A state-changing request has a {@code Content-Type} that is not CORS-simple (or bears a token); else 415.
+     * A state-changing request has a {@code Content-Type} that is not CORS-simple, else 415 — unless it comes from a
+     * page of the server's own origin or one of {@code allowed} (the browser says so in {@code Origin}, which a page
+     * cannot forge: the dashboard's bodiless {@code POST .../stop}), or bears the token.
      */
-    static Check nonSimpleContentType(final Predicate<HttpRequest> bearsToken) {
+    static Check nonSimpleContentType(final List<String> allowed, final Predicate<FullHttpRequest> bearsToken) {
         return (channel, request) -> {
             if (!isStateChanging(request.method()) || bearsToken.test(request)) {
+                return null;
+            }
+            final String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+            if (origin != null && (allowed.contains(origin) || isOwnOrigin(channel, origin))) {
                 return null;
             }
             final String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE);
@@ -208,6 +218,23 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
 
     private static String shown(final String value) {
         return DiagramLimits.shown(value);
+    }
+
+    /**
+     * The bearer token ({@link BearerToken}) on every request but the public ones (the dashboard's files and
+     * {@code /health}, which carry no data): 401 with {@code WWW-Authenticate: Bearer} otherwise.
+     */
+    static Check bearerToken(final BearerToken token, final Predicate<FullHttpRequest> isPublic) {
+        return (channel, request) -> {
+            if (isPublic.test(request) || token.presentIn(request)) {
+                return null;
+            }
+            final FullHttpResponse refusal = HttpResponses.error(HttpResponseStatus.UNAUTHORIZED,
+                "a bearer token is required: Authorization: Bearer <token> (WebSocket: subprotocol "
+                    + BearerToken.SUBPROTOCOL_PREFIX + "<token>)");
+            refusal.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer realm=\"tickwire\"");
+            return refusal;
+        };
     }
 
     private final List<Check> checks;

@@ -14,9 +14,11 @@ import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.engine.diagram.Units;
+import io.tickwire.journal.JournalLayout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -41,10 +43,17 @@ import static io.tickwire.transport.HttpResponses.json;
  *   GET  /simulations/{id}        200 {...} as one element of the list; 404 unknown
  *   POST /simulations/{id}/stop   200 {...} once it has ended ("state":"ENDED"), or after 5 s "state":"STOPPING";
  *                                 404 unknown
+ *   POST /replays?journal=NAME&amp;speed=&amp;from=&amp;to=   replay journal NAME of the journal root (sim-3-checkout)
+ *                                 as a simulation of its own: 201 {...} as GET /simulations/{id}; 400 bad name or
+ *                                 range; 404 no such journal
  *   POST /simulations/{id}/pause  a replay: hold the next tick; 200 {...,"replay":{...}}; 409 not a replay / ended
  *   POST /simulations/{id}/resume a replay: go on, paced from here
  *   POST /simulations/{id}/seek?tick=N | ?time=30s   a replay: play from tick N (or the first tick starting at or
  *                                 after that simulated time); 400 outside the replayed range
+ *   POST /simulations/{id}/speed?x=S   a paced replay: play on at S simulated seconds per second; 400 a bad S or a
+ *                                 replay started at max
+ *   GET  /simulations/{id}/diagram   200 the run's services, calls and load sources ({@link DiagramJson}), for the
+ *                                 dashboard's diagram; 404 unknown
  * </pre>
  * Launching (creating the rings, the journal files) runs on the registry's control thread, never on the event loop;
  * the response is written from there. Stops answer from the event loop once the run has ended (polled, never
@@ -59,6 +68,7 @@ final class SimulationsApi {
 
     private final FeedServer.Context ctx;
     private final SimulationRegistry registry;
+    private final DiagramJson diagrams = new DiagramJson(JSON);
 
     SimulationsApi(final FeedRuntime runtime) {
         this.ctx = runtime.ctx();
@@ -69,8 +79,10 @@ final class SimulationsApi {
         routes.add(HttpMethod.GET, SIMULATIONS, ex -> list())
             .add(HttpMethod.POST, SIMULATIONS, this::launch)
             .add(HttpMethod.GET, SIMULATIONS + "/{id}", this::get)
-            .add(HttpMethod.POST, SIMULATIONS + "/{id}/stop", this::stop);
-        for (final String action : List.of("pause", "resume", "seek")) {
+            .add(HttpMethod.POST, SIMULATIONS + "/{id}/stop", this::stop)
+            .add(HttpMethod.GET, SIMULATIONS + "/{id}/diagram", this::diagram);
+        routes.add(HttpMethod.POST, "/replays", this::replay);
+        for (final String action : List.of("pause", "resume", "seek", "speed")) {
             routes.add(HttpMethod.POST, SIMULATIONS + "/{id}/" + action, ex -> replayAction(ex, action));
         }
     }
@@ -130,6 +142,17 @@ final class SimulationsApi {
         switch (action) {
             case "pause" -> player.pause();
             case "resume" -> player.resume();
+            case "speed" -> {
+                final String x = ex.query("x");
+                if (x == null) {
+                    return error(HttpResponseStatus.BAD_REQUEST, "speed needs ?x=S (simulated seconds per second, > 0)");
+                }
+                try {
+                    player.speed(Double.parseDouble(x));
+                } catch (final IllegalArgumentException bad) { // NumberFormatException included
+                    return error(HttpResponseStatus.BAD_REQUEST, "speed: " + bad.getMessage());
+                }
+            }
             default -> {
                 final String tick = ex.query("tick");
                 final String time = ex.query("time");
@@ -144,6 +167,25 @@ final class SimulationsApi {
             }
         }
         return json(HttpResponseStatus.OK, describe(player));
+    }
+
+    /** {@code GET /simulations/{id}/diagram} of a run or a replay. */
+    private FullHttpResponse diagram(final HttpExchange ex) {
+        final String id = ex.pathParameter("id");
+        final Optional<Simulation> sim = run(id);
+        if (sim.isPresent()) {
+            return json(HttpResponseStatus.OK, diagrams.render(sim.get().diagram()));
+        }
+        final Optional<JournalPlayer> replay = replay(id);
+        if (replay.isEmpty()) {
+            return error(HttpResponseStatus.NOT_FOUND, "no simulation " + id);
+        }
+        try {
+            return json(HttpResponseStatus.OK, diagrams.render(diagrams.ofJournal(replay.get().directory())));
+        } catch (final IOException | DiagramException | RuntimeException failure) {
+            LOG.warn("the diagram of replay {} cannot be read", id, failure);
+            return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot read the replay's diagram (logged)");
+        }
     }
 
     private static long deadline() {
@@ -237,6 +279,48 @@ final class SimulationsApi {
             + ctx.maxRuns() + " simulations at once, its limit (maxRuns): stop one, or try again once one has ended");
         response.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
         return response;
+    }
+
+    private FullHttpResponse replay(final HttpExchange ex) {
+        final String name = ex.query("journal");
+        final Path root = ctx.journalRoot();
+        if (name == null || name.isEmpty() || name.contains("/") || name.contains("\\") || name.startsWith(".")) {
+            return error(HttpResponseStatus.BAD_REQUEST, "replay needs ?journal=NAME, a journal of the server's "
+                + "journal directory");
+        }
+        if (root == null || !JournalLayout.isJournal(root.resolve(name))) {
+            return error(HttpResponseStatus.NOT_FOUND, "no journal " + name);
+        }
+        final double speed;
+        final long from;
+        final long to;
+        try {
+            final String s = ex.query("speed");
+            speed = s == null || "max".equals(s) ? Double.POSITIVE_INFINITY : Double.parseDouble(s);
+            from = ex.query("from") == null ? -1 : Long.parseLong(ex.query("from"));
+            to = ex.query("to") == null ? -1 : Long.parseLong(ex.query("to"));
+        } catch (final NumberFormatException bad) {
+            return error(HttpResponseStatus.BAD_REQUEST, "replay: speed, from and to are numbers (speed may be max)");
+        }
+        try {
+            registry.control().execute(() -> {
+                FullHttpResponse response;
+                try {
+                    final JournalPlayer player = registry.replay(root.resolve(name), from, to, speed, false);
+                    response = json(HttpResponseStatus.CREATED, describe(player));
+                    response.headers().set(HttpHeaderNames.LOCATION, SIMULATIONS + "/" + player.simulationId());
+                } catch (final IllegalArgumentException bad) {
+                    response = error(HttpResponseStatus.BAD_REQUEST, bad.getMessage());
+                } catch (final Exception failure) {
+                    LOG.warn("replaying '{}' failed", name, failure);
+                    response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot replay: the server logged why");
+                }
+                ex.respond(response);
+            });
+        } catch (final RejectedExecutionException shuttingDown) {
+            return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down");
+        }
+        return HttpExchange.LATER;
     }
 
     private Optional<JournalPlayer> replay(final String id) {

@@ -1,9 +1,12 @@
 package io.tickwire.transport;
 
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.journal.JournalWriter;
 import io.tickwire.journal.test.Messages;
 import io.tickwire.sbe.EndReason;
 import io.tickwire.sbe.SubscribedDecoder;
+import io.tickwire.transport.test.FeedTestClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.tickwire.transport.FeedClient.templateId;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -31,7 +33,7 @@ class DamagedJournalFeedTest {
 
     private Path journal;
     private FeedServer server;
-    private final List<FeedClient> clients = new ArrayList<>();
+    private final List<FeedTestClient> clients = new ArrayList<>();
 
     @BeforeEach
     void damagedJournal() throws Exception {
@@ -49,7 +51,7 @@ class DamagedJournalFeedTest {
 
     @AfterEach
     void stop() {
-        clients.forEach(FeedClient::close);
+        clients.forEach(FeedTestClient::close);
         if (server != null) {
             server.close();
         }
@@ -58,12 +60,12 @@ class DamagedJournalFeedTest {
     @Test
     void shouldResumeFromADamagedJournalUpToItsLastGoodTick() throws Exception {
         server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(root));
-        final FeedClient client = FeedClient.connect(server.port(), "?sim=" + Messages.SIMULATION_ID + "&from=250");
+        final FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + Messages.SIMULATION_ID + "&from=250");
         clients.add(client);
-        final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+        final SubscribedDecoder subscribed = FeedWire.readSubscribed(client.nextNonHeartbeat(5_000));
         assertThat(subscribed.firstSequence()).isEqualTo(250);
         assertThat(subscribed.lastSequence()).isEqualTo(TICKS - 1);
-        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        assertThat(FeedWire.messageOf(client.nextNonHeartbeat(5_000))).isEqualTo(FeedMessage.CATALOG);
         assertTicksThenEnd(client, 250);
     }
 
@@ -72,24 +74,24 @@ class DamagedJournalFeedTest {
         server = FeedServer.start(new FeedServer.Context().port(0));
         final JournalPlayer replay = server.registry().replay(journal, -1, -1, Double.POSITIVE_INFINITY, true);
         assertThat(replay.lastTick()).isEqualTo(TICKS - 1);
-        final FeedClient client = FeedClient.connect(server.port(), "?sim=" + replay.simulationId() + "&from=0");
+        final FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + replay.simulationId() + "&from=0");
         clients.add(client);
-        Wire.subscribed(client.nextNonHeartbeat(5_000));
-        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        FeedWire.readSubscribed(client.nextNonHeartbeat(5_000));
+        assertThat(FeedWire.messageOf(client.nextNonHeartbeat(5_000))).isEqualTo(FeedMessage.CATALOG);
         replay.resume();
         assertTicksThenEnd(client, 0);
     }
 
-    private static void assertTicksThenEnd(final FeedClient client, final long from) throws Exception {
+    private static void assertTicksThenEnd(final FeedTestClient client, final long from) throws Exception {
         long next = from;
         byte[] m;
-        while (templateId(m = client.nextNonHeartbeat(10_000)) == Wire.TICK) {
-            assertThat(TestSupport.tickOf(m)).isEqualTo(next);
+        while (FeedWire.messageOf(m = client.nextNonHeartbeat(10_000)) == FeedMessage.TICK_SUMMARY) {
+            assertThat(FeedWire.tickOf(m)).isEqualTo(next);
             assertThat(m).isEqualTo(Messages.tickBytes(next));
             next++;
         }
         assertThat(next).isEqualTo(TICKS);
-        assertThat(Wire.end(m).lastSequence()).isEqualTo(TICKS - 1);
-        assertThat(Wire.end(m).reason()).isEqualTo(EndReason.FAILED);
+        assertThat(FeedWire.readEnd(m).lastSequence()).isEqualTo(TICKS - 1);
+        assertThat(FeedWire.readEnd(m).reason()).isEqualTo(EndReason.FAILED);
     }
 }

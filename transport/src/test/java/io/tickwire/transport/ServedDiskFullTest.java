@@ -1,11 +1,11 @@
 package io.tickwire.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.journal.test.SmallFilesystem;
 import io.tickwire.sbe.EndReason;
-import io.tickwire.sbe.MessageHeaderDecoder;
-import io.tickwire.sbe.SimulationEndDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.tickwire.transport.test.FeedTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,18 +75,14 @@ class ServedDiskFullTest {
             final HttpResponse<String> launched = send(p, "POST", "/simulations?speed=max", checkout);
             assertThat(launched.statusCode()).as(launched.body()).isEqualTo(201);
             final long id = json(launched).path("id").asLong();
-            try (FeedClient client = FeedClient.connect(p, "")) {
-                client.sendBinary(FeedClient.subscribeMessage(1, id, 0, io.tickwire.sbe.ConflationPolicy.CONFLATE,
-                    ""));
+            try (FeedTestClient client = FeedTestClient.connect(p, "")) {
+                client.subscribe(1, id, 0, io.tickwire.sbe.ConflationPolicy.CONFLATE, "");
                 EndReason reason = null;
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (reason == null && System.nanoTime() < deadline) {
                     final byte[] message = client.next(1_000);
-                    if (message != null && FeedClient.templateId(message) == SimulationEndDecoder.TEMPLATE_ID) {
-                        final UnsafeBuffer buffer = new UnsafeBuffer(message);
-                        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-                        reason = new SimulationEndDecoder().wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH,
-                            header.blockLength(), header.version()).reason();
+                    if (message != null && FeedWire.messageOf(message) == FeedMessage.SIMULATION_END) {
+                        reason = FeedWire.readEnd(message).reason();
                     }
                 }
                 assertThat(reason).isEqualTo(EndReason.DISK_FULL);

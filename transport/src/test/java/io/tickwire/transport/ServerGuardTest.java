@@ -46,6 +46,28 @@ class ServerGuardTest {
         assertThat(post(port, "Origin: http://localhost:" + port + "\nContent-Type: application/json\n"))
             .startsWith("HTTP/1.1 201 Created");
         assertThat(post(port, "Content-Type: application/x-yaml\n")).startsWith("HTTP/1.1 201 Created");
+        // The dashboard's bodiless POSTs carry no Content-Type: its Origin, which no page can forge, lets them by.
+        assertThat(RawHttp.exchange(port, "POST /simulations/1/stop HTTP/1.1\nHost: 127.0.0.1:" + port
+            + "\nOrigin: http://127.0.0.1:" + port + "\nContent-Length: 0\nConnection: close\n\n"))
+            .startsWith("HTTP/1.1 200 OK");
+    }
+
+    @Test
+    void shouldCheckHostAndOriginBeforeTheTokenAndLetTheTokenStandForAContentType() throws Exception {
+        final String token = "0123456789abcdef0123";
+        final int port = start(new FeedServer.Context().port(0).token(token));
+        final String bearer = "Authorization: Bearer " + token + "\n";
+        // A page of another site that knows the token is still refused, and so is a rebound name.
+        assertThat(post(port, "Origin: http://evil.example\n" + bearer + "Content-Type: application/yaml\n"))
+            .startsWith("HTTP/1.1 403 Forbidden");
+        assertThat(RawHttp.exchange(port, "GET /simulations HTTP/1.1\nHost: evil.example:" + port + "\n" + bearer
+            + "Connection: close\n\n")).startsWith("HTTP/1.1 421");
+        // Without the token: 401, whatever the content type.
+        assertThat(post(port, "Content-Type: application/yaml\n")).startsWith("HTTP/1.1 401");
+        // With it, a program's simple content type (curl -d) is no sign of a page: a page cannot send Authorization.
+        assertThat(post(port, bearer + "Content-Type: application/x-www-form-urlencoded\n"))
+            .startsWith("HTTP/1.1 201 Created");
+        assertThat(server.registry().list()).hasSize(1);
     }
 
     @Test

@@ -1,6 +1,9 @@
 package io.tickwire.transport;
 
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.engine.diagram.DiagramLimits;
+import io.tickwire.transport.test.FeedTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -155,17 +158,22 @@ class ServerLimitsTest {
     void shouldKeepAFeedConnectionWithHeartbeatsOpenPastTheIdleTimeout() throws Exception {
         final int port = start(new FeedServer.Context().port(0).idleTimeoutMs(300).heartbeatIntervalMs(50));
         assertThat(send(port, "POST", "/simulations?speed=0.001", TWO_SERVICES).statusCode()).isEqualTo(201);
-        try (FeedClient subscribed = FeedClient.connect(port, "");
-             FeedClient silent = FeedClient.connect(port, "")) {
+        try (FeedTestClient subscribed = FeedTestClient.connect(port, "");
+             FeedTestClient silent = FeedTestClient.connect(port, "")) {
             subscribed.subscribe(1, 1); // a tick every 10 s: heartbeats between
             // The silent one is idle: closed, saying why.
-            assertThat(silent.closed.get(10, java.util.concurrent.TimeUnit.SECONDS))
-                .isEqualTo(new FeedClient.Close(1001, "idle"));
-            // Five idle timeouts later the subscribed one is still open, fed heartbeats.
-            Thread.sleep(1_500);
-            assertThat(subscribed.closed).isNotDone();
-            assertThat(subscribed.messages.stream().filter(m -> FeedClient.templateId(m)
-                == io.tickwire.sbe.HeartbeatDecoder.TEMPLATE_ID).count()).isGreaterThan(5);
+            assertThat(silent.closed().get(10, java.util.concurrent.TimeUnit.SECONDS))
+                .isEqualTo(new FeedTestClient.Close(1001, "idle"));
+            // Thirty heartbeats (some five idle timeouts) later the subscribed one is still open.
+            int heartbeats = 0;
+            while (heartbeats < 30) {
+                final byte[] m = subscribed.next(10_000);
+                assertThat(m).as("a heartbeat within 10 s").isNotNull();
+                if (FeedWire.messageOf(m) == FeedMessage.HEARTBEAT) {
+                    heartbeats++;
+                }
+            }
+            assertThat(subscribed.closed()).isNotDone();
         }
     }
 
