@@ -402,6 +402,17 @@ public final class Broadcaster implements TickListener {
     }
 
     /**
+     * Drop the in-memory tail of an ended run but its last tick: a late subscriber still gets that as its snapshot,
+     * then the end, and a journaled run's subscribers resuming from earlier read the journal. For a run the registry
+     * keeps after its end (a server keeps many). Any thread once {@link #ended()}.
+     */
+    void releaseTail() {
+        if (ended) {
+            tail.clearAllButNewest();
+        }
+    }
+
+    /**
      * Drop the in-memory tail whatever the run, giving its buffers back to the pool: for a run the registry forgets
      * or closes, once {@link #ended()} (no tick is appended any more). Any thread.
      */
