@@ -402,12 +402,17 @@ public final class Broadcaster implements TickListener {
     }
 
     /**
-     * Drop the in-memory tail of an ended run but its last tick: a late subscriber still gets that as its snapshot,
-     * then the end, and a journaled run's subscribers resuming from earlier read the journal. For a run the registry
-     * keeps after its end (a server keeps many). Any thread once {@link #ended()}.
+     * Drop the in-memory tail of an ended run: a journaled run's subscribers read its ticks from the journal from
+     * here on; an unjournaled one keeps its last tick, which a late subscriber gets as its snapshot before the end.
+     * For a run the registry keeps after its end (a server keeps many). Any thread once {@link #ended()}.
      */
     void releaseTail() {
-        if (ended) {
+        if (!ended) {
+            return;
+        }
+        if (journalDir != null) {
+            tail.clear();
+        } else {
             tail.clearAllButNewest();
         }
     }

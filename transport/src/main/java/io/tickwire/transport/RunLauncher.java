@@ -216,8 +216,8 @@ public final class RunLauncher {
         /**
          * Stop the run, wait for the end to reach its listeners (bounded, see {@link Simulation#close()}), stop its
          * threads and let go of its rings, close its journal and its closeable listeners, and let go of the feed's
-         * in-memory tail but its last tick: a journaled run's subscribers read its ticks from the journal from here
-         * on, an unjournaled one's get that last tick and the end (a server keeps many ended runs: their memory is
+         * in-memory tail (an unjournaled run keeps its last tick): a journaled run's subscribers read its ticks from
+         * the journal from here on, an unjournaled one's get that last tick and the end (a server keeps many ended runs: their memory is
          * given back). Idempotent; not from one of
          * the run's listener threads.
          */
