@@ -70,7 +70,7 @@ class RunProcessTest {
         final List<String> reasons = run.err().lines().filter(line -> line.startsWith("tickwire: ")).toList();
         assertThat(reasons).as(run.err()).hasSize(2); // the banner, then the reason
         assertThat(reasons.get(1)).matches("tickwire: journal .*/small/j: its filesystem has [0-9.]+ MiB free, "
-            + "less than the 8.0 MiB to keep free \\(--min-free\\): the run stopped at tick \\d+, where the journal "
+            + "less than the 8.0 MiB to keep free \\(--min-free, journal.minFree\\): the run stopped at tick \\d+, where the journal "
             + "ends");
         assertThat(run.err()).doesNotContain("Exception", "InternalError", "\tat ");
 
