@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  decode, encode, encodeListSimulations, encodePing, encodeSubscribe, encodeUnsubscribe, SCHEMA_ID, TEMPLATE,
+  decode, encode, encodeListSimulations, encodePing, encodeSubscribe, encodeUnsubscribe, SCHEMA_ID, SCHEMA_VERSION,
+  TEMPLATE,
 } from '../../main/resources/web/tickwire-decoder.js';
 
 class Encoder {
@@ -291,19 +292,19 @@ test('feed control answers: gap notice, subscribed, unsubscribed, simulation lis
 
 test('client messages encode byte for byte as the schema lays them out', () => {
   const bytes = (u8) => [...u8];
-  const sub = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 4 }).i64(1).i64(4).i64(1000).u8(1).endRoot()
+  const sub = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: SCHEMA_VERSION }).i64(1).i64(4).i64(1000).u8(1).endRoot()
     .str16('gateway,db-π');
   assert.deepEqual(bytes(encodeSubscribe({
     requestId: 1, simulationId: 4, fromSequence: 1000, policy: 'DISCONNECT', services: ['gateway', 'db-π'],
   })), bytes(new Uint8Array(sub.buffer())));
-  const latest = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 4 }).i64(2).i64(0).i64(-1).u8(0).endRoot()
+  const latest = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: SCHEMA_VERSION }).i64(2).i64(0).i64(-1).u8(0).endRoot()
     .str16('');
   assert.deepEqual(bytes(encodeSubscribe({ requestId: 2 })), bytes(new Uint8Array(latest.buffer())));
-  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBE, { version: 4 }).i64(3).i64(4).endRoot();
+  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBE, { version: SCHEMA_VERSION }).i64(3).i64(4).endRoot();
   assert.deepEqual(bytes(encodeUnsubscribe({ requestId: 3, simulationId: 4 })), bytes(new Uint8Array(unsub.buffer())));
-  const list = new Encoder().header(TEMPLATE.LIST_SIMULATIONS, { version: 4 }).i64(4).endRoot();
+  const list = new Encoder().header(TEMPLATE.LIST_SIMULATIONS, { version: SCHEMA_VERSION }).i64(4).endRoot();
   assert.deepEqual(bytes(encodeListSimulations({ requestId: 4 })), bytes(new Uint8Array(list.buffer())));
-  const ping = new Encoder().header(TEMPLATE.PING, { version: 4 }).i64(5).i64(2n ** 62n).endRoot();
+  const ping = new Encoder().header(TEMPLATE.PING, { version: SCHEMA_VERSION }).i64(5).i64(2n ** 62n).endRoot();
   assert.deepEqual(bytes(encodePing({ requestId: 5, clientTimeNs: 2n ** 62n })), bytes(new Uint8Array(ping.buffer())));
 });
 

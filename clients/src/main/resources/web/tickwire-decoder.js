@@ -17,7 +17,7 @@ const HEADER_LENGTH = 8;
 const GROUP_HEADER_LENGTH = 4;
 
 export const ENUMS = Object.freeze({
-  EndReason: Object.freeze({ 0: 'COMPLETED', 1: 'STOPPED', 2: 'FAILED' }),
+  EndReason: Object.freeze({ 0: 'COMPLETED', 1: 'STOPPED', 2: 'FAILED', 3: 'DISK_FULL', 4: 'OVERLOADED' }),
   GapReason: Object.freeze({ 0: 'CONFLATED' }),
   ConflationPolicy: Object.freeze({ 0: 'CONFLATE', 1: 'DISCONNECT' }),
   SimulationState: Object.freeze({ 0: 'RUNNING', 1: 'ENDED', 2: 'FAILED' }),

@@ -88,7 +88,7 @@ final class ExportCommand extends CliCommand {
         final long toWallNs = toWall == null ? 0 : instant("--to-wall", toWall);
 
         // A journal whose run started but closed no tick exports as a header alone.
-        try (JournalReader reader = Journals.openWithCatalog(journal)) {
+        try (JournalReader reader = Journals.openWithCatalog(journal, err())) {
             final long tickNs = reader.tickLengthNs();
             if (window != null && (windowNs <= 0 || windowNs % tickNs != 0)) {
                 throw new BadInputException("--window " + window + " is not a whole number of ticks (the tick is "

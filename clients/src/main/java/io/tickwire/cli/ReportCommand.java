@@ -45,7 +45,7 @@ final class ReportCommand extends CliCommand {
             throw new BadInputException("--warmup must be >= 0, got " + warmup);
         }
         final RunReport report;
-        try (JournalReader reader = Journals.openWithTicks(journal)) {
+        try (JournalReader reader = Journals.openWithTicks(journal, err())) {
             final long lastStartNs = reader.lastTick() * reader.tickLengthNs();
             final long endNs = lastStartNs + reader.tickLengthNs();
             if (warmupNs >= endNs) {

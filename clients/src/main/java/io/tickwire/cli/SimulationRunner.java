@@ -1,6 +1,7 @@
 package io.tickwire.cli;
 
 import io.tickwire.engine.Simulation;
+import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
@@ -43,7 +44,8 @@ final class SimulationRunner {
      * the journal's run stopped.
      */
     record Plan(Diagram diagram, Simulation.Context context, Path journalDir, boolean serve, int port,
-                String rollCycle, JournalRetention.Policy retention, TickwireConfig config, Resume resume) {
+                String rollCycle, JournalRetention.Policy retention, long minFreeBytes, TickwireConfig config,
+                Resume resume) {
     }
 
     /**
@@ -59,6 +61,11 @@ final class SimulationRunner {
                     if (reader.ended()) {
                         throw new BadInputException("journal " + dir + " has ended (" + reader.endReason()
                             + "): nothing to resume");
+                    }
+                    reader.lastTick(); // looks at its tail
+                    if (reader.damage() != null) {
+                        // Ticks appended after an excerpt that is not ours could never be read back.
+                        throw new BadInputException("cannot resume " + dir + ": " + reader.damage());
                     }
                     final Diagram diagram = parse(reader.diagramSource(), dir);
                     if (diagramArg != null && !Diagrams.load(diagramArg).source().equals(diagram.source())) {
@@ -203,7 +210,23 @@ final class SimulationRunner {
         }
         final Throwable failure = simulation.failure();
         if (failure != null) {
-            err.println("tickwire: simulation failed: " + CliCommand.oneLine(failure));
+            err.println("tickwire: simulation failed: " + CliCommand.oneLine(failure)
+                + (System.getenv(CliCommand.DEBUG_VARIABLE) != null ? "" : " (the stack trace is logged above)"));
+            err.flush();
+            return CliCommand.FAILURE;
+        }
+        final TickListener.EndReason reason = simulation.endReason();
+        if (reason == TickListener.EndReason.DISK_FULL) {
+            err.println("tickwire: journal " + journalDir + ": its filesystem has " + mib(freeSpace(journalDir))
+                + " free, less than the " + mib(plan.minFreeBytes()) + " to keep free (--min-free, journal.minFree): the run stopped "
+                + "at tick " + (simulation.ticksClosed() - 1) + ", where the journal ends");
+            err.flush();
+            return CliCommand.FAILURE;
+        }
+        if (reason == TickListener.EndReason.OVERLOADED) {
+            err.println("tickwire: the run stopped at tick " + (simulation.ticksClosed() - 1) + ": more than "
+                + plan.context().maxPendingEvents() + " requests and events pending at once (a service overloaded, "
+                + "with an unbounded queue?); the journal ends there");
             err.flush();
             return CliCommand.FAILURE;
         }
@@ -219,7 +242,8 @@ final class SimulationRunner {
             server = ServeCommand.startServer(TickwireConfig.override(plan.config(), Map.of(
                 ConfigKey.SERVER_PORT, Integer.toString(plan.port()),
                 ConfigKey.JOURNAL_ROLL_CYCLE, plan.rollCycle(),
-                ConfigKey.JOURNAL_RETAIN, plan.retention().keepsAll() ? "" : plan.retention().toString())));
+                ConfigKey.JOURNAL_RETAIN, plan.retention().keepsAll() ? "" : plan.retention().toString(),
+                ConfigKey.JOURNAL_MIN_FREE, Long.toString(plan.minFreeBytes()))));
         }
         final Resume resume = plan.resume();
         final boolean resuming = resume != null && resume.hasRun();
@@ -252,6 +276,7 @@ final class SimulationRunner {
             final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false)
                 .journalRollCycle(plan.rollCycle())
                 .journalRetention(plan.retention())
+                .journalMinFreeBytes(plan.minFreeBytes())
                 .journalPretouch(plan.config().bool(ConfigKey.JOURNAL_PRETOUCH)));
             run = resuming
                 ? launcher.resume(diagram, ctx, ctx.simulationId(), journalDir, resume.hasCatalog(),
@@ -325,6 +350,18 @@ final class SimulationRunner {
         } catch (final Exception ex) {
             err.println("tickwire: closing " + c.getClass().getSimpleName() + " failed: " + CliCommand.oneLine(ex));
         }
+    }
+
+    private static long freeSpace(final Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (final IOException ex) {
+            return -1;
+        }
+    }
+
+    private static String mib(final long bytes) {
+        return bytes < 0 ? "? MiB" : String.format(Locale.ROOT, "%.1f MiB", bytes / (double)(1 << 20));
     }
 
     private static String retained(final JournalRetention.Policy policy) {

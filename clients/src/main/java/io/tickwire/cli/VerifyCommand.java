@@ -53,7 +53,7 @@ final class VerifyCommand extends CliCommand {
         final long simulationId;
         final long firstTick;
         final long lastTick;
-        try (JournalReader reader = Journals.openWithTicks(journal)) {
+        try (JournalReader reader = Journals.openWithTicks(journal, err())) {
             if (reader.observed()) {
                 return verifyObserved(reader);
             }
@@ -79,6 +79,7 @@ final class VerifyCommand extends CliCommand {
         try (RunLauncher.Run run = launcher.launch(diagram, new Simulation.Context()
             .speed(Simulation.Context.SPEED_MAX)
             .ticks(ticks)
+            .maxPendingEvents(Long.MAX_VALUE) // the journaled ticks held what they held: bounded already
             .seed(seed)
             .workers(workers), simulationId, null)) {
             sim = run.simulation();

@@ -9,6 +9,7 @@ import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.engine.ring.MetricSlot;
@@ -80,6 +81,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@link Context#copy() copy}), {@link #addListener} (before start), {@link #start}, then either the tick budget runs
  * out or {@link #stop} is called; the end flows through every stage as a marker so that nothing in flight is lost;
  * {@link #awaitTermination}, {@link #close}.
+ * <p>
+ * A stop waits for the tick in progress, at most {@link Context#stopGraceMs}: a huge tick is then given up half way
+ * (its workers ask every few thousand events), and the run ends at the last tick every worker completed. A run whose
+ * pending requests and events would pass {@link Context#maxPendingEvents} ends the same way, as
+ * {@link TickListener.EndReason#OVERLOADED}, rather than exhaust the heap.
  */
 public final class Simulation implements TickSource {
     private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
@@ -106,21 +112,30 @@ public final class Simulation implements TickSource {
     private final int workerCount;
     private final int[][] servicesOfWorker;
     private final int[][] partitionsOfWorker;
-    private final Kernels kernels;
+    private final int partitionCount;
+    private final int windowsPerTick;
+    /** Its partitions' state: let go by {@link #close()}, as are the rings, the aggregator and the workers. */
+    private Kernels kernels;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
     private final AtomicLong ticksIssued = new AtomicLong();
     private volatile long pacingOriginNanos = Long.MIN_VALUE;
     private volatile boolean stopRequested;
+    private volatile long stopRequestedNanos;
+    /** Sticky: once a tick is being given up, every worker gives up (see {@link #abandoned()}). */
+    private volatile boolean abandoned;
     private volatile boolean closing;
     /** Producers waiting on a full ring give up when this says so: the consumers will never catch up. */
     private final BooleanSupplier failed = () -> state.get() == State.FAILED || closing;
     private volatile Thread orchestratorThread;
     private CountDownLatch listenersEnded;
-    private TickAggregator aggregator;
-    private SimulationWorker[] workers;
-    // Set by start(), for monitoring (remainingCapacity): read racily by a scraper.
+    // Read by monitors on any thread; let go by close(), which leaves their last figures below.
+    private volatile TickAggregator aggregator;
+    private volatile SimulationWorker[] workers;
+    private volatile long ticksClosedAtClose;
+    private volatile long visitsAtClose;
+    // Set by start(), for monitoring (remainingCapacity): read racily by a scraper; let go by close().
     private volatile RingBuffer<TickCommand> commandRing;
     private volatile RingBuffer<MetricSlot> metricsRing;
     private volatile RingBuffer<OutputSlot> outputRing;
@@ -130,7 +145,9 @@ public final class Simulation implements TickSource {
         this.ctx = ctx;
         this.seed = ctx.seed != Diagram.NO_SEED ? ctx.seed : diagram.hasSeed() ? diagram.seed() : System.nanoTime();
 
-        kernels = new Kernels(diagram, seed);
+        kernels = new Kernels(diagram, seed, ctx.maxPendingEvents);
+        partitionCount = kernels.count();
+        windowsPerTick = kernels.windowsPerTick();
         final List<int[]> partitions = kernels.plan().partitions();
         final List<List<Integer>> assignment = Partitioner.assign(partitions, ctx.workers);
         workerCount = assignment.size();
@@ -245,10 +262,13 @@ public final class Simulation implements TickSource {
             TickCommand::new, ctx.commandRingSize, WaitStrategies.create(ctx.commandWaitStrategy));
         commandRing = commands;
         workers = new SimulationWorker[workerCount];
-        final WindowBarrier barrier = workerCount > 1 ? new WindowBarrier(workerCount, failed) : null;
+        // A worker that gave its tick up never comes to the barrier again: the others stop waiting for it.
+        final WindowBarrier barrier = workerCount > 1
+            ? new WindowBarrier(workerCount, () -> failed.getAsBoolean() || abandoned()) : null;
         final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
-            workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed);
+            workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed,
+                this::abandoned, this::onAbandoned);
             final BatchEventProcessor<TickCommand> p =
                 new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
             p.setExceptionHandler(onFailure);
@@ -278,13 +298,50 @@ public final class Simulation implements TickSource {
         orchestrator.start();
     }
 
-    /** Ask the run to end after the tick in progress; every tick already issued still closes and is delivered. */
+    /**
+     * Ask the run to end after the tick in progress; every tick already issued still closes and is delivered, unless
+     * that takes longer than {@link Context#stopGraceMs}: then the tick in progress is given up and the run ends at
+     * the last complete one.
+     */
     public void stop() {
+        if (!stopRequested) {
+            stopRequestedNanos = System.nanoTime();
+        }
         stopRequested = true;
         final Thread t = orchestratorThread;
         if (t != null) {
             LockSupport.unpark(t);
         }
+    }
+
+    /**
+     * As {@link #stop()}, for {@code reason}: the reason the run's listeners (the journal, the feed) are given, unless
+     * the run has ended already. For a listener that cannot go on (its disk is full).
+     */
+    public void stop(final TickListener.EndReason reason) {
+        endReason.compareAndSet(null, reason);
+        stop();
+    }
+
+    /**
+     * Whether the tick in progress is to be given up: a stop has waited its grace, or a worker gave up. Asked by the
+     * workers between batches of events; sticky once true.
+     */
+    private boolean abandoned() {
+        if (abandoned) {
+            return true;
+        }
+        if (stopRequested && System.nanoTime() - stopRequestedNanos - ctx.stopGraceMs * 1_000_000L >= 0) {
+            abandoned = true;
+        }
+        return abandoned;
+    }
+
+    /** A worker gives its tick up, for {@code reason}; on its thread, before it publishes the end of the run. */
+    private void onAbandoned(final TickListener.EndReason reason) {
+        abandoned = true;
+        endReason.compareAndSet(null, reason);
+        stop();
     }
 
     /** @return true once every listener has seen the end (or the pipeline failed). */
@@ -328,6 +385,29 @@ public final class Simulation implements TickSource {
             failure.compareAndSet(null, new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
         }
         terminated.countDown();
+        release();
+    }
+
+    /**
+     * An ended run keeps what describes it (its diagram, catalog and counters), not its rings, partitions' state,
+     * aggregator and threads: a server lists many ended runs, and each of those held megabytes (the metrics ring
+     * alone is 64 Ki slots). Its threads are stopped by now.
+     */
+    private void release() {
+        final TickAggregator a = aggregator;
+        if (a != null) {
+            ticksClosedAtClose = a.ticksClosed();
+        }
+        visitsAtClose = visits();
+        aggregator = null;
+        workers = null;
+        kernels = null;
+        commandRing = null;
+        metricsRing = null;
+        outputRing = null;
+        processors.clear();
+        threads.clear();
+        adapters.clear();
     }
 
     @Override
@@ -366,12 +446,12 @@ public final class Simulation implements TickSource {
 
     /** Partitions of the diagram (decided by the diagram alone, whatever the number of workers). */
     public int partitions() {
-        return kernels.count();
+        return partitionCount;
     }
 
     /** Windows of conservative synchronisation per tick: 1 when no call crosses partitions. */
     public int windowsPerTick() {
-        return kernels.windowsPerTick();
+        return windowsPerTick;
     }
 
     public State state() {
@@ -395,7 +475,7 @@ public final class Simulation implements TickSource {
     /** Ticks closed by the aggregator so far. */
     public long ticksClosed() {
         final TickAggregator a = aggregator;
-        return a == null ? 0 : a.ticksClosed();
+        return a == null ? ticksClosedAtClose : a.ticksClosed();
     }
 
     /**
@@ -422,7 +502,8 @@ public final class Simulation implements TickSource {
 
     /**
      * Free slots of ring {@code ring} ({@link #COMMAND_RING}, {@link #METRICS_RING}, {@link #OUTPUT_RING}) now, read
-     * from the ring's own sequences (nothing is counted for it); -1 before {@link #start()}. For monitoring.
+     * from the ring's own sequences (nothing is counted for it); -1 before {@link #start()} and after {@link #close()}
+     * (which lets the rings go). For monitoring.
      */
     public long ringRemainingCapacity(final int ring) {
         final RingBuffer<?> r = switch (ring) {
@@ -437,7 +518,7 @@ public final class Simulation implements TickSource {
     /** Simulated service visits so far, over all workers; racy, for progress reports only. */
     public long visits() {
         final SimulationWorker[] w = workers;
-        long visits = 0;
+        long visits = w == null ? visitsAtClose : 0;
         if (w != null) {
             for (final SimulationWorker worker : w) {
                 visits += worker.visits();
@@ -661,6 +742,8 @@ public final class Simulation implements TickSource {
         public static final int DEFAULT_COMMAND_RING_SIZE = 16;
         public static final int DEFAULT_METRICS_RING_SIZE = 64 * 1024;
         public static final int DEFAULT_OUTPUT_RING_SIZE = 256;
+        public static final long DEFAULT_MAX_PENDING_EVENTS = DiagramLimits.DEFAULT_MAX_PENDING_EVENTS;
+        public static final long DEFAULT_STOP_GRACE_MS = 250;
 
         private double speed = 1.0;
         private long ticks = -1;
@@ -676,6 +759,8 @@ public final class Simulation implements TickSource {
         private int metricsRingSize = DEFAULT_METRICS_RING_SIZE;
         private int outputRingSize = DEFAULT_OUTPUT_RING_SIZE;
         private long closeTimeoutMs = 10_000;
+        private long maxPendingEvents = DEFAULT_MAX_PENDING_EVENTS;
+        private long stopGraceMs = DEFAULT_STOP_GRACE_MS;
         private EpochNanoClock epochClock;
         private KernelActionSource actionSource;
         private ThreadStartHook threadStartHook = ThreadStartHook.NONE;
@@ -782,6 +867,31 @@ public final class Simulation implements TickSource {
             return this;
         }
 
+        /**
+         * The most requests in flight, sync calls outstanding and events scheduled the run may hold at once, over all
+         * its partitions (about 100 bytes each, at most): a run that would pass it (an overloaded system with an
+         * unbounded queue) ends as {@link TickListener.EndReason#OVERLOADED} instead of exhausting the heap. Default
+         * {@value #DEFAULT_MAX_PENDING_EVENTS}, the budget diagrams are checked against
+         * ({@link DiagramLimits#maxPendingEvents()}).
+         */
+        public Context maxPendingEvents(final long maxPendingEvents) {
+            this.maxPendingEvents = maxPendingEvents;
+            return this;
+        }
+
+        /**
+         * How long a stop waits for the tick in progress before giving it up (workers check every few thousand
+         * events). Default {@value #DEFAULT_STOP_GRACE_MS} ms.
+         */
+        public Context stopGraceMs(final long stopGraceMs) {
+            this.stopGraceMs = stopGraceMs;
+            return this;
+        }
+
+        public long maxPendingEvents() {
+            return maxPendingEvents;
+        }
+
         /** Clock for wall-time stamps (epoch ns); default an allocation-free offset clock. */
         public Context epochClock(final EpochNanoClock clock) {
             this.epochClock = clock;
@@ -816,6 +926,8 @@ public final class Simulation implements TickSource {
             c.metricsRingSize = metricsRingSize;
             c.outputRingSize = outputRingSize;
             c.closeTimeoutMs = closeTimeoutMs;
+            c.maxPendingEvents = maxPendingEvents;
+            c.stopGraceMs = stopGraceMs;
             c.epochClock = epochClock;
             c.actionSource = actionSource;
             c.threadStartHook = threadStartHook;
@@ -849,6 +961,10 @@ public final class Simulation implements TickSource {
             }
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be >= 1, got " + workers);
+            }
+            if (maxPendingEvents < 1 || stopGraceMs < 0) {
+                throw new IllegalArgumentException("maxPendingEvents must be >= 1 and stopGraceMs >= 0, got "
+                    + maxPendingEvents + " and " + stopGraceMs);
             }
             if (ticks < -1) {
                 throw new IllegalArgumentException("ticks must be >= 0, or -1 for unbounded; got " + ticks);

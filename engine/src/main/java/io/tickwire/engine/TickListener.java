@@ -51,6 +51,26 @@ public interface TickListener {
         /** {@link Simulation#stop()} was called. */
         STOPPED,
         /** A thread of the pipeline failed; see {@link Simulation#failure()}. */
-        FAILED
+        FAILED,
+        /** The journal's filesystem ran low on space: the run stopped at the last tick the journal holds. */
+        DISK_FULL,
+        /**
+         * More requests and events were pending at once than the run's bound
+         * ({@link Simulation.Context#maxPendingEvents}): the system is overloaded without bound.
+         */
+        OVERLOADED;
+
+        /** As the schema's {@code EndReason} spells it (the same names). */
+        public io.tickwire.sbe.EndReason code() {
+            return io.tickwire.sbe.EndReason.valueOf(name());
+        }
+
+        /** A reason as journaled or received; FAILED when there is none (the end was never written). */
+        public static EndReason of(final io.tickwire.sbe.EndReason code) {
+            if (code == null || code == io.tickwire.sbe.EndReason.NULL_VAL) {
+                return FAILED;
+            }
+            return valueOf(code.name());
+        }
     }
 }

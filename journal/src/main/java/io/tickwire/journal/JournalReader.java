@@ -14,6 +14,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -36,16 +38,22 @@ import java.util.Properties;
  * <p>
  * Every excerpt's SBE header is checked for the schema id; messages of older (and newer) schema versions are decoded
  * with the header's block length and version. Templates the reader does not know are skipped, and so are an observed
- * run's {@code CatalogUpdate}s: {@link #catalog()} names every row so far and {@link #series()} describes them.
+ * run's {@code CatalogUpdate}s: {@link #catalog()} names every row so far and {@link #series()} describes them. An
+ * excerpt that is not a message of ours — another schema, shorter than its header says, garbage a dying writer or a
+ * full disk left — ends the journal there: the reader delivers every tick before it, says so once (a warning, and {@link #damage()}), and
+ * takes the journal as ended without a {@code SimulationEnd} (its reason: none, read as FAILED).
  * <p>
  * <b>Not thread safe</b>: one reader per thread. {@link #next} allocates nothing.
  */
 public final class JournalReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JournalReader.class);
     private static final long NONE = Long.MIN_VALUE;
     private static final int OTHER = 0;
     private static final int CATALOG = 1;
     private static final int TICK = 2;
     private static final int END = 3;
+    /** Not a message of ours: the journal ends before it. */
+    private static final int DAMAGED = 4;
 
     private final Path directory;
     private final String diagramSource;
@@ -69,6 +77,10 @@ public final class JournalReader implements AutoCloseable {
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private byte[] copy = new byte[0];
     private long recordValue; // of the last classify(): a TickSummary's tick or a SimulationEnd's lastSequence
+    private String classifyProblem; // of the last classify() that found DAMAGED
+    /** The first excerpt that is not a message of ours: the journal ends before it. NONE while none is known. */
+    private long damagedIndex = NONE;
+    private String damage;
 
     // Where next() reads from. Probes (seek, bounds) move the tailer; next() puts it back first.
     private boolean reposition;
@@ -227,7 +239,18 @@ public final class JournalReader implements AutoCloseable {
         return lastTick;
     }
 
-    /** True if the run's end was journaled ({@code SimulationEnd}): no tick follows {@link #lastTick()}. */
+    /**
+     * Why the journal ends early: the first excerpt that is not a message of ours, and what it is; null while every
+     * excerpt read so far is sound.
+     */
+    public String damage() {
+        return damage;
+    }
+
+    /**
+     * True if the run's end was journaled ({@code SimulationEnd}), or the journal ends at an excerpt that is not ours
+     * ({@link #damage()}): no tick follows {@link #lastTick()}.
+     */
     public boolean ended() {
         refresh();
         return ended;
@@ -289,13 +312,19 @@ public final class JournalReader implements AutoCloseable {
                     return false;
                 }
                 final long index = dc.index();
+                final int length = wrap(dc);
+                final int kind = classify(length, index);
+                if (kind == DAMAGED || (damagedIndex != NONE && index >= damagedIndex)) {
+                    damaged(index, classifyProblem);
+                    dc.rollbackOnClose(); // stay before it: every later next() ends here too
+                    return false;
+                }
                 resumeIndex = NONE;
                 consumedIndex = index;
                 if (retained) {
                     hold(rollCycle.toCycle(index)); // an int compare, but when it moves to the next cycle
                 }
-                final int length = wrap(dc);
-                if (classify(length, index) == TICK) {
+                if (kind == TICK) {
                     handler.onTick(view, 0, length, recordValue);
                     return true;
                 }
@@ -368,10 +397,15 @@ public final class JournalReader implements AutoCloseable {
                     return false;
                 }
                 final long index = dc.index();
-                if (index > limit) {
+                if (index > limit || (damagedIndex != NONE && index >= damagedIndex)) {
                     return false;
                 }
-                if (classify(wrap(dc), index) == TICK) {
+                final int kind = classify(wrap(dc), index);
+                if (kind == DAMAGED) {
+                    damaged(index, classifyProblem);
+                    return false;
+                }
+                if (kind == TICK) {
                     probeIndex = index;
                     probeTick = recordValue;
                     return true;
@@ -386,25 +420,36 @@ public final class JournalReader implements AutoCloseable {
             return;
         }
         final long last = queue.lastIndex();
-        if (last == knownLastIndex || last < 0) {
-            return;
+        if (last >= 0 && last != knownLastIndex) {
+            reposition = true;
+            if (catalog == null) {
+                readCatalog();
+            }
+            refreshCycles(last);
+            firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
+            if (damagedIndex == NONE && !readLast(last)) {
+                return; // being written as we look, or an unknown template: look again next time
+            }
         }
-        reposition = true;
-        if (catalog == null) {
-            readCatalog();
+        if (damagedIndex != NONE) {
+            endAtDamage();
         }
-        refreshCycles(last);
-        firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
-        // The last record, or the last tick before the events that follow it (a tick's events come after it).
+    }
+
+    /**
+     * What the last excerpt says: the last tick, or the end; false if it could not be read (yet). The last record, or
+     * the last tick before the events that follow it (a tick's events come after it).
+     */
+    private boolean readLast(final long last) {
         long index = last;
         final long cycleStart = tickCycleCount > 0 ? rollCycle.toIndex(tickCycles[tickCycleCount - 1], 0) : index;
         while (true) {
             if (!tailer.moveToIndex(index)) {
-                return; // being written as we look; try again next time
+                return false; // being written as we look; try again next time
             }
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
-                    return;
+                    return false;
                 }
                 switch (classify(wrap(dc), dc.index())) {
                     case TICK -> lastTick = recordValue;
@@ -414,13 +459,14 @@ public final class JournalReader implements AutoCloseable {
                         endReason = end.reason();
                     }
                     case CATALOG -> lastTick = -1;
+                    case DAMAGED -> damaged(dc.index(), classifyProblem);
                     default -> {
                         if (index > cycleStart && rollCycle.toSequenceNumber(index) > 0) {
                             index--;
                             continue;
                         }
                         if (tickCycleCount == 0 || index == cycleStart) {
-                            return; // nothing before it yet: keep what is known, look again next time
+                            return false; // nothing before it yet: keep what is known, look again next time
                         }
                         // The events opened a new cycle: the last tick is at the end of the last cycle holding one.
                         index = cycleStart + cycleLengths[tickCycleCount - 1] - 1;
@@ -431,6 +477,52 @@ public final class JournalReader implements AutoCloseable {
             break;
         }
         knownLastIndex = last;
+        return true;
+    }
+
+    /**
+     * The journal ends before {@link #damagedIndex}: its last tick is the last one before it, looked for backwards
+     * excerpt by excerpt (a damaged tail is short), cycle by cycle; nothing follows it.
+     */
+    private void endAtDamage() {
+        ended = true;
+        endReason = null;
+        lastTick = -1;
+        final int damagedCycle = rollCycle.toCycle(damagedIndex);
+        long from = rollCycle.toSequenceNumber(damagedIndex) - 1;
+        final long[] cycles = queue.listCyclesBetween(queue.firstCycle(), damagedCycle).stream()
+            .mapToLong(Long::longValue).toArray();
+        for (int k = cycles.length - 1; k >= 0 && lastTick < 0; k--) {
+            final int cycle = (int)cycles[k];
+            if (cycle != damagedCycle) {
+                from = tailer.excerptsInCycle(cycle) - 1;
+            }
+            for (long seq = from; seq >= 0; seq--) {
+                if (!tailer.moveToIndex(rollCycle.toIndex(cycle, seq))) {
+                    continue;
+                }
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    final int kind = dc.isPresent() ? classify(wrap(dc), dc.index()) : OTHER;
+                    if (kind == TICK || kind == END) {
+                        lastTick = recordValue;
+                        endReason = kind == END ? end.reason() : null; // the run's end, journaled before the damage
+                        break;
+                    }
+                }
+            }
+        }
+        reposition = true;
+    }
+
+    /** Note the first excerpt that is not ours, once, and say so: the journal ends before it. */
+    private void damaged(final long index, final String what) {
+        if (damagedIndex != NONE && index >= damagedIndex) {
+            return;
+        }
+        damagedIndex = index;
+        damage = "journal " + directory + ": excerpt " + Long.toHexString(index) + ' ' + what
+            + ": read as the end of the journal";
+        LOG.warn("{}", damage);
     }
 
     private void readCatalog() {
@@ -605,16 +697,19 @@ public final class JournalReader implements AutoCloseable {
     /** Tell the excerpt in {@link #view} apart by its SBE header; sets {@link #recordValue} for a tick or an end. */
     private int classify(final int length, final long index) {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
-            throw corrupt(index, "is " + length + " bytes, shorter than an SBE header");
+            classifyProblem = "is " + length + " bytes, shorter than an SBE header";
+            return DAMAGED;
         }
         header.wrap(view, 0);
         if (header.schemaId() != Schema.ID) {
-            throw corrupt(index, "has schema id " + header.schemaId() + ", expected " + Schema.ID);
+            classifyProblem = "has schema id " + header.schemaId() + ", expected " + Schema.ID;
+            return DAMAGED;
         }
         final int blockLength = header.blockLength();
         final int version = header.version();
         if (MessageHeaderDecoder.ENCODED_LENGTH + blockLength > length) {
-            throw corrupt(index, "has a block of " + blockLength + " bytes in " + length);
+            classifyProblem = "has a block of " + blockLength + " bytes in " + length;
+            return DAMAGED;
         }
         switch (header.templateId()) {
             case TickSummaryDecoder.TEMPLATE_ID -> {
@@ -633,10 +728,6 @@ public final class JournalReader implements AutoCloseable {
                 return OTHER;
             }
         }
-    }
-
-    private IllegalStateException corrupt(final long index, final String what) {
-        return new IllegalStateException("journal " + directory + ": excerpt " + Long.toHexString(index) + ' ' + what);
     }
 
     private static long longProperty(final Properties run, final String key) throws IOException {

@@ -28,11 +28,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
@@ -65,6 +67,14 @@ import java.util.function.LongConsumer;
  * so a writer killed at any point (kill -9) leaves a journal that opens and reads every tick appended before, up to
  * the one in flight. (Power loss is another matter: no excerpt is fsync'd, by design of the hot path.)
  * <p>
+ * A full disk: Chronicle writes through memory-mapped pages, and a page the filesystem can no longer back faults
+ * (SIGBUS) half way through an excerpt — the process dies and the journal's tail is garbage. So the writer watches
+ * its filesystem's usable space itself, before the catalog and then every {@link Context#diskCheckBytes} appended (a
+ * {@code statvfs}, off the per-tick path), and stops while {@link Context#minFreeBytes} are still free: it appends
+ * no more ticks, ends the journal with {@code SimulationEnd} (reason DISK_FULL) after the last one, and calls
+ * {@link #onDiskFull} so that the run stops ({@link #diskFull()} says why). Chronicle's own {@code DiskSpaceMonitor}
+ * only logs, every 10 s: far too late for a run at full speed.
+ * <p>
  * <b>Single writer thread</b>: the listener methods must all be called from one thread, the {@link TickListener}
  * contract; the appender is created on that thread by its first call. Appending copies the message from the
  * caller's buffer into the mapped file and allocates nothing. {@link #ticksWritten()} may be read from any thread;
@@ -78,6 +88,8 @@ public final class JournalWriter implements TickListener, AutoCloseable {
      * handles with a table of cycles.
      */
     static final RollCycle ROLL_CYCLE = RollCycles.FAST_HOURLY;
+    public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
+    public static final long DEFAULT_DISK_CHECK_BYTES = 1L << 20;
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
     public static final int LATENCY_SAMPLE_EVERY = 16;
 
@@ -103,6 +115,14 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     private boolean catalogJournaled; // resumed with a catalog: set before the listener thread starts
     private volatile boolean ended;
 
+    // Free space: checked on the listener thread.
+    private final FileStore store;
+    private final long minFreeBytes;
+    private final long diskCheckBytes;
+    private long appendedSinceCheck;
+    private volatile String diskFull;
+    private volatile Runnable onDiskFull;
+
     // Retention: its own thread, if the policy deletes anything.
     private final JournalRetention retention;
     private final ScheduledExecutorService retentionThread;
@@ -117,6 +137,10 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         this.queue = queue;
         this.simulationId = simulationId;
         this.time = ctx.timeProvider;
+        this.store = store(directory);
+        this.minFreeBytes = ctx.minFreeBytes;
+        this.diskCheckBytes = ctx.diskCheckBytes;
+        this.appendedSinceCheck = ctx.diskCheckBytes; // check before the first excerpt
         this.pretoucher = ctx.pretouch ? new JournalPretoucher(ctx.pretouchAheadBytes, "tw-pretouch-" + simulationId)
             : null;
         if (ctx.retention.keepsAll()) {
@@ -147,6 +171,36 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         private JournalRetention.Policy retention = JournalRetention.Policy.KEEP_ALL;
         private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
         private long retentionCheckMs = 1_000;
+        private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
+        private long diskCheckBytes = DEFAULT_DISK_CHECK_BYTES;
+
+        /**
+         * Space to leave free on the journal's filesystem: the journal ends (DISK_FULL) once less than this is left.
+         * It must cover what is appended between two checks, the end record and a new cycle's file header.
+         * Default 64 MiB.
+         */
+        public Context minFreeBytes(final long bytes) {
+            if (bytes < 2 * diskCheckBytes) {
+                throw new IllegalArgumentException("minFreeBytes must be at least twice diskCheckBytes ("
+                    + diskCheckBytes + "), got " + bytes);
+            }
+            this.minFreeBytes = bytes;
+            return this;
+        }
+
+        /** Bytes appended between two checks of the free space. Default 1 MiB. */
+        public Context diskCheckBytes(final long bytes) {
+            if (bytes < 1 || 2 * bytes > minFreeBytes) {
+                throw new IllegalArgumentException("diskCheckBytes must be in [1, minFreeBytes / 2], got " + bytes);
+            }
+            this.diskCheckBytes = bytes;
+            return this;
+        }
+
+        public long minFreeBytes() {
+            return minFreeBytes;
+        }
+
         private boolean pretouch;
         private long launchTicks = -1;
         private double launchSpeed = Double.NaN;
@@ -304,6 +358,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         if (catalogJournaled) {
             return; // resumed: the journal has its catalog, from the run's start
         }
+        if (!roomFor(length)) {
+            return;
+        }
         append(buffer, offset, length);
         final byte[] first = new byte[length];
         buffer.getBytes(offset, first);
@@ -342,6 +399,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
                        final boolean endOfBatch) {
         // No flush on endOfBatch: the excerpt is in the mapped file, visible to readers, once its document closes.
+        if (!roomFor(length)) {
+            return;
+        }
         append(buffer, offset, length);
         ticksWritten.lazySet(++ticks);
     }
@@ -354,12 +414,78 @@ public final class JournalWriter implements TickListener, AutoCloseable {
 
     @Override
     public void onEnd(final long lastTick, final EndReason reason) {
+        if (diskFull != null) {
+            return; // ended already, at the last tick it had room for
+        }
+        appendEnd(lastTick, reason);
+    }
+
+    private void appendEnd(final long lastTick, final EndReason reason) {
         endEncoder.wrapAndApplyHeader(endBuffer, 0, headerEncoder)
             .simulationId(simulationId)
             .lastSequence(lastTick)
             .reason(map(reason));
         append(endBuffer, 0, endBuffer.capacity());
         ended = true; // retention stops: a finished journal keeps the ticks it has (its last cycle may hold none)
+    }
+
+    /**
+     * Whether {@code length} more bytes may be appended: a look at the filesystem every
+     * {@link Context#diskCheckBytes}. Once it is low, the journal ends here (DISK_FULL) and nothing more is taken.
+     */
+    private boolean roomFor(final int length) {
+        if (diskFull != null) {
+            return false;
+        }
+        appendedSinceCheck += length;
+        if (appendedSinceCheck < diskCheckBytes) {
+            return true;
+        }
+        appendedSinceCheck = 0;
+        final long free = usableSpace();
+        if (free >= minFreeBytes) {
+            return true;
+        }
+        diskFull = "journal " + directory + ": " + mib(free) + " free on its filesystem, less than the "
+            + mib(minFreeBytes) + " it keeps free: the journal ends at tick " + (ticks - 1);
+        appendEnd(ticks - 1, EndReason.DISK_FULL);
+        final Runnable listener = onDiskFull;
+        if (listener != null) {
+            listener.run();
+        }
+        return false;
+    }
+
+    private long usableSpace() {
+        try {
+            return store.getUsableSpace();
+        } catch (final IOException ex) {
+            return Long.MAX_VALUE; // cannot tell: Chronicle's own errors will
+        }
+    }
+
+    private static FileStore store(final Path directory) {
+        try {
+            return Files.getFileStore(directory);
+        } catch (final IOException ex) {
+            throw new java.io.UncheckedIOException("journal " + directory + ": cannot see its filesystem", ex);
+        }
+    }
+
+    private static String mib(final long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double)(1 << 20));
+    }
+
+    /**
+     * Why the journal ended early for lack of space (the path, the space left, the last tick), or null. Any thread.
+     */
+    public String diskFull() {
+        return diskFull;
+    }
+
+    /** Called once, on the listener thread, when the journal ends for lack of space: stop the run there. */
+    public void onDiskFull(final Runnable listener) {
+        this.onDiskFull = listener;
     }
 
     /** Ticks appended so far; safe to read from any thread. */
@@ -487,11 +613,7 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         if (reason == null) {
             return io.tickwire.sbe.EndReason.FAILED; // the engine reports none only when a stage died before deciding
         }
-        return switch (reason) {
-            case COMPLETED -> io.tickwire.sbe.EndReason.COMPLETED;
-            case STOPPED -> io.tickwire.sbe.EndReason.STOPPED;
-            case FAILED -> io.tickwire.sbe.EndReason.FAILED;
-        };
+        return reason.code();
     }
 
     private static IOException alreadyExists(final Path dir) {

@@ -508,12 +508,18 @@ public final class Broadcaster implements TickListener {
     }
 
     /**
-     * Drop the in-memory tail of an ended, journaled run: its ticks are in the journal, and a server keeps many ended
-     * runs. Once {@link #ended()}; any thread (no tick is appended any more).
+     * Drop the in-memory tail of an ended run: a journaled run's subscribers read its ticks from the journal from
+     * here on; an unjournaled one keeps its last tick, which a late subscriber gets as its snapshot before the end.
+     * For a run the registry keeps after its end (a server keeps many). Any thread once {@link #ended()}.
      */
     void releaseTail() {
-        if (journalDir != null && ended) {
+        if (!ended) {
+            return;
+        }
+        if (journalDir != null) {
             tail.clear();
+        } else {
+            tail.clearAllButNewest();
         }
     }
 

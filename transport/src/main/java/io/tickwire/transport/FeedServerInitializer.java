@@ -16,16 +16,20 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The pipeline of one connection:
  * <pre>
- *   [SslHandler, with TLS] ─► HttpServerCodec ─► HttpObjectAggregator(1 MiB) ─► FeedCloseHandler ─► RequestGuard (every request's checks)
+ *   [SslHandler, with TLS] ─► IdleStateHandler ─► ConnectionGuard (connection limit, request and idle timeouts)
+ *   ─► HttpServerCodec ─► HttpObjectAggregator(the larger of the diagram and ingest limits: 413) ─► FeedCloseHandler
+ *   ─► RequestGuard (every request's checks: well-formed, Host, Origin, bearer token, Content-Type)
  *     ─► IngestRoute ─► WebSocketServerProtocolHandler("/feed", query allowed) ─► WebSocketFrameAggregator ─► FeedFrameHandler
  *     ─► HttpApiHandler (REST routes + static; removed on upgrade)
  * </pre>
@@ -54,6 +58,7 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
     private final WebSocketServerProtocolConfig wsConfig;
     private final WebSocketServerProtocolConfig ingestConfig;
     private final IngestRoute ingestRoute = new IngestRoute();
+    private final AtomicInteger openConnections = new AtomicInteger();
 
     FeedServerInitializer(final FeedRuntime runtime, final ChannelGroup channels, final SslContext ssl) {
         this.ctx = runtime.ctx();
@@ -62,11 +67,16 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
         this.ssl = ssl;
         final HttpRoutes routes = HttpApiHandler.routes(runtime);
         final StaticResources resources = new StaticResources(ctx.staticResourceRoot());
-        final List<RequestGuard.Check> checks = new ArrayList<>(List.of(RequestGuard.WELL_FORMED));
-        if (ctx.token() != null) {
-            checks.add(RequestGuard.bearerToken(new BearerToken(ctx.token()), request -> isPublic(request, routes,
-                resources), request -> IngestApi.countUnauthorized(runtime.registry(), request)));
+        final List<RequestGuard.Check> checks = new ArrayList<>(List.of(RequestGuard.WELL_FORMED,
+            RequestGuard.hosts(ctx.allowedHosts()), RequestGuard.origins(ctx.allowedOrigins())));
+        final BearerToken token = ctx.token() == null ? null : new BearerToken(ctx.token());
+        if (token != null) {
+            checks.add(RequestGuard.bearerToken(token, request -> isPublic(request, routes, resources),
+                request -> IngestApi.countUnauthorized(runtime.registry(), request)));
         }
+        // A request bearing the token was not sent by a page of another site (it cannot set Authorization).
+        checks.add(RequestGuard.nonSimpleContentType(ctx.allowedOrigins(),
+            token == null ? RequestGuard.NO_TOKEN : token::presentIn));
         this.guard = new RequestGuard(checks);
         this.api = new HttpApiHandler(routes, resources, runtime.answers());
         this.wsConfig = webSocketConfig(FEED_PATH, BearerToken.FEED_SUBPROTOCOL);
@@ -133,8 +143,11 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
         channels.add(ch);
         final ChannelPipeline p = ch.pipeline();
         if (ssl != null) {
+            // First: ConnectionGuard's refusals are bytes of HTTP, which must go out inside TLS.
             p.addLast(ssl.newHandler(ch.alloc()));
         }
+        p.addLast(new IdleStateHandler(0, 0, ctx.idleTimeoutMs(), TimeUnit.MILLISECONDS));
+        p.addLast(new ConnectionGuard(openConnections, ctx.maxConnections(), ctx.requestTimeoutMs()));
         p.addLast(new HttpServerCodec());
         p.addLast(new HttpObjectAggregator(ctx.maxRequestBytes()));
         p.addLast(FeedCloseHandler.INSTANCE);

@@ -90,12 +90,7 @@ public final class JournalPlayer implements AutoCloseable {
         this.speed = speed;
         this.maxAhead = Math.max(1, maxAhead);
         this.tickLengthNs = reader.tickLengthNs();
-        final io.tickwire.sbe.EndReason journaled = reader.endReason();
-        this.endReason = journaled == null ? TickListener.EndReason.FAILED : switch (journaled) {
-            case COMPLETED -> TickListener.EndReason.COMPLETED;
-            case STOPPED -> TickListener.EndReason.STOPPED;
-            default -> TickListener.EndReason.FAILED;
-        };
+        this.endReason = TickListener.EndReason.of(reader.endReason());
         this.thread = new Thread(this::play, "tw-player-" + broadcaster.simulationId());
         this.thread.setDaemon(true);
     }

@@ -36,6 +36,7 @@ import java.util.function.Consumer;
  *        │                        GET /metrics (read at scrape time)
  *        └─► Context#listeners    one listener per factory, per run (metrics, control, alerting, ...)
  *  JournalWriter ──first tick moved by retention──► Broadcaster (refuses resumes from before it)
+ *  JournalWriter ──its filesystem low on space────► Simulation#stop(DISK_FULL): the run ends where the journal does
  *  Broadcaster   ──ticks older than its tail──────► read back from the journal dir by each subscription
  *  Broadcaster   ──end handed to subscribers──────► onFeedEnded (the registry releases the run off that thread)
  * </pre>
@@ -109,8 +110,10 @@ public final class RunLauncher {
                 run.journal = new ClosingJournal(opener.open(sim, new JournalWriter.Context()
                     .rollCycle(ctx.journalRollCycle)
                     .retention(ctx.journalRetention)
+                    .minFreeBytes(ctx.journalMinFreeBytes)
                     .pretouch(ctx.journalPretouch)
                     .launch(simCtx.ticks(), simCtx.speed())));
+                run.journal.writer.onDiskFull(() -> sim.stop(TickListener.EndReason.DISK_FULL));
                 sim.addListener(run.journal);
             }
             attach(run, sim, journalDir, onFeedEnded);
@@ -265,6 +268,11 @@ public final class RunLauncher {
             return feed;
         }
 
+        /** Why the run's journal ended early for lack of space (its path, the space left), or null. */
+        public String journalDiskFull() {
+            return journal == null ? null : journal.writer.diskFull();
+        }
+
         /** The run's metrics listener; null if the launcher attaches none. */
         RunMetrics metrics() {
             return metrics;
@@ -287,8 +295,11 @@ public final class RunLauncher {
 
         /**
          * Stop the run, wait for the end to reach its listeners (bounded, see {@link Simulation#close()}), stop its
-         * threads, close its journal and its closeable listeners, and let go of the feed's in-memory tail if the
-         * journal holds the ticks. Idempotent; not from one of the run's listener threads.
+         * threads and let go of its rings, close its journal and its closeable listeners, and let go of the feed's
+         * in-memory tail (an unjournaled run keeps its last tick): a journaled run's subscribers read its ticks from
+         * the journal from here on, an unjournaled one's get that last tick and the end (a server keeps many ended runs: their memory is
+         * given back). Idempotent; not from one of
+         * the run's listener threads.
          */
         @Override
         public void close() {
@@ -305,7 +316,7 @@ public final class RunLauncher {
                 }
             }
             if (feed != null) {
-                feed.releaseTail(); // journaled: subscriptions read the journal from here on
+                feed.releaseTail();
             }
             if (source.failure() != null) {
                 LOG.warn("run {} failed", source.id(), source.failure());
@@ -326,6 +337,7 @@ public final class RunLauncher {
         private boolean feed = true;
         private int feedTailTicks = FeedServer.Context.DEFAULT_TAIL_TICKS;
         private long feedTailBytes = FeedServer.Context.DEFAULT_TAIL_BYTES;
+        private long journalMinFreeBytes = JournalWriter.DEFAULT_MIN_FREE_BYTES;
         private List<ListenerFactory> listeners = new ArrayList<>();
         private boolean metrics;
         private boolean journalPretouch;
@@ -368,6 +380,19 @@ public final class RunLauncher {
         public Context journalRetention(final JournalRetention.Policy retention) {
             this.journalRetention = retention;
             return this;
+        }
+
+        /**
+         * Space the runs' journals keep free on their filesystem: below it a journal ends (DISK_FULL) and its run
+         * stops. Default 64 MiB.
+         */
+        public Context journalMinFreeBytes(final long bytes) {
+            this.journalMinFreeBytes = bytes;
+            return this;
+        }
+
+        public long journalMinFreeBytes() {
+            return journalMinFreeBytes;
         }
 
         /** Attach a {@link Broadcaster} (the binary WebSocket feed) to every run. Default true. */
@@ -441,6 +466,7 @@ public final class RunLauncher {
             if (feedTailTicks < 2 || Integer.bitCount(feedTailTicks) != 1) {
                 throw new IllegalArgumentException("feedTailTicks must be a power of two >= 2, got " + feedTailTicks);
             }
+            new JournalWriter.Context().minFreeBytes(journalMinFreeBytes); // throws, naming the bound
             if (feedTailBytes < 1) {
                 throw new IllegalArgumentException("feedTailBytes must be >= 1, got " + feedTailBytes);
             }

@@ -32,8 +32,10 @@ import java.util.function.LongFunction;
  * (its feed, its journal if it has a directory, the listeners of the launcher's context); when a run's end has
  * reached its feed, the run is released on the control thread: its threads stopped, its journal closed.
  * <p>
- * Ended runs stay listed (state, ticks, counters) up to {@link #RETAINED_ENDED_RUNS}; older ended ones are forgotten
- * so that a long-lived server does not keep every run's rings. Running ones are never forgotten.
+ * At most {@code maxRuns} run at once: one more is refused ({@link TooManyRunsException}), so that a server cannot be
+ * made to hold more threads and rings than its host has room for. Ended runs stay listed (state, ticks, counters) up
+ * to {@link #RETAINED_ENDED_RUNS}; older ended ones are forgotten. Running ones are never forgotten. A run gives its
+ * memory back when it is released, right after its end (see {@link RunLauncher.Run#close()}).
  * <p>
  * Thread-safe: {@link #launch} is serialised; lookups are lock-free.
  */
@@ -45,6 +47,7 @@ public final class SimulationRegistry implements AutoCloseable {
 
     private final ConcurrentSkipListMap<Long, RunLauncher.Run> entries = new ConcurrentSkipListMap<>();
     private final RunLauncher launcher;
+    private final int maxRuns;
     private final int tailTicks;
     private final long tailBytes;
     private final Path journalRoot;
@@ -65,13 +68,15 @@ public final class SimulationRegistry implements AutoCloseable {
      * @param firstId     the id of the first run launched (1, or after the runs already journaled).
      * @param journalRoot where runs are journaled ({@code sim-<id>-<name>}), or null: the ended runs found there
      *                    stay subscribable from their journals ({@link #journaledRun}).
+     * @param maxRuns     runs running at once, at most.
      * @param launcher    launches the runs; its feed tail sizes are also those of replays. It must attach a feed.
      */
-    SimulationRegistry(final long firstId, final Path journalRoot, final RunLauncher launcher) {
+    SimulationRegistry(final long firstId, final Path journalRoot, final int maxRuns, final RunLauncher launcher) {
         if (!launcher.context().feed()) {
             throw new IllegalArgumentException("the runs of a server need a feed");
         }
         this.nextId = firstId;
+        this.maxRuns = maxRuns;
         this.journalRoot = journalRoot;
         this.launcher = launcher;
         this.tailTicks = launcher.context().feedTailTicks();
@@ -84,6 +89,7 @@ public final class SimulationRegistry implements AutoCloseable {
      *
      * @throws IOException              if the journal cannot be created (nothing is started then).
      * @throws IllegalArgumentException if {@code ctx} is invalid.
+     * @throws TooManyRunsException     if {@code maxRuns} are running already.
      */
     public Simulation launch(final Diagram diagram, final Simulation.Context ctx, final Path journalDir)
         throws IOException {
@@ -98,6 +104,11 @@ public final class SimulationRegistry implements AutoCloseable {
                                           final LongFunction<Path> journalDirOfId) throws IOException {
         if (closed) {
             throw new IllegalStateException("the registry is closed");
+        }
+        final long running = running();
+        if (running >= maxRuns) {
+            throw new TooManyRunsException("the server runs " + running + " simulations, its limit (maxRuns): stop "
+                + "one, or try again once one has ended");
         }
         final long id = nextId++;
         final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
@@ -238,6 +249,21 @@ public final class SimulationRegistry implements AutoCloseable {
         return player;
     }
 
+    /** Runs not yet ended. */
+    public long running() {
+        return entries.values().stream().filter(run -> run.simulation().state() == Simulation.State.RUNNING
+            || run.simulation().state() == Simulation.State.NEW).count();
+    }
+
+    /** A launch refused because {@code maxRuns} are running already. */
+    public static final class TooManyRunsException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        TooManyRunsException(final String message) {
+            super(message);
+        }
+    }
+
     /** The replay with id {@code id}. */
     public Optional<JournalPlayer> replay(final long id) {
         return Optional.ofNullable(replays.get(id));
@@ -321,14 +347,8 @@ public final class SimulationRegistry implements AutoCloseable {
             if (catalog == null) {
                 return null;
             }
-            final io.tickwire.sbe.EndReason reason = reader.endReason();
             final Broadcaster feed = Broadcaster.ofEndedJournal(id, catalog, reader.series(), dir,
-                Math.max(0, reader.firstTick()),
-                reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
-                    case COMPLETED -> TickListener.EndReason.COMPLETED;
-                    case STOPPED -> TickListener.EndReason.STOPPED;
-                    default -> TickListener.EndReason.FAILED;
-                });
+                Math.max(0, reader.firstTick()), reader.lastTick(), TickListener.EndReason.of(reader.endReason()));
             final Broadcaster raced = journaledRuns.putIfAbsent(id, feed);
             return raced != null ? raced : feed;
         } catch (final IOException | RuntimeException ex) {

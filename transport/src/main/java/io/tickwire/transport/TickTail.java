@@ -82,6 +82,18 @@ final class TickTail {
         }
     }
 
+    /**
+     * Drop every tick but the newest (an ended run's last state, for a late subscriber's snapshot). Threads as
+     * {@link #clear}.
+     */
+    void clearAllButNewest() {
+        long first = oldest;
+        final long last = newest;
+        while (first < last) {
+            first = evictOldest(first);
+        }
+    }
+
     private long evictOldest(final long first) {
         oldest = first + 1; // readers looking for it miss from here on
         final TickFrames evicted = slots.getAndSet((int)(first & mask), null);

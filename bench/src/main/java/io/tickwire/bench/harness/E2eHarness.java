@@ -113,7 +113,9 @@ public final class E2eHarness {
             ctx.peer, paced ? String.format(Locale.ROOT, "%.0f ticks/s (speed 1, %d us ticks)", ctx.tickRate,
                 ctx.tickUs()) : "speed max (1 ms ticks)", ctx.services, ctx.clients, ctx.durationMs / 1000,
             ctx.warmupMs / 1000);
-        final FeedServer.Context serverCtx = new FeedServer.Context().port(0);
+        // Room for every client (10,000 in the fan-out): beyond the default limit of connections.
+        final FeedServer.Context serverCtx = new FeedServer.Context().port(0)
+            .maxConnections(Math.max(FeedServer.Context.DEFAULT_MAX_CONNECTIONS, ctx.clients + 64));
         try (FeedServer server = FeedServer.start(serverCtx)) {
             final Simulation sim = server.registry().launch(
                 DiagramLoader.parse(diagram(ctx.services, ctx.tickUs())),

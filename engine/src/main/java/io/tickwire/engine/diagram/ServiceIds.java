@@ -73,7 +73,7 @@ final class ServiceIds {
         }
         final Integer id = ids.get(value.asText());
         if (id == null) {
-            node.problem(field, "unknown service '" + value.asText() + "'");
+            node.problem(field, "unknown service '" + DiagramLimits.shown(value.asText()) + "'");
         }
         return id;
     }

@@ -15,11 +15,23 @@ public final class Kernels {
     private final LatencyTable latencyTable = new LatencyTable();
 
     public Kernels(final Diagram diagram, final long seed) {
+        this(diagram, seed, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxPendingEvents the bound on the requests, calls and events all partitions keep pending at once (see
+     *                         {@link PartitionKernel#overloaded()}).
+     * @throws IllegalArgumentException if the diagram needs more than that to start.
+     */
+    public Kernels(final Diagram diagram, final long seed, final long maxPendingEvents) {
         plan = Partitioner.plan(diagram);
         final Mailboxes mailboxes = plan.newMailboxes();
         kernels = new PartitionKernel[plan.count()];
+        final PendingBudget budget = maxPendingEvents == Long.MAX_VALUE ? PendingBudget.UNBOUNDED
+            : new PendingBudget(maxPendingEvents);
         for (int p = 0; p < kernels.length; p++) {
             kernels[p] = new PartitionKernel(diagram, plan, p, mailboxes, seed, latencyTable);
+            kernels[p].pendingBudget(budget);
         }
         tickNs = diagram.tickNs();
         windowsPerTick = plan.windowsPerTick(tickNs);

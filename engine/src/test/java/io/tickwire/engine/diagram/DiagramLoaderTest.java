@@ -501,8 +501,8 @@ class DiagramLoaderTest {
             queue: -1
             failureRate: 1.5
             """))).containsExactly(
-            "services[0].replicas: must be an integer >= 1 (got 0)",
-            "services[0].concurrency: must be an integer >= 1 (got 2.5)",
+            "services[0].replicas: must be an integer in [1, 1000000] (got 0)",
+            "services[0].concurrency: must be an integer in [1, 1000000] (got 2.5)",
             "services[0].queue: must be a capacity >= 0 or 'unbounded' (got -1)",
             "services[0].failureRate: must be a probability in [0, 1] (got 1.5)");
         assertThat(problemsOf(withApi("latency: {mean: 5ms}\nqueue: lots")))
@@ -640,7 +640,7 @@ class DiagramLoaderTest {
         assertThat(problemsOf(closed + "    rate: 5/s\n"))
             .containsExactly("load[0].rate: a closed load (users) has no rate: its throughput is an outcome");
         assertThat(problemsOf(closed.replace("users: 25", "users: 0")))
-            .containsExactly("load[0].users: must be an integer >= 1 (got 0)");
+            .containsExactly("load[0].users: must be an integer in [1, 1000000] (got 0)");
         assertThat(problemsOf(MINIMAL + "    think: 1s\n"))
             .containsExactly("load[0].think: only closed arrivals (users) take think");
         assertThat(problemsOf(MINIMAL.replace("    rate: 100/s\n", "    arrivals: closed\n")))

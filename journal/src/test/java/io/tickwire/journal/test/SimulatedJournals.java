@@ -7,6 +7,10 @@ import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournalWriter;
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 
 import java.nio.file.Path;
@@ -66,6 +70,19 @@ public final class SimulatedJournals {
         }
         writer.close();
         assertThat(writer.ticksWritten()).isEqualTo(ticks);
+    }
+
+    /**
+     * Append {@code bytes} as one more excerpt to the closed journal in {@code dir} (FAST_HOURLY, the default): the
+     * garbage a writer that died, or a full disk, leaves at a journal's tail.
+     */
+    public static void appendExcerpt(final Path dir, final byte[] bytes) {
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir.resolve("queue"))
+            .rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_HOURLY).build();
+             ExcerptAppender appender = queue.createAppender();
+             DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(bytes);
+        }
     }
 
     /**
