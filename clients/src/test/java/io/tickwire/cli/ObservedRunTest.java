@@ -63,7 +63,7 @@ class ObservedRunTest {
         final HttpClient http = HttpClient.newHttpClient();
         for (int i = 1; i <= 5; i++) {
             final HttpResponse<String> json = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
-                .POST(HttpRequest.BodyPublishers.ofString("[{\"source\":\"web-1\",\"metric\":\"up\",\"value\":1},"
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[{\"source\":\"web-1\",\"metric\":\"up\",\"value\":1},"
                     + "{\"source\":\"web-1\",\"metric\":\"requests_total\",\"value\":" + 100 * i + "},"
                     + "{\"source\":\"web-1\",\"metric\":\"checkout_latency_ms\",\"value\":" + (10 + i) + "}]"))
                 .build(), HttpResponse.BodyHandlers.ofString());

@@ -76,7 +76,7 @@ final class FeedServerInitializer extends ChannelInitializer<SocketChannel> {
         }
         // A request bearing the token was not sent by a page of another site (it cannot set Authorization).
         checks.add(RequestGuard.nonSimpleContentType(ctx.allowedOrigins(),
-            token == null ? RequestGuard.NO_TOKEN : token::presentIn));
+            token == null ? RequestGuard.NO_TOKEN : token::presentIn, IngestApi::isLineProtocol));
         this.guard = new RequestGuard(checks);
         this.api = new HttpApiHandler(routes, resources, runtime.answers());
         this.wsConfig = webSocketConfig(FEED_PATH, BearerToken.FEED_SUBPROTOCOL);

@@ -229,6 +229,18 @@ final class IngestApi {
     }
 
     /**
+     * Whether {@code request} is an InfluxDB line-protocol write: its clients (Telegraf, the Influx client libraries)
+     * send {@code text/plain}, a type a page may send anywhere; so {@link RequestGuard#nonSimpleContentType} lets it
+     * through, and the Origin check (and the token, off loopback) keep foreign pages out.
+     */
+    static boolean isLineProtocol(final FullHttpRequest request) {
+        final String uri = request.uri();
+        final int q = uri.indexOf('?');
+        final String path = q < 0 ? uri : uri.substring(0, q);
+        return HttpMethod.POST.equals(request.method()) && ("/api/v2/write".equals(path) || "/write".equals(path));
+    }
+
+    /**
      * Count an ingest request the {@link RequestGuard} refused for its bearer token (the server's one token check):
      * against the latest running observed run, unattributed (an unauthenticated request names no source we trust).
      */

@@ -118,11 +118,13 @@ final class RequestGuard extends ChannelInboundHandlerAdapter {
     /**
      * A state-changing request has a {@code Content-Type} that is not CORS-simple, else 415 — unless it comes from a
      * page of the server's own origin or one of {@code allowed} (the browser says so in {@code Origin}, which a page
-     * cannot forge: the dashboard's bodiless {@code POST .../stop}), or bears the token.
+     * cannot forge: the dashboard's bodiless {@code POST .../stop}), or bears the token, or is one {@code exempt}
+     * names (a protocol whose clients send {@code text/plain}: line-protocol ingest).
      */
-    static Check nonSimpleContentType(final List<String> allowed, final Predicate<FullHttpRequest> bearsToken) {
+    static Check nonSimpleContentType(final List<String> allowed, final Predicate<FullHttpRequest> bearsToken,
+                                      final Predicate<FullHttpRequest> exempt) {
         return (channel, request) -> {
-            if (!isStateChanging(request.method()) || bearsToken.test(request)) {
+            if (!isStateChanging(request.method()) || bearsToken.test(request) || exempt.test(request)) {
                 return null;
             }
             final String origin = request.headers().get(HttpHeaderNames.ORIGIN);

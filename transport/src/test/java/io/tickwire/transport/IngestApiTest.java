@@ -192,9 +192,11 @@ class IngestApiTest {
         throw new AssertionError("no source " + name + " in " + observation);
     }
 
+    /** As their clients send them: line protocol as text/plain (as Telegraf does), the rest as application/json. */
     private HttpResponse<String> post(final String url, final String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).POST(HttpRequest.BodyPublishers.ofString(body))
-            .build(), HttpResponse.BodyHandlers.ofString());
+        final String type = url.contains("/write") ? "text/plain; charset=utf-8" : "application/json";
+        return http.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", type)
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(final String url) throws Exception {

@@ -180,6 +180,12 @@ final class IngestPeerHarness {
         final AtomicInteger next = new AtomicInteger();
         final AtomicLong failed = new AtomicLong();
         final AtomicLong taken = new AtomicLong();
+        // As each protocol's clients send it (Prometheus, Telegraf, a program posting JSON).
+        final String contentType = switch (format) {
+            case REMOTE_WRITE -> "application/x-protobuf";
+            case LINE_PROTOCOL -> "text/plain; charset=utf-8";
+            case JSON -> "application/json";
+        };
         final ExecutorService pool = Executors.newFixedThreadPool(connections);
         final List<Future<?>> done = new ArrayList<>();
         final long t0 = System.nanoTime();
@@ -190,7 +196,7 @@ final class IngestPeerHarness {
                 int r;
                 while ((r = next.getAndIncrement()) < requests) {
                     final HttpRequest request = HttpRequest.newBuilder(URI.create(url))
-                        .header("Content-Type", "application/x-protobuf")
+                        .header("Content-Type", contentType)
                         .header("Content-Encoding", "snappy")
                         .header("X-Prometheus-Remote-Write-Version", "0.1.0")
                         .POST(HttpRequest.BodyPublishers.ofByteArray(bodies[r])).build();
