@@ -22,6 +22,13 @@ public interface TickListener {
     void onTick(DirectBuffer buffer, int offset, int length, long tick, boolean endOfBatch);
 
     /**
+     * An event of tick {@code tick} (one SBE message of the event family, e.g. {@code ReplicaEvent}), after that
+     * tick's {@link #onTick} and before the next tick's, in the order the engine emits them. Ignored by default.
+     */
+    default void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+    }
+
+    /**
      * Last call, once: the simulation ended. Normally on the listener's thread; if the pipeline failed and this
      * listener's thread stopped before the end reached it, {@link Simulation#close()} calls it from the closing
      * thread once the listener's thread has terminated (so nothing else runs on the listener concurrently).

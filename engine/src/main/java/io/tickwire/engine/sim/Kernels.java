@@ -12,6 +12,7 @@ public final class Kernels {
     private final PartitionKernel[] kernels;
     private final long tickNs;
     private final int windowsPerTick;
+    private final LatencyTable latencyTable = new LatencyTable();
 
     public Kernels(final Diagram diagram, final long seed) {
         plan = Partitioner.plan(diagram);
@@ -34,6 +35,11 @@ public final class Kernels {
 
     public PartitionKernel kernel(final int partition) {
         return kernels[partition];
+    }
+
+    /** The run's distributions that {@link KernelAction#SET_LATENCY} names (shared by every partition). */
+    public LatencyTable latencyTable() {
+        return latencyTable;
     }
 
     public int windowsPerTick() {
