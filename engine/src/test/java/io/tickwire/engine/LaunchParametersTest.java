@@ -3,11 +3,14 @@ package io.tickwire.engine;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.engine.sim.KernelActionSource;
+import io.tickwire.sbe.EditKind;
 import org.agrona.concurrent.EpochNanoClock;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -78,6 +81,10 @@ class LaunchParametersTest {
                 f.set(original, "yielding");
             } else if (type == EpochNanoClock.class) {
                 f.set(original, clock);
+            } else if (type == KernelActionSource.class) {
+                f.set(original, (KernelActionSource)(tick, into) -> { });
+            } else if (type == List.class) {
+                f.set(original, List.of(new Simulation.JournaledEdit(3, 1, EditKind.FAULT_END, "{\"id\": 0}")));
             } else {
                 throw new AssertionError("a field of a type this test does not know: " + f);
             }

@@ -28,8 +28,8 @@ import java.util.regex.Pattern;
  * if their start has passed). Faults are also added and ended one by one ({@link EditKind#FAULT_ADD},
  * {@link EditKind#FAULT_END}).
  * <p>
- * <b>Thread-safe</b>: {@link #prepare} is serialised, so that edits are validated and numbered in the order they
- * are handed to the orchestrator (by the caller, under the same lock).
+ * <b>Thread-safe</b>: {@link #prepare} then {@link #accept} (or nothing, to drop it), both under this object's lock,
+ * so that edits are validated, numbered and kept in the order they are handed to the orchestrator.
  */
 public final class LiveEdits {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -48,6 +48,12 @@ public final class LiveEdits {
     private int[] faultIds;
     private int nextEditId = 1;
     private int nextFaultId;
+    // What the last prepare() would make of the state: accept() keeps it.
+    private JsonNode stagedTree;
+    private Diagram stagedDiagram;
+    private int[] stagedFaultIds;
+    private int stagedNextFaultId;
+    private PreparedEdit staged;
 
     /**
      * @param diagram             the run's diagram; its source is the text edits apply to (null: no live edit).
@@ -70,7 +76,7 @@ public final class LiveEdits {
     }
 
     /**
-     * Validate and number an edit; it takes effect when the orchestrator applies it.
+     * Validate and number an edit; nothing is kept until {@link #accept} (the caller has handed it over).
      *
      * @param body PATCH: a JSON merge patch (an object); FAULT_ADD: a fault as in {@code faults}, {@code at} optional;
      *             FAULT_END: {@code {"id": n}}.
@@ -87,12 +93,30 @@ public final class LiveEdits {
             throw new DiagramException("", "an empty body: send a JSON object");
         }
         final String compact = json.toString();
-        return switch (kind) {
+        stagedTree = tree;
+        stagedDiagram = diagram;
+        stagedFaultIds = faultIds;
+        stagedNextFaultId = nextFaultId;
+        staged = switch (kind) {
             case PATCH -> patch(json, compact);
             case FAULT_ADD -> addFault(json, compact);
             case FAULT_END -> endFault(json, compact);
             default -> throw new DiagramException("", "unknown edit kind " + kind);
         };
+        return staged;
+    }
+
+    /** Keep {@code edit}, the last one {@link #prepare}d: the next edit applies to the diagram it makes. */
+    public synchronized void accept(final PreparedEdit edit) {
+        if (edit != staged) {
+            throw new IllegalStateException("edit " + edit.editId() + " is not the one last prepared");
+        }
+        tree = stagedTree;
+        diagram = stagedDiagram;
+        faultIds = stagedFaultIds;
+        nextFaultId = stagedNextFaultId;
+        nextEditId = edit.editId() + 1;
+        staged = null;
     }
 
     private PreparedEdit patch(final JsonNode patch, final String body) throws DiagramException {
@@ -105,6 +129,7 @@ public final class LiveEdits {
                 throw new DiagramException("", "this run's diagram has no source text to patch");
             }
             tree = DiagramLoader.tree(diagram.source());
+            stagedTree = tree;
         }
         final JsonNode patched = MergePatch.apply(tree, patch);
         final Diagram after = DiagramLoader.parseTree(patched, patched.toString());
@@ -138,22 +163,22 @@ public final class LiveEdits {
                 ended.add(faultIds[i]);
             }
             if (i < now.size()) {
-                ids[i] = nextFaultId++;
+                ids[i] = stagedNextFaultId++;
                 added.add(now.get(i));
                 addedIds.add(ids[i]);
             }
         }
         final Diagram before = diagram;
-        tree = patched;
-        diagram = after;
-        faultIds = ids;
-        return new PreparedEdit(nextEditId++, EditKind.PATCH, body, before, after, -1, null, ended, added, addedIds,
+        stagedTree = patched;
+        stagedDiagram = after;
+        stagedFaultIds = ids;
+        return new PreparedEdit(nextEditId, EditKind.PATCH, body, before, after, -1, null, ended, added, addedIds,
             new CompletableFuture<>());
     }
 
     private PreparedEdit addFault(final JsonNode json, final String body) throws DiagramException {
         final FaultSpec fault = DiagramLoader.parseFault(json, diagram);
-        return new PreparedEdit(nextEditId++, EditKind.FAULT_ADD, body, null, null, nextFaultId++, fault,
+        return new PreparedEdit(nextEditId, EditKind.FAULT_ADD, body, null, null, stagedNextFaultId++, fault,
             List.of(), List.of(), List.of(), new CompletableFuture<>());
     }
 
@@ -164,7 +189,7 @@ public final class LiveEdits {
             throw new DiagramException("id", "must be the id of a fault of this run, 0 to " + (nextFaultId - 1)
                 + " (got " + id + ")");
         }
-        return new PreparedEdit(nextEditId++, EditKind.FAULT_END, body, null, null, id.asInt(), null, List.of(),
+        return new PreparedEdit(nextEditId, EditKind.FAULT_END, body, null, null, id.asInt(), null, List.of(),
             List.of(), List.of(), new CompletableFuture<>());
     }
 

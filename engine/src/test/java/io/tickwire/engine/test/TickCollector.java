@@ -19,6 +19,9 @@ import java.util.concurrent.CountDownLatch;
 public final class TickCollector implements TickListener {
     public final List<byte[]> ticks = new ArrayList<>();
     public final List<Long> tickNumbers = new ArrayList<>();
+    /** Every event (one SBE message each), in order, with the tick it follows. */
+    public final List<byte[]> events = new ArrayList<>();
+    public final List<Long> eventTicks = new ArrayList<>();
     public final CountDownLatch ended = new CountDownLatch(1);
     public volatile byte[] catalog;
     public volatile long lastTick = Long.MIN_VALUE;
@@ -47,6 +50,25 @@ public final class TickCollector implements TickListener {
         }
         ticks.add(copy(buffer, offset, length));
         tickNumbers.add(tick);
+    }
+
+    @Override
+    public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        checkThread();
+        if (ticks.isEmpty() || tick != ticks.size() - 1) {
+            violation = "event of tick " + tick + " after " + (ticks.size() - 1) + " ticks";
+        }
+        events.add(copy(buffer, offset, length));
+        eventTicks.add(tick);
+    }
+
+    /** The template ids of the events, in order. */
+    public List<Integer> eventTemplates() {
+        final List<Integer> ids = new ArrayList<>();
+        for (final byte[] e : events) {
+            ids.add(new MessageHeaderDecoder().wrap(new UnsafeBuffer(e), 0).templateId());
+        }
+        return ids;
     }
 
     @Override
