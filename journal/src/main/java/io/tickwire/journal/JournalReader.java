@@ -1,5 +1,6 @@
 package io.tickwire.journal;
 
+import io.tickwire.codec.EventMessages;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.EndReason;
@@ -45,6 +46,7 @@ public final class JournalReader implements AutoCloseable {
     private static final int CATALOG = 1;
     private static final int TICK = 2;
     private static final int END = 3;
+    private static final int EVENT = 4;
 
     private final Path directory;
     private final String diagramSource;
@@ -64,7 +66,7 @@ public final class JournalReader implements AutoCloseable {
     private final SimulationEndDecoder end = new SimulationEndDecoder();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private byte[] copy = new byte[0];
-    private long recordValue; // of the last classify(): a TickSummary's tick or a SimulationEnd's lastSequence
+    private long recordValue; // of the last classify(): a tick's or an event's tick, or a SimulationEnd's lastSequence
 
     // Where next() reads from. Probes (seek, bounds) move the tailer; next() puts it back first.
     private boolean reposition;
@@ -267,6 +269,46 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
+    /**
+     * Deliver the next tick or event (skipping the catalog, the end and unknown templates) to {@code handler}: a
+     * tick's events follow it, so a reader positioned at tick {@code T} ({@link #seek}) reads tick {@code T}, its
+     * events, tick {@code T + 1}, ... The buffer is the journal's mapped memory, valid only during the call.
+     *
+     * @return false at the end of the journal (so far).
+     */
+    public boolean nextRecord(final RecordHandler handler) {
+        if (reposition) {
+            reposition();
+        }
+        while (true) {
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return false;
+                }
+                final long index = dc.index();
+                resumeIndex = NONE;
+                consumedIndex = index;
+                if (retained) {
+                    hold(rollCycle.toCycle(index));
+                }
+                final int length = wrap(dc);
+                switch (classify(length, index)) {
+                    case TICK -> {
+                        handler.onTick(view, 0, length, recordValue);
+                        return true;
+                    }
+                    case EVENT -> {
+                        handler.onEvent(view, 0, length, recordValue, header.templateId());
+                        return true;
+                    }
+                    default -> {
+                        // the catalog, the end, a template this reader does not know: on to the next
+                    }
+                }
+            }
+        }
+    }
+
     /** Close the tailer and the queue; idempotent. */
     @Override
     public void close() {
@@ -291,6 +333,12 @@ public final class JournalReader implements AutoCloseable {
     @FunctionalInterface
     public interface TickHandler {
         void onTick(DirectBuffer buffer, int offset, int length, long tick);
+    }
+
+    /** Receives ticks and events ({@link #nextRecord}): each a complete SBE message, header included. */
+    public interface RecordHandler extends TickHandler {
+        /** An event of tick {@code tick} ({@link EventMessages}), after that tick. */
+        void onEvent(DirectBuffer buffer, int offset, int length, long tick, int templateId);
     }
 
     /**
@@ -358,25 +406,40 @@ public final class JournalReader implements AutoCloseable {
         }
         refreshCycles(last);
         firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
-        if (!tailer.moveToIndex(last)) {
-            return; // being written as we look; try again next time
-        }
-        try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) {
-                return;
+        // The last record, or the last tick before the events that follow it (a tick's events come after it).
+        long index = last;
+        final long cycleStart = tickCycleCount > 0 ? rollCycle.toIndex(tickCycles[tickCycleCount - 1], 0) : index;
+        while (true) {
+            if (!tailer.moveToIndex(index)) {
+                return; // being written as we look; try again next time
             }
-            switch (classify(wrap(dc), dc.index())) {
-                case TICK -> lastTick = recordValue;
-                case END -> {
-                    ended = true;
-                    lastTick = recordValue;
-                    endReason = end.reason();
+            try (DocumentContext dc = tailer.readingDocument()) {
+                if (!dc.isPresent()) {
+                    return;
                 }
-                case CATALOG -> lastTick = -1;
-                default -> {
-                    return; // an unknown template: keep what is known, look again next time
+                switch (classify(wrap(dc), dc.index())) {
+                    case TICK -> lastTick = recordValue;
+                    case END -> {
+                        ended = true;
+                        lastTick = recordValue;
+                        endReason = end.reason();
+                    }
+                    case CATALOG -> lastTick = -1;
+                    default -> {
+                        if (index > cycleStart && rollCycle.toSequenceNumber(index) > 0) {
+                            index--;
+                            continue;
+                        }
+                        if (tickCycleCount == 0 || index == cycleStart) {
+                            return; // nothing before it yet: keep what is known, look again next time
+                        }
+                        // The events opened a new cycle: the last tick is at the end of the last cycle holding one.
+                        index = cycleStart + cycleLengths[tickCycleCount - 1] - 1;
+                        continue;
+                    }
                 }
             }
+            break;
         }
         knownLastIndex = last;
     }
@@ -567,6 +630,10 @@ public final class JournalReader implements AutoCloseable {
                 return CATALOG;
             }
             default -> {
+                if (EventMessages.isEvent(header.templateId())) {
+                    recordValue = EventMessages.tick(view, 0);
+                    return EVENT;
+                }
                 return OTHER;
             }
         }

@@ -47,6 +47,7 @@ import java.util.function.LongConsumer;
  *  excerpt              template          when
  *  first                Catalog (20)      {@link #onCatalog}, once, before any tick
  *  then, one per tick   TickSummary (10)  {@link #onTick}: ticks 0, 1, 2, ... in order, consecutive
+ *  after a tick, any    events            {@link #onEvent}: that tick's events (e.g. ReplicaEvent, 62), verbatim
  *  last (if any)        SimulationEnd (31) {@link #onEnd}: lastSequence = the last tick, reason = how the run ended;
  *                                         absent if the writer died or was closed before the end reached it
  * </pre>
@@ -231,6 +232,12 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         // No flush on endOfBatch: the excerpt is in the mapped file, visible to readers, once its document closes.
         append(buffer, offset, length);
         ticksWritten.lazySet(++ticks);
+    }
+
+    /** An event of the tick just appended: appended verbatim, between that tick and the next. */
+    @Override
+    public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        append(buffer, offset, length);
     }
 
     @Override

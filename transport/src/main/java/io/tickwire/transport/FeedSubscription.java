@@ -28,6 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * While catching up (a replay), an unwritable channel only pauses it. After the run's last tick, {@code SimulationEnd}
  * and the subscription is over.
  * <p>
+ * <b>Events</b> follow their tick: after writing tick {@code T}, the subscription writes {@code T}'s events as they
+ * arrive ({@link TickFrames#addEvent}), and before it writes {@code T + 1} (whose publication means {@code T}'s events
+ * are all in) or the end, whatever of them is left. A resume from sequence {@code S} is sent tick {@code S} and every
+ * event of ticks {@code >= S}. Conflation skips ticks, never events: the ticks skipped are announced by a
+ * {@code GapNotice}, then their events are written; a subscription conflates only over ticks the tail still holds
+ * (further behind, it catches up from the journal instead). Events of ticks lost from a run without a journal (the
+ * tail moved past them) are lost with them, as the {@code GapNotice} says.
+ * <p>
  * <b>Confined to the connection's event loop</b>, but for {@link #eventLoop}.
  */
 final class FeedSubscription {
@@ -58,6 +66,10 @@ final class FeedSubscription {
     private boolean pumpScheduled;
     private JournalReplay replay;
     private long gapped; // ticks skipped and announced by GapNotices
+    // The tick whose events are being written (the last tick written, or skipped by a gap), and how many of its
+    // events have been dealt with (written, or left out by the filter).
+    private long eventsTick = -1;
+    private int eventsDone;
     /** Ticks skipped: those announced, and while conflating those it would skip if it could write now. */
     private volatile long ticksConflated;
 
@@ -130,10 +142,12 @@ final class FeedSubscription {
                     if (nextSequence <= broadcaster.lastSequence()) {
                         continue; // ticks published between our read of last and the end: send them first
                     }
+                    written += writeOwedEvents(tail); // the last tick's: all in before the end
                     countFrames(written);
                     end();
                     return;
                 }
+                written += writeOwedEvents(tail); // those of the last tick that have arrived so far
                 break;
             }
             if (!ctx.channel().isWritable()) {
@@ -150,9 +164,8 @@ final class FeedSubscription {
             }
             if (conflating) {
                 conflating = false;
-                if (last > nextSequence) {
-                    gap(nextSequence, last - 1);
-                    nextSequence = last;
+                if (last > nextSequence && tail.oldest() <= nextSequence) {
+                    written += conflate(tail, last);
                 }
             }
             if (written >= MAX_FRAMES_PER_PUMP) {
@@ -162,10 +175,14 @@ final class FeedSubscription {
             final TickFrames frames = tail.retain(nextSequence);
             if (frames != null) {
                 try {
+                    written += writeOwedEvents(tail); // the previous tick's: complete now that this one is out
                     final ByteBuf shared = frames.frameFor(filter);
                     final ByteBuf frame = shared != null ? shared.retainedDuplicate()
                         : frames.encodeFor(ctx.alloc(), filter);
                     ctx.write(frame, ctx.voidPromise());
+                    eventsTick = nextSequence;
+                    eventsDone = 0;
+                    written += writeEvents(frames);
                 } finally {
                     frames.release();
                 }
@@ -205,6 +222,63 @@ final class FeedSubscription {
         }
     }
 
+    /**
+     * Skip ticks {@code nextSequence .. last - 1} (all held by the tail): a {@code GapNotice}, then their events.
+     *
+     * @return frames written.
+     */
+    private int conflate(final TickTail tail, final long last) {
+        int written = writeOwedEvents(tail);
+        gap(nextSequence, last - 1);
+        for (long t = nextSequence; t < last; t++) {
+            final TickFrames frames = tail.retain(t);
+            if (frames != null) {
+                try {
+                    eventsTick = t;
+                    eventsDone = 0;
+                    written += writeEvents(frames);
+                } finally {
+                    frames.release();
+                }
+            }
+        }
+        nextSequence = last;
+        return written;
+    }
+
+    /** The events of {@link #eventsTick} that arrived since they were last looked at; frames written. */
+    private int writeOwedEvents(final TickTail tail) {
+        if (eventsTick < 0) {
+            return 0;
+        }
+        final TickFrames frames = tail.retain(eventsTick);
+        if (frames == null) {
+            return 0; // evicted (or, a journal's tick not in the tail: its events came with it, complete)
+        }
+        try {
+            return writeEvents(frames);
+        } finally {
+            frames.release();
+        }
+    }
+
+    /** Write {@code frames}' events from {@link #eventsDone} on, as this subscription's filter keeps them. */
+    private int writeEvents(final TickFrames frames) {
+        final int n = frames.eventCount();
+        int written = 0;
+        for (int i = eventsDone; i < n; i++) {
+            if (frames.eventFor(i, filter)) {
+                ctx.write(frames.event(i).retainedDuplicate(), ctx.voidPromise());
+                written++;
+            }
+        }
+        eventsDone = n;
+        if (written > 0) {
+            lastWriteNanos = System.nanoTime();
+        }
+        return written;
+    }
+
     /** Send a heartbeat if nothing was written for {@code intervalNs}. @return whether it did (flush then). */
     boolean heartbeatIfIdle(final long nowNanos, final long intervalNs) {
         if (!active || nowNanos - lastWriteNanos < intervalNs || !ctx.channel().isWritable()) {
@@ -234,6 +308,7 @@ final class FeedSubscription {
     /** Close the journal reader on its own thread (a Chronicle reader must not change threads). */
     private void closeReplay() {
         final JournalReplay r = replay;
+        final boolean settled = broadcaster.ended(); // then its journal does not grow
         replay = null;
         try {
             r.thread().execute(r::close);
@@ -297,6 +372,7 @@ final class FeedSubscription {
             replay = new JournalReplay(broadcaster.journalDir(), runtime.replayThreads().next());
         }
         final JournalReplay r = replay;
+        final boolean settled = broadcaster.ended(); // then its journal does not grow
         final long from = nextSequence;
         final FeedServer.Context config = runtime.ctx();
         // Never past the latest tick on offer: a replay's journal holds ticks it has not published yet.
@@ -304,19 +380,19 @@ final class FeedSubscription {
             broadcaster.lastSequence() - from + 1));
         try {
             r.thread().execute(() -> {
-                List<ByteBuf> frames = List.of();
+                List<JournalReplay.Replayed> frames = List.of();
                 Throwable failure = null;
                 try {
-                    frames = r.read(from, filter, maxTicks, config.replayBatchBytes(), ctx.alloc());
+                    frames = r.read(from, filter, maxTicks, config.replayBatchBytes(), ctx.alloc(), settled);
                 } catch (final Exception ex) {
                     failure = ex;
                 }
-                final List<ByteBuf> read = frames;
+                final List<JournalReplay.Replayed> read = frames;
                 final Throwable failed = failure;
                 try {
                     ctx.executor().execute(() -> onReplayed(from, read, failed));
                 } catch (final RejectedExecutionException ex) {
-                    read.forEach(ByteBuf::release);
+                    read.forEach(JournalReplay.Replayed::release);
                 }
             });
         } catch (final RejectedExecutionException ex) {
@@ -325,10 +401,10 @@ final class FeedSubscription {
     }
 
     /** On the event loop: a batch from the journal, for ticks from {@code from}. */
-    private void onReplayed(final long from, final List<ByteBuf> frames, final Throwable failure) {
+    private void onReplayed(final long from, final List<JournalReplay.Replayed> frames, final Throwable failure) {
         replayPending = false;
         if (!active || from != nextSequence) {
-            frames.forEach(ByteBuf::release);
+            frames.forEach(JournalReplay.Replayed::release);
             if (active) {
                 pump();
             }
@@ -348,11 +424,18 @@ final class FeedSubscription {
             ctx.executor().schedule(this::pump, JOURNAL_RETRY_MS, TimeUnit.MILLISECONDS);
             return;
         }
-        for (final ByteBuf frame : frames) {
-            ctx.write(frame, ctx.voidPromise());
+        int written = writeOwedEvents(broadcaster.tail());
+        for (final JournalReplay.Replayed tick : frames) {
+            ctx.write(tick.frame(), ctx.voidPromise());
+            for (final ByteBuf event : tick.events()) {
+                ctx.write(event, ctx.voidPromise());
+            }
+            written += 1 + tick.events().size();
+            eventsTick = nextSequence;
+            eventsDone = tick.eventCount(); // all of them: a replayed tick comes with its events, complete
             sent(nextSequence++);
         }
-        countFrames(frames.size());
+        countFrames(written);
         ctx.flush();
         pump();
     }

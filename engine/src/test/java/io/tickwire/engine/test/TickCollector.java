@@ -12,14 +12,15 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Test listener: keeps a copy of every message it is given, and checks the order contract as it goes (catalog first
- * and once, ticks in order from 0, every call on one thread) and records a breach in {@link #violation}.
+ * and once, ticks in order from 0, a tick's events right after it, every call on one thread) and records a breach in
+ * {@link #violation}.
  * Published in engine's test-jar for the tests of every module that runs a simulation. Its fields are read once
  * the run has ended ({@link #ended}).
  */
 public final class TickCollector implements TickListener {
     public final List<byte[]> ticks = new ArrayList<>();
     public final List<Long> tickNumbers = new ArrayList<>();
-    /** Every event (one SBE message each), in order, with the tick it follows. */
+    /** Every event (e.g. ReplicaEvent), in the order given, and the tick each belongs to. */
     public final List<byte[]> events = new ArrayList<>();
     public final List<Long> eventTicks = new ArrayList<>();
     public final CountDownLatch ended = new CountDownLatch(1);
@@ -55,20 +56,11 @@ public final class TickCollector implements TickListener {
     @Override
     public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
         checkThread();
-        if (ticks.isEmpty() || tick != ticks.size() - 1) {
-            violation = "event of tick " + tick + " after " + (ticks.size() - 1) + " ticks";
+        if (tick != ticks.size() - 1) {
+            violation = "event of tick " + tick + " after tick " + (ticks.size() - 1);
         }
         events.add(copy(buffer, offset, length));
         eventTicks.add(tick);
-    }
-
-    /** The template ids of the events, in order. */
-    public List<Integer> eventTemplates() {
-        final List<Integer> ids = new ArrayList<>();
-        for (final byte[] e : events) {
-            ids.add(new MessageHeaderDecoder().wrap(new UnsafeBuffer(e), 0).templateId());
-        }
-        return ids;
     }
 
     @Override

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ticks is the same run.
  */
 @Timeout(120)
-class OperationsDeterminismTest {
+class ControlPlaneDeterminismTest {
     static final String DIAGRAM = """
         name: operated
         tick: 50ms
