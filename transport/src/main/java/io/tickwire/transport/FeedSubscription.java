@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * arrive ({@link TickFrames#addEvent}), and before it writes {@code T + 1} (whose publication means {@code T}'s events
  * are all in) or the end, whatever of them is left. A resume from sequence {@code S} is sent tick {@code S} and every
  * event of ticks {@code >= S}. Conflation skips ticks, never events: the ticks skipped are announced by a
- * {@code GapNotice}, then their events are written; a subscription conflates only over ticks the tail still holds
- * (further behind, it catches up from the journal instead). Events of ticks lost from a run without a journal (the
- * tail moved past them) are lost with them, as the {@code GapNotice} says.
+ * {@code GapNotice}, then their events are written, from the tail or, for those it no longer holds, from the journal
+ * (nothing more is written until they are); only a run without a journal loses the events of ticks the tail moved
+ * past, with the ticks, as the {@code GapNotice} says.
  * <p>
  * <b>Confined to the connection's event loop</b>, but for {@link #eventLoop}.
  */
@@ -70,6 +70,10 @@ final class FeedSubscription {
     // events have been dealt with (written, or left out by the filter).
     private long eventsTick = -1;
     private int eventsDone;
+    // Ticks skipped by a conflation whose events are still to be written, in order: first..last (none: first > last).
+    private long skippedFirst;
+    private long skippedLast = -1;
+    private boolean skippedPending; // their events are being read from the journal
     /** Ticks skipped: those announced, and while conflating those it would skip if it could write now. */
     private volatile long ticksConflated;
 
@@ -164,9 +168,20 @@ final class FeedSubscription {
             }
             if (conflating) {
                 conflating = false;
-                if (last > nextSequence && tail.oldest() <= nextSequence) {
-                    written += conflate(tail, last);
+                if (last > nextSequence) {
+                    written += writeOwedEvents(tail);
+                    gap(nextSequence, last - 1);
+                    skippedFirst = nextSequence;
+                    skippedLast = last - 1;
+                    nextSequence = last;
                 }
+            }
+            if (skippedFirst <= skippedLast) {
+                final int n = writeSkippedEvents(tail);
+                if (n < 0) {
+                    break; // being read from the journal: the rest waits for them
+                }
+                written += n;
             }
             if (written >= MAX_FRAMES_PER_PUMP) {
                 schedulePump();
@@ -223,27 +238,98 @@ final class FeedSubscription {
     }
 
     /**
-     * Skip ticks {@code nextSequence .. last - 1} (all held by the tail): a {@code GapNotice}, then their events.
+     * The events of the ticks a conflation skipped, in tick order: from the tail while it holds them; those it no
+     * longer holds from the journal (asked for, and -1 returned: the rest waits), or lost without one.
      *
-     * @return frames written.
+     * @return frames written, or -1 while waiting for the journal.
      */
-    private int conflate(final TickTail tail, final long last) {
-        int written = writeOwedEvents(tail);
-        gap(nextSequence, last - 1);
-        for (long t = nextSequence; t < last; t++) {
-            final TickFrames frames = tail.retain(t);
-            if (frames != null) {
-                try {
-                    eventsTick = t;
-                    eventsDone = 0;
-                    written += writeEvents(frames);
-                } finally {
-                    frames.release();
-                }
-            }
+    private int writeSkippedEvents(final TickTail tail) {
+        if (skippedPending || replayPending) {
+            return -1; // what is in flight comes back with a pump
         }
-        nextSequence = last;
+        int written = 0;
+        while (skippedFirst <= skippedLast) {
+            final TickFrames frames = tail.retain(skippedFirst);
+            if (frames == null) {
+                final long oldest = Math.min(tail.oldest(), skippedLast + 1);
+                if (broadcaster.journalDir() != null && oldest > skippedFirst) {
+                    requestSkippedEvents(skippedFirst, oldest - 1);
+                    return written > 0 ? written : -1;
+                }
+                skippedFirst = Math.max(skippedFirst + 1, oldest); // no journal: gone with their ticks
+                continue;
+            }
+            try {
+                eventsTick = skippedFirst;
+                eventsDone = 0;
+                written += writeEvents(frames);
+            } finally {
+                frames.release();
+            }
+            skippedFirst++;
+        }
         return written;
+    }
+
+    /** Read the events of ticks {@code first..last} from the journal, on a replay thread. */
+    private void requestSkippedEvents(final long first, final long last) {
+        skippedPending = true;
+        if (replay == null) {
+            replay = new JournalReplay(broadcaster.journalDir(), runtime.replayThreads().next());
+        }
+        final JournalReplay r = replay;
+        try {
+            r.thread().execute(() -> {
+                List<ByteBuf> events = List.of();
+                Throwable failure = null;
+                try {
+                    events = r.readEvents(first, last, filter, ctx.alloc());
+                } catch (final Exception ex) {
+                    failure = ex;
+                }
+                final List<ByteBuf> read = events;
+                final Throwable failed = failure;
+                try {
+                    ctx.executor().execute(() -> onSkippedEvents(first, last, read, failed));
+                } catch (final RejectedExecutionException ex) {
+                    read.forEach(ByteBuf::release);
+                }
+            });
+        } catch (final RejectedExecutionException ex) {
+            skippedPending = false; // shutting down
+        }
+    }
+
+    /** On the event loop: the events of skipped ticks {@code first..last}, read from the journal. */
+    private void onSkippedEvents(final long first, final long last, final List<ByteBuf> events,
+                                 final Throwable failure) {
+        skippedPending = false;
+        if (!active || first != skippedFirst) {
+            events.forEach(ByteBuf::release);
+            return;
+        }
+        if (failure != null) {
+            connection.subscriptionFailed(this, ErrorCode.INTERNAL, "cannot read the events of ticks " + first + ".."
+                + last + " of simulation " + simulationId() + " from its journal: " + failure.getMessage());
+            return;
+        }
+        if (events == null) {
+            // The journal does not hold them all yet (its writer is behind): look again shortly.
+            skippedPending = true;
+            ctx.executor().schedule(() -> {
+                skippedPending = false;
+                pump();
+            }, JOURNAL_RETRY_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        for (final ByteBuf event : events) {
+            ctx.write(event, ctx.voidPromise());
+        }
+        countFrames(events.size());
+        eventsTick = -1; // these ticks' events are all written; none owed from the tail
+        skippedFirst = last + 1;
+        ctx.flush();
+        pump();
     }
 
     /** The events of {@link #eventsTick} that arrived since they were last looked at; frames written. */

@@ -50,6 +50,9 @@ import java.util.function.Supplier;
  *   GET  /simulations/{id}        200 {...} as one element of the list; 404 unknown
  *   POST /simulations/{id}/stop   200 {...} once it has ended ("state":"ENDED"), or after 5 s "state":"STOPPING";
  *                                 404 unknown
+ *   PATCH /simulations/{id}       a live edit: JSON merge patch on the diagram; 200 {"editId","tick",...} once
+ *                                 applied; 400 {"error","problems"} as a bad diagram ({@link LiveEditApi})
+ *   POST /simulations/{id}/faults, DELETE /simulations/{id}/faults/{faultId}   a live fault, added or ended
  *   POST /simulations/{id}/pause  a replay: hold the next tick; 200 {...,"replay":{...}}; 409 not a replay / ended
  *   POST /simulations/{id}/resume a replay: go on, paced from here
  *   POST /simulations/{id}/seek?tick=N | ?time=30s   a replay: play from tick N (or the first tick starting at or
@@ -140,8 +143,13 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
             return HttpMethod.GET.equals(method) ? json(HttpResponseStatus.OK, connections()) : notAllowed("GET");
         }
         if (path.startsWith(SIMULATIONS + "/")) {
-            return simulation(channel, HttpUtil.isKeepAlive(request), path.substring(SIMULATIONS.length() + 1), method,
-                uri);
+            final boolean keepAlive = HttpUtil.isKeepAlive(request);
+            if (LiveEditApi.handle(path.substring(SIMULATIONS.length() + 1), method, request, registry,
+                registry.control(), (status, body) -> channel.executor().execute(() ->
+                    respond(channel, keepAlive, json(status, body), true)))) {
+                return null;
+            }
+            return simulation(channel, keepAlive, path.substring(SIMULATIONS.length() + 1), method, uri);
         }
         return staticResource(path, method);
     }

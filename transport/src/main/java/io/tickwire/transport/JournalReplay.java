@@ -98,6 +98,63 @@ final class JournalReplay implements AutoCloseable {
         return batch.ticks;
     }
 
+    /**
+     * The events of ticks {@code first..last} (those {@code filter} keeps), framed, in order: for a subscription
+     * that skipped those ticks. Null if the journal does not hold them all yet (its next tick is not in).
+     */
+    List<ByteBuf> readEvents(final long first, final long last, final ServiceFilter filter,
+                             final ByteBufAllocator alloc) throws IOException {
+        if (closed) {
+            return List.of();
+        }
+        if (reader == null) {
+            reader = JournalReader.open(directory);
+        }
+        expected = -1; // the reader moves: the next batch of ticks seeks
+        if (!reader.seek(first)) {
+            if (reader.firstTick() > first) {
+                throw new SequenceUnavailableException("the events of tick " + first + " are no longer held: ticks "
+                    + reader.firstTick() + ".." + reader.lastTick() + " are available");
+            }
+            return null;
+        }
+        final List<ByteBuf> events = new ArrayList<>();
+        final int[] services = new int[2];
+        final boolean[] complete = {false};
+        final JournalReader.RecordHandler handler = new JournalReader.RecordHandler() {
+            @Override
+            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+                complete[0] = tick > last;
+            }
+
+            @Override
+            public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                                final int templateId) {
+                if (tick < first || tick > last) {
+                    return;
+                }
+                EventMessages.services(buffer, offset, services);
+                if (filter == null || (services[0] < 0 && services[1] < 0) || filter.keeps(services[0])
+                    || filter.keeps(services[1])) {
+                    events.add(TickFrames.encodeEvent(alloc, buffer, offset, length));
+                }
+            }
+        };
+        try {
+            while (!complete[0] && reader.nextRecord(handler)) {
+                // one record at a time
+            }
+        } catch (final RuntimeException ex) {
+            events.forEach(ByteBuf::release);
+            throw ex;
+        }
+        if (!complete[0] && !reader.ended()) {
+            events.forEach(ByteBuf::release);
+            return null;
+        }
+        return events;
+    }
+
     /** A tick read back from the journal, framed, with its events (as the subscription's filter keeps them). */
     record Replayed(ByteBuf frame, List<ByteBuf> events, int eventCount) {
         void release() {

@@ -87,8 +87,8 @@ final class AutoscaleReader {
             node.problem("service", "'" + node.text("service") + "' is a database: only the services of the list "
                 + "scale (a database has connections)");
         }
-        final int min = node.optionalInt("minReplicas", 1, Integer.MAX_VALUE / 2, 1);
-        final int max = node.requireInt("maxReplicas", 1, Integer.MAX_VALUE / 2,
+        final int min = node.optionalInt("minReplicas", 1, Integer.MAX_VALUE, 1);
+        final int max = node.requireInt("maxReplicas", 1, Integer.MAX_VALUE,
             "is required: the most replicas it may scale to");
         if (max != 0 && max < min) {
             node.problem("maxReplicas", "must be >= minReplicas, " + min + " (got " + max + ")");
@@ -117,8 +117,8 @@ final class AutoscaleReader {
                 node.problem("scaleInBelow", "must be < scaleOutAbove, " + outAbove + " (got " + inBelow + ")");
             }
             threshold = new ThresholdRule(outAbove, inBelow,
-                node.optionalInt("scaleOutStep", 1, Integer.MAX_VALUE / 2, 1),
-                node.optionalInt("scaleInStep", 1, Integer.MAX_VALUE / 2, 1),
+                node.optionalInt("scaleOutStep", 1, Integer.MAX_VALUE, 1),
+                node.optionalInt("scaleInStep", 1, Integer.MAX_VALUE, 1),
                 node.optionalNonNegativeDuration("scaleOutCooldown", DEFAULT_SCALE_OUT_COOLDOWN_NS),
                 node.optionalNonNegativeDuration("scaleInCooldown", DEFAULT_SCALE_IN_COOLDOWN_NS));
         }

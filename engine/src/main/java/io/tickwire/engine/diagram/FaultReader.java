@@ -106,6 +106,7 @@ final class FaultReader {
                 kind = Kind.LOAD_SPIKE;
                 node.refuseUnknownFields(fields("source", "factor"));
                 source = source(node, load);
+                service = source < 0 ? -1 : load.get(source).target(); // the service its load reaches first
                 factor = AutoscaleReader.positive(node, "factor", Double.NaN);
             }
             default -> {

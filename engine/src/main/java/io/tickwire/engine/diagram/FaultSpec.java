@@ -7,7 +7,8 @@ import java.util.Objects;
  * the first tick boundary at or after {@code atNs}, and ends at the first at or after {@code atNs + durationNs}.
  *
  * @param kind        what breaks.
- * @param service     the service (for a database fault, the implicit {@code <owner>.db}); -1 for a load spike.
+ * @param service     the service (for a database fault, the implicit {@code <owner>.db}; for a load spike, the
+ *                    service its source sends to).
  * @param peerService a partition's other service; -1 otherwise.
  * @param source      a load spike's load source; -1 otherwise.
  * @param count       a crash's replicas; 0 otherwise.

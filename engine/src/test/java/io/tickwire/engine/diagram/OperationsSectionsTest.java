@@ -163,7 +163,7 @@ class OperationsSectionsTest {
             new FaultSpec(FaultSpec.Kind.ERRORS, 1, -1, -1, 0, 1, 0, 0.25, 0, 0, SECOND_NS),
             new FaultSpec(FaultSpec.Kind.PARTITION, 0, 1, -1, 0, 1, 0, 0, FaultSpec.PARTITION_TIMEOUT,
                 2 * SECOND_NS, 3 * SECOND_NS),
-            new FaultSpec(FaultSpec.Kind.LOAD_SPIKE, -1, -1, 0, 0, 4, 0, 0, 0, 30 * SECOND_NS, 10 * SECOND_NS),
+            new FaultSpec(FaultSpec.Kind.LOAD_SPIKE, 0, -1, 0, 0, 4, 0, 0, 0, 30 * SECOND_NS, 10 * SECOND_NS),
             new FaultSpec(FaultSpec.Kind.DATABASE_SLOW, 2, -1, -1, 0, 5, 0, 0, 0, SECOND_NS, FaultSpec.UNTIL_END),
             new FaultSpec(FaultSpec.Kind.DATABASE_DOWN, 2, -1, -1, 0, 1, 0, 1, 0, 9 * SECOND_NS, SECOND_NS));
     }
