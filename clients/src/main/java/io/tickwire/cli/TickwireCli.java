@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
     description = "Simulate systems tick by tick and watch them live.",
     footer = {"", "Runs without --journal journal under <data>/journals/; <data> is " + DataDirectory.DESCRIPTION + "."},
     subcommands = {DemoCommand.class, RunCommand.class, ValidateCommand.class, TailCommand.class, ReplayCommand.class,
-        EventsCommand.class, ExportCommand.class, ReportCommand.class, VerifyCommand.class,
+        EditCommand.class, EventsCommand.class, ExportCommand.class, ReportCommand.class, VerifyCommand.class,
         CommandLine.HelpCommand.class})
 public final class TickwireCli implements Runnable {
     @Spec

@@ -33,6 +33,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tickwire.codec.EventMessages;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.ConflationPolicy;
@@ -756,7 +757,11 @@ public final class FeedClient implements AutoCloseable {
                     onError(error.requestId(), error.codeRaw(), error.message());
                 }
                 default -> {
-                    // A template of a newer schema version: skipped, as the schema's evolution rules allow.
+                    if (EventMessages.isEvent(templateId)) {
+                        listener.onEvent(view.getLong(body, java.nio.ByteOrder.LITTLE_ENDIAN),
+                            EventMessages.tick(view, 0), view, 0, length);
+                    }
+                    // Else a template of a newer schema version: skipped, as the schema's evolution rules allow.
                 }
             }
         } catch (final IndexOutOfBoundsException ex) {
