@@ -128,7 +128,7 @@ public final class ControlPlane implements KernelActionSource {
     @Override
     public void actionsFor(final long tick, final KernelActions into) {
         applyEdits(tick, into);
-        faults.step(tick, into, events, s -> desired[s]);
+        faults.step(tick, into, events);
         if (tick >= nextDecisionTick) {
             decide(tick, into);
         }

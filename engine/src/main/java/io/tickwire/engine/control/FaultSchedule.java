@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntUnaryOperator;
 
 /**
  * The faults of a run, scheduled (the diagram's, ids 0..n-1) and live (added over REST or by a live edit, the next
@@ -23,9 +22,9 @@ import java.util.function.IntUnaryOperator;
  *   <li>errors (and database down): the highest failure rate; the service's own (as live-edited) when none;</li>
  *   <li>partition: the strongest mode (hang over fail) between the two services, in both directions;</li>
  *   <li>load spike: the product of the factors on the source's rate;</li>
- *   <li>crash: {@code count} ready replicas crash at the start; health checks replace them (detection, then
- *       start-up). With {@code for}, the service is brought back to its desired replicas at the end (replicas not
- *       replaced by then are started again). A crash is an instant: nothing combines.</li>
+ *   <li>crash: {@code count} ready replicas crash at its start, and the service's health checks find and replace
+ *       them (detection, then start-up: the replica events tell it). A crash is an instant: it has a start and no
+ *       end, and nothing combines.</li>
  * </ul>
  * At one tick, the faults that end do first, then those that start, each by id. <b>Single-threaded</b>: the control
  * plane's (the orchestrator's thread).
@@ -84,7 +83,8 @@ final class FaultSchedule {
     int add(final FaultSpec spec, final boolean live, final long earliestTick) {
         final int id = faults.size();
         final long start = Math.max(earliestTick, ceilTicks(spec.atNs()));
-        final long end = spec.endless() ? NEVER : Math.max(start + 1, ceilTicks(spec.atNs() + spec.durationNs()));
+        final long end = spec.endless() || spec.kind() == FaultSpec.Kind.CRASH ? NEVER
+            : Math.max(start + 1, ceilTicks(spec.atNs() + spec.durationNs()));
         faults.add(new Fault(id, spec, live, start, end));
         nextChangeTick = Math.min(nextChangeTick, start);
         return id;
@@ -119,13 +119,8 @@ final class FaultSchedule {
         pushFailureRate(service, into, true);
     }
 
-    /**
-     * The faults that end or start at {@code tick}: their events, then the kernel actions for what changed.
-     *
-     * @param desired the desired replicas of a service, for a crash that ends.
-     */
-    void step(final long tick, final KernelActions into, final ControlEvents events,
-              final IntUnaryOperator desired) {
+    /** The faults that end or start at {@code tick}: their events, then the kernel actions for what changed. */
+    void step(final long tick, final KernelActions into, final ControlEvents events) {
         if (tick < nextChangeTick) {
             return;
         }
@@ -141,7 +136,8 @@ final class FaultSchedule {
         }
         for (final Fault f : faults) {
             if (f.state == PENDING && f.startTick <= tick) {
-                f.state = ACTIVE;
+                // A crash happens and is over: it is not active after its start (nothing to end).
+                f.state = f.spec.kind() == FaultSpec.Kind.CRASH ? ENDED : ACTIVE;
                 changed.add(f);
                 events.faultEvent(tick, simTimeNs, f.id, true, f.live, f.spec, describe(f.spec));
             }
@@ -155,13 +151,7 @@ final class FaultSchedule {
         for (final Fault f : changed) {
             final FaultSpec s = f.spec;
             switch (s.kind()) {
-                case CRASH -> {
-                    if (f.state == ACTIVE) {
-                        into.add(KernelAction.CRASH_REPLICAS, s.service(), s.count(), 0);
-                    } else if (!s.endless()) {
-                        into.add(KernelAction.SET_REPLICAS, s.service(), desired.applyAsInt(s.service()), 0);
-                    }
-                }
+                case CRASH -> into.add(KernelAction.CRASH_REPLICAS, s.service(), s.count(), 0);
                 case LATENCY, DATABASE_SLOW -> pushLatency(s.service(), into);
                 case ERRORS, DATABASE_DOWN -> pushFailureRate(s.service(), into, false);
                 case PARTITION -> pushPartition(s.service(), s.peerService(), into);
@@ -247,7 +237,7 @@ final class FaultSchedule {
         final String forText = f.endless() ? "" : " for " + Units.formatNs(f.durationNs());
         return switch (f.kind()) {
             case CRASH -> "crash " + f.count() + " replica" + (f.count() == 1 ? "" : "s") + " of "
-                + serviceNames[f.service()] + forText;
+                + serviceNames[f.service()];
             case LATENCY -> "latency" + factorText(f) + " on " + serviceNames[f.service()] + forText;
             case ERRORS -> "errors " + f.rate() + " on " + serviceNames[f.service()] + forText;
             case PARTITION -> "partition " + serviceNames[f.service()] + " <-> " + serviceNames[f.peerService()]

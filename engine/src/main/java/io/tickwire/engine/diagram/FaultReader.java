@@ -73,6 +73,10 @@ final class FaultReader {
                 node.refuseUnknownFields(fields("service", "count"));
                 service = service(node, ids, serviceCount, "crash");
                 count = node.requireInt("count", 1, Integer.MAX_VALUE, "is required: how many ready replicas crash");
+                if (node.has("for")) {
+                    node.problem("for", "a crash is an instant: the health checks find the crashed replicas and "
+                        + "replace them (to keep a service down for a while: kind errors, rate 1)");
+                }
             }
             case "latency" -> {
                 kind = Kind.LATENCY;

@@ -27,7 +27,7 @@ class FaultScheduleTest {
           - {kind: latency, service: pay, factor: 3, add: 5ms, at: 2s, for: 2s}
           - {kind: errors, service: api, rate: 0.5, at: 1s, for: 1s}
           - {kind: partition, between: [api, pay], mode: timeout, at: 250ms, for: 100ms}
-          - {kind: crash, service: api, count: 2, at: 3s, for: 1s}
+          - {kind: crash, service: api, count: 2, at: 3s}
           - {kind: loadSpike, source: users, factor: 3, at: 0, for: 50ms}
         """;
 
@@ -38,7 +38,7 @@ class FaultScheduleTest {
         final List<String> actions = new ArrayList<>();
         for (long tick = 0; tick <= 50; tick++) {
             final KernelActions into = new KernelActions();
-            schedule.step(tick, into, events.events, s -> 3);
+            schedule.step(tick, into, events.events);
             for (int i = 0; i < into.count(); i++) {
                 actions.add(tick + " " + KernelAction.name(into.kind(i)) + "(" + into.target(i) + ", "
                     + into.arg1(i) + ", " + into.arg2(i) + ")");
@@ -55,16 +55,15 @@ class FaultScheduleTest {
             "20 LATENCY_FACTOR(1, 6000000, 5000000)",       // x2 and x3 +5ms overlap
             "30 LATENCY_FACTOR(1, 3000000, 5000000)",
             "30 CRASH_REPLICAS(0, 2, 0)",
-            "40 LATENCY_FACTOR(1, 1000000, 0)",
-            "40 SET_REPLICAS(0, 3, 0)");                    // the crash's end: back to the desired replicas
+            "40 LATENCY_FACTOR(1, 1000000, 0)");
         assertThat(events.lines()).containsExactly(
             "0 5 STARTED load spike x3 on users for 50ms", "1 5 ENDED load spike x3 on users for 50ms",
             "3 3 STARTED partition api <-> pay (calls hang until their timeout) for 100ms",
             "4 3 ENDED partition api <-> pay (calls hang until their timeout) for 100ms",
             "10 0 STARTED latency x2 on pay for 2s", "10 2 STARTED errors 0.5 on api for 1s",
             "20 2 ENDED errors 0.5 on api for 1s", "20 1 STARTED latency x3 +5ms on pay for 2s",
-            "30 0 ENDED latency x2 on pay for 2s", "30 4 STARTED crash 2 replicas of api for 1s",
-            "40 1 ENDED latency x3 +5ms on pay for 2s", "40 4 ENDED crash 2 replicas of api for 1s");
+            "30 0 ENDED latency x2 on pay for 2s", "30 4 STARTED crash 2 replicas of api",
+            "40 1 ENDED latency x3 +5ms on pay for 2s");
     }
 
     @Test
@@ -76,10 +75,10 @@ class FaultScheduleTest {
             io.tickwire.engine.diagram.FaultSpec.Kind.ERRORS, 1, -1, -1, 0, 1, 0, 1.0, 0, 0,
             io.tickwire.engine.diagram.FaultSpec.UNTIL_END), true, 7);
         final KernelActions into = new KernelActions();
-        schedule.step(7, into, events.events, s -> 1);
+        schedule.step(7, into, events.events);
         schedule.end(id, 9);
-        schedule.step(8, into, events.events, s -> 1);
-        schedule.step(9, into, events.events, s -> 1);
+        schedule.step(8, into, events.events);
+        schedule.step(9, into, events.events);
         assertThat(events.lines()).containsExactly("7 0 STARTED errors 1.0 on pay", "9 0 ENDED errors 1.0 on pay");
         assertThat(into.toString()).isEqualTo("[FAILURE_RATE(1, 1000000000, 0), FAILURE_RATE(1, 0, 0)]");
     }

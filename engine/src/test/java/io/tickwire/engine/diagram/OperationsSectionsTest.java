@@ -148,7 +148,7 @@ class OperationsSectionsTest {
     void shouldReadEveryKindOfFault() throws Exception {
         final Diagram d = DiagramLoader.parse(BASE + """
             faults:
-              - {kind: crash, service: api, count: 2, at: 10s, for: 5s}
+              - {kind: crash, service: api, count: 2, at: 10s}
               - {kind: latency, service: pay, factor: 3, add: 20ms, at: 1m}
               - {kind: errors, service: pay, rate: 0.25, at: 0, for: 1s}
               - {kind: partition, between: [api, pay], mode: timeout, at: 2s, for: 3s}
@@ -157,7 +157,7 @@ class OperationsSectionsTest {
               - {kind: database, service: api.db, mode: down, at: 9s, for: 1s}
             """);
         assertThat(d.faults()).containsExactly(
-            new FaultSpec(FaultSpec.Kind.CRASH, 0, -1, -1, 2, 1, 0, 0, 0, 10 * SECOND_NS, 5 * SECOND_NS),
+            new FaultSpec(FaultSpec.Kind.CRASH, 0, -1, -1, 2, 1, 0, 0, 0, 10 * SECOND_NS, FaultSpec.UNTIL_END),
             new FaultSpec(FaultSpec.Kind.LATENCY, 1, -1, -1, 0, 3, 20_000_000, 0, 0, 60 * SECOND_NS,
                 FaultSpec.UNTIL_END),
             new FaultSpec(FaultSpec.Kind.ERRORS, 1, -1, -1, 0, 1, 0, 0.25, 0, 0, SECOND_NS),
@@ -172,7 +172,7 @@ class OperationsSectionsTest {
     void shouldRefuseEveryBadFaultWithItsPath() {
         assertProblems(BASE + """
             faults:
-              - {kind: crash, service: api}
+              - {kind: crash, service: api, for: 5s}
               - {kind: latency, service: pay, at: 1s}
               - {kind: partition, between: [api, api], at: 1s}
               - {kind: loadSpike, source: bots, factor: 2, at: 1s}
@@ -182,6 +182,8 @@ class OperationsSectionsTest {
             """,
             "faults[0].at: is required: when the fault starts, from the start of the run (e.g. 60s)",
             "faults[0].count: is required: how many ready replicas crash",
+            "faults[0].for: a crash is an instant: the health checks find the crashed replicas and replace them (to "
+                + "keep a service down for a while: kind errors, rate 1)",
             "faults[1].factor: give factor (x service time) and/or add (a duration per request)",
             "faults[2].between: needs two different services (got [\"api\",\"api\"])",
             "faults[3].source: unknown load source 'bots'",
