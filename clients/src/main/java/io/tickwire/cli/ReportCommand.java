@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.CatalogInfo;
+import io.tickwire.journal.EventCounts;
 import io.tickwire.journal.RunReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -53,6 +55,7 @@ final class ReportCommand extends CliCommand {
             throw new BadInputException("--warmup must be >= 0, got " + warmup);
         }
         final RunReport report;
+        final EventCounts events;
         try (JournalReader reader = Journals.openWithTicks(journal)) {
             final long lastStartNs = reader.lastTick() * reader.tickLengthNs();
             final long endNs = lastStartNs + reader.tickLengthNs();
@@ -65,6 +68,9 @@ final class ReportCommand extends CliCommand {
                     + seconds(lastStartNs));
             }
             report = RunReport.compute(reader, warmupNs);
+            // The events of the ticks of the window (scale decisions, replica lifecycle, faults, live edits).
+            events = EventCounts.count(reader, (report.windowStartNs() + reader.tickLengthNs() - 1)
+                / reader.tickLengthNs(), CatalogInfo.decode(reader.catalog()));
             if (html != null) {
                 final String page = HtmlReport.render(reader, report, journal.toString());
                 try {
@@ -77,9 +83,13 @@ final class ReportCommand extends CliCommand {
             }
         }
         if (json) {
-            out().println(new ObjectMapper().writeValueAsString(toJson(report)));
+            final ObjectNode root = toJson(report);
+            events.putJson(root);
+            out().println(new ObjectMapper().writeValueAsString(root));
         } else {
-            out().print(toText(report));
+            final StringBuilder text = new StringBuilder(toText(report));
+            events.appendText(text);
+            out().print(text);
         }
         out().flush();
         return OK;

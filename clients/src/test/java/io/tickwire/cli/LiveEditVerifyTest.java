@@ -124,6 +124,20 @@ class LiveEditVerifyTest {
         assertThat(partition.out()).contains("fault #2 started: partition api <-> worker (calls hang until their "
             + "timeout) for 500ms (live)").contains("fault #2 ended");
         assertThat(Cli.execute("events", journal.toString(), "--kind", "sideways").code()).isEqualTo(2);
+
+        // report counts them: 3 edits; the diagram's latency fault (start, end), its errors fault (start), the live
+        // partition (start, end); api's scale decisions.
+        final Cli.Result report = Cli.execute("report", journal.toString(), "--json");
+        assertThat(report.code()).as(report.err()).isZero();
+        final JsonNode events = json.readTree(report.out()).get("events");
+        assertThat(events.get("edit").get("total").asLong()).isEqualTo(3);
+        assertThat(events.get("edit").get("fault_add").asLong()).isEqualTo(1);
+        assertThat(events.get("fault").get("started").asLong()).isEqualTo(3);
+        assertThat(events.get("fault").get("ended").asLong()).isEqualTo(2);
+        assertThat(events.get("total").asLong()).isEqualTo(events.get("edit").get("total").asLong()
+            + events.get("fault").get("total").asLong() + events.path("scale").path("total").asLong()
+            + events.path("replica").path("total").asLong());
+        assertThat(Cli.execute("report", journal.toString()).out()).contains("events  ").contains("  edit ");
     }
 
     private static void edit(final FeedServer server, final List<Cli.Result> edits, final Path patch,
