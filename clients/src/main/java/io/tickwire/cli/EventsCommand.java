@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.JournalEvent;
 import io.tickwire.journal.JournalReader;
-import org.agrona.DirectBuffer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -60,28 +59,18 @@ final class EventsCommand extends CliCommand {
             if (!json) {
                 out.printf("%-8s %-12s %-8s %s%n", "tick", "time", "type", "event");
             }
-            while (reader.nextRecord(new JournalReader.RecordHandler() {
-                @Override
-                public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            reader.forEachEvent((buffer, offset, length, tick, templateId) -> {
+                final JournalEvent e = JournalEvent.decode(buffer, offset, names);
+                if (e == null || (serviceId >= 0 && !e.concerns(serviceId)) || (kind != null && !e.is(kind))) {
+                    return;
                 }
-
-                @Override
-                public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                                    final int templateId) {
-                    final JournalEvent e = JournalEvent.decode(buffer, offset, names);
-                    if (e == null || (serviceId >= 0 && !e.concerns(serviceId)) || (kind != null && !e.is(kind))) {
-                        return;
-                    }
-                    shown[0]++;
-                    if (json) {
-                        out.println(toJson(e));
-                    } else {
-                        out.printf("%-8d %-12s %-8s %s%n", e.tick(), seconds(e.simTimeNs()), e.type(), e.text());
-                    }
+                shown[0]++;
+                if (json) {
+                    out.println(toJson(e));
+                } else {
+                    out.printf("%-8d %-12s %-8s %s%n", e.tick(), seconds(e.simTimeNs()), e.type(), e.text());
                 }
-            })) {
-                // one record at a time
-            }
+            });
         }
         out.flush();
         if (!json) {

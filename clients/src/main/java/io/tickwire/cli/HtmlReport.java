@@ -13,7 +13,6 @@ import io.tickwire.journal.RunReport;
 import io.tickwire.journal.WindowRollup;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
-import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -154,42 +153,32 @@ final class HtmlReport {
         if (!reader.seek(first)) {
             return;
         }
-        while (reader.nextRecord(new JournalReader.RecordHandler() {
-            @Override
-            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        reader.forEachEvent((buffer, offset, length, tick, templateId) -> {
+            final JournalEvent e = JournalEvent.decode(buffer, offset, catalog);
+            if (e == null) {
+                return;
             }
-
-            @Override
-            public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                                final int templateId) {
-                final JournalEvent e = JournalEvent.decode(buffer, offset, catalog);
-                if (e == null) {
-                    return;
+            total[0]++;
+            final double t = e.simTimeNs() / NANOS_PER_SECOND;
+            if (JournalEvent.SCALE.equals(e.type()) && e.serviceId() < byId.length) {
+                final ArrayNode desired = (ArrayNode)byId[e.serviceId()].get("desired");
+                if (desired.isEmpty()) {
+                    desired.addArray().add(first * reader.tickLengthNs() / NANOS_PER_SECOND)
+                        .add((int)e.fields().get("from"));
                 }
-                total[0]++;
-                final double t = e.simTimeNs() / NANOS_PER_SECOND;
-                if (JournalEvent.SCALE.equals(e.type()) && e.serviceId() < byId.length) {
-                    final ArrayNode desired = (ArrayNode)byId[e.serviceId()].get("desired");
-                    if (desired.isEmpty()) {
-                        desired.addArray().add(first * reader.tickLengthNs() / NANOS_PER_SECOND)
-                            .add((int)e.fields().get("from"));
-                    }
-                    desired.addArray().add(t).add((int)e.fields().get("to"));
+                desired.addArray().add(t).add((int)e.fields().get("to"));
+            }
+            if (list.size() < MAX_EVENTS) {
+                final ObjectNode node = list.addObject().put("t", t).put("tick", e.tick()).put("type", e.type())
+                    .put("kind", e.kind()).put("text", e.text());
+                if (e.serviceId() >= 0 && e.serviceId() < byId.length) {
+                    node.put("service", catalog.name(e.serviceId()));
                 }
-                if (list.size() < MAX_EVENTS) {
-                    final ObjectNode node = list.addObject().put("t", t).put("tick", e.tick()).put("type", e.type())
-                        .put("kind", e.kind()).put("text", e.text());
-                    if (e.serviceId() >= 0 && e.serviceId() < byId.length) {
-                        node.put("service", catalog.name(e.serviceId()));
-                    }
-                    if (e.peerId() >= 0 && e.peerId() < byId.length) {
-                        node.put("peer", catalog.name(e.peerId()));
-                    }
+                if (e.peerId() >= 0 && e.peerId() < byId.length) {
+                    node.put("peer", catalog.name(e.peerId()));
                 }
             }
-        })) {
-            // one record at a time
-        }
+        });
         data.put("eventCount", total[0]);
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tickwire.engine.Simulation;
 import io.tickwire.transport.FeedServer;
+import io.tickwire.journal.test.SimulatedJournals;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,25 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(120)
 class LiveEditVerifyTest {
-    private static final String DIAGRAM = """
-        name: edited
-        tick: 50ms
-        seed: 5
-        partitions: 4
-        services:
-          - {name: api, replicas: 2, concurrency: 2, latency: {mean: 8ms}, calls: [{to: worker, delay: 1ms}]}
-          - {name: worker, replicas: 2, latency: {mean: 4ms}}
-          - {name: batch, latency: {mean: 2ms}}
-        load:
-          - {name: users, target: api, rate: 400/s}
-          - {target: batch, rate: 100/s}
-        autoscale:
-          - {service: api, minReplicas: 2, maxReplicas: 8, syncPeriod: 5s,
-             metrics: [{metric: utilization, averageUtilization: 50}]}
-        faults:
-          - {kind: latency, service: worker, factor: 3, at: 1s, for: 2s}
-          - {kind: errors, service: batch, rate: 0.5, at: 12s}
-        """;
 
     @TempDir
     Path tmp;
@@ -52,7 +34,7 @@ class LiveEditVerifyTest {
     @Test
     void shouldVerifyARunEditedLiveWithAnyNumberOfWorkers() throws Exception {
         final Path diagram = tmp.resolve("edited.yaml");
-        Files.writeString(diagram, DIAGRAM);
+        Files.writeString(diagram, SimulatedJournals.OPERATED);
         final Path patch = tmp.resolve("bounds.yaml");
         Files.writeString(patch, """
             autoscale:
@@ -63,9 +45,9 @@ class LiveEditVerifyTest {
               - {target: batch, rate: 100/s}
             """);
         final Path refused = tmp.resolve("refused.yaml");
-        Files.writeString(refused, "{tick: 10ms, load: [{target: api, rate: 0/s}, {target: batch, rate: 100/s}]}");
+        Files.writeString(refused, "{tick: 10ms, load: [{name: users, target: api, rate: 0/s}, {target: batch, rate: 100/s}]}");
         final Path fault = tmp.resolve("fault.yaml");
-        Files.writeString(fault, "{kind: partition, between: [api, worker], mode: timeout, for: 500ms}");
+        Files.writeString(fault, "{kind: errors, service: worker, rate: 0.2, for: 500ms}");
         final Path journal = tmp.resolve("journal");
 
         final List<Cli.Result> edits = new ArrayList<>();
@@ -99,7 +81,7 @@ class LiveEditVerifyTest {
         assertThat(edits.get(1).err()).isEqualTo("tickwire: load[0].rate: must be > 0 (got 0/s)"
             + System.lineSeparator());
         assertThat(edits.get(2).code()).as(edits.get(2).err()).isZero();
-        assertThat(edits.get(2).out()).contains(": fault 2");
+        assertThat(edits.get(2).out()).contains(": fault 4");
         assertThat(edits.get(3).code()).as(edits.get(3).err()).isZero();
 
         for (final String workers : new String[] {"1", "2", "4"}) {
@@ -120,20 +102,20 @@ class LiveEditVerifyTest {
         assertThat(kinds).containsExactly("1 patch", "2 fault_add", "3 fault_end");
         final Cli.Result faults = Cli.execute("events", journal.toString(), "--kind", "fault", "--service", "batch");
         assertThat(faults.out()).contains("fault #1 started: errors 0.5 on batch").doesNotContain("latency");
-        final Cli.Result partition = Cli.execute("events", journal.toString(), "--kind", "fault", "--service", "api");
-        assertThat(partition.out()).contains("fault #2 started: partition api <-> worker (calls hang until their "
-            + "timeout) for 500ms (live)").contains("fault #2 ended");
+        final Cli.Result live = Cli.execute("events", journal.toString(), "--kind", "fault", "--service", "worker");
+        assertThat(live.out()).contains("fault #4 started: errors 0.2 on worker for 500ms (live)")
+            .contains("fault #4 ended").contains("fault #2 started: partition api <-> worker");
         assertThat(Cli.execute("events", journal.toString(), "--kind", "sideways").code()).isEqualTo(2);
 
-        // report counts them: 3 edits; the diagram's latency fault (start, end), its errors fault (start), the live
-        // partition (start, end); api's scale decisions.
+        // report counts them: 3 edits; the diagram's 4 faults and the live one, each started and ended; api's scale
+        // decisions.
         final Cli.Result report = Cli.execute("report", journal.toString(), "--json");
         assertThat(report.code()).as(report.err()).isZero();
         final JsonNode events = json.readTree(report.out()).get("events");
         assertThat(events.get("edit").get("total").asLong()).isEqualTo(3);
         assertThat(events.get("edit").get("fault_add").asLong()).isEqualTo(1);
-        assertThat(events.get("fault").get("started").asLong()).isEqualTo(3);
-        assertThat(events.get("fault").get("ended").asLong()).isEqualTo(2);
+        assertThat(events.get("fault").get("started").asLong()).isEqualTo(5);
+        assertThat(events.get("fault").get("ended").asLong()).isEqualTo(5);
         assertThat(events.get("total").asLong()).isEqualTo(events.get("edit").get("total").asLong()
             + events.get("fault").get("total").asLong() + events.path("scale").path("total").asLong()
             + events.path("replica").path("total").asLong());
@@ -153,6 +135,6 @@ class LiveEditVerifyTest {
         edits.add(Cli.execute("edit", id, patch.toString(), "--server", url));
         edits.add(Cli.execute("edit", id, refused.toString(), "--server", url));
         edits.add(Cli.execute("edit", url + "/simulations/" + id, "--fault", fault.toString()));
-        edits.add(Cli.execute("edit", id, "--end-fault", "2", "--server", url)); // the live partition
+        edits.add(Cli.execute("edit", id, "--end-fault", "4", "--server", url)); // the live one
     }
 }

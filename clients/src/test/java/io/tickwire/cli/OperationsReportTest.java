@@ -2,6 +2,7 @@ package io.tickwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tickwire.journal.test.SimulatedJournals;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,25 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES) // a guard against hangs only
 class OperationsReportTest {
-    static final String OPERATED = """
-        name: operated
-        tick: 50ms
-        seed: 3
-        services:
-          - {name: api, replicas: 2, concurrency: 2, latency: {mean: 8ms}, calls: [{to: worker, delay: 1ms}]}
-          - {name: worker, replicas: 2, latency: {mean: 4ms}}
-          - {name: batch, latency: {mean: 2ms}}
-        load:
-          - {name: users, target: api, rate: 400/s}
-          - {target: batch, rate: 100/s}
-        autoscale:
-          - {service: api, minReplicas: 2, maxReplicas: 8, syncPeriod: 5s,
-             metrics: [{metric: utilization, averageUtilization: 50}]}
-        faults:
-          - {kind: latency, service: worker, factor: 3, at: 3s, for: 2s}
-          - {kind: partition, between: [api, worker], mode: timeout, at: 7s, for: 1s}
-          - {kind: errors, service: batch, rate: 0.5, at: 9s, for: 1s}
-        """;
     private static final Pattern REPLICAS = Pattern.compile("<svg [^>]*data-plot=\"replicas\"[^>]*>");
     private static final Pattern MARKERS = Pattern.compile("data-markers=\"(\\d+)\"");
 
@@ -53,7 +35,7 @@ class OperationsReportTest {
     @BeforeAll
     static void runAndReport() throws Exception {
         final Path diagram = tmp.resolve("operated.yaml");
-        Files.writeString(diagram, OPERATED);
+        Files.writeString(diagram, SimulatedJournals.OPERATED);
         journal = tmp.resolve("operated");
         final Cli.Result run = Cli.execute("run", diagram.toString(), "--speed", "max", "--duration", "12s",
             "--journal", journal.toString(), "--no-serve");
@@ -68,8 +50,8 @@ class OperationsReportTest {
     void shouldCountAndListTheEvents() throws Exception {
         final JsonNode events = new ObjectMapper().readTree(Cli.execute("report", journal.toString(), "--json")
             .out()).get("events");
-        assertThat(events.get("fault").get("started").asLong()).isEqualTo(3);
-        assertThat(events.get("fault").get("ended").asLong()).isEqualTo(3);
+        assertThat(events.get("fault").get("started").asLong()).isEqualTo(4);
+        assertThat(events.get("fault").get("ended").asLong()).isEqualTo(4);
         assertThat(events.get("scale").get("hpa").asLong()).isPositive();
         assertThat(events.get("byService").get("batch").asLong()).isEqualTo(2);
         // The embedded data: every event, and api's desired replicas from its decisions.
@@ -101,9 +83,9 @@ class OperationsReportTest {
             assertThat(m.find()).isTrue();
             markers += Integer.parseInt(m.group(1));
         }
-        // api (scaled, partitioned), worker (slowed, partitioned), batch (errors): three services concerned.
+        // api (scaled, partitioned, its load doubled), worker (slowed, partitioned), batch (errors): three services.
         assertThat(plots).isEqualTo(3);
         assertThat(markers).isGreaterThanOrEqualTo(3 * 2 + 2);
-        assertThat(dom).contains("<table class=\"events\">").contains("fault #2 started: errors 0.5 on batch");
+        assertThat(dom).contains("<table class=\"events\">").contains("fault #1 started: errors 0.5 on batch");
     }
 }

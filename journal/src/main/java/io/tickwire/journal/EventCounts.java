@@ -1,7 +1,6 @@
 package io.tickwire.journal;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.agrona.DirectBuffer;
 
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,23 +27,12 @@ public final class EventCounts {
         if (!reader.seek(Math.max(fromTick, Math.max(0, reader.firstTick())))) {
             return counts;
         }
-        final JournalReader.RecordHandler handler = new JournalReader.RecordHandler() {
-            @Override
-            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        reader.forEachEvent((buffer, offset, length, tick, templateId) -> {
+            final JournalEvent e = JournalEvent.decode(buffer, offset, names);
+            if (e != null && tick >= fromTick) {
+                counts.add(e, names);
             }
-
-            @Override
-            public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                                final int templateId) {
-                final JournalEvent e = JournalEvent.decode(buffer, offset, names);
-                if (e != null && tick >= fromTick) {
-                    counts.add(e, names);
-                }
-            }
-        };
-        while (reader.nextRecord(handler)) {
-            // one record at a time
-        }
+        });
         return counts;
     }
 

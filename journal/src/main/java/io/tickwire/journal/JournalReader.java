@@ -36,7 +36,8 @@ import java.util.Properties;
  * nothing.
  * <p>
  * Every excerpt's SBE header is checked for the schema id; messages of older (and newer) schema versions are decoded
- * with the header's block length and version. Templates the reader does not know are skipped.
+ * with the header's block length and version. Templates the reader does not know are skipped, and so are a tick's
+ * events (journaled after it) by {@link #next}; {@link #nextRecord} and {@link #forEachEvent} deliver them.
  * <p>
  * <b>Not thread safe</b>: one reader per thread. {@link #next} allocates nothing.
  */
@@ -47,6 +48,7 @@ public final class JournalReader implements AutoCloseable {
     private static final int TICK = 2;
     private static final int END = 3;
     private static final int EVENT = 4;
+    private static final TickHandler IGNORED_TICK = (buffer, offset, length, tick) -> { };
 
     private final Path directory;
     private final String diagramSource;
@@ -246,6 +248,29 @@ public final class JournalReader implements AutoCloseable {
      * @return false at the end of the journal (so far): call again later to follow a journal being written.
      */
     public boolean next(final TickHandler handler) {
+        return read(handler, null);
+    }
+
+    /**
+     * Deliver the next tick or event (skipping the catalog, the end and unknown templates) to {@code handler}: a
+     * tick's events follow it, so a reader positioned at tick {@code T} ({@link #seek}) reads tick {@code T}, its
+     * events, tick {@code T + 1}, ... The buffer is the journal's mapped memory, valid only during the call.
+     *
+     * @return false at the end of the journal (so far).
+     */
+    public boolean nextRecord(final RecordHandler handler) {
+        return read(handler, handler);
+    }
+
+    /** Hand every event from here to the end of the journal (so far) to {@code handler}; ticks are passed over. */
+    public void forEachEvent(final EventHandler handler) {
+        while (read(IGNORED_TICK, handler)) {
+            // one record at a time
+        }
+    }
+
+    /** The next tick, or event when {@code events} is not null: one record; false at the end. */
+    private boolean read(final TickHandler ticks, final EventHandler events) {
         if (reposition) {
             reposition();
         }
@@ -261,50 +286,16 @@ public final class JournalReader implements AutoCloseable {
                     hold(rollCycle.toCycle(index)); // an int compare, but when it moves to the next cycle
                 }
                 final int length = wrap(dc);
-                if (classify(length, index) == TICK) {
-                    handler.onTick(view, 0, length, recordValue);
+                final int kind = classify(length, index);
+                if (kind == TICK) {
+                    ticks.onTick(view, 0, length, recordValue);
                     return true;
                 }
-            }
-        }
-    }
-
-    /**
-     * Deliver the next tick or event (skipping the catalog, the end and unknown templates) to {@code handler}: a
-     * tick's events follow it, so a reader positioned at tick {@code T} ({@link #seek}) reads tick {@code T}, its
-     * events, tick {@code T + 1}, ... The buffer is the journal's mapped memory, valid only during the call.
-     *
-     * @return false at the end of the journal (so far).
-     */
-    public boolean nextRecord(final RecordHandler handler) {
-        if (reposition) {
-            reposition();
-        }
-        while (true) {
-            try (DocumentContext dc = tailer.readingDocument()) {
-                if (!dc.isPresent()) {
-                    return false;
+                if (kind == EVENT && events != null) {
+                    events.onEvent(view, 0, length, recordValue, header.templateId());
+                    return true;
                 }
-                final long index = dc.index();
-                resumeIndex = NONE;
-                consumedIndex = index;
-                if (retained) {
-                    hold(rollCycle.toCycle(index));
-                }
-                final int length = wrap(dc);
-                switch (classify(length, index)) {
-                    case TICK -> {
-                        handler.onTick(view, 0, length, recordValue);
-                        return true;
-                    }
-                    case EVENT -> {
-                        handler.onEvent(view, 0, length, recordValue, header.templateId());
-                        return true;
-                    }
-                    default -> {
-                        // the catalog, the end, a template this reader does not know: on to the next
-                    }
-                }
+                // the catalog, the end, a template this reader does not know (or an event, for ticks only)
             }
         }
     }
@@ -335,10 +326,15 @@ public final class JournalReader implements AutoCloseable {
         void onTick(DirectBuffer buffer, int offset, int length, long tick);
     }
 
-    /** Receives ticks and events ({@link #nextRecord}): each a complete SBE message, header included. */
-    public interface RecordHandler extends TickHandler {
-        /** An event of tick {@code tick} ({@link EventMessages}), after that tick. */
+    /** Receives one event: a complete SBE message of the event family ({@link EventMessages}), header included. */
+    @FunctionalInterface
+    public interface EventHandler {
+        /** An event of tick {@code tick}, after that tick. */
         void onEvent(DirectBuffer buffer, int offset, int length, long tick, int templateId);
+    }
+
+    /** Receives ticks and events ({@link #nextRecord}). */
+    public interface RecordHandler extends TickHandler, EventHandler {
     }
 
     /**

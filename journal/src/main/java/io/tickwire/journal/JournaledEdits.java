@@ -3,7 +3,6 @@ package io.tickwire.journal;
 import io.tickwire.engine.Simulation;
 import io.tickwire.sbe.LiveEditAppliedDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
-import org.agrona.DirectBuffer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,31 +30,19 @@ public final class JournaledEdits {
         final List<Simulation.JournaledEdit> edits = new ArrayList<>();
         final MessageHeaderDecoder header = new MessageHeaderDecoder();
         final LiveEditAppliedDecoder decoder = new LiveEditAppliedDecoder();
-        final JournalReader.RecordHandler handler = new JournalReader.RecordHandler() {
-            @Override
-            public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        reader.forEachEvent((buffer, offset, length, tick, templateId) -> {
+            if (templateId != LiveEditAppliedDecoder.TEMPLATE_ID) {
+                return;
             }
-
-            @Override
-            public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick,
-                                final int templateId) {
-                if (templateId != LiveEditAppliedDecoder.TEMPLATE_ID) {
-                    return;
-                }
-                header.wrap(buffer, offset);
-                decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(),
-                    header.version());
-                final long at = decoder.tick();
-                final int id = decoder.editId();
-                final var kind = decoder.kind();
-                final byte[] body = new byte[decoder.bodyLength()];
-                decoder.getBody(body, 0, body.length);
-                edits.add(new Simulation.JournaledEdit(at, id, kind, new String(body, StandardCharsets.UTF_8)));
-            }
-        };
-        while (reader.nextRecord(handler)) {
-            // one record at a time
-        }
+            header.wrap(buffer, offset);
+            decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
+            final long at = decoder.tick();
+            final int id = decoder.editId();
+            final var kind = decoder.kind();
+            final byte[] body = new byte[decoder.bodyLength()];
+            decoder.getBody(body, 0, body.length);
+            edits.add(new Simulation.JournaledEdit(at, id, kind, new String(body, StandardCharsets.UTF_8)));
+        });
         return edits;
     }
 }

@@ -5,6 +5,7 @@ import io.tickwire.codec.EventMessages;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.FaultEventDecoder;
 import io.tickwire.sbe.LiveEditAppliedDecoder;
 import org.agrona.DirectBuffer;
@@ -31,26 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @Timeout(120)
 class OperationsFeedTest {
-    static final String OPERATED = """
-        name: operated
-        tick: 50ms
-        seed: 7
-        services:
-          - {name: api, replicas: 2, concurrency: 2, latency: {mean: 8ms}, calls: [{to: worker, delay: 1ms}]}
-          - {name: worker, replicas: 2, latency: {mean: 4ms}}
-          - {name: batch, latency: {mean: 2ms}}
-        load:
-          - {name: users, target: api, rate: 400/s}
-          - {target: batch, rate: 100/s}
-        autoscale:
-          - {service: api, minReplicas: 2, maxReplicas: 8, syncPeriod: 5s,
-             metrics: [{metric: utilization, averageUtilization: 50}]}
-        faults:
-          - {kind: latency, service: worker, factor: 3, at: 1s, for: 2s}
-          - {kind: errors, service: batch, rate: 0.5, at: 2s, for: 1s}
-          - {kind: partition, between: [api, worker], at: 4s, for: 500ms}
-          - {kind: loadSpike, source: users, factor: 2, at: 6s, for: 2s}
-        """;
+    static final String OPERATED = SimulatedJournals.OPERATED;
 
     @TempDir
     Path tmp;
