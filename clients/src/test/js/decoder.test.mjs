@@ -110,9 +110,10 @@ function expectedTick(t) {
   const { services, entries, ...root } = t;
   return {
     type: 'tick', version: 2, ...root,
-    // A version-2 frame: the version-3 fields are absent, null.
+    // A version-2 frame: the version-3 and version-4 fields are absent, null.
     services: services.map(({ histogram, ...s }) => ({
-      ...s, timeouts: null, retries: null, storageBytes: null, histogramBytes: histogram,
+      ...s, timeouts: null, retries: null, storageBytes: null, replicas: null, readyReplicas: null,
+      replicaTimeNs: null, readyTimeNs: null, histogramBytes: histogram,
     })),
     entries: entries.map(({ histogram, ...x }) => ({ ...x, timeouts: null, histogramBytes: histogram })),
   };
@@ -234,6 +235,27 @@ test('a version-3 tick carries timeouts, retries and storage per service and tim
   assert.equal(msg.entries[0].maxNs, 208);
   assert.equal(msg.entries[0].timeouts, 6);
   assert.deepEqual([...msg.entries[0].histogramBytes], [...hist(1, 4)]);
+});
+
+test('a version-4 tick carries replicas per service; a replica event decodes its kind', () => {
+  const e = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 4 });
+  e.i64(9).i64(5).i64(300).i64(50).i64(77).endRoot();
+  e.u16(174).u16(1);
+  e.u16(3).i32(4).i32(1).i32(2);
+  for (let i = 0; i < 17; i++) e.i64(100 + i);   // arrivals .. storageBytes
+  e.i32(5).i32(3).i64(250_000_000).i64(150_000_000); // replicas, readyReplicas, replicaTimeNs, readyTimeNs
+  e.data32(hist(2, 9));
+  e.u16(82).u16(0);
+  const s = decode(e.buffer()).services[0];
+  assert.deepEqual([s.storageBytes, s.replicas, s.readyReplicas, s.replicaTimeNs, s.readyTimeNs],
+    [116, 5, 3, 250_000_000, 150_000_000]);
+
+  const event = new Encoder().header(TEMPLATE.REPLICA_EVENT, { version: 4 })
+    .i64(7).i64(12).i64(612_345_678).u16(2).i32(9).u8(5).i32(11).endRoot();
+  assert.deepEqual(decode(event.buffer()), {
+    type: 'replicaEvent', version: 4, simulationId: 7, tick: 12, simTimeNs: 612_345_678, serviceId: 2, replica: 9,
+    kindCode: 5, kind: 'REPLACED', detail: 11,
+  });
 });
 
 test('feed control answers: gap notice, subscribed, unsubscribed, simulation list, pong', () => {

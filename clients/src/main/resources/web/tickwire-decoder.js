@@ -74,6 +74,9 @@ const TICK_SERVICE_FIELDS = [
   f('costNanos', 118, 'int64', { since: 2 }),
   f('timeouts', 126, 'int64', { since: 3 }), f('retries', 134, 'int64', { since: 3 }),
   f('storageBytes', 142, 'int64', { since: 3 }),
+  // Replicas as entities, since v4: provisioned and READY at tick end, and their integrals over the tick (replica-ns).
+  f('replicas', 150, 'int32', { since: 4 }), f('readyReplicas', 154, 'int32', { since: 4 }),
+  f('replicaTimeNs', 158, 'int64', { since: 4 }), f('readyTimeNs', 166, 'int64', { since: 4 }),
 ];
 const TICK_ENTRY_FIELDS = [
   f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),

@@ -102,6 +102,7 @@ public class CodecBenchmark {
                 .meanNs(5_000_000L + i).p50Ns(3_000_000L + i).p90Ns(9_000_000L + i).p99Ns(20_000_000L + i)
                 .p999Ns(40_000_000L + i).maxNs(60_000_000L + i).busyTimeNs(120_000_000L + i)
                 .queueTimeNs(30_000_000L + i).costNanos(1_000 + i).timeouts(0).retries(0).storageBytes(0)
+                .replicas(2).readyReplicas(2).replicaTimeNs(0).readyTimeNs(0)
                 .putHistogram(histogram, 0, HISTOGRAM_BYTES);
         }
         e.entriesCount(0);

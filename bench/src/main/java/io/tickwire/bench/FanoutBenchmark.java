@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tickwire.codec.FeedMessage;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.sbe.GapNoticeDecoder;
@@ -91,8 +92,6 @@ public final class FanoutBenchmark {
         load:
           - { target: api, rate: 200/s }
         """;
-    private static final int TICK = TickSummaryDecoder.TEMPLATE_ID;
-    private static final int GAP = GapNoticeDecoder.TEMPLATE_ID;
     private static final long WARMUP_S = 3;
 
     private FanoutBenchmark() {
@@ -270,14 +269,14 @@ public final class FanoutBenchmark {
                 buffer.wrap(content.nioBuffer(content.readerIndex(), length));
             }
             header.wrap(buffer, 0);
-            final int template = header.templateId();
-            if (template == TICK) {
+            final FeedMessage message = FeedMessage.of(header.templateId());
+            if (message == FeedMessage.TICK_SUMMARY) {
                 tick.wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
                 final long closedAt = tick.wallTimeNs();
                 histogram.recordValue(Math.max(0, clock.nanoTime() - closedAt));
                 ticks = ticks + 1;
                 lastBytes = length;
-            } else if (template == GAP) {
+            } else if (message == FeedMessage.GAP_NOTICE) {
                 gap.wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
                 conflated = conflated + gap.toSequence() - gap.fromSequence() + 1;
             }

@@ -1,7 +1,7 @@
 package io.tickwire.bench;
 
-import io.tickwire.journal.CsvExporter;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.journal.format.CsvExporter;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -7,7 +7,7 @@ import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalWriter;
-import io.tickwire.journal.WindowRollup;
+import io.tickwire.journal.format.WindowRollup;
 import io.tickwire.sbe.CatalogEncoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  *       SBE decoder (counts, sums, percentiles, integrals, cost) and its histogram stepped over — what a consumer of
  *       the per-tick figures (CSV, JSON, the feed) pays.</li>
  *   <li>{@code rollUpWindows}: the same pass folding every row, histogram included, into 10 s windows
- *       ({@link WindowRollup}, what {@code export --window} and {@code report} do).</li>
+ *       ({@link WindowRollup}: the tick fold that {@code export --window} and {@code report} use).</li>
  *   <li>{@code chronicleOnly} (baseline): Chronicle's own tailer reading every excerpt and touching its first and last
  *       byte, no SBE: the floor under the other two.</li>
  * </ul>
@@ -106,7 +106,7 @@ public class JournalReplayBenchmark {
         reader.seek(0);
         final long[] windows = {0};
         try (WindowRollup rollup = new WindowRollup(catalog, Journals.TICK_NS, 10_000_000_000L, null,
-            w -> windows[0] += w.service(0).percentileNs(99.0))) {
+            (w, partial) -> windows[0] += w.service(0).p99Ns())) {
             while (reader.next(rollup)) {
                 // all in the handler
             }
@@ -226,6 +226,7 @@ public class JournalReplayBenchmark {
                             .p50Ns(2_000_000L).p90Ns(6_000_000L).p99Ns(20_000_000L).p999Ns(40_000_000L)
                             .maxNs(50_000_000L).busyTimeNs(100_000_000L).queueTimeNs(1_000_000L)
                             .costNanos(1_000 + s).timeouts(0).retries(0).storageBytes(0)
+                            .replicas(2).readyReplicas(2).replicaTimeNs(0).readyTimeNs(0)
                             .putHistogram(h, 0, h.length);
                     }
                     tick.entriesCount(0);

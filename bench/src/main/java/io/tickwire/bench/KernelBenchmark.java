@@ -37,7 +37,10 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code kernel}: one thread advancing every partition tick by tick, window by window, into a sink that only
  *       counts — the discrete-event simulation alone; {@code partitions} 1 (one window a tick) or 2 (20 windows a
- *       tick and the messages between the halves), which prices the windows and mailboxes on one thread.</li>
+ *       tick and the messages between the halves), which prices the windows and mailboxes on one thread; and
+ *       {@code model} {@code static} (one shared queue per service, as before replicas were entities) or
+ *       {@code replicas} (per-replica balancers, crashes, health checks and replacements: see
+ *       {@link #withReplicaModel}).</li>
  *   <li>{@code pipeline}: the whole engine at speed max — workers encoding every visit as an SBE sample into the
  *       metrics ring, the aggregator closing ticks — with 1 and 2 workers; each op builds a simulation and runs
  *       {@value #PIPELINE_TICKS} ticks, so set-up (rings, threads) is a small part of it.</li>
@@ -76,13 +79,18 @@ public class KernelBenchmark {
         @Param({"1", "2"})
         public int partitions;
 
+        /** {@code static}: today's shared queue per service; {@code replicas}: see {@link #withReplicaModel}. */
+        @Param({"static", "replicas"})
+        public String model;
+
         Kernels kernels;
         long tick;
         final CountingSink sink = new CountingSink();
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            final Diagram diagram = DiagramLoader.parse(fiftyServices(partitions));
+            final String yaml = fiftyServices(partitions);
+            final Diagram diagram = DiagramLoader.parse(model.equals("static") ? yaml : withReplicaModel(yaml));
             kernels = new Kernels(diagram, 42);
             if (kernels.count() != partitions) {
                 throw new IllegalStateException("expected " + partitions + " partitions, got " + kernels.count());
@@ -217,6 +225,28 @@ public class KernelBenchmark {
             yaml.append("  - { target: c").append(c).append("-s0, rate: 2000/s }\n");
         }
         return yaml.toString();
+    }
+
+    /**
+     * The same system with replicas as entities in use: a per-replica load balancer on every service (power-of-two,
+     * least-connections and round-robin in turn), a failure model (exponential, MTBF 10 min: with ~150 replicas, a
+     * crash every ~4 simulated seconds, each failing what its replica holds), health checks (5 s, 1 s, 3) that detect
+     * it, and a replacement that starts in 20 s.
+     */
+    static String withReplicaModel(final String yaml) {
+        final String[] balancers = {"power-of-two", "least-connections", "round-robin"};
+        final StringBuilder out = new StringBuilder();
+        int service = 0;
+        for (final String line : yaml.split("\n")) {
+            out.append(line).append('\n');
+            if (line.startsWith("    concurrency: ")) {
+                out.append("    balancer: ").append(balancers[service++ % balancers.length]).append('\n')
+                    .append("    failures: { mtbf: 10min }\n")
+                    .append("    health: { interval: 5s, timeout: 1s, unhealthyThreshold: 3 }\n")
+                    .append("    startup: 20s\n");
+            }
+        }
+        return out.toString();
     }
 
     /** Counts and discards: the kernel's own cost, without the ring. */

@@ -9,6 +9,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -28,7 +29,8 @@ import java.util.stream.Stream;
  * {@code TickSummary} (≈ 17 KB with its histograms) into a Chronicle Queue in a temporary directory — what the journal
  * listener does on its own thread for every closed tick. Sampled per call, so JMH prints percentiles (budget: p99
  * ≤ 5 µs). The directory is on whatever file system {@code java.io.tmpdir} is; the append is to a memory-mapped
- * file, so the figure is memory bandwidth and Chronicle's bookkeeping, not the disk.
+ * file, so the figure is memory bandwidth and Chronicle's bookkeeping, not the disk — and the page faults of fresh
+ * mapped pages, unless the pretoucher ({@code pretouch=true}) has touched them first.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -39,6 +41,13 @@ import java.util.stream.Stream;
 public class TickAppendBenchmark {
     private static final String DIAGRAM = "name: bench\nservices:\n  - name: a\n    latency: {mean: 1ms}\n"
         + "load:\n  - target: a\n    rate: 100/s\n";
+
+    /**
+     * The journal's pretoucher ({@code journal.pretouch}): a thread of its own touching the cycle file's next pages
+     * ahead of the writer. false: the configuration before it, measured in the same run.
+     */
+    @Param({"false", "true"})
+    public boolean pretouch;
 
     private Path dir;
     private JournalWriter writer;
@@ -54,7 +63,8 @@ public class TickAppendBenchmark {
         tick = new UnsafeBuffer(ByteBuffer.allocateDirect(tickLength));
         tick.putBytes(0, codec.encodedTick(), 0, tickLength);
         dir = Files.createTempDirectory("tickwire-append-bench");
-        writer = JournalWriter.create(dir.resolve("journal"), DiagramLoader.parse(DIAGRAM), 1, 1);
+        writer = JournalWriter.create(dir.resolve("journal"), DiagramLoader.parse(DIAGRAM), 1, 1,
+            new JournalWriter.Context().pretouch(pretouch));
     }
 
     @Benchmark

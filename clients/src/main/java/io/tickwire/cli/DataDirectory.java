@@ -8,7 +8,8 @@ import java.util.Map;
  * Where Tickwire writes what no flag places, outside any source folder: {@code $TICKWIRE_DATA_DIR} when set, else
  * {@code $XDG_DATA_HOME/tickwire}, else {@code ~/.local/share/tickwire}. Runs started without {@code --journal}
  * ({@code run}, {@code demo}) and runs POSTed to {@code /simulations} journal under {@code <data>/journals/}.
- * The one place that decides this default; {@code --journal} still wins.
+ * The one place that decides this default, the default of {@code data.dir} ({@link TickwireConfig}, which puts
+ * {@code journal.dir} under it); {@code --journal} still wins.
  */
 final class DataDirectory {
     static final String ENV = "TICKWIRE_DATA_DIR";
@@ -35,10 +36,5 @@ final class DataDirectory {
         final Path base = xdg != null && !xdg.isBlank() && Paths.get(xdg).isAbsolute()
             ? Paths.get(xdg) : Paths.get(userHome, ".local", "share");
         return base.resolve("tickwire").toAbsolutePath().normalize();
-    }
-
-    /** {@code <data>/journals}: the root of the journals of runs started without {@code --journal}. */
-    static Path journals() {
-        return root().resolve(JOURNALS);
     }
 }

@@ -31,17 +31,22 @@ final class DemoCommand extends CliCommand {
     @Mixin
     JournalOptions journalOptions = new JournalOptions();
 
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
+
     @Override
     protected int execute() throws Exception {
+        final TickwireConfig cfg = config.resolve();
         final Diagram d = Diagrams.load(findExample());
         if (port < 0 || port > 65535) {
             throw new BadInputException("--port must be 0..65535, got " + port);
         }
         final Simulation.Context ctx = RunCommand.context(d,
-            launchParameter(new LaunchParameters(), LaunchParameters.SPEED, speed), false, null);
+            launchParameter(new LaunchParameters(), LaunchParameters.SPEED, speed), false, null, cfg);
         return new SimulationRunner(err(), null).run(new SimulationRunner.Plan(
-            d, ctx, SimulationRunner.defaultJournalDir(d), true, port, journalOptions.rollCycle(),
-            journalOptions.retention()));
+            d, ctx, SimulationRunner.defaultJournalDir(cfg.journalDir(), d), true, port,
+            journalOptions.rollCycle != null ? journalOptions.rollCycle() : cfg.text(ConfigKey.JOURNAL_ROLL_CYCLE),
+            journalOptions.retain != null ? journalOptions.retention() : cfg.retention(), cfg, null));
     }
 
     /** $TICKWIRE_HOME (set by ./tickwire), then the working directory, then the repo the jar was built in. */

@@ -1,15 +1,12 @@
 package io.tickwire.cli;
 
-import io.tickwire.client.TickFormatter;
 import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.CatalogInfo;
-import io.tickwire.journal.CsvExporter;
-import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.TickLocator;
-import io.tickwire.journal.TickSummaryFilter;
-import io.tickwire.journal.WindowExporter;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.tickwire.journal.format.CsvExporter;
+import io.tickwire.journal.format.TickFormatter;
+import io.tickwire.journal.format.WindowExporter;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -90,7 +87,8 @@ final class ExportCommand extends CliCommand {
         final long fromWallNs = fromWall == null ? 0 : instant("--from-wall", fromWall);
         final long toWallNs = toWall == null ? 0 : instant("--to-wall", toWall);
 
-        try (JournalReader reader = open()) {
+        // A journal whose run started but closed no tick exports as a header alone.
+        try (JournalReader reader = Journals.openWithCatalog(journal)) {
             final long tickNs = reader.tickLengthNs();
             if (window != null && (windowNs <= 0 || windowNs % tickNs != 0)) {
                 throw new BadInputException("--window " + window + " is not a whole number of ticks (the tick is "
@@ -164,28 +162,6 @@ final class ExportCommand extends CliCommand {
         return OK;
     }
 
-    /** The journal, opened; a journal whose run started but closed no tick exports as a header alone. */
-    private JournalReader open() throws BadInputException {
-        if (!Files.exists(journal)) {
-            throw new BadInputException("no such journal: " + journal);
-        }
-        if (!JournalLayout.isJournal(journal)) {
-            throw new BadInputException("not a journal: " + journal + " (a journal directory holds "
-                + JournalLayout.RUN_FILE + " and " + JournalLayout.QUEUE_DIR + "/)");
-        }
-        final JournalReader reader;
-        try {
-            reader = JournalReader.open(journal);
-        } catch (final IOException ex) {
-            throw new BadInputException("cannot read journal: " + ex.getMessage(), ex);
-        }
-        if (reader.catalog() == null) {
-            reader.close();
-            throw new BadInputException("journal " + journal + " has no catalog: its run never started");
-        }
-        return reader;
-    }
-
     private static long write(final String fmt, final JournalReader reader, final Writer out, final long windowNs,
                               final long toTick, final boolean[] include) throws IOException {
         if (windowNs > 0) {
@@ -194,42 +170,7 @@ final class ExportCommand extends CliCommand {
                 include);
         }
         return fmt.equals("csv") ? CsvExporter.export(reader, out, toTick, include)
-            : exportJsonLines(reader, out, toTick, include);
-    }
-
-    /** One {@link TickFormatter} line per tick up to {@code toTick}, of the included services (null: all). */
-    static long exportJsonLines(final JournalReader reader, final Writer out, final long toTick,
-                                final boolean[] include) throws IOException {
-        final byte[] catalog = reader.catalog();
-        final TickFormatter formatter = new TickFormatter().catalog(new UnsafeBuffer(catalog), 0, catalog.length);
-        final TickSummaryFilter filter = include == null ? null : new TickSummaryFilter(include);
-        final StringBuilder text = new StringBuilder(BUFFER_CHARS + 4096);
-        final long[] lastSeen = {Long.MIN_VALUE};
-        final JournalReader.TickHandler line = (buffer, offset, length, tick) -> {
-            lastSeen[0] = tick;
-            if (tick > toTick) {
-                return;
-            }
-            if (filter == null) {
-                formatter.format(buffer, offset, length, text).append('\n');
-            } else {
-                formatter.format(filter.buffer(), 0, filter.filter(buffer, offset, length), text).append('\n');
-            }
-        };
-        long ticks = 0;
-        while (lastSeen[0] < toTick && reader.next(line)) {
-            if (lastSeen[0] > toTick) {
-                break;
-            }
-            ticks++;
-            if (text.length() >= BUFFER_CHARS) {
-                out.append(text);
-                text.setLength(0);
-            }
-        }
-        out.append(text);
-        out.flush();
-        return ticks;
+            : TickFormatter.export(reader, out, toTick, include);
     }
 
     /** Service ids of {@code --services}, refusing names the journal does not have. */

@@ -9,15 +9,21 @@ import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.JournalEvent;
 import io.tickwire.journal.JournalReader;
-import io.tickwire.journal.RunReport;
-import io.tickwire.journal.WindowRollup;
+import io.tickwire.journal.format.EntryFigures;
+import io.tickwire.journal.format.LatencyFigures;
+import io.tickwire.journal.format.ReportFormat;
+import io.tickwire.journal.format.RunReport;
+import io.tickwire.journal.format.ServiceFigures;
+import io.tickwire.journal.format.WindowRollup;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
+
+import static io.tickwire.journal.format.ReportFormat.decimal;
+import static io.tickwire.journal.format.ReportFormat.seconds;
 
 /**
  * {@code tickwire report --html}: one self-contained HTML file (inline CSS, script and SVG; no URL is fetched).
@@ -26,10 +32,11 @@ import java.util.Locale;
  * drawn by {@code report/report.js}: per service, throughput, error rate, p50/p99/p99.9, utilisation and cumulative
  * cost per window over the whole journal, and the latency percentile distribution of the report window (after the
  * warm-up), HdrHistogram style. Windows are a whole number of ticks, chosen so that a series has at most
- * {@value #MAX_POINTS} points however long the run; their percentiles come from merged histograms
- * ({@link WindowRollup}), like everything else Tickwire reports. A run that operates (autoscalers, faults, live edits,
- * replica lifecycle) also gets, per service concerned, its replicas over time (the mean serving replicas per window,
- * and the desired replicas its scale decisions set) with its events as markers, and the list of events.
+ * {@value #MAX_POINTS} points however long the run. Every figure is the tick fold's ({@code TickFold}): a point is one
+ * window of a {@link WindowRollup}, as {@code export --window} has it (percentiles from merged histograms), and the
+ * tables are the {@link RunReport}'s; only the page is rendered here. A run that operates (autoscalers, faults, live
+ * edits, replica lifecycle) also gets, per service concerned, its replicas over time (the mean serving replicas per
+ * window, and the desired replicas its scale decisions set) with its events as markers, and the list of events.
  */
 final class HtmlReport {
     /** Points per time series at most: enough to see a spike, few enough to draw at once. */
@@ -80,24 +87,24 @@ final class HtmlReport {
         if (!reader.seek(first)) {
             throw new IllegalStateException("journal has no tick " + first);
         }
-        final WindowRollup.WindowHandler series = w -> {
+        // Every figure from the fold of each window, as export --window has them.
+        final WindowRollup.WindowHandler series = (w, partial) -> {
             for (int i = 0; i < w.serviceCount(); i++) {
-                final WindowRollup.ServiceWindow s = w.service(i);
+                final ServiceFigures s = w.service(i);
                 final ObjectNode node = byId[s.id()];
                 final boolean latencies = s.completed() > 0;
                 ((ArrayNode)node.get("t")).add(w.endNs() / NANOS_PER_SECOND);
-                ((ArrayNode)node.get("throughput")).add(s.completed() * NANOS_PER_SECOND / w.lengthNs());
-                addOrNull(node, "errorRate", latencies ? (double)s.errors() / s.completed() : Double.NaN);
-                addOrNull(node, "p50", latencies ? s.percentileNs(50.0) / NANOS_PER_MILLI : Double.NaN);
-                addOrNull(node, "p99", latencies ? s.percentileNs(99.0) / NANOS_PER_MILLI : Double.NaN);
-                addOrNull(node, "p999", latencies ? s.percentileNs(99.9) / NANOS_PER_MILLI : Double.NaN);
-                addOrNull(node, "utilization", s.integralsKnown() && s.serverTimeNs() > 0
-                    ? (double)s.busyTimeNs() / s.serverTimeNs() : Double.NaN);
+                ((ArrayNode)node.get("throughput")).add(s.throughputPerSecond());
+                addOrNull(node, "errorRate", s.errorRatio());
+                addOrNull(node, "p50", latencies ? s.p50Ns() / NANOS_PER_MILLI : Double.NaN);
+                addOrNull(node, "p99", latencies ? s.p99Ns() / NANOS_PER_MILLI : Double.NaN);
+                addOrNull(node, "p999", latencies ? s.p999Ns() / NANOS_PER_MILLI : Double.NaN);
+                addOrNull(node, "utilization", s.utilization());
                 // Serving replicas (their servers over the window, per replica): what scaling and crashes change.
                 addOrNull(node, "replicas", s.integralsKnown() && concurrency[s.id()] > 0
                     ? (double)s.serverTimeNs() / w.lengthNs() / concurrency[s.id()] : Double.NaN);
                 if (s.costKnown()) {
-                    cumulativeCost[s.id()] += s.costNanos() / NANOS_PER_SECOND;
+                    cumulativeCost[s.id()] += s.cost();
                     ((ArrayNode)node.get("cost")).add(cumulativeCost[s.id()]);
                 } else {
                     ((ArrayNode)node.get("cost")).addNull();
@@ -113,7 +120,7 @@ final class HtmlReport {
 
         events(reader, first, catalog, data, byId);
 
-        for (final RunReport.ServiceReport s : report.services()) {
+        for (final ServiceFigures s : report.services()) {
             if (s.id() < byId.length) {
                 byId[s.id()].set("distribution", distribution(mapper, s.histogram(), s.maxNs()));
             }
@@ -232,7 +239,7 @@ final class HtmlReport {
         sb.append("<table id=\"summary-requests\">\n<tr><th>service</th><th>arrivals</th><th>completed</th>"
             + "<th>errors</th><th>rejected</th><th>timeouts</th><th>retries</th><th>mean ms</th><th>p50 ms</th>"
             + "<th>p90 ms</th><th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>\n");
-        for (final RunReport.ServiceReport s : report.services()) {
+        for (final ServiceFigures s : report.services()) {
             sb.append("<tr><td>").append(escape(s.name())).append("</td>");
             cells(sb, s.arrivals(), s.completed(), s.errors(), s.rejected(), s.timeouts(), s.retries());
             latencyCells(sb, s);
@@ -241,7 +248,7 @@ final class HtmlReport {
         sb.append("</table>\n<table id=\"summary-occupancy\">\n<tr><th>service</th><th>utilization</th>"
             + "<th>mean queue</th><th>mean in system</th><th>throughput/s</th><th>L/(lambda*W)</th>"
             + "<th>storage GB</th><th>cost</th></tr>\n");
-        for (final RunReport.ServiceReport s : report.services()) {
+        for (final ServiceFigures s : report.services()) {
             sb.append("<tr><td>").append(escape(s.name())).append("</td>");
             cell(sb, decimal(s.utilization(), 3));
             cell(sb, decimal(s.meanQueue(), 3));
@@ -257,7 +264,7 @@ final class HtmlReport {
             sb.append("<table id=\"summary-entries\">\n<tr><th>entry point</th><th>into</th><th>completed</th>"
                 + "<th>errors</th><th>rejected</th><th>timeouts</th><th>mean ms</th><th>p50 ms</th><th>p90 ms</th>"
                 + "<th>p99 ms</th><th>p99.9 ms</th><th>max ms</th></tr>\n");
-            for (final RunReport.EntryReport e : report.entries()) {
+            for (final EntryFigures e : report.entries()) {
                 sb.append("<tr><td>").append(escape(e.name())).append("</td>");
                 cell(sb, escape(e.target()));
                 cells(sb, e.completed(), e.errors(), e.rejected(), e.timeouts());
@@ -269,11 +276,10 @@ final class HtmlReport {
         return sb.toString();
     }
 
-    private static void latencyCells(final StringBuilder sb, final RunReport.LatencyReport r) {
-        final boolean latencies = r.completed() > 0;
-        cell(sb, decimal(r.meanNs() / NANOS_PER_MILLI, 3));
-        for (final long ns : new long[] {r.p50Ns(), r.p90Ns(), r.p99Ns(), r.p999Ns(), r.maxNs()}) {
-            cell(sb, latencies ? decimal(ns / NANOS_PER_MILLI, 3) : "-");
+    /** The latency columns, as the text report has them. */
+    private static void latencyCells(final StringBuilder sb, final LatencyFigures r) {
+        for (final String text : ReportFormat.latencyCells(r)) {
+            cell(sb, text);
         }
     }
 
@@ -325,15 +331,7 @@ final class HtmlReport {
         return Math.round(value * scale) / scale;
     }
 
-    private static String decimal(final double value, final int decimals) {
-        return Double.isFinite(value) ? String.format(Locale.ROOT, "%." + decimals + "f", value) : "-";
-    }
-
     private static String millis(final long ns) {
         return decimal(ns / NANOS_PER_MILLI, ns % 1_000_000 == 0 ? 0 : 3);
-    }
-
-    private static String seconds(final long ns) {
-        return String.format(Locale.ROOT, "%.3f s", ns / NANOS_PER_SECOND);
     }
 }

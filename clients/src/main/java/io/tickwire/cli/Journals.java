@@ -18,6 +18,24 @@ final class Journals {
      * @return an open reader; the caller closes it.
      */
     static JournalReader openWithTicks(final Path dir) throws BadInputException {
+        final JournalReader reader = openWithCatalog(dir);
+        try {
+            if (reader.lastTick() < 0) {
+                throw new BadInputException("journal " + dir + " has no ticks");
+            }
+            return reader;
+        } catch (final BadInputException | RuntimeException ex) {
+            reader.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Open {@code dir} for reading and check that its run started (it has a catalog); it may have no tick yet.
+     *
+     * @return an open reader; the caller closes it.
+     */
+    static JournalReader openWithCatalog(final Path dir) throws BadInputException {
         if (!Files.exists(dir)) {
             throw new BadInputException("no such journal: " + dir);
         }
@@ -34,9 +52,6 @@ final class Journals {
         try {
             if (reader.catalog() == null) {
                 throw new BadInputException("journal " + dir + " has no catalog: its run never started");
-            }
-            if (reader.lastTick() < 0) {
-                throw new BadInputException("journal " + dir + " has no ticks");
             }
             return reader;
         } catch (final BadInputException | RuntimeException ex) {

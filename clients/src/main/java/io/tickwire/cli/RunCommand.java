@@ -16,16 +16,27 @@ import java.util.function.Consumer;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Run a diagram: journal every tick and serve the dashboard and feed on 127.0.0.1.",
-        "Runs until --ticks or --duration is reached, or until Ctrl-C (which ends the journal cleanly)."})
+        "Runs until --ticks or --duration is reached, or until Ctrl-C (which ends the journal cleanly).",
+        "--resume JOURNAL continues a run killed before its end (kill -9) from its last complete tick."})
 final class RunCommand extends CliCommand {
     static final int DEFAULT_PORT = 8080;
 
-    @Parameters(index = "0", paramLabel = "DIAGRAM", description = "The diagram, YAML or JSON.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIAGRAM",
+        description = "The diagram, YAML or JSON (with --resume: only if the journal lacks it).")
     Path diagram;
 
+    @Option(names = "--resume", paramLabel = "JOURNAL",
+        description = {"Continue this journal's run after its last complete tick: the ticks it holds are "
+            + "re-simulated (deterministically, not re-journaled), then the run goes on to its budget; verify then "
+            + "finds it identical to an uninterrupted run."})
+    Path resume;
+
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
+
     // Launch parameters are taken as text and parsed by LaunchParameters, as the REST API's are.
-    @Option(names = "--speed", paramLabel = "1|N|max", defaultValue = "1",
-        description = "Simulated seconds per wall-clock second, or max (default ${DEFAULT-VALUE}).")
+    @Option(names = "--speed", paramLabel = "1|N|max",
+        description = "Simulated seconds per wall-clock second, or max (default 1; resumed: the run's).")
     String speed;
 
     @ArgGroup(exclusive = true)
@@ -34,7 +45,7 @@ final class RunCommand extends CliCommand {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of every random stream (default: the diagram's).")
     String seed;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = "1", description = "Worker threads (default 1).")
+    @Option(names = "--workers", paramLabel = "N", description = "Worker threads (default 1).")
     String workers;
 
     @Option(names = "--journal", paramLabel = "DIR",
@@ -78,10 +89,17 @@ final class RunCommand extends CliCommand {
 
     @Override
     protected int execute() throws Exception {
+        final TickwireConfig cfg = config.resolve();
+        if (resume != null) {
+            return resume(cfg);
+        }
+        if (diagram == null) {
+            throw new BadInputException("a DIAGRAM is required (or --resume JOURNAL)");
+        }
         final Diagram d = Diagrams.load(diagram);
         final LaunchParameters params = new LaunchParameters();
-        launchParameter(params, LaunchParameters.SPEED, speed);
-        launchParameter(params, LaunchParameters.WORKERS, workers);
+        launchParameter(params, LaunchParameters.SPEED, speed == null ? "1" : speed);
+        launchParameter(params, LaunchParameters.WORKERS, workers == null ? "1" : workers);
         if (seed != null) {
             launchParameter(params, LaunchParameters.SEED, seed);
         }
@@ -90,21 +108,72 @@ final class RunCommand extends CliCommand {
         } else if (length != null) {
             launchParameter(params, LaunchParameters.DURATION, length.duration);
         }
-        final Simulation.Context ctx = context(d, params, pin, wait);
+        final Simulation.Context ctx = context(d, params, pin, wait, cfg);
+        final Path dir = journal != null ? journal : SimulationRunner.defaultJournalDir(cfg.journalDir(), d);
+        return new SimulationRunner(err(), onServing).run(plan(d, ctx, dir, cfg, null));
+    }
+
+    private SimulationRunner.Plan plan(final Diagram d, final Simulation.Context ctx, final Path dir,
+                                       final TickwireConfig cfg, final SimulationRunner.Resume resumed)
+        throws BadInputException {
         final boolean serve = serving == null || !serving.noServe;
-        final int port = serving != null && serving.port != null ? serving.port : DEFAULT_PORT;
+        final int port = serving != null && serving.port != null ? serving.port : cfg.integer(ConfigKey.SERVER_PORT);
         if (port < 0 || port > 65535) {
             throw new BadInputException("--port must be 0..65535, got " + port);
         }
-        final Path dir = journal != null ? journal : SimulationRunner.defaultJournalDir(d);
-        return new SimulationRunner(err(), onServing).run(new SimulationRunner.Plan(d, ctx, dir, serve, port,
-            journalOptions.rollCycle(), journalOptions.retention()));
+        return new SimulationRunner.Plan(d, ctx, dir, serve, port,
+            journalOptions.rollCycle != null ? journalOptions.rollCycle() : cfg.text(ConfigKey.JOURNAL_ROLL_CYCLE),
+            journalOptions.retain != null ? journalOptions.retention() : cfg.retention(), cfg, resumed);
     }
 
-    /** The run's context: the launch parameters for {@code d}, and how its threads run. */
+    /**
+     * {@code --resume JOURNAL}: the journal's diagram, seed, id, tick budget and speed (flags may restate them, not
+     * change them), and where it stops: after its last complete tick, or nowhere if the writer died before the run
+     * started (then it starts over in the same directory).
+     */
+    private int resume(final TickwireConfig cfg) throws Exception {
+        final SimulationRunner.Resume state = SimulationRunner.Resume.of(resume, diagram);
+        final Diagram d = state.diagram();
+        final LaunchParameters params = new LaunchParameters();
+        launchParameter(params, LaunchParameters.WORKERS, workers == null ? "1" : workers);
+        final String journaledSpeed = state.speed();
+        launchParameter(params, LaunchParameters.SPEED, speed != null ? speed
+            : journaledSpeed != null ? journaledSpeed : "1");
+        if (seed != null) {
+            launchParameter(params, LaunchParameters.SEED, seed);
+        }
+        if (length != null && length.ticks != null) {
+            launchParameter(params, LaunchParameters.TICKS, length.ticks);
+        } else if (length != null) {
+            launchParameter(params, LaunchParameters.DURATION, length.duration);
+        }
+        final Simulation.Context ctx = context(d, params, pin, wait, cfg);
+        if (state.seed() != null) {
+            if (seed != null && ctx.seed() != state.seed()) {
+                throw new BadInputException("--seed " + ctx.seed() + " differs from the journal's seed " + state.seed());
+            }
+            ctx.seed(state.seed());
+        }
+        if (state.ticks() != null) {
+            if (length != null && ctx.ticks() != state.ticks()) {
+                throw new BadInputException("the run's budget is " + state.ticks() + " ticks (its journal's), not "
+                    + ctx.ticks());
+            }
+            ctx.ticks(state.ticks());
+        }
+        ctx.simulationId(state.simulationId());
+        return new SimulationRunner(err(), onServing).run(plan(d, ctx, resume, cfg, state));
+    }
+
+    /**
+     * The run's context: the launch parameters for {@code d}, and how its threads run: the configuration's layout
+     * (pinning, wait strategies per ring), then {@code --pin} and {@code --wait} over it.
+     */
     static Simulation.Context context(final Diagram d, final LaunchParameters params, final boolean pin,
-                                      final String wait) throws BadInputException {
-        final Simulation.Context ctx = params.context(d).pinWorkers(pin);
+                                      final String wait, final TickwireConfig cfg) throws BadInputException {
+        final Simulation.Context ctx = params.context(d);
+        new ThreadLayout(cfg).apply(ctx);
+        ctx.pinWorkers(pin);
         if (wait != null) {
             if (!WaitStrategies.NAMES.contains(wait)) {
                 throw new BadInputException("--wait: unknown wait strategy '" + wait + "' ("

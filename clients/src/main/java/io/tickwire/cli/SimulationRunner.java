@@ -2,18 +2,22 @@ package io.tickwire.cli;
 
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.journal.JournalLayout;
+import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalRetention;
 import io.tickwire.transport.FeedServer;
 import io.tickwire.transport.RunLauncher;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -30,17 +34,88 @@ import java.util.stream.Stream;
  * simulation so that every tick already issued reaches the journal and the journal ends properly.
  */
 final class SimulationRunner {
-    static final String BIND_ADDRESS = "127.0.0.1";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT);
     private static final long DRAIN_TIMEOUT_S = 30;
 
-    /** What to run. {@code port} is ignored unless {@code serve}; 0 picks a free port. */
+    /**
+     * What to run. {@code port} is ignored unless {@code serve}; 0 picks a free port. {@code config} gives the
+     * server's other settings (bind, token, TLS, limits, layout, pretouch); {@code resume}, if not null, says where
+     * the journal's run stopped.
+     */
     record Plan(Diagram diagram, Simulation.Context context, Path journalDir, boolean serve, int port,
-                String rollCycle, JournalRetention.Policy retention) {
-        Plan(final Diagram diagram, final Simulation.Context context, final Path journalDir, final boolean serve,
-             final int port) {
-            this(diagram, context, journalDir, serve, port, JournalRetention.DEFAULT_ROLL_CYCLE,
-                JournalRetention.Policy.KEEP_ALL);
+                String rollCycle, JournalRetention.Policy retention, TickwireConfig config, Resume resume) {
+    }
+
+    /**
+     * Where a journal given to {@code run --resume} stands: its run's identity and launch, and its last complete
+     * tick; or, for a writer killed before it wrote the run's identity ({@code hasRun} false), nothing but the
+     * diagram to start over with, in the same directory.
+     */
+    record Resume(Path dir, Diagram diagram, Long seed, long simulationId, Long ticks, String speed, boolean hasRun,
+                  boolean hasCatalog, long ticksJournaled) {
+        static Resume of(final Path dir, final Path diagramArg) throws BadInputException {
+            if (Files.isRegularFile(dir.resolve(JournalLayout.RUN_FILE))) {
+                try (JournalReader reader = JournalReader.open(dir)) {
+                    if (reader.ended()) {
+                        throw new BadInputException("journal " + dir + " has ended (" + reader.endReason()
+                            + "): nothing to resume");
+                    }
+                    final Diagram diagram = parse(reader.diagramSource(), dir);
+                    if (diagramArg != null && !Diagrams.load(diagramArg).source().equals(diagram.source())) {
+                        throw new BadInputException("the diagram " + diagramArg + " differs from the journal's ("
+                            + dir.resolve(JournalLayout.DIAGRAM_FILE) + ")");
+                    }
+                    return new Resume(dir, diagram, reader.seed(), reader.simulationId(), reader.launchTicks(),
+                        reader.launchSpeed(), true, reader.catalog() != null, reader.lastTick() + 1);
+                } catch (final IOException ex) {
+                    throw new BadInputException("cannot resume " + dir + ": " + ex.getMessage(), ex);
+                }
+            }
+            // Killed before run.properties: at most a diagram and an empty queue. Start over there.
+            final Path journaledDiagram = dir.resolve(JournalLayout.DIAGRAM_FILE);
+            final Diagram diagram;
+            if (diagramArg != null) {
+                diagram = Diagrams.load(diagramArg);
+            } else if (Files.isRegularFile(journaledDiagram)) {
+                diagram = Diagrams.load(journaledDiagram);
+            } else {
+                throw new BadInputException("journal " + dir + " holds no run (killed before it started): give its "
+                    + "diagram, tickwire run DIAGRAM --resume " + dir + " [--seed S --ticks N ...]");
+            }
+            clearUnstarted(dir);
+            return new Resume(dir, diagram, null, 1, null, null, false, false, 0);
+        }
+
+        private static Diagram parse(final String source, final Path dir) throws BadInputException {
+            try {
+                return io.tickwire.engine.diagram.DiagramLoader.parse(source);
+            } catch (final io.tickwire.engine.diagram.DiagramException ex) {
+                throw new BadInputException("journal " + dir + ": its diagram does not load: " + ex.getMessage(), ex);
+            }
+        }
+
+        /** Remove what a writer killed during start-up leaves (no run.properties): an empty queue, a diagram. */
+        private static void clearUnstarted(final Path dir) throws BadInputException {
+            if (!Files.isDirectory(dir)) {
+                return;
+            }
+            try (Stream<Path> entries = Files.walk(dir)) {
+                final List<Path> all = entries.sorted(Comparator.reverseOrder()).toList();
+                for (final Path p : all) {
+                    final String name = p.getFileName().toString();
+                    if (Files.isRegularFile(p) && name.endsWith(".cq4")) {
+                        throw new BadInputException("journal " + dir + " has queue files but no "
+                            + JournalLayout.RUN_FILE + ": not a Tickwire journal to resume");
+                    }
+                }
+                for (final Path p : all) {
+                    if (!p.equals(dir)) {
+                        Files.delete(p);
+                    }
+                }
+            } catch (final IOException ex) {
+                throw new BadInputException("cannot clear " + dir + " to start over: " + ex.getMessage(), ex);
+            }
         }
     }
 
@@ -58,9 +133,9 @@ final class SimulationRunner {
         this.onServing = onServing;
     }
 
-    /** {@code <data>/journals/<name>-<yyyyMMdd-HHmmss>}: see {@link DataDirectory}. */
-    static Path defaultJournalDir(final Diagram diagram) {
-        return DataDirectory.journals().resolve(diagram.name() + "-" + LocalDateTime.now().format(STAMP));
+    /** {@code <journals>/<name>-<yyyyMMdd-HHmmss>}; journals is {@code journal.dir}, {@code <data>/journals} by default. */
+    static Path defaultJournalDir(final Path journals, final Diagram diagram) {
+        return journals.resolve(diagram.name() + "-" + LocalDateTime.now().format(STAMP));
     }
 
     /** Refuse a journal path that is a file or an existing non-empty directory; nothing is created yet. */
@@ -92,7 +167,9 @@ final class SimulationRunner {
 
     /** Run the plan to its end (or Ctrl-C); returns the exit code. */
     int run(final Plan plan) throws Exception {
-        final Path journalDir = checkJournalDir(plan.journalDir());
+        final boolean resuming = plan.resume() != null && plan.resume().hasRun();
+        final Path journalDir = resuming ? plan.journalDir().toAbsolutePath().normalize()
+            : checkJournalDir(plan.journalDir());
         final Thread hook = new Thread(() -> {
             if (!isFinished()) {
                 err.println("stopping:  the journal keeps every tick closed so far");
@@ -138,39 +215,48 @@ final class SimulationRunner {
         final Simulation.Context ctx = plan.context();
         if (plan.serve()) {
             // First, so that a taken port is refused before anything is printed or created.
-            try {
-                server = FeedServer.start(new FeedServer.Context()
-                    .bindAddress(BIND_ADDRESS)
-                    .port(plan.port())
-                    // Runs POSTed to /simulations journal where the default ones go: <data>/journals/sim-<id>-<name>.
-                    .journalRoot(DataDirectory.journals())
-                    .journalRollCycle(plan.rollCycle())
-                    .journalRetention(plan.retention()));
-            } catch (final UncheckedIOException ex) {
-                throw new BadInputException(ex.getMessage() + " (choose another --port)", ex);
-            }
+            // Runs POSTed to /simulations journal where the default ones go: <journal.dir>/sim-<id>-<name>.
+            server = ServeCommand.startServer(TickwireConfig.override(plan.config(), Map.of(
+                ConfigKey.SERVER_PORT, Integer.toString(plan.port()),
+                ConfigKey.JOURNAL_ROLL_CYCLE, plan.rollCycle(),
+                ConfigKey.JOURNAL_RETAIN, plan.retention().keepsAll() ? "" : plan.retention().toString())));
         }
-        createJournalDir(journalDir);
+        final Resume resume = plan.resume();
+        final boolean resuming = resume != null && resume.hasRun();
+        if (!resuming) {
+            createJournalDir(journalDir);
+        }
         err.println("tickwire: " + diagram.name() + ", " + diagram.services().size() + " services, tick "
             + seconds(diagram.tickNs()) + ", speed " + speed(ctx.speed())
             + (ctx.ticks() < 0 ? ", until Ctrl-C" : ", " + ctx.ticks() + " ticks"));
         err.println("journal:   " + journalDir + (plan.retention().keepsAll() ? ""
             : " (" + plan.rollCycle() + " cycles, retaining " + retained(plan.retention()) + ")"));
         startNanos = System.nanoTime();
+        if (resuming) {
+            err.println("resuming: after tick " + (resume.ticksJournaled() - 1) + " (" + resume.ticksJournaled()
+                + " ticks journaled; re-simulated, not re-journaled)");
+        }
         if (server != null) {
-            err.println("dashboard: http://" + BIND_ADDRESS + ":" + server.port() + "/");
-            err.println("feed:      ws://" + BIND_ADDRESS + ":" + server.port() + "/feed");
+            final String url = ServeCommand.url(server, server.context().bindAddress());
+            err.println("dashboard: " + url + "/");
+            err.println("feed:      " + url.replaceFirst("^http", "ws") + "/feed");
             err.flush();
             if (onServing != null) {
                 onServing.accept(server);
             }
-            simulation = server.registry().launch(diagram, ctx, journalDir);
+            simulation = resuming
+                ? server.registry().resume(diagram, ctx, journalDir, resume.hasCatalog(), resume.ticksJournaled())
+                : server.registry().launch(diagram, ctx, journalDir);
         } else {
             err.flush();
-            run = new RunLauncher(new RunLauncher.Context().feed(false)
+            final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false)
                 .journalRollCycle(plan.rollCycle())
-                .journalRetention(plan.retention()))
-                .launch(diagram, ctx, ctx.simulationId(), journalDir);
+                .journalRetention(plan.retention())
+                .journalPretouch(plan.config().bool(ConfigKey.JOURNAL_PRETOUCH)));
+            run = resuming
+                ? launcher.resume(diagram, ctx, ctx.simulationId(), journalDir, resume.hasCatalog(),
+                    resume.ticksJournaled())
+                : launcher.launch(diagram, ctx, ctx.simulationId(), journalDir);
             simulation = run.simulation();
         }
         err.println("seed:      " + simulation.seed() + "  workers: " + simulation.workers());

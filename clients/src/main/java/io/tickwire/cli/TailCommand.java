@@ -1,10 +1,10 @@
 package io.tickwire.cli;
 
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.tickwire.client.FeedClient;
 import io.tickwire.client.FeedListener;
 import io.tickwire.client.Subscription;
-import io.tickwire.client.TickFormatter;
+import io.tickwire.journal.format.TickFormatter;
+import io.tickwire.codec.FeedQuery;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
 import org.agrona.DirectBuffer;
@@ -16,9 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 @Command(name = "tail", mixinStandardHelpOptions = true,
@@ -27,8 +25,13 @@ import java.util.concurrent.CountDownLatch;
         "Ends after --count ticks or when the simulation ends."})
 final class TailCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "URL",
-        description = "The feed: ws://host:port/feed (?sim=&from=&services=&policy= give defaults for the options)")
+        description = "The feed: ws://host:port/feed (?sim=&from=&services=&policy= give defaults for the options;"
+            + " from is the URL's name of --from-seq)")
     String url;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+        description = "File holding the server's bearer token (default $TICKWIRE_TOKEN).")
+    Path tokenFile;
 
     @Option(names = "--count", paramLabel = "N", description = "Stop after N ticks.")
     Long count;
@@ -39,8 +42,10 @@ final class TailCommand extends CliCommand {
     @Option(names = "--services", paramLabel = "a,b", description = "Only these services' rows (default: all).")
     String services;
 
-    @Option(names = "--from-seq", paramLabel = "N",
-        description = "Start at tick N, out of the server's journal, then live (default: the latest tick, then live).")
+    /** The subscription's {@code fromSequence}; {@code --from-sequence} is its long name. */
+    @Option(names = {"--from-seq", "--from-sequence"}, paramLabel = "N",
+        description = "fromSequence: start at tick N, out of the server's journal, then live (default: the latest"
+            + " tick, then live).")
     Long fromSequence;
 
     @Option(names = "--policy", paramLabel = "conflate|disconnect",
@@ -58,7 +63,8 @@ final class TailCommand extends CliCommand {
         final Printer printer = new Printer(out(), err(), count == null ? Long.MAX_VALUE : count);
         final FeedClient client;
         try {
-            client = FeedClient.connect(FeedClient.withoutAutoSubscribe(uri), printer);
+            client = FeedClient.connect(new FeedClient.Context().uri(FeedClient.withoutAutoSubscribe(uri))
+                .token(ClientToken.read(tokenFile)), printer);
         } catch (final IOException ex) {
             return fail(FAILURE, ex.getMessage());
         }
@@ -95,43 +101,31 @@ final class TailCommand extends CliCommand {
 
     /** The URL's auto-subscribe parameters, overridden by the options. */
     private Subscription subscription(final URI uri) throws BadInputException {
-        final Map<String, List<String>> query = new QueryStringDecoder(uri).parameters();
-        final String sim = simulationId != null ? simulationId.toString() : first(query, "sim");
-        final String from = fromSequence != null ? fromSequence.toString() : first(query, "from");
-        final String only = services != null ? services : first(query, "services");
-        final String when = policy != null ? policy : first(query, "policy");
-        Subscription s = Subscription.to(0);
-        if (sim != null && !"latest".equals(sim)) {
-            s = s.simulationId(number(sim, "--sim", 0));
-        }
-        if (from != null) {
-            s = s.fromSequence(number(from, "--from-seq", 0));
-        }
-        if (only != null) {
-            s = s.services(only);
-        }
-        if (when != null) {
-            s = switch (when.toLowerCase(Locale.ROOT)) {
-                case "conflate" -> s.policy(ConflationPolicy.CONFLATE);
-                case "disconnect" -> s.policy(ConflationPolicy.DISCONNECT);
-                default -> throw new BadInputException("--policy must be conflate or disconnect, got " + when);
-            };
-        }
-        return s;
-    }
-
-    private static String first(final Map<String, List<String>> query, final String name) {
-        final List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
-    }
-
-    private static long number(final String text, final String what, final long min) throws BadInputException {
-        final long value;
+        final FeedQuery query = FeedQuery.parse(uri.getRawQuery());
         try {
-            value = Long.parseLong(text);
-        } catch (final NumberFormatException ex) {
-            throw new BadInputException(what + " must be a number, got '" + text + "'");
+            final long sim = simulationId != null ? simulationId : query.simulationId();
+            final Long from = fromSequence != null ? fromSequence
+                : query.has(FeedQuery.FROM) ? Long.valueOf(query.fromSequence()) : null;
+            Subscription s = Subscription.to(atLeast(sim, "--sim", 0));
+            if (from != null) {
+                s = s.fromSequence(atLeast(from, "--from-seq", 0));
+            }
+            s = s.services(services != null ? services : query.services());
+            return s.policy(policy != null ? policyOption() : query.policy());
+        } catch (final IllegalArgumentException ex) {
+            throw new BadInputException(ex.getMessage(), ex); // a value of the URL that is not one
         }
+    }
+
+    private ConflationPolicy policyOption() throws BadInputException {
+        try {
+            return FeedQuery.policy(policy);
+        } catch (final IllegalArgumentException ex) {
+            throw new BadInputException("--policy must be conflate or disconnect, got " + policy, ex);
+        }
+    }
+
+    private static long atLeast(final long value, final String what, final long min) throws BadInputException {
         if (value < min) {
             throw new BadInputException(what + " must be >= " + min + ", got " + value);
         }

@@ -24,6 +24,12 @@ final class Browser {
     /** Run {@code script} with a fresh profile under {@code workDir}; its screenshot goes to {@code png}. */
     static Processes.Outcome run(final String script, final Path workDir, final String url, final Path png,
                                  final String... extra) throws Exception {
+        return run(script, workDir, url, png, HANG_GUARD_S, extra);
+    }
+
+    /** As {@link #run(String, Path, String, Path, String...)}, for a script that runs long on purpose (a soak). */
+    static Processes.Outcome run(final String script, final Path workDir, final String url, final Path png,
+                                 final long hangGuardS, final String... extra) throws Exception {
         final Path node = ExternalTools.node();
         final Path chromium = ExternalTools.chromium();
         ExternalTools.npmPackage("playwright-core");
@@ -33,7 +39,7 @@ final class Browser {
             Paths.get("src/test/js", script).toAbsolutePath().toString(), chromium.toString(), profile.toString(),
             url, png.toAbsolutePath().toString()));
         command.addAll(List.of(extra));
-        return Processes.run(command, workDir, HANG_GUARD_S);
+        return Processes.run(command, workDir, hangGuardS);
     }
 
     /** Distinct colours on a 2-pixel grid: a blank page has one. */

@@ -1,5 +1,12 @@
 package io.tickwire.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.transport.FeedServer;
+import io.tickwire.transport.JournalPlayer;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,50 +16,129 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The browser dashboard, in headless Chromium, decodes the live binary feed and shows every service. The page script
- * waits until every service has a row and the page has rendered {@value #TICKS} more ticks, however long a loaded
- * machine takes; the screenshot is kept in target/dashboard.png.
+ * The browser dashboard in headless Chromium against a real server (127.0.0.1, an ephemeral port): the page scripts
+ * of src/test/js drive it as a person would and check the REST API and the DOM follow; each waits on conditions,
+ * however long a loaded machine takes, and fails on any console error. Screenshots go to target/dashboard/ (the
+ * README's come from there: live.png and replay.png).
  */
 @Timeout(value = 15, unit = TimeUnit.MINUTES) // a guard against hangs only
 class DashboardTest {
-    private static final List<String> SERVICES =
+    static final Path OUT = Paths.get("target", "dashboard");
+    private static final List<String> CHECKOUT =
         List.of("gateway", "auth", "catalog", "orders", "payments", "inventory", "catalog.db", "orders.db");
-    private static final Pattern TICK = Pattern.compile("id=\"seq\">(\\d+)<");
-    private static final int TICKS = 20;
 
     @TempDir
     Path tmp;
 
-    @Test
-    void shouldRenderTheLiveFeedInHeadlessChromium() throws Exception {
-        final Path png = Paths.get("target", "dashboard.png");
-        Files.deleteIfExists(png);
-        try (LiveFeed feed = LiveFeed.checkout(10, null).awaitTicks(5)) {
-            final Processes.Outcome page = Browser.run("dashboard-page.mjs", tmp, feed.pageUrl(), png,
-                Integer.toString(SERVICES.size()), Integer.toString(TICKS));
-            assertThat(page.code()).as(page.err()).isZero();
-            final String dom = page.out();
-            for (final String service : SERVICES) {
-                assertThat(dom).contains("<td>" + service + "</td>");
-            }
-            final Matcher m = TICK.matcher(dom);
-            assertThat(m.find() ? Long.parseLong(m.group(1)) : -1).as(dom).isGreaterThan(0);
-            assertThat(dom).contains("<title>checkout · Tickwire</title>");
+    private final List<AutoCloseable> open = new ArrayList<>();
 
-            assertThat(png).exists();
-            assertThat(Files.size(png)).isGreaterThan(10_000);
-            final BufferedImage image = ImageIO.read(png.toFile());
-            assertThat(image.getWidth()).isEqualTo(1280);
-            assertThat(image.getHeight()).isEqualTo(900);
-            assertThat(Browser.colours(image)).as("distinct colours: a blank page has one").isGreaterThan(50);
+    @AfterEach
+    void close() throws Exception {
+        for (final AutoCloseable c : open) {
+            c.close();
         }
+    }
+
+    @Test
+    void shouldShowTheLiveRunAsADiagramWithChartsAtBothWidths() throws Exception {
+        final FeedServer server = server();
+        launch(server, Paths.get("../examples/checkout.yaml"), 1.0, 0);
+
+        final JsonNode seen = page("dashboard-live.mjs", server, "", String.join(",", CHECKOUT));
+
+        final List<String> names = new ArrayList<>();
+        seen.get("nodes").forEach(n -> names.add(n.get("name").asText()));
+        assertThat(names).containsAll(CHECKOUT).contains("shoppers");
+        seen.get("nodes").forEach(n -> assertThat(n.get("health").asText()).as(n.toString())
+            .isIn("ok", "warn", "critical"));
+        assertThat(seen.get("edges").asInt()).as("8 calls of checkout and the load").isEqualTo(8);
+        assertThat(seen.get("title").asText()).isEqualTo("checkout · Tickwire");
+        assertThat(seen.get("url").asText()).contains("sim=1").contains("range=1m");
+        assertThat(seen.get("connection").asText()).isEqualTo("open");
+        assertThat(seen.get("tooltip").asText()).contains("p50").contains("ms");
+        assertThat(seen.get("narrowScrollWidth").asInt()).isLessThanOrEqualTo(420);
+        assertScreenshot(OUT.resolve("live.png"), 1600, 1000);
+        assertThat(ImageIO.read(OUT.resolve("narrow.png").toFile()).getWidth()).isEqualTo(420);
+    }
+
+    @Test
+    void shouldDriveTheFilterThePickerAndStartAndStopThroughRest() throws Exception {
+        final FeedServer server = server();
+        launch(server, Paths.get("../examples/checkout.yaml"), 1.0, 0);
+
+        final JsonNode seen = page("dashboard-controls.mjs", server, "", Files.readString(
+            Paths.get("src/test/resources/dashboard/overload.yaml")));
+
+        assertThat(seen.get("filteredSubscription").asText()).isEqualTo("gateway,payments");
+        assertThat(seen.get("validation").asText()).contains("services[0].latency.mean");
+        assertThat(seen.get("started").asLong()).isEqualTo(2);
+        assertThat(seen.get("hot").asText()).isEqualTo("critical");
+        assertThat(server.registry().get(1).orElseThrow().state()).isEqualTo(Simulation.State.ENDED);
+        assertThat(server.registry().get(2).orElseThrow().diagram().name()).isEqualTo("overload");
+        assertScreenshot(OUT.resolve("overload.png"), 1600, 1000);
+    }
+
+    @Test
+    void shouldPauseSeekAndChangeTheSpeedOfAReplayFromItsBar() throws Exception {
+        final Path journal = tmp.resolve("checkout-journal");
+        try (FeedServer maker = server()) {
+            final Simulation run = launch(maker, Paths.get("../examples/checkout.yaml"), Simulation.Context.SPEED_MAX,
+                3_600);
+            assertThat(run.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+            Files.move(maker.registry().journalDir(run.id()).orElseThrow(), journal);
+        }
+        final FeedServer server = server();
+        final JournalPlayer replay = server.registry().replay(journal, -1, -1, 1.0, false);
+
+        final JsonNode seen = page("dashboard-replay.mjs", server, "?sim=" + replay.simulationId(),
+            Long.toString(replay.lastTick()));
+
+        assertThat(seen.get("speed").asDouble()).isEqualTo(5.0);
+        assertThat(replay.speed()).isEqualTo(5.0);
+        assertThat(replay.paused()).isTrue();
+        assertThat(seen.get("pausedAt").asLong()).isGreaterThanOrEqualTo(seen.get("seekTarget").asLong());
+        assertThat(seen.get("lag").asText()).startsWith("paused at tick");
+        assertThat(seen.get("position").asText()).startsWith("paused at");
+        assertThat(seen.get("restartedAt").asLong()).isLessThan(seen.get("seekTarget").asLong());
+        assertScreenshot(OUT.resolve("replay.png"), 1600, 1000);
+    }
+
+    private FeedServer server() throws Exception {
+        final FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0)
+            .journalRoot(Files.createDirectories(tmp.resolve("journals-" + open.size()))));
+        open.add(server);
+        return server;
+    }
+
+    private Simulation launch(final FeedServer server, final Path diagram, final double speed, final long ticks)
+        throws Exception {
+        final Path dir = tmp.resolve("run-" + System.nanoTime());
+        final Simulation.Context ctx = new Simulation.Context().speed(speed);
+        return server.registry().launch(DiagramLoader.load(diagram), ticks > 0 ? ctx.ticks(ticks) : ctx, dir);
+    }
+
+    /** Run a page script against {@code server}; it must exit 0; its stdout is one JSON object. */
+    private JsonNode page(final String script, final FeedServer server, final String query, final String... extra)
+        throws Exception {
+        Files.createDirectories(OUT);
+        final String url = "http://127.0.0.1:" + server.port() + "/" + query;
+        final Processes.Outcome outcome = Browser.run(script, tmp, url, OUT.toAbsolutePath(), extra);
+        assertThat(outcome.code()).as(outcome.err()).isZero();
+        return new ObjectMapper().readTree(outcome.out());
+    }
+
+    static void assertScreenshot(final Path png, final int width, final int height) throws Exception {
+        assertThat(png).exists();
+        final BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getWidth()).isEqualTo(width);
+        assertThat(image.getHeight()).isEqualTo(height);
+        assertThat(Browser.colours(image)).as("distinct colours: a blank page has one").isGreaterThan(50);
     }
 }

@@ -5,10 +5,10 @@ import io.tickwire.client.FeedClient;
 import io.tickwire.client.FeedListener;
 import io.tickwire.client.Subscription;
 import io.tickwire.engine.Simulation;
-import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.SimulationState;
 import io.tickwire.sbe.TickSummaryDecoder;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -33,18 +32,18 @@ class FeedClientLiveTest {
 
     @Test
     void shouldMultiplexTwoSimulationsAndAnswerEveryRequest() throws Exception {
-        try (LiveFeed feed = LiveFeed.checkout(20, null).awaitTicks(1)) {
-            final Simulation mm1 = feed.server.registry().launch(DiagramLoader.load(Paths.get("../examples/mm1.yaml")),
-                new Simulation.Context().speed(20), (Path)null);
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), null).awaitTicks(1)) {
+            final Simulation mm1 = feed.launchExample("mm1.yaml", new Simulation.Context().speed(20), null);
             final Recorder recorder = new Recorder();
             try (FeedClient client = FeedClient.connect(URI.create(feed.feedUrl()), recorder)) {
-                final FeedAnswers.Subscribed a = client.subscribe(feed.simulation.id()).get(10, TimeUnit.SECONDS);
+                final FeedAnswers.Subscribed a = client.subscribe(feed.simulation().id()).get(10, TimeUnit.SECONDS);
                 final FeedAnswers.Subscribed b = client.subscribe(Subscription.to(0)).get(10, TimeUnit.SECONDS);
-                assertThat(a.simulationId()).isEqualTo(feed.simulation.id());
+                assertThat(a.simulationId()).isEqualTo(feed.simulation().id());
                 assertThat(b.simulationId()).as("0 is the latest").isEqualTo(mm1.id());
-                recorder.awaitTicks(feed.simulation.id(), 20);
+                recorder.awaitTicks(feed.simulation().id(), 20);
                 recorder.awaitTicks(mm1.id(), 20);
-                for (final long sim : List.of(feed.simulation.id(), mm1.id())) {
+                for (final long sim : List.of(feed.simulation().id(), mm1.id())) {
                     final List<Long> ticks = recorder.ticks.get(sim);
                     for (int i = 1; i < ticks.size(); i++) {
                         assertThat(ticks.get(i)).as("sim %d", sim).isEqualTo(ticks.get(i - 1) + 1);
@@ -54,7 +53,7 @@ class FeedClientLiveTest {
 
                 final List<FeedAnswers.SimulationInfo> list = client.listSimulations().get(10, TimeUnit.SECONDS);
                 assertThat(list).extracting(FeedAnswers.SimulationInfo::simulationId)
-                    .contains(feed.simulation.id(), mm1.id());
+                    .contains(feed.simulation().id(), mm1.id());
                 assertThat(list).filteredOn(s -> s.simulationId() == mm1.id()).singleElement()
                     .satisfies(s -> {
                         assertThat(s.name()).isEqualTo("mm1");
@@ -68,7 +67,7 @@ class FeedClientLiveTest {
                 final long last = client.unsubscribe(mm1.id()).get(10, TimeUnit.SECONDS);
                 final int after = recorder.ticks.get(mm1.id()).size();
                 assertThat(recorder.ticks.get(mm1.id()).get(after - 1)).isEqualTo(last);
-                recorder.awaitTicks(feed.simulation.id(), recorder.ticks.get(feed.simulation.id()).size() + 20);
+                recorder.awaitTicks(feed.simulation().id(), recorder.ticks.get(feed.simulation().id()).size() + 20);
                 assertThat(recorder.ticks.get(mm1.id())).as("nothing after Unsubscribed").hasSize(after);
             }
         }
@@ -76,8 +75,9 @@ class FeedClientLiveTest {
 
     @Test
     void shouldResumeAnAutoSubscriptionWithItsServiceFilter() throws Exception {
-        try (LiveFeed feed = LiveFeed.checkout(20, tmp.resolve("journal")).awaitTicks(1)) {
-            final long sim = feed.simulation.id();
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), tmp.resolve("journal")).awaitTicks(1)) {
+            final long sim = feed.simulation().id();
             final Recorder recorder = new Recorder();
             final URI uri = URI.create(feed.feedUrl() + "?sim=" + sim + "&services=auth");
             try (FeedClient client = FeedClient.connect(uri, recorder)) {

@@ -3,9 +3,11 @@ package io.tickwire.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tickwire.codec.Schema;
+import io.tickwire.engine.Simulation;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.SubscribedDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +35,8 @@ class NodeInteropTest {
         final Path node = ExternalTools.node();
         ExternalTools.npmPackage("ws");
         final Path script = Paths.get("src/test/js/ws-interop.mjs").toAbsolutePath();
-        try (LiveFeed feed = LiveFeed.checkout(20, tmp.resolve("journal")).awaitTicks(1)) {
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), tmp.resolve("journal")).awaitTicks(1)) {
             final Processes.Outcome run = Processes.run(List.of(node.toString(), script.toString(), feed.feedUrl(),
                 "0", String.valueOf(TICKS), "30000"), tmp, 40);
             assertThat(run.code()).as("node: " + run.out() + run.err()).isZero();
@@ -49,17 +52,17 @@ class NodeInteropTest {
             assertThat(first.get("templates").get(1).asInt()).isEqualTo(CatalogDecoder.TEMPLATE_ID);
             assertThat(first.get("templates").get(2).asInt()).isEqualTo(TickSummaryDecoder.TEMPLATE_ID);
             assertThat(first.get("subscribed").get("requestId").asLong()).isEqualTo(1);
-            assertThat(first.get("subscribed").get("simulationId").asLong()).isEqualTo(feed.simulation.id());
+            assertThat(first.get("subscribed").get("simulationId").asLong()).isEqualTo(feed.simulation().id());
             assertThat(first.get("ticks").asInt()).isEqualTo(TICKS);
             assertThat(first.get("consecutive").asBoolean()).isTrue();
             assertThat(first.get("lastTick").asLong() - first.get("firstTick").asLong()).isEqualTo(TICKS - 1);
 
             final JsonNode second = summary.get("phases").get(1);
-            final long resumeFrom = first.get("lastTick").asLong() + 1;
-            assertThat(second.get("fromSequence").asLong()).isEqualTo(resumeFrom);
+            final long fromSequence = first.get("lastTick").asLong() + 1;
+            assertThat(second.get("fromSequence").asLong()).isEqualTo(fromSequence);
             assertThat(second.get("subscribed").get("requestId").asLong()).isEqualTo(2);
-            assertThat(second.get("subscribed").get("firstSequence").asLong()).isEqualTo(resumeFrom);
-            assertThat(second.get("firstTick").asLong()).isEqualTo(resumeFrom);
+            assertThat(second.get("subscribed").get("firstSequence").asLong()).isEqualTo(fromSequence);
+            assertThat(second.get("firstTick").asLong()).isEqualTo(fromSequence);
             assertThat(second.get("consecutive").asBoolean()).isTrue();
             assertThat(second.get("ticks").asInt()).isEqualTo(TICKS);
             assertThat(summary.get("noGapNoDuplicate").asBoolean()).isTrue();

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tickwire.client.FeedClient;
 import io.tickwire.client.FeedListener;
 import io.tickwire.client.Subscription;
-import io.tickwire.client.TickFormatter;
+import io.tickwire.journal.format.TickFormatter;
 import io.tickwire.sbe.ErrorCode;
 import io.tickwire.transport.FeedServer;
 import org.agrona.DirectBuffer;

@@ -3,13 +3,12 @@ package io.tickwire.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tickwire.engine.Simulation;
-import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +19,8 @@ class TailTest {
 
     @Test
     void shouldPrintConsecutiveTicksAsJsonLines() throws Exception {
-        try (LiveFeed feed = LiveFeed.checkout(20, null).awaitTicks(1)) {
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), null).awaitTicks(1)) {
             final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--count", "30");
             assertThat(tail.code()).as(tail.err()).isZero();
             assertThat(tail.err()).isEmpty();
@@ -29,7 +29,7 @@ class TailTest {
             long previous = -1;
             for (final String line : lines) {
                 final JsonNode tick = mapper.readTree(line);
-                assertThat(tick.get("sim").asLong()).isEqualTo(feed.simulation.id());
+                assertThat(tick.get("sim").asLong()).isEqualTo(feed.simulation().id());
                 if (previous >= 0) {
                     assertThat(tick.get("tick").asLong()).isEqualTo(previous + 1);
                 }
@@ -41,12 +41,12 @@ class TailTest {
 
     @Test
     void shouldStopWhenTheSimulationEnds() throws Exception {
-        try (LiveFeed feed = LiveFeed.checkout(20, null)) {
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), null)) {
             // A second, short run (5 s at speed 20): tail follows it by id and ends with it. The feed is live
             // (no replay yet), so tail sees the ticks from when it connects: some, and the last one.
-            final Simulation shortRun = feed.server.registry().launch(
-                DiagramLoader.load(Paths.get("../examples/mm1.yaml")), new Simulation.Context().speed(20).ticks(100),
-                (Path)null);
+            final Simulation shortRun = feed.launchExample("mm1.yaml", new Simulation.Context().speed(20).ticks(100),
+                null);
             final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", String.valueOf(shortRun.id()));
             assertThat(tail.code()).as(tail.err()).isZero();
             final String[] lines = tail.out().isEmpty() ? new String[0] : tail.out().split("\n");
@@ -58,7 +58,8 @@ class TailTest {
 
     @Test
     void shouldExitTwoForAnUnknownSimulation() throws Exception {
-        try (LiveFeed feed = LiveFeed.checkout(20, null)) {
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), null)) {
             final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", "99", "--count", "1");
             assertThat(tail.code()).isEqualTo(2);
             assertThat(tail.errLines()).containsExactly("tickwire: server error: no simulation 99");
@@ -77,8 +78,9 @@ class TailTest {
 
     @Test
     void shouldReplayFromASequenceWithOnlyTheNamedServices(@TempDir final Path tmp) throws Exception {
-        try (LiveFeed feed = LiveFeed.checkout(20, tmp.resolve("journal")).awaitTicks(50)) {
-            final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", String.valueOf(feed.simulation.id()),
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), tmp.resolve("journal")).awaitTicks(50)) {
+            final Cli.Result tail = Cli.execute("tail", feed.feedUrl(), "--sim", String.valueOf(feed.simulation().id()),
                 "--from-seq", "5", "--count", "30", "--services", "orders,gateway", "--policy", "disconnect");
             assertThat(tail.code()).as(tail.err()).isZero();
             final String[] lines = tail.out().split("\n");
@@ -96,7 +98,8 @@ class TailTest {
 
     @Test
     void shouldTakeTheSubscriptionFromTheUrlAndExitTwoForAnUnknownService() throws Exception {
-        try (LiveFeed feed = LiveFeed.checkout(20, null).awaitTicks(1)) {
+        try (FeedServerFixture feed = FeedServerFixture.startExample("checkout.yaml",
+            new Simulation.Context().speed(20), null).awaitTicks(1)) {
             final Cli.Result tail = Cli.execute("tail", feed.feedUrl() + "?sim=latest&services=payments",
                 "--count", "3");
             assertThat(tail.code()).as(tail.err()).isZero();
@@ -106,7 +109,7 @@ class TailTest {
             final Cli.Result unknown = Cli.execute("tail", feed.feedUrl(), "--services", "nope", "--count", "1");
             assertThat(unknown.code()).isEqualTo(2);
             assertThat(unknown.errLines()).containsExactly("tickwire: server error: simulation "
-                + feed.simulation.id() + " has no service 'nope'");
+                + feed.simulation().id() + " has no service 'nope'");
         }
     }
 }

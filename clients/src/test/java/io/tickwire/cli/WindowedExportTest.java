@@ -2,9 +2,9 @@ package io.tickwire.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tickwire.journal.CsvExporter;
 import io.tickwire.journal.JournalReader;
-import io.tickwire.journal.WindowExporter;
+import io.tickwire.journal.format.CsvExporter;
+import io.tickwire.journal.format.WindowExporter;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import org.HdrHistogram.Histogram;

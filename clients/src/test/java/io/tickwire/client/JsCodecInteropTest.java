@@ -2,11 +2,14 @@ package io.tickwire.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
 import io.tickwire.sbe.ListSimulationsDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.PingDecoder;
+import io.tickwire.sbe.ReplicaEventKind;
 import io.tickwire.sbe.SubscribeDecoder;
 import io.tickwire.sbe.UnsubscribeDecoder;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -14,16 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The browser's JS codec ({@code tickwire-decoder.js}) against the generated Java codecs, both ways: frames of every
@@ -38,40 +40,45 @@ class JsCodecInteropTest {
     @Test
     void shouldDecodeJavaEncodedFramesAndEncodeFramesJavaDecodes() throws Exception {
         final Path in = Files.createDirectories(tmp.resolve("java"));
-        Files.write(in.resolve("catalog.bin"), Frames.catalogWithSource(7, "web", "gateway"));
-        Files.write(in.resolve("tick.bin"), Frames.tick(7, 12, 2));
-        Files.write(in.resolve("tick-entry.bin"), Frames.tickWithEntry(7, 13, 1_234_567_891L));
-        Files.write(in.resolve("tick-v2.bin"), Frames.asVersion(Frames.tickWithEntry(7, 14, 5), 2));
-        Files.write(in.resolve("heartbeat.bin"), Frames.heartbeat(7, 14, 1_700_000_000_000L));
-        Files.write(in.resolve("gap.bin"), Frames.gapNotice(7, 15, 40));
-        Files.write(in.resolve("end.bin"), Frames.end(7, 99));
-        Files.write(in.resolve("subscribed.bin"), Frames.subscribed(3, 7, 10, 99, ConflationPolicy.DISCONNECT));
-        Files.write(in.resolve("unsubscribed.bin"), Frames.unsubscribed(4, 7, 41));
-        Files.write(in.resolve("list.bin"), Frames.simulationList(5, "checkout ✓"));
-        Files.write(in.resolve("pong.bin"), Frames.pong(6, 123_456_789, 1_700_000_000_000_000L));
-        Files.write(in.resolve("error.bin"), Frames.error(8, ErrorCode.UNKNOWN_SERVICE, "no service 'nope' in 7"));
+        Files.write(in.resolve("catalog.bin"), FeedWire.catalogWithSource(7, "web", "gateway"));
+        Files.write(in.resolve("tick.bin"), FeedWire.tick(7, 12, 2));
+        Files.write(in.resolve("tick-entry.bin"), FeedWire.tickWithEntry(7, 13, 1_234_567_891L));
+        Files.write(in.resolve("tick-v2.bin"), FeedWire.asVersion(FeedWire.tickWithEntry(7, 14, 5), 2));
+        Files.write(in.resolve("heartbeat.bin"), FeedWire.heartbeat(7, 14, 1_700_000_000_000L));
+        Files.write(in.resolve("gap.bin"), FeedWire.gapNotice(7, 15, 40));
+        Files.write(in.resolve("replica-event.bin"), FeedWire.replicaEvent(7, 15, 2, 9, ReplicaEventKind.REPLACED, 11));
+        Files.write(in.resolve("end.bin"), FeedWire.end(7, 99));
+        Files.write(in.resolve("subscribed.bin"), FeedWire.subscribed(3, 7, 10, 99, ConflationPolicy.DISCONNECT));
+        Files.write(in.resolve("unsubscribed.bin"), FeedWire.unsubscribed(4, 7, 41));
+        Files.write(in.resolve("list.bin"), FeedWire.simulationList(5, "checkout ✓"));
+        Files.write(in.resolve("pong.bin"), FeedWire.pong(6, 123_456_789, 1_700_000_000_000_000L));
+        Files.write(in.resolve("error.bin"), FeedWire.error(8, ErrorCode.UNKNOWN_SERVICE, "no service 'nope' in 7"));
 
-        final JsonNode out = new ObjectMapper().readTree(node(Paths.get("src/test/js/codec-interop.mjs")));
+        final JsonNode out = new ObjectMapper().readTree(NodeScript.run("codec-interop.mjs", tmp));
 
         final JsonNode catalog = out.get("catalog.bin");
         assertThat(catalog.get("type").asText()).isEqualTo("catalog");
         assertThat(catalog.get("simulationId").asLong()).isEqualTo(7);
-        assertThat(catalog.get("tickLengthNs").asLong()).isEqualTo(Frames.TICK_NS);
+        assertThat(catalog.get("tickLengthNs").asLong()).isEqualTo(FeedWire.TICK_NS);
         assertThat(catalog.get("services").get(0).get("name").asText()).isEqualTo("gateway");
         assertThat(catalog.get("sources").get(0).get("name").asText()).isEqualTo("web");
         assertThat(catalog.get("simulationName").asText()).isEqualTo("test");
 
         final JsonNode tick = out.get("tick.bin");
-        assertThat(tick.get("version").asInt()).isEqualTo(3);
+        assertThat(tick.get("version").asInt()).isEqualTo(4);
         assertThat(tick.get("tick").asLong()).isEqualTo(12);
         assertThat(tick.get("wallTimeNs").asLong()).isCloseTo(1_763_856_000_123_456_789L + 12, within1024());
         final JsonNode s1 = tick.get("services").get(1);
         assertThat(s1.get("serviceId").asInt()).isEqualTo(1);
         assertThat(s1.get("p999Ns").asLong()).isEqualTo(6_000_007);
-        assertThat(s1.get("busyTimeNs").asLong()).isEqualTo(2 * Frames.TICK_NS);
+        assertThat(s1.get("busyTimeNs").asLong()).isEqualTo(2 * FeedWire.TICK_NS);
         assertThat(s1.get("timeouts").asLong()).isEqualTo(1);
         assertThat(s1.get("retries").asLong()).isEqualTo(3);
         assertThat(s1.get("storageBytes").asLong()).isEqualTo(1L << 31);
+        assertThat(s1.get("replicas").asInt()).isEqualTo(3);
+        assertThat(s1.get("readyReplicas").asInt()).isEqualTo(2);
+        assertThat(s1.get("replicaTimeNs").asLong()).isEqualTo(3 * FeedWire.TICK_NS);
+        assertThat(s1.get("readyTimeNs").asLong()).isEqualTo(2 * FeedWire.TICK_NS);
         assertThat(s1.get("histogramBytes").toString()).isEqualTo("[1,2,3]");
         assertThat(tick.get("entries")).isEmpty();
 
@@ -90,24 +97,27 @@ class JsCodecInteropTest {
         assertThat(v2.get("entries").get(0).get("timeouts").isNull()).isTrue();
         assertThat(v2.get("entries").get(0).get("completed").asLong()).isEqualTo(20);
 
-        assertThat(out.get("heartbeat.bin").toString()).isEqualTo("{\"type\":\"heartbeat\",\"version\":3,"
+        assertThat(out.get("heartbeat.bin").toString()).isEqualTo("{\"type\":\"heartbeat\",\"version\":4,"
             + "\"simulationId\":7,\"lastSequence\":14,\"wallTimeNs\":1700000000000}");
-        assertThat(out.get("gap.bin").toString()).isEqualTo("{\"type\":\"gap\",\"version\":3,\"simulationId\":7,"
+        assertThat(out.get("replica-event.bin").toString()).isEqualTo("{\"type\":\"replicaEvent\",\"version\":4,"
+            + "\"simulationId\":7,\"tick\":15,\"simTimeNs\":750000123,\"serviceId\":2,\"replica\":9,"
+            + "\"kindCode\":5,\"kind\":\"REPLACED\",\"detail\":11}");
+        assertThat(out.get("gap.bin").toString()).isEqualTo("{\"type\":\"gap\",\"version\":4,\"simulationId\":7,"
             + "\"fromSequence\":15,\"toSequence\":40,\"reasonCode\":0,\"reason\":\"CONFLATED\"}");
-        assertThat(out.get("end.bin").toString()).isEqualTo("{\"type\":\"end\",\"version\":3,\"simulationId\":7,"
+        assertThat(out.get("end.bin").toString()).isEqualTo("{\"type\":\"end\",\"version\":4,\"simulationId\":7,"
             + "\"lastSequence\":99,\"reasonCode\":0,\"reason\":\"COMPLETED\"}");
-        assertThat(out.get("subscribed.bin").toString()).isEqualTo("{\"type\":\"subscribed\",\"version\":3,"
+        assertThat(out.get("subscribed.bin").toString()).isEqualTo("{\"type\":\"subscribed\",\"version\":4,"
             + "\"requestId\":3,\"simulationId\":7,\"firstSequence\":10,\"lastSequence\":99,\"policyCode\":1,"
             + "\"policy\":\"DISCONNECT\"}");
-        assertThat(out.get("unsubscribed.bin").toString()).isEqualTo("{\"type\":\"unsubscribed\",\"version\":3,"
+        assertThat(out.get("unsubscribed.bin").toString()).isEqualTo("{\"type\":\"unsubscribed\",\"version\":4,"
             + "\"requestId\":4,\"simulationId\":7,\"lastSequence\":41}");
-        assertThat(out.get("list.bin").toString()).isEqualTo("{\"type\":\"simulationList\",\"version\":3,"
+        assertThat(out.get("list.bin").toString()).isEqualTo("{\"type\":\"simulationList\",\"version\":4,"
             + "\"requestId\":5,\"simulations\":[{\"simulationId\":1,\"stateCode\":1,\"state\":\"ENDED\","
             + "\"lastSequence\":199,\"tickLengthNs\":50000000,\"name\":\"mm1\"},{\"simulationId\":2,\"stateCode\":0,"
             + "\"state\":\"RUNNING\",\"lastSequence\":-1,\"tickLengthNs\":1000000,\"name\":\"checkout ✓\"}]}");
-        assertThat(out.get("pong.bin").toString()).isEqualTo("{\"type\":\"pong\",\"version\":3,\"requestId\":6,"
+        assertThat(out.get("pong.bin").toString()).isEqualTo("{\"type\":\"pong\",\"version\":4,\"requestId\":6,"
             + "\"clientTimeNs\":123456789,\"serverTimeNs\":1700000000000000}");
-        assertThat(out.get("error.bin").toString()).isEqualTo("{\"type\":\"error\",\"version\":3,\"requestId\":8,"
+        assertThat(out.get("error.bin").toString()).isEqualTo("{\"type\":\"error\",\"version\":4,\"requestId\":8,"
             + "\"code\":6,\"codeName\":\"UNKNOWN_SERVICE\",\"message\":\"no service 'nope' in 7\"}");
 
         // And back: what the JS module encodes, the Java decoders read.
@@ -148,6 +158,22 @@ class JsCodecInteropTest {
         assertThat(ping.clientTimeNs()).isEqualTo(987_654_321_012_345L);
     }
 
+    @Test
+    void shouldHoldTheSameTableOfFeedMessagesAsJava() throws Exception {
+        Files.createDirectories(tmp.resolve("java"));
+        final JsonNode table = new ObjectMapper().readTree(NodeScript.run("codec-interop.mjs", tmp))
+            .get("MESSAGES");
+        final Map<String, String> js = new TreeMap<>();
+        for (final JsonNode m : table) {
+            js.put(m.get("name").asText(), m.get("templateId").asInt() + " " + m.get("blockLength").asInt());
+        }
+        final Map<String, String> java = new TreeMap<>();
+        for (final FeedMessage m : FeedMessage.values()) {
+            java.put(m.schemaName(), m.templateId() + " " + m.blockLength());
+        }
+        assertThat(js).as("name: template id, block length").isEqualTo(java);
+    }
+
     /** JS numbers are doubles: an epoch in ns near 1.7e18 is exact to 256 ns; allow the rounding, nothing else. */
     private static org.assertj.core.data.Offset<Long> within1024() {
         return org.assertj.core.data.Offset.offset(1024L);
@@ -160,34 +186,7 @@ class JsCodecInteropTest {
         assertThat(header.schemaId()).isEqualTo(SubscribeDecoder.SCHEMA_ID);
         assertThat(header.version()).isEqualTo(SubscribeDecoder.SCHEMA_VERSION);
         assertThat(header.templateId()).isEqualTo(templateId);
-        assertThat(header.blockLength()).isEqualTo(switch (templateId) {
-            case SubscribeDecoder.TEMPLATE_ID -> SubscribeDecoder.BLOCK_LENGTH;
-            case UnsubscribeDecoder.TEMPLATE_ID -> UnsubscribeDecoder.BLOCK_LENGTH;
-            case ListSimulationsDecoder.TEMPLATE_ID -> ListSimulationsDecoder.BLOCK_LENGTH;
-            default -> PingDecoder.BLOCK_LENGTH;
-        });
+        assertThat(header.blockLength()).isEqualTo(FeedMessage.of(templateId).blockLength());
         return buffer;
-    }
-
-    private String node(final Path script) throws Exception {
-        final Process p = new ProcessBuilder(nodeBinary(), script.toAbsolutePath().toString(), tmp.toString())
-            .redirectError(tmp.resolve("node.err").toFile())
-            .start();
-        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out + Files.readString(tmp.resolve("node.err"))).isZero();
-        return out;
-    }
-
-    private static String nodeBinary() {
-        for (final String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            for (final String name : List.of("node", "nodejs")) {
-                final Path candidate = Paths.get(dir, name);
-                if (Files.isExecutable(candidate)) {
-                    return candidate.toString();
-                }
-            }
-        }
-        return fail("Node.js not found (no node on the PATH): apt-get install nodejs");
     }
 }

@@ -1,18 +1,15 @@
 package io.tickwire.client;
 
 import io.tickwire.engine.Simulation;
-import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.sbe.ConflationPolicy;
-import io.tickwire.transport.FeedServer;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -51,16 +48,16 @@ class ResumeChaosTest {
             killAt.add(100 + (long)random.nextInt(TICKS - 1_000));
         }
         final Path journal = tmp.resolve("journal");
-        try (FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0))) {
+        try (FeedServerFixture server = FeedServerFixture.start()) {
             final Collector collector = new Collector(killAt);
             final FeedClient.Context ctx = new FeedClient.Context()
-                .uri(URI.create("ws://127.0.0.1:" + server.port() + "/feed"))
+                .uri(server.feedUri())
                 .reconnectBackoffMs(10, 200);
             try (FeedClient client = FeedClient.connect(ctx, collector)) {
                 collector.client = client;
                 // mm1 closes a 50 ms tick; at speed 50 that is one tick per wall-clock millisecond.
-                final Simulation run = server.registry().launch(DiagramLoader.load(Paths.get("../examples/mm1.yaml")),
-                    new Simulation.Context().speed(50).ticks(TICKS), journal);
+                final Simulation run = server.launchExample("mm1.yaml", new Simulation.Context().speed(50).ticks(TICKS),
+                    journal);
                 client.subscribe(Subscription.to(run.id()).fromSequence(0).policy(ConflationPolicy.DISCONNECT))
                     .get(10, TimeUnit.SECONDS);
                 assertThat(collector.all.await(90, TimeUnit.SECONDS))

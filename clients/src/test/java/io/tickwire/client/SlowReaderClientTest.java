@@ -1,17 +1,15 @@
 package io.tickwire.client;
 
 import io.tickwire.engine.Simulation;
-import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.transport.FeedServer;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -64,14 +62,14 @@ class SlowReaderClientTest {
     }
 
     private Stalling run(final ConflationPolicy policy) throws Exception {
-        final FeedServer.Context serverCtx = new FeedServer.Context().bindAddress("127.0.0.1").port(0)
+        final FeedServer.Context serverCtx = new FeedServer.Context()
             .writeBufferLowWaterMark(8 * 1024).writeBufferHighWaterMark(16 * 1024).socketSendBufferBytes(8 * 1024);
-        try (FeedServer server = FeedServer.start(serverCtx)) {
-            final Simulation run = server.registry().launch(DiagramLoader.load(Paths.get("../examples/checkout.yaml")),
-                new Simulation.Context().speed(20), tmp.resolve("journal-" + policy));
+        try (FeedServerFixture server = FeedServerFixture.start(serverCtx)) {
+            final Simulation run = server.launchExample("checkout.yaml", new Simulation.Context().speed(20),
+                tmp.resolve("journal-" + policy));
             final Stalling listener = new Stalling();
             final FeedClient.Context ctx = new FeedClient.Context()
-                .uri(URI.create("ws://127.0.0.1:" + server.port() + "/feed"))
+                .uri(server.feedUri())
                 .receiveBufferBytes(8 * 1024).heartbeatIntervalMs(5_000);
             try (FeedClient client = FeedClient.connect(ctx, listener)) {
                 listener.client = client;

@@ -73,17 +73,21 @@ import java.util.concurrent.locks.LockSupport;
  * <ol>
  *   <li>The orchestrator issues tick {@code t} when its window {@code [t·tick, (t+1)·tick)} of simulated time is due:
  *       on the wall clock at {@code speed 1}, {@code speed} times faster, or at once at {@code speed max}. A full
- *       command ring (workers behind) holds it back.</li>
+ *       command ring (workers behind) holds it back. The command carries the tick's
+ *       {@link io.tickwire.engine.sim.KernelAction actions} (from {@link Context#actionSource}), which every worker
+ *       applies to its partitions at the tick's start, after the first window's deliveries.</li>
  *   <li>Each worker simulates its partitions (see {@link Partitioner}) through the tick window by window: a message
  *       between partitions (a forwarded request, a sync call, its answer) sent in window {@code k} is delivered at
  *       the start of window {@code k + 1} with its exact timestamp, in a fixed order; the workers meet at the
  *       {@link WindowBarrier} after every window, so which worker runs which partition changes nothing. Every
  *       request that leaves a service is encoded as a {@code MetricSample}, every request that leaves the system as
- *       an {@code EndToEndSample}; at the tick's end, a {@code ServiceGauge} per service and a
- *       {@code WorkerTickEnd}, before the tick's last barrier.</li>
+ *       an {@code EndToEndSample}, every change of a replica's state as a {@code WorkerReplicaEvent}; at the tick's
+ *       end, a {@code ServiceGauge} and a {@code ReplicaGauge} per service and a {@code WorkerTickEnd}, before the
+ *       tick's last barrier.</li>
  *   <li>The aggregator folds samples into per-service HdrHistograms and, when every worker has ended a tick,
- *       encodes one {@code TickSummary} into the output ring, in tick order, then the tick's events. Each
- *       {@link TickListener} consumes them on its own thread.</li>
+ *       encodes one {@code TickSummary} into the output ring, in tick order, then the tick's events (the control
+ *       plane's, then the {@code ReplicaEvent}s in a fixed order). Each {@link TickListener} consumes them on its own
+ *       thread.</li>
  *   <li>The control plane ({@link ControlPlane}, on the orchestrator's thread) decides, before the orchestrator
  *       issues tick {@code T}, what changes at {@code T}'s start: live edits (queued by {@link #edit}, or the
  *       journaled ones of a re-simulation, {@link Context#journaledEdits}), scheduled and live faults, and the
@@ -105,6 +109,11 @@ public final class Simulation implements AutoCloseable {
     public enum State {
         NEW, RUNNING, ENDED, FAILED
     }
+
+    /** The rings, for {@link #ringRemainingCapacity(int)}: (1) commands, (2) metrics, (3) output. */
+    public static final int COMMAND_RING = 1;
+    public static final int METRICS_RING = 2;
+    public static final int OUTPUT_RING = 3;
 
     private final Diagram diagram;
     private final Context ctx;
@@ -138,6 +147,10 @@ public final class Simulation implements AutoCloseable {
     private SimulationWorker[] workers;
     // Orchestrator thread only: how it waits for the aggregator at a decision (spin, yield, then park up to 50 µs).
     private final BackoffIdleStrategy awaitIdle = new BackoffIdleStrategy(100, 10, 1_000, 50_000);
+    // Set by start(), for monitoring (remainingCapacity): read racily by a scraper.
+    private volatile RingBuffer<TickCommand> commandRing;
+    private volatile RingBuffer<MetricSlot> metricsRing;
+    private volatile RingBuffer<OutputSlot> outputRing;
 
     private Simulation(final Diagram diagram, final Context ctx) {
         this.diagram = diagram;
@@ -196,6 +209,14 @@ public final class Simulation implements AutoCloseable {
         return diagram.services().stream().mapToInt(ServiceSpec::concurrency).toArray();
     }
 
+    private static int[] baseReplicas(final Diagram diagram) {
+        return diagram.services().stream().mapToInt(ServiceSpec::replicas).toArray();
+    }
+
+    private static double[] perReplicaCostNanosPerNs(final Diagram diagram) {
+        return diagram.services().stream().mapToDouble(s -> s.cost().replicaNanos(1, 1)).toArray();
+    }
+
     private static double[] requestCostNanos(final Diagram diagram) {
         return diagram.services().stream().mapToDouble(s -> s.cost().requestNanos()).toArray();
     }
@@ -249,6 +270,7 @@ public final class Simulation implements AutoCloseable {
             outputStarts.add(() -> startThread(name, p, false));
         }
         output.addGatingSequences(listenerSequences.toArray(new Sequence[0]));
+        outputRing = output;
 
         // (2) metrics ring: the workers produce (one producer when there is one worker), the aggregator consumes.
         final RingBuffer<MetricSlot> metrics = workerCount == 1 ?
@@ -260,18 +282,21 @@ public final class Simulation implements AutoCloseable {
         // stages at most that many ticks at once; twice as many slots leave a margin.
         aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
             diagram.services().size(), servicesOfWorker, diagram.load().size(),
-            replicaCostNanosPerNs(diagram), requestCostNanos(diagram), storage(diagram), catalog,
+            baseReplicas(diagram), replicaCostNanosPerNs(diagram), perReplicaCostNanosPerNs(diagram),
+            requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         aggregator.control(closedTicks, concurrency(diagram), controlEvents);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         aggregatorProcessor.setExceptionHandler(onFailure);
         metrics.addGatingSequences(aggregatorProcessor.getSequence());
+        metricsRing = metrics;
         processors.add(aggregatorProcessor);
 
         // (1) command ring: the orchestrator produces, every worker consumes every command.
         final RingBuffer<TickCommand> commands = RingBuffer.createSingleProducer(
             TickCommand::new, ctx.commandRingSize, WaitStrategies.create(ctx.commandWaitStrategy));
+        commandRing = commands;
         workers = new SimulationWorker[workerCount];
         final WindowBarrier barrier = workerCount > 1 ? new WindowBarrier(workerCount, failed) : null;
         final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
@@ -291,7 +316,15 @@ public final class Simulation implements AutoCloseable {
         for (int w = 0; w < workerCount; w++) {
             startThread("tw-worker-" + w, workerProcessors.get(w), ctx.pinWorkers);
         }
-        final Thread orchestrator = new Thread(() -> orchestrate(commands), "tw-orchestrator");
+        final Thread orchestrator = new Thread(() -> {
+            try {
+                ctx.threadStartHook.onStart("tw-orchestrator");
+            } catch (final RuntimeException | Error ex) {
+                fail(ex);
+                return;
+            }
+            orchestrate(commands);
+        }, "tw-orchestrator");
         orchestrator.setDaemon(true);
         orchestratorThread = orchestrator;
         threads.add(orchestrator);
@@ -464,6 +497,20 @@ public final class Simulation implements AutoCloseable {
         return pacingOriginNanos;
     }
 
+    /**
+     * Free slots of ring {@code ring} ({@link #COMMAND_RING}, {@link #METRICS_RING}, {@link #OUTPUT_RING}) now, read
+     * from the ring's own sequences (nothing is counted for it); -1 before {@link #start()}. For monitoring.
+     */
+    public long ringRemainingCapacity(final int ring) {
+        final RingBuffer<?> r = switch (ring) {
+            case COMMAND_RING -> commandRing;
+            case METRICS_RING -> metricsRing;
+            case OUTPUT_RING -> outputRing;
+            default -> throw new IllegalArgumentException("no ring " + ring);
+        };
+        return r == null ? -1 : r.remainingCapacity();
+    }
+
     /** Simulated service visits so far, over all workers; racy, for progress reports only. */
     public long visits() {
         final SimulationWorker[] w = workers;
@@ -480,13 +527,20 @@ public final class Simulation implements AutoCloseable {
         final KernelActionSource actionSource = ctx.actionSource;
         final long tickNs = diagram.tickNs();
         final double speed = ctx.speed;
-        final long startNanos = System.nanoTime();
+        final long emitFrom = ctx.emitFromTick;
+        // Resuming (emitFrom > 0): the ticks before emitFrom are re-simulated at once, then pacing starts as if the
+        // run had started emitFrom ticks ago.
+        long startNanos = System.nanoTime() - (speed == Context.SPEED_MAX ? 0 : (long)(emitFrom * tickNs / speed));
         pacingOriginNanos = startNanos;
         long tick = 0;
         try {
             for (; ctx.ticks < 0 || tick < ctx.ticks; tick++) {
                 final long endNs = (tick + 1) * tickNs;
-                if (speed != Context.SPEED_MAX) {
+                if (tick == emitFrom && emitFrom > 0 && speed != Context.SPEED_MAX) {
+                    startNanos = System.nanoTime() - (long)(emitFrom * tickNs / speed);
+                    pacingOriginNanos = startNanos;
+                }
+                if (speed != Context.SPEED_MAX && tick >= emitFrom) {
                     final long deadline = startNanos + (long)(endNs / speed);
                     long remaining;
                     while (!stopRequested && (remaining = deadline - System.nanoTime()) > 0) {
@@ -571,6 +625,12 @@ public final class Simulation implements AutoCloseable {
 
     private void startThread(final String name, final Runnable body, final boolean pin) {
         final Thread t = new Thread(() -> {
+            try {
+                ctx.threadStartHook.onStart(name);
+            } catch (final RuntimeException | Error ex) {
+                fail(ex);
+                return;
+            }
             if (pin) {
                 final AffinityLock lock;
                 try {
@@ -656,10 +716,16 @@ public final class Simulation implements AutoCloseable {
             switch (slot.kind) {
                 case OutputSlot.CATALOG -> listener.onCatalog(slot.buffer, 0, slot.length);
                 case OutputSlot.TICK -> {
-                    listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
+                    if (slot.tick >= ctx.emitFromTick) { // before it: re-simulated for a resume, not delivered
+                        listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
+                    }
                     lastTick = slot.tick;
                 }
-                case OutputSlot.EVENT -> listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
+                case OutputSlot.EVENT -> {
+                    if (slot.tick >= ctx.emitFromTick) { // a resumed run's events, like its ticks, from emitFromTick
+                        listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
+                    }
+                }
                 case OutputSlot.END -> {
                     ended = true;
                     listener.onEnd(slot.tick, endReason.get());
@@ -721,6 +787,28 @@ public final class Simulation implements AutoCloseable {
         private EpochNanoClock epochClock;
         private KernelActionSource actionSource;
         private List<JournaledEdit> journaledEdits = List.of();
+        private ThreadStartHook threadStartHook = ThreadStartHook.NONE;
+        private long emitFromTick;
+
+        /**
+         * Deliver ticks from {@code tick} on: the ticks before it are simulated (the kernel is deterministic, so the
+         * state at {@code tick} is the same as in the run being resumed) as fast as possible and not delivered to the
+         * listeners; pacing starts at {@code tick}. For {@code run --resume}. Default 0: every tick.
+         */
+        public Context emitFromTick(final long tick) {
+            this.emitFromTick = tick;
+            return this;
+        }
+
+        public long emitFromTick() {
+            return emitFromTick;
+        }
+
+        /** Run on each of the run's threads as it starts, with its name (a CPU layout's pinning). Default none. */
+        public Context threadStartHook(final ThreadStartHook hook) {
+            this.threadStartHook = java.util.Objects.requireNonNull(hook, "hook");
+            return this;
+        }
 
         /** Simulated seconds per wall-clock second; {@link #SPEED_MAX} for as fast as possible. Default 1. */
         public Context speed(final double speed) {
@@ -853,6 +941,8 @@ public final class Simulation implements AutoCloseable {
             c.epochClock = epochClock;
             c.actionSource = actionSource;
             c.journaledEdits = journaledEdits;
+            c.threadStartHook = threadStartHook;
+            c.emitFromTick = emitFromTick;
             return c;
         }
 
@@ -885,6 +975,9 @@ public final class Simulation implements AutoCloseable {
             }
             if (ticks < -1) {
                 throw new IllegalArgumentException("ticks must be >= 0, or -1 for unbounded; got " + ticks);
+            }
+            if (emitFromTick < 0) {
+                throw new IllegalArgumentException("emitFromTick must be >= 0, got " + emitFromTick);
             }
             for (final int size : new int[] {commandRingSize, metricsRingSize, outputRingSize}) {
                 if (!BitUtil.isPowerOfTwo(size)) {

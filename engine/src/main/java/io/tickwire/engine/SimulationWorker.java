@@ -12,15 +12,19 @@ import io.tickwire.sbe.EndToEndSampleEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.MetricSampleEncoder;
 import io.tickwire.sbe.Outcome;
+import io.tickwire.sbe.ReplicaEventKind;
+import io.tickwire.sbe.ReplicaGaugeEncoder;
 import io.tickwire.sbe.ServiceGaugeEncoder;
+import io.tickwire.sbe.WorkerReplicaEventEncoder;
 import io.tickwire.sbe.WorkerTickEndEncoder;
 
 import java.util.function.BooleanSupplier;
 
 /**
  * A worker: consumes tick commands and simulates its partitions for each tick, window by window, encoding every
- * sample and gauge as an SBE message straight into a claimed slot of the metrics ring, then a {@code WorkerTickEnd}
- * marker. With several workers, each window ends at the {@link WindowBarrier}, so that the messages partitions sent
+ * sample, gauge and replica event as an SBE message straight into a claimed slot of the metrics ring, then a
+ * {@code WorkerTickEnd} marker. A tick command's {@link io.tickwire.engine.sim.KernelAction actions} are applied to
+ * each partition at the tick's start. With several workers, each window ends at the {@link WindowBarrier}, so that the messages partitions sent
  * each other during it are delivered, in a fixed order, at the start of the next. A tick's gauges and its
  * {@code WorkerTickEnd} are published before the tick's last barrier: every message of tick {@code t}, from every
  * worker, then precedes every message of tick {@code t + 1} on the metrics ring (end-to-end samples of one entry point
@@ -45,6 +49,8 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     private final ServiceGaugeEncoder gauge = new ServiceGaugeEncoder();
     private final EndToEndSampleEncoder endToEnd = new EndToEndSampleEncoder();
     private final WorkerTickEndEncoder tickEnd = new WorkerTickEndEncoder();
+    private final ReplicaGaugeEncoder replicaGauge = new ReplicaGaugeEncoder();
+    private final WorkerReplicaEventEncoder replicaEvent = new WorkerReplicaEventEncoder();
 
     /**
      * @param partitions the partitions of {@code all} this worker runs, in ascending order.
@@ -77,6 +83,11 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             final long end = all.windowEndNs(tick, k);
             for (final PartitionKernel kernel : kernels) {
                 kernel.deliver(window, start);
+                if (k == 0 && command.actions.count() > 0) {
+                    // The control plane's changes, at the tick's start (after the first window's deliveries, so
+                    // that what they send goes out in this window's mailboxes).
+                    kernel.apply(command.actions, tick, start, this);
+                }
                 kernel.advance(tick, end, this);
             }
             if (k < windows - 1) {
@@ -148,6 +159,38 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
             .queueTimeNs(queueTimeNs)
             .retries(retries);
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ServiceGaugeEncoder.BLOCK_LENGTH;
+        metrics.publish(seq);
+    }
+
+    @Override
+    public void replicaGauge(final int serviceId, final long tick, final int replicas, final int readyReplicas,
+                             final long replicaTimeNs, final long readyTimeNs) {
+        final long seq = Rings.claim(metrics, failed);
+        final MetricSlot slot = metrics.get(seq);
+        replicaGauge.wrapAndApplyHeader(slot.buffer, 0, header)
+            .tick(tick)
+            .serviceId(serviceId)
+            .replicas(replicas)
+            .readyReplicas(readyReplicas)
+            .replicaTimeNs(replicaTimeNs)
+            .readyTimeNs(readyTimeNs);
+        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ReplicaGaugeEncoder.BLOCK_LENGTH;
+        metrics.publish(seq);
+    }
+
+    @Override
+    public void replicaEvent(final int serviceId, final long tick, final long simTimeNs, final int replica,
+                             final int kind, final int detail) {
+        final long seq = Rings.claim(metrics, failed);
+        final MetricSlot slot = metrics.get(seq);
+        replicaEvent.wrapAndApplyHeader(slot.buffer, 0, header)
+            .tick(tick)
+            .simTimeNs(simTimeNs)
+            .serviceId(serviceId)
+            .replica(replica)
+            .kind(ReplicaEventKind.get((short)kind))
+            .detail(detail);
+        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + WorkerReplicaEventEncoder.BLOCK_LENGTH;
         metrics.publish(seq);
     }
 

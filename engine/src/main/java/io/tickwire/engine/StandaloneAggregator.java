@@ -30,7 +30,8 @@ public final class StandaloneAggregator {
                                                   final RingBuffer<OutputSlot> output) {
         final int[][] servicesOfWorker = {IntStream.range(0, services).toArray()};
         return new TickAggregator(() -> false, () -> { }, 1, tickLengthNs, services, servicesOfWorker, 0,
-            new double[services], new double[services], new DatabaseSpec[services], new byte[0], PENDING_TICKS,
+            new int[services], new double[services], new double[services], new double[services],
+            new DatabaseSpec[services], new byte[0], PENDING_TICKS,
             output, new OffsetEpochNanoClock());
     }
 }

@@ -15,13 +15,18 @@ import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.MetricSampleDecoder;
 import io.tickwire.sbe.Outcome;
+import io.tickwire.sbe.ReplicaEventEncoder;
+import io.tickwire.sbe.ReplicaEventKind;
+import io.tickwire.sbe.ReplicaGaugeDecoder;
 import io.tickwire.sbe.ServiceGaugeDecoder;
 import io.tickwire.sbe.TickSummaryEncoder;
+import io.tickwire.sbe.WorkerReplicaEventDecoder;
 import io.tickwire.sbe.WorkerTickEndDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 
+import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -36,9 +41,11 @@ import java.util.function.BooleanSupplier;
  * from any worker (wherever its requests leave); workers publish all of a tick's messages before its last window
  * barrier, so they are staged once the last worker has ended the tick. Workers without a barrier between them (one
  * worker) cannot be apart; the small window of pending ticks (sized by the command ring) is kept for safety.
- * Ticks are published strictly in order. After each, the control plane's events of that tick (its decisions,
- * {@link ControlEvents}), in the order they were made. For the control plane, the figures of the autoscaled services
- * go to the {@link ClosedTickWindow} as each tick is staged, before the tick is published and counted closed.
+ * Ticks are published strictly in order. After each, its events: first the control plane's (its decisions at the
+ * tick's start, {@link ControlEvents}), in the order they were made; then the tick's replica events (from any worker,
+ * in any order between them, kept with the tick), sorted by (simTimeNs, serviceId, kind, replica). For the control
+ * plane, the figures of the autoscaled services go to the {@link ClosedTickWindow} as each tick is staged, before the
+ * tick is published and counted closed.
  * <p>
  * Runs on <b>one thread</b> (a Disruptor event processor of the metrics ring). Steady state allocates nothing:
  * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen, or a
@@ -65,7 +72,11 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private static final int F_TIMEOUTS = 16;
     private static final int F_RETRIES = 17;
     private static final int F_STORAGE = 18;
-    private static final int FIELDS = 19;
+    private static final int F_REPLICAS = 19;
+    private static final int F_READY = 20;
+    private static final int F_REPLICA_TIME = 21;
+    private static final int F_READY_TIME = 22;
+    private static final int FIELDS = 23;
     // Staged per-source (end-to-end) figures, in this order.
     private static final int E_COMPLETED = 0;
     private static final int E_ERRORS = 1;
@@ -85,8 +96,13 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int serviceCount;
     private final int[][] servicesOfWorker;
     private final int sourceCount;
-    // Cost per service: a fixed part per tick (replicas) and a part per arriving request, in billionths.
+    // Cost per service: a part per provisioned replica-ns and a part per arriving request, in billionths. The
+    // diagram's replicas accrue replicaCostNanosPerNs × t; replica-ns above or below them (scaling, start-ups,
+    // crashes) add perReplicaCostNanosPerNs each, so that a run whose replicas never change costs exactly as before.
     private final double[] replicaCostNanosPerNs;
+    private final double[] perReplicaCostNanosPerNs;
+    private final int[] baseReplicas;
+    private final long[] replicaNsSoFar;
     private final double[] requestCostNanos;
     // Running totals, so that each tick's cost is the difference of two rounded totals: the sum over any window
     // is then exact to the billionth, where rounding each tick on its own would add up a bias.
@@ -120,6 +136,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final int[] servers;
     private final long[] busyTimeNs;
     private final long[] queueTimeNs;
+    // From ReplicaGauge; a service none arrived for (no replica model: ingest, benchmarks) keeps its diagram's.
+    private final boolean[] replicaGaugeSeen;
+    private final int[] replicas;
+    private final int[] readyReplicas;
+    private final long[] replicaTimeNs;
+    private final long[] readyTimeNs;
 
     // Live, per load source: end-to-end latency of the requests that left the system this tick.
     private final TickHistogram[] sourceHistograms;
@@ -146,13 +168,17 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final ServiceGaugeDecoder gaugeDecoder = new ServiceGaugeDecoder();
     private final EndToEndSampleDecoder endToEndDecoder = new EndToEndSampleDecoder();
     private final WorkerTickEndDecoder tickEndDecoder = new WorkerTickEndDecoder();
+    private final ReplicaGaugeDecoder replicaGaugeDecoder = new ReplicaGaugeDecoder();
+    private final WorkerReplicaEventDecoder replicaEventDecoder = new WorkerReplicaEventDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final TickSummaryEncoder summaryEncoder = new TickSummaryEncoder();
+    private final ReplicaEventEncoder eventEncoder = new ReplicaEventEncoder();
     private final CompressedHistogramEncoder histogramEncoder = new CompressedHistogramEncoder();
 
     TickAggregator(final BooleanSupplier failed, final Runnable onEnd, final long simulationId, final long tickLengthNs,
                    final int serviceCount, final int[][] servicesOfWorker, final int sourceCount,
-                   final double[] replicaCostNanosPerNs, final double[] requestCostNanos,
+                   final int[] baseReplicas, final double[] replicaCostNanosPerNs,
+                   final double[] perReplicaCostNanosPerNs, final double[] requestCostNanos,
                    final DatabaseSpec[] storage, final byte[] catalog,
                    final int pendingTicks, final RingBuffer<OutputSlot> output, final EpochNanoClock clock) {
         this.failed = failed;
@@ -164,6 +190,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.workers = servicesOfWorker.length;
         this.sourceCount = sourceCount;
         this.replicaCostNanosPerNs = replicaCostNanosPerNs.clone();
+        this.perReplicaCostNanosPerNs = perReplicaCostNanosPerNs.clone();
+        this.baseReplicas = baseReplicas.clone();
+        this.replicaNsSoFar = new long[serviceCount];
         this.requestCostNanos = requestCostNanos.clone();
         this.requestsSoFar = new long[serviceCount];
         this.costEmitted = new long[serviceCount];
@@ -191,6 +220,11 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         servers = new int[serviceCount];
         busyTimeNs = new long[serviceCount];
         queueTimeNs = new long[serviceCount];
+        replicaGaugeSeen = new boolean[serviceCount];
+        replicas = new int[serviceCount];
+        readyReplicas = new int[serviceCount];
+        replicaTimeNs = new long[serviceCount];
+        readyTimeNs = new long[serviceCount];
 
         sourceHistograms = new TickHistogram[sourceCount];
         for (int l = 0; l < sourceCount; l++) {
@@ -267,6 +301,19 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 queueTimeNs[s] = gaugeDecoder.queueTimeNs();
                 retries[s] = gaugeDecoder.retries();
             }
+            case ReplicaGaugeDecoder.TEMPLATE_ID -> {
+                replicaGaugeDecoder.wrap(slot.buffer, offset, blockLength, version);
+                final int s = replicaGaugeDecoder.serviceId();
+                replicaGaugeSeen[s] = true;
+                replicas[s] = replicaGaugeDecoder.replicas();
+                readyReplicas[s] = replicaGaugeDecoder.readyReplicas();
+                replicaTimeNs[s] = replicaGaugeDecoder.replicaTimeNs();
+                readyTimeNs[s] = replicaGaugeDecoder.readyTimeNs();
+            }
+            case WorkerReplicaEventDecoder.TEMPLATE_ID -> {
+                final WorkerReplicaEventDecoder d = replicaEventDecoder.wrap(slot.buffer, offset, blockLength, version);
+                pendingFor(d.tick()).addEvent(d.simTimeNs(), d.serviceId(), d.kindRaw(), d.replica(), d.detail());
+            }
             case WorkerTickEndDecoder.TEMPLATE_ID -> {
                 tickEndDecoder.wrap(slot.buffer, offset, blockLength, version);
                 onWorkerTickEnd(tickEndDecoder.workerId(), tickEndDecoder.tick(), tickEndDecoder.simTimeNs());
@@ -327,14 +374,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             }
             return;
         }
-        final PendingTick p = pending[(int)tick & pendingMask];
-        if (p.tick != tick) {
-            if (p.workersDone != 0) {
-                throw new IllegalStateException("pending-tick window overrun at tick " + tick
-                    + " (still waiting for tick " + p.tick + ")");
-            }
-            p.begin(tick);
-        }
+        final PendingTick p = pendingFor(tick);
         for (final int s : servicesOfWorker[worker]) {
             stage(s, p, endNs);
         }
@@ -352,10 +392,24 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             if (controlEvents != null) {
                 controlEvents.drain(head.tick, controlEventSink);
             }
+            publishEvents(head);
             head.reset();
             nextToClose++;
             ticksClosed.lazySet(nextToClose);
         }
+    }
+
+    /** The pending tick {@code tick} is staged in, begun by the first of its messages to arrive. */
+    private PendingTick pendingFor(final long tick) {
+        final PendingTick p = pending[(int)tick & pendingMask];
+        if (p.tick != tick) {
+            if (p.tick != -1) {
+                throw new IllegalStateException("pending-tick window overrun at tick " + tick
+                    + " (still waiting for tick " + p.tick + ")");
+            }
+            p.begin(tick);
+        }
+        return p;
     }
 
     private void stage(final int s, final PendingTick p, final long endNs) {
@@ -375,8 +429,22 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         f[base + F_QUEUE_TIME] = queueTimeNs[s];
         f[base + F_TIMEOUTS] = timeouts[s];
         f[base + F_RETRIES] = retries[s];
+        if (!replicaGaugeSeen[s]) {
+            replicas[s] = baseReplicas[s];
+            readyReplicas[s] = baseReplicas[s];
+            replicaTimeNs[s] = baseReplicas[s] * tickLengthNs;
+            readyTimeNs[s] = replicaTimeNs[s];
+        }
+        replicaGaugeSeen[s] = false;
+        f[base + F_REPLICAS] = replicas[s];
+        f[base + F_READY] = readyReplicas[s];
+        f[base + F_REPLICA_TIME] = replicaTimeNs[s];
+        f[base + F_READY_TIME] = readyTimeNs[s];
+        replicaNsSoFar[s] += replicaTimeNs[s];
         requestsSoFar[s] += arrivals[s];
-        double costSoFar = replicaCostNanosPerNs[s] * endNs + requestsSoFar[s] * requestCostNanos[s];
+        double costSoFar = replicaCostNanosPerNs[s] * endNs
+            + perReplicaCostNanosPerNs[s] * (double)(replicaNsSoFar[s] - baseReplicas[s] * endNs)
+            + requestsSoFar[s] * requestCostNanos[s];
         final DatabaseSpec db = storage[s];
         if (db != null) {
             final long queries = completed[s] - errors[s];
@@ -493,6 +561,10 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .timeouts(f[base + F_TIMEOUTS])
                 .retries(f[base + F_RETRIES])
                 .storageBytes(f[base + F_STORAGE])
+                .replicas((int)f[base + F_REPLICAS])
+                .readyReplicas((int)f[base + F_READY])
+                .replicaTimeNs(f[base + F_REPLICA_TIME])
+                .readyTimeNs(f[base + F_READY_TIME])
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);
@@ -530,6 +602,32 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         output.publish(seq);
     }
 
+    /** The tick's replica events, after its TickSummary, in their fixed order. */
+    private void publishEvents(final PendingTick p) {
+        final int n = p.eventCount;
+        if (n == 0) {
+            return;
+        }
+        final int[] order = p.sortEvents();
+        for (int i = 0; i < n; i++) {
+            final int e = order[i];
+            final long seq = Rings.claim(output, failed);
+            final OutputSlot slot = output.get(seq);
+            eventEncoder.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
+                .simulationId(simulationId)
+                .tick(p.tick)
+                .simTimeNs(p.eventTimeNs[e])
+                .serviceId(p.eventService[e])
+                .replica(p.eventReplica[e])
+                .kind(ReplicaEventKind.get((short)p.eventKind[e]))
+                .detail(p.eventDetail[e]);
+            slot.kind = OutputSlot.EVENT;
+            slot.tick = p.tick;
+            slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ReplicaEventEncoder.BLOCK_LENGTH;
+            output.publish(seq);
+        }
+    }
+
     private void publishEnd() {
         final long seq = Rings.claim(output, failed);
         final OutputSlot slot = output.get(seq);
@@ -559,6 +657,15 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         long simTimeNs;
         int workersDone;
         int histogramLimit;
+        // The tick's replica events, as they arrived; sortEvents() orders them.
+        int eventCount;
+        long[] eventTimeNs = new long[16];
+        int[] eventService = new int[16];
+        int[] eventKind = new int[16];
+        int[] eventReplica = new int[16];
+        int[] eventDetail = new int[16];
+        int[] order = new int[16];
+        int[] scratch = new int[16];
 
         PendingTick(final int services, final int sources) {
             figures = new long[services * FIELDS];
@@ -573,12 +680,74 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             this.tick = tick;
             workersDone = 0;
             histogramLimit = 0;
+            eventCount = 0;
         }
 
         void reset() {
             tick = -1;
             workersDone = 0;
             histogramLimit = 0;
+            eventCount = 0;
+        }
+
+        void addEvent(final long timeNs, final int service, final int kind, final int replica, final int detail) {
+            if (eventCount == eventTimeNs.length) {
+                final int capacity = eventCount << 1;
+                eventTimeNs = Arrays.copyOf(eventTimeNs, capacity);
+                eventService = Arrays.copyOf(eventService, capacity);
+                eventKind = Arrays.copyOf(eventKind, capacity);
+                eventReplica = Arrays.copyOf(eventReplica, capacity);
+                eventDetail = Arrays.copyOf(eventDetail, capacity);
+                order = new int[capacity];
+                scratch = new int[capacity];
+            }
+            eventTimeNs[eventCount] = timeNs;
+            eventService[eventCount] = service;
+            eventKind[eventCount] = kind;
+            eventReplica[eventCount] = replica;
+            eventDetail[eventCount] = detail;
+            eventCount++;
+        }
+
+        /**
+         * @return the events' indexes by (simTimeNs, serviceId, kind, replica): a bottom-up merge sort into
+         *         preallocated arrays (several workers report a tick's events in any interleaving).
+         */
+        int[] sortEvents() {
+            final int n = eventCount;
+            int[] from = order;
+            int[] to = scratch;
+            for (int i = 0; i < n; i++) {
+                from[i] = i;
+            }
+            for (int width = 1; width < n; width <<= 1) {
+                for (int lo = 0; lo < n; lo += width << 1) {
+                    final int mid = Math.min(lo + width, n);
+                    final int hi = Math.min(lo + (width << 1), n);
+                    int a = lo;
+                    int b = mid;
+                    for (int k = lo; k < hi; k++) {
+                        to[k] = a < mid && (b >= hi || !before(from[b], from[a])) ? from[a++] : from[b++];
+                    }
+                }
+                final int[] t = from;
+                from = to;
+                to = t;
+            }
+            return from;
+        }
+
+        private boolean before(final int x, final int y) {
+            if (eventTimeNs[x] != eventTimeNs[y]) {
+                return eventTimeNs[x] < eventTimeNs[y];
+            }
+            if (eventService[x] != eventService[y]) {
+                return eventService[x] < eventService[y];
+            }
+            if (eventKind[x] != eventKind[y]) {
+                return eventKind[x] < eventKind[y];
+            }
+            return eventReplica[x] < eventReplica[y];
         }
     }
 }

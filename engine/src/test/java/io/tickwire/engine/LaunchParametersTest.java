@@ -63,6 +63,9 @@ class LaunchParametersTest {
     void shouldCopyEverySettingOfASimulationContext() throws Exception {
         final Simulation.Context original = new Simulation.Context();
         final EpochNanoClock clock = () -> 42;
+        final KernelActionSource actions = (tick, into) -> { };
+        final ThreadStartHook hook = name -> {
+        };
         for (final Field f : Simulation.Context.class.getDeclaredFields()) {
             if (Modifier.isStatic(f.getModifiers())) {
                 continue;
@@ -82,7 +85,9 @@ class LaunchParametersTest {
             } else if (type == EpochNanoClock.class) {
                 f.set(original, clock);
             } else if (type == KernelActionSource.class) {
-                f.set(original, (KernelActionSource)(tick, into) -> { });
+                f.set(original, actions);
+            } else if (type == ThreadStartHook.class) {
+                f.set(original, hook);
             } else if (type == List.class) {
                 f.set(original, List.of(new Simulation.JournaledEdit(3, 1, EditKind.FAULT_END, "{\"id\": 0}")));
             } else {

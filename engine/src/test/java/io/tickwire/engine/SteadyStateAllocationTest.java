@@ -1,6 +1,9 @@
 package io.tickwire.engine;
 
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.engine.sim.KernelAction;
+import io.tickwire.engine.sim.KernelActionSource;
+import io.tickwire.engine.sim.KernelActions;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -72,8 +75,74 @@ class SteadyStateAllocationTest {
             """, 2, 200_000);
     }
 
+    @Test
+    void shouldNotAllocateWithReplicaLifecycleBalancersAndActions() throws Exception {
+        // Per-replica balancers, crashes by the failure models and by action, health checks, replacements, scaling
+        // out and in (drains, graces), partitions that hang and heal, load spikes, every 200 ticks (10 s). Bounded
+        // queues bound the latencies, so that the histograms stop growing once warm.
+        final KernelActions[] cycle = new KernelActions[200];
+        cycle[10] = new KernelActions().add(KernelAction.SET_REPLICAS, 0, 6, 0)
+            .add(KernelAction.LOAD_FACTOR, 0, 2 * KernelAction.ONE, 0);
+        cycle[60] = new KernelActions().add(KernelAction.CRASH_REPLICAS, 1, 1, 0)
+            .add(KernelAction.PARTITION, 0, 2, KernelAction.HANG);
+        cycle[80] = new KernelActions().add(KernelAction.PARTITION, 0, 2, KernelAction.HEALED)
+            .add(KernelAction.LATENCY_FACTOR, 1, 2 * KernelAction.ONE, 0);
+        cycle[120] = new KernelActions().add(KernelAction.SET_REPLICAS, 0, 3, 0)
+            .add(KernelAction.LOAD_FACTOR, 0, KernelAction.ONE, 0)
+            .add(KernelAction.LATENCY_FACTOR, 1, KernelAction.ONE, 0)
+            .add(KernelAction.SET_CONCURRENCY, 2, 3, 0);
+        cycle[160] = new KernelActions().add(KernelAction.SET_CONCURRENCY, 2, 4, 0)
+            .add(KernelAction.PARTITION, 0, 1, KernelAction.FAIL);
+        cycle[170] = new KernelActions().add(KernelAction.PARTITION, 0, 1, KernelAction.HEALED);
+        assertSteadyStateAllocatesNothing("""
+            name: alloc-ops
+            tick: 50ms
+            services:
+              - name: front
+                replicas: 3
+                concurrency: 4
+                queue: 100
+                balancer: least-connections
+                startup: { distribution: uniform, min: 200ms, max: 800ms }
+                terminationGrace: 100ms
+                failures: { mtbf: 5s }
+                health: { interval: 500ms, timeout: 100ms, unhealthyThreshold: 2 }
+                latency: { distribution: exponential, mean: 1ms }
+                calls:
+                  - { to: auth, mode: sync, delay: 200us, timeout: 20ms, retry: { attempts: 1, backoff: 1ms } }
+                  - { to: stock, mode: sync, probability: 0.5, delay: 300us, timeout: 50ms }
+              - name: auth
+                replicas: 2
+                concurrency: 4
+                balancer: power-of-two
+                queue: 20
+                failures: { mtbf: 3s, distribution: weibull, shape: 2 }
+                startup: 300ms
+                latency: { distribution: exponential, mean: 1ms }
+              - name: stock
+                replicas: 2
+                concurrency: 4
+                queue: 20
+                balancer: round-robin
+                latency: { distribution: exponential, mean: 1ms }
+            load:
+              - { target: front, rate: 2000/s }
+            """, 2, 200_000, (tick, into) -> {
+                final KernelActions actions = cycle[(int)(tick % cycle.length)];
+                if (actions != null) {
+                    into.addAll(actions);
+                }
+            });
+    }
+
     private static void assertSteadyStateAllocatesNothing(final String yaml, final int workers,
                                                           final long minSamples) throws Exception {
+        assertSteadyStateAllocatesNothing(yaml, workers, minSamples, null);
+    }
+
+    private static void assertSteadyStateAllocatesNothing(final String yaml, final int workers,
+                                                          final long minSamples, final KernelActionSource actions)
+        throws Exception {
         final long warmTick = 5_000;
         final long lastTick = 25_000;
         final Map<String, Long> atWarm = new HashMap<>();
@@ -102,7 +171,8 @@ class SteadyStateAllocationTest {
             }
         };
         try (Simulation sim = Simulation.create(DiagramLoader.parse(yaml), new Simulation.Context()
-            .speed(Simulation.Context.SPEED_MAX).ticks(lastTick + 10).seed(3).workers(workers))) {
+            .speed(Simulation.Context.SPEED_MAX).ticks(lastTick + 10).seed(3).workers(workers)
+            .actionSource(actions))) {
             assertThat(sim.workers()).isEqualTo(workers);
             holder[0] = sim;
             sim.addListener(probe).start();

@@ -8,8 +8,9 @@ import java.nio.file.Path;
  * <pre>
  *  &lt;dir&gt;/
  *    run.properties   the run's identity: seed, simulationId, schemaId, schemaVersion, created (ISO-8601 UTC),
- *                     tickLengthNs, name, rollCycle, retain (if set). Written at create, before any tick; its
- *                     presence makes the directory a journal.
+ *                     tickLengthNs, name, rollCycle, retain (if set), ticks and speed (the launch's budget and
+ *                     pace, for run --resume). Written at create, before the queue and any tick; its presence
+ *                     makes the directory a journal.
  *    diagram.yaml     the diagram source, verbatim (UTF-8), written at create.
  *    catalog.sbe      the Catalog message, also kept here when retention may delete the first cycle (which holds
  *                     its excerpt).
@@ -36,6 +37,9 @@ public final class JournalLayout {
     static final String NAME = "name";
     static final String ROLL_CYCLE = "rollCycle";
     static final String RETAIN = "retain";
+    /** The run's tick budget (-1: until stopped) and speed (a number or max), for run --resume; absent in older. */
+    public static final String TICKS = "ticks";
+    public static final String SPEED = "speed";
 
     private JournalLayout() {
     }

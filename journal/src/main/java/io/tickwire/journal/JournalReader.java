@@ -61,6 +61,8 @@ public final class JournalReader implements AutoCloseable {
     /** Retention may delete its old cycles: the table of cycles is checked against the directory. */
     private final boolean retained;
     private final String queueDir;
+    private final String launchTicks;
+    private final String launchSpeed;
     private int heldCycle = Integer.MIN_VALUE; // the cycle this reader is positioned in, for retention
 
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
@@ -105,6 +107,8 @@ public final class JournalReader implements AutoCloseable {
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
         this.retained = run.getProperty(JournalLayout.RETAIN) != null;
+        this.launchTicks = run.getProperty(JournalLayout.TICKS);
+        this.launchSpeed = run.getProperty(JournalLayout.SPEED);
         this.queueDir = queue.file().getAbsolutePath();
         this.tailer = queue.createTailer();
     }
@@ -174,6 +178,16 @@ public final class JournalReader implements AutoCloseable {
 
     public long tickLengthNs() {
         return tickLengthNs;
+    }
+
+    /** The run's tick budget as launched (-1: until stopped), from run.properties; null if not kept (older). */
+    public Long launchTicks() {
+        return launchTicks == null ? null : Long.valueOf(launchTicks.trim());
+    }
+
+    /** The run's speed as launched ({@code 1}, {@code 10.0}, {@code max}); null if not kept (older). */
+    public String launchSpeed() {
+        return launchSpeed == null ? null : launchSpeed.trim();
     }
 
     /** The {@code Catalog} message, header included (a copy); null if the writer died before the run started. */
@@ -311,7 +325,8 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
-    Path directory() {
+    /** The journal directory this reader reads. */
+    public Path directory() {
         return directory;
     }
 

@@ -6,6 +6,7 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.SimulationEndEncoder;
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.bytes.MappedBytes;
 import net.openhft.chronicle.core.time.SystemTimeProvider;
 import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
@@ -14,6 +15,8 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SingleWriterRecorder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -73,11 +76,17 @@ public final class JournalWriter implements TickListener, AutoCloseable {
      */
     static final RollCycle ROLL_CYCLE = RollCycles.FAST_HOURLY;
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
+    public static final int LATENCY_SAMPLE_EVERY = 16;
 
     private final Path directory;
     private final long simulationId;
     private final SingleChronicleQueue queue;
     private final AtomicLong ticksWritten = new AtomicLong();
+    private final AtomicLong bytesWritten = new AtomicLong();
+    /** Every {@link #LATENCY_SAMPLE_EVERY}th append is timed, so that timing costs the append path ~nothing. */
+    private final SingleWriterRecorder appendLatency = new SingleWriterRecorder(3);
+    private Histogram appendInterval; // reader side of appendLatency: the caller of addAppendLatencies only
+    private long appends; // listener thread only
     private final AtomicBoolean closed = new AtomicBoolean();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SimulationEndEncoder endEncoder = new SimulationEndEncoder();
@@ -87,11 +96,13 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     private volatile ExcerptAppender appender;
     private long ticks;
     private boolean catalogKept; // listener thread only
+    private boolean catalogJournaled; // resumed with a catalog: set before the listener thread starts
     private volatile boolean ended;
 
     // Retention: its own thread, if the policy deletes anything.
     private final JournalRetention retention;
     private final ScheduledExecutorService retentionThread;
+    private final JournalPretoucher pretoucher;
     private final TimeProvider time;
     private volatile long firstTick;
     private volatile LongConsumer onFirstTickMoved;
@@ -102,6 +113,8 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         this.queue = queue;
         this.simulationId = simulationId;
         this.time = ctx.timeProvider;
+        this.pretoucher = ctx.pretouch ? new JournalPretoucher(ctx.pretouchAheadBytes, "tw-pretouch-" + simulationId)
+            : null;
         if (ctx.retention.keepsAll()) {
             retention = null;
             retentionThread = null;
@@ -130,6 +143,35 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         private JournalRetention.Policy retention = JournalRetention.Policy.KEEP_ALL;
         private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
         private long retentionCheckMs = 1_000;
+        private boolean pretouch;
+        private long launchTicks = -1;
+        private double launchSpeed = Double.NaN;
+        private long pretouchAheadBytes = JournalPretoucher.DEFAULT_AHEAD_BYTES;
+
+        /**
+         * Touch the next pages of the cycle file ahead of the writer, on a thread of its own
+         * ({@link JournalPretoucher}), so that appends do not take page faults. Default false.
+         */
+        public Context pretouch(final boolean pretouch) {
+            this.pretouch = pretouch;
+            return this;
+        }
+
+        /**
+         * The run's tick budget (-1: until stopped) and speed, kept in run.properties so that {@code run --resume}
+         * continues it to the same end at the same pace. Default: not kept.
+         */
+        public Context launch(final long ticks, final double speed) {
+            this.launchTicks = ticks;
+            this.launchSpeed = speed;
+            return this;
+        }
+
+        /** How far ahead of the writer the pretoucher keeps pages touched. Default 4 MiB. */
+        public Context pretouchAheadBytes(final long bytes) {
+            this.pretouchAheadBytes = bytes;
+            return this;
+        }
 
         /** One of {@link JournalRetention#ROLL_CYCLES}, by name. @throws IllegalArgumentException if unknown. */
         public Context rollCycle(final String name) {
@@ -194,24 +236,50 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         } catch (final FileAlreadyExistsException ex) {
             throw alreadyExists(dir);
         }
-
+        // The run's identity before its queue: a writer killed from here on leaves a journal that run --resume
+        // continues (with no catalog yet, from tick 0).
+        writeDurably(dir.resolve(JournalLayout.DIAGRAM_FILE), source);
+        writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(diagram, seed, simulationId, ctx));
         final SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(queueDir)
             .rollCycle(ctx.rollCycle)
             .timeProvider(ctx.timeProvider)
             .build();
-        try {
-            writeDurably(dir.resolve(JournalLayout.DIAGRAM_FILE), source);
-            // Last: run.properties is what makes the directory a journal (JournalLayout.isJournal).
-            writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(diagram, seed, simulationId, ctx));
-        } catch (final IOException | RuntimeException ex) {
-            queue.close();
-            throw ex;
-        }
         return new JournalWriter(dir, queue, simulationId, ctx);
+    }
+
+    /**
+     * Reopen the journal in {@code dir}, whose writer died (kill -9) before the run's end, to append the ticks that
+     * follow its last complete one: {@code run --resume}. Its run.properties and diagram stay as written; its catalog
+     * is appended only if it has none ({@code hasCatalog} false: the writer died before the run started). The
+     * caller re-simulates the ticks already journaled without delivering them (the kernel is deterministic), so the
+     * next tick this writer is given is the one after the journal's last.
+     *
+     * @param ticksJournaled the ticks the journal already holds (its last tick + 1).
+     * @throws IOException if {@code dir} is not a journal, or it has ended.
+     */
+    public static JournalWriter resume(final Path dir, final long simulationId, final boolean hasCatalog,
+                                       final long ticksJournaled, final Context ctx) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(JournalLayout.RUN_FILE))) {
+            throw new IOException("not a journal: " + dir + " (no " + JournalLayout.RUN_FILE + ")");
+        }
+        final Path queueDir = dir.resolve(JournalLayout.QUEUE_DIR);
+        Files.createDirectories(queueDir);
+        final SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(queueDir)
+            .rollCycle(ctx.rollCycle)
+            .timeProvider(ctx.timeProvider)
+            .build();
+        final JournalWriter writer = new JournalWriter(dir, queue, simulationId, ctx);
+        writer.catalogJournaled = hasCatalog;
+        writer.ticks = ticksJournaled;
+        writer.ticksWritten.set(ticksJournaled);
+        return writer;
     }
 
     @Override
     public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+        if (catalogJournaled) {
+            return; // resumed: the journal has its catalog, from the run's start
+        }
         append(buffer, offset, length);
         if (retention != null && !catalogKept) {
             // Once, before any tick: the first cycle (with the catalog excerpt) may be deleted by retention.
@@ -253,6 +321,20 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     /** Ticks appended so far; safe to read from any thread. */
     public long ticksWritten() {
         return ticksWritten.get();
+    }
+
+    /** Bytes of SBE messages appended so far (catalog, ticks, end; Chronicle's headers aside); any thread. */
+    public long bytesWritten() {
+        return bytesWritten.get();
+    }
+
+    /**
+     * Add the append latencies (ns) sampled since the last call (one append in {@value #LATENCY_SAMPLE_EVERY},
+     * timed around Chronicle's write) to {@code into}. From one reader thread at a time (a scraper).
+     */
+    public synchronized void addAppendLatencies(final Histogram into) {
+        appendInterval = appendLatency.getIntervalHistogram(appendInterval);
+        into.add(appendInterval);
     }
 
     public Path directory() {
@@ -313,6 +395,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
             if (retention != null) {
                 retention.close();
             }
+            if (pretoucher != null) {
+                pretoucher.close();
+            }
             final ExcerptAppender a = appender;
             if (a != null) {
                 a.close();
@@ -327,6 +412,18 @@ public final class JournalWriter implements TickListener, AutoCloseable {
             a = queue.createAppender(); // on the listener thread, which then owns it
             appender = a;
         }
+        final boolean timed = (appends++ & (LATENCY_SAMPLE_EVERY - 1)) == 0;
+        final long start = timed ? System.nanoTime() : 0;
+        appendTo(a, buffer, offset, length, pretoucher);
+        if (timed) {
+            appendLatency.recordValue(Math.max(0, System.nanoTime() - start));
+        }
+        bytesWritten.lazySet(bytesWritten.get() + length);
+    }
+
+    /** Append one excerpt; tell the pretoucher, if any, where the writer now is in which cycle file. */
+    private static void appendTo(final ExcerptAppender a, final DirectBuffer buffer, final int offset,
+                                 final int length, final JournalPretoucher pretoucher) {
         try (DocumentContext dc = a.writingDocument()) {
             final Bytes<?> bytes = dc.wire().bytes();
             final byte[] array = buffer.byteArray();
@@ -334,6 +431,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
                 bytes.write(array, buffer.wrapAdjustment() + offset, length);
             } else {
                 bytes.unsafeWrite(buffer.addressOffset() + offset, length); // off-heap: straight from its address
+            }
+            if (pretoucher != null && bytes instanceof MappedBytes mapped) {
+                pretoucher.writerAt(mapped.mappedFile(), bytes.writePosition());
             }
         }
     }
@@ -365,7 +465,9 @@ public final class JournalWriter implements TickListener, AutoCloseable {
             + JournalLayout.TICK_LENGTH_NS + '=' + diagram.tickNs() + '\n'
             + JournalLayout.NAME + '=' + escape(diagram.name()) + '\n'
             + JournalLayout.ROLL_CYCLE + '=' + JournalRetention.nameOf(ctx.rollCycle) + '\n'
-            + (ctx.retention.keepsAll() ? "" : JournalLayout.RETAIN + '=' + ctx.retention + '\n');
+            + (ctx.retention.keepsAll() ? "" : JournalLayout.RETAIN + '=' + ctx.retention + '\n')
+            + (Double.isNaN(ctx.launchSpeed) ? "" : JournalLayout.TICKS + '=' + ctx.launchTicks + '\n'
+                + JournalLayout.SPEED + '=' + (Double.isInfinite(ctx.launchSpeed) ? "max" : ctx.launchSpeed) + '\n');
     }
 
     /**

@@ -3,8 +3,11 @@ package io.tickwire.journal;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.test.TickCollector;
 import io.tickwire.journal.test.Messages;
+import io.tickwire.journal.format.CsvExporter;
 import io.tickwire.sbe.HeartbeatEncoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
+import io.tickwire.sbe.ReplicaEventEncoder;
+import io.tickwire.sbe.ReplicaEventKind;
 import net.openhft.chronicle.core.time.SetTimeProvider;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -226,6 +229,42 @@ class JournalReaderTest {
                 olderBlanked.append(String.join(",", cells)).append('\n');
             }
             assertThat(actual.toString()).isEqualTo(olderBlanked.toString());
+        }
+    }
+
+    @Test
+    void shouldReadTicksPastTheirEventsAndFindTheLastTickBehindThem() throws IOException {
+        // Each tick followed by its events (written by onEvent), the last ones opening a cycle of their own, no end:
+        // the journal of a run that is still going, or was killed after a tick's events.
+        final SetTimeProvider time = new SetTimeProvider(START_NS);
+        final UnsafeBuffer event = new UnsafeBuffer(new byte[64]);
+        final int eventLength = MessageHeaderEncoder.ENCODED_LENGTH + new ReplicaEventEncoder()
+            .wrapAndApplyHeader(event, 0, new MessageHeaderEncoder()).tick(0).replica(1)
+            .kind(ReplicaEventKind.CRASHED).encodedLength();
+        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1, time)) {
+            final UnsafeBuffer catalog = Messages.catalog();
+            writer.onCatalog(catalog, 0, catalog.capacity());
+            for (long t = 0; t < 10; t++) {
+                Messages.appendTicks(writer, t, t + 1);
+                if (t == 9) {
+                    time.advanceMillis(TimeUnit.HOURS.toMillis(1));
+                }
+                writer.onEvent(event, 0, eventLength, t);
+                writer.onEvent(event, 0, eventLength, t);
+            }
+        }
+        try (JournalReader reader = JournalReader.open(dir)) {
+            assertThat(reader.ended()).isFalse();
+            assertThat(reader.firstTick()).isZero();
+            assertThat(reader.lastTick()).isEqualTo(9);
+            while (reader.next(collect)) {
+                assertThat(ticks).hasSizeLessThanOrEqualTo(10);
+            }
+            assertThat(ticks).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertSeek(reader, 5);
+            assertThat(next(reader)).isEqualTo(6);
+            assertSeek(reader, 9);
+            assertThat(reader.next(collect)).isFalse();
         }
     }
 

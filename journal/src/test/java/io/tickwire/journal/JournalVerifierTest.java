@@ -64,10 +64,47 @@ class JournalVerifierTest {
         assertThat(outcome.verifier.ticksCompared()).isEqualTo(TICKS);
     }
 
+    @Test
+    void shouldVerifyAJournalWithReplicaEventsBetweenItsTicks() throws Exception {
+        // Crashes, detections and replacements: the journal holds ReplicaEvents after the ticks they happened in.
+        final String crashing = SimulatedJournals.TWO_SYSTEMS.replace("    replicas: 2\n",
+            "    replicas: 2\n    balancer: round-robin\n    startup: 100ms\n    failures: { mtbf: 500ms }\n"
+                + "    health: { interval: 50ms, timeout: 10ms, unhealthyThreshold: 2 }\n");
+        assertThat(crashing).contains("failures");
+        final Path withEvents = dir.resolve("with-events");
+        SimulatedJournals.run(withEvents, crashing, SEED, TICKS, 2);
+        int events = 0;
+        try (net.openhft.chronicle.queue.ChronicleQueue queue = net.openhft.chronicle.queue.ChronicleQueue
+            .singleBuilder(withEvents.resolve(JournalLayout.QUEUE_DIR)).readOnly(true).build();
+             net.openhft.chronicle.queue.ExcerptTailer tailer = queue.createTailer()) {
+            while (true) {
+                try (net.openhft.chronicle.wire.DocumentContext dc = tailer.readingDocument()) {
+                    if (!dc.isPresent()) {
+                        break;
+                    }
+                    final int template = dc.wire().bytes().readUnsignedShort(dc.wire().bytes().readPosition() + 2);
+                    events += template == io.tickwire.sbe.ReplicaEventDecoder.TEMPLATE_ID ? 1 : 0;
+                }
+            }
+        }
+        assertThat(events).isGreaterThan(10);
+        for (final int workers : new int[] {1, 2}) {
+            final Outcome outcome = verify(withEvents, crashing, SEED, TICKS, workers);
+            assertThat(outcome.verifier.difference()).as("workers %d", workers).isNull();
+            assertThat(outcome.verifier.catalogDifference()).isNull();
+            assertThat(outcome.verifier.ticksCompared()).isEqualTo(TICKS);
+        }
+    }
+
     private static Outcome verify(final long seed, final long ticks, final int workers) throws Exception {
+        return verify(journal, SimulatedJournals.TWO_SYSTEMS, seed, ticks, workers);
+    }
+
+    private static Outcome verify(final Path journal, final String yaml, final long seed, final long ticks,
+                                  final int workers) throws Exception {
         final AtomicInteger stops = new AtomicInteger();
         final JournalVerifier verifier;
-        try (Simulation sim = Simulation.create(DiagramLoader.parse(SimulatedJournals.TWO_SYSTEMS),
+        try (Simulation sim = Simulation.create(DiagramLoader.parse(yaml),
             new Simulation.Context().speed(Simulation.Context.SPEED_MAX).ticks(ticks).seed(seed).workers(workers)
                 .simulationId(5))) {
             verifier = new JournalVerifier(journal, () -> {

@@ -58,6 +58,10 @@ class TickDiffTest {
         final long p99 = buffer.getLong(at);
         buffer.putLong(at, p99 + 1);
         assertThat(compare(tick, copy)).isEqualTo("services[db].p99Ns journal=" + p99 + " simulated=" + (p99 + 1));
+
+        final byte[] replicas = tick.clone();
+        new UnsafeBuffer(replicas).putInt(db + TickSummaryDecoder.ServicesDecoder.readyReplicasEncodingOffset(), 9);
+        assertThat(compare(tick, replicas)).startsWith("services[db].readyReplicas journal=").endsWith(" simulated=9");
     }
 
     @Test
@@ -113,11 +117,13 @@ class TickDiffTest {
     }
 
     @Test
-    void shouldCompareCatalogsIgnoringStartTimeAndWorkers() {
+    void shouldCompareCatalogsIgnoringStartTimeWorkersAndSchemaVersion() {
         final byte[] copy = catalog.clone();
         final UnsafeBuffer buffer = new UnsafeBuffer(copy);
         buffer.putLong(HEADER + CatalogDecoder.startWallTimeNsEncodingOffset(), 1);
         buffer.putShort(HEADER + CatalogDecoder.workersEncodingOffset(), (short)9);
+        // A journal of an older schema version is re-simulated at the current one.
+        buffer.putShort(HEADER + CatalogDecoder.schemaVersionEncodingOffset(), (short)3);
         assertThat(TickDiff.compareCatalogs(catalog, copy)).isNull();
 
         buffer.putLong(HEADER + CatalogDecoder.seedEncodingOffset(), 4);

@@ -4,13 +4,14 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.FeedQuery;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.Simulation;
 import io.tickwire.sbe.ConflationPolicy;
@@ -67,6 +68,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
     private final UnsubscribeDecoder unsubscribe = new UnsubscribeDecoder();
     private final ListSimulationsDecoder listSimulations = new ListSimulationsDecoder();
     private final PingDecoder ping = new PingDecoder();
+    private final FeedMessages messages = new FeedMessages();
     private final Map<Long, FeedSubscription> subscriptions = new LinkedHashMap<>();
     private ChannelHandlerContext ctx;
     private ScheduledFuture<?> heartbeats;
@@ -213,6 +215,11 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         framesSent = framesSent + n;
     }
 
+    /** The encoders of this connection's control messages. */
+    FeedMessages messages() {
+        return messages;
+    }
+
     /** Write one control message (not flushed). */
     void send(final ByteBuf message) {
         ctx.write(new BinaryWebSocketFrame(message), ctx.voidPromise());
@@ -269,46 +276,25 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         runtime.connections().add(this);
         final long periodMs = Math.max(1, config.heartbeatIntervalMs() / 4);
         heartbeats = ctx.executor().scheduleAtFixedRate(this::heartbeat, periodMs, periodMs, TimeUnit.MILLISECONDS);
-        final Map<String, List<String>> query = new QueryStringDecoder(requestUri).parameters();
-        final String sim = first(query, "sim");
-        if (sim == null) {
+        final int q = requestUri.indexOf('?');
+        final FeedQuery query = FeedQuery.parse(q < 0 ? null : requestUri.substring(q + 1));
+        if (!query.subscribes()) {
             return; // plain /feed: the client subscribes
         }
-        long id = 0;
-        long from = -1;
-        ConflationPolicy policy = ConflationPolicy.CONFLATE;
+        final long id;
+        final long fromSequence;
+        final ConflationPolicy policy;
         try {
-            if (!"latest".equals(sim)) {
-                id = Long.parseLong(sim);
-            }
-            final String fromText = first(query, "from");
-            if (fromText != null) {
-                from = Long.parseLong(fromText);
-            }
-        } catch (final NumberFormatException ex) {
-            sendError(0, ErrorCode.BAD_REQUEST, "sim must be a simulation id or 'latest' and from a sequence, got '"
-                + requestUri + "'");
+            id = query.simulationId();
+            fromSequence = query.fromSequence();
+            policy = query.policy();
+        } catch (final IllegalArgumentException ex) {
+            sendError(0, ErrorCode.BAD_REQUEST, ex.getMessage() + " in '" + requestUri + "'");
             ctx.flush();
             return;
         }
-        final String policyText = first(query, "policy");
-        if (policyText != null) {
-            if ("disconnect".equalsIgnoreCase(policyText)) {
-                policy = ConflationPolicy.DISCONNECT;
-            } else if (!"conflate".equalsIgnoreCase(policyText)) {
-                sendError(0, ErrorCode.BAD_REQUEST, "policy must be conflate or disconnect, got '" + policyText + "'");
-                ctx.flush();
-                return;
-            }
-        }
-        final String services = first(query, "services");
-        onSubscribe(0, id, from, policy, services == null ? "" : services);
+        onSubscribe(0, id, fromSequence, policy, query.services());
         ctx.flush();
-    }
-
-    private static String first(final Map<String, List<String>> query, final String name) {
-        final List<String> values = query.get(name);
-        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private boolean overRate() {
@@ -336,19 +322,13 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         }
         final int templateId = header.templateId();
         final int version = header.version();
-        final int minBlock = switch (templateId) {
-            case SubscribeDecoder.TEMPLATE_ID -> version >= 3 ? SubscribeDecoder.BLOCK_LENGTH :
-                SubscribeDecoder.policyEncodingOffset();
-            case UnsubscribeDecoder.TEMPLATE_ID -> UnsubscribeDecoder.BLOCK_LENGTH;
-            case ListSimulationsDecoder.TEMPLATE_ID -> ListSimulationsDecoder.BLOCK_LENGTH;
-            case PingDecoder.TEMPLATE_ID -> PingDecoder.BLOCK_LENGTH;
-            default -> -1;
-        };
-        if (minBlock < 0) {
+        final FeedMessage request = FeedMessage.fromClient(templateId);
+        if (request == null) {
             close(WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "unknown templateId " + templateId
-                + ": clients send Subscribe (40), Unsubscribe (41), ListSimulations (42) or Ping (43)");
+                + ": clients send " + FeedMessage.clientMessages());
             return;
         }
+        final int minBlock = request.minBlockLength(version);
         final int blockLength = header.blockLength();
         if (blockLength < minBlock || length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength) {
             close(WebSocketCloseStatus.PROTOCOL_ERROR, "truncated: template " + templateId + " needs "
@@ -356,20 +336,21 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         final int offset = MessageHeaderDecoder.ENCODED_LENGTH;
-        switch (templateId) {
-            case SubscribeDecoder.TEMPLATE_ID -> onSubscribeMessage(length, blockLength, version);
-            case UnsubscribeDecoder.TEMPLATE_ID -> {
+        switch (request) {
+            case SUBSCRIBE -> onSubscribeMessage(length, blockLength, version);
+            case UNSUBSCRIBE -> {
                 unsubscribe.wrap(inbound, offset, blockLength, version);
                 onUnsubscribe(unsubscribe.requestId(), unsubscribe.simulationId());
             }
-            case ListSimulationsDecoder.TEMPLATE_ID -> {
+            case LIST_SIMULATIONS -> {
                 listSimulations.wrap(inbound, offset, blockLength, version);
                 onListSimulations(listSimulations.requestId());
             }
-            default -> {
+            case PING -> {
                 ping.wrap(inbound, offset, blockLength, version);
-                send(FeedMessages.pong(ctx.alloc(), ping.requestId(), ping.clientTimeNs(), epochNanos()));
+                send(messages.pong(ctx.alloc(), ping.requestId(), ping.clientTimeNs(), epochNanos()));
             }
+            default -> throw new IllegalStateException(request + " is not a request"); // fromClient() said it is
         }
     }
 
@@ -377,7 +358,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         subscribe.wrap(inbound, MessageHeaderDecoder.ENCODED_LENGTH, blockLength, version);
         ConflationPolicy policy = ConflationPolicy.CONFLATE;
         String services = "";
-        if (version >= 3) {
+        if (version >= SubscribeDecoder.policySinceVersion()) {
             final short raw = subscribe.policyRaw();
             if (raw == ConflationPolicy.DISCONNECT.value()) {
                 policy = ConflationPolicy.DISCONNECT;
@@ -411,11 +392,11 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         onSubscribe(subscribe.requestId(), subscribe.simulationId(), subscribe.fromSequence(), policy, services);
     }
 
-    private void onSubscribe(final long requestId, final long id, final long from, final ConflationPolicy policy,
-                             final String services) {
-        if (id < 0 || from < -1) {
+    private void onSubscribe(final long requestId, final long id, final long fromSequence,
+                             final ConflationPolicy policy, final String services) {
+        if (id < 0 || fromSequence < -1) {
             sendError(requestId, ErrorCode.BAD_REQUEST, "simulationId must be >= 0 (0: the latest) and fromSequence"
-                + " >= -1 (-1: the latest tick then live), got " + id + " and " + from);
+                + " >= -1 (-1: the latest tick then live), got " + id + " and " + fromSequence);
             return;
         }
         // A run the registry does not know may still be journaled (an earlier server's): opened here, once (a
@@ -441,11 +422,11 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         final long start = target.epochStart(); // 0 for a run; where a replay (re)started
         final long published = target.lastSequence();
         final long last = published >= start ? published : -1; // a replay has published none of this epoch yet
-        if (from >= 0) {
+        if (fromSequence >= 0) {
             final long oldest = target.journalDir() != null ? Math.max(target.firstSequence(), start)
                 : Math.min(target.tail().oldest(), last + 1);
-            if (from < oldest) {
-                sendError(requestId, ErrorCode.SEQUENCE_UNAVAILABLE, "sequence " + from + " is no longer held: "
+            if (fromSequence < oldest) {
+                sendError(requestId, ErrorCode.SEQUENCE_UNAVAILABLE, "sequence " + fromSequence + " is no longer held: "
                     + (last < oldest ? "no tick is" : "ticks " + oldest + ".." + last + " are") + " available");
                 return;
             }
@@ -455,13 +436,13 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             drop(existing); // replaced: nothing more of it is written
         }
         final ServiceFilter filter = serviceIds.length == 0 ? null : target.acquireFilter(serviceIds);
-        final long next = from >= 0 ? from : Math.max(last, start);
-        final long first = from >= 0 ? from : last;
+        // From a snapshot (-1): the latest tick published of this epoch, announced as the first one.
+        final long first = fromSequence >= 0 ? fromSequence : last;
         final FeedSubscription subscription = new FeedSubscription(this, ctx, runtime, target, filter, services,
-            policy, next, epoch);
+            policy, fromSequence >= 0 ? fromSequence : Math.max(last, start), epoch);
         subscriptions.put(target.simulationId(), subscription);
         publishViews();
-        send(FeedMessages.subscribed(ctx.alloc(), requestId, target.simulationId(), first, last, policy));
+        send(messages.subscribed(ctx.alloc(), requestId, target.simulationId(), first, last, policy));
         send(FeedMessages.copy(ctx.alloc(), target.catalog()));
         target.add(subscription);
         subscription.pump();
@@ -499,7 +480,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         }
         drop(subscription);
         publishViews();
-        send(FeedMessages.unsubscribed(ctx.alloc(), requestId, simulationId, subscription.lastSent()));
+        send(messages.unsubscribed(ctx.alloc(), requestId, simulationId, subscription.lastSent()));
     }
 
     private void onListSimulations(final long requestId) {
@@ -523,11 +504,11 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             list.add(new FeedMessages.Listed(replay.simulationId(), state, b.lastSequence(), b.tickLengthNs(),
                 b.name()));
         }
-        send(FeedMessages.simulationList(ctx.alloc(), requestId, list));
+        send(messages.simulationList(ctx.alloc(), requestId, list));
     }
 
     private void sendError(final long requestId, final ErrorCode code, final String message) {
-        send(FeedMessages.error(ctx.alloc(), requestId, code, message));
+        send(messages.error(ctx.alloc(), requestId, code, message));
     }
 
     /** Cancel a subscription this connection has just dropped, keeping its count of conflated ticks. */
@@ -563,6 +544,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
         }
         closing = true;
         leaveAll();
+        runtime.counters().countDisconnect(status);
         LOG.debug("feed {}: closing {} {}", remoteAddress, status.code(), reason);
         FeedCloseHandler.closeWith(ctx.channel(), status, reason, forceCloseMs);
     }

@@ -4,8 +4,9 @@ import java.util.Set;
 
 /**
  * What every feed connection of a {@link FeedServer} shares: its configuration, its simulations, the replay threads
- * that read journals off the event loops, and the set of open feed connections (for {@code GET /connections}).
+ * that read journals off the event loops, the set of open feed connections (for {@code GET /connections}) and the
+ * server's counters (for {@code GET /metrics}).
  */
 record FeedRuntime(FeedServer.Context ctx, SimulationRegistry registry, ReplayThreads replayThreads,
-                   Set<FeedFrameHandler> connections) {
+                   Set<FeedFrameHandler> connections, FeedCounters counters) {
 }

@@ -17,7 +17,12 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.ThreadStartHook;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tickwire.journal.JournalRetention;
 import org.slf4j.Logger;
@@ -36,8 +41,10 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /**
  * The Netty server: REST control of simulations, the binary WebSocket feed on {@code /feed}, the static dashboard.
@@ -61,6 +68,7 @@ public final class FeedServer implements AutoCloseable {
     private static final Pattern JOURNAL_DIR = Pattern.compile("sim-(\\d{1,18})-.*");
 
     private final Context ctx;
+    private final SslContext ssl;
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final ChannelGroup channels = new DefaultChannelGroup("tickwire-feed", GlobalEventExecutor.INSTANCE);
@@ -73,18 +81,47 @@ public final class FeedServer implements AutoCloseable {
 
     private FeedServer(final Context ctx) {
         this.ctx = ctx;
+        ssl = ctx.tlsCertificate() == null ? null : sslContext(ctx.tlsCertificate(), ctx.tlsPrivateKey());
         final IoHandlerFactory io = ctx.useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        acceptGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tw-accept"), io);
-        ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), new DefaultThreadFactory("tw-io"), io);
+        acceptGroup = new MultiThreadIoEventLoopGroup(1, threads("tw-accept", ctx.threadStartHook()), io);
+        ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), threads("tw-io", ctx.threadStartHook()), io);
         registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.journalRoot(), new RunLauncher(
             new RunLauncher.Context()
                 .journalRollCycle(ctx.journalRollCycle())
                 .journalRetention(ctx.journalRetention())
                 .feedTailTicks(ctx.tailTicks())
                 .feedTailBytes(ctx.tailBytes())
+                .metrics(ctx.metrics())
+                .journalPretouch(ctx.journalPretouch())
+                .runDefaults(ctx.runDefaults())
                 .listeners(ctx.runListeners())));
         replayThreads = new ReplayThreads(ctx.replayThreads());
-        runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet());
+        runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet(), new FeedCounters());
+    }
+
+    /** Netty's thread factory, with the layout's hook run on each thread as it starts. */
+    private static DefaultThreadFactory threads(final String prefix, final ThreadStartHook hook) {
+        return new DefaultThreadFactory(prefix) {
+            @Override
+            protected Thread newThread(final Runnable r, final String name) {
+                return super.newThread(() -> {
+                    hook.onStart(name);
+                    r.run();
+                }, name);
+            }
+        };
+    }
+
+    /** The server side of TLS from PEM files, with the JDK's provider (no native library). */
+    private static SslContext sslContext(final Path certificate, final Path privateKey) {
+        try {
+            return SslContextBuilder.forServer(certificate.toFile(), privateKey.toFile())
+                .sslProvider(SslProvider.JDK)
+                .build();
+        } catch (final SSLException | IllegalArgumentException ex) {
+            throw new IllegalArgumentException("TLS: cannot use certificate " + certificate + " and key " + privateKey
+                + ": " + ex.getMessage(), ex);
+        }
     }
 
     /**
@@ -115,7 +152,7 @@ public final class FeedServer implements AutoCloseable {
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(ctx.writeBufferLowWaterMark(), ctx.writeBufferHighWaterMark()))
-            .childHandler(new FeedServerInitializer(runtime, channels));
+            .childHandler(new FeedServerInitializer(runtime, channels, ssl));
         if (ctx.socketSendBufferBytes() > 0) {
             bootstrap.childOption(ChannelOption.SO_SNDBUF, ctx.socketSendBufferBytes());
         }
@@ -130,12 +167,19 @@ public final class FeedServer implements AutoCloseable {
             throw new UncheckedIOException(what, ex instanceof IOException io ? io : new IOException(ex));
         }
         port = ((InetSocketAddress)serverChannel.localAddress()).getPort();
-        LOG.info("tickwire server on http://{}:{} ({} transport, feed on /feed, journals {})", ctx.bindAddress(), port,
-            ctx.useEpoll() ? "native epoll" : "NIO", ctx.journalRoot() == null ? "off" : "in " + ctx.journalRoot());
-        if (!isLoopback(ctx.bindAddress())) {
-            LOG.warn("bound to {}: control and feed have no authentication; anyone who can reach it can launch runs",
-                ctx.bindAddress());
+        LOG.info("tickwire server on {}://{}:{} ({} transport, feed on /feed, journals {}, token {})",
+            ctx.tlsCertificate() == null ? "http" : "https", ctx.bindAddress(), port,
+            ctx.useEpoll() ? "native epoll" : "NIO", ctx.journalRoot() == null ? "off" : "in " + ctx.journalRoot(),
+            ctx.token() == null ? "none" : "required");
+        if (!isLoopback(ctx.bindAddress()) && ctx.token() == null) {
+            LOG.warn("bound to {} with --insecure: control and feed have no authentication; anyone who can reach it "
+                + "can launch runs", ctx.bindAddress());
         }
+    }
+
+    /** Whether it serves HTTPS and WSS. */
+    public boolean tls() {
+        return ssl != null;
     }
 
     /** The port actually bound (the ephemeral one when the context asked for 0). */
@@ -198,7 +242,7 @@ public final class FeedServer implements AutoCloseable {
         return last + 1;
     }
 
-    private static boolean isLoopback(final String host) {
+    static boolean isLoopback(final String host) {
         try {
             return InetAddress.getByName(host).isLoopbackAddress();
         } catch (final UnknownHostException ex) {
@@ -250,7 +294,108 @@ public final class FeedServer implements AutoCloseable {
         private String journalRollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
         private JournalRetention.Policy journalRetention = JournalRetention.Policy.KEEP_ALL;
         private final List<RunLauncher.ListenerFactory> runListeners = new ArrayList<>();
+        private String token;
+        private boolean insecure;
+        private Path tlsCertificate;
+        private Path tlsPrivateKey;
+        private boolean metrics = true;
+        private boolean journalPretouch;
+        private ThreadStartHook threadStartHook = ThreadStartHook.NONE;
+        private Consumer<Simulation.Context> runDefaults = c -> {
+        };
         private boolean concluded;
+
+        /** Applied to the simulation context of every run launched here (see {@link RunLauncher.Context#runDefaults}). */
+        public Context runDefaults(final Consumer<Simulation.Context> defaults) {
+            this.runDefaults = Objects.requireNonNull(defaults, "defaults");
+            return this;
+        }
+
+        public Consumer<Simulation.Context> runDefaults() {
+            return runDefaults;
+        }
+
+        /**
+         * The bearer token that control (REST), ingest, {@code /metrics} and the feed require: header
+         * {@code Authorization: Bearer <token>}, or for a WebSocket upgrade (browsers cannot set headers) the
+         * subprotocol {@code tickwire.bearer.<token>} ({@link BearerToken}). Null or empty (default): none. Checked
+         * in one place, {@link RequestGuard}, for every route and upgrade alike. A token is required to bind an
+         * address other than loopback, unless {@link #insecure(boolean)}.
+         */
+        public Context token(final String token) {
+            this.token = token;
+            return this;
+        }
+
+        public String token() {
+            return token;
+        }
+
+        /** Allow binding a non-loopback address without a token (everyone who reaches it controls it). Default false. */
+        public Context insecure(final boolean insecure) {
+            this.insecure = insecure;
+            return this;
+        }
+
+        public boolean insecure() {
+            return insecure;
+        }
+
+        /**
+         * Serve HTTPS and WSS with this certificate chain (PEM) and {@link #tlsPrivateKey(Path) key}; null (default):
+         * plain HTTP. Both or neither.
+         */
+        public Context tlsCertificate(final Path pem) {
+            this.tlsCertificate = pem;
+            return this;
+        }
+
+        /** The private key (PEM, PKCS#8) of {@link #tlsCertificate(Path)}. */
+        public Context tlsPrivateKey(final Path pem) {
+            this.tlsPrivateKey = pem;
+            return this;
+        }
+
+        public Path tlsCertificate() {
+            return tlsCertificate;
+        }
+
+        public Path tlsPrivateKey() {
+            return tlsPrivateKey;
+        }
+
+        /** Serve {@code GET /metrics} (Prometheus) and attach a metrics listener to every run. Default true. */
+        public Context metrics(final boolean metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public boolean metrics() {
+            return metrics;
+        }
+
+        /** Touch each journal's next pages ahead of its writer (see {@code JournalPretoucher}). Default false. */
+        public Context journalPretouch(final boolean pretouch) {
+            this.journalPretouch = pretouch;
+            return this;
+        }
+
+        public boolean journalPretouch() {
+            return journalPretouch;
+        }
+
+        /**
+         * Called on each of the server's own threads (event loops) as it starts, with the thread's name: where a CPU
+         * layout pins them (runs' threads: {@link #runDefaults}). Default none.
+         */
+        public Context threadStartHook(final ThreadStartHook hook) {
+            this.threadStartHook = Objects.requireNonNull(hook, "hook");
+            return this;
+        }
+
+        public ThreadStartHook threadStartHook() {
+            return threadStartHook;
+        }
 
         /**
          * Attach a listener made by {@code factory} to every run launched here (after its journal and feed): for
@@ -565,6 +710,19 @@ public final class FeedServer implements AutoCloseable {
             JournalRetention.rollCycle(journalRollCycle); // throws, naming the choices
             if (journalRetention == null) {
                 journalRetention = JournalRetention.Policy.KEEP_ALL;
+            }
+            if (token != null && token.isEmpty()) {
+                token = null;
+            }
+            if (token != null) {
+                BearerToken.check(token);
+            }
+            if (token == null && !insecure && !isLoopback(bindAddress)) {
+                throw new IllegalArgumentException("binding " + bindAddress + " (not loopback) needs a token, or "
+                    + "insecure to serve it to anyone who can reach it");
+            }
+            if ((tlsCertificate == null) != (tlsPrivateKey == null)) {
+                throw new IllegalArgumentException("TLS needs both a certificate and a private key");
             }
             concluded = true;
             return this;

@@ -53,6 +53,7 @@ final class FeedSubscription {
     final ServiceFilter filter;
     final ConflationPolicy policy;
     final String services;
+    /** The next tick owed: the subscription's {@code fromSequence} at first, then one past the last written. */
     private long nextSequence;
     private final long epoch;
     /** {@link #nextSequence} as other threads may read it (a replay at speed max waits for the slowest). */
@@ -79,7 +80,7 @@ final class FeedSubscription {
 
     FeedSubscription(final FeedFrameHandler connection, final ChannelHandlerContext ctx, final FeedRuntime runtime,
                      final Broadcaster broadcaster, final ServiceFilter filter, final String services,
-                     final ConflationPolicy policy, final long nextSequence, final long epoch) {
+                     final ConflationPolicy policy, final long fromSequence, final long epoch) {
         this.connection = connection;
         this.ctx = ctx;
         this.runtime = runtime;
@@ -88,9 +89,9 @@ final class FeedSubscription {
         this.filter = filter;
         this.services = services;
         this.policy = policy;
-        this.nextSequence = nextSequence;
+        this.nextSequence = fromSequence;
         this.epoch = epoch;
-        this.progress.set(nextSequence);
+        this.progress.set(fromSequence);
     }
 
     /** The next sequence it is owed, as last published by its event loop. Any thread. */
@@ -370,7 +371,7 @@ final class FeedSubscription {
         if (!active || nowNanos - lastWriteNanos < intervalNs || !ctx.channel().isWritable()) {
             return false; // (not writable: a slow reader is not sent more, even heartbeats)
         }
-        send(FeedMessages.heartbeat(ctx.alloc(), simulationId(), lastSent,
+        send(connection.messages().heartbeat(ctx.alloc(), simulationId(), lastSent,
             FeedFrameHandler.epochNanos()));
         lastWriteNanos = nowNanos;
         return true;
@@ -404,7 +405,7 @@ final class FeedSubscription {
     }
 
     private void end() {
-        send(FeedMessages.simulationEnd(ctx.alloc(), simulationId(), broadcaster.lastSequence(),
+        send(connection.messages().simulationEnd(ctx.alloc(), simulationId(), broadcaster.lastSequence(),
             broadcaster.endReason()));
         ctx.flush();
         connection.subscriptionEnded(this);
@@ -415,9 +416,9 @@ final class FeedSubscription {
         lastWriteNanos = System.nanoTime();
     }
 
-    private void gap(final long from, final long to) {
-        send(FeedMessages.gapNotice(ctx.alloc(), simulationId(), from, to));
-        gapped += to - from + 1;
+    private void gap(final long fromSequence, final long toSequence) {
+        send(connection.messages().gapNotice(ctx.alloc(), simulationId(), fromSequence, toSequence));
+        gapped += toSequence - fromSequence + 1;
         ticksConflated = gapped;
         lastWriteNanos = System.nanoTime();
     }
@@ -459,24 +460,24 @@ final class FeedSubscription {
         }
         final JournalReplay r = replay;
         final boolean settled = broadcaster.ended(); // then its journal does not grow
-        final long from = nextSequence;
+        final long fromSequence = nextSequence;
         final FeedServer.Context config = runtime.ctx();
         // Never past the latest tick on offer: a replay's journal holds ticks it has not published yet.
         final int maxTicks = (int)Math.max(1, Math.min(config.replayBatchTicks(),
-            broadcaster.lastSequence() - from + 1));
+            broadcaster.lastSequence() - fromSequence + 1));
         try {
             r.thread().execute(() -> {
                 List<JournalReplay.Replayed> frames = List.of();
                 Throwable failure = null;
                 try {
-                    frames = r.read(from, filter, maxTicks, config.replayBatchBytes(), ctx.alloc(), settled);
+                    frames = r.read(fromSequence, filter, maxTicks, config.replayBatchBytes(), ctx.alloc(), settled);
                 } catch (final Exception ex) {
                     failure = ex;
                 }
                 final List<JournalReplay.Replayed> read = frames;
                 final Throwable failed = failure;
                 try {
-                    ctx.executor().execute(() -> onReplayed(from, read, failed));
+                    ctx.executor().execute(() -> onReplayed(fromSequence, read, failed));
                 } catch (final RejectedExecutionException ex) {
                     read.forEach(JournalReplay.Replayed::release);
                 }
@@ -486,10 +487,11 @@ final class FeedSubscription {
         }
     }
 
-    /** On the event loop: a batch from the journal, for ticks from {@code from}. */
-    private void onReplayed(final long from, final List<JournalReplay.Replayed> frames, final Throwable failure) {
+    /** On the event loop: a batch from the journal, for ticks from {@code fromSequence}. */
+    private void onReplayed(final long fromSequence, final List<JournalReplay.Replayed> frames,
+                            final Throwable failure) {
         replayPending = false;
-        if (!active || from != nextSequence) {
+        if (!active || fromSequence != nextSequence) {
             frames.forEach(JournalReplay.Replayed::release);
             if (active) {
                 pump();
@@ -502,7 +504,7 @@ final class FeedSubscription {
         }
         if (failure != null) {
             connection.subscriptionFailed(this, ErrorCode.INTERNAL, "cannot replay simulation " + simulationId()
-                + " from its journal at tick " + from + ": " + failure.getMessage());
+                + " from its journal at tick " + fromSequence + ": " + failure.getMessage());
             return;
         }
         if (frames.isEmpty()) {

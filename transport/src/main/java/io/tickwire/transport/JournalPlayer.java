@@ -23,7 +23,7 @@ import java.util.concurrent.locks.LockSupport;
  *   player thread (one, its own):  JournalReader.next ─► wait for the tick's time ─► Broadcaster.onTick
  *                                  (paced: start + (simTime(k) − simTime(base)) / speed on the wall clock;
  *                                   max: while the slowest subscription is less than a window behind)
- *   control (REST, any thread):    pause / resume / seek: flags the player thread reads between ticks
+ *   control (REST, any thread):    pause / resume / seek / speed: flags the player thread reads between ticks
  * </pre>
  * Pacing is computed from a base (wall, simulated) pair, never by adding sleeps, so no drift accumulates; the base
  * is reset on start, resume and seek. At speed max the player respects back pressure: it publishes tick k only once
@@ -51,7 +51,7 @@ public final class JournalPlayer implements AutoCloseable {
     private final Broadcaster broadcaster;
     private final long firstTick;
     private final long lastTick;
-    private final double speed;
+    private volatile double speed;
     private final int maxAhead;
     private final TickListener.EndReason endReason;
     private final long tickLengthNs;
@@ -59,6 +59,7 @@ public final class JournalPlayer implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private final AtomicLong seekRequest = new AtomicLong(NONE);
+    private volatile boolean rebase; // the speed changed: pace from the next tick on
     private volatile boolean paused;
     private volatile boolean closed;
     private volatile long position = -1; // last tick published
@@ -177,6 +178,25 @@ public final class JournalPlayer implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
+    /**
+     * Play on at {@code newSpeed} from the next tick (the pacing base is reset there, as on resume). A paced replay
+     * stays paced and a replay at speed max stays at max: the feed treats their slow readers differently (see the
+     * class comment), which is fixed when the replay starts. Any thread.
+     *
+     * @throws IllegalArgumentException if {@code newSpeed} is not a finite speed &gt; 0, or this replay runs at max.
+     */
+    public void speed(final double newSpeed) {
+        if (Double.isInfinite(speed)) {
+            throw new IllegalArgumentException("replay " + simulationId() + " runs at speed max, which it keeps");
+        }
+        if (!(newSpeed > 0) || Double.isInfinite(newSpeed)) {
+            throw new IllegalArgumentException("speed must be a number > 0, got " + newSpeed);
+        }
+        speed = newSpeed;
+        rebase = true;
+        LockSupport.unpark(thread);
+    }
+
     /** The first tick starting at or after {@code simNs} of simulated time, as {@code TickLocator} finds it. */
     public long tickAtTime(final long simNs) {
         final long tick = Math.max(firstTick, -Math.floorDiv(-Math.max(simNs, 0), tickLengthNs));
@@ -268,6 +288,11 @@ public final class JournalPlayer implements AutoCloseable {
                     baseWall = NONE; // paced from where it resumes
                     continue;
                 }
+                if (rebase) {
+                    rebase = false;
+                    baseWall = NONE; // a new speed: paced from here
+                }
+                final double speed = this.speed;
                 if (Double.isInfinite(speed) && next - broadcaster.slowestNextSequence(next) >= maxAhead) {
                     LockSupport.parkNanos(this, BACK_PRESSURE_PARK_NS); // the slowest subscription is a window behind
                     continue;

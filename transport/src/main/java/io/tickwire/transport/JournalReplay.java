@@ -40,15 +40,15 @@ final class JournalReplay implements AutoCloseable {
     }
 
     /**
-     * Ticks {@code from}, {@code from + 1}, ... as journaled, each framed with its events (those {@code filter}
-     * keeps), up to {@code maxTicks} or just past {@code maxBytes}; empty if the journal does not hold {@code from}
-     * (yet). A tick is returned only with all its events: once the journal holds the next tick, or its end.
+     * Ticks {@code fromSequence}, {@code fromSequence + 1}, ... as journaled, each framed with its events (those
+     * {@code filter} keeps), up to {@code maxTicks} or just past {@code maxBytes}; empty if the journal does not hold
+     * {@code fromSequence} (yet). A tick is returned only with all its events: once the journal holds the next tick, or its end.
      *
      * @param settled the journal will not grow (its run ended, perhaps without journaling its end): its last tick's
      *                events are all there.
      * @throws IOException if the journal cannot be opened; IllegalStateException if it skips a tick.
      */
-    List<Replayed> read(final long from, final ServiceFilter filter, final int maxTicks,
+    List<Replayed> read(final long fromSequence, final ServiceFilter filter, final int maxTicks,
                         final long maxBytes, final ByteBufAllocator alloc, final boolean settled) throws IOException {
         if (closed) {
             return List.of();
@@ -56,17 +56,17 @@ final class JournalReplay implements AutoCloseable {
         if (reader == null) {
             reader = JournalReader.open(directory);
         }
-        if (expected != from) {
-            if (!reader.seek(from)) {
+        if (expected != fromSequence) {
+            if (!reader.seek(fromSequence)) {
                 expected = -1;
                 final long first = reader.firstTick();
-                if (first > from) {
-                    throw new SequenceUnavailableException("sequence " + from + " is no longer held: ticks " + first
-                        + ".." + reader.lastTick() + " are available");
+                if (first > fromSequence) {
+                    throw new SequenceUnavailableException("sequence " + fromSequence + " is no longer held: ticks "
+                        + first + ".." + reader.lastTick() + " are available");
                 }
                 return List.of();
             }
-            expected = from;
+            expected = fromSequence;
         }
         final Batch batch = new Batch(filter, alloc, maxTicks, maxBytes);
         try {
@@ -85,7 +85,7 @@ final class JournalReplay implements AutoCloseable {
             if (batch.full) {
                 expected = -1; // the record after the batch was read: the next batch seeks
             } else if (expected != -1) {
-                expected = from + batch.ticks.size();
+                expected = fromSequence + batch.ticks.size();
             }
         } catch (final RuntimeException ex) {
             batch.ticks.forEach(Replayed::release);

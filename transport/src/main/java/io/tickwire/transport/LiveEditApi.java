@@ -1,8 +1,7 @@
 package io.tickwire.transport;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.tickwire.engine.Simulation;
@@ -11,11 +10,14 @@ import io.tickwire.engine.control.PreparedEdit;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.sbe.EditKind;
 
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.function.BiConsumer;
+import java.util.concurrent.RejectedExecutionException;
+
+import static io.tickwire.transport.HttpResponses.JSON;
+import static io.tickwire.transport.HttpResponses.error;
+import static io.tickwire.transport.HttpResponses.json;
 
 /**
  * Live edits over REST, for a run of the {@link SimulationRegistry}:
@@ -34,87 +36,73 @@ import java.util.function.BiConsumer;
 final class LiveEditApi {
     /** The largest body taken: what a journaled edit may hold, with room for its header. */
     static final int MAX_BODY = ControlEvents.MAX_MESSAGE - 1024;
-    private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** An answer: a status and a JSON body. */
-    record Answer(HttpResponseStatus status, ObjectNode body) {
+    private final SimulationRegistry registry;
+    private final Executor control;
+
+    LiveEditApi(final FeedRuntime runtime) {
+        this.registry = runtime.registry();
+        this.control = registry.control();
     }
 
-    private LiveEditApi() {
+    void register(final HttpRoutes routes) {
+        routes.add(HttpMethod.PATCH, SimulationsApi.SIMULATIONS + "/{id}", ex -> edit(ex, EditKind.PATCH, ex.body()))
+            .add(HttpMethod.POST, SimulationsApi.SIMULATIONS + "/{id}/faults",
+                ex -> edit(ex, EditKind.FAULT_ADD, ex.body()))
+            .add(HttpMethod.DELETE, SimulationsApi.SIMULATIONS + "/{id}/faults/{faultId}", this::endFault);
     }
 
-    /**
-     * Whether {@code rest} (the path after {@code /simulations/}) with {@code method} is a live edit; if so,
-     * {@code answer} is called once, later, from the control thread or the orchestrator's.
-     */
-    static boolean handle(final String rest, final HttpMethod method, final FullHttpRequest request,
-                          final SimulationRegistry registry, final Executor control,
-                          final BiConsumer<HttpResponseStatus, ObjectNode> answer) {
-        final String[] parts = rest.split("/", -1);
-        final EditKind kind;
-        final String body;
-        if (parts.length == 1 && HttpMethod.PATCH.equals(method)) {
-            kind = EditKind.PATCH;
-            body = request.content().toString(StandardCharsets.UTF_8);
-        } else if (parts.length == 2 && "faults".equals(parts[1]) && HttpMethod.POST.equals(method)) {
-            kind = EditKind.FAULT_ADD;
-            body = request.content().toString(StandardCharsets.UTF_8);
-        } else if (parts.length == 3 && "faults".equals(parts[1]) && HttpMethod.DELETE.equals(method)) {
-            kind = EditKind.FAULT_END;
-            try {
-                body = "{\"id\":" + Integer.parseInt(parts[2]) + "}";
-            } catch (final NumberFormatException ex) {
-                answer.accept(HttpResponseStatus.NOT_FOUND, error("no fault '" + parts[2] + "': faults are numbered"));
-                return true;
-            }
-        } else {
-            return false;
-        }
-        final Simulation sim;
+    private FullHttpResponse endFault(final HttpExchange ex) {
+        final String faultId = ex.pathParameter("faultId");
         try {
-            sim = registry.get(Long.parseLong(parts[0])).orElse(null);
-        } catch (final NumberFormatException ex) {
-            answer.accept(HttpResponseStatus.NOT_FOUND, error("no simulation " + parts[0]));
-            return true;
+            return edit(ex, EditKind.FAULT_END, "{\"id\":" + Integer.parseInt(faultId) + "}");
+        } catch (final NumberFormatException bad) {
+            return error(HttpResponseStatus.NOT_FOUND, "no fault '" + faultId + "': faults are numbered");
         }
+    }
+
+    /** Checks what can be checked on the event loop, then hands the edit to the control thread: answers later. */
+    private FullHttpResponse edit(final HttpExchange ex, final EditKind kind, final String body) {
+        final String id = ex.pathParameter("id");
+        final long simulationId = parsedId(id);
+        final Simulation sim = registry.get(simulationId).orElse(null);
         if (sim == null) {
-            answer.accept(HttpResponseStatus.NOT_FOUND, error(registry.replay(parsedId(parts[0])).isPresent()
-                ? "simulation " + parts[0] + " is a replay: a journal cannot be edited" : "no simulation " + parts[0]));
-            return true;
+            return error(HttpResponseStatus.NOT_FOUND, registry.replay(simulationId).isPresent()
+                ? "simulation " + id + " is a replay: a journal cannot be edited" : "no simulation " + id);
         }
-        if (request.content().readableBytes() > MAX_BODY) {
-            answer.accept(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, error("an edit of at most " + MAX_BODY
-                + " bytes (got " + request.content().readableBytes() + ")"));
-            return true;
+        final int length = ex.request().content().readableBytes();
+        if (length > MAX_BODY) {
+            return error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "an edit of at most " + MAX_BODY
+                + " bytes (got " + length + ")");
         }
         try {
-            control.execute(() -> submit(sim, kind, body, answer));
-        } catch (final java.util.concurrent.RejectedExecutionException ex) {
-            answer.accept(HttpResponseStatus.SERVICE_UNAVAILABLE, error("the server is shutting down"));
+            control.execute(() -> submit(ex, sim, kind, body));
+        } catch (final RejectedExecutionException rejected) {
+            return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down");
         }
-        return true;
+        return HttpExchange.LATER;
     }
 
-    private static void submit(final Simulation sim, final EditKind kind, final String body,
-                               final BiConsumer<HttpResponseStatus, ObjectNode> answer) {
+    /** On the control thread: validate and queue the edit; answer once the orchestrator has applied it. */
+    private static void submit(final HttpExchange ex, final Simulation sim, final EditKind kind, final String body) {
         final CompletableFuture<PreparedEdit.Applied> applied;
         try {
             applied = sim.edit(kind, body);
-        } catch (final DiagramException ex) {
-            final ObjectNode error = error(ex.getMessage());
-            ex.problems().forEach(error.putArray("problems")::add);
-            answer.accept(HttpResponseStatus.BAD_REQUEST, error);
+        } catch (final DiagramException bad) {
+            final ObjectNode answer = JSON.createObjectNode().put("error", bad.getMessage());
+            bad.problems().forEach(answer.putArray("problems")::add);
+            ex.respond(json(HttpResponseStatus.BAD_REQUEST, answer));
             return;
-        } catch (final IllegalStateException ex) {
-            answer.accept(sim.state() == Simulation.State.RUNNING ? HttpResponseStatus.SERVICE_UNAVAILABLE
-                : HttpResponseStatus.CONFLICT, error(ex.getMessage()));
+        } catch (final IllegalStateException refused) {
+            ex.respond(error(sim.state() == Simulation.State.RUNNING ? HttpResponseStatus.SERVICE_UNAVAILABLE
+                : HttpResponseStatus.CONFLICT, refused.getMessage()));
             return;
         }
         applied.whenComplete((done, failure) -> {
             if (failure != null) {
                 final Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
-                answer.accept(HttpResponseStatus.CONFLICT, error(cause.getMessage()));
+                ex.respond(error(HttpResponseStatus.CONFLICT, cause.getMessage()));
                 return;
             }
             final ObjectNode ok = JSON.createObjectNode()
@@ -125,7 +113,7 @@ final class LiveEditApi {
             if (done.faultId() >= 0) {
                 ok.put("faultId", done.faultId());
             }
-            answer.accept(HttpResponseStatus.OK, ok);
+            ex.respond(json(HttpResponseStatus.OK, ok));
         });
     }
 
@@ -135,9 +123,5 @@ final class LiveEditApi {
         } catch (final NumberFormatException ex) {
             return -1;
         }
-    }
-
-    private static ObjectNode error(final String message) {
-        return JSON.createObjectNode().put("error", message);
     }
 }

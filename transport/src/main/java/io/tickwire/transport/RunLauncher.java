@@ -29,6 +29,8 @@ import java.util.function.Consumer;
  *    command ring ─► workers ─► metrics ring ─► aggregator ─► output ring, one consumer thread per listener:
  *        ├─► JournalWriter        if a journal dir is given: every tick to Chronicle Queue
  *        ├─► Broadcaster          if Context#feed: the binary WebSocket feed
+ *        ├─► RunMetrics           if Context#metrics: the latest tick per service and tick-close latency, for
+ *        │                        GET /metrics (read at scrape time)
  *        └─► Context#listeners    one listener per factory, per run (metrics, control, alerting, ...)
  *  JournalWriter ──first tick moved by retention──► Broadcaster (refuses resumes from before it)
  *  Broadcaster   ──ticks older than its tail──────► read back from the journal dir by each subscription
@@ -71,12 +73,41 @@ public final class RunLauncher {
      */
     public Run launch(final Diagram diagram, final Simulation.Context simulation, final long id, final Path journalDir,
                       final Consumer<Run> onFeedEnded) throws IOException {
-        final Simulation sim = Simulation.create(diagram, simulation.copy().simulationId(id));
+        return launch(diagram, simulation, id, journalDir, onFeedEnded, (sim, jctx) ->
+            JournalWriter.create(journalDir, diagram, sim.seed(), id, jctx));
+    }
+
+    /**
+     * Continue run {@code id} journaled in {@code journalDir}, whose writer died before the run's end, after its last
+     * complete tick ({@code ticksJournaled - 1}): the ticks before are re-simulated and not delivered
+     * ({@link Simulation.Context#emitFromTick}), then every listener gets the rest as in {@link #launch}; the journal
+     * is appended to ({@link JournalWriter#resume}).
+     */
+    public Run resume(final Diagram diagram, final Simulation.Context simulation, final long id,
+                      final Path journalDir, final boolean hasCatalog, final long ticksJournaled) throws IOException {
+        return launch(diagram, simulation.copy().emitFromTick(ticksJournaled), id, journalDir, null, (sim, jctx) ->
+            JournalWriter.resume(journalDir, id, hasCatalog, ticksJournaled, jctx));
+    }
+
+    /** Opens a run's journal writer. */
+    @FunctionalInterface
+    private interface JournalOpener {
+        JournalWriter open(Simulation simulation, JournalWriter.Context ctx) throws IOException;
+    }
+
+    private Run launch(final Diagram diagram, final Simulation.Context simulation, final long id, final Path journalDir,
+                       final Consumer<Run> onFeedEnded, final JournalOpener opener) throws IOException {
+        final Simulation.Context simCtx = simulation.copy().simulationId(id);
+        ctx.runDefaults.accept(simCtx);
+        final Simulation sim = Simulation.create(diagram, simCtx);
         final Run run = new Run(sim, journalDir);
         try {
             if (journalDir != null) {
-                run.journal = new ClosingJournal(JournalWriter.create(journalDir, diagram, sim.seed(), id,
-                    new JournalWriter.Context().rollCycle(ctx.journalRollCycle).retention(ctx.journalRetention)));
+                run.journal = new ClosingJournal(opener.open(sim, new JournalWriter.Context()
+                    .rollCycle(ctx.journalRollCycle)
+                    .retention(ctx.journalRetention)
+                    .pretouch(ctx.journalPretouch)
+                    .launch(simCtx.ticks(), simCtx.speed())));
                 sim.addListener(run.journal);
             }
             if (ctx.feed) {
@@ -86,6 +117,10 @@ public final class RunLauncher {
                     run.journal.writer.onFirstTickMoved(run.feed::retainFrom);
                 }
                 sim.addListener(run.feed);
+            }
+            if (ctx.metrics) {
+                run.metrics = new RunMetrics(sim);
+                sim.addListener(run.metrics);
             }
             for (final ListenerFactory factory : ctx.listeners) {
                 final TickListener listener = Objects.requireNonNull(factory.newListener(sim), "no listener");
@@ -125,6 +160,7 @@ public final class RunLauncher {
         // Set by launch() before the run starts (the threads it starts see them), never after.
         private ClosingJournal journal;
         private Broadcaster feed;
+        private RunMetrics metrics;
 
         private Run(final Simulation simulation, final Path journalDir) {
             this.simulation = simulation;
@@ -147,6 +183,16 @@ public final class RunLauncher {
         /** The run's feed; null if the launcher attaches none. */
         public Broadcaster feed() {
             return feed;
+        }
+
+        /** The run's metrics listener; null if the launcher attaches none. */
+        RunMetrics metrics() {
+            return metrics;
+        }
+
+        /** The run's journal writer (its counters); null if it is not journaled. */
+        JournalWriter journalWriter() {
+            return journal == null ? null : journal.writer;
         }
 
         /** Whether {@link #close()} has been called. */
@@ -183,6 +229,9 @@ public final class RunLauncher {
             }
             if (simulation.failure() != null) {
                 LOG.warn("simulation {} failed", simulation.id(), simulation.failure());
+            } else {
+                LOG.info("simulation {} ended ({}): {} ticks", simulation.id(), simulation.endReason(),
+                    simulation.ticksClosed());
             }
         }
     }
@@ -198,7 +247,36 @@ public final class RunLauncher {
         private int feedTailTicks = FeedServer.Context.DEFAULT_TAIL_TICKS;
         private long feedTailBytes = FeedServer.Context.DEFAULT_TAIL_BYTES;
         private List<ListenerFactory> listeners = new ArrayList<>();
+        private boolean metrics;
+        private boolean journalPretouch;
+        private Consumer<Simulation.Context> runDefaults = c -> {
+        };
         private boolean concluded;
+
+        /** Attach a {@link RunMetrics} listener to every run (for {@code GET /metrics}). Default false. */
+        public Context metrics(final boolean metrics) {
+            this.metrics = metrics;
+            return this;
+        }
+
+        public boolean metrics() {
+            return metrics;
+        }
+
+        /** Touch each journal's next pages ahead of its writer (a thread per run). Default false. */
+        public Context journalPretouch(final boolean pretouch) {
+            this.journalPretouch = pretouch;
+            return this;
+        }
+
+        /**
+         * Applied to each run's copy of its simulation context before the run is built: how the host runs every run
+         * (a CPU layout's pinning hook and wait strategies). Default: nothing.
+         */
+        public Context runDefaults(final Consumer<Simulation.Context> defaults) {
+            this.runDefaults = Objects.requireNonNull(defaults, "defaults");
+            return this;
+        }
 
         /** Roll cycle of the runs' journals ({@link JournalRetention#ROLL_CYCLES}). */
         public Context journalRollCycle(final String name) {

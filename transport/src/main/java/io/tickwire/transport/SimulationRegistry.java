@@ -105,6 +105,26 @@ public final class SimulationRegistry implements AutoCloseable {
     }
 
     /**
+     * Continue the run journaled in {@code journalDir} under its own id ({@code ctx}'s), after its last complete tick:
+     * see {@link RunLauncher#resume}.
+     */
+    public synchronized Simulation resume(final Diagram diagram, final Simulation.Context ctx, final Path journalDir,
+                                          final boolean hasCatalog, final long ticksJournaled) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the registry is closed");
+        }
+        final long id = ctx.simulationId();
+        if (entries.containsKey(id) || replays.containsKey(id)) {
+            throw new IllegalArgumentException("simulation " + id + " is already served here");
+        }
+        final RunLauncher.Run run = launcher.resume(diagram, ctx, id, journalDir, hasCatalog, ticksJournaled);
+        entries.put(id, run);
+        nextId = Math.max(nextId, id + 1);
+        forgetOldRuns();
+        return run.simulation();
+    }
+
+    /**
      * Replay the journal in {@code dir} as a simulation of its own, under the journal's simulation id (so its catalog
      * and ticks are the journal's bytes): ticks {@code from..to} (inclusive; -1 for the journal's first / last),
      * paced at {@code speed} simulated seconds per wall second ({@link Double#POSITIVE_INFINITY}: as fast as the
@@ -180,6 +200,11 @@ public final class SimulationRegistry implements AutoCloseable {
         final List<Simulation> list = new ArrayList<>(entries.size());
         entries.values().forEach(run -> list.add(run.simulation()));
         return list;
+    }
+
+    /** Every run known (launched here and not yet forgotten), oldest first: for metrics. */
+    List<RunLauncher.Run> runs() {
+        return List.copyOf(entries.values());
     }
 
     /** The run with the highest id. */

@@ -2,7 +2,10 @@
  * The Netty server of Tickwire: REST control of simulations, the binary WebSocket feed and the static dashboard.
  * <p>
  * {@link io.tickwire.transport.FeedServer} binds and wires it ({@code *Server}), the per-connection pipeline is built
- * by {@code FeedServerInitializer}, REST and static files are served by {@code HttpApiHandler}, feed connections are
+ * by {@code FeedServerInitializer}, every HTTP request (upgrades included) first passes the {@code RequestGuard}'s
+ * checks, REST routes are registered per concern in {@code HttpRoutes} ({@code SimulationsApi}, {@code ServerApi}: add
+ * an API by writing its class and registering it in {@code HttpApiHandler.routes}) and dispatched, with the static
+ * dashboard, by {@code HttpApiHandler}; feed connections are
  * driven by {@code FeedFrameHandler} (control messages, heartbeats, counters) and its {@code FeedSubscription}s (one
  * per simulation: sequence, resume, conflation), and each simulation's ticks are framed once into its
  * {@code TickTail} and fanned out by its {@link io.tickwire.transport.Broadcaster}; older ticks are replayed from the

@@ -2,9 +2,8 @@ package io.tickwire.transport;
 
 import io.netty.util.ResourceLeakDetector;
 import io.tickwire.engine.Simulation;
-import io.tickwire.engine.diagram.DiagramLoader;
-import io.tickwire.sbe.CatalogDecoder;
-import io.tickwire.sbe.TickSummaryDecoder;
+import io.tickwire.transport.test.FeedServerFixture;
+import io.tickwire.transport.test.FeedTestClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -14,10 +13,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import static io.tickwire.transport.FeedClient.templateId;
+import static io.tickwire.codec.FeedMessage.CATALOG;
+import static io.tickwire.codec.FeedMessage.HEARTBEAT;
+import static io.tickwire.codec.FeedMessage.SUBSCRIBED;
+import static io.tickwire.codec.FeedMessage.TICK_SUMMARY;
+import static io.tickwire.codec.test.FeedWire.messageOf;
+import static io.tickwire.codec.test.FeedWire.tickOf;
 import static io.tickwire.transport.TestSupport.TWO_SERVICES;
 import static io.tickwire.transport.TestSupport.await;
-import static io.tickwire.transport.TestSupport.tickOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -55,10 +58,10 @@ class BroadcasterAllocationTest {
         final List<Subscriber> subscribers = new ArrayList<>();
         final ResourceLeakDetector.Level leakDetection = ResourceLeakDetector.getLevel();
         ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED); // see MAX_BYTES_PER_TICK
-        try (FeedServer server = FeedServer.start(new FeedServer.Context().port(0).ioThreads(2)
+        try (FeedServerFixture server = FeedServerFixture.start(new FeedServer.Context().ioThreads(2)
             .writeBufferLowWaterMark(1024 * 1024).writeBufferHighWaterMark(64 * 1024 * 1024))) {
             // "sleeping" on the output ring: the default "blocking" allocates a lock node per wait, on this thread.
-            final Simulation sim = server.registry().launch(DiagramLoader.parse(TWO_SERVICES),
+            final Simulation sim = server.launch(TWO_SERVICES,
                 new Simulation.Context().speed(SPEED).ticks(-1).outputWaitStrategy("sleeping"), (Path)null);
             final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
             final long listener = broadcasterThread().getId();
@@ -121,17 +124,17 @@ class BroadcasterAllocationTest {
 
     /** A raw client on its own thread: checks every frame (RFC 6455), the Catalog first, then consecutive ticks. */
     private static final class Subscriber implements Runnable {
-        final RawFeedClient client;
+        final FeedTestClient client;
         volatile long ticks;
         volatile String violation;
         volatile Throwable failure;
 
-        private Subscriber(final RawFeedClient client) {
+        private Subscriber(final FeedTestClient client) {
             this.client = client;
         }
 
         static Subscriber start(final int port, final long simulationId) throws Exception {
-            final Subscriber s = new Subscriber(RawFeedClient.connect(port, "?sim=" + simulationId));
+            final Subscriber s = new Subscriber(FeedTestClient.connect(port, "?sim=" + simulationId));
             final Thread t = new Thread(s, "test-subscriber");
             t.setDaemon(true);
             t.start();
@@ -142,23 +145,23 @@ class BroadcasterAllocationTest {
         public void run() {
             try {
                 final byte[] subscribed = client.nextBinary();
-                if (subscribed == null || templateId(subscribed) != Wire.SUBSCRIBED) {
+                if (subscribed == null || messageOf(subscribed) != SUBSCRIBED) {
                     violation = "no Subscribed first";
                     return;
                 }
                 final byte[] catalog = client.nextBinary();
-                if (catalog == null || templateId(catalog) != CatalogDecoder.TEMPLATE_ID) {
+                if (catalog == null || messageOf(catalog) != CATALOG) {
                     violation = "no Catalog first";
                     return;
                 }
                 long last = -1;
                 byte[] message;
                 while ((message = client.nextBinary()) != null) {
-                    if (templateId(message) == Wire.HEARTBEAT) {
+                    if (messageOf(message) == HEARTBEAT) {
                         continue;
                     }
-                    if (templateId(message) != TickSummaryDecoder.TEMPLATE_ID) {
-                        violation = "template " + templateId(message) + " after " + ticks + " ticks";
+                    if (messageOf(message) != TICK_SUMMARY) {
+                        violation = "template " + messageOf(message) + " after " + ticks + " ticks";
                         return;
                     }
                     final long tick = tickOf(message);

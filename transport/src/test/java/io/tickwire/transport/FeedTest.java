@@ -1,32 +1,33 @@
 package io.tickwire.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tickwire.codec.FeedMessage;
 import io.tickwire.codec.Schema;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.engine.Simulation;
-import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
-import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.ConflationPolicy;
-import io.tickwire.sbe.GapNoticeDecoder;
-import io.tickwire.sbe.HeartbeatDecoder;
-import io.tickwire.sbe.PongDecoder;
-import io.tickwire.sbe.SimulationListDecoder;
-import io.tickwire.sbe.SubscribeDecoder;
-import io.tickwire.sbe.SubscribedDecoder;
-import io.tickwire.sbe.UnsubscribedDecoder;
 import io.tickwire.sbe.EndReason;
 import io.tickwire.sbe.ErrorCode;
 import io.tickwire.sbe.ErrorDecoder;
-import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.GapNoticeDecoder;
+import io.tickwire.sbe.HeartbeatDecoder;
+import io.tickwire.sbe.PongDecoder;
 import io.tickwire.sbe.SimulationEndDecoder;
+import io.tickwire.sbe.SimulationListDecoder;
+import io.tickwire.sbe.SubscribeDecoder;
+import io.tickwire.sbe.SubscribedDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
+import io.tickwire.sbe.UnsubscribedDecoder;
+import io.tickwire.transport.test.FeedServerFixture;
+import io.tickwire.transport.test.FeedTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.net.SocketException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,27 +35,29 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import static io.tickwire.transport.FeedClient.schemaId;
-import static io.tickwire.transport.FeedClient.templateId;
+import static io.tickwire.codec.FeedMessage.CATALOG;
+import static io.tickwire.codec.FeedMessage.ERROR;
+import static io.tickwire.codec.FeedMessage.GAP_NOTICE;
+import static io.tickwire.codec.FeedMessage.HEARTBEAT;
+import static io.tickwire.codec.FeedMessage.SIMULATION_END;
+import static io.tickwire.codec.FeedMessage.SUBSCRIBED;
+import static io.tickwire.codec.FeedMessage.TICK_SUMMARY;
+import static io.tickwire.codec.FeedMessage.UNSUBSCRIBED;
+import static io.tickwire.codec.test.FeedWire.messageOf;
+import static io.tickwire.codec.test.FeedWire.schemaId;
+import static io.tickwire.codec.test.FeedWire.tickOf;
 import static io.tickwire.transport.TestSupport.TWO_SERVICES;
 import static io.tickwire.transport.TestSupport.await;
 import static io.tickwire.transport.TestSupport.get;
 import static io.tickwire.transport.TestSupport.json;
-import static io.tickwire.transport.TestSupport.tickOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The binary WebSocket feed, end to end: real server, real simulations, the JDK's WebSocket client. */
+/** The binary WebSocket feed, end to end: real server, real simulations, the wire-level test client. */
 @Timeout(60)
 class FeedTest {
-    private static final int CATALOG = CatalogDecoder.TEMPLATE_ID;
-    private static final int TICK = TickSummaryDecoder.TEMPLATE_ID;
-    private static final int END = SimulationEndDecoder.TEMPLATE_ID;
-    private static final int ERROR = ErrorDecoder.TEMPLATE_ID;
-    private static final int HEARTBEAT = Wire.HEARTBEAT;
     /** One service, 1 s ticks: long quiet stretches between ticks. */
     private static final String SLOW_TICKS = """
         name: slowticks
@@ -70,35 +73,31 @@ class FeedTest {
     @TempDir
     Path tmp;
 
-    private FeedServer server;
-    private final List<AutoCloseable> closeAfter = new ArrayList<>();
+    private FeedServerFixture server;
 
     @BeforeEach
     void start() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0));
+        server = FeedServerFixture.start();
     }
 
     @AfterEach
     void stop() throws Exception {
-        for (final AutoCloseable c : closeAfter) {
-            c.close();
-        }
         server.close();
     }
 
     @Test
     void shouldSubscribeOnlyWhenAskedAndAnswerWithSubscribedCatalogTicksAndEnd() throws Exception {
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
         assertThat(client.next(300)).as("plain /feed subscribes to nothing").isNull();
         client.subscribe(5, 0);
         final byte[] error = client.next(5_000);
-        assertThat(Wire.error(error).requestId()).isEqualTo(5);
-        assertThat(Wire.error(error).code()).isEqualTo(ErrorCode.UNKNOWN_SIMULATION);
-        assertThat(client.closed).isNotDone();
+        assertThat(FeedWire.readError(error).requestId()).isEqualTo(5);
+        assertThat(FeedWire.readError(error).code()).isEqualTo(ErrorCode.UNKNOWN_SIMULATION);
+        assertThat(client.closed()).isNotDone();
 
         final Simulation sim = launch(TWO_SERVICES, 1.0, 40, null);
         client.subscribe(1, 0);
-        final SubscribedDecoder subscribed = Wire.subscribed(client.next(5_000));
+        final SubscribedDecoder subscribed = FeedWire.readSubscribed(client.next(5_000));
         assertThat(subscribed.requestId()).isEqualTo(1);
         assertThat(subscribed.simulationId()).isEqualTo(sim.id());
         assertThat(subscribed.policy()).isEqualTo(ConflationPolicy.CONFLATE);
@@ -108,21 +107,21 @@ class FeedTest {
         final List<byte[]> ticks = assertCatalogTicksEnd(messages, sim);
         assertThat(tickOf(ticks.get(0))).isEqualTo(Math.max(0, subscribed.firstSequence()));
         assertThat(tickOf(ticks.get(ticks.size() - 1))).isEqualTo(39);
-        assertThat(endDecoder(messages.get(messages.size() - 1)).reason()).isEqualTo(EndReason.COMPLETED);
+        assertThat(FeedWire.readEnd(messages.get(messages.size() - 1)).reason()).isEqualTo(EndReason.COMPLETED);
 
         // The connection stays open, and a later simulation does not subscribe it.
         launch(TWO_SERVICES, Simulation.Context.SPEED_MAX, 5, null);
         assertThat(client.nextNonHeartbeat(300)).isNull();
-        assertThat(client.closed).isNotDone();
+        assertThat(client.closed()).isNotDone();
     }
 
     @Test
     void shouldSendTicksByteForByteAsJournaled() throws Exception {
         final Path journal = tmp.resolve("journal");
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
         final Simulation sim = launch(TWO_SERVICES, 2.0, 60, journal);
         client.subscribe(7, sim.id());
-        assertThat(Wire.subscribed(client.next(5_000)).requestId()).isEqualTo(7);
+        assertThat(FeedWire.readSubscribed(client.next(5_000)).requestId()).isEqualTo(7);
 
         final List<byte[]> messages = untilEnd(client);
 
@@ -154,8 +153,8 @@ class FeedTest {
         await("the end handed over", 5_000, broadcaster::ended);
 
         for (final String query : new String[] {"?sim=" + sim.id(), "?sim=latest"}) {
-            final FeedClient late = connect(server, query);
-            final SubscribedDecoder subscribed = Wire.subscribed(late.next(5_000));
+            final FeedTestClient late = connect(server, query);
+            final SubscribedDecoder subscribed = FeedWire.readSubscribed(late.next(5_000));
             assertThat(subscribed.requestId()).isZero();
             assertThat(subscribed.firstSequence()).isEqualTo(29);
             assertThat(subscribed.lastSequence()).isEqualTo(29);
@@ -165,31 +164,31 @@ class FeedTest {
 
             assertThat(catalog).isEqualTo(sim.catalog());
             assertThat(tickOf(snapshot)).isEqualTo(29);
-            assertThat(endDecoder(end).lastSequence()).isEqualTo(29);
+            assertThat(FeedWire.readEnd(end).lastSequence()).isEqualTo(29);
         }
-        final FeedClient unknown = connect(server, "?sim=99");
-        assertThat(errorDecoder(unknown.next(5_000)).code()).isEqualTo(ErrorCode.UNKNOWN_SIMULATION);
-        final FeedClient bad = connect(server, "?sim=one");
-        assertThat(errorDecoder(bad.next(5_000)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
-        assertThat(bad.closed).isNotDone();
+        final FeedTestClient unknown = connect(server, "?sim=99");
+        assertThat(FeedWire.readError(unknown.next(5_000)).code()).isEqualTo(ErrorCode.UNKNOWN_SIMULATION);
+        final FeedTestClient bad = connect(server, "?sim=one");
+        assertThat(FeedWire.readError(bad.next(5_000)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(bad.closed()).isNotDone();
     }
 
     @Test
     void shouldStopTicksOnUnsubscribeAndStartAgainOnSubscribe() throws Exception {
         final Simulation sim = launch(TWO_SERVICES, 1.0, -1, null);
-        final FeedClient client = connect(server, "?sim=" + sim.id());
-        assertThat(templateId(client.next(5_000))).isEqualTo(Wire.SUBSCRIBED);
-        assertThat(templateId(client.next(5_000))).isEqualTo(CATALOG);
+        final FeedTestClient client = connect(server, "?sim=" + sim.id());
+        assertThat(messageOf(client.next(5_000))).isEqualTo(SUBSCRIBED);
+        assertThat(messageOf(client.next(5_000))).isEqualTo(CATALOG);
         long lastTick = tickOf(client.next(5_000));
 
         client.unsubscribe(2, 0);
         UnsubscribedDecoder unsubscribed = null;
         while (unsubscribed == null) {
             final byte[] m = client.next(5_000);
-            if (templateId(m) == TICK) {
+            if (messageOf(m) == TICK_SUMMARY) {
                 lastTick = tickOf(m);
             } else {
-                unsubscribed = Wire.unsubscribed(m);
+                unsubscribed = FeedWire.readUnsubscribed(m);
             }
         }
         assertThat(unsubscribed.requestId()).isEqualTo(2);
@@ -198,13 +197,13 @@ class FeedTest {
         assertThat(client.next(300)).as("nothing after Unsubscribed").isNull();
 
         client.unsubscribe(3, sim.id());
-        final ErrorDecoder notSubscribed = Wire.error(client.next(5_000));
+        final ErrorDecoder notSubscribed = FeedWire.readError(client.next(5_000));
         assertThat(notSubscribed.requestId()).isEqualTo(3);
         assertThat(notSubscribed.code()).isEqualTo(ErrorCode.NOT_SUBSCRIBED);
 
         client.subscribe(4, sim.id());
-        assertThat(Wire.subscribed(client.next(5_000)).requestId()).isEqualTo(4);
-        assertThat(templateId(client.next(5_000))).isEqualTo(CATALOG);
+        assertThat(FeedWire.readSubscribed(client.next(5_000)).requestId()).isEqualTo(4);
+        assertThat(messageOf(client.next(5_000))).isEqualTo(CATALOG);
         long previous = tickOf(client.next(5_000));
         for (int i = 0; i < 5; i++) {
             final long tick = tickOf(client.next(5_000));
@@ -221,10 +220,10 @@ class FeedTest {
         final Simulation running = launch(TWO_SERVICES, 1.0, -1, null);
         final Broadcaster runningFeed = server.registry().broadcaster(running.id()).orElseThrow();
         await("a tick of run 2", 5_000, () -> runningFeed.lastSequence() >= 0);
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
 
-        client.sendBinary(FeedClient.listSimulationsMessage(11));
-        final SimulationListDecoder list = Wire.simulationList(client.next(5_000));
+        client.sendBinary(FeedWire.listSimulations(11));
+        final SimulationListDecoder list = FeedWire.readSimulationList(client.next(5_000));
         assertThat(list.requestId()).isEqualTo(11);
         final List<String> rows = new ArrayList<>();
         for (final SimulationListDecoder.SimulationsDecoder row : list.simulations()) {
@@ -236,8 +235,8 @@ class FeedTest {
             running.id() + " RUNNING true 10000000 feedtest");
 
         final long before = System.currentTimeMillis() * 1_000_000L;
-        client.sendBinary(FeedClient.pingMessage(12, 123_456_789L));
-        final PongDecoder pong = Wire.pong(client.next(5_000));
+        client.sendBinary(FeedWire.ping(12, 123_456_789L));
+        final PongDecoder pong = FeedWire.readPong(client.next(5_000));
         assertThat(pong.requestId()).isEqualTo(12);
         assertThat(pong.clientTimeNs()).isEqualTo(123_456_789L);
         assertThat(pong.serverTimeNs()).isBetween(before - 1_000_000_000L, System.currentTimeMillis() * 1_000_000L
@@ -248,28 +247,28 @@ class FeedTest {
     void shouldFilterServicesEncodingOncePerDistinctFilter() throws Exception {
         final Simulation sim = launch(TWO_SERVICES, 1.0, -1, null);
         final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
-        final FeedClient all = connect(server, "?sim=" + sim.id());
-        final FeedClient db = connect(server, "");
-        final FeedClient dbToo = connect(server, "?sim=" + sim.id() + "&services=db");
+        final FeedTestClient all = connect(server, "?sim=" + sim.id());
+        final FeedTestClient db = connect(server, "");
+        final FeedTestClient dbToo = connect(server, "?sim=" + sim.id() + "&services=db");
         db.subscribe(1, sim.id(), -1, ConflationPolicy.CONFLATE, " db ,");
-        final FeedClient unknown = connect(server, "");
+        final FeedTestClient unknown = connect(server, "");
         unknown.subscribe(2, sim.id(), -1, ConflationPolicy.CONFLATE, "db,nosuch");
-        final ErrorDecoder error = Wire.error(unknown.next(5_000));
+        final ErrorDecoder error = FeedWire.readError(unknown.next(5_000));
         assertThat(error.code()).isEqualTo(ErrorCode.UNKNOWN_SERVICE);
         assertThat(error.message()).contains("nosuch");
 
         final Map<Long, byte[]> whole = new HashMap<>();
-        for (final FeedClient c : List.of(all, db, dbToo)) {
-            assertThat(templateId(c.next(5_000))).isEqualTo(Wire.SUBSCRIBED);
-            assertThat(templateId(c.next(5_000))).isEqualTo(CATALOG);
+        for (final FeedTestClient c : List.of(all, db, dbToo)) {
+            assertThat(messageOf(c.next(5_000))).isEqualTo(SUBSCRIBED);
+            assertThat(messageOf(c.next(5_000))).isEqualTo(CATALOG);
         }
         assertThat(broadcaster.filterCount()).isEqualTo(1);
         final long[] wholeUpTo = {-1};
-        for (final FeedClient c : List.of(db, dbToo)) {
+        for (final FeedTestClient c : List.of(db, dbToo)) {
             int compared = 0;
             for (int i = 0; i < 10; i++) {
                 final byte[] filtered = c.next(5_000);
-                final TickSummaryDecoder f = Wire.tick(filtered);
+                final TickSummaryDecoder f = FeedWire.readTick(filtered);
                 final List<String> services = new ArrayList<>();
                 for (final TickSummaryDecoder.ServicesDecoder row : f.services()) {
                     services.add(row.serviceId() + ":" + row.arrivals() + ":" + row.p99Ns() + ":"
@@ -278,14 +277,14 @@ class FeedTest {
                 final String entries = f.entries().count() + "";
                 while (wholeUpTo[0] < f.tick()) { // the whole ticks, read up to this one
                     final byte[] m = all.next(5_000);
-                    if (templateId(m) == TICK) {
+                    if (messageOf(m) == TICK_SUMMARY) {
                         whole.put(tickOf(m), m);
                         wholeUpTo[0] = tickOf(m);
                     }
                 }
                 final byte[] unfiltered = whole.get(f.tick());
                 if (unfiltered != null) {
-                    final TickSummaryDecoder u = Wire.tick(unfiltered);
+                    final TickSummaryDecoder u = FeedWire.readTick(unfiltered);
                     final List<String> expected = new ArrayList<>();
                     for (final TickSummaryDecoder.ServicesDecoder row : u.services()) {
                         if (row.serviceId() == 1) {
@@ -315,37 +314,37 @@ class FeedTest {
     void shouldMultiplexTwoSimulationsOnOneConnection() throws Exception {
         final Simulation a = launch(TWO_SERVICES, 1.0, 60, null);
         final Simulation b = launch(TWO_SERVICES, 2.0, 100, null);
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
         client.subscribe(1, a.id());
         client.subscribe(2, b.id());
 
-        final Map<Long, List<Integer>> templates = new HashMap<>();
+        final Map<Long, List<FeedMessage>> templates = new HashMap<>();
         final Map<Long, Long> lastTick = new HashMap<>();
         int ends = 0;
         while (ends < 2) {
             final byte[] m = client.next(10_000);
             assertThat(m).isNotNull();
-            final int template = templateId(m);
+            final FeedMessage template = messageOf(m);
             if (template == HEARTBEAT) {
                 continue;
             }
-            final long sim = Wire.simulationIdOf(m);
+            final long sim = FeedWire.simulationIdOf(m);
             templates.computeIfAbsent(sim, k -> new ArrayList<>()).add(template);
-            if (template == TICK) {
+            if (template == TICK_SUMMARY) {
                 final Long previous = lastTick.put(sim, tickOf(m));
                 if (previous != null) {
                     assertThat(tickOf(m)).as("simulation %d", sim).isEqualTo(previous + 1);
                 }
-            } else if (template == END) {
+            } else if (template == SIMULATION_END) {
                 ends++;
-                assertThat(endDecoder(m).lastSequence()).isEqualTo(lastTick.get(sim));
+                assertThat(FeedWire.readEnd(m).lastSequence()).isEqualTo(lastTick.get(sim));
             }
         }
         assertThat(templates.keySet()).containsExactlyInAnyOrder(a.id(), b.id());
-        for (final List<Integer> t : templates.values()) {
-            assertThat(t.subList(0, 2)).containsExactly(Wire.SUBSCRIBED, CATALOG);
-            assertThat(t.get(t.size() - 1)).isEqualTo(END);
-            assertThat(t.subList(2, t.size() - 1)).isNotEmpty().containsOnly(TICK);
+        for (final List<FeedMessage> t : templates.values()) {
+            assertThat(t.subList(0, 2)).containsExactly(SUBSCRIBED, CATALOG);
+            assertThat(t.get(t.size() - 1)).isEqualTo(SIMULATION_END);
+            assertThat(t.subList(2, t.size() - 1)).isNotEmpty().containsOnly(TICK_SUMMARY);
         }
         assertThat(lastTick).containsEntry(a.id(), 59L).containsEntry(b.id(), 99L);
     }
@@ -353,30 +352,30 @@ class FeedTest {
     @Test
     void shouldAnswerBadRequestsWithAnErrorAndKeepTheConnection() throws Exception {
         final Simulation sim = launch(TWO_SERVICES, 1.0, -1, null);
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
         client.subscribe(1, sim.id(), -5, ConflationPolicy.CONFLATE, "");
         client.subscribe(2, -3, -1, ConflationPolicy.CONFLATE, "");
         for (final long requestId : new long[] {1, 2}) {
-            final ErrorDecoder error = Wire.error(client.next(5_000));
+            final ErrorDecoder error = FeedWire.readError(client.next(5_000));
             assertThat(error.requestId()).isEqualTo(requestId);
             assertThat(error.code()).isEqualTo(ErrorCode.BAD_REQUEST);
         }
-        final FeedClient badPolicy = connect(server, "?sim=" + sim.id() + "&policy=sometimes");
-        assertThat(Wire.error(badPolicy.next(5_000)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
+        final FeedTestClient badPolicy = connect(server, "?sim=" + sim.id() + "&policy=sometimes");
+        assertThat(FeedWire.readError(badPolicy.next(5_000)).code()).isEqualTo(ErrorCode.BAD_REQUEST);
         client.subscribe(3, sim.id());
-        assertThat(Wire.subscribed(client.next(5_000)).requestId()).isEqualTo(3);
-        assertThat(client.closed).isNotDone();
-        assertThat(badPolicy.closed).isNotDone();
+        assertThat(FeedWire.readSubscribed(client.next(5_000)).requestId()).isEqualTo(3);
+        assertThat(client.closed()).isNotDone();
+        assertThat(badPolicy.closed()).isNotDone();
     }
 
     @Test
     void shouldRefuseMoreSubscriptionsThanTheLimit() throws Exception {
         server.close();
-        server = FeedServer.start(new FeedServer.Context().port(0).maxSubscriptionsPerConnection(2));
+        server = FeedServerFixture.start(new FeedServer.Context().maxSubscriptionsPerConnection(2));
         final Simulation a = launch(TWO_SERVICES, 1.0, -1, null);
         final Simulation b = launch(TWO_SERVICES, 1.0, -1, null);
         final Simulation c = launch(TWO_SERVICES, 1.0, -1, null);
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
         client.subscribe(1, a.id());
         client.subscribe(2, b.id());
         client.subscribe(3, a.id()); // replaces, does not count
@@ -386,10 +385,10 @@ class FeedTest {
         while (answers.size() + errors.size() < 4) {
             final byte[] m = client.next(5_000);
             assertThat(m).isNotNull();
-            if (templateId(m) == Wire.SUBSCRIBED) {
-                answers.put(Wire.subscribed(m).requestId(), 1);
-            } else if (templateId(m) == ERROR) {
-                errors.put(Wire.error(m).requestId(), Wire.error(m).code());
+            if (messageOf(m) == SUBSCRIBED) {
+                answers.put(FeedWire.readSubscribed(m).requestId(), 1);
+            } else if (messageOf(m) == ERROR) {
+                errors.put(FeedWire.readError(m).requestId(), FeedWire.readError(m).code());
             }
         }
         assertThat(answers.keySet()).containsExactlyInAnyOrder(1L, 2L, 3L);
@@ -399,22 +398,22 @@ class FeedTest {
     @Test
     void shouldSendHeartbeatsWhenNothingElseIsSent() throws Exception {
         server.close();
-        server = FeedServer.start(new FeedServer.Context().port(0).heartbeatIntervalMs(100));
+        server = FeedServerFixture.start(new FeedServer.Context().heartbeatIntervalMs(100));
         final Simulation sim = launch(SLOW_TICKS, 1.0, -1, null);
-        final FeedClient client = connect(server, "?sim=" + sim.id());
-        assertThat(templateId(client.next(5_000))).isEqualTo(Wire.SUBSCRIBED);
-        assertThat(templateId(client.next(5_000))).isEqualTo(CATALOG);
+        final FeedTestClient client = connect(server, "?sim=" + sim.id());
+        assertThat(messageOf(client.next(5_000))).isEqualTo(SUBSCRIBED);
+        assertThat(messageOf(client.next(5_000))).isEqualTo(CATALOG);
         long lastTick = -1;
         int heartbeats = 0;
         int ticks = 0;
         while (ticks < 2 || heartbeats < 3) {
             final byte[] m = client.next(5_000);
             assertThat(m).isNotNull();
-            if (templateId(m) == TICK) {
+            if (messageOf(m) == TICK_SUMMARY) {
                 lastTick = tickOf(m);
                 ticks++;
             } else {
-                final HeartbeatDecoder heartbeat = Wire.heartbeat(m);
+                final HeartbeatDecoder heartbeat = FeedWire.readHeartbeat(m);
                 assertThat(heartbeat.simulationId()).isEqualTo(sim.id());
                 assertThat(heartbeat.lastSequence()).isEqualTo(lastTick);
                 assertThat(heartbeat.wallTimeNs()).isPositive();
@@ -426,17 +425,17 @@ class FeedTest {
         byte[] m;
         do {
             m = client.next(5_000);
-        } while (templateId(m) != Wire.SUBSCRIBED);
-        assertThat(templateId(client.next(5_000))).isEqualTo(CATALOG);
-        final HeartbeatDecoder idle = Wire.heartbeat(client.next(5_000));
+        } while (messageOf(m) != SUBSCRIBED);
+        assertThat(messageOf(client.next(5_000))).isEqualTo(CATALOG);
+        final HeartbeatDecoder idle = FeedWire.readHeartbeat(client.next(5_000));
         assertThat(idle.lastSequence()).isEqualTo(-1);
     }
 
     @Test
     void shouldListConnectionsWithTheirCounters() throws Exception {
         final Simulation sim = launch(TWO_SERVICES, 1.0, -1, null);
-        final FeedClient client = connect(server, "?sim=" + sim.id() + "&services=db&policy=disconnect");
-        final FeedClient other = connect(server, "");
+        final FeedTestClient client = connect(server, "?sim=" + sim.id() + "&services=db&policy=disconnect");
+        final FeedTestClient other = connect(server, "");
         for (int i = 0; i < 7; i++) {
             assertThat(client.next(5_000)).isNotNull();
         }
@@ -474,14 +473,14 @@ class FeedTest {
         server.close();
         // Room for a reader that keeps up only on average: this test is about order, not slow readers.
         // And room for a client that switches as fast as it can: this is not about floods of control messages either.
-        server = FeedServer.start(new FeedServer.Context().port(0).writeBufferLowWaterMark(1024 * 1024)
+        server = FeedServerFixture.start(new FeedServer.Context().writeBufferLowWaterMark(1024 * 1024)
             .writeBufferHighWaterMark(512 * 1024 * 1024).maxControlMessagesPerSecond(100_000));
         final Simulation sim = launch(TWO_SERVICES, Simulation.Context.SPEED_MAX, -1, null);
-        final byte[][] switchOver = {FeedClient.unsubscribeMessage(2, sim.id()),
-            FeedClient.subscribeMessage(3, sim.id())};
+        final byte[][] switchOver = {FeedWire.unsubscribe(2, sim.id()),
+            FeedWire.subscribe(3, sim.id())};
         final int switches = 300;
 
-        try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id())) {
+        try (FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + sim.id())) {
             final CatalogTickChecker checker = new CatalogTickChecker(client);
             final Thread reader = new Thread(checker, "test-feed-reader");
             reader.setDaemon(true);
@@ -509,13 +508,13 @@ class FeedTest {
     @Test
     void shouldCloseBadInputWithTheRightCodeAndReasonWhileOthersKeepReceiving() throws Exception {
         final Simulation sim = launch(TWO_SERVICES, 1.0, -1, null);
-        final FeedClient healthy = connect(server, "?sim=" + sim.id());
-        assertThat(templateId(healthy.next(5_000))).isEqualTo(Wire.SUBSCRIBED);
-        assertThat(templateId(healthy.next(5_000))).isEqualTo(CATALOG);
+        final FeedTestClient healthy = connect(server, "?sim=" + sim.id());
+        assertThat(messageOf(healthy.next(5_000))).isEqualTo(SUBSCRIBED);
+        assertThat(messageOf(healthy.next(5_000))).isEqualTo(CATALOG);
         final TickCounter counter = new TickCounter(healthy);
         counter.take(3);
 
-        final byte[] subscribe = FeedClient.subscribeMessage(1, sim.id());
+        final byte[] subscribe = FeedWire.subscribe(1, sim.id());
         assertClosedWith(c -> c.sendText("hello"), 1003, "text");
         assertClosedWith(c -> c.sendBinary(header(24, 99, Schema.ID)), 1003, "unknown templateId 99");
         assertClosedWith(c -> c.sendBinary(header(8, 40, 1234)), 1002, "wrong schemaId 1234");
@@ -526,11 +525,11 @@ class FeedTest {
         final byte[] badPolicy = subscribe.clone();
         badPolicy[8 + 24] = 7; // policy: not a ConflationPolicy
         assertClosedWith(c -> c.sendBinary(badPolicy), 1007, "policy 7");
-        final byte[] notUtf8 = FeedClient.subscribeMessage(1, sim.id(), -1, ConflationPolicy.CONFLATE, "ab");
+        final byte[] notUtf8 = FeedWire.subscribe(1, sim.id(), -1, ConflationPolicy.CONFLATE, "ab");
         notUtf8[notUtf8.length - 2] = (byte)0xc3; // a lead byte followed by ASCII
         assertClosedWith(c -> c.sendBinary(notUtf8), 1007, "UTF-8");
         assertClosedWith(c -> {
-            final byte[] ping = FeedClient.pingMessage(1, 1);
+            final byte[] ping = FeedWire.ping(1, 1);
             for (int i = 0; i < 101; i++) {
                 c.sendBinary(ping);
             }
@@ -538,75 +537,72 @@ class FeedTest {
         assertClosedWith(c -> c.sendBinary(new byte[70 * 1024]), 1009, "");     // above maxFramePayloadBytes
 
         counter.take(10);
-        assertThat(healthy.closed).isNotDone();
+        assertThat(healthy.closed()).isNotDone();
         assertThat(sim.state()).isEqualTo(Simulation.State.RUNNING);
         assertThat(get(server.port(), "/health").statusCode()).isEqualTo(200);
     }
 
     @Test
     void shouldAnswerUpToTheControlRateAndKeepTheConnection() throws Exception {
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
         for (int i = 0; i < 100; i++) {
-            client.sendBinary(FeedClient.pingMessage(i, i));
+            client.sendBinary(FeedWire.ping(i, i));
         }
         for (int i = 0; i < 100; i++) {
-            assertThat(Wire.pong(client.next(5_000)).requestId()).isEqualTo(i);
+            assertThat(FeedWire.readPong(client.next(5_000)).requestId()).isEqualTo(i);
         }
-        assertThat(client.closed).isNotDone();
+        assertThat(client.closed()).isNotDone();
     }
 
     @Test
     void shouldServeTheFeedOverNioToo() throws Exception {
         server.close();
-        server = FeedServer.start(new FeedServer.Context().port(0).useEpoll(false).ioThreads(1));
-        final FeedClient client = connect(server, "");
+        server = FeedServerFixture.start(new FeedServer.Context().useEpoll(false).ioThreads(1));
+        final FeedTestClient client = connect(server, "");
         final Simulation sim = launch(TWO_SERVICES, 4.0, 40, null);
         client.subscribe(1, sim.id());
-        assertThat(templateId(client.next(5_000))).isEqualTo(Wire.SUBSCRIBED);
+        assertThat(messageOf(client.next(5_000))).isEqualTo(SUBSCRIBED);
 
         assertCatalogTicksEnd(untilEnd(client), sim);
     }
 
-    private FeedClient connect(final FeedServer server, final String query) throws Exception {
-        final FeedClient client = FeedClient.connect(server.port(), query);
-        closeAfter.add(client);
-        return client;
+    private static FeedTestClient connect(final FeedServerFixture server, final String query) throws Exception {
+        return server.connect(query);
     }
 
     private Simulation launch(final String diagram, final double speed, final long ticks, final Path journal)
         throws Exception {
-        return server.registry().launch(DiagramLoader.parse(diagram),
-            new Simulation.Context().speed(speed).ticks(ticks), journal);
+        return server.launch(diagram, new Simulation.Context().speed(speed).ticks(ticks), journal);
     }
 
     private interface ClientAction {
-        void apply(FeedClient client) throws Exception;
+        void apply(FeedTestClient client) throws Exception;
     }
 
     private void assertClosedWith(final ClientAction badInput, final int code, final String reason)
         throws Exception {
-        final FeedClient client = connect(server, "");
+        final FeedTestClient client = connect(server, "");
         try {
             badInput.apply(client);
-        } catch (final ExecutionException ex) {
+        } catch (final IOException ex) {
             // The server may close before a large frame is fully sent; the close frame is what counts.
         }
-        final FeedClient.Close close = client.closed.get(5, TimeUnit.SECONDS);
+        final FeedTestClient.Close close = client.closed().get(5, TimeUnit.SECONDS);
         assertThat(close.code()).as(close.reason()).isEqualTo(code);
         assertThat(close.reason()).isNotEmpty().contains(reason);
     }
 
     /** Every message until SimulationEnd. */
-    private static List<byte[]> untilEnd(final FeedClient client) throws InterruptedException {
+    private static List<byte[]> untilEnd(final FeedTestClient client) throws InterruptedException {
         final List<byte[]> messages = new ArrayList<>();
         while (true) {
             final byte[] message = client.next(10_000);
             assertThat(message).as("a message after %d", messages.size()).isNotNull();
-            if (templateId(message) == HEARTBEAT) {
+            if (messageOf(message) == HEARTBEAT) {
                 continue;
             }
             messages.add(message);
-            if (templateId(message) == END) {
+            if (messageOf(message) == SIMULATION_END) {
                 return messages;
             }
         }
@@ -614,17 +610,17 @@ class FeedTest {
 
     /** Catalog first, then consecutive ticks, then SimulationEnd naming the last; @return the ticks. */
     private static List<byte[]> assertCatalogTicksEnd(final List<byte[]> messages, final Simulation sim) {
-        assertThat(templateId(messages.get(0))).isEqualTo(CATALOG);
+        assertThat(messageOf(messages.get(0))).isEqualTo(CATALOG);
         assertThat(messages.get(0)).isEqualTo(sim.catalog());
         final List<byte[]> ticks = messages.subList(1, messages.size() - 1);
         assertThat(ticks).isNotEmpty();
         long expected = tickOf(ticks.get(0));
         for (final byte[] tick : ticks) {
             assertThat(schemaId(tick)).isEqualTo(7477);
-            assertThat(templateId(tick)).isEqualTo(TICK);
+            assertThat(messageOf(tick)).isEqualTo(TICK_SUMMARY);
             assertThat(tickOf(tick)).isEqualTo(expected++);
         }
-        final SimulationEndDecoder end = endDecoder(messages.get(messages.size() - 1));
+        final SimulationEndDecoder end = FeedWire.readEnd(messages.get(messages.size() - 1));
         assertThat(end.simulationId()).isEqualTo(sim.id());
         assertThat(end.lastSequence()).isEqualTo(expected - 1);
         return ticks;
@@ -637,12 +633,12 @@ class FeedTest {
      */
     private static final class CatalogTickChecker implements Runnable {
         final List<String> violations = new ArrayList<>();
-        private final RawFeedClient client;
+        private final FeedTestClient client;
         volatile int catalogs;
         volatile long ticksAfterCatalog;
         volatile Throwable failure;
 
-        CatalogTickChecker(final RawFeedClient client) {
+        CatalogTickChecker(final FeedTestClient client) {
             this.client = client;
         }
 
@@ -652,26 +648,26 @@ class FeedTest {
             try {
                 byte[] message;
                 while ((message = client.nextBinary()) != null) {
-                    final int template = templateId(message);
+                    final FeedMessage template = messageOf(message);
                     if (template == CATALOG) {
                         last = -1;
                         ticksAfterCatalog = 0;
                         catalogs++;
-                    } else if (template == TICK) {
+                    } else if (template == TICK_SUMMARY) {
                         final long tick = tickOf(message);
                         if (last >= 0 && tick != last + 1 && violations.size() < 20) {
                             violations.add("after Catalog #" + catalogs + ": tick " + tick + " follows " + last);
                         }
                         last = tick;
                         ticksAfterCatalog++;
-                    } else if (template == Wire.GAP) {
+                    } else if (template == GAP_NOTICE) {
                         // A reader this far behind a run at speed max, without a journal, is told what it missed.
-                        final GapNoticeDecoder gap = Wire.gap(message);
+                        final GapNoticeDecoder gap = FeedWire.readGapNotice(message);
                         if (last >= 0 && gap.fromSequence() != last + 1 && violations.size() < 20) {
                             violations.add("gap from " + gap.fromSequence() + " after tick " + last);
                         }
                         last = gap.toSequence();
-                    } else if (template != Wire.SUBSCRIBED && template != Wire.UNSUBSCRIBED
+                    } else if (template != SUBSCRIBED && template != UNSUBSCRIBED
                         && template != HEARTBEAT) {
                         violations.add("unexpected template " + template);
                     }
@@ -700,10 +696,10 @@ class FeedTest {
 
     /** Counts a client's ticks and checks they stay consecutive. */
     private static final class TickCounter {
-        private final FeedClient client;
+        private final FeedTestClient client;
         private long last = -1;
 
-        TickCounter(final FeedClient client) {
+        TickCounter(final FeedTestClient client) {
             this.client = client;
         }
 
@@ -711,7 +707,7 @@ class FeedTest {
             for (int i = 0; i < n; i++) {
                 final byte[] message = client.next(10_000);
                 assertThat(message).as("tick after %d", last).isNotNull();
-                assertThat(templateId(message)).isEqualTo(TICK);
+                assertThat(messageOf(message)).isEqualTo(TICK_SUMMARY);
                 final long tick = tickOf(message);
                 if (last >= 0) {
                     assertThat(tick).isEqualTo(last + 1);
@@ -736,17 +732,5 @@ class FeedTest {
             (byte)schemaId, (byte)(schemaId >> 8), 1, 0};
     }
 
-    private static ErrorDecoder errorDecoder(final byte[] message) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(message);
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-        return new ErrorDecoder().wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(),
-            header.version());
-    }
 
-    private static SimulationEndDecoder endDecoder(final byte[] message) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(message);
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-        return new SimulationEndDecoder().wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(),
-            header.version());
-    }
 }

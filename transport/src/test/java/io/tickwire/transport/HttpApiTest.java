@@ -1,8 +1,12 @@
 package io.tickwire.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.engine.Simulation;
+import io.tickwire.transport.test.FeedTestClient;
 import io.tickwire.journal.JournalReader;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,12 +33,12 @@ class HttpApiTest {
     @TempDir
     Path journals;
 
-    private FeedServer server;
+    private FeedServerFixture server;
     private int port;
 
     @BeforeEach
     void start() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(journals));
+        server = FeedServerFixture.start(new FeedServer.Context().journalRoot(journals));
         port = server.port();
     }
 
@@ -161,11 +165,11 @@ class HttpApiTest {
         assertThat(describe(id).get("framesSent").asLong()).isZero();
 
         int ticks = 0;
-        try (FeedClient client = FeedClient.connect(port, "?sim=" + id + "&from=0")) {
+        try (FeedTestClient client = FeedTestClient.connect(port, "?sim=" + id + "&from=0")) {
             while (ticks < 5) {
                 final byte[] m = client.next(5_000);
                 assertThat(m).as("a message within 5 s").isNotNull();
-                if (FeedClient.templateId(m) == Wire.TICK) {
+                if (FeedWire.messageOf(m) == FeedMessage.TICK_SUMMARY) {
                     ticks++;
                 }
             }
@@ -175,6 +179,32 @@ class HttpApiTest {
             assertThat(listed.get("framesSent").asLong()).isGreaterThanOrEqualTo(5);
             assertThat(listed.get("subscribers").asInt()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void shouldServeTheRunsDiagramWithItsCallsForTheDashboard() throws Exception {
+        final HttpResponse<String> launched = send(port, "POST", "/simulations", TWO_SERVICES);
+        final long id = json(launched).get("id").asLong();
+
+        final HttpResponse<String> response = get(port, "/simulations/" + id + "/diagram");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        final JsonNode diagram = json(response);
+        assertThat(diagram.get("name").asText()).isEqualTo("feedtest");
+        assertThat(diagram.get("tickNs").asLong()).isEqualTo(10_000_000L);
+        assertThat(diagram.get("services")).hasSize(2);
+        assertThat(diagram.get("services").get(1).get("name").asText()).isEqualTo("db");
+        assertThat(diagram.get("services").get(1).get("servers").asInt()).isEqualTo(2);
+        assertThat(diagram.get("services").get(0).get("queue").isNull()).isTrue();
+        final JsonNode call = diagram.get("calls").get(0);
+        assertThat(call.get("from").asInt()).isZero();
+        assertThat(call.get("to").asInt()).isEqualTo(1);
+        assertThat(call.get("mode").asText()).isEqualTo("forward");
+        assertThat(diagram.get("sources").get(0).get("target").asInt()).isZero();
+        assertThat(diagram.get("sources").get(0).get("ratePerSec").asDouble()).isEqualTo(200.0);
+        assertThat(get(port, "/simulations/99/diagram").statusCode()).isEqualTo(404);
+        assertThat(send(port, "POST", "/simulations/" + id + "/diagram", "x").statusCode()).isEqualTo(405);
+        send(port, "POST", "/simulations/" + id + "/stop", null);
     }
 
     @Test
@@ -227,7 +257,7 @@ class HttpApiTest {
     void shouldContinueIdsAfterJournalsAlreadyThere() throws Exception {
         server.close();
         Files.createDirectories(journals.resolve("sim-7-old"));
-        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(journals));
+        server = FeedServerFixture.start(new FeedServer.Context().journalRoot(journals));
 
         final HttpResponse<String> response = send(server.port(), "POST", "/simulations?speed=max&ticks=1",
             TWO_SERVICES);
@@ -256,5 +286,17 @@ class HttpApiTest {
         final JsonNode body = json(response);
         assertThat(body.get("parameter").asText()).as(pathAndQuery).isEqualTo(parameter);
         assertThat(body.get("error").asText()).as(pathAndQuery).startsWith(parameter + ": ");
+    }
+
+    @Test
+    void shouldAnswerARequestWhoseUriDoesNotDecodeWith400() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.getOutputStream().write("GET /%ZZ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            final String answer = new String(socket.getInputStream().readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+
+            assertThat(answer).startsWith("HTTP/1.1 400 ").contains("malformed request URI");
+        }
     }
 }

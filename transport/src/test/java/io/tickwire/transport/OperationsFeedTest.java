@@ -2,12 +2,15 @@ package io.tickwire.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.tickwire.codec.EventMessages;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.test.SimulatedJournals;
 import io.tickwire.sbe.FaultEventDecoder;
 import io.tickwire.sbe.LiveEditAppliedDecoder;
+import io.tickwire.transport.test.FeedTestClient;
 import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +56,7 @@ class OperationsFeedTest {
         final Simulation sim = server.registry().launch(DiagramLoader.parse(OPERATED),
             new Simulation.Context().speed(10).ticks(200), journal);
         final List<byte[]> live;
-        try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=0")) {
+        try (FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + sim.id() + "&from=0")) {
             live = recordsUntilEnd(client);
         }
         assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -64,12 +67,12 @@ class OperationsFeedTest {
         // After the end, a resume from the middle comes from the journal (the tail is small): ticks >= 60 and their
         // events, the events of the ticks before not.
         await("the tail released", 10_000, () -> server.registry().broadcaster(sim.id()).orElseThrow().ended());
-        try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=60")) {
+        try (FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + sim.id() + "&from=60")) {
             final List<byte[]> resumed = recordsUntilEnd(client);
             assertSameRecords(resumed, journaled.subList(indexOfTick(journaled, 60), journaled.size()));
         }
         // A service filter: the events of its services and of none; a partition is of both of its services.
-        try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=0&services=batch")) {
+        try (FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + sim.id() + "&from=0&services=batch")) {
             final List<String> kinds = new ArrayList<>();
             for (final byte[] e : events(recordsUntilEnd(client))) {
                 final FaultEventDecoder f = fault(e);
@@ -135,17 +138,17 @@ class OperationsFeedTest {
     }
 
     /** Ticks and events, in the order the feed sent them, until the end. */
-    private static List<byte[]> recordsUntilEnd(final RawFeedClient client) throws Exception {
+    private static List<byte[]> recordsUntilEnd(final FeedTestClient client) throws Exception {
         final List<byte[]> records = new ArrayList<>();
         byte[] m;
         while ((m = client.nextBinary()) != null) {
-            final int template = Wire.templateId(m);
-            if (template == Wire.TICK || EventMessages.isEvent(template)) {
+            final FeedMessage message = FeedWire.messageOf(m);
+            if (message == FeedMessage.TICK_SUMMARY || EventMessages.isEvent(FeedWire.templateId(m))) {
                 records.add(m);
-            } else if (template == Wire.END) {
+            } else if (message == FeedMessage.SIMULATION_END) {
                 return records;
             } else {
-                assertThat(template).isIn(Wire.SUBSCRIBED, Wire.CATALOG, Wire.HEARTBEAT);
+                assertThat(message).isIn(FeedMessage.SUBSCRIBED, FeedMessage.CATALOG, FeedMessage.HEARTBEAT);
             }
         }
         throw new AssertionError("no end after " + records.size() + " records");
@@ -182,7 +185,7 @@ class OperationsFeedTest {
     private static List<byte[]> events(final List<byte[]> records) {
         final List<byte[]> events = new ArrayList<>();
         for (final byte[] r : records) {
-            if (EventMessages.isEvent(Wire.templateId(r))) {
+            if (EventMessages.isEvent(FeedWire.templateId(r))) {
                 events.add(r);
             }
         }
@@ -191,7 +194,7 @@ class OperationsFeedTest {
 
     private static int indexOfTick(final List<byte[]> records, final long tick) {
         for (int i = 0; i < records.size(); i++) {
-            if (Wire.templateId(records.get(i)) == Wire.TICK && Wire.tick(records.get(i)).tick() == tick) {
+            if (FeedWire.messageOf(records.get(i)) == FeedMessage.TICK_SUMMARY && FeedWire.tickOf(records.get(i)) == tick) {
                 return i;
             }
         }
@@ -199,7 +202,7 @@ class OperationsFeedTest {
     }
 
     private static FaultEventDecoder fault(final byte[] e) {
-        if (Wire.templateId(e) != FaultEventDecoder.TEMPLATE_ID) {
+        if (FeedWire.templateId(e) != FaultEventDecoder.TEMPLATE_ID) {
             return null;
         }
         return new FaultEventDecoder().wrap(new org.agrona.concurrent.UnsafeBuffer(e), 8,

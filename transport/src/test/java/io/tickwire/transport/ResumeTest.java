@@ -1,5 +1,7 @@
 package io.tickwire.transport;
 
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
@@ -8,6 +10,8 @@ import io.tickwire.sbe.ErrorCode;
 import io.tickwire.sbe.ErrorDecoder;
 import io.tickwire.sbe.SubscribedDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
+import io.tickwire.transport.test.FeedServerFixture;
+import io.tickwire.transport.test.FeedTestClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -20,8 +24,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.tickwire.codec.FeedMessage.CATALOG;
+import static io.tickwire.codec.FeedMessage.ERROR;
+import static io.tickwire.codec.FeedMessage.HEARTBEAT;
+import static io.tickwire.codec.FeedMessage.SIMULATION_END;
+import static io.tickwire.codec.FeedMessage.SUBSCRIBED;
+import static io.tickwire.codec.FeedMessage.TICK_SUMMARY;
+import static io.tickwire.codec.test.FeedWire.messageOf;
+import static io.tickwire.codec.test.FeedWire.tickOf;
 import static io.tickwire.transport.TestSupport.await;
-import static io.tickwire.transport.TestSupport.tickOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -51,12 +62,12 @@ class ResumeTest {
     @TempDir
     Path tmp;
 
-    private FeedServer server;
-    private final List<FeedClient> clients = new ArrayList<>();
+    private FeedServerFixture server;
+    private final List<FeedTestClient> clients = new ArrayList<>();
 
     @AfterEach
     void stop() {
-        clients.forEach(FeedClient::close);
+        clients.forEach(FeedTestClient::close);
         if (server != null) {
             server.close();
         }
@@ -64,10 +75,10 @@ class ResumeTest {
 
     @Test
     void shouldServeEveryTickFromAnySequenceThenLiveWithoutGapOrDuplicate() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS).replayBatchTicks(64));
+        server = FeedServerFixture.start(new FeedServer.Context().tailTicks(TAIL_TICKS).replayBatchTicks(64));
         final Path journal = tmp.resolve("journal");
         final int ticks = 6_000;
-        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+        final Simulation sim = server.launch(MILLISECOND_TICKS,
             new Simulation.Context().speed(1.0).ticks(ticks), journal);
         final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
         await("2,000 ticks", 30_000, () -> broadcaster.lastSequence() >= 2_000);
@@ -76,9 +87,9 @@ class ResumeTest {
         // Far back (journal only), inside the tail, at the live edge, and in the near future.
         final long last = broadcaster.lastSequence();
         final long[] froms = {0, 100, last - TAIL_TICKS / 2, last + 1, last + 500};
-        final Map<Long, FeedClient> byFrom = new HashMap<>();
+        final Map<Long, FeedTestClient> byFrom = new HashMap<>();
         for (final long from : froms) {
-            final FeedClient client = FeedClient.connect(server.port(), "");
+            final FeedTestClient client = FeedTestClient.connect(server.port(), "");
             clients.add(client);
             client.subscribe(from, sim.id(), from, ConflationPolicy.CONFLATE, "");
             byFrom.put(from, client);
@@ -87,11 +98,11 @@ class ResumeTest {
 
         final Map<Long, List<byte[]>> received = new HashMap<>();
         for (final long from : froms) {
-            final FeedClient client = byFrom.get(from);
-            final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+            final FeedTestClient client = byFrom.get(from);
+            final SubscribedDecoder subscribed = FeedWire.readSubscribed(client.nextNonHeartbeat(5_000));
             assertThat(subscribed.requestId()).isEqualTo(from);
             assertThat(subscribed.firstSequence()).isEqualTo(from);
-            assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+            assertThat(messageOf(client.nextNonHeartbeat(5_000))).isEqualTo(CATALOG);
             received.put(from, ticksUntilEnd(client, ticks - 1));
         }
         assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
@@ -111,10 +122,10 @@ class ResumeTest {
 
     @Test
     void shouldReassembleTheJournalExactlyAcrossTwentyReconnects() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
+        server = FeedServerFixture.start(new FeedServer.Context().tailTicks(TAIL_TICKS));
         final Path journal = tmp.resolve("reconnects");
         final int ticks = 10_000;
-        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+        final Simulation sim = server.launch(MILLISECOND_TICKS,
             new Simulation.Context().speed(1.0).ticks(ticks), journal);
         final java.util.Random random = new java.util.Random(42);
         final List<byte[]> stream = new ArrayList<>();
@@ -124,21 +135,21 @@ class ResumeTest {
             final long from = stream.size();
             // Cut the connection after a random number of ticks, 20 times; the last connection runs to the end.
             final int cutAfter = reconnects < 20 ? 1 + random.nextInt(2 * ticks / 21) : Integer.MAX_VALUE;
-            try (RawFeedClient client = RawFeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=" + from)) {
+            try (FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + sim.id() + "&from=" + from)) {
                 int got = 0;
                 byte[] m;
                 while (got < cutAfter && (m = client.nextBinary()) != null) {
-                    final int template = templateId(m);
-                    if (template == Wire.SUBSCRIBED) {
-                        assertThat(Wire.subscribed(m).firstSequence()).isEqualTo(from);
-                    } else if (template == Wire.TICK) {
+                    final FeedMessage template = messageOf(m);
+                    if (template == SUBSCRIBED) {
+                        assertThat(FeedWire.readSubscribed(m).firstSequence()).isEqualTo(from);
+                    } else if (template == TICK_SUMMARY) {
                         stream.add(m);
                         got++;
-                    } else if (template == Wire.END) {
+                    } else if (template == SIMULATION_END) {
                         ended = true;
                         break;
                     } else {
-                        assertThat(template).isIn(Wire.CATALOG, Wire.HEARTBEAT);
+                        assertThat(template).isIn(CATALOG, HEARTBEAT);
                     }
                 }
             }
@@ -154,28 +165,28 @@ class ResumeTest {
 
     @Test
     void shouldReplayAnEndedJournaledRunFromAnySequenceThenEnd() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
+        server = FeedServerFixture.start(new FeedServer.Context().tailTicks(TAIL_TICKS));
         final Path journal = tmp.resolve("ended");
-        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+        final Simulation sim = server.launch(MILLISECOND_TICKS,
             new Simulation.Context().speed(Simulation.Context.SPEED_MAX).ticks(2_000), journal);
         assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
         final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
         await("the end handed over and the tail released", 10_000,
             () -> broadcaster.ended() && broadcaster.tail().oldest() > broadcaster.tail().newest());
 
-        final FeedClient client = FeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=1500&services=db");
+        final FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + sim.id() + "&from=1500&services=db");
         clients.add(client);
-        final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+        final SubscribedDecoder subscribed = FeedWire.readSubscribed(client.nextNonHeartbeat(5_000));
         assertThat(subscribed.firstSequence()).isEqualTo(1500);
         assertThat(subscribed.lastSequence()).isEqualTo(1999);
-        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        assertThat(messageOf(client.nextNonHeartbeat(5_000))).isEqualTo(CATALOG);
         final List<byte[]> got = ticksUntilEnd(client, 1999);
         assertThat(got).hasSize(500);
         final Map<Long, byte[]> journaled = readJournal(journal, 2_000);
         for (int i = 0; i < got.size(); i++) {
-            final TickSummaryDecoder filtered = Wire.tick(got.get(i));
+            final TickSummaryDecoder filtered = FeedWire.readTick(got.get(i));
             assertThat(filtered.tick()).isEqualTo(1500 + i);
-            final TickSummaryDecoder whole = Wire.tick(journaled.get(1500L + i));
+            final TickSummaryDecoder whole = FeedWire.readTick(journaled.get(1500L + i));
             final List<String> wanted = new ArrayList<>();
             for (final TickSummaryDecoder.ServicesDecoder row : whole.services()) {
                 if (row.serviceId() == 1) {
@@ -197,30 +208,30 @@ class ResumeTest {
     void shouldServeARunOfAnEarlierServerFromItsJournal() throws Exception {
         final Path root = tmp.resolve("journals");
         final long id;
-        try (FeedServer earlier = FeedServer.start(new FeedServer.Context().port(0).journalRoot(root))) {
+        try (FeedServerFixture earlier = FeedServerFixture.start(new FeedServer.Context().journalRoot(root))) {
             final Simulation sim = earlier.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
                 new Simulation.Context().speed(Simulation.Context.SPEED_MAX).ticks(300),
                 runId -> root.resolve("sim-" + runId + "-resume"));
             assertThat(sim.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
             id = sim.id();
         }
-        server = FeedServer.start(new FeedServer.Context().port(0).journalRoot(root));
+        server = FeedServerFixture.start(new FeedServer.Context().journalRoot(root));
         assertThat(server.registry().get(id)).isEmpty();
 
-        final FeedClient client = FeedClient.connect(server.port(), "?sim=" + id + "&from=250");
+        final FeedTestClient client = FeedTestClient.connect(server.port(), "?sim=" + id + "&from=250");
         clients.add(client);
-        final SubscribedDecoder subscribed = Wire.subscribed(client.nextNonHeartbeat(5_000));
+        final SubscribedDecoder subscribed = FeedWire.readSubscribed(client.nextNonHeartbeat(5_000));
         assertThat(subscribed.simulationId()).isEqualTo(id);
         assertThat(subscribed.firstSequence()).isEqualTo(250);
         assertThat(subscribed.lastSequence()).isEqualTo(299);
-        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        assertThat(messageOf(client.nextNonHeartbeat(5_000))).isEqualTo(CATALOG);
         final List<byte[]> got = new ArrayList<>();
         byte[] m;
-        while (templateId(m = client.nextNonHeartbeat(10_000)) == Wire.TICK) {
+        while (messageOf(m = client.nextNonHeartbeat(10_000)) == TICK_SUMMARY) {
             got.add(m);
         }
-        assertThat(Wire.end(m).lastSequence()).isEqualTo(299);
-        assertThat(Wire.end(m).reason()).isEqualTo(io.tickwire.sbe.EndReason.COMPLETED);
+        assertThat(FeedWire.readEnd(m).lastSequence()).isEqualTo(299);
+        assertThat(FeedWire.readEnd(m).reason()).isEqualTo(io.tickwire.sbe.EndReason.COMPLETED);
         final Map<Long, byte[]> journaled = readJournal(root.resolve("sim-" + id + "-resume"), 300);
         assertThat(got).hasSize(50);
         for (int i = 0; i < got.size(); i++) {
@@ -228,21 +239,21 @@ class ResumeTest {
         }
         // And no journal, no run.
         client.subscribe(2, id + 100, 0, ConflationPolicy.CONFLATE, "");
-        assertThat(Wire.error(client.nextNonHeartbeat(5_000)).code()).isEqualTo(ErrorCode.UNKNOWN_SIMULATION);
+        assertThat(FeedWire.readError(client.nextNonHeartbeat(5_000)).code()).isEqualTo(ErrorCode.UNKNOWN_SIMULATION);
     }
 
     @Test
     void shouldRefuseSequencesOlderThanWhatIsHeld() throws Exception {
-        server = FeedServer.start(new FeedServer.Context().port(0).tailTicks(TAIL_TICKS));
-        final Simulation sim = server.registry().launch(DiagramLoader.parse(MILLISECOND_TICKS),
+        server = FeedServerFixture.start(new FeedServer.Context().tailTicks(TAIL_TICKS));
+        final Simulation sim = server.launch(MILLISECOND_TICKS,
             new Simulation.Context().speed(1.0).ticks(-1), (Path)null);
         final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
         await("the tail to wrap", 30_000, () -> broadcaster.tail().oldest() > 10);
 
-        final FeedClient client = FeedClient.connect(server.port(), "");
+        final FeedTestClient client = FeedTestClient.connect(server.port(), "");
         clients.add(client);
         client.subscribe(3, sim.id(), 5, ConflationPolicy.CONFLATE, "");
-        final ErrorDecoder error = Wire.error(client.nextNonHeartbeat(5_000));
+        final ErrorDecoder error = FeedWire.readError(client.nextNonHeartbeat(5_000));
         assertThat(error.requestId()).isEqualTo(3);
         assertThat(error.code()).isEqualTo(ErrorCode.SEQUENCE_UNAVAILABLE);
         assertThat(error.message()).startsWith("sequence 5 is no longer held: ticks ").endsWith(" are available");
@@ -250,32 +261,28 @@ class ResumeTest {
         // Inside the tail is served, on the same connection.
         final long from = broadcaster.lastSequence() - TAIL_TICKS / 4;
         client.subscribe(4, sim.id(), from, ConflationPolicy.CONFLATE, "");
-        assertThat(Wire.subscribed(client.nextNonHeartbeat(5_000)).firstSequence()).isEqualTo(from);
-        assertThat(templateId(client.nextNonHeartbeat(5_000))).isEqualTo(Wire.CATALOG);
+        assertThat(FeedWire.readSubscribed(client.nextNonHeartbeat(5_000)).firstSequence()).isEqualTo(from);
+        assertThat(messageOf(client.nextNonHeartbeat(5_000))).isEqualTo(CATALOG);
         for (long expected = from; expected < from + TAIL_TICKS; expected++) {
             assertThat(tickOf(client.nextNonHeartbeat(5_000))).isEqualTo(expected);
         }
     }
 
-    private static int templateId(final byte[] message) {
-        return Wire.templateId(message);
-    }
-
     /** Ticks until SimulationEnd (which must name {@code lastTick}); no other message in between. */
-    private static List<byte[]> ticksUntilEnd(final FeedClient client, final long lastTick) throws Exception {
+    private static List<byte[]> ticksUntilEnd(final FeedTestClient client, final long lastTick) throws Exception {
         final List<byte[]> ticks = new ArrayList<>();
         while (true) {
             final byte[] m = client.nextNonHeartbeat(15_000);
             assertThat(m).as("a message after %d ticks", ticks.size()).isNotNull();
-            if (templateId(m) == Wire.END) {
-                assertThat(Wire.end(m).lastSequence()).isEqualTo(lastTick);
+            if (messageOf(m) == SIMULATION_END) {
+                assertThat(FeedWire.readEnd(m).lastSequence()).isEqualTo(lastTick);
                 return ticks;
             }
-            if (templateId(m) == Wire.ERROR) {
-                throw new AssertionError("after " + ticks.size() + " ticks: Error " + Wire.error(m).code() + " "
-                    + Wire.error(m).message());
+            if (messageOf(m) == ERROR) {
+                throw new AssertionError("after " + ticks.size() + " ticks: Error " + FeedWire.readError(m).code() + " "
+                    + FeedWire.readError(m).message());
             }
-            assertThat(templateId(m)).as("after %d ticks", ticks.size()).isEqualTo(Wire.TICK);
+            assertThat(messageOf(m)).as("after %d ticks", ticks.size()).isEqualTo(TICK_SUMMARY);
             ticks.add(m);
         }
     }

@@ -1,28 +1,35 @@
 package io.tickwire.transport;
 
-import io.netty.buffer.PooledByteBufAllocator;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.tickwire.codec.FeedMessage;
+import io.tickwire.codec.test.FeedWire;
 import io.tickwire.engine.Simulation;
-import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.sbe.GapNoticeDecoder;
+import io.tickwire.transport.test.FeedServerFixture;
+import io.tickwire.transport.test.FeedTestClient;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.tickwire.codec.FeedMessage.CATALOG;
+import static io.tickwire.codec.FeedMessage.GAP_NOTICE;
+import static io.tickwire.codec.FeedMessage.HEARTBEAT;
+import static io.tickwire.codec.FeedMessage.SIMULATION_END;
+import static io.tickwire.codec.FeedMessage.SUBSCRIBED;
+import static io.tickwire.codec.FeedMessage.TICK_SUMMARY;
+import static io.tickwire.codec.test.FeedWire.messageOf;
+import static io.tickwire.codec.test.FeedWire.tickOf;
 import static io.tickwire.transport.TestSupport.await;
 import static io.tickwire.transport.TestSupport.get;
 import static io.tickwire.transport.TestSupport.json;
-import static io.tickwire.transport.TestSupport.tickOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -65,19 +72,19 @@ class SlowReaderTest {
 
     @Test
     void shouldConflateOrDisconnectAStalledReaderWithBoundedMemoryWhileOthersGetEveryTick() throws Exception {
-        try (FeedServer server = FeedServer.start(new FeedServer.Context().port(0).ioThreads(2)
+        try (FeedServerFixture server = FeedServerFixture.start(new FeedServer.Context().ioThreads(2)
             .socketSendBufferBytes(64 * 1024).writeBufferLowWaterMark(LOW_WATER_MARK)
             .writeBufferHighWaterMark(HIGH_WATER_MARK).tailTicks(TAIL_TICKS))) {
-            final Simulation sim = server.registry().launch(DiagramLoader.parse(hundredServices()),
+            final Simulation sim = server.launch(hundredServices(),
                 new Simulation.Context().speed(1.0).ticks(TICKS), (Path)null);
             final Broadcaster broadcaster = server.registry().broadcaster(sim.id()).orElseThrow();
             final List<Reader> healthy = new ArrayList<>();
             for (int i = 0; i < 2; i++) {
-                healthy.add(Reader.start(RawFeedClient.connect(server.port(), "?sim=" + sim.id() + "&from=0")));
+                healthy.add(Reader.start(FeedTestClient.connect(server.port(), "?sim=" + sim.id() + "&from=0")));
             }
-            final RawFeedClient conflating = RawFeedClient.connectWithReceiveBuffer(server.port(),
+            final FeedTestClient conflating = FeedTestClient.connect(server.port(),
                 "?sim=" + sim.id() + "&from=0", 16 * 1024);
-            final RawFeedClient disconnecting = RawFeedClient.connectWithReceiveBuffer(server.port(),
+            final FeedTestClient disconnecting = FeedTestClient.connect(server.port(),
                 "?sim=" + sim.id() + "&from=0&policy=disconnect", 16 * 1024);
             await("1,000 ticks", 30_000, () -> broadcaster.lastSequence() >= 1_000);
 
@@ -104,13 +111,13 @@ class SlowReaderTest {
             // (read before the slow readers read again)
 
             // Both read again. The disconnecting one: what was queued, then a close 1008 with a reason.
-            final RawFeedClient.Frame[] closed = new RawFeedClient.Frame[1];
+            final FeedTestClient.Frame[] closed = new FeedTestClient.Frame[1];
             final Thread closeReader = new Thread(() -> closed[0] = untilClose(disconnecting), "test-disconnected");
             closeReader.start();
             // The conflating one: what was queued, consecutive, then a GapNotice, then the latest, then the end.
             final ConflationCheck check = ConflationCheck.read(conflating);
             closeReader.join(60_000);
-            final RawFeedClient.Frame close = closed[0];
+            final FeedTestClient.Frame close = closed[0];
 
             // The conflating connection's counters while it stalled (it was still open: the run had not ended).
             long conflatedCounted = -1;
@@ -154,8 +161,8 @@ class SlowReaderTest {
             assertThat(check.ended).isTrue();
             // The disconnecting reader was closed, 1008, with a reason.
             assertThat(close).isNotNull();
-            assertThat(closeCode(close)).isEqualTo(1008);
-            assertThat(closeReason(close)).startsWith("slow reader");
+            assertThat(close.closeCode()).isEqualTo(1008);
+            assertThat(close.closeReason()).startsWith("slow reader");
             assertThat(broadcaster.slowReaderDisconnects()).isEqualTo(1);
             // GET /connections showed the stalled connection's queue, never beyond the high water mark and a tick or
             // two (nothing is written to an unwritable channel); the ticks being skipped are counted as they are.
@@ -189,11 +196,11 @@ class SlowReaderTest {
         return -1;
     }
 
-    private static RawFeedClient.Frame untilClose(final RawFeedClient client) {
+    private static FeedTestClient.Frame untilClose(final FeedTestClient client) {
         try {
-            RawFeedClient.Frame frame;
+            FeedTestClient.Frame frame;
             while ((frame = client.read()) != null) {
-                if (frame.opcode() == RawFeedClient.OPCODE_CLOSE) {
+                if (frame.opcode() == FeedTestClient.OPCODE_CLOSE) {
                     return frame;
                 }
             }
@@ -203,22 +210,14 @@ class SlowReaderTest {
         return null;
     }
 
-    private static int closeCode(final RawFeedClient.Frame close) {
-        return ByteBuffer.wrap(close.payload()).order(ByteOrder.BIG_ENDIAN).getShort() & 0xffff;
-    }
-
-    private static String closeReason(final RawFeedClient.Frame close) {
-        return new String(close.payload(), 2, close.payload().length - 2, StandardCharsets.UTF_8);
-    }
-
-    private static String describe(final RawFeedClient.Frame close) {
+    private static String describe(final FeedTestClient.Frame close) {
         return close == null ? "disconnecting reader: no close frame" :
-            "disconnecting reader closed " + closeCode(close) + " '" + closeReason(close) + "'";
+            "disconnecting reader closed " + close.closeCode() + " '" + close.closeReason() + "'";
     }
 
     /** A reader that keeps up: every tick from 0, consecutive, then SimulationEnd. */
     private static final class Reader implements Runnable {
-        final RawFeedClient client;
+        final FeedTestClient client;
         Thread thread;
         volatile long ticks;
         volatile boolean ended;
@@ -226,11 +225,11 @@ class SlowReaderTest {
         volatile String violation;
         volatile Throwable failure;
 
-        private Reader(final RawFeedClient client) {
+        private Reader(final FeedTestClient client) {
             this.client = client;
         }
 
-        static Reader start(final RawFeedClient client) {
+        static Reader start(final FeedTestClient client) {
             final Reader r = new Reader(client);
             r.thread = new Thread(r, "test-healthy-reader");
             r.thread.setDaemon(true);
@@ -243,19 +242,19 @@ class SlowReaderTest {
             try (client) {
                 byte[] m;
                 while ((m = client.nextBinary()) != null) {
-                    final int template = Wire.templateId(m);
-                    if (template == Wire.TICK) {
+                    final FeedMessage template = messageOf(m);
+                    if (template == TICK_SUMMARY) {
                         if (tickOf(m) != ticks) {
                             violation = "tick " + tickOf(m) + " where " + ticks + " was expected";
                             return;
                         }
                         ticks++;
                         lastMessageBytes = m.length;
-                    } else if (template == Wire.END) {
+                    } else if (template == SIMULATION_END) {
                         ended = true;
                         return;
-                    } else if (template != Wire.SUBSCRIBED && template != Wire.CATALOG
-                        && template != Wire.HEARTBEAT) {
+                    } else if (template != SUBSCRIBED && template != CATALOG
+                        && template != HEARTBEAT) {
                         violation = "template " + template + " after tick " + (ticks - 1);
                         return;
                     }
@@ -276,13 +275,13 @@ class SlowReaderTest {
         boolean ended;
         String violation;
 
-        static ConflationCheck read(final RawFeedClient client) throws Exception {
+        static ConflationCheck read(final FeedTestClient client) throws Exception {
             final ConflationCheck c = new ConflationCheck();
             long next = 0;
             byte[] m;
             while ((m = client.nextBinary()) != null) {
-                final int template = Wire.templateId(m);
-                if (template == Wire.TICK) {
+                final FeedMessage template = messageOf(m);
+                if (template == TICK_SUMMARY) {
                     if (tickOf(m) != next) {
                         c.violation = "tick " + tickOf(m) + " where " + next + " was expected";
                         return c;
@@ -293,8 +292,8 @@ class SlowReaderTest {
                     } else {
                         c.ticksAfterGap++;
                     }
-                } else if (template == Wire.GAP) {
-                    final GapNoticeDecoder gap = Wire.gap(m);
+                } else if (template == GAP_NOTICE) {
+                    final GapNoticeDecoder gap = FeedWire.readGapNotice(m);
                     if (gap.fromSequence() != next || gap.toSequence() < gap.fromSequence()) {
                         c.violation = "GapNotice " + gap.fromSequence() + ".." + gap.toSequence() + " at " + next;
                         return c;
@@ -305,7 +304,7 @@ class SlowReaderTest {
                     }
                     c.gaps++;
                     next = gap.toSequence() + 1;
-                } else if (template == Wire.END) {
+                } else if (template == SIMULATION_END) {
                     c.ended = true;
                     return c;
                 }

@@ -2,9 +2,6 @@ package io.tickwire.transport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.tickwire.sbe.MessageHeaderDecoder;
-import io.tickwire.sbe.TickSummaryDecoder;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,7 +11,7 @@ import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** Diagrams, HTTP calls and waits shared by the tests. */
+/** Diagrams, HTTP calls and waits shared by transport's tests (the feed's fixtures are in {@code test/}). */
 final class TestSupport {
     /** Two services, 10 ms ticks, a fixed seed. */
     static final String TWO_SERVICES = """
@@ -66,13 +63,6 @@ final class TestSupport {
 
     static JsonNode json(final HttpResponse<String> response) throws Exception {
         return JSON.readTree(response.body());
-    }
-
-    static long tickOf(final byte[] message) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(message);
-        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
-        return new TickSummaryDecoder()
-            .wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version()).tick();
     }
 
     static void await(final String what, final long timeoutMs, final BooleanSupplier condition)

@@ -25,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.tickwire.codec.FeedMessage;
 import io.tickwire.sbe.GapNoticeDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.TickSummaryDecoder;
@@ -63,8 +64,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class FeedClientsMain {
     static final String RESULT = "RESULT";
-    private static final int TICK = TickSummaryDecoder.TEMPLATE_ID;
-    private static final int GAP = GapNoticeDecoder.TEMPLATE_ID;
     /** Values above an hour are clamped: a histogram that cannot record them would throw on the event loop. */
     private static final long HIGHEST = TimeUnit.HOURS.toNanos(1);
 
@@ -215,8 +214,8 @@ public final class FeedClientsMain {
                 buffer.wrap(content.nioBuffer(content.readerIndex(), length));
             }
             header.wrap(buffer, 0);
-            final int template = header.templateId();
-            if (template == TICK) {
+            final FeedMessage message = FeedMessage.of(header.templateId());
+            if (message == FeedMessage.TICK_SUMMARY) {
                 tick.wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
                 final long t = tick.tick();
                 if (tickNs > 0) {
@@ -225,7 +224,7 @@ public final class FeedClientsMain {
                 }
                 frames.increment();
                 lastBytes.lazySet(length);
-            } else if (template == GAP) {
+            } else if (message == FeedMessage.GAP_NOTICE) {
                 gap.wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
                 conflated.add(gap.toSequence() - gap.fromSequence() + 1);
             }

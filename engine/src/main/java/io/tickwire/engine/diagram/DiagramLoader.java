@@ -26,8 +26,12 @@ import java.util.Set;
  * <pre>
  *   DiagramLoader         name, tick, seed, partitions
  *     ServiceIds          services[i].name, and the ids of the implicit databases
- *     ServiceReader       services[i]: replicas, concurrency, queue, failureRate, fanout, cost
+ *     ServiceReader       services[i]: replicas, concurrency, queue, failureRate, fanout, cost, balancer,
+ *                         terminationGrace
  *       LatencyReader       .latency
+ *       StartupReader       .startup (a duration, or a distribution read by LatencyReader)
+ *       HealthReader        .health
+ *       FailuresReader      .failures
  *       DatabaseReader      .database (its own .latency too)
  *       CallReader          .calls[j]
  *         RetryReader         .retry

@@ -7,10 +7,14 @@ import java.util.Set;
 
 import static io.tickwire.engine.diagram.DiagramLoader.DEFAULT_CALL_DELAY_NS;
 
-/** Reads {@code services[i]}: a queue in front of servers, with its latency, database, calls and cost sections. */
+/**
+ * Reads {@code services[i]}: a queue in front of servers, with its latency, database, calls and cost sections, and how
+ * its replicas are balanced and live (balancer, startup, terminationGrace, health, failures).
+ */
 final class ServiceReader {
     private static final Set<String> FIELDS = Set.of("name", "replicas", "concurrency", "latency", "queue",
-        "failureRate", "calls", "cost", "fanout", "database");
+        "failureRate", "calls", "cost", "fanout", "database", "balancer", "startup", "terminationGrace", "health",
+        "failures");
     private static final Set<String> COST_FIELDS = Set.of("perReplicaHour", "perMillionRequests");
 
     private ServiceReader() {
@@ -66,7 +70,21 @@ final class ServiceReader {
             node.optionalChoice("fanout", "sequential", "sequential", "parallel").toUpperCase(Locale.ROOT));
         final CostSpec cost = cost(node.child("cost"));
         return new ServiceSpec(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls, cost,
-            fanout, databaseCalls, null);
+            fanout, databaseCalls, null, replicaSpec(node));
+    }
+
+    /** The balancer, startup, terminationGrace, health and failures fields: how the replicas are balanced and live. */
+    private static ReplicaSpec replicaSpec(final DiagramNode node) {
+        final ReplicaSpec.Balancer balancer = ReplicaSpec.Balancer.valueOf(node.optionalChoice("balancer", "shared",
+            "shared", "round-robin", "random", "least-connections", "power-of-two")
+            .toUpperCase(Locale.ROOT).replace('-', '_'));
+        final LatencySpec startup = StartupReader.read(node, "startup");
+        final long grace = node.optionalNonNegativeDuration("terminationGrace",
+            ReplicaSpec.DEFAULT_TERMINATION_GRACE_NS);
+        final HealthSpec health = HealthReader.read(node.child("health"));
+        final FailureSpec failures = FailuresReader.read(node.child("failures"));
+        final ReplicaSpec spec = new ReplicaSpec(balancer, startup, Math.max(0, grace), health, failures);
+        return spec.equals(ReplicaSpec.DEFAULT) ? ReplicaSpec.DEFAULT : spec;
     }
 
     private static CostSpec cost(final DiagramNode node) {

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One service: a FIFO queue in front of {@code replicas × concurrency} identical servers.
+ * One service: {@code replicas} replicas of {@code concurrency} servers each, behind a load balancer: by default one
+ * FIFO queue in front of all {@code replicas × concurrency} servers (see {@link ReplicaSpec}).
  *
  * @param id            index in the diagram.
  * @param name          unique name.
@@ -21,15 +22,26 @@ import java.util.Objects;
  * @param fanout        whether its sync calls (after the database queries) run one after another or all at once.
  * @param databaseCalls how many of the first sync calls are the queries to its attached database (0 without one).
  * @param storage       for the implicit database service {@code <service>.db}: its storage; null otherwise.
+ * @param replicaSpec   how its replicas are balanced, start, drain, are health-checked and crash.
  */
 public record ServiceSpec(int id, String name, int replicas, int concurrency, LatencySpec latency, int queueCapacity,
                           double failureRate, List<CallSpec> calls, CostSpec cost, Fanout fanout, int databaseCalls,
-                          DatabaseSpec storage) {
+                          DatabaseSpec storage, ReplicaSpec replicaSpec) {
     public static final int UNBOUNDED = -1;
 
     public ServiceSpec {
         calls = List.copyOf(calls);
         Objects.requireNonNull(fanout);
+        Objects.requireNonNull(replicaSpec);
+    }
+
+    /** A service with the default replica model: one shared queue, no failure model. */
+    public ServiceSpec(final int id, final String name, final int replicas, final int concurrency,
+                       final LatencySpec latency, final int queueCapacity, final double failureRate,
+                       final List<CallSpec> calls, final CostSpec cost, final Fanout fanout, final int databaseCalls,
+                       final DatabaseSpec storage) {
+        this(id, name, replicas, concurrency, latency, queueCapacity, failureRate, calls, cost, fanout, databaseCalls,
+            storage, ReplicaSpec.DEFAULT);
     }
 
     /** A service without sync calls of any kind. */

@@ -7,6 +7,10 @@ import java.util.Arrays;
  * (time, insertion sequence) so that events at equal times run in the order they were scheduled — one fixed rule,
  * hence deterministic runs. Grows by doubling; never allocates once large enough.
  * <p>
+ * Two queues may share one insertion counter ({@link #EventQueue(int, EventQueue)}): taking the earlier head of the
+ * two by (time, sequence) then runs their events in exactly the order one queue holding both would, while each heap
+ * stays small (a kernel keeps its replicas' far-future timers apart from its requests' events).
+ * <p>
  * <b>Single-threaded.</b>
  */
 final class EventQueue {
@@ -14,12 +18,19 @@ final class EventQueue {
     private long[] seqs;
     private long[] payloads;
     private int size;
-    private long nextSeq;
+    /** [0]: the next insertion sequence, shared with the queues built to share it. */
+    private final long[] nextSeq;
 
     EventQueue(final int initialCapacity) {
+        this(initialCapacity, null);
+    }
+
+    /** @param shareSequenceWith a queue whose insertion counter this one shares; null for its own. */
+    EventQueue(final int initialCapacity, final EventQueue shareSequenceWith) {
         times = new long[initialCapacity];
         seqs = new long[initialCapacity];
         payloads = new long[initialCapacity];
+        nextSeq = shareSequenceWith == null ? new long[1] : shareSequenceWith.nextSeq;
     }
 
     int size() {
@@ -31,6 +42,11 @@ final class EventQueue {
         return times[0];
     }
 
+    /** Insertion sequence of the earliest event; only when {@link #size()} &gt; 0. */
+    long peekSeq() {
+        return seqs[0];
+    }
+
     /** Payload of the earliest event; only when {@link #size()} &gt; 0. */
     long peekPayload() {
         return payloads[0];
@@ -40,7 +56,7 @@ final class EventQueue {
         if (size == times.length) {
             grow();
         }
-        final long seq = nextSeq++;
+        final long seq = nextSeq[0]++;
         int i = size++;
         // Sift up: move parents down until the slot fits.
         while (i > 0) {

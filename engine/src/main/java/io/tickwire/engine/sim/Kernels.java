@@ -19,7 +19,7 @@ public final class Kernels {
         final Mailboxes mailboxes = plan.newMailboxes();
         kernels = new PartitionKernel[plan.count()];
         for (int p = 0; p < kernels.length; p++) {
-            kernels[p] = new PartitionKernel(diagram, plan, p, mailboxes, seed);
+            kernels[p] = new PartitionKernel(diagram, plan, p, mailboxes, seed, latencyTable);
         }
         tickNs = diagram.tickNs();
         windowsPerTick = plan.windowsPerTick(tickNs);
@@ -63,12 +63,23 @@ public final class Kernels {
 
     /** Simulate tick {@code tick} of every partition on this thread, then report every partition's gauges. */
     public void advanceTick(final long tick, final SampleSink sink) {
+        advanceTick(tick, null, sink);
+    }
+
+    /**
+     * As {@link #advanceTick(long, SampleSink)}, with {@code actions} (null for none) applied at the tick's start,
+     * as the workers apply a tick command's: to each partition after the delivery of the first window's messages.
+     */
+    public void advanceTick(final long tick, final KernelActions actions, final SampleSink sink) {
         for (int k = 0; k < windowsPerTick; k++) {
             final long window = window(tick, k);
             final long start = windowStartNs(tick, k);
             final long end = windowEndNs(tick, k);
             for (final PartitionKernel kernel : kernels) {
                 kernel.deliver(window, start);
+                if (k == 0 && actions != null) {
+                    kernel.apply(actions, tick, start, sink);
+                }
                 kernel.advance(tick, end, sink);
             }
         }

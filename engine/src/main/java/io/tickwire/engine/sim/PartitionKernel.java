@@ -2,7 +2,10 @@ package io.tickwire.engine.sim;
 
 import io.tickwire.engine.diagram.CallSpec;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.FailureSpec;
+import io.tickwire.engine.diagram.HealthSpec;
 import io.tickwire.engine.diagram.LoadSpec;
+import io.tickwire.engine.diagram.ReplicaSpec;
 import io.tickwire.engine.diagram.RetrySpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.sbe.Outcome;
@@ -18,19 +21,32 @@ import java.util.SplittableRandom;
  * from others comes in at the start of each window ({@link #deliver}), in a fixed order, so a partition's events
  * depend only on the diagram and the seed, whichever worker runs it.
  * <p>
- * A request (a <i>visit</i>) arrives at a service, starts service at once if one of its {@code replicas × concurrency}
- * servers is free, else waits in FIFO order, or is rejected when the queue is full. Its own work lasts a time drawn
- * from the service's distribution and ends with the failure draw. Then, keeping its server, it makes its sync calls:
- * the database queries one after another, then the others one after another or all at once (join: wait for all).
- * Each call is a child visit at the callee that answers after the call's delay; a call may time out (a late answer
- * is dropped) and be retried after a backoff. When every call has answered the visit completes, frees its server,
- * and — if it is not itself answering a caller — moves on along at most one forward call, or leaves the system.
+ * A request (a <i>visit</i>) arrives at a service and its load balancer gives it a replica's server: with the
+ * {@code shared} balancer (the default) the READY replicas' servers take work from one FIFO queue (M/M/c), a request
+ * that finds every server busy waits in it or is rejected when it is full; with a per-replica balancer
+ * ({@code round-robin}, {@code random}, {@code least-connections}, {@code power-of-two}) the balancer picks a
+ * routable replica and the request waits in that replica's own queue (of the service's capacity). Its own work lasts
+ * a time drawn from the service's distribution and ends with the failure draw. Then, keeping its server, it makes its
+ * sync calls: the database queries one after another, then the others one after another or all at once (join: wait
+ * for all). Each call is a child visit at the callee that answers after the call's delay; a call may time out (a late
+ * answer is dropped) and be retried after a backoff. When every call has answered the visit completes, frees its
+ * server, and — if it is not itself answering a caller — moves on along at most one forward call, or leaves.
+ * <p>
+ * Replicas are entities: STARTING (until its start-up time has passed), READY, DRAINING (scaled in: it takes no new
+ * request and finishes its own, or they fail when its termination grace runs out) and CRASHED (its requests failed
+ * at once; a per-replica balancer still routes to it, and those requests fail at once, until the health checks
+ * detect it at the simulated time they imply; it is then replaced by a new STARTING replica). Crashes come from the
+ * service's failure model or from {@link KernelAction#CRASH_REPLICAS}; the control plane's {@link KernelAction}s are
+ * applied at a tick's start ({@link #apply}). Lifecycle and balancer draws come from streams of their own, so a
+ * diagram without them simulates exactly as before replicas were entities. Every change is reported as a
+ * {@link SampleSink#replicaEvent}; nothing is lost: a request killed with its replica is reported as an error.
  * <p>
  * Equal-time events run in the order they were scheduled (one fixed rule); messages from other partitions are
  * scheduled at the start of the window they arrive in, by source partition, then send order.
  * <p>
- * State is primitive arrays indexed by local service, source, visit and pending-call ids; visits and calls come from
- * free lists, so the steady state allocates nothing. <b>Single-threaded</b>: owned by one worker at a time.
+ * State is primitive arrays indexed by local service, source, replica slot, visit and pending-call ids; visits, calls
+ * and replica slots come from free lists, so the steady state allocates nothing. <b>Single-threaded</b>: owned by one
+ * worker at a time.
  */
 public final class PartitionKernel {
     // Event payload: kind in the low 3 bits, an index (visit, source or pending call) in the next 29, a generation
@@ -46,6 +62,13 @@ public final class PartitionKernel {
     private static final int ANSWER_ERROR = 4;
     private static final int TIMEOUT = 5;
     private static final int RETRY = 6;
+    /** A replica's timer: its index is the replica slot, its generation (slot generation << 2) | one of L_*. */
+    private static final int LIFECYCLE = 7;
+    private static final int L_READY = 0;
+    private static final int L_CRASH = 1;
+    private static final int L_DETECT = 2;
+    private static final int L_GRACE = 3;
+    private static final int L_GENERATION_MASK = 0x3FFF_FFFF;
     // Message kinds between partitions.
     private static final long MSG_FORWARD = 1;
     private static final long MSG_CALL = 2;
@@ -57,21 +80,41 @@ public final class PartitionKernel {
     private static final byte REJECTED = 3;
     private static final Outcome[] OUTCOMES = {Outcome.OK, Outcome.ERROR, Outcome.TIMEOUT, Outcome.REJECTED};
 
+    // Balancers.
+    private static final int SHARED = 0;
+    private static final int ROUND_ROBIN = 1;
+    private static final int RANDOM = 2;
+    private static final int LEAST_CONNECTIONS = 3;
+    private static final int POWER_OF_TWO = 4;
+    // Replica slot states.
+    private static final byte R_FREE = 0;
+    private static final byte R_STARTING = 1;
+    private static final byte R_READY = 2;
+    private static final byte R_DRAINING = 3;
+    private static final byte R_CRASHED = 4;
+
     private final int partition;
     private final int partitionCount;
     private final int[] partitionOf;
     private final int[] localOf;
     private final Mailboxes mailboxes;
+    private final LatencyTable latencyTable;
     private int sendParity;
     private long windowStartNs;
 
     private final int[] serviceIds;
     // Per local service.
-    private final int[] servers;
+    private final int[] balancer;
+    private final int[] concurrency;
+    /** Servers serving, on any replica (draining ones too). */
     private final int[] busy;
+    /** Shared balancer: free servers of READY replicas (each such replica is on the free stack). */
+    private final int[] idle;
     private final int[] queueCapacity;
+    /** Shared balancer: the one FIFO queue (a ring). */
     private final int[][] queue;
     private final int[] queueHead;
+    /** Requests waiting at the service: in the shared queue, or in its replicas' own queues. */
     private final int[] queueSize;
     private final long[] arrivals;
     private final int[] retries;
@@ -81,20 +124,59 @@ public final class PartitionKernel {
     private final long[] accruedToNs;
     private final LatencyDistribution[] latency;
     private final double[] failureRate;
+    private final double[] diagramFailureRate;
+    /** LATENCY_FACTOR: a service time becomes round(time × factor) + added. */
+    private final boolean[] latencyAdjusted;
+    private final double[] latencyFactor;
+    private final long[] latencyAddedNs;
     private final int[][] forwardTarget;
     private final double[][] forwardCumulative;
     private final long[][] forwardDelayNs;
+    /** PARTITION mode of each forward and sync call (0 healed, FAIL, HANG). */
+    private final byte[][] forwardCut;
     private final int[][] syncTarget;
     private final double[][] syncProbability;
     private final long[][] syncDelayNs;
     private final long[][] syncTimeoutNs;
     private final RetrySpec[][] syncRetry;
+    private final byte[][] syncCut;
     private final int[] databaseCalls;
     private final boolean[] parallel;
     private final SplittableRandom[] serviceRandom;
+    private final SplittableRandom[] lifecycleRandom;
+    private final SplittableRandom[] balancerRandom;
+    // Per local service: its replicas.
+    /** Replica slots in replica-number order: every provisioned replica (STARTING, READY, DRAINING, CRASHED). */
+    private final int[][] members;
+    private final int[] memberCount;
+    /** Per-replica balancers: the slots the balancer routes to (READY, and CRASHED until detected), by number. */
+    private final int[][] routable;
+    private final int[] routableCount;
+    private final int[] roundRobinNext;
+    /** Shared balancer: READY replicas with a free server, each once. */
+    private final int[][] freeStack;
+    private final int[] freeTop;
+    private final int[] nextReplicaNumber;
+    private final int[] readyCount;
+    private final int[] drainingCount;
+    // Integrals of provisioned (members) and READY replicas since the tick began, accrued at every change of either.
+    private final long[] replicaTimeNs;
+    private final long[] readyTimeNs;
+    private final long[] replicasAccruedToNs;
+    private final LatencyDistribution[] startup;
+    private final long[] graceNs;
+    private final HealthSpec[] health;
+    /** Failure model: a replica's time to crash, mtbf × (-ln u)^(1/shape) / Γ(1 + 1/shape); 0 for none. */
+    private final double[] crashScaleNs;
+    private final double[] crashInverseShape;
     // Per load source of this partition.
     private final int[] sourceTarget;
     private final double[] sourceMeanGapNs;
+    /** The mean gap before LOAD_FACTOR: 1e9 / the base rate. */
+    private final double[] sourceBaseGapNs;
+    private final double[] sourceFactor;
+    /** Bumped by a rate change, which reschedules the next arrival: the one scheduled before is dropped. */
+    private final int[] sourceGeneration;
     private final boolean[] sourcePoisson;
     /** Closed sources: mean think time (a user's next request follows its previous one's exit); else -1. */
     private final double[] sourceThinkNs;
@@ -104,12 +186,33 @@ public final class PartitionKernel {
     private final int[] sourceIds;
     /** Per global source id: its local index here, or -1. */
     private final int[] localSourceOf;
+    // Per replica slot.
+    private int[] replicaService;
+    private int[] replicaNumber;
+    private byte[] replicaState;
+    private int[] replicaBusy;
+    private int[][] replicaQueue;
+    private int[] replicaQueueHead;
+    private int[] replicaQueueSize;
+    /** Bumped at every change of state, so that a timer of an earlier state is dropped. */
+    private int[] replicaGeneration;
+    private long[] replicaReadyAtNs;
+    private boolean[] replicaOnFreeStack;
+    private int[] freeReplicas;
+    private int freeReplicaCount;
+    private int replicaCapacity;
+    /** Scratch for the replicas an action picks. */
+    private int[] picked = new int[16];
     // Per visit.
     private int[] visitService;
     private long[] visitArrivedNs;
     private long[] visitEnteredNs;
     /** The global load source of a visit that is not answering a caller; -1 for a sync call's visit. */
     private int[] visitSource;
+    /** The replica slot serving it or whose queue it waits in; -1 otherwise (the shared queue, on its way, free). */
+    private int[] visitReplica;
+    /** Bumped when the visit is killed with its replica, so that its service-done event and calls are dropped. */
+    private int[] visitGeneration;
     private int[] callerPartition;
     private int[] callerCall;
     private int[] callerGeneration;
@@ -122,6 +225,8 @@ public final class PartitionKernel {
     private int visitCapacity;
     // Per pending sync call (in the caller's partition).
     private int[] callVisit;
+    /** The visit's generation when the call was made: a call whose visit was killed since is an orphan. */
+    private int[] callVisitGeneration;
     private int[] callIndex;
     private int[] callAttempt;
     /** Bumped whenever the call is answered, timed out or retried, so that stale answers and timeouts are dropped. */
@@ -129,8 +234,20 @@ public final class PartitionKernel {
     private int[] freeCalls;
     private int freeCallCount;
     private int callCapacity;
+    // Sync calls and forwarded requests held by a hanging PARTITION, in the order they hung.
+    private int[] hungCaller = new int[0];
+    private int[] hungIndex = new int[0];
+    private int[] hungId = new int[0];
+    private int[] hungGeneration = new int[0];
+    private boolean[] hungIsCall = new boolean[0];
+    private int hungCount;
 
     private final EventQueue events = new EventQueue(1024);
+    /**
+     * The replicas' timers (start-up, crash, detection, grace): mostly far in the future, so kept out of the requests'
+     * heap, which they would deepen; both share one insertion counter, so the order is that of one queue.
+     */
+    private final EventQueue timers = new EventQueue(64, events);
     private long visits;
 
     /** The only partition of a diagram that no call crosses (tests and single-partition tools). */
@@ -138,25 +255,35 @@ public final class PartitionKernel {
         this(diagram, single(diagram, serviceIds), 0, null, seed);
     }
 
-    /**
-     * @param diagram   the whole diagram.
-     * @param plan      its partitions.
-     * @param partition which one this kernel simulates.
-     * @param mailboxes shared by every kernel of the plan; null when no call crosses partitions.
-     * @param seed      the run's seed.
-     */
+    /** As {@link #PartitionKernel(Diagram, Partitioner.Plan, int, Mailboxes, long, LatencyTable)}, a table of its own. */
     public PartitionKernel(final Diagram diagram, final Partitioner.Plan plan, final int partition,
                            final Mailboxes mailboxes, final long seed) {
+        this(diagram, plan, partition, mailboxes, seed, new LatencyTable());
+    }
+
+    /**
+     * @param diagram      the whole diagram.
+     * @param plan         its partitions.
+     * @param partition    which one this kernel simulates.
+     * @param mailboxes    shared by every kernel of the plan; null when no call crosses partitions.
+     * @param seed         the run's seed.
+     * @param latencyTable the run's distributions that {@link KernelAction#SET_LATENCY} names.
+     */
+    public PartitionKernel(final Diagram diagram, final Partitioner.Plan plan, final int partition,
+                           final Mailboxes mailboxes, final long seed, final LatencyTable latencyTable) {
         this.partition = partition;
         this.partitionCount = plan.count();
         this.partitionOf = plan.partitionOf();
         this.localOf = plan.localOf();
         this.mailboxes = mailboxes;
+        this.latencyTable = latencyTable;
         this.serviceIds = plan.partitions().get(partition).clone();
         final int n = serviceIds.length;
 
-        servers = new int[n];
+        balancer = new int[n];
+        concurrency = new int[n];
         busy = new int[n];
+        idle = new int[n];
         queueCapacity = new int[n];
         queue = new int[n][];
         queueHead = new int[n];
@@ -168,31 +295,68 @@ public final class PartitionKernel {
         accruedToNs = new long[n];
         latency = new LatencyDistribution[n];
         failureRate = new double[n];
+        diagramFailureRate = new double[n];
+        latencyAdjusted = new boolean[n];
+        latencyFactor = new double[n];
+        latencyAddedNs = new long[n];
         forwardTarget = new int[n][];
         forwardCumulative = new double[n][];
         forwardDelayNs = new long[n][];
+        forwardCut = new byte[n][];
         syncTarget = new int[n][];
         syncProbability = new double[n][];
         syncDelayNs = new long[n][];
         syncTimeoutNs = new long[n][];
         syncRetry = new RetrySpec[n][];
+        syncCut = new byte[n][];
         databaseCalls = new int[n];
         parallel = new boolean[n];
         serviceRandom = new SplittableRandom[n];
+        lifecycleRandom = new SplittableRandom[n];
+        balancerRandom = new SplittableRandom[n];
+        members = new int[n][];
+        memberCount = new int[n];
+        routable = new int[n][];
+        routableCount = new int[n];
+        roundRobinNext = new int[n];
+        freeStack = new int[n][];
+        freeTop = new int[n];
+        nextReplicaNumber = new int[n];
+        readyCount = new int[n];
+        drainingCount = new int[n];
+        replicaTimeNs = new long[n];
+        readyTimeNs = new long[n];
+        replicasAccruedToNs = new long[n];
+        startup = new LatencyDistribution[n];
+        graceNs = new long[n];
+        health = new HealthSpec[n];
+        crashScaleNs = new double[n];
+        crashInverseShape = new double[n];
 
+        int replicasHere = 0;
         for (int i = 0; i < n; i++) {
             final ServiceSpec s = diagram.service(serviceIds[i]);
-            servers[i] = s.servers();
+            final ReplicaSpec r = s.replicaSpec();
+            balancer[i] = switch (r.balancer()) {
+                case SHARED -> SHARED;
+                case ROUND_ROBIN -> ROUND_ROBIN;
+                case RANDOM -> RANDOM;
+                case LEAST_CONNECTIONS -> LEAST_CONNECTIONS;
+                case POWER_OF_TWO -> POWER_OF_TWO;
+            };
+            concurrency[i] = s.concurrency();
             queueCapacity[i] = s.queueCapacity();
             // A power of two, so that the ring index is a mask; grown on demand up to the capacity.
-            queue[i] = new int[s.queueCapacity() == ServiceSpec.UNBOUNDED ? 64 :
-                BitUtil.findNextPositivePowerOfTwo(Math.max(1, Math.min(s.queueCapacity(), 1 << 16)))];
+            queue[i] = new int[r.balancer().perReplicaQueues() ? 1 : initialQueueLength(s.queueCapacity(), 1 << 16)];
             latency[i] = new LatencyDistribution(s.latency());
             failureRate[i] = s.failureRate();
+            diagramFailureRate[i] = s.failureRate();
+            latencyFactor[i] = 1.0;
             final List<CallSpec> forward = s.forwardCalls();
             forwardTarget[i] = new int[forward.size()];
             forwardCumulative[i] = new double[forward.size()];
             forwardDelayNs[i] = new long[forward.size()];
+            forwardCut[i] = new byte[forward.size()];
             double cumulative = 0;
             for (int c = 0; c < forward.size(); c++) {
                 final CallSpec call = forward.get(c);
@@ -208,6 +372,7 @@ public final class PartitionKernel {
             syncDelayNs[i] = new long[sync.size()];
             syncTimeoutNs[i] = new long[sync.size()];
             syncRetry[i] = new RetrySpec[sync.size()];
+            syncCut[i] = new byte[sync.size()];
             for (int c = 0; c < sync.size(); c++) {
                 final CallSpec call = sync.get(c);
                 checkReachable(s, call);
@@ -220,6 +385,70 @@ public final class PartitionKernel {
             databaseCalls[i] = s.databaseCalls();
             parallel[i] = s.fanout() == ServiceSpec.Fanout.PARALLEL;
             serviceRandom[i] = RandomStreams.forService(seed, serviceIds[i]);
+            lifecycleRandom[i] = RandomStreams.forLifecycle(seed, serviceIds[i]);
+            balancerRandom[i] = RandomStreams.forBalancer(seed, serviceIds[i]);
+            startup[i] = r.startup() == null ? null : new LatencyDistribution(r.startup());
+            graceNs[i] = r.terminationGraceNs();
+            health[i] = r.health();
+            final FailureSpec failures = r.failures();
+            if (failures != null) {
+                crashInverseShape[i] = 1.0 / failures.shape();
+                crashScaleNs[i] = failures.distribution() == FailureSpec.Distribution.EXPONENTIAL ? failures.mtbfNs()
+                    : failures.mtbfNs() / Gamma.gamma(1.0 + crashInverseShape[i]);
+            }
+            final int replicas = s.replicas();
+            members[i] = new int[Math.max(4, replicas)];
+            routable[i] = new int[Math.max(4, replicas)];
+            freeStack[i] = new int[Math.max(4, replicas)];
+            replicasHere += replicas;
+        }
+
+        visitCapacity = 0;
+        visitService = new int[0];
+        visitArrivedNs = new long[0];
+        visitEnteredNs = new long[0];
+        visitSource = new int[0];
+        visitReplica = new int[0];
+        visitGeneration = new int[0];
+        callerPartition = new int[0];
+        callerCall = new int[0];
+        callerGeneration = new int[0];
+        answerDelayNs = new long[0];
+        nextCall = new int[0];
+        pendingCalls = new int[0];
+        callOutcome = new byte[0];
+        freeVisits = new int[0];
+        growVisits(1024);
+        callCapacity = 0;
+        callVisit = new int[0];
+        callVisitGeneration = new int[0];
+        callIndex = new int[0];
+        callAttempt = new int[0];
+        callGeneration = new int[0];
+        freeCalls = new int[0];
+        growCalls(256);
+        replicaCapacity = 0;
+        replicaService = new int[0];
+        replicaNumber = new int[0];
+        replicaState = new byte[0];
+        replicaBusy = new int[0];
+        replicaQueue = new int[0][];
+        replicaQueueHead = new int[0];
+        replicaQueueSize = new int[0];
+        replicaGeneration = new int[0];
+        replicaReadyAtNs = new long[0];
+        replicaOnFreeStack = new boolean[0];
+        freeReplicas = new int[0];
+        growReplicas(Math.max(16, BitUtil.findNextPositivePowerOfTwo(replicasHere)));
+
+        // The diagram's replicas are READY from time 0, without events; their crash times are the first lifecycle
+        // draws, service by service, in replica order.
+        for (int i = 0; i < n; i++) {
+            final int replicas = diagram.service(serviceIds[i]).replicas();
+            for (int k = 0; k < replicas; k++) {
+                final int r = newReplica(i);
+                enterReady(r, 0);
+            }
         }
 
         localSourceOf = new int[diagram.load().size()];
@@ -232,6 +461,9 @@ public final class PartitionKernel {
         }
         sourceTarget = new int[sources];
         sourceMeanGapNs = new double[sources];
+        sourceBaseGapNs = new double[sources];
+        sourceFactor = new double[sources];
+        sourceGeneration = new int[sources];
         sourcePoisson = new boolean[sources];
         sourceThinkNs = new double[sources];
         sourceSchedule = new ScheduledArrivals[sources];
@@ -247,6 +479,7 @@ public final class PartitionKernel {
             sourcePoisson[k] = load.arrivals() == LoadSpec.Arrivals.POISSON;
             sourceRandom[k] = RandomStreams.forSource(seed, l);
             sourceIds[k] = l;
+            sourceFactor[k] = 1.0;
             if (load.arrivals() == LoadSpec.Arrivals.CLOSED) {
                 // Every user starts after one think time (at 0 with no think time), then loops.
                 sourceThinkNs[k] = load.thinkNs();
@@ -266,32 +499,16 @@ public final class PartitionKernel {
                     }
                 }
                 sourceMeanGapNs[k] = 1e9 / ratePerSec;
+                sourceBaseGapNs[k] = sourceMeanGapNs[k];
                 events.add(nextGapNs(k, 0), payload(SOURCE, k, 0));
             }
             k++;
         }
+    }
 
-        visitCapacity = 0;
-        visitService = new int[0];
-        visitArrivedNs = new long[0];
-        visitEnteredNs = new long[0];
-        visitSource = new int[0];
-        callerPartition = new int[0];
-        callerCall = new int[0];
-        callerGeneration = new int[0];
-        answerDelayNs = new long[0];
-        nextCall = new int[0];
-        pendingCalls = new int[0];
-        callOutcome = new byte[0];
-        freeVisits = new int[0];
-        growVisits(1024);
-        callCapacity = 0;
-        callVisit = new int[0];
-        callIndex = new int[0];
-        callAttempt = new int[0];
-        callGeneration = new int[0];
-        freeCalls = new int[0];
-        growCalls(256);
+    private static int initialQueueLength(final int capacity, final int cap) {
+        return capacity == ServiceSpec.UNBOUNDED ? Math.min(64, cap)
+            : BitUtil.findNextPositivePowerOfTwo(Math.max(1, Math.min(capacity, cap)));
     }
 
     private static Partitioner.Plan single(final Diagram diagram, final int[] serviceIds) {
@@ -388,35 +605,61 @@ public final class PartitionKernel {
     /** Simulate every event before {@code endNs}, reporting to {@code sink} under tick number {@code tick}. */
     public void advance(final long tick, final long endNs, final SampleSink sink) {
         final EventQueue events = this.events;
-        while (events.size() > 0 && events.peekTime() < endNs) {
-            final long now = events.peekTime();
-            final long payload = events.peekPayload();
-            events.removeFirst();
+        final EventQueue timers = this.timers;
+        while (true) {
+            // The earlier of the two heads, by (time, insertion order).
+            EventQueue next = events;
+            if (timers.size() > 0 && (events.size() == 0 || timers.peekTime() < events.peekTime()
+                || timers.peekTime() == events.peekTime() && timers.peekSeq() < events.peekSeq())) {
+                next = timers;
+            }
+            if (next.size() == 0 || next.peekTime() >= endNs) {
+                return;
+            }
+            final long now = next.peekTime();
+            final long payload = next.peekPayload();
+            next.removeFirst();
             final int index = (int)(payload >>> KIND_BITS) & MAX_INDEX;
             final int generation = (int)(payload >>> 32);
             switch ((int)payload & KIND_MASK) {
-                case SOURCE -> onSource(index, now);
+                case SOURCE -> {
+                    if (generation == sourceGeneration[index]) {
+                        onSource(index, now);
+                    }
+                }
                 case ARRIVE -> onArrive(index, now, tick, sink);
-                case WORK_DONE -> onWorkDone(index, now, tick, sink);
+                case WORK_DONE -> {
+                    if (generation == visitGeneration[index]) {
+                        onWorkDone(index, now, tick, sink);
+                    }
+                }
                 case ANSWER_OK -> onAnswer(index, generation, OK, now, tick, sink);
                 case ANSWER_ERROR -> onAnswer(index, generation, ERROR, now, tick, sink);
                 case TIMEOUT -> onAnswer(index, generation, TIMED_OUT, now, tick, sink);
-                case RETRY -> sendCall(index, now);
+                case RETRY -> onRetry(index, now);
+                case LIFECYCLE -> onLifecycle(index, generation, now, tick, sink);
                 default -> throw new IllegalStateException("bad event " + payload);
             }
         }
     }
 
-    /** Report each service's gauges for tick {@code tick} ending at {@code endNs}; after its last advance. */
+    /**
+     * Report each service's gauges for tick {@code tick} ending at {@code endNs}; after its last advance. {@code
+     * servers} is concurrency × (READY + DRAINING replicas): the servers that exist to serve.
+     */
     public void endTick(final long tick, final long endNs, final SampleSink sink) {
         for (int i = 0; i < serviceIds.length; i++) {
             accrue(i, endNs);
-            sink.gauge(serviceIds[i], tick, arrivals[i], queueSize[i], busy[i], servers[i], busyTimeNs[i],
-                queueTimeNs[i], retries[i]);
+            accrueReplicas(i, endNs);
+            sink.gauge(serviceIds[i], tick, arrivals[i], queueSize[i], busy[i],
+                concurrency[i] * (readyCount[i] + drainingCount[i]), busyTimeNs[i], queueTimeNs[i], retries[i]);
+            sink.replicaGauge(serviceIds[i], tick, memberCount[i], readyCount[i], replicaTimeNs[i], readyTimeNs[i]);
             arrivals[i] = 0;
             busyTimeNs[i] = 0;
             queueTimeNs[i] = 0;
             retries[i] = 0;
+            replicaTimeNs[i] = 0;
+            readyTimeNs[i] = 0;
         }
     }
 
@@ -425,6 +668,596 @@ public final class PartitionKernel {
         advance(tick, endNs, sink);
         endTick(tick, endNs, sink);
     }
+
+    // ---------------------------------------------------------------- actions (the control plane's seam)
+
+    /** Apply every action of {@code actions}, in order, at {@code nowNs} (the start of tick {@code tick}). */
+    public void apply(final KernelActions actions, final long tick, final long nowNs, final SampleSink sink) {
+        for (int i = 0; i < actions.count(); i++) {
+            apply(actions.kind(i), actions.target(i), actions.arg1(i), actions.arg2(i), tick, nowNs, sink);
+        }
+    }
+
+    /**
+     * Apply one {@link KernelAction} at {@code nowNs}, the start of tick {@code tick}: after {@link #deliver} of the
+     * tick's first window, before {@link #advance}. An action for a service or load source of another partition is
+     * ignored here (its own kernel applies it).
+     *
+     * @throws IllegalArgumentException for an unknown kind or target, or an argument out of range.
+     */
+    public void apply(final int kind, final int target, final long arg1, final long arg2, final long tick,
+                      final long nowNs, final SampleSink sink) {
+        if (kind == KernelAction.LOAD_FACTOR || kind == KernelAction.LOAD_RATE) {
+            if (target < 0 || target >= localSourceOf.length) {
+                throw new IllegalArgumentException(KernelAction.name(kind) + ": no load source " + target);
+            }
+            final int k = localSourceOf[target];
+            if (k >= 0 && sourceThinkNs[k] < 0) {
+                changeRate(k, kind, arg1, nowNs);
+            }
+            return;
+        }
+        if (target < 0 || target >= partitionOf.length) {
+            throw new IllegalArgumentException(KernelAction.name(kind) + ": no service " + target);
+        }
+        if (partitionOf[target] != partition) {
+            return;
+        }
+        final int s = localOf[target];
+        switch (kind) {
+            case KernelAction.SET_REPLICAS -> setReplicas(s, (int)checkRange(kind, arg1, 0, MAX_INDEX), nowNs, tick,
+                sink);
+            case KernelAction.CRASH_REPLICAS -> crashReplicas(s, (int)checkRange(kind, arg1, 0, MAX_INDEX), nowNs,
+                tick, sink);
+            case KernelAction.LATENCY_FACTOR -> {
+                latencyFactor[s] = checkRange(kind, arg1, 0, Long.MAX_VALUE) / (double)KernelAction.ONE;
+                latencyAddedNs[s] = checkRange(kind, arg2, 0, LatencyDistribution.MAX_SAMPLE_NS);
+                latencyAdjusted[s] = arg1 != KernelAction.ONE || arg2 != 0;
+            }
+            case KernelAction.FAILURE_RATE -> failureRate[s] = arg1 == KernelAction.RESTORE ? diagramFailureRate[s]
+                : checkRange(kind, arg1, 0, 1_000_000_000L) / 1e9;
+            case KernelAction.PARTITION -> cut(s, (int)checkRange(kind, arg1, 0, partitionOf.length - 1),
+                (byte)checkRange(kind, arg2, KernelAction.HEALED, KernelAction.HANG), nowNs);
+            case KernelAction.SET_LATENCY -> latency[s] = latencyTable.get((int)checkRange(kind, arg1, 0,
+                Integer.MAX_VALUE));
+            case KernelAction.SET_CONCURRENCY -> setConcurrency(s, (int)checkRange(kind, arg1, 1,
+                Integer.MAX_VALUE / 2), nowNs);
+            default -> throw new IllegalArgumentException("unknown action kind " + kind);
+        }
+    }
+
+    private static long checkRange(final int kind, final long value, final long min, final long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(KernelAction.name(kind) + ": argument " + value + " not in [" + min
+                + ", " + max + "]");
+        }
+        return value;
+    }
+
+    /**
+     * LOAD_FACTOR or LOAD_RATE on an open source: the next arrival is drawn again from now (exact for Poisson, which
+     * is memoryless); the one scheduled before is dropped. A rate or factor of 0 pauses the source.
+     */
+    private void changeRate(final int k, final int kind, final long arg, final long nowNs) {
+        if (kind == KernelAction.LOAD_FACTOR) {
+            sourceFactor[k] = checkRange(kind, arg, 0, Long.MAX_VALUE) / (double)KernelAction.ONE;
+        } else {
+            final double ratePerSec = checkRange(kind, arg, 0, Long.MAX_VALUE) / 1e3;
+            sourceSchedule[k] = null;
+            sourceBaseGapNs[k] = ratePerSec > 0 ? 1e9 / ratePerSec : Double.POSITIVE_INFINITY;
+        }
+        sourceGeneration[k]++;
+        final double factor = sourceFactor[k];
+        if (!(factor > 0) || sourceSchedule[k] == null && Double.isInfinite(sourceBaseGapNs[k])) {
+            return; // paused: no arrival until a later change
+        }
+        if (sourceSchedule[k] != null) {
+            sourceSchedule[k].restartAt(nowNs, factor);
+        } else {
+            sourceMeanGapNs[k] = sourceBaseGapNs[k] / factor;
+        }
+        events.add(nowNs + nextGapNs(k, nowNs), payload(SOURCE, k, sourceGeneration[k]));
+    }
+
+    /** PARTITION from caller {@code s} to the service {@code callee}; healing delivers what hung, in order. */
+    private void cut(final int s, final int callee, final byte mode, final long nowNs) {
+        for (int c = 0; c < syncTarget[s].length; c++) {
+            if (syncTarget[s][c] == callee) {
+                syncCut[s][c] = mode;
+            }
+        }
+        for (int c = 0; c < forwardTarget[s].length; c++) {
+            if (forwardTarget[s][c] == callee) {
+                forwardCut[s][c] = mode;
+            }
+        }
+        if (mode != KernelAction.HEALED) {
+            return;
+        }
+        int kept = 0;
+        for (int h = 0; h < hungCount; h++) {
+            final boolean isCall = hungIsCall[h];
+            final int index = hungIndex[h];
+            final boolean healed = hungCaller[h] == s
+                && (isCall ? syncTarget[s][index] : forwardTarget[s][index]) == callee;
+            if (!healed) {
+                hungCaller[kept] = hungCaller[h];
+                hungIndex[kept] = index;
+                hungId[kept] = hungId[h];
+                hungGeneration[kept] = hungGeneration[h];
+                hungIsCall[kept] = isCall;
+                kept++;
+            } else if (isCall) {
+                deliverCall(hungId[h], s, index, hungGeneration[h], nowNs);
+            } else {
+                forward(hungId[h], s, index, nowNs);
+            }
+        }
+        hungCount = kept;
+    }
+
+    private void hang(final boolean isCall, final int caller, final int index, final int id, final int generation) {
+        if (hungCount == hungId.length) {
+            final int capacity = Math.max(16, hungCount << 1);
+            hungCaller = Arrays.copyOf(hungCaller, capacity);
+            hungIndex = Arrays.copyOf(hungIndex, capacity);
+            hungId = Arrays.copyOf(hungId, capacity);
+            hungGeneration = Arrays.copyOf(hungGeneration, capacity);
+            hungIsCall = Arrays.copyOf(hungIsCall, capacity);
+        }
+        hungCaller[hungCount] = caller;
+        hungIndex[hungCount] = index;
+        hungId[hungCount] = id;
+        hungGeneration[hungCount] = generation;
+        hungIsCall[hungCount] = isCall;
+        hungCount++;
+    }
+
+    /**
+     * SET_REPLICAS: start replicas up to {@code desired} members, or drain the surplus — STARTING ones first, newest
+     * first, then READY or CRASHED ones, newest (highest number) first.
+     */
+    private void setReplicas(final int s, final int desired, final long now, final long tick, final SampleSink sink) {
+        final int current = memberCount[s] - drainingCount[s];
+        for (int k = current; k < desired; k++) {
+            startReplica(s, now, tick, sink, ReplicaEvents.SCALE_OUT);
+        }
+        if (desired >= current) {
+            return;
+        }
+        int surplus = current - desired;
+        int count = 0;
+        final int[] list = members[s];
+        for (int pass = 0; pass < 2 && surplus > 0; pass++) {
+            for (int m = memberCount[s] - 1; m >= 0 && surplus > 0; m--) {
+                final int r = list[m];
+                final byte state = replicaState[r];
+                if (pass == 0 ? state == R_STARTING : state == R_READY || state == R_CRASHED) {
+                    pick(count++, r);
+                    surplus--;
+                }
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            drain(picked[i], now, tick, sink);
+        }
+    }
+
+    /** CRASH_REPLICAS: crash up to {@code count} READY replicas, lowest-numbered first. */
+    private void crashReplicas(final int s, final int count, final long now, final long tick, final SampleSink sink) {
+        int n = 0;
+        for (int m = 0; m < memberCount[s] && n < count; m++) {
+            if (replicaState[members[s][m]] == R_READY) {
+                pick(n++, members[s][m]);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            crash(picked[i], now, tick, sink, ReplicaEvents.CRASH_ACTION);
+        }
+    }
+
+    private void pick(final int at, final int r) {
+        if (at == picked.length) {
+            picked = Arrays.copyOf(picked, at << 1);
+        }
+        picked[at] = r;
+    }
+
+    /** SET_CONCURRENCY: servers per replica. Fewer: nothing is preempted, freed servers above it retire. */
+    private void setConcurrency(final int s, final int servers, final long now) {
+        accrue(s, now);
+        concurrency[s] = servers;
+        if (balancer[s] == SHARED) {
+            idle[s] = 0;
+            while (freeTop[s] > 0) {
+                replicaOnFreeStack[freeStack[s][--freeTop[s]]] = false;
+            }
+            for (int m = memberCount[s] - 1; m >= 0; m--) {
+                final int r = members[s][m];
+                if (replicaState[r] == R_READY) {
+                    addCapacity(s, r);
+                }
+            }
+            dispatchShared(s, now);
+            return;
+        }
+        for (int m = 0; m < memberCount[s]; m++) {
+            final int r = members[s][m];
+            if (replicaState[r] == R_READY || replicaState[r] == R_DRAINING) {
+                while (replicaBusy[r] < servers && replicaQueueSize[r] > 0) {
+                    final int next = replicaDequeue(r);
+                    queueSize[s]--;
+                    replicaBusy[r]++;
+                    busy[s]++;
+                    startService(next, s, r, now);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- replicas
+
+    /** A new replica slot of service {@code s}, numbered next, last of its members; STARTING, no timer. */
+    private int newReplica(final int s) {
+        if (freeReplicaCount == 0) {
+            growReplicas(replicaCapacity << 1);
+        }
+        final int r = freeReplicas[--freeReplicaCount];
+        replicaService[r] = s;
+        replicaNumber[r] = nextReplicaNumber[s]++;
+        replicaState[r] = R_STARTING;
+        replicaBusy[r] = 0;
+        replicaQueueHead[r] = 0;
+        replicaQueueSize[r] = 0;
+        replicaGeneration[r]++;
+        if (memberCount[s] == members[s].length) {
+            members[s] = Arrays.copyOf(members[s], memberCount[s] << 1);
+        }
+        members[s][memberCount[s]++] = r;
+        return r;
+    }
+
+    /** Scale-out or replacement: a STARTING replica, READY after its start-up time (at once without one). */
+    private void startReplica(final int s, final long now, final long tick, final SampleSink sink, final int why) {
+        accrueReplicas(s, now);
+        final int r = newReplica(s);
+        emit(r, ReplicaEvents.STARTING, why, now, tick, sink);
+        final long delay = startup[s] == null ? 0 : startup[s].sampleNs(lifecycleRandom[s]);
+        if (delay == 0) {
+            becomeReady(r, now, tick, sink);
+        } else {
+            timers.add(now + delay, lifecyclePayload(r, L_READY));
+        }
+    }
+
+    private void becomeReady(final int r, final long now, final long tick, final SampleSink sink) {
+        final int s = replicaService[r];
+        accrueReplicas(s, now);
+        accrue(s, now);
+        enterReady(r, now);
+        emit(r, ReplicaEvents.READY, 0, now, tick, sink);
+        if (balancer[s] == SHARED) {
+            dispatchShared(s, now);
+        }
+    }
+
+    /** STARTING to READY: its servers take work; its time to crash is drawn (with a failure model). */
+    private void enterReady(final int r, final long now) {
+        final int s = replicaService[r];
+        replicaState[r] = R_READY;
+        replicaGeneration[r]++;
+        replicaReadyAtNs[r] = now;
+        readyCount[s]++;
+        if (balancer[s] == SHARED) {
+            addCapacity(s, r);
+        } else {
+            addRoutable(s, r);
+        }
+        if (crashScaleNs[s] > 0) {
+            final double u = lifecycleRandom[s].nextDouble();
+            final double e = -Math.log(1.0 - u);
+            final double ttf = crashScaleNs[s] * (crashInverseShape[s] == 1.0 ? e : Math.pow(e, crashInverseShape[s]));
+            timers.add(now + Math.max(1L, (long)Math.min(ttf, LatencyDistribution.MAX_SAMPLE_NS)),
+                lifecyclePayload(r, L_CRASH));
+        }
+    }
+
+    /** A READY replica crashes: its requests fail at once; the health checks will find it. */
+    private void crash(final int r, final long now, final long tick, final SampleSink sink, final int why) {
+        final int s = replicaService[r];
+        accrueReplicas(s, now);
+        accrue(s, now);
+        replicaState[r] = R_CRASHED;
+        replicaGeneration[r]++;
+        readyCount[s]--;
+        if (balancer[s] == SHARED) {
+            removeCapacity(s, r);
+        }
+        // A per-replica balancer still routes to it until it is detected.
+        emit(r, ReplicaEvents.CRASHED, why, now, tick, sink);
+        kill(r, now, tick, sink);
+        timers.add(health[s].detectionNs(replicaReadyAtNs[r], now), lifecyclePayload(r, L_DETECT));
+    }
+
+    /** Health checks found a crashed replica: it is removed and replaced. */
+    private void detected(final int r, final long now, final long tick, final SampleSink sink) {
+        final int s = replicaService[r];
+        accrueReplicas(s, now);
+        emit(r, ReplicaEvents.UNHEALTHY, health[s].unhealthyThreshold(), now, tick, sink);
+        emit(r, ReplicaEvents.REPLACED, nextReplicaNumber[s], now, tick, sink);
+        removeReplica(r);
+        startReplica(s, now, tick, sink, ReplicaEvents.REPLACEMENT);
+    }
+
+    /** Scale-in: the replica takes no new request; it leaves once its own are done, or when its grace runs out. */
+    private void drain(final int r, final long now, final long tick, final SampleSink sink) {
+        final int s = replicaService[r];
+        accrueReplicas(s, now);
+        accrue(s, now);
+        final byte state = replicaState[r];
+        replicaGeneration[r]++; // its start-up, crash or detection timer is void
+        emit(r, ReplicaEvents.DRAINING, 0, now, tick, sink);
+        if (state == R_READY) {
+            readyCount[s]--;
+            if (balancer[s] == SHARED) {
+                removeCapacity(s, r);
+            }
+        }
+        removeRoutable(s, r);
+        replicaState[r] = R_DRAINING;
+        drainingCount[s]++;
+        if (replicaBusy[r] == 0 && replicaQueueSize[r] == 0) {
+            emit(r, ReplicaEvents.REMOVED, 0, now, tick, sink);
+            removeReplica(r);
+            return;
+        }
+        timers.add(now + graceNs[s], lifecyclePayload(r, L_GRACE));
+    }
+
+    /** A draining replica's grace ran out: what it still holds fails, and it leaves. */
+    private void graceEnded(final int r, final long now, final long tick, final SampleSink sink) {
+        final int s = replicaService[r];
+        accrueReplicas(s, now);
+        final int killed = kill(r, now, tick, sink);
+        emit(r, ReplicaEvents.KILLED_AFTER_GRACE, killed, now, tick, sink);
+        emit(r, ReplicaEvents.REMOVED, 0, now, tick, sink);
+        removeReplica(r);
+    }
+
+    /**
+     * Fail every request replica {@code r} serves or holds in its queue, at once, as errors (their callers' retries
+     * and timeouts apply as for any error); in the order of their visit ids. @return how many.
+     */
+    private int kill(final int r, final long now, final long tick, final SampleSink sink) {
+        if (replicaBusy[r] == 0 && replicaQueueSize[r] == 0) {
+            return 0;
+        }
+        final int s = replicaService[r];
+        accrue(s, now);
+        busy[s] -= replicaBusy[r];
+        queueSize[s] -= replicaQueueSize[r];
+        replicaBusy[r] = 0;
+        replicaQueueSize[r] = 0;
+        replicaQueueHead[r] = 0;
+        int killed = 0;
+        for (int v = 0; v < visitCapacity; v++) {
+            if (visitReplica[v] == r) {
+                visitReplica[v] = -1;
+                visitGeneration[v]++; // its service-done event and its calls' answers are void
+                visits++;
+                killed++;
+                sink.sample(serviceIds[s], tick, now, now - visitArrivedNs[v], Outcome.ERROR);
+                end(v, ERROR, now, tick, sink);
+            }
+        }
+        return killed;
+    }
+
+    /** Free a replica's slot: it is no longer provisioned. */
+    private void removeReplica(final int r) {
+        final int s = replicaService[r];
+        if (replicaState[r] == R_READY) {
+            readyCount[s]--;
+        } else if (replicaState[r] == R_DRAINING) {
+            drainingCount[s]--;
+        }
+        if (replicaState[r] == R_CRASHED) {
+            removeRoutable(s, r);
+        }
+        final int[] list = members[s];
+        int m = 0;
+        while (list[m] != r) {
+            m++;
+        }
+        System.arraycopy(list, m + 1, list, m, memberCount[s] - m - 1);
+        memberCount[s]--;
+        replicaState[r] = R_FREE;
+        replicaGeneration[r]++;
+        freeReplicas[freeReplicaCount++] = r;
+    }
+
+    private void onLifecycle(final int r, final int generation, final long now, final long tick,
+                             final SampleSink sink) {
+        if (generation >>> 2 != (replicaGeneration[r] & L_GENERATION_MASK)) {
+            return; // a timer of an earlier state
+        }
+        switch (generation & 3) {
+            case L_READY -> becomeReady(r, now, tick, sink);
+            case L_CRASH -> crash(r, now, tick, sink, ReplicaEvents.FAILURE_MODEL);
+            case L_DETECT -> detected(r, now, tick, sink);
+            default -> graceEnded(r, now, tick, sink);
+        }
+    }
+
+    private long lifecyclePayload(final int r, final int timer) {
+        return payload(LIFECYCLE, r, ((replicaGeneration[r] & L_GENERATION_MASK) << 2) | timer);
+    }
+
+    private void emit(final int r, final int kind, final int detail, final long now, final long tick,
+                      final SampleSink sink) {
+        sink.replicaEvent(serviceIds[replicaService[r]], tick, now, replicaNumber[r], kind, detail);
+    }
+
+    /** Add the provisioned and READY replica areas since the last change; before every change of either. */
+    private void accrueReplicas(final int s, final long now) {
+        final long dt = now - replicasAccruedToNs[s];
+        replicaTimeNs[s] += memberCount[s] * dt;
+        readyTimeNs[s] += readyCount[s] * dt;
+        replicasAccruedToNs[s] = now;
+    }
+
+    // Shared balancer: READY replicas with free servers, on a stack; idle counts their free servers.
+
+    private void addCapacity(final int s, final int r) {
+        final int free = concurrency[s] - replicaBusy[r];
+        if (free > 0) {
+            idle[s] += free;
+            pushFree(s, r);
+        }
+    }
+
+    private void removeCapacity(final int s, final int r) {
+        idle[s] -= Math.max(0, concurrency[s] - replicaBusy[r]);
+        if (replicaOnFreeStack[r]) {
+            final int[] stack = freeStack[s];
+            int i = 0;
+            while (stack[i] != r) {
+                i++;
+            }
+            System.arraycopy(stack, i + 1, stack, i, freeTop[s] - i - 1);
+            freeTop[s]--;
+            replicaOnFreeStack[r] = false;
+        }
+    }
+
+    private void pushFree(final int s, final int r) {
+        if (freeTop[s] == freeStack[s].length) {
+            freeStack[s] = Arrays.copyOf(freeStack[s], freeTop[s] << 1);
+        }
+        freeStack[s][freeTop[s]++] = r;
+        replicaOnFreeStack[r] = true;
+    }
+
+    /** A free server of a READY replica (idle[s] > 0): the replica on top of the stack. */
+    private int takeFreeServer(final int s) {
+        final int r = freeStack[s][freeTop[s] - 1];
+        if (++replicaBusy[r] >= concurrency[s]) {
+            freeTop[s]--;
+            replicaOnFreeStack[r] = false;
+        }
+        idle[s]--;
+        busy[s]++;
+        return r;
+    }
+
+    /** Free servers take the head of the shared queue while both last (new capacity: a replica ready, more servers). */
+    private void dispatchShared(final int s, final long now) {
+        while (idle[s] > 0 && queueSize[s] > 0) {
+            final int next = dequeue(s);
+            startService(next, s, takeFreeServer(s), now);
+        }
+    }
+
+    // Per-replica balancers: the routable replicas, by number.
+
+    private void addRoutable(final int s, final int r) {
+        if (routableCount[s] == routable[s].length) {
+            routable[s] = Arrays.copyOf(routable[s], routableCount[s] << 1);
+        }
+        final int[] list = routable[s];
+        int i = routableCount[s];
+        while (i > 0 && replicaNumber[list[i - 1]] > replicaNumber[r]) {
+            list[i] = list[i - 1];
+            i--;
+        }
+        list[i] = r;
+        routableCount[s]++;
+        if (i < roundRobinNext[s]) {
+            roundRobinNext[s]++; // the rotation goes on from the same replica
+        }
+    }
+
+    private void removeRoutable(final int s, final int r) {
+        final int[] list = routable[s];
+        for (int i = 0; i < routableCount[s]; i++) {
+            if (list[i] == r) {
+                System.arraycopy(list, i + 1, list, i, routableCount[s] - i - 1);
+                routableCount[s]--;
+                if (i < roundRobinNext[s]) {
+                    roundRobinNext[s]--;
+                }
+                return;
+            }
+        }
+    }
+
+    /** The replica a per-replica balancer sends the next request to; -1 when none is routable. */
+    private int pickReplica(final int s) {
+        final int n = routableCount[s];
+        if (n == 0) {
+            return -1;
+        }
+        final int[] list = routable[s];
+        switch (balancer[s]) {
+            case ROUND_ROBIN -> {
+                int i = roundRobinNext[s];
+                if (i >= n) {
+                    i = 0;
+                }
+                roundRobinNext[s] = i + 1;
+                return list[i];
+            }
+            case RANDOM -> {
+                return n == 1 ? list[0] : list[uniformInt(balancerRandom[s], n)];
+            }
+            case LEAST_CONNECTIONS -> {
+                // Ties go to the lowest-numbered replica.
+                int best = list[0];
+                int bestLoad = replicaBusy[best] + replicaQueueSize[best];
+                for (int i = 1; i < n && bestLoad > 0; i++) {
+                    final int r = list[i];
+                    final int load = replicaBusy[r] + replicaQueueSize[r];
+                    if (load < bestLoad) {
+                        best = r;
+                        bestLoad = load;
+                    }
+                }
+                return best;
+            }
+            default -> {
+                // Two distinct replicas at random; the less loaded, the first drawn on a tie.
+                if (n == 1) {
+                    return list[0];
+                }
+                final SplittableRandom random = balancerRandom[s];
+                final int a = uniformInt(random, n);
+                int b = uniformInt(random, n - 1);
+                if (b >= a) {
+                    b++;
+                }
+                final int ra = list[a];
+                final int rb = list[b];
+                return replicaBusy[rb] + replicaQueueSize[rb] < replicaBusy[ra] + replicaQueueSize[ra] ? rb : ra;
+            }
+        }
+    }
+
+    /**
+     * A uniform integer in [0, n), n >= 1, exactly (Lemire's multiply-and-shift with rejection): a division only in
+     * the rare rejection test, where {@code nextInt(n)} divides every time. One 64-bit draw, rarely more.
+     */
+    static int uniformInt(final SplittableRandom random, final int n) {
+        long m = (random.nextLong() >>> 32) * n;
+        if ((m & 0xFFFF_FFFFL) < n) {
+            final long threshold = (0x1_0000_0000L - n) % n;
+            while ((m & 0xFFFF_FFFFL) < threshold) {
+                m = (random.nextLong() >>> 32) * n;
+            }
+        }
+        return (int)(m >>> 32);
+    }
+
+    // ---------------------------------------------------------------- requests
 
     private static long payload(final int kind, final int index, final int generation) {
         return ((long)generation << 32) | ((long)index << KIND_BITS) | kind;
@@ -437,7 +1270,7 @@ public final class PartitionKernel {
         visitEnteredNs[v] = now;
         events.add(now, payload(ARRIVE, v, 0));
         if (sourceThinkNs[source] < 0) {
-            events.add(now + nextGapNs(source, now), payload(SOURCE, source, 0));
+            events.add(now + nextGapNs(source, now), payload(SOURCE, source, sourceGeneration[source]));
         }
     }
 
@@ -446,16 +1279,47 @@ public final class PartitionKernel {
         arrivals[s]++;
         visitArrivedNs[v] = now;
         accrue(s, now);
-        if (busy[s] < servers[s]) {
-            busy[s]++;
-            events.add(now + serviceTimeNs(s), payload(WORK_DONE, v, 0));
-        } else if (queueCapacity[s] == ServiceSpec.UNBOUNDED || queueSize[s] < queueCapacity[s]) {
-            enqueue(s, v);
-        } else {
-            visits++;
-            sink.sample(serviceIds[s], tick, now, 0, Outcome.REJECTED);
-            end(v, REJECTED, now, tick, sink);
+        if (balancer[s] == SHARED) {
+            if (idle[s] > 0) {
+                startService(v, s, takeFreeServer(s), now);
+            } else if (queueCapacity[s] == ServiceSpec.UNBOUNDED || queueSize[s] < queueCapacity[s]) {
+                enqueue(s, v);
+            } else {
+                reject(v, s, now, tick, sink);
+            }
+            return;
         }
+        final int r = pickReplica(s);
+        if (r < 0) {
+            reject(v, s, now, tick, sink); // no replica to route to
+        } else if (replicaState[r] == R_CRASHED) {
+            // Connection refused: an immediate error, until the health checks find the crash.
+            visits++;
+            sink.sample(serviceIds[s], tick, now, 0, Outcome.ERROR);
+            end(v, ERROR, now, tick, sink);
+        } else if (replicaBusy[r] < concurrency[s]) {
+            replicaBusy[r]++;
+            busy[s]++;
+            startService(v, s, r, now);
+        } else if (queueCapacity[s] == ServiceSpec.UNBOUNDED || replicaQueueSize[r] < queueCapacity[s]) {
+            replicaEnqueue(r, v);
+            visitReplica[v] = r;
+            queueSize[s]++;
+        } else {
+            reject(v, s, now, tick, sink);
+        }
+    }
+
+    private void reject(final int v, final int s, final long now, final long tick, final SampleSink sink) {
+        visits++;
+        sink.sample(serviceIds[s], tick, now, 0, Outcome.REJECTED);
+        end(v, REJECTED, now, tick, sink);
+    }
+
+    /** The visit takes a server of replica {@code r}: its service time is drawn now. */
+    private void startService(final int v, final int s, final int r, final long now) {
+        visitReplica[v] = r;
+        events.add(now + serviceTimeNs(s), payload(WORK_DONE, v, visitGeneration[v]));
     }
 
     private void onWorkDone(final int v, final long now, final long tick, final SampleSink sink) {
@@ -466,7 +1330,7 @@ public final class PartitionKernel {
             // failure and routing, a fixed order of draws from the service's stream.
             visits++;
             accrue(s, now);
-            releaseServer(s, now);
+            releaseServer(v, s, now, tick, sink);
             final boolean failed = failureRate[s] > 0 && random.nextDouble() < failureRate[s];
             sink.sample(serviceIds[s], tick, now, now - visitArrivedNs[v], failed ? Outcome.ERROR : Outcome.OK);
             if (failed) {
@@ -502,6 +1366,7 @@ public final class PartitionKernel {
             }
             final int call = allocateCall();
             callVisit[call] = v;
+            callVisitGeneration[call] = visitGeneration[v];
             callIndex[call] = c;
             callAttempt[call] = 0;
             pendingCalls[v]++;
@@ -515,14 +1380,35 @@ public final class PartitionKernel {
         }
     }
 
-    /** Send (or resend) a pending call: a new arrival at the callee after the delay, and its timeout. */
+    /**
+     * Send (or resend) a pending call: a new arrival at the callee after the delay, and its timeout. Across a
+     * PARTITION it fails at once, or hangs (delivered when healed) with its timeout running.
+     */
     private void sendCall(final int call, final long now) {
         final int v = callVisit[call];
         final int s = visitService[v];
         final int c = callIndex[call];
+        final int generation = callGeneration[call];
+        final byte cut = syncCut[s][c];
+        if (cut == KernelAction.FAIL) {
+            events.add(now, payload(ANSWER_ERROR, call, generation));
+            return;
+        }
+        if (cut == KernelAction.HANG) {
+            hang(true, s, c, call, generation);
+        } else {
+            deliverCall(call, s, c, generation, now);
+        }
+        final long timeout = syncTimeoutNs[s][c];
+        if (timeout > 0) {
+            events.add(now + timeout, payload(TIMEOUT, call, generation));
+        }
+    }
+
+    /** The call {@code c} of caller {@code s} arrives at its callee after its delay, as a child visit. */
+    private void deliverCall(final int call, final int s, final int c, final int generation, final long now) {
         final int target = syncTarget[s][c];
         final long delay = syncDelayNs[s][c];
-        final int generation = callGeneration[call];
         final int to = partitionOf[target];
         if (to == partition) {
             final int child = allocateVisit();
@@ -537,10 +1423,15 @@ public final class PartitionKernel {
             mailboxes.send(partition, to, sendParity, now + delay, (MSG_CALL << 32) | target,
                 ((long)partition << 32) | call, generation, delay);
         }
-        final long timeout = syncTimeoutNs[s][c];
-        if (timeout > 0) {
-            events.add(now + timeout, payload(TIMEOUT, call, generation));
+    }
+
+    /** A call's backoff is over: send it again, unless its visit was killed meanwhile. */
+    private void onRetry(final int call, final long now) {
+        if (visitGeneration[callVisit[call]] != callVisitGeneration[call]) {
+            freeCalls[freeCallCount++] = call;
+            return;
         }
+        sendCall(call, now);
     }
 
     /** An answer, or a timeout, for a pending call; stale ones (the call has moved on) are dropped. */
@@ -551,6 +1442,10 @@ public final class PartitionKernel {
         }
         callGeneration[call]++;
         final int v = callVisit[call];
+        if (visitGeneration[v] != callVisitGeneration[call]) {
+            freeCalls[freeCallCount++] = call; // its visit was killed with its replica
+            return;
+        }
         final int s = visitService[v];
         final int c = callIndex[call];
         final RetrySpec retry = syncRetry[s][c];
@@ -583,7 +1478,7 @@ public final class PartitionKernel {
         final int s = visitService[v];
         visits++;
         accrue(s, now);
-        releaseServer(s, now);
+        releaseServer(v, s, now, tick, sink);
         sink.sample(serviceIds[s], tick, now, now - visitArrivedNs[v], OUTCOMES[outcome]);
         if (outcome == OK) {
             route(v, now, tick, sink);
@@ -592,13 +1487,41 @@ public final class PartitionKernel {
         }
     }
 
-    /** The freed server takes the head of the queue (drawing its service time), or goes idle. */
-    private void releaseServer(final int s, final long now) {
-        if (queueSize[s] > 0) {
-            final int next = dequeue(s);
-            events.add(now + serviceTimeNs(s), payload(WORK_DONE, next, 0));
-        } else {
-            busy[s]--;
+    /**
+     * The visit's server is freed. It takes the head of its queue (drawing its service time) — the shared queue for
+     * a READY replica of a shared balancer, the replica's own (draining too) for the others — or goes idle; a
+     * draining replica left with nothing leaves.
+     */
+    private void releaseServer(final int v, final int s, final long now, final long tick, final SampleSink sink) {
+        final int r = visitReplica[v];
+        visitReplica[v] = -1;
+        if (replicaBusy[r] <= concurrency[s]) { // else a server above a lowered concurrency retires
+            if (balancer[s] == SHARED) {
+                if (replicaState[r] == R_READY) {
+                    if (queueSize[s] > 0) {
+                        startService(dequeue(s), s, r, now);
+                        return;
+                    }
+                    replicaBusy[r]--;
+                    busy[s]--;
+                    idle[s]++;
+                    if (!replicaOnFreeStack[r]) {
+                        pushFree(s, r);
+                    }
+                    return;
+                }
+            } else if (replicaQueueSize[r] > 0) {
+                queueSize[s]--;
+                startService(replicaDequeue(r), s, r, now);
+                return;
+            }
+        }
+        replicaBusy[r]--;
+        busy[s]--;
+        if (replicaState[r] == R_DRAINING && replicaBusy[r] == 0 && replicaQueueSize[r] == 0) {
+            accrueReplicas(s, now);
+            emit(r, ReplicaEvents.REMOVED, 0, now, tick, sink);
+            removeReplica(r);
         }
     }
 
@@ -615,22 +1538,34 @@ public final class PartitionKernel {
             final double[] cumulative = forwardCumulative[s];
             for (int c = 0; c < targets.length; c++) {
                 if (u < cumulative[c]) {
-                    final int target = targets[c];
-                    final long at = now + forwardDelayNs[s][c];
-                    final int to = partitionOf[target];
-                    if (to == partition) {
-                        visitService[v] = localOf[target];
-                        events.add(at, payload(ARRIVE, v, 0));
+                    final byte cut = forwardCut[s][c];
+                    if (cut == KernelAction.FAIL) {
+                        leave(v, ERROR, now, tick, sink); // the next hop refused it
+                    } else if (cut == KernelAction.HANG) {
+                        hang(false, s, c, v, 0);
                     } else {
-                        mailboxes.send(partition, to, sendParity, at, (MSG_FORWARD << 32) | target,
-                            visitEnteredNs[v], visitSource[v], 0);
-                        freeVisits[freeVisitCount++] = v;
+                        forward(v, s, c, now);
                     }
                     return;
                 }
             }
         }
         leave(v, OK, now, tick, sink);
+    }
+
+    /** The request moves on along forward call {@code c} of {@code s}, arriving after its delay. */
+    private void forward(final int v, final int s, final int c, final long now) {
+        final int target = forwardTarget[s][c];
+        final long at = now + forwardDelayNs[s][c];
+        final int to = partitionOf[target];
+        if (to == partition) {
+            visitService[v] = localOf[target];
+            events.add(at, payload(ARRIVE, v, 0));
+        } else {
+            mailboxes.send(partition, to, sendParity, at, (MSG_FORWARD << 32) | target,
+                visitEnteredNs[v], visitSource[v], 0);
+            freeVisits[freeVisitCount++] = v;
+        }
     }
 
     /** A visit that failed or was rejected: its caller gets an error answer, or the request leaves the system. */
@@ -677,7 +1612,14 @@ public final class PartitionKernel {
     }
 
     private long serviceTimeNs(final int s) {
-        return latency[s].sampleNs(serviceRandom[s]);
+        final long t = latency[s].sampleNs(serviceRandom[s]);
+        return latencyAdjusted[s] ? adjusted(s, t) : t;
+    }
+
+    /** LATENCY_FACTOR: round(t × factor) + added, within the sampler's clamp. */
+    private long adjusted(final int s, final long t) {
+        final double scaled = Math.min(t * latencyFactor[s], (double)LatencyDistribution.MAX_SAMPLE_NS);
+        return Math.min(Math.round(scaled) + latencyAddedNs[s], LatencyDistribution.MAX_SAMPLE_NS);
     }
 
     /** A closed source's think time: exponential with its mean, or 0 (no draw) when the mean is 0. */
@@ -702,11 +1644,7 @@ public final class PartitionKernel {
         int[] q = queue[s];
         if (queueSize[s] == q.length) {
             // Unbounded (or a bound above the initial size): grow, unrolling the ring.
-            final int[] grown = new int[q.length << 1];
-            for (int i = 0; i < queueSize[s]; i++) {
-                grown[i] = q[(queueHead[s] + i) & (q.length - 1)];
-            }
-            queue[s] = q = grown;
+            queue[s] = q = unrolled(q, queueHead[s], queueSize[s]);
             queueHead[s] = 0;
         }
         q[(queueHead[s] + queueSize[s]) & (q.length - 1)] = v;
@@ -719,6 +1657,33 @@ public final class PartitionKernel {
         queueHead[s] = (queueHead[s] + 1) & (q.length - 1);
         queueSize[s]--;
         return v;
+    }
+
+    private void replicaEnqueue(final int r, final int v) {
+        int[] q = replicaQueue[r];
+        if (replicaQueueSize[r] == q.length) {
+            replicaQueue[r] = q = unrolled(q, replicaQueueHead[r], replicaQueueSize[r]);
+            replicaQueueHead[r] = 0;
+        }
+        q[(replicaQueueHead[r] + replicaQueueSize[r]) & (q.length - 1)] = v;
+        replicaQueueSize[r]++;
+    }
+
+    private int replicaDequeue(final int r) {
+        final int[] q = replicaQueue[r];
+        final int v = q[replicaQueueHead[r]];
+        replicaQueueHead[r] = (replicaQueueHead[r] + 1) & (q.length - 1);
+        replicaQueueSize[r]--;
+        return v;
+    }
+
+    /** A ring twice as long holding {@code size} entries from {@code head}, from index 0. */
+    private static int[] unrolled(final int[] q, final int head, final int size) {
+        final int[] grown = new int[q.length << 1];
+        for (int i = 0; i < size; i++) {
+            grown[i] = q[(head + i) & (q.length - 1)];
+        }
+        return grown;
     }
 
     private int allocateVisit() {
@@ -744,6 +1709,9 @@ public final class PartitionKernel {
         visitArrivedNs = Arrays.copyOf(visitArrivedNs, capacity);
         visitEnteredNs = Arrays.copyOf(visitEnteredNs, capacity);
         visitSource = Arrays.copyOf(visitSource, capacity);
+        visitReplica = Arrays.copyOf(visitReplica, capacity);
+        Arrays.fill(visitReplica, visitCapacity, capacity, -1);
+        visitGeneration = Arrays.copyOf(visitGeneration, capacity);
         callerPartition = Arrays.copyOf(callerPartition, capacity);
         callerCall = Arrays.copyOf(callerCall, capacity);
         callerGeneration = Arrays.copyOf(callerGeneration, capacity);
@@ -766,6 +1734,7 @@ public final class PartitionKernel {
             throw new IllegalStateException("more than " + MAX_INDEX + " sync calls in flight");
         }
         callVisit = Arrays.copyOf(callVisit, capacity);
+        callVisitGeneration = Arrays.copyOf(callVisitGeneration, capacity);
         callIndex = Arrays.copyOf(callIndex, capacity);
         callAttempt = Arrays.copyOf(callAttempt, capacity);
         callGeneration = Arrays.copyOf(callGeneration, capacity);
@@ -776,5 +1745,31 @@ public final class PartitionKernel {
         }
         freeCalls = free;
         callCapacity = capacity;
+    }
+
+    private void growReplicas(final int capacity) {
+        if (capacity > MAX_INDEX) {
+            throw new IllegalStateException("more than " + MAX_INDEX + " replicas");
+        }
+        replicaService = Arrays.copyOf(replicaService, capacity);
+        replicaNumber = Arrays.copyOf(replicaNumber, capacity);
+        replicaState = Arrays.copyOf(replicaState, capacity);
+        replicaBusy = Arrays.copyOf(replicaBusy, capacity);
+        replicaQueue = Arrays.copyOf(replicaQueue, capacity);
+        for (int r = replicaCapacity; r < capacity; r++) {
+            replicaQueue[r] = new int[16];
+        }
+        replicaQueueHead = Arrays.copyOf(replicaQueueHead, capacity);
+        replicaQueueSize = Arrays.copyOf(replicaQueueSize, capacity);
+        replicaGeneration = Arrays.copyOf(replicaGeneration, capacity);
+        replicaReadyAtNs = Arrays.copyOf(replicaReadyAtNs, capacity);
+        replicaOnFreeStack = Arrays.copyOf(replicaOnFreeStack, capacity);
+        final int[] free = new int[capacity];
+        System.arraycopy(freeReplicas, 0, free, 0, freeReplicaCount);
+        for (int id = capacity - 1; id >= replicaCapacity; id--) {
+            free[freeReplicaCount++] = id;
+        }
+        freeReplicas = free;
+        replicaCapacity = capacity;
     }
 }

@@ -24,4 +24,26 @@ public interface SampleSink {
      */
     void gauge(int serviceId, long tick, long arrivals, int queueDepth, int busyServers, int servers,
                long busyTimeNs, long queueTimeNs, int retries);
+
+    /**
+     * A service's replicas at the end of a tick; once per service per tick, right after its {@link #gauge}.
+     *
+     * @param replicas      provisioned at tick end: STARTING, READY, DRAINING, and CRASHED ones not yet replaced.
+     * @param readyReplicas READY at tick end.
+     * @param replicaTimeNs integral of provisioned replicas over the tick (replica-ns): what replicas cost.
+     * @param readyTimeNs   integral of READY replicas over the tick (replica-ns).
+     */
+    default void replicaGauge(int serviceId, long tick, int replicas, int readyReplicas, long replicaTimeNs,
+                              long readyTimeNs) {
+    }
+
+    /**
+     * A replica changed state at {@code simTimeNs} during tick {@code tick} (see {@link ReplicaEvents} for the kinds
+     * and what {@code detail} says). Events of one service come in time order; the aggregator orders a tick's events
+     * of all services.
+     *
+     * @param replica the replica's number within its service (from 0, never reused).
+     */
+    default void replicaEvent(int serviceId, long tick, long simTimeNs, int replica, int kind, int detail) {
+    }
 }

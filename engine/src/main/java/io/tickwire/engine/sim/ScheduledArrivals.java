@@ -54,6 +54,8 @@ final class ScheduledArrivals {
     private int segment;
     /** Constant arrivals: the unrounded time of the last arrival. */
     private double exactNs;
+    /** LOAD_FACTOR: λ(t) is multiplied by it; 1 until a change (x / 1.0 and 1.0 / 1.0 are exact: same draws). */
+    private double factor = 1.0;
 
     ScheduledArrivals(final LoadSpec load) {
         if (load.arrivals() == LoadSpec.Arrivals.CLOSED) {
@@ -132,6 +134,15 @@ final class ScheduledArrivals {
         return rateNs(i, timeNs) * 1e9;
     }
 
+    /**
+     * A rate change at {@code nowNs} ({@code LOAD_FACTOR}): from now on λ(t) is multiplied by {@code factor} (> 0),
+     * and the next arrival is drawn from now, as if the last had been at now.
+     */
+    void restartAt(final long nowNs, final double factor) {
+        this.factor = factor;
+        exactNs = nowNs;
+    }
+
     /** The time of the next arrival after the one at {@code nowNs} (or after time 0 for the first). */
     long nextArrivalNs(final long nowNs, final SplittableRandom random) {
         return poisson ? nextPoissonNs(nowNs, random) : nextConstantNs(nowNs);
@@ -145,7 +156,8 @@ final class ScheduledArrivals {
             while (t >= endNs[i]) {
                 i++;
             }
-            final long gap = Math.max(1L, Math.round(-candidateGapNs[i] * Math.log(1.0 - random.nextDouble())));
+            final long gap = Math.max(1L,
+                Math.round(-(candidateGapNs[i] / factor) * Math.log(1.0 - random.nextDouble())));
             if (gap >= endNs[i] - t) {
                 t = endNs[i];
                 continue;
@@ -160,7 +172,7 @@ final class ScheduledArrivals {
 
     private long nextConstantNs(final long nowNs) {
         double t = exactNs;
-        double need = 1.0;
+        double need = 1.0 / factor;
         int i = segment;
         while (true) {
             while (t >= endNs[i]) {

@@ -365,7 +365,8 @@ class DiagramLoaderTest {
             .containsExactly("colour: unknown field (expected one of [autoscale, faults, load, name, partitions, seed, services, tick])");
         assertThat(problemsOf(MINIMAL.replace("latency:", "latncy:"))).containsExactly(
             "services[0].latncy: unknown field (expected one of "
-                + "[calls, concurrency, cost, database, failureRate, fanout, latency, name, queue, replicas])",
+                + "[balancer, calls, concurrency, cost, database, failureRate, failures, fanout, health, latency, name, "
+                + "queue, replicas, startup, terminationGrace])",
             "services[0].latency: is required: {distribution, mean[, sd]}");
     }
 
@@ -1023,6 +1024,8 @@ class DiagramLoaderTest {
         assertThat(d.service(0).fanout()).isEqualTo(ServiceSpec.Fanout.PARALLEL);
         assertThat(d.service(0).syncCalls()).hasSize(2);
         assertThat(d.service(3).databaseCalls()).isEqualTo(1);
+        assertThat(d.service(3).replicaSpec().balancer()).isEqualTo(ReplicaSpec.Balancer.LEAST_CONNECTIONS);
+        assertThat(d.service(3).replicaSpec().failures()).isEqualTo(FailureSpec.exponential(7_200_000_000_000L));
     }
 
     @Test
@@ -1190,6 +1193,83 @@ class DiagramLoaderTest {
             """)).containsExactly(
             "services[0].name: must be 1-64 of letters, digits, '_', '.', '-' (got 5)",
             "load[0].target: unknown service 'api'");
+    }
+
+    // ---------------------------------------------------------------- replicas: balancer, lifecycle, health, failures
+
+    @Test
+    void shouldDefaultTheReplicaModelToTodaysSharedQueue() throws Exception {
+        final Diagram d = DiagramLoader.parse(MINIMAL);
+        assertThat(d.service(0).replicaSpec()).isSameAs(ReplicaSpec.DEFAULT);
+        assertThat(ReplicaSpec.DEFAULT).isEqualTo(new ReplicaSpec(ReplicaSpec.Balancer.SHARED, null, 30_000_000_000L,
+            new HealthSpec(10_000_000_000L, 1_000_000_000L, 3), null));
+    }
+
+    @Test
+    void shouldReadTheBalancerStartupGraceHealthAndFailures() throws Exception {
+        final Diagram d = DiagramLoader.parse(withApi("""
+            latency: {mean: 5ms}
+            replicas: 3
+            balancer: power-of-two
+            startup: {distribution: uniform, min: 20s, max: 40s}
+            terminationGrace: 45s
+            health: {interval: 5s, timeout: 500ms, unhealthyThreshold: 2}
+            failures: {mtbf: 2h, distribution: weibull, shape: 1.5}
+            """));
+        assertThat(d.service(0).replicaSpec()).isEqualTo(new ReplicaSpec(ReplicaSpec.Balancer.POWER_OF_TWO,
+            LatencySpec.uniform(20_000_000_000L, 40_000_000_000L), 45_000_000_000L,
+            new HealthSpec(5_000_000_000L, 500_000_000L, 2), FailureSpec.weibull(7_200_000_000_000L, 1.5)));
+        for (final ReplicaSpec.Balancer b : ReplicaSpec.Balancer.values()) {
+            assertThat(DiagramLoader.parse(withApi("latency: {mean: 5ms}\nbalancer: " + b.yamlName()))
+                .service(0).replicaSpec().balancer()).isEqualTo(b);
+        }
+        final ReplicaSpec plain = DiagramLoader.parse(withApi("""
+            latency: {mean: 5ms}
+            startup: 30s
+            terminationGrace: 0
+            health: {timeout: 2s}
+            failures: {mtbf: 90min}
+            """)).service(0).replicaSpec();
+        assertThat(plain.startup()).isEqualTo(LatencySpec.constant(30_000_000_000L));
+        assertThat(plain.terminationGraceNs()).isZero();
+        assertThat(plain.health()).isEqualTo(new HealthSpec(10_000_000_000L, 2_000_000_000L, 3));
+        assertThat(plain.failures()).isEqualTo(FailureSpec.exponential(5_400_000_000_000L));
+        assertThat(DiagramLoader.parse(withApi("latency: {mean: 5ms}\nstartup: 0")).service(0).replicaSpec())
+            .isSameAs(ReplicaSpec.DEFAULT);
+    }
+
+    @Test
+    void shouldRefuseBadReplicaFieldsWithTheirPaths() {
+        assertThat(problemsOf(withApi("""
+            latency: {mean: 5ms}
+            balancer: sticky
+            startup: -5s
+            terminationGrace: soon
+            health: {interval: 1s, timeout: 2s, unhealthyThreshold: 0, period: 3s}
+            failures: {distribution: gamma, shape: 2}
+            """))).containsExactly(
+            "services[0].balancer: must be shared, round-robin, random, least-connections or power-of-two (got "
+                + "\"sticky\")",
+            "services[0].startup: must be >= 0 (got -5s)",
+            "services[0].terminationGrace: not a duration (say 250us, 5ms, 2s): 'soon'",
+            "services[0].health.period: unknown field (expected one of [interval, timeout, unhealthyThreshold])",
+            "services[0].health.unhealthyThreshold: must be an integer in [1, 1000] (got 0)",
+            "services[0].health.timeout: must be <= interval, 1s: a probe ends before the next is sent (got 2s)",
+            "services[0].failures.mtbf: is required: the mean time a replica runs before it crashes, e.g. 2h",
+            "services[0].failures.distribution: must be exponential or weibull (got \"gamma\")",
+            "services[0].failures.shape: only a weibull distribution takes shape");
+        assertThat(problemsOf(withApi("""
+            latency: {mean: 5ms}
+            startup: {distribution: erlang, mean: 10s}
+            health: 5s
+            failures: {mtbf: 0, distribution: weibull}
+            """))).containsExactly(
+            "services[0].startup.k: is required for an erlang distribution: the number of phases",
+            "services[0].health: must be a mapping such as {interval: 5s, timeout: 1s, unhealthyThreshold: 3} "
+                + "(got \"5s\")",
+            "services[0].failures.mtbf: must be > 0 (got 0)",
+            "services[0].failures.shape: is required for a weibull distribution: k (1 is the exponential; below 1 "
+                + "early failures, above 1 wear-out)");
     }
 
     @Test

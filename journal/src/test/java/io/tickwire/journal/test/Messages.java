@@ -102,6 +102,7 @@ public final class Messages {
                 .queueTimeNs(25_000_000L * s + tick)
                 .costNanos(1_000 + s * 227 + tick)
                 .timeouts(tick % 2).retries(s + tick % 3).storageBytes(1_000_000L * s + tick)
+                .replicas(2).readyReplicas(2).replicaTimeNs(2 * TICK_NS).readyTimeNs(2 * TICK_NS)
                 .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services

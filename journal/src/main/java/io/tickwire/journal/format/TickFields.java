@@ -1,0 +1,58 @@
+package io.tickwire.journal.format;
+
+import io.tickwire.sbe.TickSummaryDecoder;
+
+/**
+ * A tick's fields that older schema versions lack, read the one way every format and the fold read them. A field
+ * newer than the message reads as its null value (SBE's acting-version decoding): the time integrals and cost
+ * (version 2 on) are then unknown, never 0; timeouts, retries and storage (version 3 on) are 0, as they were when
+ * the engine had none.
+ */
+final class TickFields {
+    private TickFields() {
+    }
+
+    /**
+     * True if a tick's {@code busyTimeNs} and {@code queueTimeNs}, as read, are the integrals (schema version 2 on)
+     * and not their null values. (Values, not the decoder: a hot reader reads each field once.)
+     */
+    static boolean integralsKnown(final long busyTimeNs, final long queueTimeNs) {
+        return busyTimeNs != TickSummaryDecoder.ServicesDecoder.busyTimeNsNullValue()
+            && queueTimeNs != TickSummaryDecoder.ServicesDecoder.queueTimeNsNullValue();
+    }
+
+    /** True if a tick's {@code costNanos}, as read, is its cost (schema version 2 on), not the null value. */
+    static boolean costKnown(final long costNanos) {
+        return costNanos != TickSummaryDecoder.ServicesDecoder.costNanosNullValue();
+    }
+
+    /** True if the tick carries timeouts, retries and storage (schema version 3 on). */
+    static boolean version3(final TickSummaryDecoder.ServicesDecoder s) {
+        return s.timeouts() != TickSummaryDecoder.ServicesDecoder.timeoutsNullValue();
+    }
+
+    static long timeouts(final TickSummaryDecoder.ServicesDecoder s) {
+        return orZero(s.timeouts(), TickSummaryDecoder.ServicesDecoder.timeoutsNullValue());
+    }
+
+    static long retries(final TickSummaryDecoder.ServicesDecoder s) {
+        return orZero(s.retries(), TickSummaryDecoder.ServicesDecoder.retriesNullValue());
+    }
+
+    static long storageBytes(final TickSummaryDecoder.ServicesDecoder s) {
+        return orZero(s.storageBytes(), TickSummaryDecoder.ServicesDecoder.storageBytesNullValue());
+    }
+
+    /** True if the entry point carries its timeouts (schema version 3 on). */
+    static boolean version3(final TickSummaryDecoder.EntriesDecoder e) {
+        return e.timeouts() != TickSummaryDecoder.EntriesDecoder.timeoutsNullValue();
+    }
+
+    static long timeouts(final TickSummaryDecoder.EntriesDecoder e) {
+        return orZero(e.timeouts(), TickSummaryDecoder.EntriesDecoder.timeoutsNullValue());
+    }
+
+    private static long orZero(final long value, final long nullValue) {
+        return value == nullValue ? 0 : value;
+    }
+}
