@@ -29,7 +29,7 @@ class FeedMessageTest {
     private static final Set<String> INTERNAL = Set.of("MetricSample", "ServiceGauge", "WorkerTickEnd",
         "EndToEndSample", "WorkerReplicaEvent", "ReplicaGauge");
     private static final Map<String, Integer> PRIMITIVE_SIZE = Map.of("int8", 1, "uint8", 1, "int16", 2,
-        "uint16", 2, "int32", 4, "uint32", 4, "int64", 8, "uint64", 8);
+        "uint16", 2, "int32", 4, "uint32", 4, "int64", 8, "uint64", 8, "double", 8);
 
     private record SchemaMessage(String name, int id, int blockLength, boolean fromClient, int firstSinceV3Offset) {
     }
