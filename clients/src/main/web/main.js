@@ -8,7 +8,7 @@ import { api } from './api.js';
 import { Charts, RANGES } from './charts.js';
 import { Controls } from './controls.js';
 import { Diagram } from './diagram.js';
-import { Events } from './events.js';
+import { Events, describeRunEvent } from './events.js';
 import { Feed } from './feed.js';
 import { bytes, clock, duration, num, parseDuration, percent, perHour, queue, rate } from './format.js';
 import { CRITICAL, OK, WINDOW_SECONDS } from './health.js';
@@ -110,6 +110,13 @@ const feed = new Feed({
         const started = performance.now();
         onTick(t);
         costs.tickMs[costs.ticks++ % RING] = performance.now() - started;
+    },
+    onEvent: (msg) => {
+        const e = describeRunEvent(msg, (id) => model.nodes.get(`s${id}`)?.name ?? `#${id}`);
+        if (!e || msg.simulationId !== model.simulationId) return;
+        events.add(e);
+        charts.drawn = -1;
+        scheduleRender();
     },
     onGap: (g) => {
         model.gap(g);
@@ -498,7 +505,7 @@ function renderFocus() {
             + `${i.ratePerSec ? ` · ${rate(i.ratePerSec)} offered` : ''}`
         + (i.users ? ` · ${i.users} users` : '')
         : [node.kind === 'database' ? `database of ${i.owner ?? '?'}` : node.kind,
-            i.replicas ? `${i.replicas} × ${i.concurrency} servers` : i.servers ? `${i.servers} servers` : null,
+            replicasText(i),
             i.queue === null ? 'unbounded queue' : i.queue !== undefined ? `queue ${i.queue}` : null,
             i.meanNs ? `mean service ${duration(i.meanNs)}` : null,
             slo ? `SLO p99 ≤ ${duration(slo)}` : null,
@@ -515,6 +522,15 @@ function renderFocus() {
         }));
     }
     stats.forEach(([, get], n) => { dl.children[n].lastChild.textContent = w ? get(w) : '–'; });
+}
+
+/** Replicas as the last tick has them (ready of provisioned, schema v4), else as the diagram gives them. */
+function replicasText(i) {
+    if (i.liveReplicas !== undefined && i.liveReplicas !== null) {
+        const servers = i.concurrency ? ` × ${i.concurrency} servers` : '';
+        return `${i.readyReplicas} of ${i.liveReplicas} replicas ready${servers}`;
+    }
+    return i.replicas ? `${i.replicas} × ${i.concurrency} servers` : i.servers ? `${i.servers} servers` : null;
 }
 
 let tableVersion = -1;

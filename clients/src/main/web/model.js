@@ -204,6 +204,8 @@ export class Model {
                 costKnown = true;
             }
             node.info.servers = s.servers;
+            node.info.liveReplicas = s.replicas ?? null; // schema v4: provisioned and ready at the tick's end
+            node.info.readyReplicas = s.readyReplicas ?? null;
             this.ingest(node, t.tick, s.histogramBytes);
         }
         for (const e of t.entries ?? []) {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   decode, encode, encodeListSimulations, encodePing, encodeSubscribe, encodeUnsubscribe, SCHEMA_ID, SCHEMA_VERSION,
-  TEMPLATE,
+  TEMPLATE, isEvent,
 } from '../../main/resources/web/tickwire-decoder.js';
 
 class Encoder {
@@ -21,10 +21,12 @@ class Encoder {
     for (let i = 0; i < 8; i++) this.u8(b.getUint8(i));
     return this;
   }
+  i16(v) { return this.u16(v & 0xffff); }
   f64(v) {
     const b = new DataView(new ArrayBuffer(8));
     b.setFloat64(0, v, true);
-    return this.raw(new Uint8Array(b.buffer));
+    for (let i = 0; i < 8; i++) this.u8(b.getUint8(i));
+    return this;
   }
   pad(n) { for (let i = 0; i < n; i++) this.u8(0xee); return this; }
   raw(arr) { for (const b of arr) this.u8(b); return this; }
@@ -306,6 +308,40 @@ test('client messages encode byte for byte as the schema lays them out', () => {
   assert.deepEqual(bytes(encodeListSimulations({ requestId: 4 })), bytes(new Uint8Array(list.buffer())));
   const ping = new Encoder().header(TEMPLATE.PING, { version: SCHEMA_VERSION }).i64(5).i64(2n ** 62n).endRoot();
   assert.deepEqual(bytes(encodePing({ requestId: 5, clientTimeNs: 2n ** 62n })), bytes(new Uint8Array(ping.buffer())));
+});
+
+test('the control plane\'s events decode: a scale decision with its metrics, a fault, a live edit', () => {
+  const scale = new Encoder().header(TEMPLATE.SCALE_DECISION, { version: 4 })
+    .i64(7).i64(300).i64(15_000_000_000).u16(1).u8(0).u8(3).i32(2).i32(4).i32(5).i32(5).i32(2).i64(0).i64(299).i16(0)
+    .endRoot();
+  scale.u16(30).u16(1).u8(0).u8(0).f64(0.8).f64(0.5).f64(1.6).i32(4);
+  scale.str16('utilization 80% (target 50%) above target');
+  assert.deepEqual(decode(scale.buffer()), {
+    type: 'scaleDecision', version: 4, simulationId: 7, tick: 300, simTimeNs: 15_000_000_000, serviceId: 1,
+    algorithmCode: 0, algorithm: 'HPA', limitedByCode: 3, limitedBy: 'SCALE_UP_POLICY', fromReplicas: 2,
+    toReplicas: 4, recommendedReplicas: 5, stabilizedReplicas: 5, readyReplicas: 2, windowFirstTick: 0,
+    windowLastTick: 299, decidingMetric: 0,
+    metrics: [{
+      metricCode: 0, metric: 'UTILIZATION', targetTypeCode: 0, targetType: 'UTILIZATION', value: 0.8, target: 0.5,
+      ratio: 1.6, proposal: 4,
+    }],
+    reason: 'utilization 80% (target 50%) above target',
+  });
+  const fault = new Encoder().header(TEMPLATE.FAULT_EVENT, { version: 4 })
+    .i64(7).i64(60).i64(3_000_000_000).i32(0).u8(1).u8(3).u8(1).i32(0).i32(1).i32(-1).i32(0).f64(1).i64(0).f64(0)
+    .u8(2).i64(500_000_000).endRoot().str16('partition api <-> worker');
+  const f = decode(fault.buffer());
+  assert.equal(f.type, 'faultEvent');
+  assert.deepEqual([f.phase, f.kind, f.origin, f.serviceId, f.peerServiceId, f.sourceId, f.mode, f.durationNs],
+    ['ENDED', 'PARTITION', 'LIVE', 0, 1, -1, 2, 500_000_000]);
+  assert.equal(f.description, 'partition api <-> worker');
+  const body = new TextEncoder().encode('{"tick":"10ms"}');
+  const edit = new Encoder().header(TEMPLATE.LIVE_EDIT_APPLIED, { version: 4 })
+    .i64(7).i64(12).i64(600_000_000).i32(1).u8(0).endRoot().data32(body);
+  const d = decode(edit.buffer());
+  assert.deepEqual([d.type, d.tick, d.editId, d.kind], ['liveEditApplied', 12, 1, 'PATCH']);
+  assert.equal(new TextDecoder().decode(d.body), '{"tick":"10ms"}');
+  assert.ok(isEvent(d) && isEvent(f) && !isEvent({ type: 'tick' }));
 });
 
 test('a version-2 Subscribe has no policy and no service filter', () => {

@@ -135,9 +135,11 @@ function sample(fields, seed) {
       out[x.raw] = Number(codes[(seed + i) % codes.length]);
     } else {
       const v = {
-        uint8: 200, uint16: 60_000, int32: -70_000, uint32: 4_000_000_000, int64: -(2 ** 40), double: 0.25,
+        uint8: 200, uint16: 60_000, int16: -30_000, int32: -70_000, uint32: 4_000_000_000, int64: -(2 ** 40),
+        double: 0.1,
       }[x.type];
-      out[x.name] = x.type === 'uint16' || x.type === 'uint8' ? v - seed - i : v + seed * 1000 + i;
+      out[x.name] = x.type === 'uint16' || x.type === 'uint8' ? v - seed - i
+        : x.type === 'double' ? v * (seed + i + 1) : v + seed * 1000 + i;
     }
   });
   return out;

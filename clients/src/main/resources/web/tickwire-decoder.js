@@ -30,11 +30,26 @@ export const ENUMS = Object.freeze({
     8: 'KILLED_AFTER_GRACE',
   }),
   MetricKind: Object.freeze({ 0: 'GAUGE', 1: 'COUNTER', 2: 'LATENCY', 3: 'HISTOGRAM', 4: 'SUMMARY' }),
+  // The control plane's events (operations, 12b).
+  ScaleAlgorithm: Object.freeze({ 0: 'HPA', 1: 'THRESHOLD' }),
+  ScaleLimit: Object.freeze({
+    0: 'NONE', 1: 'MIN_REPLICAS', 2: 'MAX_REPLICAS', 3: 'SCALE_UP_POLICY', 4: 'SCALE_DOWN_POLICY', 5: 'STEP',
+  }),
+  ScaleMetric: Object.freeze({
+    0: 'UTILIZATION', 1: 'RPS', 2: 'IN_FLIGHT', 3: 'QUEUE_DEPTH', 4: 'P95', 5: 'P99', 6: 'ERROR_RATE',
+  }),
+  TargetType: Object.freeze({ 0: 'UTILIZATION', 1: 'AVERAGE_VALUE', 2: 'VALUE' }),
+  FaultKind: Object.freeze({
+    0: 'CRASH', 1: 'LATENCY', 2: 'ERRORS', 3: 'PARTITION', 4: 'LOAD_SPIKE', 5: 'DATABASE_SLOW', 6: 'DATABASE_DOWN',
+  }),
+  FaultPhase: Object.freeze({ 0: 'STARTED', 1: 'ENDED' }),
+  ControlOrigin: Object.freeze({ 0: 'DIAGRAM', 1: 'LIVE' }),
+  EditKind: Object.freeze({ 0: 'PATCH', 1: 'FAULT_ADD', 2: 'FAULT_END' }),
 });
 export const END_REASON = Object.freeze(Object.values(ENUMS.EndReason));
 export const ERROR_CODE = ENUMS.ErrorCode;
 
-const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int32: 4, uint32: 4, double: 8 });
+const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int16: 2, int32: 4, uint32: 4, double: 8 });
 
 /** A fixed field: name, offset in its block, primitive type; since = sinceVersion; enum fields name their enum. */
 const f = (name, offset, type, opts = {}) => Object.freeze({ name, offset, type, since: 0, ...opts });
@@ -89,6 +104,31 @@ export const MESSAGES = Object.freeze({
     f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
     f('replica', 26, 'int32'), e('kind', 30, 'uint8', 'ReplicaEventKind'), f('detail', 31, 'int32'),
   ]),
+  // Events (v4): each follows its tick, and starts simulationId, tick, simTimeNs.
+  ScaleDecision: message('ScaleDecision', 65, 'scaleDecision', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
+    e('algorithm', 26, 'uint8', 'ScaleAlgorithm'), e('limitedBy', 27, 'uint8', 'ScaleLimit'),
+    f('fromReplicas', 28, 'int32'), f('toReplicas', 32, 'int32'), f('recommendedReplicas', 36, 'int32'),
+    f('stabilizedReplicas', 40, 'int32'), f('readyReplicas', 44, 'int32'), f('windowFirstTick', 48, 'int64'),
+    f('windowLastTick', 56, 'int64'), f('decidingMetric', 64, 'int16'),
+  ], {
+    groups: [group('metrics', [
+      e('metric', 0, 'uint8', 'ScaleMetric'), e('targetType', 1, 'uint8', 'TargetType'), f('value', 2, 'double'),
+      f('target', 10, 'double'), f('ratio', 18, 'double'), f('proposal', 26, 'int32'),
+    ])],
+    data: [d('reason', 'string')],
+  }),
+  FaultEvent: message('FaultEvent', 66, 'faultEvent', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('faultId', 24, 'int32'),
+    e('phase', 28, 'uint8', 'FaultPhase'), e('kind', 29, 'uint8', 'FaultKind'), e('origin', 30, 'uint8', 'ControlOrigin'),
+    f('serviceId', 31, 'int32'), f('peerServiceId', 35, 'int32'), f('sourceId', 39, 'int32'), f('count', 43, 'int32'),
+    f('factor', 47, 'double'), f('addedNs', 55, 'int64'), f('rate', 63, 'double'), f('mode', 71, 'uint8'),
+    f('durationNs', 72, 'int64'),
+  ], { data: [d('description', 'string')] }),
+  LiveEditApplied: message('LiveEditApplied', 67, 'liveEditApplied', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('editId', 24, 'int32'),
+    e('kind', 28, 'uint8', 'EditKind'),
+  ], { data: [d('body', 'bytes')] }),
   Catalog: message('Catalog', 20, 'catalog', [
     f('simulationId', 0, 'int64'), f('tickLengthNs', 8, 'int64'), f('seed', 16, 'int64'),
     f('startWallTimeNs', 24, 'int64'), f('schemaVersion', 32, 'uint16'), f('workers', 34, 'uint16'),
@@ -177,6 +217,7 @@ class Reader {
       case 'int64': return Number(v.getBigInt64(o, true));
       case 'uint8': return v.getUint8(o);
       case 'uint16': return v.getUint16(o, true);
+      case 'int16': return v.getInt16(o, true);
       case 'int32': return v.getInt32(o, true);
       case 'uint32': return v.getUint32(o, true);
       case 'double': return v.getFloat64(o, true);
@@ -242,8 +283,9 @@ function toDataView(input) {
  * Decodes one SBE frame: any message of MESSAGES.
  * @param {ArrayBuffer|DataView|Uint8Array} input
  * @returns {{type: string, version: number}} a plain object with the message's fields; `type` is MESSAGES[..].type:
- *   'tick', 'catalog', 'heartbeat', 'end', 'gap', 'subscribed', 'unsubscribed', 'simulationList', 'pong', 'error'
- *   (server to client) or 'subscribe', 'unsubscribe', 'listSimulations', 'ping' (client to server)
+ *   'tick', 'catalog', 'heartbeat', 'end', 'gap', 'subscribed', 'unsubscribed', 'simulationList', 'pong', 'error',
+ *   the events 'replicaEvent', 'scaleDecision', 'faultEvent', 'liveEditApplied' (server to client) or 'subscribe',
+ *   'unsubscribe', 'listSimulations', 'ping' (client to server)
  * @throws {Error} on a wrong schema id, an unknown template id or a truncated frame
  */
 export function decode(input) {
@@ -314,6 +356,7 @@ class Writer {
       case 'int64': v.setBigInt64(at, BigInt(value), true); break;
       case 'uint8': v.setUint8(at, value); break;
       case 'uint16': v.setUint16(at, value, true); break;
+      case 'int16': v.setInt16(at, value, true); break;
       case 'int32': v.setInt32(at, value, true); break;
       case 'uint32': v.setUint32(at, value, true); break;
       case 'double': v.setFloat64(at, value, true); break;
@@ -416,4 +459,12 @@ export function encodeListSimulations({ requestId }) {
 /** A Ping; clientTimeNs is echoed by the Pong (default: performance.now() in ns). */
 export function encodePing({ requestId, clientTimeNs = Math.round(performance.now() * 1e6) }) {
   return encode('ping', { requestId, clientTimeNs });
+}
+
+/** The decoded message types that are events: they follow their tick, and carry `tick` and `simTimeNs`. */
+export const EVENT_TYPES = Object.freeze(new Set(['replicaEvent', 'scaleDecision', 'faultEvent', 'liveEditApplied']));
+
+/** Whether a decoded message is an event of the audit trail. */
+export function isEvent(msg) {
+  return EVENT_TYPES.has(msg.type);
 }

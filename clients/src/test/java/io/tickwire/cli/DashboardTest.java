@@ -128,6 +128,27 @@ class DashboardTest {
         assertThat(seen.get("message").asText()).isEmpty();
     }
 
+    @Test
+    void shouldListTheRunsEventsInTheEventsPanel() throws Exception {
+        final FeedServer server = server();
+        // examples/chaos.yaml to 5:55: both crashes found and replaced, the partition and the slow database over.
+        final Simulation run = launch(server, Paths.get("../examples/chaos.yaml"), Simulation.Context.SPEED_MAX,
+            7_100);
+        assertThat(run.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+
+        final JsonNode seen = page("dashboard-events.mjs", server, "?sim=" + run.id(), String.join("|",
+            "frontend: fault #0 started: crash 2 replicas of frontend", "frontend: replica #1 crashed",
+            "orders: replica #0 replaced by #3", "fault #1 ended: partition frontend <-> orders",
+            "orders.db: fault #2 started: database orders.db slow x5"));
+
+        final List<String> kinds = new ArrayList<>();
+        seen.get("events").forEach(e -> kinds.add(e.get("kind").asText()));
+        assertThat(kinds).contains("fault", "replica");
+        // 4 faults started, 2 ended (a crash is an instant), and the page's own "showing" and "ended" at least.
+        assertThat(seen.get("markers").asInt()).isGreaterThanOrEqualTo(4 + 2 + 2);
+        assertThat(seen.get("focusDetail").asText()).contains("3 of 3 replicas ready × 4 servers");
+    }
+
     private FeedServer server() throws Exception {
         final FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0)
             .journalRoot(Files.createDirectories(tmp.resolve("journals-" + open.size()))));

@@ -139,6 +139,29 @@ public final class TickHistogram {
         return position - offset;
     }
 
+    /**
+     * The {@code i}-th distinct bucket touched since the last reset, {@code 0 <= i < distinctBuckets()}: for merging
+     * ticks into a histogram over a window ({@link #countAtIndex}, {@link #highestEquivalentValue}).
+     */
+    public int touchedIndex(final int i) {
+        return touched[i];
+    }
+
+    /** The count of bucket {@code index}. */
+    public long countAtIndex(final int index) {
+        return index < counts.length ? counts[index] : 0;
+    }
+
+    /** The bucket of {@code value}, as HdrHistogram indexes it (3 significant digits). */
+    public static int indexOf(final long value) {
+        return countsIndex(value);
+    }
+
+    /** The highest value equivalent to bucket {@code index}: what a percentile falling in it reads as. */
+    public static long highestEquivalentValue(final int index) {
+        return valueFromIndex(index) + bucketWidth(index) - 1;
+    }
+
     /** Upper bound of {@link #encodeV2}'s length for the current contents. */
     public int maxEncodedLength() {
         return V2_HEADER_LENGTH + 9 * (2 * touchedCount + 1);

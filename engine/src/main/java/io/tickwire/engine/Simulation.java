@@ -7,9 +7,15 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
+import io.tickwire.engine.control.ClosedTickWindow;
+import io.tickwire.engine.control.ControlEvents;
+import io.tickwire.engine.control.ControlPlane;
+import io.tickwire.engine.control.LiveEdits;
+import io.tickwire.engine.control.PreparedEdit;
 import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramLimits;
+import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.engine.ring.MetricSlot;
@@ -22,10 +28,12 @@ import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.LatencyTable;
 import io.tickwire.engine.sim.Partitioner;
 import io.tickwire.sbe.CatalogEncoder;
+import io.tickwire.sbe.EditKind;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.BitUtil;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.slf4j.Logger;
@@ -34,6 +42,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -53,6 +62,9 @@ import java.util.concurrent.locks.LockSupport;
  *                                 own threads, │  WorkerTickEnd (SBE) one thread  (SBE), one   └─► …
  *                                 optionally   │  N producers                     producer, multicast
  *                                 pinned       │
+ *        ▲  │ (5) control plane: before tick T, the tick's actions    ┌── control events (decisions of tick T,
+ *        │  └──► in TickCommand T (applied at T's start) ──────────┘   one-to-one ring) ──► Aggregator, after
+ *        └── closed ticks ≤ T-1 (ClosedTickWindow, read only once the aggregator says T-1 closed) ◄─┘ TickSummary T
  *                     (4) partitions: Worker w runs partitions P(w) ⊂ {0..P-1}, fixed by the diagram
  *                           ┌──────────── window k (≤ smallest delay of a cut call) ────────────┐
  *                           │ deliver mailboxes[*→p][(k-1)&1] → advance p to window end         │
@@ -74,8 +86,18 @@ import java.util.concurrent.locks.LockSupport;
  *       end, a {@code ServiceGauge} and a {@code ReplicaGauge} per service and a {@code WorkerTickEnd}, before the
  *       tick's last barrier.</li>
  *   <li>The aggregator folds samples into per-service HdrHistograms and, when every worker has ended a tick,
- *       encodes one {@code TickSummary} into the output ring, in tick order, then the tick's {@code ReplicaEvent}s
- *       in a fixed order. Each {@link TickListener} consumes them on its own thread.</li>
+ *       encodes one {@code TickSummary} into the output ring, in tick order, then the tick's events (the control
+ *       plane's, then the {@code ReplicaEvent}s in a fixed order). Each {@link TickListener} consumes them on its own
+ *       thread.</li>
+ *   <li>The control plane ({@link ControlPlane}, on the orchestrator's thread) decides, before the orchestrator
+ *       issues tick {@code T}, what changes at {@code T}'s start: live edits (queued by {@link #edit}, or the
+ *       journaled ones of a re-simulation, {@link Context#journaledEdits}), scheduled and live faults, and the
+ *       autoscalers that sync at {@code T}. Its {@link io.tickwire.engine.sim.KernelAction actions} go in tick
+ *       {@code T}'s command, which every worker applies before the tick's first window; its events go to the
+ *       aggregator, which publishes them after {@code TickSummary T}. An autoscaler reads closed ticks only
+ *       ({@code ≤ T - 1}), so before a tick at which one syncs (and only then) the orchestrator waits for the
+ *       aggregator to close tick {@code T - 1}: a decision depends on the diagram, the seed and the edits' ticks
+ *       alone, never on the speed or the number of workers.</li>
  * </ol>
  * Lifecycle: {@link #create} ({@link Context#conclude() concludes} the context given: a launcher gives a
  * {@link Context#copy() copy}), {@link #addListener} (before start), {@link #start}, then either the tick budget runs
@@ -116,6 +138,11 @@ public final class Simulation implements TickSource {
     private final int windowsPerTick;
     /** Its partitions' state: let go by {@link #close()}, as are the rings, the aggregator and the workers. */
     private Kernels kernels;
+    /** Outlives {@link #close()}: an action source may still hold it. */
+    private final LatencyTable latencyTable;
+    private final ClosedTickWindow closedTicks;
+    private final ControlEvents controlEvents;
+    private final ControlPlane control;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
@@ -135,6 +162,8 @@ public final class Simulation implements TickSource {
     private volatile SimulationWorker[] workers;
     private volatile long ticksClosedAtClose;
     private volatile long visitsAtClose;
+    // Orchestrator thread only: how it waits for the aggregator at a decision (spin, yield, then park up to 50 µs).
+    private final BackoffIdleStrategy awaitIdle = new BackoffIdleStrategy(100, 10, 1_000, 50_000);
     // Set by start(), for monitoring (remainingCapacity): read racily by a scraper; let go by close().
     private volatile RingBuffer<TickCommand> commandRing;
     private volatile RingBuffer<MetricSlot> metricsRing;
@@ -148,6 +177,7 @@ public final class Simulation implements TickSource {
         kernels = new Kernels(diagram, seed, ctx.maxPendingEvents);
         partitionCount = kernels.count();
         windowsPerTick = kernels.windowsPerTick();
+        latencyTable = kernels.latencyTable();
         final List<int[]> partitions = kernels.plan().partitions();
         final List<List<Integer>> assignment = Partitioner.assign(partitions, ctx.workers);
         workerCount = assignment.size();
@@ -167,10 +197,36 @@ public final class Simulation implements TickSource {
             servicesOfWorker[w] = services;
         }
         catalog = encodeCatalog();
+
+        final int[] windowTicks = ControlPlane.windowTicks(diagram);
+        closedTicks = new ClosedTickWindow(diagram.services().size(), windowTicks);
+        controlEvents = new ControlEvents(ctx.simulationId,
+            ControlEvents.capacityFor(diagram.services().size(), diagram.faults().size()), failed);
+        control = new ControlPlane(diagram, closedTicks, controlEvents, kernels.latencyTable(),
+            new LiveEdits(diagram, windowTicks));
+        for (final JournaledEdit edit : ctx.journaledEdits) {
+            final PreparedEdit prepared;
+            try {
+                prepared = control.liveEdits().prepare(edit.kind(), edit.body());
+                control.liveEdits().accept(prepared);
+            } catch (final DiagramException ex) {
+                throw new IllegalArgumentException("journaled edit " + edit.editId() + " (tick " + edit.tick()
+                    + ") does not apply to this diagram: " + ex.getMessage(), ex);
+            }
+            if (prepared.editId() != edit.editId()) {
+                throw new IllegalArgumentException("journaled edit " + edit.editId() + " comes as edit "
+                    + prepared.editId() + ": the journal's edits are not all there, or not in order");
+            }
+            control.schedule(edit.tick(), prepared);
+        }
     }
 
     private static double[] replicaCostNanosPerNs(final Diagram diagram) {
         return diagram.services().stream().mapToDouble(s -> s.cost().replicaNanos(s.replicas(), 1)).toArray();
+    }
+
+    private static int[] concurrency(final Diagram diagram) {
+        return diagram.services().stream().mapToInt(ServiceSpec::concurrency).toArray();
     }
 
     private static int[] baseReplicas(final Diagram diagram) {
@@ -250,6 +306,7 @@ public final class Simulation implements TickSource {
             baseReplicas(diagram), replicaCostNanosPerNs(diagram), perReplicaCostNanosPerNs(diagram),
             requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
+        aggregator.control(closedTicks, concurrency(diagram), controlEvents);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         aggregatorProcessor.setExceptionHandler(onFailure);
@@ -479,11 +536,47 @@ public final class Simulation implements TickSource {
     }
 
     /**
+     * A live edit of the running simulation: validated now, against the diagram as the edits accepted so far left
+     * it, exactly as a diagram is (nothing of a refused edit is kept); applied by the orchestrator at the next tick
+     * it issues, which completes the future with that tick. The edit is journaled with its tick (an event), so that
+     * a re-simulation applies it again there ({@link Context#journaledEdits}).
+     *
+     * @param kind {@link EditKind#PATCH}: {@code body} is a JSON merge patch (RFC 7386) on the diagram;
+     *             {@link EditKind#FAULT_ADD}: a fault as in {@code faults} ({@code at} optional: now);
+     *             {@link EditKind#FAULT_END}: {@code {"id": faultId}}.
+     * @return completed with the edit's number, its tick and its fault id; exceptionally if the run ends first.
+     * @throws DiagramException      every problem, each {@code path: what} (the field path, or why it cannot
+     *                               change while the simulation runs).
+     * @throws IllegalStateException if the run is not running, or too many edits wait for the next tick.
+     */
+    public CompletableFuture<PreparedEdit.Applied> edit(final EditKind kind, final String body)
+        throws DiagramException {
+        if (state.get() != State.RUNNING || stopRequested) {
+            throw new IllegalStateException("simulation " + ctx.simulationId + " is not running");
+        }
+        final LiveEdits edits = control.liveEdits();
+        synchronized (edits) { // edits are numbered, validated and handed over in one order
+            final PreparedEdit prepared = edits.prepare(kind, body);
+            if (!control.submit(prepared)) {
+                throw new IllegalStateException("simulation " + ctx.simulationId + " has " + ControlPlane.EDIT_QUEUE
+                    + " edits waiting for the next tick, or has ended");
+            }
+            edits.accept(prepared);
+            return prepared.applied();
+        }
+    }
+
+    /** The diagram as the live edits accepted so far left it (the run's own until one is). */
+    public Diagram currentDiagram() {
+        return control.liveEdits().diagram();
+    }
+
+    /**
      * The run's distributions that a {@link io.tickwire.engine.sim.KernelAction#SET_LATENCY} action names: add one
      * on the orchestrator's thread (an action source) before the tick whose action names it.
      */
     public LatencyTable latencyTable() {
-        return kernels.latencyTable();
+        return latencyTable;
     }
 
     /** The simulation's {@code Catalog} message, header included (a copy). */
@@ -554,9 +647,13 @@ public final class Simulation implements TickSource {
                 if (stopRequested) {
                     break;
                 }
+                if (control.needsClosedTicks(tick) && !awaitClosed(tick)) {
+                    break; // stopped while waiting
+                }
                 final long seq = Rings.claim(commands, failed);
                 final TickCommand command = commands.get(seq);
                 command.set(TickCommand.TICK, tick, endNs);
+                control.actionsFor(tick, command.actions);
                 if (actionSource != null) {
                     actionSource.actionsFor(tick, command.actions);
                 }
@@ -572,7 +669,30 @@ public final class Simulation implements TickSource {
             // Another stage failed and recorded why; nothing more to issue.
         } catch (final Throwable t) {
             fail(t);
+        } finally {
+            control.close("simulation " + ctx.simulationId + " ended before the edit took effect");
         }
+    }
+
+    /**
+     * Wait until the aggregator has closed every tick before {@code tick}: an autoscaler decides at {@code tick} from
+     * them. Only at such ticks, so the pipeline is not serialised every tick.
+     *
+     * @return false if the run was stopped meanwhile.
+     */
+    private boolean awaitClosed(final long tick) {
+        final BackoffIdleStrategy idle = awaitIdle;
+        idle.reset();
+        while (aggregator.ticksClosed() < tick) {
+            if (failed.getAsBoolean()) {
+                throw PipelineFailedException.INSTANCE;
+            }
+            if (stopRequested) {
+                return false;
+            }
+            idle.idle();
+        }
+        return true;
     }
 
 
@@ -698,7 +818,11 @@ public final class Simulation implements TickSource {
                     }
                     lastTick = slot.tick;
                 }
-                case OutputSlot.EVENT -> listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
+                case OutputSlot.EVENT -> {
+                    if (slot.tick >= ctx.emitFromTick) { // a resumed run's events, like its ticks, from emitFromTick
+                        listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
+                    }
+                }
                 case OutputSlot.END -> {
                     ended = true;
                     listener.onEnd(slot.tick, endReason.get());
@@ -763,6 +887,7 @@ public final class Simulation implements TickSource {
         private long stopGraceMs = DEFAULT_STOP_GRACE_MS;
         private EpochNanoClock epochClock;
         private KernelActionSource actionSource;
+        private List<JournaledEdit> journaledEdits = List.of();
         private ThreadStartHook threadStartHook = ThreadStartHook.NONE;
         private long emitFromTick;
 
@@ -908,6 +1033,19 @@ public final class Simulation implements TickSource {
         }
 
         /**
+         * The live edits of the run being re-simulated, as journaled, in order: applied at their ticks, so that the
+         * re-simulation is that run (verify). Default none.
+         */
+        public Context journaledEdits(final List<JournaledEdit> edits) {
+            this.journaledEdits = List.copyOf(edits);
+            return this;
+        }
+
+        public List<JournaledEdit> journaledEdits() {
+            return journaledEdits;
+        }
+
+        /**
          * A copy with every setting of this one: for a launcher that sets what it owns (the id) on its copy, and
          * leaves the caller's context as given.
          */
@@ -930,6 +1068,7 @@ public final class Simulation implements TickSource {
             c.stopGraceMs = stopGraceMs;
             c.epochClock = epochClock;
             c.actionSource = actionSource;
+            c.journaledEdits = journaledEdits;
             c.threadStartHook = threadStartHook;
             c.emitFromTick = emitFromTick;
             return c;
@@ -985,5 +1124,16 @@ public final class Simulation implements TickSource {
             }
             return this;
         }
+    }
+
+    /**
+     * A live edit as journaled ({@code LiveEditApplied}): re-applied at its tick by a re-simulation.
+     *
+     * @param tick   the tick it took effect at.
+     * @param editId its number, 1, 2, ... in order.
+     * @param kind   a patch, a fault added, a fault ended.
+     * @param body   its JSON, as journaled.
+     */
+    public record JournaledEdit(long tick, int editId, EditKind kind, String body) {
     }
 }

@@ -1,5 +1,6 @@
 package io.tickwire.journal;
 
+import io.tickwire.codec.EventMessages;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.EndReason;
@@ -38,10 +39,12 @@ import java.util.Properties;
  * <p>
  * Every excerpt's SBE header is checked for the schema id; messages of older (and newer) schema versions are decoded
  * with the header's block length and version. Templates the reader does not know are skipped, and so are an observed
- * run's {@code CatalogUpdate}s: {@link #catalog()} names every row so far and {@link #series()} describes them. An
- * excerpt that is not a message of ours — another schema, shorter than its header says, garbage a dying writer or a
- * full disk left — ends the journal there: the reader delivers every tick before it, says so once (a warning, and {@link #damage()}), and
- * takes the journal as ended without a {@code SimulationEnd} (its reason: none, read as FAILED).
+ * run's {@code CatalogUpdate}s: {@link #catalog()} names every row so far and {@link #series()} describes them; a
+ * tick's events (journaled after it) are skipped by {@link #next}, delivered by {@link #nextRecord} and
+ * {@link #forEachEvent}. An excerpt that is not a message of ours — another schema, shorter than its header says,
+ * garbage a dying writer or a full disk left — ends the journal there: the reader delivers every tick before it, says
+ * so once (a warning, and {@link #damage()}), and takes the journal as ended without a {@code SimulationEnd} (its
+ * reason: none, read as FAILED).
  * <p>
  * <b>Not thread safe</b>: one reader per thread. {@link #next} allocates nothing.
  */
@@ -52,8 +55,10 @@ public final class JournalReader implements AutoCloseable {
     private static final int CATALOG = 1;
     private static final int TICK = 2;
     private static final int END = 3;
+    private static final int EVENT = 4;
+    private static final TickHandler IGNORED_TICK = (buffer, offset, length, tick) -> { };
     /** Not a message of ours: the journal ends before it. */
-    private static final int DAMAGED = 4;
+    private static final int DAMAGED = 5;
 
     private final Path directory;
     private final String diagramSource;
@@ -76,7 +81,7 @@ public final class JournalReader implements AutoCloseable {
     private final SimulationEndDecoder end = new SimulationEndDecoder();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private byte[] copy = new byte[0];
-    private long recordValue; // of the last classify(): a TickSummary's tick or a SimulationEnd's lastSequence
+    private long recordValue; // of the last classify(): a tick's or an event's tick, or a SimulationEnd's lastSequence
     private String classifyProblem; // of the last classify() that found DAMAGED
     /** The first excerpt that is not a message of ours: the journal ends before it. NONE while none is known. */
     private long damagedIndex = NONE;
@@ -303,6 +308,29 @@ public final class JournalReader implements AutoCloseable {
      * @return false at the end of the journal (so far): call again later to follow a journal being written.
      */
     public boolean next(final TickHandler handler) {
+        return read(handler, null);
+    }
+
+    /**
+     * Deliver the next tick or event (skipping the catalog, the end and unknown templates) to {@code handler}: a
+     * tick's events follow it, so a reader positioned at tick {@code T} ({@link #seek}) reads tick {@code T}, its
+     * events, tick {@code T + 1}, ... The buffer is the journal's mapped memory, valid only during the call.
+     *
+     * @return false at the end of the journal (so far).
+     */
+    public boolean nextRecord(final RecordHandler handler) {
+        return read(handler, handler);
+    }
+
+    /** Hand every event from here to the end of the journal (so far) to {@code handler}; ticks are passed over. */
+    public void forEachEvent(final EventHandler handler) {
+        while (read(IGNORED_TICK, handler)) {
+            // one record at a time
+        }
+    }
+
+    /** The next tick, or event when {@code events} is not null: one record; false at the end. */
+    private boolean read(final TickHandler ticks, final EventHandler events) {
         if (reposition) {
             reposition();
         }
@@ -325,9 +353,14 @@ public final class JournalReader implements AutoCloseable {
                     hold(rollCycle.toCycle(index)); // an int compare, but when it moves to the next cycle
                 }
                 if (kind == TICK) {
-                    handler.onTick(view, 0, length, recordValue);
+                    ticks.onTick(view, 0, length, recordValue);
                     return true;
                 }
+                if (kind == EVENT && events != null) {
+                    events.onEvent(view, 0, length, recordValue, header.templateId());
+                    return true;
+                }
+                // the catalog, the end, a template this reader does not know (or an event, for ticks only)
             }
         }
     }
@@ -357,6 +390,17 @@ public final class JournalReader implements AutoCloseable {
     @FunctionalInterface
     public interface TickHandler {
         void onTick(DirectBuffer buffer, int offset, int length, long tick);
+    }
+
+    /** Receives one event: a complete SBE message of the event family ({@link EventMessages}), header included. */
+    @FunctionalInterface
+    public interface EventHandler {
+        /** An event of tick {@code tick}, after that tick. */
+        void onEvent(DirectBuffer buffer, int offset, int length, long tick, int templateId);
+    }
+
+    /** Receives ticks and events ({@link #nextRecord}). */
+    public interface RecordHandler extends TickHandler, EventHandler {
     }
 
     /**
@@ -725,6 +769,10 @@ public final class JournalReader implements AutoCloseable {
                 return CATALOG;
             }
             default -> {
+                if (EventMessages.isEvent(header.templateId())) {
+                    recordValue = EventMessages.tick(view, 0);
+                    return EVENT;
+                }
                 return OTHER;
             }
         }

@@ -225,6 +225,8 @@ class JournalReaderTest {
                     cells[18] = "0"; // timeouts, retries and storage: since version 3, and 0 before it
                     cells[19] = "0";
                     cells[20] = "0";
+                    cells[21] = ""; // replicas and ready replicas: since version 4, unknown before it
+                    cells[22] = "";
                 }
                 olderBlanked.append(String.join(",", cells)).append('\n');
             }

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
 import io.tickwire.codec.CatalogUpdates;
+import io.tickwire.codec.EventMessages;
 import io.tickwire.engine.TickListener;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.CatalogUpdateDecoder;
@@ -33,7 +34,13 @@ import java.util.concurrent.atomic.LongAdder;
  *           {@link TickTail}                                next sequence up to the tail's newest, while the
  *   endOfBatch: wake each lane (at most one task            channel is writable; flush once
  *           queued per lane, whatever the rate)
+ *   onEvent: frame the event once, add it to its tick's
+ *           frames (the tick last appended); wake
  * </pre>
+ * Events follow their tick: a subscription writes a tick, then the tick's events as they arrive, and moves on to the
+ * next tick only once it is published (a tick's events all come before the next tick). Events are an audit trail:
+ * a subscription that skips ticks when it cannot keep up (conflation) is still written the events of the ticks it
+ * skips, after the {@code GapNotice}.
  * Each tick is copied <b>once</b> per distinct filter, already framed: server frames are unmasked, so the WebSocket
  * header ({@link BinaryFrameHeader}) and payload are the same bytes for every client, and every subscriber is
  * written a retained duplicate. The listener thread does nothing per subscriber: it appends to the tail and wakes at
@@ -86,6 +93,8 @@ public final class Broadcaster implements TickListener {
     private volatile ServiceFilter[] filters = NO_FILTERS;
 
     private int unannounced; // listener thread only
+    private TickFrames current; // the tick last appended, whose events arrive next; listener thread only
+    private final int[] eventServices = new int[2]; // listener thread only
 
     // The ticks on offer: published (written by the listener thread after the tail), and from where. A replay that
     // seeks moves them (restartAt); a run only appends.
@@ -343,6 +352,7 @@ public final class Broadcaster implements TickListener {
         }
         epochStart = tick;
         tail.clear();
+        current = null;
         published = tick - 1;
         wakeLanes();
     }
@@ -488,12 +498,29 @@ public final class Broadcaster implements TickListener {
         for (int i = 0; i < inUse.length; i++) {
             filtered[i] = TickFrames.encode(alloc, buffer, offset, length, inUse[i]);
         }
-        tail.append(new TickFrames(tick, all, inUse, filtered));
+        final TickFrames frames = new TickFrames(tick, all, inUse, filtered);
+        current = frames;
+        tail.append(frames);
         published = tick;
         if (endOfBatch || ++unannounced >= WAKE_EVERY_TICKS) {
             unannounced = 0;
             wakeLanes();
         }
+    }
+
+    /** An event of the tick last published: framed, added to it, and the lanes woken (events are rare). */
+    @Override
+    public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        final TickFrames frames = current;
+        if (frames == null || frames.tick != tick) {
+            throw new IllegalStateException("an event of tick " + tick + " after tick "
+                + (frames == null ? "none" : frames.tick));
+        }
+        EventMessages.services(buffer, offset, eventServices);
+        final ByteBuf frame = TickFrames.encodeEvent(alloc, buffer, offset, length);
+        frames.addEvent(frame, eventServices[0], eventServices[1]);
+        tail.addBytes(frame.readableBytes());
+        wakeLanes();
     }
 
     @Override

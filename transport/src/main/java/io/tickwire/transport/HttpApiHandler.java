@@ -22,7 +22,8 @@ import static io.tickwire.transport.HttpResponses.notAllowed;
 /**
  * REST and the static dashboard, for every request the WebSocket handshake did not take (and {@link RequestGuard}
  * let through): the request is matched against {@link HttpRoutes} — each concern registers its own, see
- * {@link SimulationsApi} and {@link ServerApi} — and anything else is a file of the dashboard, from the classpath.
+ * {@link SimulationsApi}, {@link LiveEditApi} and {@link ServerApi} — and anything else is a file of the dashboard,
+ * from the classpath.
  * Unknown paths get 404, known paths with another method 405 (with {@code Allow}). A route that fails unexpectedly
  * answers 500 with no detail (the server logs it): no response carries an exception's text. Stateless, so one
  * instance serves every connection.
@@ -47,6 +48,7 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         new ServerApi(runtime).register(routes);
         new SimulationsApi(runtime).register(routes);
         new IngestApi(runtime).register(routes);
+        new LiveEditApi(runtime).register(routes);
         if (runtime.ctx().metrics()) {
             new MetricsApi(runtime).register(routes);
         }

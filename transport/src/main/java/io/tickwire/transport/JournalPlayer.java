@@ -235,6 +235,23 @@ public final class JournalPlayer implements AutoCloseable {
         heldTick = tickNumber;
     }
 
+    /** Ticks are held for their time; the events after a published tick are published at once. Player thread. */
+    private final JournalReader.RecordHandler records = new JournalReader.RecordHandler() {
+        @Override
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tickNumber) {
+            hold(buffer, offset, length, tickNumber);
+        }
+
+        @Override
+        public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long eventTick,
+                            final int templateId) {
+            if (eventTick == publishingEventsOf) {
+                broadcaster.onEvent(buffer, offset, length, eventTick);
+            }
+        }
+    };
+    private long publishingEventsOf = NONE; // player thread
+
     private void play() {
         long last = -1;
         TickListener.EndReason reason = endReason;
@@ -276,8 +293,13 @@ public final class JournalPlayer implements AutoCloseable {
                     continue;
                 }
                 if (!held) {
-                    if (!reader.next(this::hold)) {
-                        throw new IllegalStateException("journal " + directory + " ends before tick " + next);
+                    // The events on the way (the last tick's, journaled after it) are published as they come.
+                    publishingEventsOf = last;
+                    heldTick = NONE;
+                    while (heldTick == NONE) {
+                        if (!reader.nextRecord(records)) {
+                            throw new IllegalStateException("journal " + directory + " ends before tick " + next);
+                        }
                     }
                     if (heldTick != next) {
                         throw new IllegalStateException("journal " + directory + ": tick " + heldTick + " where "
@@ -303,6 +325,14 @@ public final class JournalPlayer implements AutoCloseable {
                 last = next;
                 position = next;
                 next++;
+            }
+            if (!closed && last >= 0) {
+                // The last tick's events: up to the next tick, or the journal's end.
+                publishingEventsOf = last;
+                heldTick = NONE;
+                while (heldTick == NONE && reader.nextRecord(records)) {
+                    // one record at a time
+                }
             }
         } catch (final IOException | RuntimeException ex) {
             failure = ex;

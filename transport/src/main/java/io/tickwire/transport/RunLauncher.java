@@ -513,6 +513,11 @@ public final class RunLauncher {
         }
 
         @Override
+        public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            writer.onEvent(buffer, offset, length, tick);
+        }
+
+        @Override
         public void onEnd(final long lastTick, final EndReason reason) {
             try {
                 writer.onEnd(lastTick, reason);

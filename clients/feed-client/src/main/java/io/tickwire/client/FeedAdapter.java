@@ -1,6 +1,7 @@
 package io.tickwire.client;
 
 import io.netty.buffer.ByteBuf;
+import io.tickwire.codec.EventMessages;
 import io.tickwire.codec.FeedMessage;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
@@ -18,6 +19,8 @@ import io.tickwire.sbe.TickSummaryDecoder;
 import io.tickwire.sbe.UnsubscribedDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
 
 /**
  * Decodes the server's frames, one SBE message each, in place: checks the header against the schema, wraps the
@@ -54,6 +57,9 @@ final class FeedAdapter {
         void onPong(long requestId, long clientTimeNs, long serverTimeNs);
 
         void onError(long requestId, int code, String message);
+
+        /** One of the run's events ({@link io.tickwire.codec.EventMessages}), after its tick. */
+        void onEvent(long simulationId, long tick, DirectBuffer message, int length);
     }
 
     private static final int HEADER = MessageHeaderDecoder.ENCODED_LENGTH;
@@ -162,6 +168,10 @@ final class FeedAdapter {
                 error.wrap(view, HEADER, blockLength, version);
                 handler.onError(error.requestId(), error.codeRaw(), error.message());
             }
+            case REPLICA_EVENT, SCALE_DECISION, FAULT_EVENT, LIVE_EDIT_APPLIED ->
+                // Every event starts with simulationId then tick (EventMessages), whatever its kind.
+                handler.onEvent(view.getLong(HEADER, ByteOrder.LITTLE_ENDIAN), EventMessages.tick(view, 0), view,
+                    length);
             default -> {
                 // A client's request sent back to it: nothing a client acts on.
             }

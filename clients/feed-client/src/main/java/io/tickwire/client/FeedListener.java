@@ -29,6 +29,15 @@ public interface FeedListener {
     }
 
     /**
+     * An event of tick {@code tick} (a {@code ScaleDecision}, {@code FaultEvent}, {@code LiveEditApplied} or
+     * {@code ReplicaEvent}: {@code io.tickwire.codec.EventMessages}), after that tick: the run's audit trail. The
+     * buffer is valid only during the call. Ignored by default.
+     */
+    default void onEvent(final long simulationId, final long tick, final DirectBuffer buffer, final int offset,
+                         final int length) {
+    }
+
+    /**
      * A subscription began: answering a request ({@code requestId}), resuming after a reconnect, or auto-subscribed
      * by the URL ({@code ?sim=}, requestId 0).
      */

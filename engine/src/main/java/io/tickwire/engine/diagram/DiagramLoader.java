@@ -47,6 +47,8 @@ import java.util.Set;
  *         RetryReader         .retry
  *     LoadReader          load[i]
  *       ScheduleReader      .schedule, .diurnal
+ *     AutoscaleReader     autoscale[i]: hpa (Kubernetes autoscaling/v2) or threshold
+ *     FaultReader         faults[i] (and a fault added live: {@link #parseFault})
  *     GraphChecks         sync-call rules and cycles, a way out for every request, closed users' retries
  *     WorkEstimate        visits per simulated second and pending events, against {@link DiagramLimits}
  * </pre>
@@ -70,7 +72,8 @@ public final class DiagramLoader {
     public static final long DEFAULT_DB_SIZE = 10L << 30;
     public static final long DEFAULT_DB_WRITE_BYTES = 2L << 10;
 
-    private static final Set<String> FIELDS = Set.of("name", "tick", "seed", "services", "load", "partitions");
+    private static final Set<String> FIELDS = Set.of("name", "tick", "seed", "services", "load", "partitions",
+        "autoscale", "faults");
 
     private static final YAMLMapper MAPPER = YAMLMapper.builder()
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -240,10 +243,57 @@ public final class DiagramLoader {
         final ServiceIds ids = ServiceIds.number(servicesNode, serviceNodes);
         final List<ServiceSpec> services = ServiceReader.read(serviceNodes, ids);
         final List<LoadSpec> load = LoadReader.read(root.child("load"), ids);
+        final List<AutoscaleSpec> autoscale = AutoscaleReader.read(root.child("autoscale"), ids, serviceNodes.size());
+        final List<FaultSpec> faults = FaultReader.read(root.child("faults"), ids, serviceNodes.size(), load);
         problems.throwIfAny();
 
         GraphChecks.check(services, load, problems);
         WorkEstimate.check(services, load, limits, problems);
-        return new Diagram(name, tickNs, seed, services, load, source, partitions);
+        return new Diagram(name, tickNs, seed, services, load, source, partitions, autoscale, faults);
     }
+
+    /**
+     * Read a diagram already parsed into a tree (a diagram with a live edit applied), validated exactly as
+     * {@link #parse} validates text; {@code source} is kept as its text.
+     */
+    public static Diagram parseTree(final JsonNode tree, final String source) throws DiagramException {
+        if (tree == null || !tree.isObject()) {
+            throw new DiagramException("", "a diagram is a mapping with name, services and load");
+        }
+        return read(tree, source, DiagramLimits.DEFAULT); // the edit's bounds: those a run was launched with by default
+    }
+
+    /** The tree of a diagram's text (YAML or JSON), for live edits on it. */
+    public static JsonNode tree(final String text) throws DiagramException {
+        try {
+            final JsonNode root = readTree(text);
+            if (root == null || !root.isObject()) {
+                throw new DiagramException("", "a diagram is a mapping with name, services and load");
+            }
+            return root;
+        } catch (final JsonProcessingException ex) {
+            throw new DiagramException("", "not valid YAML or JSON: " + syntaxError(ex));
+        }
+    }
+
+    /**
+     * A fault added live to a run of {@code diagram} ({@code POST /simulations/{id}/faults}): the fields of a
+     * {@code faults[i]} entry, {@code at} optional (it starts when applied). Problems are reported under
+     * {@code fault.<field>}.
+     */
+    public static FaultSpec parseFault(final JsonNode fault, final Diagram diagram) throws DiagramException {
+        final Problems problems = new Problems();
+        final DiagramNode node = DiagramNode.root(JSON.createObjectNode().set("fault", fault), problems)
+            .child("fault");
+        int listed = 0;
+        for (final ServiceSpec s : diagram.services()) {
+            if (s.storage() == null) {
+                listed++;
+            }
+        }
+        final FaultSpec spec = FaultReader.read(node, ServiceIds.of(diagram), listed, diagram.load(), true);
+        problems.throwIfAny();
+        return spec;
+    }
+
 }

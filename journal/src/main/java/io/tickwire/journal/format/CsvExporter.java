@@ -21,7 +21,8 @@ import java.nio.charset.StandardCharsets;
  */
 public final class CsvExporter {
     public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
-        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,sim_time_s,wall_time_ns";
+        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,"
+        + "replicas,ready_replicas,sim_time_s,wall_time_ns";
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final byte[] HEADER_BYTES = (HEADER + '\n').getBytes(StandardCharsets.US_ASCII);
@@ -226,6 +227,12 @@ public final class CsvExporter {
                     .put(',').putLong(TickFields.retries(s))
                     .put(',').putLong(TickFields.storageBytes(s))
                     .put(',');
+                // Schema version 4 on: provisioned and ready replicas at tick end; empty before (unknown).
+                if (TickFields.version4(s)) {
+                    b.putLong(s.replicas()).put(',').putLong(s.readyReplicas()).put(',');
+                } else {
+                    b.put(',').put(',');
+                }
                 if (observed) {
                     putValue(b, s.value());
                     putValue(b, s.valueMin());

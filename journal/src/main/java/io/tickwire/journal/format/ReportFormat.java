@@ -24,8 +24,16 @@ public final class ReportFormat {
 
     /** The {@code --json} object, on one line (no newline). */
     public static String json(final RunReport report, final String journal) {
-        final ObjectMapper mapper = new ObjectMapper();
-        final ObjectNode root = mapper.createObjectNode();
+        try {
+            return new ObjectMapper().writeValueAsString(jsonTree(report, journal));
+        } catch (final JsonProcessingException ex) {
+            throw new IllegalStateException("a tree of plain values did not serialise", ex);
+        }
+    }
+
+    /** The {@code --json} object as a tree, for a caller that adds to it (the events' counts). */
+    public static ObjectNode jsonTree(final RunReport report, final String journal) {
+        final ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("journal", journal);
         final ObjectNode simulation = root.putObject("simulation");
         simulation.put("name", report.simulationName());
@@ -79,11 +87,7 @@ public final class ReportFormat {
             putLatencies(n, e);
             putNumber(n, "throughput_per_s", e.throughputPerSecond());
         }
-        try {
-            return mapper.writeValueAsString(root);
-        } catch (final JsonProcessingException ex) {
-            throw new IllegalStateException("a tree of plain values did not serialise", ex);
-        }
+        return root;
     }
 
     /**

@@ -19,12 +19,13 @@ import java.util.Arrays;
  * {"sim":1,"tick":7,"simTimeNs":400000000,"wallTimeNs":1763856000123456789,"services":[{"name":"gateway",
  *  "arrivals":21,"completed":20,"errors":0,"rejected":0,"queue":0,"busy":1,"servers":16,"meanMs":2.031,
  *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1,"utilization":0.12,"meanQueue":0,"cost":0.0000053,
- *  "timeouts":0,"retries":0,"storageBytes":0}],
+ *  "timeouts":0,"retries":0,"storageBytes":0,"replicas":2,"readyReplicas":2}],
  *  "entries":[{"name":"web","completed":20,"errors":0,"rejected":0,"timeouts":0,"meanMs":9.2,"p50Ms":7.1,...}]}
  * </pre>
  * {@code entries} (end-to-end latency per load source) and the time integrals and cost appear for schema version 2
  * on; {@code timeouts}, {@code retries} and {@code storageBytes} per service (and {@code timeouts} per entry) for
- * version 3 on: a field the message's version does not have is left out, not printed as zero.
+ * version 3 on; {@code replicas} and {@code readyReplicas} (at tick end) for version 4 on: a field the message's
+ * version does not have is left out, not printed as zero.
  * Numbers are plain decimals (milliseconds are exact: nanoseconds with the point moved, trailing zeros dropped).
  * Utilisation and mean queue are the tick's time averages from its integrals ({@link Figures}: a tick is a fold of
  * one tick), rounded to 6 decimals. Written by hand into a caller's {@link StringBuilder}: no JSON library, no
@@ -155,6 +156,10 @@ public final class TickFormatter {
                 out.append(",\"timeouts\":").append(s.timeouts())
                     .append(",\"retries\":").append(s.retries())
                     .append(",\"storageBytes\":").append(s.storageBytes());
+            }
+            if (TickFields.version4(s)) { // absent before v4
+                out.append(",\"replicas\":").append(s.replicas())
+                    .append(",\"readyReplicas\":").append(s.readyReplicas());
             }
             final double value = s.value();
             final long late = TickFields.late(s);
