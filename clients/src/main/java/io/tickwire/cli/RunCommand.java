@@ -161,6 +161,7 @@ final class RunCommand extends CliCommand {
             ctx.ticks(state.ticks());
         }
         ctx.simulationId(state.simulationId());
+        ctx.journaledEdits(state.edits());
         return new SimulationRunner(err(), onServing).run(plan(d, ctx, resume, cfg, state));
     }
 

@@ -6,6 +6,7 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalRetention;
+import io.tickwire.journal.JournaledEdits;
 import io.tickwire.transport.FeedServer;
 import io.tickwire.transport.RunLauncher;
 
@@ -54,7 +55,7 @@ final class SimulationRunner {
      * diagram to start over with, in the same directory.
      */
     record Resume(Path dir, Diagram diagram, Long seed, long simulationId, Long ticks, String speed, boolean hasRun,
-                  boolean hasCatalog, long ticksJournaled) {
+                  boolean hasCatalog, long ticksJournaled, List<Simulation.JournaledEdit> edits) {
         static Resume of(final Path dir, final Path diagramArg) throws BadInputException {
             if (Files.isRegularFile(dir.resolve(JournalLayout.RUN_FILE))) {
                 try (JournalReader reader = JournalReader.open(dir)) {
@@ -72,8 +73,11 @@ final class SimulationRunner {
                         throw new BadInputException("the diagram " + diagramArg + " differs from the journal's ("
                             + dir.resolve(JournalLayout.DIAGRAM_FILE) + ")");
                     }
+                    // The live edits it took, at their ticks: the resumed run re-simulates its ticks with them, as
+                    // verify does, or it would go on from a state the journal never had.
+                    final List<Simulation.JournaledEdit> edits = JournaledEdits.read(dir);
                     return new Resume(dir, diagram, reader.seed(), reader.simulationId(), reader.launchTicks(),
-                        reader.launchSpeed(), true, reader.catalog() != null, reader.lastTick() + 1);
+                        reader.launchSpeed(), true, reader.catalog() != null, reader.lastTick() + 1, edits);
                 } catch (final IOException ex) {
                     throw new BadInputException("cannot resume " + dir + ": " + ex.getMessage(), ex);
                 }
@@ -90,7 +94,7 @@ final class SimulationRunner {
                     + "diagram, tickwire run DIAGRAM --resume " + dir + " [--seed S --ticks N ...]");
             }
             clearUnstarted(dir);
-            return new Resume(dir, diagram, null, 1, null, null, false, false, 0);
+            return new Resume(dir, diagram, null, 1, null, null, false, false, 0, List.of());
         }
 
         private static Diagram parse(final String source, final Path dir) throws BadInputException {

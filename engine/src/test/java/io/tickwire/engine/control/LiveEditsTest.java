@@ -95,7 +95,7 @@ class LiveEditsTest {
             {"services": [{"name": "api", "replicas": 0, "latency": {"mean": "-1ms"}, "calls": [{"to": "pay"}]},
                           {"name": "pay", "latency": {"mean": "2ms"}}]}
             """,
-            "services[0].replicas: must be an integer >= 1 (got 0)",
+            "services[0].replicas: must be an integer in [1, 1000000] (got 0)",
             "services[0].latency.mean: must be > 0 (got -1ms)");
         assertRefused(edits, "[1, 2]", "a merge patch on a diagram is a JSON object (got [1,2])");
         assertRefused(edits, "{not json", "not valid JSON: Unexpected character ('n' (code 110)): was expecting "
