@@ -1,5 +1,6 @@
 // The REST API the page drives (transport's HttpApiHandler; README "Using it"). Every call resolves to
 // {ok, status, body} with the body parsed as JSON when it is; network failures resolve too (status 0).
+import { auth, NEEDS_TOKEN } from './auth.js';
 
 async function call(method, path, body, contentType) {
     let response;
@@ -7,7 +8,8 @@ async function call(method, path, body, contentType) {
         response = await fetch(path, {
             method,
             body,
-            headers: body === undefined ? {} : { 'content-type': contentType ?? 'application/yaml' },
+            headers: body === undefined ? auth.headers()
+                : { ...auth.headers(), 'content-type': contentType ?? 'application/yaml' },
             cache: 'no-store',
         });
     } catch (e) {
@@ -19,6 +21,9 @@ async function call(method, path, body, contentType) {
         parsed = text ? JSON.parse(text) : null;
     } catch {
         // not JSON: keep the text
+    }
+    if (response.status === 401) {
+        parsed = { error: auth.has() ? 'the token is not this server\'s' : NEEDS_TOKEN };
     }
     return { ok: response.ok, status: response.status, body: parsed };
 }

@@ -195,8 +195,8 @@ export class Charts {
     /** Redraws if the level shown has closed a bucket since the last draw (or `force`). */
     render(model, force = false) {
         const node = model.nodes.get(this.key);
-        if (!node || model.tickNs === 0) return;
-        const tickS = model.tickNs / 1e9;
+        if (!node || model.tickLengthNs === 0) return;
+        const tickS = model.tickLengthNs / 1e9;
         const span = RANGES[this.range];
         const nowS = (model.simTimeNs ?? 0) / 1e9;
         const ranRun = model.firstTick === null ? 0 : nowS - model.firstTick * tickS;
@@ -221,7 +221,7 @@ export class Charts {
                     columns.forEach((cols) => cols.forEach((c) => c.push(null)));
                 }
                 previous = b;
-                const f = figures(level.ring, level.offset(i), model.tickNs);
+                const f = figures(level.ring, level.offset(i), model.tickLengthNs);
                 xs.push(x + widthS); // a window is drawn at its end: what was known then
                 let p = 0;
                 for (const { panel } of this.plots.values()) {
@@ -238,7 +238,7 @@ export class Charts {
                 xs.push((lastShown + 2) * widthS);
                 columns.forEach((cols) => cols.forEach((c) => c.push(null)));
             }
-            const f = figures(this.partial, 0, model.tickNs);
+            const f = figures(this.partial, 0, model.tickLengthNs);
             xs.push(Math.min(nowS, (open + 1) * widthS));
             let c = 0;
             for (const { panel } of this.plots.values()) {

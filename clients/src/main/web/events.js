@@ -1,6 +1,6 @@
-// Events of the run shown: a timeline (newest first) and markers on every chart. Today the page records what it sees
-// happen (start, end, pauses, seeks, speed changes, conflation, health changes); the operations issue's audit trail
-// (scaling, replicas, faults, live edits, alerts) comes in through the same add():
+// Events of the run shown: a timeline (newest first) and markers on every chart. The page records what it sees
+// happen (start, end, pauses, seeks, speed changes, conflation, health changes), and the run's audit trail from the
+// feed (scale decisions, replica lifecycle, faults, live edits: describeRunEvent) comes in through the same add():
 //
 //   events.add({ timeNs, kind, service, text })     timeNs: simulated ns since the run's start
 //
@@ -14,9 +14,51 @@ export const KINDS = Object.freeze({
     critical: '#f2495c',   // a service turned critical
     recovered: '#73bf69',  // back to ok
     gap: '#fade2a',        // ticks conflated or missing
+    scale: '#5794f2',      // an autoscaler changed the desired replicas
+    replica: '#96d98d',    // a replica started, became ready, crashed, was replaced, drained, removed
+    fault: '#e0752d',      // a fault started or ended
+    edit: '#ca95e5',       // a live edit took effect
+    breaker: '#f2cc0c',    // a circuit breaker changed state
 });
 
-const MARKED = new Set(['run', 'control', 'critical', 'gap']);
+const MARKED = new Set(['run', 'control', 'critical', 'gap', 'scale', 'fault', 'edit', 'breaker']);
+
+/**
+ * A feed event (tickwire-decoder.js: replicaEvent, scaleDecision, faultEvent, liveEditApplied, breakerEvent) as a
+ * timeline entry:
+ * {timeNs, kind, service, text}; `name(serviceId)` gives a service's name. As `tickwire events` words them.
+ */
+export function describeRunEvent(msg, name) {
+    const at = { timeNs: msg.simTimeNs };
+    switch (msg.type) {
+        case 'scaleDecision':
+            return { ...at, kind: 'scale', service: name(msg.serviceId),
+                text: `${msg.fromReplicas} → ${msg.toReplicas} replicas (${msg.algorithm.toLowerCase()}: `
+                    + `${msg.reason})` };
+        case 'replicaEvent': {
+            const what = msg.kind.toLowerCase().replaceAll('_', ' ');
+            const detail = msg.kind === 'REPLACED' ? ` by #${msg.detail}`
+                : msg.kind === 'KILLED_AFTER_GRACE' ? ` (${msg.detail} requests failed)` : '';
+            return { ...at, kind: 'replica', service: name(msg.serviceId),
+                text: `replica #${msg.replica} ${what}${detail}` };
+        }
+        case 'faultEvent':
+            return { ...at, kind: 'fault', service: msg.serviceId >= 0 ? name(msg.serviceId) : null,
+                text: `fault #${msg.faultId} ${msg.phase.toLowerCase()}: ${msg.description}` };
+        case 'breakerEvent': {
+            const rate = msg.failureRate >= 0
+                ? ` (failure rate ${msg.failureRate / 100}%, slow ${msg.slowCallRate / 100}%)` : '';
+            return { ...at, kind: 'breaker', service: name(msg.serviceId),
+                text: `breaker to ${name(msg.callee)} ${msg.fromState.toLowerCase().replace('_', '-')} → `
+                    + `${msg.toState.toLowerCase().replace('_', '-')}${rate}` };
+        }
+        case 'liveEditApplied':
+            return { ...at, kind: 'edit', service: null,
+                text: `live edit ${msg.editId} applied (${msg.kind.toLowerCase().replace('_', ' ')})` };
+        default:
+            return null;
+    }
+}
 
 export class Events {
     constructor(list) {

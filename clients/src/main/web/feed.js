@@ -2,15 +2,17 @@
 // page's service filter (the Subscribe message's own `services`). It backfills history by subscribing from an
 // earlier sequence when the server still holds it, resumes from the last tick + 1 after a lost connection (no gap,
 // no duplicate), and starts again where a replay was moved back to.
-import { decode, encodeSubscribe, encodeUnsubscribe } from '../resources/web/tickwire-decoder.js';
+import { decode, encodeSubscribe, encodeUnsubscribe, isEvent } from '../resources/web/tickwire-decoder.js';
+import { auth } from './auth.js';
 
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
 const RETRY_MS = 1_000; // no simulation yet: ask again
 
 /**
- * @param handlers {onState(state, detail), onSubscribed(msg), onCatalog(msg), onTick(msg), onGap(msg),
- *                  onEnd(msg), onHeartbeat(msg), onError(text), onRestart(fromTick)}
+ * @param handlers {onState(state, detail), onSubscribed(msg), onCatalog(msg), onTick(msg), onEvent(msg),
+ *                  onGap(msg), onEnd(msg), onHeartbeat(msg), onError(text), onRestart(fromTick)}
+ * onEvent gets the run's audit trail (docs/feed.md "Events"): each event after its tick, in order.
  */
 export class Feed {
     constructor(handlers) {
@@ -28,7 +30,8 @@ export class Feed {
 
     connect() {
         this.h.onState('connecting', '');
-        const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/feed');
+        const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/feed',
+            auth.subprotocols());
         ws.binaryType = 'arraybuffer';
         this.socket = ws;
         ws.onopen = () => {
@@ -103,6 +106,9 @@ export class Feed {
             case 'catalog':
                 if (msg.simulationId === this.simulationId) this.h.onCatalog(msg);
                 break;
+            case 'catalogUpdate': // an observed run's new rows, named before the first tick that holds them
+                if (msg.simulationId === this.simulationId) this.h.onCatalogUpdate?.(msg);
+                break;
             case 'tick':
                 if (msg.simulationId !== this.simulationId) return; // a stale subscription's
                 if (this.lastTick !== null && msg.tick <= this.lastTick) return; // a resume overlaps: no duplicate
@@ -122,6 +128,8 @@ export class Feed {
                 this.onError(msg);
                 break;
             default:
+                // A tick's events follow it; a resume starts after the last tick, so none comes twice.
+                if (isEvent(msg) && msg.simulationId === this.simulationId) this.h.onEvent(msg);
                 break;
         }
     }

@@ -8,7 +8,7 @@ import { api } from './api.js';
 import { Charts, RANGES } from './charts.js';
 import { Controls } from './controls.js';
 import { Diagram } from './diagram.js';
-import { Events } from './events.js';
+import { Events, describeRunEvent } from './events.js';
 import { Feed } from './feed.js';
 import { bytes, clock, duration, num, parseDuration, percent, perHour, queue, rate } from './format.js';
 import { CRITICAL, OK, WINDOW_SECONDS } from './health.js';
@@ -66,7 +66,7 @@ const context = {
     message: showMessage,
     refresh: refreshList,
     lagMeter,
-    tickNs: () => model.tickNs,
+    tickLengthNs: () => model.tickLengthNs,
     shownTick: () => model.lastTick,
     event: (kind, text) => addEvent(kind, null, text),
 };
@@ -100,10 +100,23 @@ const feed = new Feed({
         if (!focusKey || !model.nodes.has(focusKey)) setFocus(defaultFocus(), false);
         scheduleRender();
     },
+    onCatalogUpdate: (u) => {
+        model.catalogUpdate(u);
+        model.filter(page.services);
+        fillServiceNames();
+        scheduleRender();
+    },
     onTick: (t) => {
         const started = performance.now();
         onTick(t);
         costs.tickMs[costs.ticks++ % RING] = performance.now() - started;
+    },
+    onEvent: (msg) => {
+        const e = describeRunEvent(msg, (id) => model.nodes.get(`s${id}`)?.name ?? `#${id}`);
+        if (!e || msg.simulationId !== model.simulationId) return;
+        events.add(e);
+        charts.drawn = -1;
+        scheduleRender();
     },
     onGap: (g) => {
         model.gap(g);
@@ -184,6 +197,8 @@ async function refreshList() {
         fillPicker();
         if (JSON.stringify(current()) !== before) detectReplayChanges(before);
         scheduleRender();
+    } else if (result.status === 401) {
+        showMessage(result.body.error);
     }
     return result;
 }
@@ -285,7 +300,7 @@ async function open(id, push) {
         const structure = await api.diagram(id);
         const services = structure.ok ? structure.body.services.length : 20;
         const shown = page.services.length || services;
-        const tickS = (structure.ok ? structure.body.tickNs : 50e6) / 1e9;
+        const tickS = (structure.ok ? structure.body.tickLengthNs : 50e6) / 1e9;
         const budget = Math.min(Math.floor(BACKFILL_SECONDS / tickS), Math.floor(BACKFILL_SERVICE_TICKS / shown));
         from = sim.replay ? Math.max(sim.replay.firstTick, sim.replay.position - budget)
             : Math.max(0, sim.ticksClosed - budget);
@@ -432,8 +447,8 @@ function renderFrame(now) {
         renderTable();
         renderFocus();
         controls.render();
-        $('health-window').textContent = model.tickNs
-            ? `${num(2 ** model.healthLevel * model.tickNs / 1e9)} s` : `${WINDOW_SECONDS} s`;
+        $('health-window').textContent = model.tickLengthNs
+            ? `${num(2 ** model.healthLevel * model.tickLengthNs / 1e9)} s` : `${WINDOW_SECONDS} s`;
     }
     charts.render(model);
     // Keep the lag and the replay position live while ticks flow or a replay is paced.
@@ -490,7 +505,7 @@ function renderFocus() {
             + `${i.ratePerSec ? ` · ${rate(i.ratePerSec)} offered` : ''}`
         + (i.users ? ` · ${i.users} users` : '')
         : [node.kind === 'database' ? `database of ${i.owner ?? '?'}` : node.kind,
-            i.replicas ? `${i.replicas} × ${i.concurrency} servers` : i.servers ? `${i.servers} servers` : null,
+            replicasText(i),
             i.queue === null ? 'unbounded queue' : i.queue !== undefined ? `queue ${i.queue}` : null,
             i.meanNs ? `mean service ${duration(i.meanNs)}` : null,
             slo ? `SLO p99 ≤ ${duration(slo)}` : null,
@@ -507,6 +522,15 @@ function renderFocus() {
         }));
     }
     stats.forEach(([, get], n) => { dl.children[n].lastChild.textContent = w ? get(w) : '–'; });
+}
+
+/** Replicas as the last tick has them (ready of provisioned, schema v4), else as the diagram gives them. */
+function replicasText(i) {
+    if (i.liveReplicas !== undefined && i.liveReplicas !== null) {
+        const servers = i.concurrency ? ` × ${i.concurrency} servers` : '';
+        return `${i.readyReplicas} of ${i.liveReplicas} replicas ready${servers}`;
+    }
+    return i.replicas ? `${i.replicas} × ${i.concurrency} servers` : i.servers ? `${i.servers} servers` : null;
 }
 
 let tableVersion = -1;

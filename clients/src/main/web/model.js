@@ -7,10 +7,10 @@ import { WINDOW_SECONDS, assess } from './health.js';
 /** The shortest chart range, in simulated seconds: levels finer than what spans it are not kept. */
 export const SHORTEST_RANGE_S = 60;
 
-/** Derived figures of one bucket row (series.js F columns) of ticks of `tickNs`. */
-export function figures(row, o, tickNs) {
+/** Derived figures of one bucket row (series.js F columns) of ticks of `tickLengthNs`. */
+export function figures(row, o, tickLengthNs) {
     const ticks = row[o + F.ticks];
-    const seconds = ticks * tickNs / 1e9;
+    const seconds = ticks * tickLengthNs / 1e9;
     const completed = row[o + F.completed];
     const errors = row[o + F.errors];
     const arrivals = row[o + F.arrivals];
@@ -27,7 +27,7 @@ export function figures(row, o, tickNs) {
         errorRate: completed + errors > 0 ? errors / (completed + errors) : null,
         rejectionRate: arrivals > 0 ? row[o + F.rejected] / arrivals : null,
         utilisation: row[o + F.capacityNs] > 0 ? row[o + F.busyNs] / row[o + F.capacityNs] : null,
-        queueMean: ticks > 0 ? row[o + F.queueNs] / (ticks * tickNs) : null,
+        queueMean: ticks > 0 ? row[o + F.queueNs] / (ticks * tickLengthNs) : null,
         queueDepth: row[o + F.queueDepth],
         costPerHour: seconds > 0 ? row[o + F.cost] / 1e9 / seconds * 3600 : null,
         storage: row[o + F.storage],
@@ -63,7 +63,7 @@ export class Model {
     reset(simulationId) {
         this.simulationId = simulationId;
         this.name = '';
-        this.tickNs = 0;
+        this.tickLengthNs = 0;
         this.nodes = new Map();      // key -> Node
         this.order = [];             // keys in display order
         this.calls = [];             // {from, to, mode, probability, database, ...} service keys
@@ -92,8 +92,8 @@ export class Model {
         const same = c.simulationId === this.simulationId && this.nodes.size > 0;
         if (!same) this.reset(c.simulationId);
         this.name = c.simulationName;
-        this.tickNs = c.tickLengthNs;
-        const tickS = this.tickNs / 1e9;
+        this.tickLengthNs = c.tickLengthNs;
+        const tickS = this.tickLengthNs / 1e9;
         this.keepFrom = keepFromFor(SHORTEST_RANGE_S, tickS);
         this.healthLevel = levelAtLeast(WINDOW_SECONDS, tickS);
         for (const s of c.services) {
@@ -105,6 +105,12 @@ export class Model {
             node.info.target = `s${l.targetServiceId}`;
         }
         this.structureVersion++;
+        this.version++;
+    }
+
+    /** An observed run's CatalogUpdate: a row (a source's series) per new serviceId, named source/metric{labels}. */
+    catalogUpdate(u) {
+        for (const s of u.series) this.node(`s${s.serviceId}`, s.name, 'service').info.metricKind = s.kind;
         this.version++;
     }
 
@@ -170,7 +176,7 @@ export class Model {
         this.simTimeNs = t.simTimeNs + t.tickLengthNs; // the end of the tick
         this.wallTimeNs = t.wallTimeNs;
         this.receivedAt = performance.now();
-        this.tickNs = t.tickLengthNs;
+        this.tickLengthNs = t.tickLengthNs;
         this.ticksReceived++;
         const row = this.row;
         let cost = 0;
@@ -198,6 +204,8 @@ export class Model {
                 costKnown = true;
             }
             node.info.servers = s.servers;
+            node.info.liveReplicas = s.replicas ?? null; // schema v4: provisioned and ready at the tick's end
+            node.info.readyReplicas = s.readyReplicas ?? null;
             this.ingest(node, t.tick, s.histogramBytes);
         }
         for (const e of t.entries ?? []) {
@@ -221,11 +229,11 @@ export class Model {
         const hist = decodeHistogram(histogramBytes, this.scratch);
         node.series.add(tick, this.row, hist);
         const l0 = node.series.levels[0];
-        node.latest = figures(l0.last, 0, this.tickNs);
+        node.latest = figures(l0.last, 0, this.tickLengthNs);
         const level = node.series.levels[this.healthLevel];
         if (level && level.lastBucket >= 0 && level.lastBucket !== node.windowBucket) {
             node.windowBucket = level.lastBucket;
-            node.window = figures(level.last, 0, this.tickNs);
+            node.window = figures(level.last, 0, this.tickLengthNs);
             node.health = assess(node.window, this.slo.get(node.name) ?? null);
         } else if (!level || level.lastBucket < 0) {
             // Before the first full window: figures of what there is, no judgement on a few requests.

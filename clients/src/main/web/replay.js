@@ -39,7 +39,7 @@ export class LagMeter {
 }
 
 export class ReplayBar {
-    /** @param page {current(), refresh(), message(text, bad), lagMeter, tickNs(), shownTick()} */
+    /** @param page {current(), refresh(), message(text, bad), lagMeter, tickLengthNs(), shownTick()} */
     constructor(page) {
         this.page = page;
         this.bar = document.getElementById('replay-bar');
@@ -113,7 +113,7 @@ export class ReplayBar {
     showPosition(tick) {
         const sim = this.page.current();
         const replay = sim.replay;
-        const tickS = this.page.tickNs() / 1e9;
+        const tickS = this.page.tickLengthNs() / 1e9;
         const at = tick === null || tick < 0 ? null : tick;
         const state = replay.paused ? 'paused at' : sim.state === 'RUNNING' ? 'playing' : 'ended at';
         this.position.textContent = at === null ? `${state} –`

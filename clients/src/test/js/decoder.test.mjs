@@ -4,7 +4,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  decode, encode, encodeListSimulations, encodePing, encodeSubscribe, encodeUnsubscribe, SCHEMA_ID, TEMPLATE,
+  decode, encode, encodeListSimulations, encodePing, encodeSubscribe, encodeUnsubscribe, SCHEMA_ID, SCHEMA_VERSION,
+  TEMPLATE, isEvent,
 } from '../../main/resources/web/tickwire-decoder.js';
 
 class Encoder {
@@ -17,6 +18,13 @@ class Encoder {
   i64(v) {
     const b = new DataView(new ArrayBuffer(8));
     b.setBigInt64(0, BigInt(v), true);
+    for (let i = 0; i < 8; i++) this.u8(b.getUint8(i));
+    return this;
+  }
+  i16(v) { return this.u16(v & 0xffff); }
+  f64(v) {
+    const b = new DataView(new ArrayBuffer(8));
+    b.setFloat64(0, v, true);
     for (let i = 0; i < 8; i++) this.u8(b.getUint8(i));
     return this;
   }
@@ -106,7 +114,8 @@ function expectedTick(t) {
     // A version-2 frame: the version-3 and version-4 fields are absent, null.
     services: services.map(({ histogram, ...s }) => ({
       ...s, timeouts: null, retries: null, storageBytes: null, replicas: null, readyReplicas: null,
-      replicaTimeNs: null, readyTimeNs: null, rateLimited: null, bulkheadRefused: null, breakerRefused: null,
+      replicaTimeNs: null, readyTimeNs: null, value: null, valueMin: null, valueMax: null, valueSum: null, late: null,
+      rateLimited: null, bulkheadRefused: null, breakerRefused: null,
       histogramBytes: histogram,
     })),
     entries: entries.map(({ histogram, ...x }) => ({ ...x, timeouts: null, histogramBytes: histogram })),
@@ -231,27 +240,30 @@ test('a version-3 tick carries timeouts, retries and storage per service and tim
   assert.deepEqual([...msg.entries[0].histogramBytes], [...hist(1, 4)]);
 });
 
-test('a version-4 tick carries replicas per service; a replica event decodes its kind', () => {
+test('a version-4 tick carries replicas and observed values per service; a replica event decodes its kind', () => {
   const e = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 4 });
   e.i64(9).i64(5).i64(300).i64(50).i64(77).endRoot();
-  e.u16(174).u16(1);
+  e.u16(214).u16(1);
   e.u16(3).i32(4).i32(1).i32(2);
   for (let i = 0; i < 17; i++) e.i64(100 + i);   // arrivals .. storageBytes
   e.i32(5).i32(3).i64(250_000_000).i64(150_000_000); // replicas, readyReplicas, replicaTimeNs, readyTimeNs
+  e.f64(0.75).f64(0.5).f64(1.25).f64(3.5).i64(2); // value, valueMin, valueMax, valueSum, late
   e.data32(hist(2, 9));
   e.u16(82).u16(0);
   const s = decode(e.buffer()).services[0];
   assert.deepEqual([s.storageBytes, s.replicas, s.readyReplicas, s.replicaTimeNs, s.readyTimeNs],
     [116, 5, 3, 250_000_000, 150_000_000]);
-  // That row (174 bytes) is a v4 row from before the resilience counts: they read as null.
+  assert.deepEqual([s.value, s.valueMin, s.valueMax, s.valueSum, s.late], [0.75, 0.5, 1.25, 3.5, 2]);
+  // That row (214 bytes) is a v4 row from before the resilience counts: they read as null.
   assert.deepEqual([s.rateLimited, s.bulkheadRefused, s.breakerRefused], [null, null, null]);
 
   const r = new Encoder().header(TEMPLATE.TICK_SUMMARY, { version: 4 });
   r.i64(9).i64(5).i64(300).i64(50).i64(77).endRoot();
-  r.u16(198).u16(1);
+  r.u16(238).u16(1);
   r.u16(3).i32(4).i32(1).i32(2);
   for (let i = 0; i < 17; i++) r.i64(100 + i);
-  r.i32(5).i32(3).i64(250_000_000).i64(150_000_000).i64(21).i64(22).i64(23);
+  r.i32(5).i32(3).i64(250_000_000).i64(150_000_000);
+  r.f64(0.75).f64(0.5).f64(1.25).f64(3.5).i64(2).i64(21).i64(22).i64(23);
   r.data32(hist(2, 9));
   r.u16(82).u16(0);
   const t = decode(r.buffer()).services[0];
@@ -305,20 +317,54 @@ test('feed control answers: gap notice, subscribed, unsubscribed, simulation lis
 
 test('client messages encode byte for byte as the schema lays them out', () => {
   const bytes = (u8) => [...u8];
-  const sub = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 4 }).i64(1).i64(4).i64(1000).u8(1).endRoot()
+  const sub = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: SCHEMA_VERSION }).i64(1).i64(4).i64(1000).u8(1).endRoot()
     .str16('gateway,db-π');
   assert.deepEqual(bytes(encodeSubscribe({
     requestId: 1, simulationId: 4, fromSequence: 1000, policy: 'DISCONNECT', services: ['gateway', 'db-π'],
   })), bytes(new Uint8Array(sub.buffer())));
-  const latest = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: 4 }).i64(2).i64(0).i64(-1).u8(0).endRoot()
+  const latest = new Encoder().header(TEMPLATE.SUBSCRIBE, { version: SCHEMA_VERSION }).i64(2).i64(0).i64(-1).u8(0).endRoot()
     .str16('');
   assert.deepEqual(bytes(encodeSubscribe({ requestId: 2 })), bytes(new Uint8Array(latest.buffer())));
-  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBE, { version: 4 }).i64(3).i64(4).endRoot();
+  const unsub = new Encoder().header(TEMPLATE.UNSUBSCRIBE, { version: SCHEMA_VERSION }).i64(3).i64(4).endRoot();
   assert.deepEqual(bytes(encodeUnsubscribe({ requestId: 3, simulationId: 4 })), bytes(new Uint8Array(unsub.buffer())));
-  const list = new Encoder().header(TEMPLATE.LIST_SIMULATIONS, { version: 4 }).i64(4).endRoot();
+  const list = new Encoder().header(TEMPLATE.LIST_SIMULATIONS, { version: SCHEMA_VERSION }).i64(4).endRoot();
   assert.deepEqual(bytes(encodeListSimulations({ requestId: 4 })), bytes(new Uint8Array(list.buffer())));
-  const ping = new Encoder().header(TEMPLATE.PING, { version: 4 }).i64(5).i64(2n ** 62n).endRoot();
+  const ping = new Encoder().header(TEMPLATE.PING, { version: SCHEMA_VERSION }).i64(5).i64(2n ** 62n).endRoot();
   assert.deepEqual(bytes(encodePing({ requestId: 5, clientTimeNs: 2n ** 62n })), bytes(new Uint8Array(ping.buffer())));
+});
+
+test('the control plane\'s events decode: a scale decision with its metrics, a fault, a live edit', () => {
+  const scale = new Encoder().header(TEMPLATE.SCALE_DECISION, { version: 4 })
+    .i64(7).i64(300).i64(15_000_000_000).u16(1).u8(0).u8(3).i32(2).i32(4).i32(5).i32(5).i32(2).i64(0).i64(299).i16(0)
+    .endRoot();
+  scale.u16(30).u16(1).u8(0).u8(0).f64(0.8).f64(0.5).f64(1.6).i32(4);
+  scale.str16('utilization 80% (target 50%) above target');
+  assert.deepEqual(decode(scale.buffer()), {
+    type: 'scaleDecision', version: 4, simulationId: 7, tick: 300, simTimeNs: 15_000_000_000, serviceId: 1,
+    algorithmCode: 0, algorithm: 'HPA', limitedByCode: 3, limitedBy: 'SCALE_UP_POLICY', fromReplicas: 2,
+    toReplicas: 4, recommendedReplicas: 5, stabilizedReplicas: 5, readyReplicas: 2, windowFirstTick: 0,
+    windowLastTick: 299, decidingMetric: 0,
+    metrics: [{
+      metricCode: 0, metric: 'UTILIZATION', targetTypeCode: 0, targetType: 'UTILIZATION', value: 0.8, target: 0.5,
+      ratio: 1.6, proposal: 4,
+    }],
+    reason: 'utilization 80% (target 50%) above target',
+  });
+  const fault = new Encoder().header(TEMPLATE.FAULT_EVENT, { version: 4 })
+    .i64(7).i64(60).i64(3_000_000_000).i32(0).u8(1).u8(3).u8(1).i32(0).i32(1).i32(-1).i32(0).f64(1).i64(0).f64(0)
+    .u8(2).i64(500_000_000).endRoot().str16('partition api <-> worker');
+  const f = decode(fault.buffer());
+  assert.equal(f.type, 'faultEvent');
+  assert.deepEqual([f.phase, f.kind, f.origin, f.serviceId, f.peerServiceId, f.sourceId, f.mode, f.durationNs],
+    ['ENDED', 'PARTITION', 'LIVE', 0, 1, -1, 2, 500_000_000]);
+  assert.equal(f.description, 'partition api <-> worker');
+  const body = new TextEncoder().encode('{"tick":"10ms"}');
+  const edit = new Encoder().header(TEMPLATE.LIVE_EDIT_APPLIED, { version: 4 })
+    .i64(7).i64(12).i64(600_000_000).i32(1).u8(0).endRoot().data32(body);
+  const d = decode(edit.buffer());
+  assert.deepEqual([d.type, d.tick, d.editId, d.kind], ['liveEditApplied', 12, 1, 'PATCH']);
+  assert.equal(new TextDecoder().decode(d.body), '{"tick":"10ms"}');
+  assert.ok(isEvent(d) && isEvent(f) && !isEvent({ type: 'tick' }));
 });
 
 test('a version-2 Subscribe has no policy and no service filter', () => {

@@ -10,9 +10,11 @@ import {
 
 const SCHEMA_PATH = fileURLToPath(
   new URL('../../../../codec/src/main/resources/sbe/tickwire-schema.xml', import.meta.url));
-const PRIMITIVE_SIZE = { int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8 };
+const PRIMITIVE_SIZE = {
+  int8: 1, uint8: 1, int16: 2, uint16: 2, int32: 4, uint32: 4, int64: 8, uint64: 8, double: 8,
+};
 /** Templates of the engine's internal rings and ingest, not of the feed. */
-const INTERNAL = new Set([1, 2, 3, 4, 60, 61, 80, 82]);
+const INTERNAL = new Set([1, 2, 3, 4, 60, 61, 70, 76, 72, 73, 74, 75, 80, 82]); // 72..75: the WebSocket ingest protocol's
 
 const attrs = (text) => Object.fromEntries([...text.matchAll(/([\w:]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
 
@@ -132,8 +134,12 @@ function sample(fields, seed) {
       out[x.as] = ENUMS[x.enum][codes[(seed + i) % codes.length]];
       out[x.raw] = Number(codes[(seed + i) % codes.length]);
     } else {
-      const v = { uint8: 200, uint16: 60_000, int32: -70_000, uint32: 4_000_000_000, int64: -(2 ** 40) }[x.type];
-      out[x.name] = x.type === 'uint16' || x.type === 'uint8' ? v - seed - i : v + seed * 1000 + i;
+      const v = {
+        uint8: 200, uint16: 60_000, int16: -30_000, int32: -70_000, uint32: 4_000_000_000, int64: -(2 ** 40),
+        double: 0.1,
+      }[x.type];
+      out[x.name] = x.type === 'uint16' || x.type === 'uint8' ? v - seed - i
+        : x.type === 'double' ? v * (seed + i + 1) : v + seed * 1000 + i;
     }
   });
   return out;

@@ -70,8 +70,9 @@
     }
 
     /**
-     * One figure: spec = {key, title, caption, yLabel, xLabel, series: [{name, colour, xs, ys}], xTicks?, warmupS?}.
-     * Null y values break a line. The svg carries data-plot, data-series and data-points for checks.
+     * One figure: spec = {key, title, caption, yLabel, xLabel, series: [{name, colour, xs, ys}], xTicks?, warmupS?,
+     * markers?: [{x, colour, label}]}. Null y values break a line; markers are vertical lines with the label as a
+     * tooltip. The svg carries data-plot, data-series, data-points and data-markers for checks.
      */
     function plot(parent, spec) {
         const figure = html('figure', null, undefined, parent);
@@ -153,8 +154,19 @@
                 'data-points': n}, svg);
             el('title', {}, path).textContent = s.name;
         }
+        let markers = 0;
+        for (const m of spec.markers || []) {
+            if (m.x < xMin - 1e-9 || m.x > xMax + 1e-9) {
+                continue;
+            }
+            const line = el('line', {class: 'marker', x1: x(m.x), x2: x(m.x), y1: M.top, y2: M.top + plotH,
+                stroke: m.colour, 'data-marker': m.type}, svg);
+            el('title', {}, line).textContent = m.label;
+            markers++;
+        }
         svg.setAttribute('data-series', spec.series.length);
         svg.setAttribute('data-points', points);
+        svg.setAttribute('data-markers', markers);
         const legend = html('div', 'legend', undefined, figure);
         for (const s of spec.series) {
             const item = html('span', null, s.name, legend);
@@ -220,6 +232,55 @@
                 {name: 'p99', colour: COLOURS[3], xs: s.t, ys: s.p99},
                 {name: 'p99.9', colour: COLOURS[1], xs: s.t, ys: s.p999}]});
     });
+
+    // Operations: replicas over time, with the run's events as markers, and the list of events.
+    const EVENT_COLOURS = {scale: '#1f77b4', fault: '#d62728', edit: '#9467bd', replica: '#9aa4b1'};
+    const events = data.events || [];
+    const concerned = services.filter(s => s.desired.length > 0
+        || events.some(e => e.service === s.name || e.peer === s.name));
+    if (concerned.length > 0) {
+        const ops = section('Replicas and events');
+        concerned.forEach(s => {
+            const steps = {xs: [], ys: []};
+            s.desired.forEach((p, i) => {
+                if (i > 0) {
+                    steps.xs.push(p[0]);
+                    steps.ys.push(s.desired[i - 1][1]);
+                }
+                steps.xs.push(p[0]);
+                steps.ys.push(p[1]);
+            });
+            if (s.desired.length > 0) {
+                steps.xs.push(data.endS);
+                steps.ys.push(s.desired[s.desired.length - 1][1]);
+            }
+            const markers = events.filter(e => e.service === s.name || e.peer === s.name || e.type === 'edit')
+                .map(e => ({x: e.t, colour: EVENT_COLOURS[e.type] || '#333', type: e.type,
+                    label: e.t.toFixed(3) + ' s (tick ' + e.tick + '): ' + e.text}));
+            plot(ops, {key: 'replicas', title: s.name + ': replicas', yLabel: 'replicas', xLabel: timeLabel,
+                xRange: range, warmupS: data.warmupS, markers: markers, series: [
+                    {name: 'serving (mean)', colour: COLOURS[0], xs: s.t, ys: s.replicas},
+                    {name: 'desired', colour: COLOURS[3], xs: steps.xs, ys: steps.ys}],
+                caption: 'Serving replicas (their servers over each window, per replica) and the desired replicas '
+                    + 'the scale decisions set. Markers: scale decisions (blue), faults (red), live edits (purple), '
+                    + 'replica events (grey); hover for what happened.'});
+        });
+        const root = document.getElementById('plots');
+        html('h3', null, 'Events (' + data.eventCount + (data.eventCount > events.length
+            ? ', the first ' + events.length + ' listed' : '') + ')', root);
+        const table = html('table', 'events', undefined, root);
+        const head = html('tr', null, undefined, table);
+        for (const h of ['time (s)', 'tick', 'type', 'event']) {
+            html('th', null, h, head);
+        }
+        events.forEach(e => {
+            const row = html('tr', null, undefined, table);
+            html('td', 'num', e.t.toFixed(3), row);
+            html('td', 'num', String(e.tick), row);
+            html('td', null, e.type, row);
+            html('td', null, e.text, row);
+        });
+    }
 
     document.body.setAttribute('data-rendered', 'true');
 })();

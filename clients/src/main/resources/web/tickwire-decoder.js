@@ -17,7 +17,7 @@ const HEADER_LENGTH = 8;
 const GROUP_HEADER_LENGTH = 4;
 
 export const ENUMS = Object.freeze({
-  EndReason: Object.freeze({ 0: 'COMPLETED', 1: 'STOPPED', 2: 'FAILED' }),
+  EndReason: Object.freeze({ 0: 'COMPLETED', 1: 'STOPPED', 2: 'FAILED', 3: 'DISK_FULL', 4: 'OVERLOADED' }),
   GapReason: Object.freeze({ 0: 'CONFLATED' }),
   ConflationPolicy: Object.freeze({ 0: 'CONFLATE', 1: 'DISCONNECT' }),
   SimulationState: Object.freeze({ 0: 'RUNNING', 1: 'ENDED', 2: 'FAILED' }),
@@ -30,11 +30,27 @@ export const ENUMS = Object.freeze({
     8: 'KILLED_AFTER_GRACE',
   }),
   BreakerState: Object.freeze({ 0: 'CLOSED', 1: 'OPEN', 2: 'HALF_OPEN' }),
+  MetricKind: Object.freeze({ 0: 'GAUGE', 1: 'COUNTER', 2: 'LATENCY', 3: 'HISTOGRAM', 4: 'SUMMARY' }),
+  // The control plane's events (operations, 12b).
+  ScaleAlgorithm: Object.freeze({ 0: 'HPA', 1: 'THRESHOLD' }),
+  ScaleLimit: Object.freeze({
+    0: 'NONE', 1: 'MIN_REPLICAS', 2: 'MAX_REPLICAS', 3: 'SCALE_UP_POLICY', 4: 'SCALE_DOWN_POLICY', 5: 'STEP',
+  }),
+  ScaleMetric: Object.freeze({
+    0: 'UTILIZATION', 1: 'RPS', 2: 'IN_FLIGHT', 3: 'QUEUE_DEPTH', 4: 'P95', 5: 'P99', 6: 'ERROR_RATE',
+  }),
+  TargetType: Object.freeze({ 0: 'UTILIZATION', 1: 'AVERAGE_VALUE', 2: 'VALUE' }),
+  FaultKind: Object.freeze({
+    0: 'CRASH', 1: 'LATENCY', 2: 'ERRORS', 3: 'PARTITION', 4: 'LOAD_SPIKE', 5: 'DATABASE_SLOW', 6: 'DATABASE_DOWN',
+  }),
+  FaultPhase: Object.freeze({ 0: 'STARTED', 1: 'ENDED' }),
+  ControlOrigin: Object.freeze({ 0: 'DIAGRAM', 1: 'LIVE' }),
+  EditKind: Object.freeze({ 0: 'PATCH', 1: 'FAULT_ADD', 2: 'FAULT_END' }),
 });
 export const END_REASON = Object.freeze(Object.values(ENUMS.EndReason));
 export const ERROR_CODE = ENUMS.ErrorCode;
 
-const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int32: 4, uint32: 4 });
+const SIZE = Object.freeze({ int64: 8, uint8: 1, uint16: 2, int16: 2, int32: 4, uint32: 4, double: 8 });
 
 /** A fixed field: name, offset in its block, primitive type; since = sinceVersion; enum fields name their enum. */
 const f = (name, offset, type, opts = {}) => Object.freeze({ name, offset, type, since: 0, ...opts });
@@ -63,11 +79,15 @@ const TICK_SERVICE_FIELDS = [
   // Replicas as entities, since v4: provisioned and READY at tick end, and their integrals over the tick (replica-ns).
   f('replicas', 150, 'int32', { since: 4 }), f('readyReplicas', 154, 'int32', { since: 4 }),
   f('replicaTimeNs', 158, 'int64', { since: 4 }), f('readyTimeNs', 166, 'int64', { since: 4 }),
+  // An observed run's series (v4): latest, min, max, sum of values (a counter's increase), late samples.
+  f('value', 174, 'double', { since: 4 }), f('valueMin', 182, 'double', { since: 4 }),
+  f('valueMax', 190, 'double', { since: 4 }), f('valueSum', 198, 'double', { since: 4 }),
+  f('late', 206, 'int64', { since: 4 }),
   // Resilience, since v4: requests rate limiters refused, calls bulkheads and circuit breakers refused. `late`: added
-  // within v4, so a v4 row written before them (blockLength 174) lacks them; they then decode as null.
-  f('rateLimited', 174, 'int64', { since: 4, late: true }),
-  f('bulkheadRefused', 182, 'int64', { since: 4, late: true }),
-  f('breakerRefused', 190, 'int64', { since: 4, late: true }),
+  // within v4, so a v4 row written before them (blockLength 214) lacks them; they then decode as null.
+  f('rateLimited', 214, 'int64', { since: 4, late: true }),
+  f('bulkheadRefused', 222, 'int64', { since: 4, late: true }),
+  f('breakerRefused', 230, 'int64', { since: 4, late: true }),
 ];
 const TICK_ENTRY_FIELDS = [
   f('sourceId', 0, 'uint16'), f('completed', 2, 'int64'), f('errors', 10, 'int64'), f('rejected', 18, 'int64'),
@@ -91,6 +111,31 @@ export const MESSAGES = Object.freeze({
     f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
     f('replica', 26, 'int32'), e('kind', 30, 'uint8', 'ReplicaEventKind'), f('detail', 31, 'int32'),
   ]),
+  // Events (v4): each follows its tick, and starts simulationId, tick, simTimeNs.
+  ScaleDecision: message('ScaleDecision', 65, 'scaleDecision', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
+    e('algorithm', 26, 'uint8', 'ScaleAlgorithm'), e('limitedBy', 27, 'uint8', 'ScaleLimit'),
+    f('fromReplicas', 28, 'int32'), f('toReplicas', 32, 'int32'), f('recommendedReplicas', 36, 'int32'),
+    f('stabilizedReplicas', 40, 'int32'), f('readyReplicas', 44, 'int32'), f('windowFirstTick', 48, 'int64'),
+    f('windowLastTick', 56, 'int64'), f('decidingMetric', 64, 'int16'),
+  ], {
+    groups: [group('metrics', [
+      e('metric', 0, 'uint8', 'ScaleMetric'), e('targetType', 1, 'uint8', 'TargetType'), f('value', 2, 'double'),
+      f('target', 10, 'double'), f('ratio', 18, 'double'), f('proposal', 26, 'int32'),
+    ])],
+    data: [d('reason', 'string')],
+  }),
+  FaultEvent: message('FaultEvent', 66, 'faultEvent', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('faultId', 24, 'int32'),
+    e('phase', 28, 'uint8', 'FaultPhase'), e('kind', 29, 'uint8', 'FaultKind'), e('origin', 30, 'uint8', 'ControlOrigin'),
+    f('serviceId', 31, 'int32'), f('peerServiceId', 35, 'int32'), f('sourceId', 39, 'int32'), f('count', 43, 'int32'),
+    f('factor', 47, 'double'), f('addedNs', 55, 'int64'), f('rate', 63, 'double'), f('mode', 71, 'uint8'),
+    f('durationNs', 72, 'int64'),
+  ], { data: [d('description', 'string')] }),
+  LiveEditApplied: message('LiveEditApplied', 67, 'liveEditApplied', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('editId', 24, 'int32'),
+    e('kind', 28, 'uint8', 'EditKind'),
+  ], { data: [d('body', 'bytes')] }),
   BreakerEvent: message('BreakerEvent', 81, 'breakerEvent', [
     f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('serviceId', 24, 'uint16'),
     f('call', 26, 'uint16'), f('callee', 28, 'uint16'), e('fromState', 30, 'uint8', 'BreakerState'),
@@ -106,6 +151,14 @@ export const MESSAGES = Object.freeze({
         { since: 2, data: [d('name', 'string')] }),
     ],
     data: [d('simulationName', 'string')],
+  }),
+  CatalogUpdate: message('CatalogUpdate', 71, 'catalogUpdate', [
+    f('simulationId', 0, 'int64'), f('fromTick', 8, 'int64'),
+  ], {
+    groups: [group('series', [f('serviceId', 0, 'uint16'), e('kind', 2, 'uint8', 'MetricKind')], {
+      data: [d('name', 'string'), d('source', 'string'), d('metric', 'string'), d('labels', 'string'),
+        d('unit', 'string')],
+    })],
   }),
   Heartbeat: message('Heartbeat', 30, 'heartbeat', [
     f('simulationId', 0, 'int64'), f('lastSequence', 8, 'int64'), f('wallTimeNs', 16, 'int64'),
@@ -176,8 +229,10 @@ class Reader {
       case 'int64': return Number(v.getBigInt64(o, true));
       case 'uint8': return v.getUint8(o);
       case 'uint16': return v.getUint16(o, true);
+      case 'int16': return v.getInt16(o, true);
       case 'int32': return v.getInt32(o, true);
       case 'uint32': return v.getUint32(o, true);
+      case 'double': return v.getFloat64(o, true);
       default: throw new Error(`tickwire: no reader for ${type}`);
     }
   }
@@ -240,8 +295,9 @@ function toDataView(input) {
  * Decodes one SBE frame: any message of MESSAGES.
  * @param {ArrayBuffer|DataView|Uint8Array} input
  * @returns {{type: string, version: number}} a plain object with the message's fields; `type` is MESSAGES[..].type:
- *   'tick', 'catalog', 'heartbeat', 'end', 'gap', 'subscribed', 'unsubscribed', 'simulationList', 'pong', 'error'
- *   (server to client) or 'subscribe', 'unsubscribe', 'listSimulations', 'ping' (client to server)
+ *   'tick', 'catalog', 'heartbeat', 'end', 'gap', 'subscribed', 'unsubscribed', 'simulationList', 'pong', 'error',
+ *   the events 'replicaEvent', 'scaleDecision', 'faultEvent', 'liveEditApplied' (server to client) or 'subscribe',
+ *   'unsubscribe', 'listSimulations', 'ping' (client to server)
  * @throws {Error} on a wrong schema id, an unknown template id or a truncated frame
  */
 export function decode(input) {
@@ -312,8 +368,10 @@ class Writer {
       case 'int64': v.setBigInt64(at, BigInt(value), true); break;
       case 'uint8': v.setUint8(at, value); break;
       case 'uint16': v.setUint16(at, value, true); break;
+      case 'int16': v.setInt16(at, value, true); break;
       case 'int32': v.setInt32(at, value, true); break;
       case 'uint32': v.setUint32(at, value, true); break;
+      case 'double': v.setFloat64(at, value, true); break;
       default: throw new Error(`tickwire: no writer for ${type}`);
     }
   }
@@ -413,4 +471,13 @@ export function encodeListSimulations({ requestId }) {
 /** A Ping; clientTimeNs is echoed by the Pong (default: performance.now() in ns). */
 export function encodePing({ requestId, clientTimeNs = Math.round(performance.now() * 1e6) }) {
   return encode('ping', { requestId, clientTimeNs });
+}
+
+/** The decoded message types that are events: they follow their tick, and carry `tick` and `simTimeNs`. */
+export const EVENT_TYPES = Object.freeze(new Set(['replicaEvent', 'scaleDecision', 'faultEvent', 'liveEditApplied',
+  'breakerEvent']));
+
+/** Whether a decoded message is an event of the audit trail. */
+export function isEvent(msg) {
+  return EVENT_TYPES.has(msg.type);
 }

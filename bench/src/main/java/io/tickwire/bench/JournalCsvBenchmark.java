@@ -113,14 +113,14 @@ public class JournalCsvBenchmark {
         while (reader.next((buffer, offset, length, tick) -> {
             header.wrap(buffer, offset);
             summary.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
-            final double tickNs = summary.tickLengthNs();
+            final double tickLengthNs = summary.tickLengthNs();
             for (final TickSummaryDecoder.ServicesDecoder s : summary.services()) {
                 final String row = String.format(Locale.ROOT,
                     "%d,s%d,%d,%d,%d,%d,%.6f,%.6f,%.6f,%.6f,%.6f,%d,%d,%d,%.6f,%.6f,%.6f,%.9f,%d,%d,%d,%.9f,%d%n",
                     tick, s.serviceId(), s.arrivals(), s.completed(), s.errors(), s.rejected(),
                     s.completed() > 0 ? s.latencySumNs() / (double)s.completed() / 1e6 : 0.0, s.p50Ns() / 1e6,
                     s.p90Ns() / 1e6, s.p99Ns() / 1e6, s.maxNs() / 1e6, s.queueDepth(), s.busyServers(), s.servers(),
-                    s.p999Ns() / 1e6, s.busyTimeNs() / (s.servers() * tickNs), s.queueTimeNs() / tickNs,
+                    s.p999Ns() / 1e6, s.busyTimeNs() / (s.servers() * tickLengthNs), s.queueTimeNs() / tickLengthNs,
                     s.costNanos() / 1e9, s.timeouts(), s.retries(), s.storageBytes(), summary.simTimeNs() / 1e9,
                     summary.wallTimeNs());
                 s.skipHistogram();

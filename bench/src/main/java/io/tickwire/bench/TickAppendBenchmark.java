@@ -52,16 +52,16 @@ public class TickAppendBenchmark {
     private Path dir;
     private JournalWriter writer;
     private UnsafeBuffer tick;
-    private int tickLength;
+    private int tickBytes;
     private long sequence;
 
     @Setup
     public void setUp() throws Exception {
         final CodecBenchmark codec = new CodecBenchmark();
         codec.setUp();
-        tickLength = codec.tickEncode();
-        tick = new UnsafeBuffer(ByteBuffer.allocateDirect(tickLength));
-        tick.putBytes(0, codec.encodedTick(), 0, tickLength);
+        tickBytes = codec.tickEncode();
+        tick = new UnsafeBuffer(ByteBuffer.allocateDirect(tickBytes));
+        tick.putBytes(0, codec.encodedTick(), 0, tickBytes);
         dir = Files.createTempDirectory("tickwire-append-bench");
         writer = JournalWriter.create(dir.resolve("journal"), DiagramLoader.parse(DIAGRAM), 1, 1,
             new JournalWriter.Context().pretouch(pretouch));
@@ -69,7 +69,7 @@ public class TickAppendBenchmark {
 
     @Benchmark
     public long append() {
-        writer.onTick(tick, 0, tickLength, sequence++, true);
+        writer.onTick(tick, 0, tickBytes, sequence++, true);
         return sequence;
     }
 

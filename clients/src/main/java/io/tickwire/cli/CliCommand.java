@@ -9,12 +9,15 @@ import java.util.concurrent.Callable;
 
 /**
  * A subcommand's exit-code contract in one place: 0 success, 2 bad input (one line on stderr), 1 internal failure
- * (one line, and the stack trace when {@code TICKWIRE_DEBUG} is set).
+ * (one line, and the stack trace when {@code TICKWIRE_DEBUG} is set). A user sees a reason, never a Java class name:
+ * the line says where the details are.
  */
 abstract class CliCommand implements Callable<Integer> {
     static final int OK = 0;
     static final int FAILURE = 1;
     static final int BAD_INPUT = 2;
+    /** Set in the environment: a failure prints its stack trace. */
+    static final String DEBUG_VARIABLE = "TICKWIRE_DEBUG";
 
     @Spec
     CommandSpec spec;
@@ -29,10 +32,11 @@ abstract class CliCommand implements Callable<Integer> {
             Thread.currentThread().interrupt();
             return fail(FAILURE, "interrupted");
         } catch (final Exception ex) {
-            if (System.getenv("TICKWIRE_DEBUG") != null) {
+            if (System.getenv(DEBUG_VARIABLE) != null) {
                 ex.printStackTrace(err());
             }
-            return fail(FAILURE, "internal error: " + oneLine(ex));
+            return fail(FAILURE, "internal error" + reason(ex) + (System.getenv(DEBUG_VARIABLE) != null ? ""
+                : " (set " + DEBUG_VARIABLE + "=1 for the stack trace)"));
         }
     }
 
@@ -73,9 +77,16 @@ abstract class CliCommand implements Callable<Integer> {
         return new BadInputException("--" + ex.parameter() + " " + ex.problem(), ex);
     }
 
+    /** A failure's message on one line, without its class: what a user can read. */
     static String oneLine(final Throwable t) {
         final String message = t.getMessage();
-        return message == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + message;
+        return message == null || message.isBlank() ? "an unexpected failure (no message)" : oneLine(message);
+    }
+
+    /** {@code ": <message>"}, or nothing when the failure has no message worth showing. */
+    private static String reason(final Throwable t) {
+        final String message = t.getMessage();
+        return message == null || message.isBlank() ? "" : ": " + oneLine(message);
     }
 
     static String oneLine(final String text) {

@@ -1,6 +1,7 @@
 package io.tickwire.cli;
 
 import io.tickwire.engine.WaitStrategies;
+import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.JournalRetention;
 
 import java.util.ArrayList;
@@ -30,6 +31,10 @@ enum ConfigKey {
     SERVER_TLS_CERTIFICATE("server.tls.certificate", "", Kind.PATH,
         "PEM certificate chain: serve HTTPS and WSS (with server.tls.privateKey)."),
     SERVER_TLS_PRIVATE_KEY("server.tls.privateKey", "", Kind.PATH, "PEM private key (PKCS#8) of the certificate."),
+    SERVER_ALLOWED_HOSTS("server.allowedHosts", "", Kind.TEXT, "Names the Host header may give besides the bound "
+        + "address (and localhost on loopback), comma-separated: name (any port) or name:port. Others get 421."),
+    SERVER_ALLOWED_ORIGINS("server.allowedOrigins", "", Kind.TEXT, "Origins (https://dash.example.com) besides the "
+        + "server's own whose pages may change state and open the feed, comma-separated. Others get 403."),
     SERVER_IO_THREADS("server.ioThreads", "0", Kind.NON_NEGATIVE_INT,
         "Netty event-loop threads; 0: twice the cores."),
     DATA_DIR("data.dir", "", Kind.PATH,
@@ -39,6 +44,8 @@ enum ConfigKey {
         "Journal file cycle: MINUTELY ... FAST_HOURLY ... DAILY."),
     JOURNAL_RETAIN("journal.retain", "", Kind.RETENTION,
         "Delete whole journal cycles older than an age (7d) or beyond a size (10GB); empty: keep all."),
+    JOURNAL_MIN_FREE("journal.minFree", "64MB", Kind.SIZE, "Space a journal leaves free on its filesystem: below "
+        + "it the journal ends at a tick (SimulationEnd DISK_FULL) and its run stops. At least 2MB."),
     JOURNAL_PRETOUCH("journal.pretouch", "true", Kind.BOOLEAN,
         "Touch the journal's next pages ahead of the writer on a background thread, so appends do not fault."),
     LIMITS_MAX_FRAME_PAYLOAD_BYTES("limits.maxFramePayloadBytes", "65536", Kind.POSITIVE_INT,
@@ -53,6 +60,29 @@ enum ConfigKey {
         "Recent ticks each run keeps in memory for live fan-out and resumes (a power of two)."),
     LIMITS_REPLAY_THREADS("limits.replayThreads", "2", Kind.POSITIVE_INT,
         "Threads reading journals for subscriptions resuming from before the in-memory tail."),
+    LIMITS_MAX_INGEST_BODY_BYTES("limits.maxIngestBodyBytes", "8388608", Kind.POSITIVE_INT,
+        "Largest ingest request body (remote-write, line protocol, JSON); larger: 413."),
+    LIMITS_MAX_INGEST_DECODED_BYTES("limits.maxIngestDecodedBytes", "67108864", Kind.POSITIVE_INT,
+        "Largest remote-write body once decompressed; larger: 413."),
+    LIMITS_INGEST_WINDOW_BYTES("limits.ingestWindowBytes", "1048576", Kind.POSITIVE_INT,
+        "WebSocket /ingest flow-control window: bytes a client may send beyond those announced consumed (more: 1008)."),
+    LIMITS_MAX_RUNS("limits.maxRuns", "16", Kind.POSITIVE_INT,
+        "Runs (not replays) running at once; one more POST /simulations gets 429 with Retry-After."),
+    LIMITS_MAX_CONNECTIONS("limits.maxConnections", "4096", Kind.POSITIVE_INT,
+        "Connections open at once; one more is answered 503 and closed."),
+    LIMITS_IDLE_TIMEOUT("limits.idleTimeout", "120s", Kind.DURATION,
+        "A connection with nothing read or written for this long is closed (a feed one with 1001; a subscribed one "
+            + "gets heartbeats)."),
+    LIMITS_REQUEST_TIMEOUT("limits.requestTimeout", "10s", Kind.DURATION,
+        "An HTTP request must arrive whole within this of its first byte, else 408 and closed (slowloris)."),
+    LIMITS_MAX_DIAGRAM_BYTES("limits.maxDiagramBytes", "1MB", Kind.SIZE,
+        "Largest diagram POSTed to /simulations (413), checked before it is parsed."),
+    LIMITS_MAX_VISITS_PER_SECOND("limits.maxVisitsPerSecond", "1e8", Kind.POSITIVE_NUMBER,
+        "Work budget: service visits per simulated second a diagram may ask for (estimated from its traffic "
+            + "equations before it runs; more: refused, 400 / exit 2)."),
+    LIMITS_MAX_PENDING_EVENTS("limits.maxPendingEvents", "2097152", Kind.POSITIVE_LONG,
+        "Requests and events a run may hold pending at once: refused before it runs if its estimate is above, ended "
+            + "as OVERLOADED at run time."),
     LAYOUT_ORCHESTRATOR_CPUS("layout.orchestrator.cpus", "", Kind.CPUS, "CPUs of the orchestrator (tick clock)."),
     LAYOUT_WORKERS_CPUS("layout.workers.cpus", "", Kind.CPUS,
         "CPUs of the workers: worker i runs on the i-th (round robin)."),
@@ -73,7 +103,8 @@ enum ConfigKey {
     /** How a key's text is checked; the message says what is wanted. */
     enum Kind {
         TEXT(null), SECRET(null), PATH(null), BOOLEAN("true or false"), PORT("an integer in 0..65535"),
-        NON_NEGATIVE_INT("an integer >= 0"), POSITIVE_INT("an integer >= 1"), POWER_OF_TWO("a power of two >= 2"),
+        NON_NEGATIVE_INT("an integer >= 0"), POSITIVE_INT("an integer >= 1"), POSITIVE_LONG("an integer >= 1"),
+        POSITIVE_NUMBER("a number > 0"), DURATION("a duration > 0 (500ms, 30s, 2m)"), SIZE("a size (64MB, 1GB)"), POWER_OF_TWO("a power of two >= 2"),
         ROLL_CYCLE("a roll cycle"), RETENTION("an age (7d, 12h) or a size (10GB)"),
         WAIT("one of " + String.join(", ", WaitStrategies.NAMES)), CPUS("CPU numbers and ranges, e.g. 2,4-7"),
         LOG_FORMAT("text or json"), LOG_LEVEL("one of ERROR, WARN, INFO, DEBUG, TRACE");
@@ -155,6 +186,23 @@ enum ConfigKey {
                         return wanted(text);
                     }
                 }
+                case POSITIVE_LONG -> {
+                    if (Long.parseLong(text) < 1) {
+                        return wanted(text);
+                    }
+                }
+                case POSITIVE_NUMBER -> {
+                    final double d = Double.parseDouble(text);
+                    if (!(d > 0) || Double.isInfinite(d)) {
+                        return wanted(text);
+                    }
+                }
+                case DURATION -> {
+                    if (Units.parseDurationNs(text) < 1_000_000) {
+                        return wanted(text);
+                    }
+                }
+                case SIZE -> Units.parseBytes(text);
                 case POWER_OF_TWO -> {
                     final int n = Integer.parseInt(text);
                     if (n < 2 || Integer.bitCount(n) != 1) {

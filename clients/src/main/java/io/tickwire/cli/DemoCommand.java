@@ -44,9 +44,8 @@ final class DemoCommand extends CliCommand {
         final Simulation.Context ctx = RunCommand.context(d,
             launchParameter(new LaunchParameters(), LaunchParameters.SPEED, speed), false, null, cfg);
         return new SimulationRunner(err(), null).run(new SimulationRunner.Plan(
-            d, ctx, SimulationRunner.defaultJournalDir(cfg.journalDir(), d), true, port,
-            journalOptions.rollCycle != null ? journalOptions.rollCycle() : cfg.text(ConfigKey.JOURNAL_ROLL_CYCLE),
-            journalOptions.retain != null ? journalOptions.retention() : cfg.retention(), cfg, null));
+            d, ctx, SimulationRunner.defaultJournalDir(cfg.journalDir(), d), true, port, journalOptions.rollCycle(cfg),
+            journalOptions.retention(cfg), journalOptions.minFreeBytes(cfg), cfg, null));
     }
 
     /** $TICKWIRE_HOME (set by ./tickwire), then the working directory, then the repo the jar was built in. */

@@ -2,6 +2,7 @@ package io.tickwire.cli;
 
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.DiagramLoader;
 
 import java.io.IOException;
@@ -14,6 +15,11 @@ final class Diagrams {
     }
 
     static Diagram load(final Path file) throws BadInputException {
+        return load(file, DiagramLimits.DEFAULT);
+    }
+
+    /** As {@link #load(Path)}, within {@code limits} (limits.* of the configuration). */
+    static Diagram load(final Path file, final DiagramLimits limits) throws BadInputException {
         if (!Files.exists(file)) {
             throw new BadInputException("no such file: " + file);
         }
@@ -21,7 +27,8 @@ final class Diagrams {
             throw new BadInputException("not a diagram file: " + file);
         }
         try {
-            return DiagramLoader.load(file);
+            // Its size is checked before it is read, its bytes as strict UTF-8: as POST /simulations does.
+            return DiagramLoader.load(file, limits);
         } catch (final DiagramException ex) {
             throw new BadInputException(file + ": " + ex.getMessage(), ex);
         } catch (final IOException ex) {

@@ -88,11 +88,11 @@ final class ExportCommand extends CliCommand {
         final long toWallNs = toWall == null ? 0 : instant("--to-wall", toWall);
 
         // A journal whose run started but closed no tick exports as a header alone.
-        try (JournalReader reader = Journals.openWithCatalog(journal)) {
-            final long tickNs = reader.tickLengthNs();
-            if (window != null && (windowNs <= 0 || windowNs % tickNs != 0)) {
+        try (JournalReader reader = Journals.openWithCatalog(journal, err())) {
+            final long tickLengthNs = reader.tickLengthNs();
+            if (window != null && (windowNs <= 0 || windowNs % tickLengthNs != 0)) {
                 throw new BadInputException("--window " + window + " is not a whole number of ticks (the tick is "
-                    + Units.formatNs(tickNs) + ")");
+                    + Units.formatNs(tickLengthNs) + ")");
             }
             final boolean[] include = services == null ? null : include(CatalogInfo.decode(reader.catalog()));
             final TickLocator locator = new TickLocator(reader);
@@ -112,7 +112,7 @@ final class ExportCommand extends CliCommand {
                 from = locator.firstTickStartingAtOrAfter(fromTimeNs);
                 if (from < 0) {
                     throw new BadInputException("--from-time " + fromTime + " is after the start of the last tick ("
-                        + String.format(Locale.ROOT, "%.3f s", last * tickNs / 1e9) + ")");
+                        + String.format(Locale.ROOT, "%.3f s", last * tickLengthNs / 1e9) + ")");
                 }
             } else if (fromWall != null) {
                 from = locator.firstTickClosedAtOrAfter(fromWallNs);

@@ -3,7 +3,11 @@ package io.tickwire.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.CatalogInfo;
+import io.tickwire.journal.JournalEvent;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.format.EntryFigures;
 import io.tickwire.journal.format.LatencyFigures;
@@ -30,7 +34,9 @@ import static io.tickwire.journal.format.ReportFormat.seconds;
  * warm-up), HdrHistogram style. Windows are a whole number of ticks, chosen so that a series has at most
  * {@value #MAX_POINTS} points however long the run. Every figure is the tick fold's ({@code TickFold}): a point is one
  * window of a {@link WindowRollup}, as {@code export --window} has it (percentiles from merged histograms), and the
- * tables are the {@link RunReport}'s; only the page is rendered here.
+ * tables are the {@link RunReport}'s; only the page is rendered here. A run that operates (autoscalers, faults, live
+ * edits, replica lifecycle) also gets, per service concerned, its replicas over time (the mean serving replicas per
+ * window, and the desired replicas its scale decisions set) with its events as markers, and the list of events.
  */
 final class HtmlReport {
     /** Points per time series at most: enough to see a spike, few enough to draw at once. */
@@ -40,6 +46,8 @@ final class HtmlReport {
     private static final double NANOS_PER_MILLI = 1e6;
     private static final double NANOS_PER_SECOND = 1e9;
     private static final int MAX_NINES = 7;
+    /** Events drawn and listed at most (a run may have millions of replica events); the counts are exact. */
+    static final int MAX_EVENTS = 2000;
 
     private HtmlReport() {
     }
@@ -50,17 +58,18 @@ final class HtmlReport {
     static String render(final JournalReader reader, final RunReport report, final String journalLabel)
         throws IOException {
         final CatalogInfo catalog = CatalogInfo.decode(reader.catalog());
-        final long tickNs = reader.tickLengthNs();
+        final long tickLengthNs = reader.tickLengthNs();
         final long first = reader.firstTick();
         final long last = reader.lastTick();
         final long ticks = last - first + 1;
         final long ticksPerWindow = Math.max(1, (ticks + MAX_POINTS - 1) / MAX_POINTS);
         final ObjectMapper mapper = new ObjectMapper();
+        final int[] concurrency = concurrency(reader.diagramSource(), catalog.serviceCount());
         final ObjectNode data = mapper.createObjectNode();
         data.put("name", report.simulationName());
-        data.put("windowS", ticksPerWindow * tickNs / NANOS_PER_SECOND);
-        data.put("startS", first * tickNs / NANOS_PER_SECOND);
-        data.put("endS", (last + 1) * tickNs / NANOS_PER_SECOND);
+        data.put("windowS", ticksPerWindow * tickLengthNs / NANOS_PER_SECOND);
+        data.put("startS", first * tickLengthNs / NANOS_PER_SECOND);
+        data.put("endS", (last + 1) * tickLengthNs / NANOS_PER_SECOND);
         data.put("warmupS", report.windowStartNs() / NANOS_PER_SECOND);
         final ArrayNode services = data.putArray("services");
         final ObjectNode[] byId = new ObjectNode[catalog.serviceCount()];
@@ -69,7 +78,7 @@ final class HtmlReport {
             final ObjectNode s = services.addObject();
             s.put("name", catalog.name(id));
             for (final String key : new String[] {"t", "throughput", "errorRate", "p50", "p99", "p999", "utilization",
-                "cost"}) {
+                "cost", "replicas"}) {
                 s.putArray(key);
             }
             byId[id] = s;
@@ -91,6 +100,9 @@ final class HtmlReport {
                 addOrNull(node, "p99", latencies ? s.p99Ns() / NANOS_PER_MILLI : Double.NaN);
                 addOrNull(node, "p999", latencies ? s.p999Ns() / NANOS_PER_MILLI : Double.NaN);
                 addOrNull(node, "utilization", s.utilization());
+                // Serving replicas (their servers over the window, per replica): what scaling and crashes change.
+                addOrNull(node, "replicas", s.integralsKnown() && concurrency[s.id()] > 0
+                    ? (double)s.serverTimeNs() / w.lengthNs() / concurrency[s.id()] : Double.NaN);
                 if (s.costKnown()) {
                     cumulativeCost[s.id()] += s.cost();
                     ((ArrayNode)node.get("cost")).add(cumulativeCost[s.id()]);
@@ -99,12 +111,14 @@ final class HtmlReport {
                 }
             }
         };
-        try (WindowRollup rollup = new WindowRollup(catalog, tickNs, ticksPerWindow * tickNs, null, series)) {
+        try (WindowRollup rollup = new WindowRollup(catalog, tickLengthNs, ticksPerWindow * tickLengthNs, null, series)) {
             while (reader.next(rollup)) {
                 // everything happens in the handler
             }
             rollup.finish();
         }
+
+        events(reader, first, catalog, data, byId);
 
         for (final ServiceFigures s : report.services()) {
             if (s.id() < byId.length) {
@@ -118,7 +132,7 @@ final class HtmlReport {
         }
 
         final String meta = "seed " + report.seed() + " · " + report.ticks() + " ticks of "
-            + millis(tickNs) + " ms · " + seconds(report.simulatedNs()) + " simulated · summary over "
+            + millis(tickLengthNs) + " ms · " + seconds(report.simulatedNs()) + " simulated · summary over "
             + seconds(report.windowStartNs()) + " to " + seconds(report.simulatedNs()) + " (warm-up "
             + seconds(report.warmupNs()) + ")";
         return resource("report.html")
@@ -129,6 +143,64 @@ final class HtmlReport {
             // "</" would end the script element early; "<\/" means the same to JSON.
             .replace("{{DATA}}", mapper.writeValueAsString(data).replace("</", "<\\/"))
             .replace("{{SCRIPT}}", resource("report.js"));
+    }
+
+    /**
+     * The journal's events (up to {@link #MAX_EVENTS}) as {@code data.events} [{t, type, kind, service, text}], and
+     * per service its desired replicas as set by its scale decisions, {@code desired}: [[t, replicas], ...] from
+     * the diagram's replicas.
+     */
+    private static void events(final JournalReader reader, final long first, final CatalogInfo catalog,
+                               final ObjectNode data, final ObjectNode[] byId) {
+        final ArrayNode list = data.putArray("events");
+        final long[] total = {0};
+        for (int id = 0; id < byId.length; id++) {
+            byId[id].putArray("desired");
+        }
+        if (!reader.seek(first)) {
+            return;
+        }
+        reader.forEachEvent((buffer, offset, length, tick, templateId) -> {
+            final JournalEvent e = JournalEvent.decode(buffer, offset, catalog);
+            if (e == null) {
+                return;
+            }
+            total[0]++;
+            final double t = e.simTimeNs() / NANOS_PER_SECOND;
+            if (JournalEvent.SCALE.equals(e.type()) && e.serviceId() < byId.length) {
+                final ArrayNode desired = (ArrayNode)byId[e.serviceId()].get("desired");
+                if (desired.isEmpty()) {
+                    desired.addArray().add(first * reader.tickLengthNs() / NANOS_PER_SECOND)
+                        .add((int)e.fields().get("from"));
+                }
+                desired.addArray().add(t).add((int)e.fields().get("to"));
+            }
+            if (list.size() < MAX_EVENTS) {
+                final ObjectNode node = list.addObject().put("t", t).put("tick", e.tick()).put("type", e.type())
+                    .put("kind", e.kind()).put("text", e.text());
+                if (e.serviceId() >= 0 && e.serviceId() < byId.length) {
+                    node.put("service", catalog.name(e.serviceId()));
+                }
+                if (e.peerId() >= 0 && e.peerId() < byId.length) {
+                    node.put("peer", catalog.name(e.peerId()));
+                }
+            }
+        });
+        data.put("eventCount", total[0]);
+    }
+
+    /** Each service's servers per replica, from the journal's diagram (0 when it does not load any more). */
+    private static int[] concurrency(final String source, final int services) {
+        final int[] concurrency = new int[services];
+        try {
+            final Diagram diagram = DiagramLoader.parse(source);
+            for (int id = 0; id < Math.min(services, diagram.services().size()); id++) {
+                concurrency[id] = diagram.service(id).concurrency();
+            }
+        } catch (final DiagramException ex) {
+            // No replicas series: the rest of the report stands.
+        }
+        return concurrency;
     }
 
     /**

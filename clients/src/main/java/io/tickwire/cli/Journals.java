@@ -4,6 +4,7 @@ import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,12 +14,13 @@ final class Journals {
     }
 
     /**
-     * Open {@code dir} for reading and check that its run started (it has a catalog) and closed a tick.
+     * Open {@code dir} for reading and check that its run started (it has a catalog) and closed a tick. A journal
+     * that ends early at an excerpt that is not ours is read up to it, and {@code err} is told so.
      *
      * @return an open reader; the caller closes it.
      */
-    static JournalReader openWithTicks(final Path dir) throws BadInputException {
-        final JournalReader reader = openWithCatalog(dir);
+    static JournalReader openWithTicks(final Path dir, final PrintWriter err) throws BadInputException {
+        final JournalReader reader = openWithCatalog(dir, err);
         try {
             if (reader.lastTick() < 0) {
                 throw new BadInputException("journal " + dir + " has no ticks");
@@ -31,11 +33,12 @@ final class Journals {
     }
 
     /**
-     * Open {@code dir} for reading and check that its run started (it has a catalog); it may have no tick yet.
+     * Open {@code dir} for reading and check that its run started (it has a catalog); it may have no tick yet. A
+     * damaged tail is said once on {@code err}.
      *
      * @return an open reader; the caller closes it.
      */
-    static JournalReader openWithCatalog(final Path dir) throws BadInputException {
+    static JournalReader openWithCatalog(final Path dir, final PrintWriter err) throws BadInputException {
         if (!Files.exists(dir)) {
             throw new BadInputException("no such journal: " + dir);
         }
@@ -52,6 +55,11 @@ final class Journals {
         try {
             if (reader.catalog() == null) {
                 throw new BadInputException("journal " + dir + " has no catalog: its run never started");
+            }
+            reader.lastTick(); // looks at its tail: a damaged one is known from here on
+            if (reader.damage() != null) {
+                err.println("tickwire: " + reader.damage());
+                err.flush();
             }
             return reader;
         } catch (final BadInputException | RuntimeException ex) {

@@ -89,7 +89,7 @@ final class ReplayCommand extends CliCommand {
         }
         final long first;
         final long last;
-        try (JournalReader reader = Journals.openWithTicks(journal)) {
+        try (JournalReader reader = Journals.openWithTicks(journal, err())) {
             final TickLocator locator = new TickLocator(reader);
             first = from == null ? reader.firstTick()
                 : from.tick != null ? checkTick("--from-tick", from.tick, reader)

@@ -1,6 +1,10 @@
 package io.tickwire.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tickwire.engine.diagram.Units;
+import io.tickwire.journal.CatalogInfo;
+import io.tickwire.journal.EventCounts;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.format.ReportFormat;
 import io.tickwire.journal.format.RunReport;
@@ -45,7 +49,8 @@ final class ReportCommand extends CliCommand {
             throw new BadInputException("--warmup must be >= 0, got " + warmup);
         }
         final RunReport report;
-        try (JournalReader reader = Journals.openWithTicks(journal)) {
+        final EventCounts events;
+        try (JournalReader reader = Journals.openWithTicks(journal, err())) {
             final long lastStartNs = reader.lastTick() * reader.tickLengthNs();
             final long endNs = lastStartNs + reader.tickLengthNs();
             if (warmupNs >= endNs) {
@@ -57,6 +62,9 @@ final class ReportCommand extends CliCommand {
                     + ReportFormat.seconds(lastStartNs));
             }
             report = RunReport.compute(reader, warmupNs);
+            // The events of the ticks of the window (scale decisions, replica lifecycle, faults, live edits).
+            events = EventCounts.count(reader, (report.windowStartNs() + reader.tickLengthNs() - 1)
+                / reader.tickLengthNs(), CatalogInfo.decode(reader.catalog()));
             if (html != null) {
                 final String page = HtmlReport.render(reader, report, journal.toString());
                 try {
@@ -69,9 +77,13 @@ final class ReportCommand extends CliCommand {
             }
         }
         if (json) {
-            out().println(ReportFormat.json(report, journal.toString()));
+            final ObjectNode root = ReportFormat.jsonTree(report, journal.toString());
+            events.putJson(root);
+            out().println(new ObjectMapper().writeValueAsString(root));
         } else {
-            out().print(ReportFormat.text(report, journal.toString()));
+            final StringBuilder text = new StringBuilder(ReportFormat.text(report, journal.toString()));
+            events.appendText(text);
+            out().print(text);
         }
         out().flush();
         return OK;

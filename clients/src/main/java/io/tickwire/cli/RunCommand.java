@@ -96,7 +96,7 @@ final class RunCommand extends CliCommand {
         if (diagram == null) {
             throw new BadInputException("a DIAGRAM is required (or --resume JOURNAL)");
         }
-        final Diagram d = Diagrams.load(diagram);
+        final Diagram d = Diagrams.load(diagram, cfg.diagramLimits());
         final LaunchParameters params = new LaunchParameters();
         launchParameter(params, LaunchParameters.SPEED, speed == null ? "1" : speed);
         launchParameter(params, LaunchParameters.WORKERS, workers == null ? "1" : workers);
@@ -121,9 +121,8 @@ final class RunCommand extends CliCommand {
         if (port < 0 || port > 65535) {
             throw new BadInputException("--port must be 0..65535, got " + port);
         }
-        return new SimulationRunner.Plan(d, ctx, dir, serve, port,
-            journalOptions.rollCycle != null ? journalOptions.rollCycle() : cfg.text(ConfigKey.JOURNAL_ROLL_CYCLE),
-            journalOptions.retain != null ? journalOptions.retention() : cfg.retention(), cfg, resumed);
+        return new SimulationRunner.Plan(d, ctx, dir, serve, port, journalOptions.rollCycle(cfg),
+            journalOptions.retention(cfg), journalOptions.minFreeBytes(cfg), cfg, resumed);
     }
 
     /**
@@ -162,16 +161,19 @@ final class RunCommand extends CliCommand {
             ctx.ticks(state.ticks());
         }
         ctx.simulationId(state.simulationId());
+        ctx.journaledEdits(state.edits());
         return new SimulationRunner(err(), onServing).run(plan(d, ctx, resume, cfg, state));
     }
 
     /**
-     * The run's context: the launch parameters for {@code d}, and how its threads run: the configuration's layout
-     * (pinning, wait strategies per ring), then {@code --pin} and {@code --wait} over it.
+     * The run's context: the launch parameters for {@code d}, its bound on pending events (limits.maxPendingEvents),
+     * and how its threads run: the configuration's layout (pinning, wait strategies per ring), then {@code --pin} and
+     * {@code --wait} over it.
      */
     static Simulation.Context context(final Diagram d, final LaunchParameters params, final boolean pin,
                                       final String wait, final TickwireConfig cfg) throws BadInputException {
-        final Simulation.Context ctx = params.context(d);
+        final Simulation.Context ctx = params.context(d)
+            .maxPendingEvents(cfg.longValue(ConfigKey.LIMITS_MAX_PENDING_EVENTS));
         new ThreadLayout(cfg).apply(ctx);
         ctx.pinWorkers(pin);
         if (wait != null) {

@@ -83,6 +83,10 @@ final class RunsCommand implements Runnable {
             final HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(body));
+            if (!"GET".equals(method)) {
+                // What a web page cannot send cross-site unasked: the server refuses a simple type (or none) with 415.
+                request.header("Content-Type", body == null ? "application/json" : "application/yaml");
+            }
             final String token = ClientToken.read(server.tokenFile);
             if (token != null) {
                 request.header("Authorization", "Bearer " + token);

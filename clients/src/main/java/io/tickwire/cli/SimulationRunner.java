@@ -1,10 +1,12 @@
 package io.tickwire.cli;
 
 import io.tickwire.engine.Simulation;
+import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalRetention;
+import io.tickwire.journal.JournaledEdits;
 import io.tickwire.transport.FeedServer;
 import io.tickwire.transport.RunLauncher;
 
@@ -43,7 +45,8 @@ final class SimulationRunner {
      * the journal's run stopped.
      */
     record Plan(Diagram diagram, Simulation.Context context, Path journalDir, boolean serve, int port,
-                String rollCycle, JournalRetention.Policy retention, TickwireConfig config, Resume resume) {
+                String rollCycle, JournalRetention.Policy retention, long minFreeBytes, TickwireConfig config,
+                Resume resume) {
     }
 
     /**
@@ -52,7 +55,7 @@ final class SimulationRunner {
      * diagram to start over with, in the same directory.
      */
     record Resume(Path dir, Diagram diagram, Long seed, long simulationId, Long ticks, String speed, boolean hasRun,
-                  boolean hasCatalog, long ticksJournaled) {
+                  boolean hasCatalog, long ticksJournaled, List<Simulation.JournaledEdit> edits) {
         static Resume of(final Path dir, final Path diagramArg) throws BadInputException {
             if (Files.isRegularFile(dir.resolve(JournalLayout.RUN_FILE))) {
                 try (JournalReader reader = JournalReader.open(dir)) {
@@ -60,13 +63,21 @@ final class SimulationRunner {
                         throw new BadInputException("journal " + dir + " has ended (" + reader.endReason()
                             + "): nothing to resume");
                     }
+                    reader.lastTick(); // looks at its tail
+                    if (reader.damage() != null) {
+                        // Ticks appended after an excerpt that is not ours could never be read back.
+                        throw new BadInputException("cannot resume " + dir + ": " + reader.damage());
+                    }
                     final Diagram diagram = parse(reader.diagramSource(), dir);
                     if (diagramArg != null && !Diagrams.load(diagramArg).source().equals(diagram.source())) {
                         throw new BadInputException("the diagram " + diagramArg + " differs from the journal's ("
                             + dir.resolve(JournalLayout.DIAGRAM_FILE) + ")");
                     }
+                    // The live edits it took, at their ticks: the resumed run re-simulates its ticks with them, as
+                    // verify does, or it would go on from a state the journal never had.
+                    final List<Simulation.JournaledEdit> edits = JournaledEdits.read(dir);
                     return new Resume(dir, diagram, reader.seed(), reader.simulationId(), reader.launchTicks(),
-                        reader.launchSpeed(), true, reader.catalog() != null, reader.lastTick() + 1);
+                        reader.launchSpeed(), true, reader.catalog() != null, reader.lastTick() + 1, edits);
                 } catch (final IOException ex) {
                     throw new BadInputException("cannot resume " + dir + ": " + ex.getMessage(), ex);
                 }
@@ -83,7 +94,7 @@ final class SimulationRunner {
                     + "diagram, tickwire run DIAGRAM --resume " + dir + " [--seed S --ticks N ...]");
             }
             clearUnstarted(dir);
-            return new Resume(dir, diagram, null, 1, null, null, false, false, 0);
+            return new Resume(dir, diagram, null, 1, null, null, false, false, 0, List.of());
         }
 
         private static Diagram parse(final String source, final Path dir) throws BadInputException {
@@ -187,7 +198,7 @@ final class SimulationRunner {
                 final long now = System.nanoTime();
                 final long ticks = sim.ticksClosed();
                 final long visits = sim.visits();
-                status("tick " + ticks + "  sim " + seconds(ticks * plan.diagram().tickNs()) + "  "
+                status("tick " + ticks + "  sim " + seconds(ticks * plan.diagram().tickLengthNs()) + "  "
                     + rate(visits - lastVisits, now - lastNanos) + " visits/s  (+" + (ticks - lastTicks) + " ticks)");
                 lastTicks = ticks;
                 lastVisits = visits;
@@ -203,7 +214,23 @@ final class SimulationRunner {
         }
         final Throwable failure = simulation.failure();
         if (failure != null) {
-            err.println("tickwire: simulation failed: " + CliCommand.oneLine(failure));
+            err.println("tickwire: simulation failed: " + CliCommand.oneLine(failure)
+                + (System.getenv(CliCommand.DEBUG_VARIABLE) != null ? "" : " (the stack trace is logged above)"));
+            err.flush();
+            return CliCommand.FAILURE;
+        }
+        final TickListener.EndReason reason = simulation.endReason();
+        if (reason == TickListener.EndReason.DISK_FULL) {
+            err.println("tickwire: journal " + journalDir + ": its filesystem has " + mib(freeSpace(journalDir))
+                + " free, less than the " + mib(plan.minFreeBytes()) + " to keep free (--min-free, journal.minFree): the run stopped "
+                + "at tick " + (simulation.ticksClosed() - 1) + ", where the journal ends");
+            err.flush();
+            return CliCommand.FAILURE;
+        }
+        if (reason == TickListener.EndReason.OVERLOADED) {
+            err.println("tickwire: the run stopped at tick " + (simulation.ticksClosed() - 1) + ": more than "
+                + plan.context().maxPendingEvents() + " requests and events pending at once (a service overloaded, "
+                + "with an unbounded queue?); the journal ends there");
             err.flush();
             return CliCommand.FAILURE;
         }
@@ -219,7 +246,8 @@ final class SimulationRunner {
             server = ServeCommand.startServer(TickwireConfig.override(plan.config(), Map.of(
                 ConfigKey.SERVER_PORT, Integer.toString(plan.port()),
                 ConfigKey.JOURNAL_ROLL_CYCLE, plan.rollCycle(),
-                ConfigKey.JOURNAL_RETAIN, plan.retention().keepsAll() ? "" : plan.retention().toString())));
+                ConfigKey.JOURNAL_RETAIN, plan.retention().keepsAll() ? "" : plan.retention().toString(),
+                ConfigKey.JOURNAL_MIN_FREE, Long.toString(plan.minFreeBytes()))));
         }
         final Resume resume = plan.resume();
         final boolean resuming = resume != null && resume.hasRun();
@@ -227,7 +255,7 @@ final class SimulationRunner {
             createJournalDir(journalDir);
         }
         err.println("tickwire: " + diagram.name() + ", " + diagram.services().size() + " services, tick "
-            + seconds(diagram.tickNs()) + ", speed " + speed(ctx.speed())
+            + seconds(diagram.tickLengthNs()) + ", speed " + speed(ctx.speed())
             + (ctx.ticks() < 0 ? ", until Ctrl-C" : ", " + ctx.ticks() + " ticks"));
         err.println("journal:   " + journalDir + (plan.retention().keepsAll() ? ""
             : " (" + plan.rollCycle() + " cycles, retaining " + retained(plan.retention()) + ")"));
@@ -252,6 +280,7 @@ final class SimulationRunner {
             final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false)
                 .journalRollCycle(plan.rollCycle())
                 .journalRetention(plan.retention())
+                .journalMinFreeBytes(plan.minFreeBytes())
                 .journalPretouch(plan.config().bool(ConfigKey.JOURNAL_PRETOUCH)));
             run = resuming
                 ? launcher.resume(diagram, ctx, ctx.simulationId(), journalDir, resume.hasCatalog(),
@@ -295,7 +324,7 @@ final class SimulationRunner {
     /** {@code 40000 ticks, 2000.0 s simulated in 5.8 s (344.1x), 1599767 visits (275.2 k/s), ended (completed)} */
     private static String summary(final Simulation sim, final long wallNs) {
         final long ticks = sim.ticksClosed();
-        final long simulatedNs = ticks * sim.diagram().tickNs();
+        final long simulatedNs = ticks * sim.diagram().tickLengthNs();
         final long visits = sim.visits();
         final String reason = sim.endReason() == null ? "" : " (" + lower(sim.endReason().name()) + ")";
         return ticks + " ticks, " + seconds(simulatedNs) + " simulated in " + seconds(wallNs)
@@ -325,6 +354,18 @@ final class SimulationRunner {
         } catch (final Exception ex) {
             err.println("tickwire: closing " + c.getClass().getSimpleName() + " failed: " + CliCommand.oneLine(ex));
         }
+    }
+
+    private static long freeSpace(final Path dir) {
+        try {
+            return Files.getFileStore(dir).getUsableSpace();
+        } catch (final IOException ex) {
+            return -1;
+        }
+    }
+
+    private static String mib(final long bytes) {
+        return bytes < 0 ? "? MiB" : String.format(Locale.ROOT, "%.1f MiB", bytes / (double)(1 << 20));
     }
 
     private static String retained(final JournalRetention.Policy policy) {

@@ -17,9 +17,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "tickwire", mixinStandardHelpOptions = true, versionProvider = TickwireCli.Version.class,
     description = "Simulate systems tick by tick and watch them live.",
     footer = {"", "Runs without --journal journal under <data>/journals/; <data> is " + DataDirectory.DESCRIPTION + "."},
-    subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, RunsCommand.class, ValidateCommand.class,
-        TailCommand.class, ReplayCommand.class, ExportCommand.class, ReportCommand.class, VerifyCommand.class,
-        ConfigCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, ServeCommand.class, ObserveCommand.class,
+        RunsCommand.class, ValidateCommand.class, TailCommand.class, ReplayCommand.class, EditCommand.class,
+        EventsCommand.class, ExportCommand.class, ReportCommand.class, VerifyCommand.class, ConfigCommand.class,
+        DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class TickwireCli implements Runnable {
     @Spec
     CommandSpec spec;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.tickwire.engine.diagram.DiagramLimits;
+import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.JournalRetention;
 
 import java.io.IOException;
@@ -12,9 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.StringJoiner;
 
@@ -237,6 +241,43 @@ final class TickwireConfig {
 
     int integer(final ConfigKey key) {
         return Integer.parseInt(text(key));
+    }
+
+    long longValue(final ConfigKey key) {
+        return Long.parseLong(text(key));
+    }
+
+    double number(final ConfigKey key) {
+        return Double.parseDouble(text(key));
+    }
+
+    /** A duration key, in milliseconds. */
+    long millis(final ConfigKey key) {
+        return Units.parseDurationNs(text(key)) / 1_000_000;
+    }
+
+    /** A size key, in bytes. */
+    long bytes(final ConfigKey key) {
+        return Units.parseBytes(text(key));
+    }
+
+    /** What a diagram may ask for: limits.maxDiagramBytes, limits.maxVisitsPerSecond, limits.maxPendingEvents. */
+    DiagramLimits diagramLimits() {
+        return DiagramLimits.DEFAULT
+            .withMaxBytes(bytes(ConfigKey.LIMITS_MAX_DIAGRAM_BYTES))
+            .withMaxVisitsPerSecond(number(ConfigKey.LIMITS_MAX_VISITS_PER_SECOND))
+            .withMaxPendingEvents(longValue(ConfigKey.LIMITS_MAX_PENDING_EVENTS));
+    }
+
+    /** A comma-separated key (a YAML list is read as one), its items trimmed; empty if unset. */
+    List<String> list(final ConfigKey key) {
+        final List<String> items = new ArrayList<>();
+        for (final String item : text(key).split(",")) {
+            if (!item.isBlank()) {
+                items.add(item.trim());
+            }
+        }
+        return items;
     }
 
     boolean bool(final ConfigKey key) {

@@ -7,17 +7,21 @@ import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalVerifier;
+import io.tickwire.journal.ObservedJournalCheck;
+import io.tickwire.journal.JournaledEdits;
 import io.tickwire.transport.RunLauncher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code tickwire verify}: re-simulates a journal's diagram with its seed, as fast as possible, and compares every tick
- * with the journaled one as it closes (wall-clock stamps aside).
+ * {@code tickwire verify}: re-simulates a journal's diagram with its seed and its live edits (each at the tick it took
+ * effect at), as fast as possible, and compares every tick and every event with the journaled one as it closes
+ * (wall-clock stamps aside).
  * <pre>
  *  journal ──diagram.yaml, seed, id, last tick──► RunLauncher: Simulation (speed max, --workers) ──► JournalVerifier
  *     └─────────────────────────────────────── ticks, one at a time ────────────────────────────────────────┘
@@ -52,12 +56,17 @@ final class VerifyCommand extends CliCommand {
         final long simulationId;
         final long firstTick;
         final long lastTick;
-        try (JournalReader reader = Journals.openWithTicks(journal)) {
+        final List<Simulation.JournaledEdit> edits;
+        try (JournalReader reader = Journals.openWithTicks(journal, err())) {
+            if (reader.observed()) {
+                return verifyObserved(reader);
+            }
             source = reader.diagramSource();
             seed = reader.seed();
             simulationId = reader.simulationId();
             firstTick = reader.firstTick();
             lastTick = reader.lastTick();
+            edits = JournaledEdits.read(reader);
         }
         final Diagram diagram;
         try {
@@ -71,12 +80,21 @@ final class VerifyCommand extends CliCommand {
         final JournalVerifier[] made = new JournalVerifier[1];
         final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false)
             .listener(run -> made[0] = new JournalVerifier(journal, run::stop)));
-        final Simulation sim;
-        try (RunLauncher.Run run = launcher.launch(diagram, new Simulation.Context()
+        final Simulation.Context context = new Simulation.Context()
             .speed(Simulation.Context.SPEED_MAX)
             .ticks(ticks)
+            .maxPendingEvents(Long.MAX_VALUE) // the journaled ticks held what they held: bounded already
             .seed(seed)
-            .workers(workers), simulationId, null)) {
+            .workers(workers)
+            .journaledEdits(edits);
+        final RunLauncher.Run launched;
+        try {
+            launched = launcher.launch(diagram, context, simulationId, null);
+        } catch (final IllegalArgumentException ex) { // a journaled edit that no longer applies to its diagram
+            throw new BadInputException("journal " + journal + ": " + oneLine(ex.getMessage()), ex);
+        }
+        final Simulation sim;
+        try (RunLauncher.Run run = launched) {
             sim = run.simulation();
             while (!run.awaitTermination(PROGRESS_INTERVAL_S, TimeUnit.SECONDS)) {
                 err().println("verifying: " + made[0].ticksCompared() + " of " + ticks + " ticks identical so far");
@@ -109,7 +127,26 @@ final class VerifyCommand extends CliCommand {
         if (compared != expected) {
             return fail(FAILURE, "compared " + compared + " of " + expected + " ticks");
         }
-        out().println("identical: " + compared + " ticks");
+        out().println("identical: " + compared + " ticks" + (verifier.eventsCompared() > 0
+            ? ", " + verifier.eventsCompared() + " events" + (edits.isEmpty() ? "" : " (" + edits.size()
+            + " live edit" + (edits.size() == 1 ? "" : "s") + " re-applied)") : ""));
+        out().flush();
+        return OK;
+    }
+
+    /**
+     * An observed run's journal cannot be re-simulated (its samples came from real sources): it is checked for
+     * consistency with itself ({@link ObservedJournalCheck} says exactly what).
+     */
+    private int verifyObserved(final JournalReader reader) throws Exception {
+        final ObservedJournalCheck.Result result = ObservedJournalCheck.check(reader);
+        if (result.problem() != null) {
+            out().println(result.problem());
+            out().flush();
+            return FAILURE;
+        }
+        out().println("consistent: " + result.ticks() + " ticks (an observed run: checked against itself, not "
+            + "re-simulated)");
         out().flush();
         return OK;
     }

@@ -86,6 +86,61 @@ class ConfigTest {
     }
 
     @Test
+    void shouldGiveTheServerItsLimitsAndAllowedHostsAndOriginsFromTheFile() throws Exception {
+        final Path file = Files.writeString(tmp.resolve("limits.yaml"), String.join("\n",
+            "server:",
+            "  port: 0",
+            "  allowedHosts: [tickwire.example, proxy.example:8443]",
+            "  allowedOrigins: https://dash.example",
+            "journal:",
+            "  dir: " + tmp.resolve("journals"),
+            "  minFree: 8MB",
+            "limits:",
+            "  maxRuns: 3",
+            "  maxConnections: 50",
+            "  idleTimeout: 5s",
+            "  requestTimeout: 1500ms",
+            "  maxDiagramBytes: 64KB",
+            "  maxVisitsPerSecond: 1e6",
+            "  maxPendingEvents: 10000",
+            ""));
+        try (io.tickwire.transport.FeedServer server = ServeCommand.startServer(TickwireConfig.resolve(file, Map.of(),
+            Map.of()))) {
+            final io.tickwire.transport.FeedServer.Context ctx = server.context();
+            assertThat(ctx.allowedHosts()).containsExactly("tickwire.example", "proxy.example:8443");
+            assertThat(ctx.allowedOrigins()).containsExactly("https://dash.example");
+            assertThat(ctx.journalMinFreeBytes()).isEqualTo(8L << 20);
+            assertThat(ctx.maxRuns()).isEqualTo(3);
+            assertThat(ctx.maxConnections()).isEqualTo(50);
+            assertThat(ctx.idleTimeoutMs()).isEqualTo(5_000);
+            assertThat(ctx.requestTimeoutMs()).isEqualTo(1_500);
+            assertThat(ctx.diagramLimits()).isEqualTo(new io.tickwire.engine.diagram.DiagramLimits(64L << 10, 1e6,
+                10_000));
+        }
+        // The defaults are the documented ones.
+        final TickwireConfig defaults = TickwireConfig.resolve(null, Map.of(), Map.of());
+        assertThat(defaults.diagramLimits()).isEqualTo(io.tickwire.engine.diagram.DiagramLimits.DEFAULT);
+        assertThat(defaults.bytes(ConfigKey.JOURNAL_MIN_FREE)).isEqualTo(io.tickwire.journal.JournalWriter
+            .DEFAULT_MIN_FREE_BYTES);
+        assertThat(defaults.integer(ConfigKey.LIMITS_MAX_RUNS))
+            .isEqualTo(io.tickwire.transport.FeedServer.Context.DEFAULT_MAX_RUNS);
+        assertThat(defaults.integer(ConfigKey.LIMITS_MAX_CONNECTIONS))
+            .isEqualTo(io.tickwire.transport.FeedServer.Context.DEFAULT_MAX_CONNECTIONS);
+        assertThat(defaults.millis(ConfigKey.LIMITS_IDLE_TIMEOUT))
+            .isEqualTo(io.tickwire.transport.FeedServer.Context.DEFAULT_IDLE_TIMEOUT_MS);
+        assertThat(defaults.millis(ConfigKey.LIMITS_REQUEST_TIMEOUT))
+            .isEqualTo(io.tickwire.transport.FeedServer.Context.DEFAULT_REQUEST_TIMEOUT_MS);
+
+        final Cli.Result idle = Cli.execute("config", "--set", "limits.idleTimeout=forever");
+        assertThat(idle.code()).isEqualTo(2);
+        assertThat(idle.err()).startsWith("tickwire: limits.idleTimeout: ");
+        final Cli.Result minFree = Cli.execute("run", "--set", "journal.minFree=1MB", "--no-serve", "--ticks", "1",
+            "../examples/mm1.yaml", "--journal", tmp.resolve("j").toString());
+        assertThat(minFree.code()).isEqualTo(2);
+        assertThat(minFree.err()).startsWith("tickwire: journal.minFree (flag --set): minFreeBytes must be at least");
+    }
+
+    @Test
     void shouldListEveryKeyAndItsVariableInTheDocs() throws Exception {
         final String doc = Files.readString(Paths.get("../docs/configuration.md"), StandardCharsets.UTF_8);
         for (final ConfigKey k : ConfigKey.values()) {

@@ -110,6 +110,45 @@ class DashboardTest {
         assertScreenshot(OUT.resolve("replay.png"), 1600, 1000);
     }
 
+    @Test
+    void shouldSendTheServersTokenGivenInTheFragmentAndSayHowToGiveItWithout() throws Exception {
+        final String token = "dashboard-token-0123456789abcdef";
+        final FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0)
+            .token(token).journalRoot(Files.createDirectories(tmp.resolve("journals-token"))));
+        open.add(server);
+        launch(server, Paths.get("../examples/checkout.yaml"), 1.0, 0);
+
+        final JsonNode seen = page("dashboard-token.mjs", server, "", token);
+
+        assertThat(seen.get("without").asText()).contains("needs its token").contains("#token=");
+        assertThat(seen.get("tick").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(seen.get("connection").asText()).isEqualTo("open");
+        assertThat(seen.get("hash").asText()).as("the token leaves the address bar").isEmpty();
+        assertThat(seen.get("search").asText()).contains("range=1m").doesNotContain("token");
+        assertThat(seen.get("message").asText()).isEmpty();
+    }
+
+    @Test
+    void shouldListTheRunsEventsInTheEventsPanel() throws Exception {
+        final FeedServer server = server();
+        // examples/chaos.yaml to 5:55: both crashes found and replaced, the partition and the slow database over.
+        final Simulation run = launch(server, Paths.get("../examples/chaos.yaml"), Simulation.Context.SPEED_MAX,
+            7_100);
+        assertThat(run.awaitTermination(5, TimeUnit.MINUTES)).isTrue();
+
+        final JsonNode seen = page("dashboard-events.mjs", server, "?sim=" + run.id(), String.join("|",
+            "frontend: fault #0 started: crash 2 replicas of frontend", "frontend: replica #1 crashed",
+            "orders: replica #0 replaced by #3", "fault #1 ended: partition frontend <-> orders",
+            "orders.db: fault #2 started: database orders.db slow x5"));
+
+        final List<String> kinds = new ArrayList<>();
+        seen.get("events").forEach(e -> kinds.add(e.get("kind").asText()));
+        assertThat(kinds).contains("fault", "replica");
+        // 4 faults started, 2 ended (a crash is an instant), and the page's own "showing" and "ended" at least.
+        assertThat(seen.get("markers").asInt()).isGreaterThanOrEqualTo(4 + 2 + 2);
+        assertThat(seen.get("focusDetail").asText()).contains("3 of 3 replicas ready × 4 servers");
+    }
+
     private FeedServer server() throws Exception {
         final FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0)
             .journalRoot(Files.createDirectories(tmp.resolve("journals-" + open.size()))));

@@ -9,8 +9,8 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * What the build cannot install, for the Node.js and browser tests: Node.js and Chromium (Debian packages, named in
- * the README's requirements). Absent means the test FAILS with one line saying what to install, never a skip. The npm
+ * What the build cannot install, for the Node.js, browser and ingest tests: Node.js, Chromium, Prometheus and its node
+ * exporter (Debian packages, named in the README's requirements and installed by .ci/run). Absent means the test FAILS with one line saying what to install, never a skip. The npm
  * packages come from the build itself (npm ci from clients/package-lock.json, phase generate-test-resources).
  */
 final class ExternalTools {
@@ -24,6 +24,18 @@ final class ExternalTools {
     static Path chromium() {
         return onPath(List.of("chromium", "chromium-browser"),
             "Chromium not found (no chromium on the PATH): apt-get install chromium");
+    }
+
+    /** Prometheus (Debian's package), for the remote-write integration test and the ingest benchmark's peer. */
+    static Path prometheus() {
+        return onPath(List.of("prometheus"), "Prometheus not found (no prometheus on the PATH): "
+            + "apt-get install prometheus");
+    }
+
+    /** The Prometheus node exporter (Debian's package): a real source of the host's metrics. */
+    static Path nodeExporter() {
+        return onPath(List.of("prometheus-node-exporter", "node_exporter"), "the node exporter not found (no "
+            + "prometheus-node-exporter on the PATH): apt-get install prometheus-node-exporter");
     }
 
     /** An npm package the build installed into clients/node_modules (the tests run in clients/). */

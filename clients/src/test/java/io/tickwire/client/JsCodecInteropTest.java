@@ -39,6 +39,7 @@ class JsCodecInteropTest {
 
     @Test
     void shouldDecodeJavaEncodedFramesAndEncodeFramesJavaDecodes() throws Exception {
+        final int v = io.tickwire.sbe.TickSummaryEncoder.SCHEMA_VERSION; // every message carries the schema's
         final Path in = Files.createDirectories(tmp.resolve("java"));
         Files.write(in.resolve("catalog.bin"), FeedWire.catalogWithSource(7, "web", "gateway"));
         Files.write(in.resolve("tick.bin"), FeedWire.tick(7, 12, 2));
@@ -65,7 +66,7 @@ class JsCodecInteropTest {
         assertThat(catalog.get("simulationName").asText()).isEqualTo("test");
 
         final JsonNode tick = out.get("tick.bin");
-        assertThat(tick.get("version").asInt()).isEqualTo(4);
+        assertThat(tick.get("version").asInt()).isEqualTo(v);
         assertThat(tick.get("tick").asLong()).isEqualTo(12);
         assertThat(tick.get("wallTimeNs").asLong()).isCloseTo(1_763_856_000_123_456_789L + 12, within1024());
         final JsonNode s1 = tick.get("services").get(1);
@@ -97,27 +98,31 @@ class JsCodecInteropTest {
         assertThat(v2.get("entries").get(0).get("timeouts").isNull()).isTrue();
         assertThat(v2.get("entries").get(0).get("completed").asLong()).isEqualTo(20);
 
-        assertThat(out.get("heartbeat.bin").toString()).isEqualTo("{\"type\":\"heartbeat\",\"version\":4,"
+        assertThat(out.get("heartbeat.bin").toString()).isEqualTo("{\"type\":\"heartbeat\",\"version\":" + v + ","
             + "\"simulationId\":7,\"lastSequence\":14,\"wallTimeNs\":1700000000000}");
-        assertThat(out.get("replica-event.bin").toString()).isEqualTo("{\"type\":\"replicaEvent\",\"version\":4,"
-            + "\"simulationId\":7,\"tick\":15,\"simTimeNs\":750000123,\"serviceId\":2,\"replica\":9,"
+        assertThat(out.get("replica-event.bin").toString()).isEqualTo("{\"type\":\"replicaEvent\",\"version\":" + v
+            + ",\"simulationId\":7,\"tick\":15,\"simTimeNs\":750000123,\"serviceId\":2,\"replica\":9,"
             + "\"kindCode\":5,\"kind\":\"REPLACED\",\"detail\":11}");
-        assertThat(out.get("gap.bin").toString()).isEqualTo("{\"type\":\"gap\",\"version\":4,\"simulationId\":7,"
+        assertThat(out.get("gap.bin").toString()).isEqualTo("{\"type\":\"gap\",\"version\":" + v
+            + ",\"simulationId\":7,"
             + "\"fromSequence\":15,\"toSequence\":40,\"reasonCode\":0,\"reason\":\"CONFLATED\"}");
-        assertThat(out.get("end.bin").toString()).isEqualTo("{\"type\":\"end\",\"version\":4,\"simulationId\":7,"
+        assertThat(out.get("end.bin").toString()).isEqualTo("{\"type\":\"end\",\"version\":" + v
+            + ",\"simulationId\":7,"
             + "\"lastSequence\":99,\"reasonCode\":0,\"reason\":\"COMPLETED\"}");
-        assertThat(out.get("subscribed.bin").toString()).isEqualTo("{\"type\":\"subscribed\",\"version\":4,"
+        assertThat(out.get("subscribed.bin").toString()).isEqualTo("{\"type\":\"subscribed\",\"version\":" + v + ","
             + "\"requestId\":3,\"simulationId\":7,\"firstSequence\":10,\"lastSequence\":99,\"policyCode\":1,"
             + "\"policy\":\"DISCONNECT\"}");
-        assertThat(out.get("unsubscribed.bin").toString()).isEqualTo("{\"type\":\"unsubscribed\",\"version\":4,"
+        assertThat(out.get("unsubscribed.bin").toString()).isEqualTo("{\"type\":\"unsubscribed\",\"version\":" + v + ","
             + "\"requestId\":4,\"simulationId\":7,\"lastSequence\":41}");
-        assertThat(out.get("list.bin").toString()).isEqualTo("{\"type\":\"simulationList\",\"version\":4,"
+        assertThat(out.get("list.bin").toString()).isEqualTo("{\"type\":\"simulationList\",\"version\":" + v + ","
             + "\"requestId\":5,\"simulations\":[{\"simulationId\":1,\"stateCode\":1,\"state\":\"ENDED\","
             + "\"lastSequence\":199,\"tickLengthNs\":50000000,\"name\":\"mm1\"},{\"simulationId\":2,\"stateCode\":0,"
             + "\"state\":\"RUNNING\",\"lastSequence\":-1,\"tickLengthNs\":1000000,\"name\":\"checkout ✓\"}]}");
-        assertThat(out.get("pong.bin").toString()).isEqualTo("{\"type\":\"pong\",\"version\":4,\"requestId\":6,"
+        assertThat(out.get("pong.bin").toString()).isEqualTo("{\"type\":\"pong\",\"version\":" + v
+            + ",\"requestId\":6,"
             + "\"clientTimeNs\":123456789,\"serverTimeNs\":1700000000000000}");
-        assertThat(out.get("error.bin").toString()).isEqualTo("{\"type\":\"error\",\"version\":4,\"requestId\":8,"
+        assertThat(out.get("error.bin").toString()).isEqualTo("{\"type\":\"error\",\"version\":" + v
+            + ",\"requestId\":8,"
             + "\"code\":6,\"codeName\":\"UNKNOWN_SERVICE\",\"message\":\"no service 'nope' in 7\"}");
 
         // And back: what the JS module encodes, the Java decoders read.

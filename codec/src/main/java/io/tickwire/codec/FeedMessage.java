@@ -2,14 +2,18 @@ package io.tickwire.codec;
 
 import io.tickwire.sbe.BreakerEventDecoder;
 import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.CatalogUpdateDecoder;
 import io.tickwire.sbe.ErrorDecoder;
+import io.tickwire.sbe.FaultEventDecoder;
 import io.tickwire.sbe.GapNoticeDecoder;
 import io.tickwire.sbe.HeartbeatDecoder;
 import io.tickwire.sbe.ListSimulationsDecoder;
+import io.tickwire.sbe.LiveEditAppliedDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.PingDecoder;
 import io.tickwire.sbe.PongDecoder;
 import io.tickwire.sbe.ReplicaEventDecoder;
+import io.tickwire.sbe.ScaleDecisionDecoder;
 import io.tickwire.sbe.SimulationEndDecoder;
 import io.tickwire.sbe.SimulationListDecoder;
 import io.tickwire.sbe.SubscribeDecoder;
@@ -29,10 +33,13 @@ import java.util.List;
  * <pre>
  *   client ─► server   Subscribe 40, Unsubscribe 41, ListSimulations 42, Ping 43
  *   server ─► client   TickSummary 10, Catalog 20, Heartbeat 30, SimulationEnd 31, GapNotice 32,
- *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50, ReplicaEvent 62,
+ *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50,
+ *                      CatalogUpdate 71 (an observed run's new rows, before the first tick holding them); the events
+ *                      ({@link EventMessages}): ReplicaEvent 62, ScaleDecision 65, FaultEvent 66, LiveEditApplied 67,
  *                      BreakerEvent 81
  * </pre>
- * Templates 1 to 4, 60, 61, 80 and 82 are the engine's own (its rings and the journal's internals) and never on the feed.
+ * Templates 1 to 4, 60, 61, 70, 76, 80 and 82 are the engine's own (its rings) and never on the feed; 72 to 75 are
+ * the WebSocket ingest protocol's ({@code /ingest}).
  * <p>
  * {@link #of(int)} and {@link #fromClient(int)} are array lookups: no allocation, for the receive paths.
  */
@@ -51,6 +58,13 @@ public enum FeedMessage {
     ERROR("Error", ErrorDecoder.TEMPLATE_ID, ErrorDecoder.BLOCK_LENGTH, Sender.SERVER),
     REPLICA_EVENT("ReplicaEvent", ReplicaEventDecoder.TEMPLATE_ID, ReplicaEventDecoder.BLOCK_LENGTH, Sender.SERVER),
     BREAKER_EVENT("BreakerEvent", BreakerEventDecoder.TEMPLATE_ID, BreakerEventDecoder.BLOCK_LENGTH, Sender.SERVER),
+    CATALOG_UPDATE("CatalogUpdate", CatalogUpdateDecoder.TEMPLATE_ID, CatalogUpdateDecoder.BLOCK_LENGTH,
+        Sender.SERVER),
+    SCALE_DECISION("ScaleDecision", ScaleDecisionDecoder.TEMPLATE_ID, ScaleDecisionDecoder.BLOCK_LENGTH,
+        Sender.SERVER),
+    FAULT_EVENT("FaultEvent", FaultEventDecoder.TEMPLATE_ID, FaultEventDecoder.BLOCK_LENGTH, Sender.SERVER),
+    LIVE_EDIT_APPLIED("LiveEditApplied", LiveEditAppliedDecoder.TEMPLATE_ID, LiveEditAppliedDecoder.BLOCK_LENGTH,
+        Sender.SERVER),
 
     SUBSCRIBE("Subscribe", SubscribeDecoder.TEMPLATE_ID, SubscribeDecoder.BLOCK_LENGTH, Sender.CLIENT) {
         @Override

@@ -41,6 +41,11 @@ public final class TickHistogram {
 
     /** Record one value (&ge; 0). */
     public void record(final long value) {
+        record(value, 1);
+    }
+
+    /** Record {@code count} (&ge; 1) occurrences of one value (&ge; 0): HdrHistogram's recordValueWithCount. */
+    public void record(final long value, final long count) {
         if (value < 0) {
             throw new IllegalArgumentException("negative value: " + value);
         }
@@ -48,14 +53,16 @@ public final class TickHistogram {
         if (index >= counts.length) {
             counts = Arrays.copyOf(counts, Math.max(counts.length << 1, index + SUB_BUCKET_HALF_COUNT));
         }
-        if (counts[index]++ == 0) {
+        final long before = counts[index];
+        counts[index] = before + count;
+        if (before == 0) {
             if (touchedCount == touched.length) {
                 touched = Arrays.copyOf(touched, touchedCount << 1);
             }
             touched[touchedCount++] = index;
             sorted = false;
         }
-        totalCount++;
+        totalCount += count;
         if (value > maxValue) {
             maxValue = value;
         }
@@ -130,6 +137,29 @@ public final class TickHistogram {
         final int payload = position - offset - V2_HEADER_LENGTH;
         buffer.putInt(offset + 4, payload, ByteOrder.BIG_ENDIAN);
         return position - offset;
+    }
+
+    /**
+     * The {@code i}-th distinct bucket touched since the last reset, {@code 0 <= i < distinctBuckets()}: for merging
+     * ticks into a histogram over a window ({@link #countAtIndex}, {@link #highestEquivalentValue}).
+     */
+    public int touchedIndex(final int i) {
+        return touched[i];
+    }
+
+    /** The count of bucket {@code index}. */
+    public long countAtIndex(final int index) {
+        return index < counts.length ? counts[index] : 0;
+    }
+
+    /** The bucket of {@code value}, as HdrHistogram indexes it (3 significant digits). */
+    public static int indexOf(final long value) {
+        return countsIndex(value);
+    }
+
+    /** The highest value equivalent to bucket {@code index}: what a percentile falling in it reads as. */
+    public static long highestEquivalentValue(final int index) {
+        return valueFromIndex(index) + bucketWidth(index) - 1;
     }
 
     /** Upper bound of {@link #encodeV2}'s length for the current contents. */

@@ -72,14 +72,14 @@ public final class LaunchParameters {
         if (ticks >= 0) {
             ctx.ticks(ticks);
         } else if (durationNs >= 0) {
-            ctx.ticks(ticksOf(durationNs, diagram.tickNs()));
+            ctx.ticks(ticksOf(durationNs, diagram.tickLengthNs()));
         }
         return ctx;
     }
 
     /** Whole ticks covering {@code durationNs}, rounding up so that a run covers at least the duration asked for. */
-    public static long ticksOf(final long durationNs, final long tickNs) {
-        return (durationNs + tickNs - 1) / tickNs;
+    public static long ticksOf(final long durationNs, final long tickLengthNs) {
+        return (durationNs + tickLengthNs - 1) / tickLengthNs;
     }
 
     /** {@code max} ({@link Simulation.Context#SPEED_MAX}), or a number > 0 with an optional {@code x}. */

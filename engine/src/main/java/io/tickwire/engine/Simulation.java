@@ -7,8 +7,15 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
+import io.tickwire.engine.control.ClosedTickWindow;
+import io.tickwire.engine.control.ControlEvents;
+import io.tickwire.engine.control.ControlPlane;
+import io.tickwire.engine.control.LiveEdits;
+import io.tickwire.engine.control.PreparedEdit;
 import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.DiagramLimits;
+import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.LoadSpec;
 import io.tickwire.engine.diagram.ServiceSpec;
 import io.tickwire.engine.ring.MetricSlot;
@@ -21,10 +28,12 @@ import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.LatencyTable;
 import io.tickwire.engine.sim.Partitioner;
 import io.tickwire.sbe.CatalogEncoder;
+import io.tickwire.sbe.EditKind;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import net.openhft.affinity.AffinityLock;
 import org.agrona.BitUtil;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.slf4j.Logger;
@@ -33,6 +42,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -52,6 +62,9 @@ import java.util.concurrent.locks.LockSupport;
  *                                 own threads, │  WorkerTickEnd (SBE) one thread  (SBE), one   └─► …
  *                                 optionally   │  N producers                     producer, multicast
  *                                 pinned       │
+ *        ▲  │ (5) control plane: before tick T, the tick's actions    ┌── control events (decisions of tick T,
+ *        │  └──► in TickCommand T (applied at T's start) ──────────┘   one-to-one ring) ──► Aggregator, after
+ *        └── closed ticks ≤ T-1 (ClosedTickWindow, read only once the aggregator says T-1 closed) ◄─┘ TickSummary T
  *                     (4) partitions: Worker w runs partitions P(w) ⊂ {0..P-1}, fixed by the diagram
  *                           ┌──────────── window k (≤ smallest delay of a cut call) ────────────┐
  *                           │ deliver mailboxes[*→p][(k-1)&1] → advance p to window end         │
@@ -73,15 +86,30 @@ import java.util.concurrent.locks.LockSupport;
  *       end, a {@code ServiceGauge} and a {@code ReplicaGauge} per service and a {@code WorkerTickEnd}, before the
  *       tick's last barrier.</li>
  *   <li>The aggregator folds samples into per-service HdrHistograms and, when every worker has ended a tick,
- *       encodes one {@code TickSummary} into the output ring, in tick order, then the tick's {@code ReplicaEvent}s
- *       in a fixed order. Each {@link TickListener} consumes them on its own thread.</li>
+ *       encodes one {@code TickSummary} into the output ring, in tick order, then the tick's events (the control
+ *       plane's, then the {@code ReplicaEvent}s in a fixed order). Each {@link TickListener} consumes them on its own
+ *       thread.</li>
+ *   <li>The control plane ({@link ControlPlane}, on the orchestrator's thread) decides, before the orchestrator
+ *       issues tick {@code T}, what changes at {@code T}'s start: live edits (queued by {@link #edit}, or the
+ *       journaled ones of a re-simulation, {@link Context#journaledEdits}), scheduled and live faults, and the
+ *       autoscalers that sync at {@code T}. Its {@link io.tickwire.engine.sim.KernelAction actions} go in tick
+ *       {@code T}'s command, which every worker applies before the tick's first window; its events go to the
+ *       aggregator, which publishes them after {@code TickSummary T}. An autoscaler reads closed ticks only
+ *       ({@code ≤ T - 1}), so before a tick at which one syncs (and only then) the orchestrator waits for the
+ *       aggregator to close tick {@code T - 1}: a decision depends on the diagram, the seed and the edits' ticks
+ *       alone, never on the speed or the number of workers.</li>
  * </ol>
  * Lifecycle: {@link #create} ({@link Context#conclude() concludes} the context given: a launcher gives a
  * {@link Context#copy() copy}), {@link #addListener} (before start), {@link #start}, then either the tick budget runs
  * out or {@link #stop} is called; the end flows through every stage as a marker so that nothing in flight is lost;
  * {@link #awaitTermination}, {@link #close}.
+ * <p>
+ * A stop waits for the tick in progress, at most {@link Context#stopGraceMs}: a huge tick is then given up half way
+ * (its workers ask every few thousand events), and the run ends at the last tick every worker completed. A run whose
+ * pending requests and events would pass {@link Context#maxPendingEvents} ends the same way, as
+ * {@link TickListener.EndReason#OVERLOADED}, rather than exhaust the heap.
  */
-public final class Simulation implements AutoCloseable {
+public final class Simulation implements TickSource {
     private static final Logger LOG = LoggerFactory.getLogger(Simulation.class);
 
     public enum State {
@@ -106,21 +134,37 @@ public final class Simulation implements AutoCloseable {
     private final int workerCount;
     private final int[][] servicesOfWorker;
     private final int[][] partitionsOfWorker;
-    private final Kernels kernels;
+    private final int partitionCount;
+    private final int windowsPerTick;
+    /** Its partitions' state: let go by {@link #close()}, as are the rings, the aggregator and the workers. */
+    private Kernels kernels;
+    /** Outlives {@link #close()}: an action source may still hold it. */
+    private final LatencyTable latencyTable;
+    private final ClosedTickWindow closedTicks;
+    private final ControlEvents controlEvents;
+    private final ControlPlane control;
 
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
     private final AtomicLong ticksIssued = new AtomicLong();
     private volatile long pacingOriginNanos = Long.MIN_VALUE;
     private volatile boolean stopRequested;
+    private volatile long stopRequestedNanos;
+    /** Sticky: once a tick is being given up, every worker gives up (see {@link #abandoned()}). */
+    private volatile boolean abandoned;
     private volatile boolean closing;
     /** Producers waiting on a full ring give up when this says so: the consumers will never catch up. */
     private final BooleanSupplier failed = () -> state.get() == State.FAILED || closing;
     private volatile Thread orchestratorThread;
     private CountDownLatch listenersEnded;
-    private TickAggregator aggregator;
-    private SimulationWorker[] workers;
-    // Set by start(), for monitoring (remainingCapacity): read racily by a scraper.
+    // Read by monitors on any thread; let go by close(), which leaves their last figures below.
+    private volatile TickAggregator aggregator;
+    private volatile SimulationWorker[] workers;
+    private volatile long ticksClosedAtClose;
+    private volatile long visitsAtClose;
+    // Orchestrator thread only: how it waits for the aggregator at a decision (spin, yield, then park up to 50 µs).
+    private final BackoffIdleStrategy awaitIdle = new BackoffIdleStrategy(100, 10, 1_000, 50_000);
+    // Set by start(), for monitoring (remainingCapacity): read racily by a scraper; let go by close().
     private volatile RingBuffer<TickCommand> commandRing;
     private volatile RingBuffer<MetricSlot> metricsRing;
     private volatile RingBuffer<OutputSlot> outputRing;
@@ -130,7 +174,10 @@ public final class Simulation implements AutoCloseable {
         this.ctx = ctx;
         this.seed = ctx.seed != Diagram.NO_SEED ? ctx.seed : diagram.hasSeed() ? diagram.seed() : System.nanoTime();
 
-        kernels = new Kernels(diagram, seed);
+        kernels = new Kernels(diagram, seed, ctx.maxPendingEvents);
+        partitionCount = kernels.count();
+        windowsPerTick = kernels.windowsPerTick();
+        latencyTable = kernels.latencyTable();
         final List<int[]> partitions = kernels.plan().partitions();
         final List<List<Integer>> assignment = Partitioner.assign(partitions, ctx.workers);
         workerCount = assignment.size();
@@ -150,10 +197,36 @@ public final class Simulation implements AutoCloseable {
             servicesOfWorker[w] = services;
         }
         catalog = encodeCatalog();
+
+        final int[] windowTicks = ControlPlane.windowTicks(diagram);
+        closedTicks = new ClosedTickWindow(diagram.services().size(), windowTicks);
+        controlEvents = new ControlEvents(ctx.simulationId,
+            ControlEvents.capacityFor(diagram.services().size(), diagram.faults().size()), failed);
+        control = new ControlPlane(diagram, closedTicks, controlEvents, kernels.latencyTable(),
+            new LiveEdits(diagram, windowTicks));
+        for (final JournaledEdit edit : ctx.journaledEdits) {
+            final PreparedEdit prepared;
+            try {
+                prepared = control.liveEdits().prepare(edit.kind(), edit.body());
+                control.liveEdits().accept(prepared);
+            } catch (final DiagramException ex) {
+                throw new IllegalArgumentException("journaled edit " + edit.editId() + " (tick " + edit.tick()
+                    + ") does not apply to this diagram: " + ex.getMessage(), ex);
+            }
+            if (prepared.editId() != edit.editId()) {
+                throw new IllegalArgumentException("journaled edit " + edit.editId() + " comes as edit "
+                    + prepared.editId() + ": the journal's edits are not all there, or not in order");
+            }
+            control.schedule(edit.tick(), prepared);
+        }
     }
 
     private static double[] replicaCostNanosPerNs(final Diagram diagram) {
         return diagram.services().stream().mapToDouble(s -> s.cost().replicaNanos(s.replicas(), 1)).toArray();
+    }
+
+    private static int[] concurrency(final Diagram diagram) {
+        return diagram.services().stream().mapToInt(ServiceSpec::concurrency).toArray();
     }
 
     private static int[] baseReplicas(final Diagram diagram) {
@@ -184,6 +257,7 @@ public final class Simulation implements AutoCloseable {
     }
 
     /** Add a consumer of closed ticks; only before {@link #start()}. */
+    @Override
     public Simulation addListener(final TickListener listener) {
         if (state.get() != State.NEW) {
             throw new IllegalStateException("listeners are added before start");
@@ -227,11 +301,12 @@ public final class Simulation implements AutoCloseable {
                 WaitStrategies.create(ctx.metricsWaitStrategy));
         // Workers run at most a command ring apart (the orchestrator is gated by the slowest), so the aggregator
         // stages at most that many ticks at once; twice as many slots leave a margin.
-        aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickNs(),
+        aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickLengthNs(),
             diagram.services().size(), servicesOfWorker, diagram.load().size(),
             baseReplicas(diagram), replicaCostNanosPerNs(diagram), perReplicaCostNanosPerNs(diagram),
             requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
+        aggregator.control(closedTicks, concurrency(diagram), controlEvents);
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         aggregatorProcessor.setExceptionHandler(onFailure);
@@ -244,10 +319,13 @@ public final class Simulation implements AutoCloseable {
             TickCommand::new, ctx.commandRingSize, WaitStrategies.create(ctx.commandWaitStrategy));
         commandRing = commands;
         workers = new SimulationWorker[workerCount];
-        final WindowBarrier barrier = workerCount > 1 ? new WindowBarrier(workerCount, failed) : null;
+        // A worker that gave its tick up never comes to the barrier again: the others stop waiting for it.
+        final WindowBarrier barrier = workerCount > 1
+            ? new WindowBarrier(workerCount, () -> failed.getAsBoolean() || abandoned()) : null;
         final List<BatchEventProcessor<TickCommand>> workerProcessors = new ArrayList<>();
         for (int w = 0; w < workerCount; w++) {
-            workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed);
+            workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed,
+                this::abandoned, this::onAbandoned);
             final BatchEventProcessor<TickCommand> p =
                 new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
             p.setExceptionHandler(onFailure);
@@ -277,13 +355,50 @@ public final class Simulation implements AutoCloseable {
         orchestrator.start();
     }
 
-    /** Ask the run to end after the tick in progress; every tick already issued still closes and is delivered. */
+    /**
+     * Ask the run to end after the tick in progress; every tick already issued still closes and is delivered, unless
+     * that takes longer than {@link Context#stopGraceMs}: then the tick in progress is given up and the run ends at
+     * the last complete one.
+     */
     public void stop() {
+        if (!stopRequested) {
+            stopRequestedNanos = System.nanoTime();
+        }
         stopRequested = true;
         final Thread t = orchestratorThread;
         if (t != null) {
             LockSupport.unpark(t);
         }
+    }
+
+    /**
+     * As {@link #stop()}, for {@code reason}: the reason the run's listeners (the journal, the feed) are given, unless
+     * the run has ended already. For a listener that cannot go on (its disk is full).
+     */
+    public void stop(final TickListener.EndReason reason) {
+        endReason.compareAndSet(null, reason);
+        stop();
+    }
+
+    /**
+     * Whether the tick in progress is to be given up: a stop has waited its grace, or a worker gave up. Asked by the
+     * workers between batches of events; sticky once true.
+     */
+    private boolean abandoned() {
+        if (abandoned) {
+            return true;
+        }
+        if (stopRequested && System.nanoTime() - stopRequestedNanos - ctx.stopGraceMs * 1_000_000L >= 0) {
+            abandoned = true;
+        }
+        return abandoned;
+    }
+
+    /** A worker gives its tick up, for {@code reason}; on its thread, before it publishes the end of the run. */
+    private void onAbandoned(final TickListener.EndReason reason) {
+        abandoned = true;
+        endReason.compareAndSet(null, reason);
+        stop();
     }
 
     /** @return true once every listener has seen the end (or the pipeline failed). */
@@ -327,10 +442,45 @@ public final class Simulation implements AutoCloseable {
             failure.compareAndSet(null, new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
         }
         terminated.countDown();
+        release();
     }
 
+    /**
+     * An ended run keeps what describes it (its diagram, catalog and counters), not its rings, partitions' state,
+     * aggregator and threads: a server lists many ended runs, and each of those held megabytes (the metrics ring
+     * alone is 64 Ki slots). Its threads are stopped by now.
+     */
+    private void release() {
+        final TickAggregator a = aggregator;
+        if (a != null) {
+            ticksClosedAtClose = a.ticksClosed();
+        }
+        visitsAtClose = visits();
+        aggregator = null;
+        workers = null;
+        kernels = null;
+        commandRing = null;
+        metricsRing = null;
+        outputRing = null;
+        processors.clear();
+        threads.clear();
+        adapters.clear();
+    }
+
+    @Override
     public long id() {
         return ctx.simulationId;
+    }
+
+    /** The diagram's name. */
+    @Override
+    public String name() {
+        return diagram.name();
+    }
+
+    @Override
+    public long tickLengthNs() {
+        return diagram.tickLengthNs();
     }
 
     public Diagram diagram() {
@@ -353,12 +503,12 @@ public final class Simulation implements AutoCloseable {
 
     /** Partitions of the diagram (decided by the diagram alone, whatever the number of workers). */
     public int partitions() {
-        return kernels.count();
+        return partitionCount;
     }
 
     /** Windows of conservative synchronisation per tick: 1 when no call crosses partitions. */
     public int windowsPerTick() {
-        return kernels.windowsPerTick();
+        return windowsPerTick;
     }
 
     public State state() {
@@ -382,7 +532,43 @@ public final class Simulation implements AutoCloseable {
     /** Ticks closed by the aggregator so far. */
     public long ticksClosed() {
         final TickAggregator a = aggregator;
-        return a == null ? 0 : a.ticksClosed();
+        return a == null ? ticksClosedAtClose : a.ticksClosed();
+    }
+
+    /**
+     * A live edit of the running simulation: validated now, against the diagram as the edits accepted so far left
+     * it, exactly as a diagram is (nothing of a refused edit is kept); applied by the orchestrator at the next tick
+     * it issues, which completes the future with that tick. The edit is journaled with its tick (an event), so that
+     * a re-simulation applies it again there ({@link Context#journaledEdits}).
+     *
+     * @param kind {@link EditKind#PATCH}: {@code body} is a JSON merge patch (RFC 7386) on the diagram;
+     *             {@link EditKind#FAULT_ADD}: a fault as in {@code faults} ({@code at} optional: now);
+     *             {@link EditKind#FAULT_END}: {@code {"id": faultId}}.
+     * @return completed with the edit's number, its tick and its fault id; exceptionally if the run ends first.
+     * @throws DiagramException      every problem, each {@code path: what} (the field path, or why it cannot
+     *                               change while the simulation runs).
+     * @throws IllegalStateException if the run is not running, or too many edits wait for the next tick.
+     */
+    public CompletableFuture<PreparedEdit.Applied> edit(final EditKind kind, final String body)
+        throws DiagramException {
+        if (state.get() != State.RUNNING || stopRequested) {
+            throw new IllegalStateException("simulation " + ctx.simulationId + " is not running");
+        }
+        final LiveEdits edits = control.liveEdits();
+        synchronized (edits) { // edits are numbered, validated and handed over in one order
+            final PreparedEdit prepared = edits.prepare(kind, body);
+            if (!control.submit(prepared)) {
+                throw new IllegalStateException("simulation " + ctx.simulationId + " has " + ControlPlane.EDIT_QUEUE
+                    + " edits waiting for the next tick, or has ended");
+            }
+            edits.accept(prepared);
+            return prepared.applied();
+        }
+    }
+
+    /** The diagram as the live edits accepted so far left it (the run's own until one is). */
+    public Diagram currentDiagram() {
+        return control.liveEdits().diagram();
     }
 
     /**
@@ -390,7 +576,7 @@ public final class Simulation implements AutoCloseable {
      * on the orchestrator's thread (an action source) before the tick whose action names it.
      */
     public LatencyTable latencyTable() {
-        return kernels.latencyTable();
+        return latencyTable;
     }
 
     /** The simulation's {@code Catalog} message, header included (a copy). */
@@ -400,7 +586,7 @@ public final class Simulation implements AutoCloseable {
 
     /**
      * The pacing origin: the {@link System#nanoTime()} at which the orchestrator started its clock, so that tick
-     * {@code t} is due to close at {@code origin + (t + 1) * tickNs / speed}; {@link Long#MIN_VALUE} until then.
+     * {@code t} is due to close at {@code origin + (t + 1) * tickLengthNs / speed}; {@link Long#MIN_VALUE} until then.
      * For measuring from the intended time (benchmarks) rather than from when a tick happened to close.
      */
     public long pacingOriginNanos() {
@@ -409,7 +595,8 @@ public final class Simulation implements AutoCloseable {
 
     /**
      * Free slots of ring {@code ring} ({@link #COMMAND_RING}, {@link #METRICS_RING}, {@link #OUTPUT_RING}) now, read
-     * from the ring's own sequences (nothing is counted for it); -1 before {@link #start()}. For monitoring.
+     * from the ring's own sequences (nothing is counted for it); -1 before {@link #start()} and after {@link #close()}
+     * (which lets the rings go). For monitoring.
      */
     public long ringRemainingCapacity(final int ring) {
         final RingBuffer<?> r = switch (ring) {
@@ -424,7 +611,7 @@ public final class Simulation implements AutoCloseable {
     /** Simulated service visits so far, over all workers; racy, for progress reports only. */
     public long visits() {
         final SimulationWorker[] w = workers;
-        long visits = 0;
+        long visits = w == null ? visitsAtClose : 0;
         if (w != null) {
             for (final SimulationWorker worker : w) {
                 visits += worker.visits();
@@ -435,19 +622,19 @@ public final class Simulation implements AutoCloseable {
 
     private void orchestrate(final RingBuffer<TickCommand> commands) {
         final KernelActionSource actionSource = ctx.actionSource;
-        final long tickNs = diagram.tickNs();
+        final long tickLengthNs = diagram.tickLengthNs();
         final double speed = ctx.speed;
         final long emitFrom = ctx.emitFromTick;
         // Resuming (emitFrom > 0): the ticks before emitFrom are re-simulated at once, then pacing starts as if the
         // run had started emitFrom ticks ago.
-        long startNanos = System.nanoTime() - (speed == Context.SPEED_MAX ? 0 : (long)(emitFrom * tickNs / speed));
+        long startNanos = System.nanoTime() - (speed == Context.SPEED_MAX ? 0 : (long)(emitFrom * tickLengthNs / speed));
         pacingOriginNanos = startNanos;
         long tick = 0;
         try {
             for (; ctx.ticks < 0 || tick < ctx.ticks; tick++) {
-                final long endNs = (tick + 1) * tickNs;
+                final long endNs = (tick + 1) * tickLengthNs;
                 if (tick == emitFrom && emitFrom > 0 && speed != Context.SPEED_MAX) {
-                    startNanos = System.nanoTime() - (long)(emitFrom * tickNs / speed);
+                    startNanos = System.nanoTime() - (long)(emitFrom * tickLengthNs / speed);
                     pacingOriginNanos = startNanos;
                 }
                 if (speed != Context.SPEED_MAX && tick >= emitFrom) {
@@ -460,9 +647,13 @@ public final class Simulation implements AutoCloseable {
                 if (stopRequested) {
                     break;
                 }
+                if (control.needsClosedTicks(tick) && !awaitClosed(tick)) {
+                    break; // stopped while waiting
+                }
                 final long seq = Rings.claim(commands, failed);
                 final TickCommand command = commands.get(seq);
                 command.set(TickCommand.TICK, tick, endNs);
+                control.actionsFor(tick, command.actions);
                 if (actionSource != null) {
                     actionSource.actionsFor(tick, command.actions);
                 }
@@ -472,13 +663,36 @@ public final class Simulation implements AutoCloseable {
             endReason.compareAndSet(null,
                 stopRequested ? TickListener.EndReason.STOPPED : TickListener.EndReason.COMPLETED);
             final long seq = Rings.claim(commands, failed);
-            commands.get(seq).set(TickCommand.END, tick, tick * tickNs);
+            commands.get(seq).set(TickCommand.END, tick, tick * tickLengthNs);
             commands.publish(seq);
         } catch (final PipelineFailedException ex) {
             // Another stage failed and recorded why; nothing more to issue.
         } catch (final Throwable t) {
             fail(t);
+        } finally {
+            control.close("simulation " + ctx.simulationId + " ended before the edit took effect");
         }
+    }
+
+    /**
+     * Wait until the aggregator has closed every tick before {@code tick}: an autoscaler decides at {@code tick} from
+     * them. Only at such ticks, so the pipeline is not serialised every tick.
+     *
+     * @return false if the run was stopped meanwhile.
+     */
+    private boolean awaitClosed(final long tick) {
+        final BackoffIdleStrategy idle = awaitIdle;
+        idle.reset();
+        while (aggregator.ticksClosed() < tick) {
+            if (failed.getAsBoolean()) {
+                throw PipelineFailedException.INSTANCE;
+            }
+            if (stopRequested) {
+                return false;
+            }
+            idle.idle();
+        }
+        return true;
     }
 
 
@@ -541,7 +755,7 @@ public final class Simulation implements AutoCloseable {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
         final CatalogEncoder e = new CatalogEncoder().wrapAndApplyHeader(buffer, 0, new MessageHeaderEncoder())
             .simulationId(ctx.simulationId)
-            .tickLengthNs(diagram.tickNs())
+            .tickLengthNs(diagram.tickLengthNs())
             .seed(seed)
             .startWallTimeNs(ctx.epochClock.nanoTime())
             .schemaVersion(Schema.VERSION)
@@ -604,7 +818,11 @@ public final class Simulation implements AutoCloseable {
                     }
                     lastTick = slot.tick;
                 }
-                case OutputSlot.EVENT -> listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
+                case OutputSlot.EVENT -> {
+                    if (slot.tick >= ctx.emitFromTick) { // a resumed run's events, like its ticks, from emitFromTick
+                        listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
+                    }
+                }
                 case OutputSlot.END -> {
                     ended = true;
                     listener.onEnd(slot.tick, endReason.get());
@@ -648,6 +866,8 @@ public final class Simulation implements AutoCloseable {
         public static final int DEFAULT_COMMAND_RING_SIZE = 16;
         public static final int DEFAULT_METRICS_RING_SIZE = 64 * 1024;
         public static final int DEFAULT_OUTPUT_RING_SIZE = 256;
+        public static final long DEFAULT_MAX_PENDING_EVENTS = DiagramLimits.DEFAULT_MAX_PENDING_EVENTS;
+        public static final long DEFAULT_STOP_GRACE_MS = 250;
 
         private double speed = 1.0;
         private long ticks = -1;
@@ -663,8 +883,11 @@ public final class Simulation implements AutoCloseable {
         private int metricsRingSize = DEFAULT_METRICS_RING_SIZE;
         private int outputRingSize = DEFAULT_OUTPUT_RING_SIZE;
         private long closeTimeoutMs = 10_000;
+        private long maxPendingEvents = DEFAULT_MAX_PENDING_EVENTS;
+        private long stopGraceMs = DEFAULT_STOP_GRACE_MS;
         private EpochNanoClock epochClock;
         private KernelActionSource actionSource;
+        private List<JournaledEdit> journaledEdits = List.of();
         private ThreadStartHook threadStartHook = ThreadStartHook.NONE;
         private long emitFromTick;
 
@@ -769,6 +992,31 @@ public final class Simulation implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The most requests in flight, sync calls outstanding and events scheduled the run may hold at once, over all
+         * its partitions (about 100 bytes each, at most): a run that would pass it (an overloaded system with an
+         * unbounded queue) ends as {@link TickListener.EndReason#OVERLOADED} instead of exhausting the heap. Default
+         * {@value #DEFAULT_MAX_PENDING_EVENTS}, the budget diagrams are checked against
+         * ({@link DiagramLimits#maxPendingEvents()}).
+         */
+        public Context maxPendingEvents(final long maxPendingEvents) {
+            this.maxPendingEvents = maxPendingEvents;
+            return this;
+        }
+
+        /**
+         * How long a stop waits for the tick in progress before giving it up (workers check every few thousand
+         * events). Default {@value #DEFAULT_STOP_GRACE_MS} ms.
+         */
+        public Context stopGraceMs(final long stopGraceMs) {
+            this.stopGraceMs = stopGraceMs;
+            return this;
+        }
+
+        public long maxPendingEvents() {
+            return maxPendingEvents;
+        }
+
         /** Clock for wall-time stamps (epoch ns); default an allocation-free offset clock. */
         public Context epochClock(final EpochNanoClock clock) {
             this.epochClock = clock;
@@ -782,6 +1030,19 @@ public final class Simulation implements AutoCloseable {
         public Context actionSource(final KernelActionSource source) {
             this.actionSource = source;
             return this;
+        }
+
+        /**
+         * The live edits of the run being re-simulated, as journaled, in order: applied at their ticks, so that the
+         * re-simulation is that run (verify). Default none.
+         */
+        public Context journaledEdits(final List<JournaledEdit> edits) {
+            this.journaledEdits = List.copyOf(edits);
+            return this;
+        }
+
+        public List<JournaledEdit> journaledEdits() {
+            return journaledEdits;
         }
 
         /**
@@ -803,8 +1064,11 @@ public final class Simulation implements AutoCloseable {
             c.metricsRingSize = metricsRingSize;
             c.outputRingSize = outputRingSize;
             c.closeTimeoutMs = closeTimeoutMs;
+            c.maxPendingEvents = maxPendingEvents;
+            c.stopGraceMs = stopGraceMs;
             c.epochClock = epochClock;
             c.actionSource = actionSource;
+            c.journaledEdits = journaledEdits;
             c.threadStartHook = threadStartHook;
             c.emitFromTick = emitFromTick;
             return c;
@@ -837,6 +1101,10 @@ public final class Simulation implements AutoCloseable {
             if (workers < 1) {
                 throw new IllegalArgumentException("workers must be >= 1, got " + workers);
             }
+            if (maxPendingEvents < 1 || stopGraceMs < 0) {
+                throw new IllegalArgumentException("maxPendingEvents must be >= 1 and stopGraceMs >= 0, got "
+                    + maxPendingEvents + " and " + stopGraceMs);
+            }
             if (ticks < -1) {
                 throw new IllegalArgumentException("ticks must be >= 0, or -1 for unbounded; got " + ticks);
             }
@@ -856,5 +1124,16 @@ public final class Simulation implements AutoCloseable {
             }
             return this;
         }
+    }
+
+    /**
+     * A live edit as journaled ({@code LiveEditApplied}): re-applied at its tick by a re-simulation.
+     *
+     * @param tick   the tick it took effect at.
+     * @param editId its number, 1, 2, ... in order.
+     * @param kind   a patch, a fault added, a fault ended.
+     * @param body   its JSON, as journaled.
+     */
+    public record JournaledEdit(long tick, int editId, EditKind kind, String body) {
     }
 }

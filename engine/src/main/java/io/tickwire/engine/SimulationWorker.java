@@ -3,6 +3,7 @@ package io.tickwire.engine;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.engine.ring.MetricSlot;
+import io.tickwire.engine.ring.PipelineFailedException;
 import io.tickwire.engine.ring.Rings;
 import io.tickwire.engine.ring.TickCommand;
 import io.tickwire.engine.sim.Kernels;
@@ -22,16 +23,23 @@ import io.tickwire.sbe.WorkerReplicaEventEncoder;
 import io.tickwire.sbe.WorkerTickEndEncoder;
 
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * A worker: consumes tick commands and simulates its partitions for each tick, window by window, encoding every
  * sample, gauge and replica event as an SBE message straight into a claimed slot of the metrics ring, then a
  * {@code WorkerTickEnd} marker. A tick command's {@link io.tickwire.engine.sim.KernelAction actions} are applied to
- * each partition at the tick's start. With several workers, each window ends at the {@link WindowBarrier}, so that the messages partitions sent
- * each other during it are delivered, in a fixed order, at the start of the next. A tick's gauges and its
+ * each partition at the tick's start. With several workers, each window ends at the {@link WindowBarrier}, so that
+ * the messages partitions sent each other during it are delivered, in a fixed order, at the start of the next. A tick's gauges and its
  * {@code WorkerTickEnd} are published before the tick's last barrier: every message of tick {@code t}, from every
  * worker, then precedes every message of tick {@code t + 1} on the metrics ring (end-to-end samples of one entry point
  * may come from any worker).
+ * <p>
+ * A tick is given up half way when the run is abandoned (a stop that cannot wait for a huge tick, or a partition
+ * over the run's bound on pending state): every kernel asks every {@value PartitionKernel#STOP_CHECK_EVENTS} events,
+ * a worker at a barrier stops waiting for one that has given up, and each worker then ends the run at once — its
+ * {@code WorkerTickEnd} for the run instead of the tick's, and nothing for the ticks issued after — so the aggregator
+ * closes the run at the last tick every worker completed.
  * <p>
  * Runs on <b>its own thread</b> as a Disruptor event processor of the command ring; the encoders are fields, wrapped
  * per message, so the steady state allocates nothing.
@@ -47,6 +55,9 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
     private long barriersPassed;
     private final RingBuffer<MetricSlot> metrics;
     private final BooleanSupplier failed;
+    private final BooleanSupplier abandon;
+    private final Consumer<TickListener.EndReason> onAbandoned;
+    private boolean ended;
     private final MessageHeaderEncoder header = new MessageHeaderEncoder();
     private final MetricSampleEncoder sample = new MetricSampleEncoder();
     private final ServiceGaugeEncoder gauge = new ServiceGaugeEncoder();
@@ -59,10 +70,15 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
 
     /**
      * @param partitions the partitions of {@code all} this worker runs, in ascending order.
-     * @param barrier    shared by all workers; null when this is the only one.
+     * @param barrier    shared by all workers; null when this is the only one. It must give up waiting once
+     *                   {@code abandon} says so.
+     * @param abandon    whether the run is abandoned: asked between batches of events.
+     * @param onAbandoned told why, before this worker ends the run half way through a tick: STOPPED, or OVERLOADED
+     *                   when one of its partitions passed the run's bound on pending state.
      */
     SimulationWorker(final int workerId, final Kernels all, final int[] partitions, final WindowBarrier barrier,
-                     final RingBuffer<MetricSlot> metrics, final BooleanSupplier failed) {
+                     final RingBuffer<MetricSlot> metrics, final BooleanSupplier failed, final BooleanSupplier abandon,
+                     final Consumer<TickListener.EndReason> onAbandoned) {
         this.workerId = workerId;
         this.all = all;
         this.kernels = new PartitionKernel[partitions.length];
@@ -72,38 +88,88 @@ final class SimulationWorker implements EventHandler<TickCommand>, SampleSink {
         this.barrier = barrier;
         this.metrics = metrics;
         this.failed = failed;
+        this.abandon = abandon;
+        this.onAbandoned = onAbandoned;
     }
 
     @Override
     public void onEvent(final TickCommand command, final long sequence, final boolean endOfBatch) {
+        if (ended) {
+            return; // the run was abandoned: the ticks issued after are dropped
+        }
         if (command.kind == TickCommand.END) {
-            publishTickEnd(END_OF_RUN, command.endNs);
+            endRun(command.endNs);
             return;
         }
         final long tick = command.tick;
-        final int windows = all.windowsPerTick();
-        for (int k = 0; k < windows; k++) {
-            final long window = all.window(tick, k);
-            final long start = all.windowStartNs(tick, k);
-            final long end = all.windowEndNs(tick, k);
+        if (simulate(command)) {
             for (final PartitionKernel kernel : kernels) {
-                kernel.deliver(window, start);
-                if (k == 0 && command.actions.count() > 0) {
-                    // The control plane's changes, at the tick's start (after the first window's deliveries, so
-                    // that what they send goes out in this window's mailboxes).
-                    kernel.apply(command.actions, tick, start, this);
-                }
-                kernel.advance(tick, end, this);
+                kernel.endTick(tick, command.endNs, this);
             }
-            if (k < windows - 1) {
-                passBarrier();
+            publishTickEnd(tick, command.endNs);
+            if (passLastBarrier()) {
+                return;
             }
         }
+        TickListener.EndReason reason = TickListener.EndReason.STOPPED;
         for (final PartitionKernel kernel : kernels) {
-            kernel.endTick(tick, command.endNs, this);
+            if (kernel.overloaded()) {
+                reason = TickListener.EndReason.OVERLOADED;
+            }
         }
-        publishTickEnd(tick, command.endNs);
-        passBarrier();
+        onAbandoned.accept(reason); // before the end is published: it is the reason the listeners see
+        endRun(command.endNs);
+    }
+
+    /** The tick's last barrier; false if another worker gave the tick up (the run is abandoned). */
+    private boolean passLastBarrier() {
+        try {
+            passBarrier();
+            return true;
+        } catch (final PipelineFailedException ex) {
+            if (!abandon.getAsBoolean()) {
+                throw ex;
+            }
+            return false;
+        }
+    }
+
+    /** Run tick {@code tick}'s windows; false if the tick was given up (the run is abandoned). */
+    private boolean simulate(final TickCommand command) {
+        final long tick = command.tick;
+        try {
+            final int windows = all.windowsPerTick();
+            for (int k = 0; k < windows; k++) {
+                final long window = all.window(tick, k);
+                final long start = all.windowStartNs(tick, k);
+                final long end = all.windowEndNs(tick, k);
+                for (final PartitionKernel kernel : kernels) {
+                    kernel.deliver(window, start);
+                    if (k == 0 && command.actions.count() > 0) {
+                        // The control plane's changes, at the tick's start (after the first window's deliveries, so
+                        // that what they send goes out in this window's mailboxes).
+                        kernel.apply(command.actions, tick, start, this);
+                    }
+                    if (!kernel.advance(tick, end, this, abandon)) {
+                        return false;
+                    }
+                }
+                if (k < windows - 1) {
+                    passBarrier();
+                }
+            }
+            return true;
+        } catch (final PipelineFailedException ex) {
+            if (!abandon.getAsBoolean()) {
+                throw ex; // the pipeline failed
+            }
+            return false; // another worker gave the tick up, and the barrier stopped waiting for it
+        }
+    }
+
+    private void endRun(final long endNs) {
+        ended = true;
+        publishTickEnd(END_OF_RUN, endNs);
     }
 
     private void passBarrier() {

@@ -4,6 +4,8 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.CompressedHistogramEncoder;
 import io.tickwire.codec.TickHistogram;
+import io.tickwire.engine.control.ClosedTickWindow;
+import io.tickwire.engine.control.ControlEvents;
 import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
@@ -24,6 +26,7 @@ import io.tickwire.sbe.TickSummaryEncoder;
 import io.tickwire.sbe.WorkerBreakerEventDecoder;
 import io.tickwire.sbe.WorkerReplicaEventDecoder;
 import io.tickwire.sbe.WorkerTickEndDecoder;
+import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.EpochNanoClock;
 
@@ -42,9 +45,12 @@ import java.util.function.BooleanSupplier;
  * from any worker (wherever its requests leave); workers publish all of a tick's messages before its last window
  * barrier, so they are staged once the last worker has ended the tick. Workers without a barrier between them (one
  * worker) cannot be apart; the small window of pending ticks (sized by the command ring) is kept for safety.
- * Ticks are published strictly in order. A tick's replica events (from any worker, in any order between them) are
- * kept with it and published right after its {@code TickSummary}, sorted by (simTimeNs, serviceId, kind, replica);
- * its circuit breaker events with them, after the replica events of the same time and service, by call.
+ * Ticks are published strictly in order. After each, its events: first the control plane's (its decisions at the
+ * tick's start, {@link ControlEvents}), in the order they were made; then the tick's replica events (from any worker,
+ * in any order between them, kept with the tick), sorted by (simTimeNs, serviceId, kind, replica); its circuit breaker events with them,
+ * after the replica events of the same time and service, by call. For the control
+ * plane, the figures of the autoscaled services go to the {@link ClosedTickWindow} as each tick is staged, before the
+ * tick is published and counted closed.
  * <p>
  * Runs on <b>one thread</b> (a Disruptor event processor of the metrics ring). Steady state allocates nothing:
  * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen, or a
@@ -160,6 +166,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private final long[] sourceLatencySum;
     private final long[] sourceMaxLatency;
 
+    // The control plane's: set before the aggregator's thread starts; null when there is none (ingest, benchmarks).
+    private ClosedTickWindow closedTicks;
+    private int[] concurrency;
+    private ControlEvents controlEvents;
+    private final ControlEvents.Sink controlEventSink = this::publishEvent;
+
     private final PendingTick[] pending;
     private final int pendingMask;
     private long nextToClose;
@@ -254,6 +266,16 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
     long ticksClosed() {
         return ticksClosed.get();
+    }
+
+    /**
+     * Feed the control plane: the closed-tick figures of the services {@code window} tracks ({@code concurrency}:
+     * each service's servers per replica), and publish its events after their tick. Before the aggregator starts.
+     */
+    void control(final ClosedTickWindow window, final int[] concurrency, final ControlEvents events) {
+        this.closedTicks = window;
+        this.concurrency = concurrency.clone();
+        this.controlEvents = events;
     }
 
     @Override
@@ -401,6 +423,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         PendingTick head;
         while ((head = pending[(int)nextToClose & pendingMask]).tick == nextToClose && head.workersDone == workers) {
             publishTick(head);
+            if (controlEvents != null) {
+                controlEvents.drain(head.tick, controlEventSink);
+            }
             publishEvents(head);
             head.reset();
             nextToClose++;
@@ -481,6 +506,13 @@ final class TickAggregator implements EventHandler<MetricSlot> {
 
         p.histogramOffset[s] = p.histogramLimit;
         p.histogramLength[s] = stageHistogram(h, p);
+        if (closedTicks != null && closedTicks.tracks(s)) {
+            // Until replicas are entities of the kernel, a service's servers are all ready replicas' servers.
+            final int perReplica = concurrency[s];
+            final int replicas = servers[s] / Math.max(1, perReplica);
+            closedTicks.record(s, p.tick, arrivals[s], completed[s], errors[s], busyTimeNs[s], queueTimeNs[s],
+                (long)servers[s] * tickLengthNs, perReplica, replicas, replicas, maxLatency[s], h);
+        }
         h.reset();
         completed[s] = 0;
         errors[s] = 0;
@@ -576,6 +608,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 .rateLimited(f[base + F_RATE_LIMITED])
                 .bulkheadRefused(f[base + F_BULKHEAD_REFUSED])
                 .breakerRefused(f[base + F_BREAKER_REFUSED])
+                // An observed run's values (schema v4): none in a simulation, written so that no stale bytes are.
+                .value(Double.NaN)
+                .valueMin(Double.NaN)
+                .valueMax(Double.NaN)
+                .valueSum(0)
+                .late(0)
                 .putHistogram(p.histograms, p.histogramOffset[s], p.histogramLength[s]);
         }
         final TickSummaryEncoder.EntriesEncoder entries = e.entriesCount(sourceCount);
@@ -599,6 +637,17 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         slot.kind = OutputSlot.TICK;
         slot.tick = p.tick;
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        output.publish(seq);
+    }
+
+    /** One control event of the tick just published, copied into an output slot of its own. */
+    private void publishEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        final long seq = Rings.claim(output, failed);
+        final OutputSlot slot = output.get(seq);
+        slot.buffer.putBytes(0, buffer, offset, length);
+        slot.kind = OutputSlot.EVENT;
+        slot.tick = tick;
+        slot.length = length;
         output.publish(seq);
     }
 

@@ -29,6 +29,13 @@ public interface TickListener {
     }
 
     /**
+     * An observed run's new rows (a {@code CatalogUpdate} message): called before the first tick that holds them, so
+     * that each row of a tick is known by then. Never called for a simulation. The default ignores it.
+     */
+    default void onCatalogUpdate(final DirectBuffer buffer, final int offset, final int length) {
+    }
+
+    /**
      * Last call, once: the simulation ended. Normally on the listener's thread; if the pipeline failed and this
      * listener's thread stopped before the end reached it, {@link Simulation#close()} calls it from the closing
      * thread once the listener's thread has terminated (so nothing else runs on the listener concurrently).
@@ -44,6 +51,26 @@ public interface TickListener {
         /** {@link Simulation#stop()} was called. */
         STOPPED,
         /** A thread of the pipeline failed; see {@link Simulation#failure()}. */
-        FAILED
+        FAILED,
+        /** The journal's filesystem ran low on space: the run stopped at the last tick the journal holds. */
+        DISK_FULL,
+        /**
+         * More requests and events were pending at once than the run's bound
+         * ({@link Simulation.Context#maxPendingEvents}): the system is overloaded without bound.
+         */
+        OVERLOADED;
+
+        /** As the schema's {@code EndReason} spells it (the same names). */
+        public io.tickwire.sbe.EndReason code() {
+            return io.tickwire.sbe.EndReason.valueOf(name());
+        }
+
+        /** A reason as journaled or received; FAILED when there is none (the end was never written). */
+        public static EndReason of(final io.tickwire.sbe.EndReason code) {
+            if (code == null || code == io.tickwire.sbe.EndReason.NULL_VAL) {
+                return FAILED;
+            }
+            return valueOf(code.name());
+        }
     }
 }

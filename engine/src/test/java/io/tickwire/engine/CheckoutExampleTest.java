@@ -67,9 +67,9 @@ class CheckoutExampleTest {
         for (int t = 0; t < ticks; t++) {
             kernels.advanceTick(t, sink);
         }
-        final double seconds = ticks * d.tickNs() / 1e9;
+        final double seconds = ticks * d.tickLengthNs() / 1e9;
         for (int s = 0; s < n; s++) {
-            final double rho = busyNs[s] / (double)servers[s] / (ticks * d.tickNs());
+            final double rho = busyNs[s] / (double)servers[s] / (ticks * d.tickLengthNs());
             assertThat(arrivals[s] / seconds).as("lambda of %s", NAMES[s]).isCloseTo(HEADER_LAMBDA[s], withPercentage(3));
             assertThat(rho).as("rho of %s", NAMES[s]).isCloseTo(HEADER_RHO[s], offset(0.015)).isLessThan(0.7);
         }

@@ -4,11 +4,13 @@ import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.sim.KernelActionSource;
+import io.tickwire.sbe.EditKind;
 import org.agrona.concurrent.EpochNanoClock;
 import org.junit.jupiter.api.Test;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -86,6 +88,8 @@ class LaunchParametersTest {
                 f.set(original, actions);
             } else if (type == ThreadStartHook.class) {
                 f.set(original, hook);
+            } else if (type == List.class) {
+                f.set(original, List.of(new Simulation.JournaledEdit(3, 1, EditKind.FAULT_END, "{\"id\": 0}")));
             } else {
                 throw new AssertionError("a field of a type this test does not know: " + f);
             }

@@ -138,7 +138,7 @@ class OperationsDeterminismTest {
         for (int i = 0; i < one.events.size(); i++) {
             final ReplicaEventDecoder e = event(one.events.get(i));
             assertThat(e.tick()).isEqualTo(one.eventTicks.get(i));
-            assertThat(e.simTimeNs()).isBetween(e.tick() * diagram.tickNs(), (e.tick() + 1) * diagram.tickNs() - 1);
+            assertThat(e.simTimeNs()).isBetween(e.tick() * diagram.tickLengthNs(), (e.tick() + 1) * diagram.tickLengthNs() - 1);
             if (i > 0) {
                 final ReplicaEventDecoder p = event(one.events.get(i - 1));
                 final long[] a = {p.simTimeNs(), p.serviceId(), p.kind().value(), p.replica()};

@@ -92,7 +92,7 @@ class ResilienceDeterminismTest {
             final BreakerEventDecoder e = breaker(one.events.get(i));
             assertThat(e).isNotNull();
             assertThat(e.tick()).isEqualTo(one.eventTicks.get(i));
-            assertThat(e.simTimeNs()).isBetween(e.tick() * diagram.tickNs(), (e.tick() + 1) * diagram.tickNs() - 1);
+            assertThat(e.simTimeNs()).isBetween(e.tick() * diagram.tickLengthNs(), (e.tick() + 1) * diagram.tickLengthNs() - 1);
             to.add(e.toState());
         }
         assertThat(to).contains(BreakerState.OPEN, BreakerState.HALF_OPEN);

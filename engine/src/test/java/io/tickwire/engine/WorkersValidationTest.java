@@ -278,7 +278,7 @@ class WorkersValidationTest {
         // storage(t) = size + writeBytes x successful queries so far + growth x t, at every tick end; its cost is
         // the integral of storage over time at perGBMonth per GiB per 30 days, each tick's writes counted from the
         // tick's end, plus the database's replica-hours; summed over the run it is exact to the billionth.
-        final long tickNs = 10_000_000L;
+        final long tickLengthNs = 10_000_000L;
         final Run run = runConnected("""
             name: storage
             seed: 39
@@ -313,14 +313,14 @@ class WorkersValidationTest {
         long costSum = 0;
         for (int t = 0; t < run.ticks.size(); t++) {
             final TickSummaryDecoder.ServicesDecoder row = row(run.ticks.get(t), db);
-            final long endNs = (t + 1) * tickNs;
-            byteNs += okQueries * 1024.0 * tickNs;
+            final long endNs = (t + 1) * tickLengthNs;
+            byteNs += okQueries * 1024.0 * tickLengthNs;
             okQueries += row.completed() - row.errors();
             assertThat(row.storageBytes()).as("tick %d", t)
                 .isEqualTo((1L << 30) + 1024 * okQueries + Math.round(growthPerNs * endNs));
             costSum += row.costNanos();
         }
-        final double endNs = run.ticks.size() * (double)tickNs;
+        final double endNs = run.ticks.size() * (double)tickLengthNs;
         final double storageByteNs = gib * endNs + growthPerNs * endNs * endNs / 2 + byteNs;
         final double replicaNanos = 0.5 * 1e9 * endNs / 3.6e12;
         assertThat(costSum).isEqualTo(Math.round(storageByteNs * pricePerByteNs + replicaNanos));
@@ -364,7 +364,7 @@ class WorkersValidationTest {
                     l.ratePerSec(), l.arrivals(), l.users(), l.thinkNs()));
             }
         }
-        return new Diagram(d.name(), d.tickNs(), d.seed(), services, load, yaml, d.partitions());
+        return new Diagram(d.name(), d.tickLengthNs(), d.seed(), services, load, yaml, d.partitions());
     }
 
     private static Run run(final String yaml, final int workers, final long ticks) throws Exception {

@@ -1,8 +1,10 @@
 package io.tickwire.journal;
 
+import io.tickwire.codec.CatalogUpdates;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
+import io.tickwire.sbe.MetricKind;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.util.Arrays;
@@ -21,10 +23,12 @@ public final class CatalogInfo {
     private final int[] servers;
     private final String[] sourceNames;
     private final int[] targets;
+    /** An observed run's rows described, by id; null for a simulation. */
+    private final CatalogUpdates.Series[] series;
 
     private CatalogInfo(final long simulationId, final long tickLengthNs, final long seed,
                         final String simulationName, final String[] names, final int[] servers,
-                        final String[] sourceNames, final int[] targets) {
+                        final String[] sourceNames, final int[] targets, final CatalogUpdates.Series[] series) {
         this.simulationId = simulationId;
         this.tickLengthNs = tickLengthNs;
         this.seed = seed;
@@ -33,6 +37,45 @@ public final class CatalogInfo {
         this.servers = servers;
         this.sourceNames = sourceNames;
         this.targets = targets;
+        this.series = series;
+    }
+
+    /**
+     * An observed run's catalog: {@code catalog} and its rows described by {@code seriesMessage} (a
+     * {@code CatalogUpdate} of them all, {@link JournalReader#series()}); null for a simulation's.
+     */
+    public static CatalogInfo decode(final byte[] catalog, final byte[] seriesMessage) {
+        final CatalogInfo plain = decode(catalog);
+        if (seriesMessage == null) {
+            return plain;
+        }
+        final CatalogUpdates merged = CatalogUpdates.of(catalog, seriesMessage);
+        CatalogUpdates.Series[] byId = new CatalogUpdates.Series[0];
+        for (final CatalogUpdates.Series s : merged.seriesList()) {
+            if (s.serviceId() >= byId.length) {
+                byId = Arrays.copyOf(byId, s.serviceId() + 1);
+            }
+            byId[s.serviceId()] = s;
+        }
+        final CatalogInfo named = decode(merged.catalog());
+        return new CatalogInfo(named.simulationId, named.tickLengthNs, named.seed, named.simulationName, named.names,
+            named.servers, named.sourceNames, named.targets, byId);
+    }
+
+    /** Whether this is an observed run's catalog: its rows are series of sources ({@link #series}). */
+    public boolean observed() {
+        return series != null;
+    }
+
+    /** An observed run's row {@code id} described; null if unknown (or a simulation's). */
+    public CatalogUpdates.Series series(final int id) {
+        return series != null && id >= 0 && id < series.length ? series[id] : null;
+    }
+
+    /** An observed run's row's kind; null if unknown. */
+    public MetricKind kind(final int id) {
+        final CatalogUpdates.Series s = series(id);
+        return s == null ? null : s.kind();
     }
 
     /**
@@ -77,7 +120,7 @@ public final class CatalogInfo {
             sourceNames[id] = s.name();
         }
         return new CatalogInfo(d.simulationId(), d.tickLengthNs(), d.seed(), d.simulationName(), names, servers,
-            sourceNames, targets);
+            sourceNames, targets, null);
     }
 
     public long simulationId() {

@@ -1,5 +1,6 @@
 package io.tickwire.journal;
 
+import io.tickwire.codec.EventMessages;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.EndReason;
@@ -14,6 +15,8 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -35,22 +38,34 @@ import java.util.Properties;
  * nothing.
  * <p>
  * Every excerpt's SBE header is checked for the schema id; messages of older (and newer) schema versions are decoded
- * with the header's block length and version. Templates the reader does not know are skipped.
+ * with the header's block length and version. Templates the reader does not know are skipped, and so are an observed
+ * run's {@code CatalogUpdate}s: {@link #catalog()} names every row so far and {@link #series()} describes them; a
+ * tick's events (journaled after it) are skipped by {@link #next}, delivered by {@link #nextRecord} and
+ * {@link #forEachEvent}. An excerpt that is not a message of ours — another schema, shorter than its header says,
+ * garbage a dying writer or a full disk left — ends the journal there: the reader delivers every tick before it, says
+ * so once (a warning, and {@link #damage()}), and takes the journal as ended without a {@code SimulationEnd} (its
+ * reason: none, read as FAILED).
  * <p>
  * <b>Not thread safe</b>: one reader per thread. {@link #next} allocates nothing.
  */
 public final class JournalReader implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JournalReader.class);
     private static final long NONE = Long.MIN_VALUE;
     private static final int OTHER = 0;
     private static final int CATALOG = 1;
     private static final int TICK = 2;
     private static final int END = 3;
+    private static final int EVENT = 4;
+    private static final TickHandler IGNORED_TICK = (buffer, offset, length, tick) -> { };
+    /** Not a message of ours: the journal ends before it. */
+    private static final int DAMAGED = 5;
 
     private final Path directory;
     private final String diagramSource;
     private final long seed;
     private final long simulationId;
     private final long tickLengthNs;
+    private final boolean observed;
     private final SingleChronicleQueue queue;
     private final RollCycle rollCycle;
     private final ExcerptTailer tailer;
@@ -66,7 +81,11 @@ public final class JournalReader implements AutoCloseable {
     private final SimulationEndDecoder end = new SimulationEndDecoder();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
     private byte[] copy = new byte[0];
-    private long recordValue; // of the last classify(): a TickSummary's tick or a SimulationEnd's lastSequence
+    private long recordValue; // of the last classify(): a tick's or an event's tick, or a SimulationEnd's lastSequence
+    private String classifyProblem; // of the last classify() that found DAMAGED
+    /** The first excerpt that is not a message of ours: the journal ends before it. NONE while none is known. */
+    private long damagedIndex = NONE;
+    private String damage;
 
     // Where next() reads from. Probes (seek, bounds) move the tailer; next() puts it back first.
     private boolean reposition;
@@ -100,6 +119,7 @@ public final class JournalReader implements AutoCloseable {
         this.seed = longProperty(run, JournalLayout.SEED);
         this.simulationId = longProperty(run, JournalLayout.SIMULATION_ID);
         this.tickLengthNs = longProperty(run, JournalLayout.TICK_LENGTH_NS);
+        this.observed = JournalLayout.OBSERVED.equals(run.getProperty(JournalLayout.KIND));
         this.queue = queue;
         this.rollCycle = queue.rollCycle();
         this.retained = run.getProperty(JournalLayout.RETAIN) != null;
@@ -128,9 +148,10 @@ public final class JournalReader implements AutoCloseable {
         if (schemaId != Schema.ID) {
             throw new IOException("journal " + dir + " has schema id " + schemaId + ", expected " + Schema.ID);
         }
-        final Path diagramFile = dir.resolve(JournalLayout.DIAGRAM_FILE);
+        final boolean observed = JournalLayout.OBSERVED.equals(run.getProperty(JournalLayout.KIND));
+        final Path diagramFile = dir.resolve(observed ? JournalLayout.OBSERVE_FILE : JournalLayout.DIAGRAM_FILE);
         if (!Files.isRegularFile(diagramFile)) {
-            throw new IOException("journal " + dir + " has no " + JournalLayout.DIAGRAM_FILE);
+            throw new IOException("journal " + dir + " has no " + diagramFile.getFileName());
         }
         final String source = Files.readString(diagramFile, StandardCharsets.UTF_8);
 
@@ -159,9 +180,27 @@ public final class JournalReader implements AutoCloseable {
         }
     }
 
-    /** The diagram the run was made from, verbatim. */
+    /** The diagram the run was made from, verbatim; an observed run's configuration ({@link #observed()}). */
     public String diagramSource() {
         return diagramSource;
+    }
+
+    /** Whether the journal is of an observed run (real sources, not a diagram): it cannot be re-simulated. */
+    public boolean observed() {
+        return observed;
+    }
+
+    /**
+     * An observed run's rows described: one {@code CatalogUpdate} of every row as of the last update journaled
+     * ({@code series.sbe}); null for a simulation or an observed run with no row yet. Read on each call.
+     */
+    public byte[] series() {
+        final Path file = directory.resolve(JournalLayout.SERIES_FILE);
+        try {
+            return Files.isRegularFile(file) ? Files.readAllBytes(file) : null;
+        } catch (final IOException ex) {
+            throw new java.io.UncheckedIOException("journal " + directory + ": cannot read its series", ex);
+        }
     }
 
     public long seed() {
@@ -205,7 +244,18 @@ public final class JournalReader implements AutoCloseable {
         return lastTick;
     }
 
-    /** True if the run's end was journaled ({@code SimulationEnd}): no tick follows {@link #lastTick()}. */
+    /**
+     * Why the journal ends early: the first excerpt that is not a message of ours, and what it is; null while every
+     * excerpt read so far is sound.
+     */
+    public String damage() {
+        return damage;
+    }
+
+    /**
+     * True if the run's end was journaled ({@code SimulationEnd}), or the journal ends at an excerpt that is not ours
+     * ({@link #damage()}): no tick follows {@link #lastTick()}.
+     */
     public boolean ended() {
         refresh();
         return ended;
@@ -258,6 +308,29 @@ public final class JournalReader implements AutoCloseable {
      * @return false at the end of the journal (so far): call again later to follow a journal being written.
      */
     public boolean next(final TickHandler handler) {
+        return read(handler, null);
+    }
+
+    /**
+     * Deliver the next tick or event (skipping the catalog, the end and unknown templates) to {@code handler}: a
+     * tick's events follow it, so a reader positioned at tick {@code T} ({@link #seek}) reads tick {@code T}, its
+     * events, tick {@code T + 1}, ... The buffer is the journal's mapped memory, valid only during the call.
+     *
+     * @return false at the end of the journal (so far).
+     */
+    public boolean nextRecord(final RecordHandler handler) {
+        return read(handler, handler);
+    }
+
+    /** Hand every event from here to the end of the journal (so far) to {@code handler}; ticks are passed over. */
+    public void forEachEvent(final EventHandler handler) {
+        while (read(IGNORED_TICK, handler)) {
+            // one record at a time
+        }
+    }
+
+    /** The next tick, or event when {@code events} is not null: one record; false at the end. */
+    private boolean read(final TickHandler ticks, final EventHandler events) {
         if (reposition) {
             reposition();
         }
@@ -267,16 +340,27 @@ public final class JournalReader implements AutoCloseable {
                     return false;
                 }
                 final long index = dc.index();
+                final int length = wrap(dc);
+                final int kind = classify(length, index);
+                if (kind == DAMAGED || (damagedIndex != NONE && index >= damagedIndex)) {
+                    damaged(index, classifyProblem);
+                    dc.rollbackOnClose(); // stay before it: every later next() ends here too
+                    return false;
+                }
                 resumeIndex = NONE;
                 consumedIndex = index;
                 if (retained) {
                     hold(rollCycle.toCycle(index)); // an int compare, but when it moves to the next cycle
                 }
-                final int length = wrap(dc);
-                if (classify(length, index) == TICK) {
-                    handler.onTick(view, 0, length, recordValue);
+                if (kind == TICK) {
+                    ticks.onTick(view, 0, length, recordValue);
                     return true;
                 }
+                if (kind == EVENT && events != null) {
+                    events.onEvent(view, 0, length, recordValue, header.templateId());
+                    return true;
+                }
+                // the catalog, the end, a template this reader does not know (or an event, for ticks only)
             }
         }
     }
@@ -306,6 +390,17 @@ public final class JournalReader implements AutoCloseable {
     @FunctionalInterface
     public interface TickHandler {
         void onTick(DirectBuffer buffer, int offset, int length, long tick);
+    }
+
+    /** Receives one event: a complete SBE message of the event family ({@link EventMessages}), header included. */
+    @FunctionalInterface
+    public interface EventHandler {
+        /** An event of tick {@code tick}, after that tick. */
+        void onEvent(DirectBuffer buffer, int offset, int length, long tick, int templateId);
+    }
+
+    /** Receives ticks and events ({@link #nextRecord}). */
+    public interface RecordHandler extends TickHandler, EventHandler {
     }
 
     /**
@@ -346,10 +441,15 @@ public final class JournalReader implements AutoCloseable {
                     return false;
                 }
                 final long index = dc.index();
-                if (index > limit) {
+                if (index > limit || (damagedIndex != NONE && index >= damagedIndex)) {
                     return false;
                 }
-                if (classify(wrap(dc), index) == TICK) {
+                final int kind = classify(wrap(dc), index);
+                if (kind == DAMAGED) {
+                    damaged(index, classifyProblem);
+                    return false;
+                }
+                if (kind == TICK) {
                     probeIndex = index;
                     probeTick = recordValue;
                     return true;
@@ -364,25 +464,36 @@ public final class JournalReader implements AutoCloseable {
             return;
         }
         final long last = queue.lastIndex();
-        if (last == knownLastIndex || last < 0) {
-            return;
+        if (last >= 0 && last != knownLastIndex) {
+            reposition = true;
+            if (catalog == null) {
+                readCatalog();
+            }
+            refreshCycles(last);
+            firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
+            if (damagedIndex == NONE && !readLast(last)) {
+                return; // being written as we look, or an unknown template: look again next time
+            }
         }
-        reposition = true;
-        if (catalog == null) {
-            readCatalog();
+        if (damagedIndex != NONE) {
+            endAtDamage();
         }
-        refreshCycles(last);
-        firstTick = tickCycleCount > 0 ? cycleFirstTicks[0] : -1;
-        // The last record, or the last tick before the events that follow it (a tick's events come after it).
+    }
+
+    /**
+     * What the last excerpt says: the last tick, or the end; false if it could not be read (yet). The last record, or
+     * the last tick before the events that follow it (a tick's events come after it).
+     */
+    private boolean readLast(final long last) {
         long index = last;
         final long cycleStart = tickCycleCount > 0 ? rollCycle.toIndex(tickCycles[tickCycleCount - 1], 0) : index;
         while (true) {
             if (!tailer.moveToIndex(index)) {
-                return; // being written as we look; try again next time
+                return false; // being written as we look; try again next time
             }
             try (DocumentContext dc = tailer.readingDocument()) {
                 if (!dc.isPresent()) {
-                    return;
+                    return false;
                 }
                 switch (classify(wrap(dc), dc.index())) {
                     case TICK -> lastTick = recordValue;
@@ -392,13 +503,14 @@ public final class JournalReader implements AutoCloseable {
                         endReason = end.reason();
                     }
                     case CATALOG -> lastTick = -1;
+                    case DAMAGED -> damaged(dc.index(), classifyProblem);
                     default -> {
                         if (index > cycleStart && rollCycle.toSequenceNumber(index) > 0) {
                             index--;
                             continue;
                         }
                         if (tickCycleCount == 0 || index == cycleStart) {
-                            return; // nothing before it yet: keep what is known, look again next time
+                            return false; // nothing before it yet: keep what is known, look again next time
                         }
                         // The events opened a new cycle: the last tick is at the end of the last cycle holding one.
                         index = cycleStart + cycleLengths[tickCycleCount - 1] - 1;
@@ -409,9 +521,66 @@ public final class JournalReader implements AutoCloseable {
             break;
         }
         knownLastIndex = last;
+        return true;
+    }
+
+    /**
+     * The journal ends before {@link #damagedIndex}: its last tick is the last one before it, looked for backwards
+     * excerpt by excerpt (a damaged tail is short), cycle by cycle; nothing follows it.
+     */
+    private void endAtDamage() {
+        ended = true;
+        endReason = null;
+        lastTick = -1;
+        final int damagedCycle = rollCycle.toCycle(damagedIndex);
+        long from = rollCycle.toSequenceNumber(damagedIndex) - 1;
+        final long[] cycles = queue.listCyclesBetween(queue.firstCycle(), damagedCycle).stream()
+            .mapToLong(Long::longValue).toArray();
+        for (int k = cycles.length - 1; k >= 0 && lastTick < 0; k--) {
+            final int cycle = (int)cycles[k];
+            if (cycle != damagedCycle) {
+                from = tailer.excerptsInCycle(cycle) - 1;
+            }
+            for (long seq = from; seq >= 0; seq--) {
+                if (!tailer.moveToIndex(rollCycle.toIndex(cycle, seq))) {
+                    continue;
+                }
+                try (DocumentContext dc = tailer.readingDocument()) {
+                    final int kind = dc.isPresent() ? classify(wrap(dc), dc.index()) : OTHER;
+                    if (kind == TICK || kind == END) {
+                        lastTick = recordValue;
+                        endReason = kind == END ? end.reason() : null; // the run's end, journaled before the damage
+                        break;
+                    }
+                }
+            }
+        }
+        reposition = true;
+    }
+
+    /** Note the first excerpt that is not ours, once, and say so: the journal ends before it. */
+    private void damaged(final long index, final String what) {
+        if (damagedIndex != NONE && index >= damagedIndex) {
+            return;
+        }
+        damagedIndex = index;
+        damage = "journal " + directory + ": excerpt " + Long.toHexString(index) + ' ' + what
+            + ": read as the end of the journal";
+        LOG.warn("{}", damage);
     }
 
     private void readCatalog() {
+        final Path merged = directory.resolve(JournalLayout.CATALOG_FILE);
+        if (observed && Files.isRegularFile(directory.resolve(JournalLayout.SERIES_FILE))
+            && Files.isRegularFile(merged)) {
+            // An observed run's catalog grows: catalog.sbe names every row so far, the first excerpt only the first.
+            try {
+                catalog = Files.readAllBytes(merged);
+                return;
+            } catch (final IOException ex) {
+                throw new java.io.UncheckedIOException("journal " + directory + ": cannot read its catalog", ex);
+            }
+        }
         tailer.toStart();
         try (DocumentContext dc = tailer.readingDocument()) {
             if (dc.isPresent()) {
@@ -572,16 +741,19 @@ public final class JournalReader implements AutoCloseable {
     /** Tell the excerpt in {@link #view} apart by its SBE header; sets {@link #recordValue} for a tick or an end. */
     private int classify(final int length, final long index) {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
-            throw corrupt(index, "is " + length + " bytes, shorter than an SBE header");
+            classifyProblem = "is " + length + " bytes, shorter than an SBE header";
+            return DAMAGED;
         }
         header.wrap(view, 0);
         if (header.schemaId() != Schema.ID) {
-            throw corrupt(index, "has schema id " + header.schemaId() + ", expected " + Schema.ID);
+            classifyProblem = "has schema id " + header.schemaId() + ", expected " + Schema.ID;
+            return DAMAGED;
         }
         final int blockLength = header.blockLength();
         final int version = header.version();
         if (MessageHeaderDecoder.ENCODED_LENGTH + blockLength > length) {
-            throw corrupt(index, "has a block of " + blockLength + " bytes in " + length);
+            classifyProblem = "has a block of " + blockLength + " bytes in " + length;
+            return DAMAGED;
         }
         switch (header.templateId()) {
             case TickSummaryDecoder.TEMPLATE_ID -> {
@@ -597,13 +769,13 @@ public final class JournalReader implements AutoCloseable {
                 return CATALOG;
             }
             default -> {
+                if (EventMessages.isEvent(header.templateId())) {
+                    recordValue = EventMessages.tick(view, 0);
+                    return EVENT;
+                }
                 return OTHER;
             }
         }
-    }
-
-    private IllegalStateException corrupt(final long index, final String what) {
-        return new IllegalStateException("journal " + directory + ": excerpt " + Long.toHexString(index) + ' ' + what);
     }
 
     private static long longProperty(final Properties run, final String key) throws IOException {

@@ -8,9 +8,10 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Proves a journal by comparison with a re-simulation of its diagram and seed: a {@link TickListener} on the
- * re-simulation that, for each tick it is given, reads the journal's next tick and compares the two with a
- * {@link TickDiff}. One tick of each is in hand at a time, so memory does not grow with the run.
+ * Proves a journal by comparison with a re-simulation of its diagram and seed (and its live edits, at their ticks):
+ * a {@link TickListener} on the re-simulation that, for each tick and each event it is given, reads the journal's
+ * next record and compares the two: ticks with a {@link TickDiff}, events byte for byte (they carry no wall clock).
+ * One record of each is in hand at a time, so memory does not grow with the run.
  * <pre>
  *  Simulation (journal's diagram, seed, id) ──tick T──► JournalVerifier ──next()──► JournalReader (tick T)
  *                                                       └─ TickDiff: equal, or the first differing field
@@ -28,7 +29,21 @@ public final class JournalVerifier implements TickListener {
     private final Path directory;
     private final Runnable onDifference;
     private final AtomicLong ticksCompared = new AtomicLong();
-    private final JournalReader.TickHandler compare = this::compare;
+    private final AtomicLong eventsCompared = new AtomicLong();
+    private final JournalReader.RecordHandler compare = new JournalReader.RecordHandler() {
+        @Override
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            compare(buffer, offset, length, tick);
+        }
+
+        @Override
+        public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                            final int templateId) {
+            compareEvent(buffer, offset, length, tick);
+        }
+    };
+    private CatalogInfo names;
+    private boolean simulatedIsEvent;
 
     private JournalReader reader;
     private TickDiff diff;
@@ -64,7 +79,8 @@ public final class JournalVerifier implements TickListener {
             }
             firstTick = reader.firstTick();
             lastTick = reader.lastTick();
-            diff = new TickDiff(CatalogInfo.decode(journalCatalog));
+            names = CatalogInfo.decode(journalCatalog);
+            diff = new TickDiff(names);
             final byte[] simulatedCatalog = new byte[length];
             buffer.getBytes(offset, simulatedCatalog);
             final String field = TickDiff.compareCatalogs(journalCatalog, simulatedCatalog);
@@ -83,13 +99,32 @@ public final class JournalVerifier implements TickListener {
         if (stopped || tick < firstTick) {
             return;
         }
+        compareNext(buffer, offset, length, tick, false);
+    }
+
+    /** An event of the re-simulation: the journal's next record must be the same event. */
+    @Override
+    public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        if (stopped || tick < firstTick) {
+            return;
+        }
+        compareNext(buffer, offset, length, tick, true);
+    }
+
+    private void compareNext(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                             final boolean event) {
         simulated = buffer;
         simulatedOffset = offset;
         simulatedLength = length;
         simulatedTick = tick;
+        simulatedIsEvent = event;
         try {
-            if (!reader.next(compare)) {
-                stop("differs at tick " + tick + ": the journal ends at tick " + lastTick, null);
+            if (!reader.nextRecord(compare)) {
+                if (event && tick == lastTick && !reader.ended()) {
+                    return; // its writer died after the last tick, before all its events: a crash loses no more
+                }
+                stop("differs at tick " + tick + ": the journal ends " + (event ? "before the event " + text(buffer,
+                    offset) : "at tick " + lastTick), null);
             }
         } catch (final RuntimeException ex) {
             stop(null, ex);
@@ -101,6 +136,27 @@ public final class JournalVerifier implements TickListener {
     @Override
     public void onEnd(final long lastTick, final EndReason reason) {
         if (reader != null) {
+            try {
+                // An event the journal has after the last tick compared, that the re-simulation did not make.
+                if (!stopped && ticksCompared.get() > 0) {
+                    reader.nextRecord(new JournalReader.RecordHandler() {
+                        @Override
+                        public void onTick(final DirectBuffer b, final int o, final int l, final long t) {
+                        }
+
+                        @Override
+                        public void onEvent(final DirectBuffer b, final int o, final int l, final long t,
+                                            final int templateId) {
+                            if (t <= lastTick) {
+                                difference = "differs at tick " + t + ": the journal has the event " + text(b, o)
+                                    + ", the re-simulation not";
+                            }
+                        }
+                    });
+                }
+            } catch (final RuntimeException ex) {
+                failure = ex;
+            }
             reader.close();
         }
         ended = true;
@@ -135,6 +191,11 @@ public final class JournalVerifier implements TickListener {
     }
 
     private void compare(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        if (simulatedIsEvent) {
+            stop("differs at tick " + simulatedTick + ": the journal has tick " + tick + " where the re-simulation "
+                + "has the event " + text(simulated, simulatedOffset), null);
+            return;
+        }
         final String field = tick != simulatedTick ?
             "tick journal=" + tick + " simulated=" + simulatedTick :
             diff.compareTicks(buffer, offset, length, simulated, simulatedOffset, simulatedLength);
@@ -143,6 +204,35 @@ public final class JournalVerifier implements TickListener {
         } else {
             ticksCompared.lazySet(ticksCompared.get() + 1);
         }
+    }
+
+    private void compareEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        if (!simulatedIsEvent) {
+            stop("differs at tick " + simulatedTick + ": the journal has the event " + text(buffer, offset)
+                + " (of tick " + tick + ") where the re-simulation has tick " + simulatedTick, null);
+            return;
+        }
+        boolean same = length == simulatedLength;
+        for (int i = 0; same && i < length; i++) {
+            same = buffer.getByte(offset + i) == simulated.getByte(simulatedOffset + i);
+        }
+        if (!same) {
+            stop("differs at tick " + simulatedTick + ": event journal=" + text(buffer, offset) + " simulated="
+                + text(simulated, simulatedOffset), null);
+        } else {
+            eventsCompared.lazySet(eventsCompared.get() + 1);
+        }
+    }
+
+    /** Events found identical so far. */
+    public long eventsCompared() {
+        return eventsCompared.get();
+    }
+
+    private String text(final DirectBuffer buffer, final int offset) {
+        final JournalEvent e = JournalEvent.decode(buffer, offset, names);
+        return e == null ? "(template " + io.tickwire.codec.EventMessages.templateId(buffer, offset) + ")"
+            : "[" + e.type() + "] " + e.text();
     }
 
     private void stop(final String difference, final Throwable failure) {

@@ -1,5 +1,6 @@
 package io.tickwire.journal;
 
+import io.tickwire.codec.CatalogUpdates;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
@@ -27,11 +28,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
@@ -51,6 +54,8 @@ import java.util.function.LongConsumer;
  *  first                Catalog (20)      {@link #onCatalog}, once, before any tick
  *  then, one per tick   TickSummary (10)  {@link #onTick}: ticks 0, 1, 2, ... in order, consecutive
  *  after a tick, any    events            {@link #onEvent}: that tick's events (e.g. ReplicaEvent, 62), verbatim
+ *  between ticks        CatalogUpdate (71) {@link #onCatalogUpdate}: an observed run's new rows, before the tick
+ *                                         that first holds them
  *  last (if any)        SimulationEnd (31) {@link #onEnd}: lastSequence = the last tick, reason = how the run ended;
  *                                         absent if the writer died or was closed before the end reached it
  * </pre>
@@ -61,6 +66,14 @@ import java.util.function.LongConsumer;
  * Excerpts go to memory-mapped files whose pages belong to the OS, and a document becomes visible only once complete,
  * so a writer killed at any point (kill -9) leaves a journal that opens and reads every tick appended before, up to
  * the one in flight. (Power loss is another matter: no excerpt is fsync'd, by design of the hot path.)
+ * <p>
+ * A full disk: Chronicle writes through memory-mapped pages, and a page the filesystem can no longer back faults
+ * (SIGBUS) half way through an excerpt — the process dies and the journal's tail is garbage. So the writer watches
+ * its filesystem's usable space itself, before the catalog and then every {@link Context#diskCheckBytes} appended (a
+ * {@code statvfs}, off the per-tick path), and stops while {@link Context#minFreeBytes} are still free: it appends
+ * no more ticks, ends the journal with {@code SimulationEnd} (reason DISK_FULL) after the last one, and calls
+ * {@link #onDiskFull} so that the run stops ({@link #diskFull()} says why). Chronicle's own {@code DiskSpaceMonitor}
+ * only logs, every 10 s: far too late for a run at full speed.
  * <p>
  * <b>Single writer thread</b>: the listener methods must all be called from one thread, the {@link TickListener}
  * contract; the appender is created on that thread by its first call. Appending copies the message from the
@@ -75,6 +88,8 @@ public final class JournalWriter implements TickListener, AutoCloseable {
      * handles with a table of cycles.
      */
     static final RollCycle ROLL_CYCLE = RollCycles.FAST_HOURLY;
+    public static final long DEFAULT_MIN_FREE_BYTES = 64L << 20;
+    public static final long DEFAULT_DISK_CHECK_BYTES = 1L << 20;
     private static final Logger LOG = LoggerFactory.getLogger(JournalWriter.class);
     public static final int LATENCY_SAMPLE_EVERY = 16;
 
@@ -96,8 +111,17 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     private volatile ExcerptAppender appender;
     private long ticks;
     private boolean catalogKept; // listener thread only
+    private CatalogUpdates catalogUpdates; // listener thread only
     private boolean catalogJournaled; // resumed with a catalog: set before the listener thread starts
     private volatile boolean ended;
+
+    // Free space: checked on the listener thread.
+    private final FileStore store;
+    private final long minFreeBytes;
+    private final long diskCheckBytes;
+    private long appendedSinceCheck;
+    private volatile String diskFull;
+    private volatile Runnable onDiskFull;
 
     // Retention: its own thread, if the policy deletes anything.
     private final JournalRetention retention;
@@ -113,6 +137,10 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         this.queue = queue;
         this.simulationId = simulationId;
         this.time = ctx.timeProvider;
+        this.store = store(directory);
+        this.minFreeBytes = ctx.minFreeBytes;
+        this.diskCheckBytes = ctx.diskCheckBytes;
+        this.appendedSinceCheck = ctx.diskCheckBytes; // check before the first excerpt
         this.pretoucher = ctx.pretouch ? new JournalPretoucher(ctx.pretouchAheadBytes, "tw-pretouch-" + simulationId)
             : null;
         if (ctx.retention.keepsAll()) {
@@ -143,6 +171,36 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         private JournalRetention.Policy retention = JournalRetention.Policy.KEEP_ALL;
         private TimeProvider timeProvider = SystemTimeProvider.INSTANCE;
         private long retentionCheckMs = 1_000;
+        private long minFreeBytes = DEFAULT_MIN_FREE_BYTES;
+        private long diskCheckBytes = DEFAULT_DISK_CHECK_BYTES;
+
+        /**
+         * Space to leave free on the journal's filesystem: the journal ends (DISK_FULL) once less than this is left.
+         * It must cover what is appended between two checks, the end record and a new cycle's file header.
+         * Default 64 MiB.
+         */
+        public Context minFreeBytes(final long bytes) {
+            if (bytes < 2 * diskCheckBytes) {
+                throw new IllegalArgumentException("minFreeBytes must be at least twice diskCheckBytes ("
+                    + diskCheckBytes + "), got " + bytes);
+            }
+            this.minFreeBytes = bytes;
+            return this;
+        }
+
+        /** Bytes appended between two checks of the free space. Default 1 MiB. */
+        public Context diskCheckBytes(final long bytes) {
+            if (bytes < 1 || 2 * bytes > minFreeBytes) {
+                throw new IllegalArgumentException("diskCheckBytes must be in [1, minFreeBytes / 2], got " + bytes);
+            }
+            this.diskCheckBytes = bytes;
+            return this;
+        }
+
+        public long minFreeBytes() {
+            return minFreeBytes;
+        }
+
         private boolean pretouch;
         private long launchTicks = -1;
         private double launchSpeed = Double.NaN;
@@ -220,12 +278,32 @@ public final class JournalWriter implements TickListener, AutoCloseable {
     /** As {@link #create(Path, Diagram, long, long)}, with a roll cycle and retention. */
     public static JournalWriter create(final Path dir, final Diagram diagram, final long seed, final long simulationId,
                                        final Context ctx) throws IOException {
-        Objects.requireNonNull(dir, "dir");
         final String source = Objects.requireNonNull(diagram, "diagram").source();
         if (source == null) {
             // Replay, verify and resume all need the text the run was made from.
             throw new IllegalArgumentException("the diagram has no source text to journal");
         }
+        return create(dir, JournalLayout.DIAGRAM_FILE, source, diagram.name(), diagram.tickLengthNs(), seed, simulationId,
+            null, ctx);
+    }
+
+    /**
+     * A journal of an observed run: its configuration's text goes to {@code observe.yaml} and run.properties says
+     * {@code kind=observed}; its catalog updates are journaled and merged into {@code catalog.sbe} and
+     * {@code series.sbe} ({@link JournalLayout}).
+     */
+    public static JournalWriter createObserved(final Path dir, final String name, final long tickLengthNs,
+                                               final String configSource, final long simulationId,
+                                               final Context ctx) throws IOException {
+        return create(dir, JournalLayout.OBSERVE_FILE, Objects.requireNonNull(configSource, "configSource"), name,
+            tickLengthNs, 0, simulationId, JournalLayout.OBSERVED, ctx);
+    }
+
+    private static JournalWriter create(final Path dir, final String sourceFile, final String source,
+                                        final String name, final long tickLengthNs, final long seed,
+                                        final long simulationId, final String kind, final Context ctx)
+        throws IOException {
+        Objects.requireNonNull(dir, "dir");
         Files.createDirectories(dir);
         if (Files.exists(dir.resolve(JournalLayout.RUN_FILE))) {
             throw alreadyExists(dir);
@@ -238,8 +316,8 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         }
         // The run's identity before its queue: a writer killed from here on leaves a journal that run --resume
         // continues (with no catalog yet, from tick 0).
-        writeDurably(dir.resolve(JournalLayout.DIAGRAM_FILE), source);
-        writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(diagram, seed, simulationId, ctx));
+        writeDurably(dir.resolve(sourceFile), source);
+        writeDurably(dir.resolve(JournalLayout.RUN_FILE), runProperties(name, tickLengthNs, seed, simulationId, kind, ctx));
         final SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(queueDir)
             .rollCycle(ctx.rollCycle)
             .timeProvider(ctx.timeProvider)
@@ -280,7 +358,13 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         if (catalogJournaled) {
             return; // resumed: the journal has its catalog, from the run's start
         }
+        if (!roomFor(length)) {
+            return;
+        }
         append(buffer, offset, length);
+        final byte[] first = new byte[length];
+        buffer.getBytes(offset, first);
+        catalogUpdates = CatalogUpdates.of(first);
         if (retention != null && !catalogKept) {
             // Once, before any tick: the first cycle (with the catalog excerpt) may be deleted by retention.
             catalogKept = true;
@@ -294,10 +378,30 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         }
     }
 
+    /**
+     * An observed run's new rows: journaled before the tick that first holds them, and merged into
+     * {@code catalog.sbe} and {@code series.sbe} (written durably first, so that a reader never finds a row of a tick
+     * undescribed). Rare; allocates.
+     */
+    @Override
+    public void onCatalogUpdate(final DirectBuffer buffer, final int offset, final int length) {
+        catalogUpdates = catalogUpdates.plus(buffer, offset, length);
+        try {
+            writeDurably(directory.resolve(JournalLayout.CATALOG_FILE), catalogUpdates.catalog());
+            writeDurably(directory.resolve(JournalLayout.SERIES_FILE), catalogUpdates.series());
+        } catch (final IOException ex) {
+            throw new java.io.UncheckedIOException("journal " + directory + ": cannot keep the catalog", ex);
+        }
+        append(buffer, offset, length);
+    }
+
     @Override
     public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
                        final boolean endOfBatch) {
         // No flush on endOfBatch: the excerpt is in the mapped file, visible to readers, once its document closes.
+        if (!roomFor(length)) {
+            return;
+        }
         append(buffer, offset, length);
         ticksWritten.lazySet(++ticks);
     }
@@ -310,12 +414,78 @@ public final class JournalWriter implements TickListener, AutoCloseable {
 
     @Override
     public void onEnd(final long lastTick, final EndReason reason) {
+        if (diskFull != null) {
+            return; // ended already, at the last tick it had room for
+        }
+        appendEnd(lastTick, reason);
+    }
+
+    private void appendEnd(final long lastTick, final EndReason reason) {
         endEncoder.wrapAndApplyHeader(endBuffer, 0, headerEncoder)
             .simulationId(simulationId)
             .lastSequence(lastTick)
             .reason(map(reason));
         append(endBuffer, 0, endBuffer.capacity());
         ended = true; // retention stops: a finished journal keeps the ticks it has (its last cycle may hold none)
+    }
+
+    /**
+     * Whether {@code length} more bytes may be appended: a look at the filesystem every
+     * {@link Context#diskCheckBytes}. Once it is low, the journal ends here (DISK_FULL) and nothing more is taken.
+     */
+    private boolean roomFor(final int length) {
+        if (diskFull != null) {
+            return false;
+        }
+        appendedSinceCheck += length;
+        if (appendedSinceCheck < diskCheckBytes) {
+            return true;
+        }
+        appendedSinceCheck = 0;
+        final long free = usableSpace();
+        if (free >= minFreeBytes) {
+            return true;
+        }
+        diskFull = "journal " + directory + ": " + mib(free) + " free on its filesystem, less than the "
+            + mib(minFreeBytes) + " it keeps free: the journal ends at tick " + (ticks - 1);
+        appendEnd(ticks - 1, EndReason.DISK_FULL);
+        final Runnable listener = onDiskFull;
+        if (listener != null) {
+            listener.run();
+        }
+        return false;
+    }
+
+    private long usableSpace() {
+        try {
+            return store.getUsableSpace();
+        } catch (final IOException ex) {
+            return Long.MAX_VALUE; // cannot tell: Chronicle's own errors will
+        }
+    }
+
+    private static FileStore store(final Path directory) {
+        try {
+            return Files.getFileStore(directory);
+        } catch (final IOException ex) {
+            throw new java.io.UncheckedIOException("journal " + directory + ": cannot see its filesystem", ex);
+        }
+    }
+
+    private static String mib(final long bytes) {
+        return String.format(Locale.ROOT, "%.1f MiB", bytes / (double)(1 << 20));
+    }
+
+    /**
+     * Why the journal ended early for lack of space (the path, the space left, the last tick), or null. Any thread.
+     */
+    public String diskFull() {
+        return diskFull;
+    }
+
+    /** Called once, on the listener thread, when the journal ends for lack of space: stop the run there. */
+    public void onDiskFull(final Runnable listener) {
+        this.onDiskFull = listener;
     }
 
     /** Ticks appended so far; safe to read from any thread. */
@@ -443,27 +613,24 @@ public final class JournalWriter implements TickListener, AutoCloseable {
         if (reason == null) {
             return io.tickwire.sbe.EndReason.FAILED; // the engine reports none only when a stage died before deciding
         }
-        return switch (reason) {
-            case COMPLETED -> io.tickwire.sbe.EndReason.COMPLETED;
-            case STOPPED -> io.tickwire.sbe.EndReason.STOPPED;
-            case FAILED -> io.tickwire.sbe.EndReason.FAILED;
-        };
+        return reason.code();
     }
 
     private static IOException alreadyExists(final Path dir) {
         return new IOException("journal already exists: " + dir);
     }
 
-    private static String runProperties(final Diagram diagram, final long seed, final long simulationId,
-                                        final Context ctx) {
+    private static String runProperties(final String name, final long tickLengthNs, final long seed,
+                                        final long simulationId, final String kind, final Context ctx) {
         return "# Tickwire journal: the run's identity. diagram.yaml is its diagram, queue/ its ticks.\n"
             + JournalLayout.SEED + '=' + seed + '\n'
             + JournalLayout.SIMULATION_ID + '=' + simulationId + '\n'
             + JournalLayout.SCHEMA_ID + '=' + Schema.ID + '\n'
             + JournalLayout.SCHEMA_VERSION + '=' + Schema.VERSION + '\n'
             + JournalLayout.CREATED + '=' + escape(Instant.now().toString()) + '\n'
-            + JournalLayout.TICK_LENGTH_NS + '=' + diagram.tickNs() + '\n'
-            + JournalLayout.NAME + '=' + escape(diagram.name()) + '\n'
+            + JournalLayout.TICK_LENGTH_NS + '=' + tickLengthNs + '\n'
+            + JournalLayout.NAME + '=' + escape(name) + '\n'
+            + (kind == null ? "" : JournalLayout.KIND + '=' + kind + '\n')
             + JournalLayout.ROLL_CYCLE + '=' + JournalRetention.nameOf(ctx.rollCycle) + '\n'
             + (ctx.retention.keepsAll() ? "" : JournalLayout.RETAIN + '=' + ctx.retention + '\n')
             + (Double.isNaN(ctx.launchSpeed) ? "" : JournalLayout.TICKS + '=' + ctx.launchTicks + '\n'

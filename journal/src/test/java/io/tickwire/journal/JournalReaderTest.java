@@ -225,6 +225,8 @@ class JournalReaderTest {
                     cells[18] = "0"; // timeouts, retries and storage: since version 3, and 0 before it
                     cells[19] = "0";
                     cells[20] = "0";
+                    cells[21] = ""; // replicas and ready replicas: since version 4, unknown before it
+                    cells[22] = "";
                 }
                 olderBlanked.append(String.join(",", cells)).append('\n');
             }
@@ -269,18 +271,46 @@ class JournalReaderTest {
     }
 
     @Test
-    void shouldRejectAnExcerptOfAnotherSchema() throws IOException {
+    void shouldEndTheJournalAtAnExcerptOfAnotherSchema() throws IOException {
+        // What a dying writer or a full disk leaves: the ticks before it are the journal, and say so.
         try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
-            Messages.writeTicks(writer, 1);
-            final byte[] foreign = Messages.tickBytes(1);
+            Messages.writeTicks(writer, 3);
+            final byte[] foreign = Messages.tickBytes(3);
             new UnsafeBuffer(foreign).putShort(4, (short)999);
-            writer.onTick(new UnsafeBuffer(foreign), 0, foreign.length, 1, true);
+            writer.onTick(new UnsafeBuffer(foreign), 0, foreign.length, 3, true);
         }
         try (JournalReader reader = JournalReader.open(dir)) {
+            assertThat(reader.lastTick()).isEqualTo(2);
+            assertThat(reader.ended()).isTrue();
+            assertThat(reader.endReason()).isNull();
+            assertThat(reader.damage()).startsWith("journal " + dir + ": excerpt ")
+                .endsWith(" has schema id 999, expected 7477: read as the end of the journal");
             assertThat(next(reader)).isZero();
-            assertThatThrownBy(() -> reader.next(collect))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("schema id 999, expected 7477");
+            assertThat(next(reader)).isEqualTo(1);
+            assertThat(next(reader)).isEqualTo(2);
+            assertThat(reader.next(collect)).isFalse();
+            assertThat(reader.next(collect)).isFalse();
+            assertThat(reader.seek(1)).isTrue();
+            assertThat(next(reader)).isEqualTo(1);
+            assertThat(reader.seek(3)).isFalse();
+        }
+    }
+
+    @Test
+    void shouldEndTheJournalAtAnIncompleteTailExcerpt() throws IOException {
+        try (JournalWriter writer = JournalWriter.create(dir, Messages.diagram(), 1, 1)) {
+            Messages.writeTicks(writer, 2);
+            writer.onTick(new UnsafeBuffer(new byte[] {24, 0, 10, 0}), 0, 4, 2, true);
+        }
+        try (JournalReader reader = JournalReader.open(dir)) {
+            // Followed from the start, before the reader has looked at the tail.
+            assertThat(next(reader)).isZero();
+            assertThat(next(reader)).isEqualTo(1);
+            assertThat(reader.next(collect)).isFalse();
+            assertThat(reader.damage()).endsWith(" is 4 bytes, shorter than an SBE header: read as the end of the "
+                + "journal");
+            assertThat(reader.lastTick()).isEqualTo(1);
+            assertThat(reader.ended()).isTrue();
         }
     }
 

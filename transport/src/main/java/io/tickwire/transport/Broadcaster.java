@@ -4,8 +4,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.EventLoop;
+import io.tickwire.codec.CatalogUpdates;
+import io.tickwire.codec.EventMessages;
 import io.tickwire.engine.TickListener;
 import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.CatalogUpdateDecoder;
 import io.tickwire.sbe.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -13,8 +16,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -29,7 +34,13 @@ import java.util.concurrent.atomic.LongAdder;
  *           {@link TickTail}                                next sequence up to the tail's newest, while the
  *   endOfBatch: wake each lane (at most one task            channel is writable; flush once
  *           queued per lane, whatever the rate)
+ *   onEvent: frame the event once, add it to its tick's
+ *           frames (the tick last appended); wake
  * </pre>
+ * Events follow their tick: a subscription writes a tick, then the tick's events as they arrive, and moves on to the
+ * next tick only once it is published (a tick's events all come before the next tick). Events are an audit trail:
+ * a subscription that skips ticks when it cannot keep up (conflation) is still written the events of the ticks it
+ * skips, after the {@code GapNotice}.
  * Each tick is copied <b>once</b> per distinct filter, already framed: server frames are unmasked, so the WebSocket
  * header ({@link BinaryFrameHeader}) and payload are the same bytes for every client, and every subscriber is
  * written a retained duplicate. The listener thread does nothing per subscriber: it appends to the tail and wakes at
@@ -65,10 +76,11 @@ public final class Broadcaster implements TickListener {
     }
 
     private final long simulationId;
-    private final byte[] catalog;
     private final String name;
     private final long tickLengthNs;
-    private final Map<String, Integer> serviceIds;
+    /** The catalog as subscribers are sent it, and what it names: replaced whole when an observed run grows. */
+    private volatile CatalogView view;
+    private CatalogUpdates merged; // listener thread only (and the constructor)
     private final Path journalDir;
     private final TickTail tail;
     private final Runnable onEnded;
@@ -81,6 +93,8 @@ public final class Broadcaster implements TickListener {
     private volatile ServiceFilter[] filters = NO_FILTERS;
 
     private int unannounced; // listener thread only
+    private TickFrames current; // the tick last appended, whose events arrive next; listener thread only
+    private final int[] eventServices = new int[2]; // listener thread only
 
     // The ticks on offer: published (written by the listener thread after the tail), and from where. A replay that
     // seeks moves them (restartAt); a run only appends.
@@ -123,11 +137,10 @@ public final class Broadcaster implements TickListener {
         this.epochStart = firstSequence;
         this.published = firstSequence - 1;
         this.simulationId = simulationId;
-        this.catalog = catalog.clone();
         this.journalDir = journalDir;
         this.tail = new TickTail(tailTicks, tailBytes);
         this.onEnded = onEnded;
-        final UnsafeBuffer buffer = new UnsafeBuffer(this.catalog);
+        final UnsafeBuffer buffer = new UnsafeBuffer(catalog);
         final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, 0);
         final CatalogDecoder decoder = new CatalogDecoder()
             .wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
@@ -137,13 +150,24 @@ public final class Broadcaster implements TickListener {
             final int id = s.serviceId();
             ids.put(s.name(), id);
         }
-        this.serviceIds = Map.copyOf(ids);
         if (decoder.actingVersion() >= 2) {
             for (final CatalogDecoder.SourcesDecoder s : decoder.sources()) {
                 s.skipName();
             }
         }
         this.name = decoder.simulationName();
+        this.merged = CatalogUpdates.of(catalog);
+        this.view = new CatalogView(catalog.clone(), null, 0, Map.copyOf(ids), Map.of(), new Update[0], List.of());
+    }
+
+    /**
+     * An observed run's feed from its journal: its rows described ({@code series}, a {@code CatalogUpdate} of them
+     * all, from {@code JournalReader#series()}); subscribers are sent it after the catalog. Before any subscriber.
+     */
+    void describe(final byte[] series) {
+        if (series != null) {
+            onCatalogUpdate(new UnsafeBuffer(series), 0, series.length);
+        }
     }
 
     /**
@@ -161,9 +185,11 @@ public final class Broadcaster implements TickListener {
      * The feed of a run that ended, known only by its journal (an earlier server's, or one forgotten): ticks
      * {@code firstTick..lastTick}, all read from the journal, then {@code SimulationEnd} with {@code reason}.
      */
-    static Broadcaster ofEndedJournal(final long simulationId, final byte[] catalog, final Path journalDir,
-                                      final long firstTick, final long lastTick, final EndReason reason) {
+    static Broadcaster ofEndedJournal(final long simulationId, final byte[] catalog, final byte[] series,
+                                      final Path journalDir, final long firstTick, final long lastTick,
+                                      final EndReason reason) {
         final Broadcaster feed = new Broadcaster(simulationId, catalog, journalDir, 2, 1, null);
+        feed.describe(series);
         feed.retainFrom(firstTick); // retention may have deleted its first cycles
         feed.onEnd(lastTick, reason);
         return feed;
@@ -182,14 +208,43 @@ public final class Broadcaster implements TickListener {
         return tickLengthNs;
     }
 
-    /** Its {@code Catalog} message (the caller must not change it). */
+    /** Its {@code Catalog} message, naming every row so far (the caller must not change it). */
     byte[] catalog() {
-        return catalog;
+        return view.catalog;
     }
 
-    /** The catalog id of the service called {@code name}, or null. */
+    /** The catalog and what it describes, as one consistent view. Any thread. */
+    CatalogView view() {
+        return view;
+    }
+
+    /** The catalog id of the service (or an observed run's row) called {@code name}, or null. */
     Integer serviceId(final String name) {
-        return serviceIds.get(name);
+        return view.ids.get(name);
+    }
+
+    /** Whether this is an observed run's feed (its rows are series of sources, described by CatalogUpdates). */
+    boolean observed() {
+        return view.series != null;
+    }
+
+    /**
+     * The rows a subscription must have been described before it is sent {@code tick}: those announced by then (an
+     * update's fromTick at or before it), at least {@code rowsKnown}. Any thread.
+     */
+    int rowsBefore(final int rowsKnown, final long tick) {
+        int rows = rowsKnown;
+        for (final Update u : view.updates) {
+            if (u.fromTick <= tick && u.rowsAfter > rows) {
+                rows = u.rowsAfter;
+            }
+        }
+        return rows;
+    }
+
+    /** A {@code CatalogUpdate} describing rows {@code from..to-1}, fromTick {@code tick}. Allocates (rare). */
+    byte[] describeRows(final int from, final int to, final long tick) {
+        return CatalogUpdates.encodeSeries(simulationId, tick, view.describedRows.subList(from, to));
     }
 
     /** Where the run is journaled; null if it is not. */
@@ -297,6 +352,7 @@ public final class Broadcaster implements TickListener {
         }
         epochStart = tick;
         tail.clear();
+        current = null;
         published = tick - 1;
         wakeLanes();
     }
@@ -313,7 +369,34 @@ public final class Broadcaster implements TickListener {
 
     /** The shared filter for {@code serviceIds}, created or counted; give it back with {@link #releaseFilter}. */
     ServiceFilter acquireFilter(final int[] serviceIds) {
-        final ServiceFilter wanted = new ServiceFilter(serviceIds);
+        return acquireFilter(new ServiceFilter(serviceIds));
+    }
+
+    /**
+     * The shared filter for an observed run's subscription: the rows {@code names} name, and every row of each
+     * source it names, present and to come.
+     */
+    ServiceFilter acquireFilter(final List<String> names) {
+        synchronized (filterUses) {
+            final CatalogView v = view;
+            final List<Integer> ids = new ArrayList<>();
+            final List<String> sources = new ArrayList<>();
+            for (final String n : names) {
+                final Integer id = v.ids.get(n);
+                if (id != null) {
+                    ids.add(id);
+                } else {
+                    sources.add(n);
+                }
+            }
+            final ServiceFilter filter = new ServiceFilter(ids.stream().mapToInt(Integer::intValue).toArray(),
+                sources);
+            filter.extend(v.bySource);
+            return acquireFilter(filter);
+        }
+    }
+
+    private ServiceFilter acquireFilter(final ServiceFilter wanted) {
         synchronized (filterUses) {
             FilterUse use = filterUses.get(wanted.key());
             if (use == null) {
@@ -373,6 +456,39 @@ public final class Broadcaster implements TickListener {
         // Subscribers are sent the catalog the simulation gave at creation, the same bytes, when they subscribe.
     }
 
+    /**
+     * An observed run's new rows: the catalog new subscribers get names them, the series message describes them,
+     * service filters naming their source take them, and subscriptions are sent an update before the first tick
+     * that may hold them ({@link #rowsBefore}). Listener thread; rare, allocates.
+     */
+    @Override
+    public void onCatalogUpdate(final DirectBuffer buffer, final int offset, final int length) {
+        final CatalogView before = view;
+        merged = merged.plus(buffer, offset, length);
+        final Map<String, Integer> ids = new HashMap<>(before.ids);
+        final Map<String, int[]> bySource = new HashMap<>();
+        for (final CatalogUpdates.Series s : merged.seriesList()) {
+            ids.put(s.name(), s.serviceId());
+            final int[] known = bySource.getOrDefault(s.source(), new int[0]);
+            final int[] more = Arrays.copyOf(known, known.length + 1);
+            more[known.length] = s.serviceId();
+            bySource.put(s.source(), more);
+        }
+        final MessageHeaderDecoder header = new MessageHeaderDecoder().wrap(buffer, offset);
+        final long fromTick = new CatalogUpdateDecoder().wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH,
+            header.blockLength(), header.version()).fromTick();
+        final Update[] updates = Arrays.copyOf(before.updates, before.updates.length + 1);
+        updates[before.updates.length] = new Update(fromTick, merged.rows());
+        final CatalogView next = new CatalogView(merged.catalog(), merged.series(), merged.rows(), Map.copyOf(ids),
+            Map.copyOf(bySource), updates, merged.seriesList());
+        synchronized (filterUses) {
+            for (final FilterUse use : filterUses.values()) {
+                use.filter.extend(bySource);
+            }
+            view = next;
+        }
+    }
+
     @Override
     public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
                        final boolean endOfBatch) {
@@ -382,12 +498,29 @@ public final class Broadcaster implements TickListener {
         for (int i = 0; i < inUse.length; i++) {
             filtered[i] = TickFrames.encode(alloc, buffer, offset, length, inUse[i]);
         }
-        tail.append(new TickFrames(tick, all, inUse, filtered));
+        final TickFrames frames = new TickFrames(tick, all, inUse, filtered);
+        current = frames;
+        tail.append(frames);
         published = tick;
         if (endOfBatch || ++unannounced >= WAKE_EVERY_TICKS) {
             unannounced = 0;
             wakeLanes();
         }
+    }
+
+    /** An event of the tick last published: framed, added to it, and the lanes woken (events are rare). */
+    @Override
+    public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+        final TickFrames frames = current;
+        if (frames == null || frames.tick != tick) {
+            throw new IllegalStateException("an event of tick " + tick + " after tick "
+                + (frames == null ? "none" : frames.tick));
+        }
+        EventMessages.services(buffer, offset, eventServices);
+        final ByteBuf frame = TickFrames.encodeEvent(alloc, buffer, offset, length);
+        frames.addEvent(frame, eventServices[0], eventServices[1]);
+        tail.addBytes(frame.readableBytes());
+        wakeLanes();
     }
 
     @Override
@@ -402,12 +535,18 @@ public final class Broadcaster implements TickListener {
     }
 
     /**
-     * Drop the in-memory tail of an ended, journaled run: its ticks are in the journal, and a server keeps many ended
-     * runs. Once {@link #ended()}; any thread (no tick is appended any more).
+     * Drop the in-memory tail of an ended run: a journaled run's subscribers read its ticks from the journal from
+     * here on; an unjournaled one keeps its last tick, which a late subscriber gets as its snapshot before the end.
+     * For a run the registry keeps after its end (a server keeps many). Any thread once {@link #ended()}.
      */
     void releaseTail() {
-        if (journalDir != null && ended) {
+        if (!ended) {
+            return;
+        }
+        if (journalDir != null) {
             tail.clear();
+        } else {
+            tail.clearAllButNewest();
         }
     }
 
@@ -448,6 +587,19 @@ public final class Broadcaster implements TickListener {
                 return lane;
             }
         }
+    }
+
+    /** An announcement: from tick {@code fromTick} on, ticks may hold rows below {@code rowsAfter}. */
+    record Update(long fromTick, int rowsAfter) {
+    }
+
+    /**
+     * What subscribers are sent first and what names resolve to, at one moment: the catalog (its services named),
+     * an observed run's series message (null for a simulation), rows described, names to ids, sources to their rows,
+     * the announcements so far, the rows described.
+     */
+    record CatalogView(byte[] catalog, byte[] series, int rows, Map<String, Integer> ids, Map<String, int[]> bySource,
+                       Update[] updates, List<CatalogUpdates.Series> describedRows) {
     }
 
     private static final class FilterUse {

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * carry. The feed's {@code Catalog} names the services and load sources; the calls between services are only in the
  * diagram, so the page takes them from here once per run:
  * <pre>
- *   {"name", "tickNs",
+ *   {"name", "tickLengthNs",
  *    "services": [{"id", "name", "kind": "service"|"database", "replicas", "concurrency", "servers",
  *                  "queue" (capacity; null = unbounded), "failureRate", "meanNs", "owner" (a database's service)}],
  *    "calls":    [{"from", "to" (service ids), "mode": "sync"|"forward", "probability", "delayNs",
@@ -56,7 +56,7 @@ final class DiagramJson {
     }
 
     ObjectNode render(final Diagram diagram) {
-        final ObjectNode body = json.createObjectNode().put("name", diagram.name()).put("tickNs", diagram.tickNs());
+        final ObjectNode body = json.createObjectNode().put("name", diagram.name()).put("tickLengthNs", diagram.tickLengthNs());
         final ArrayNode services = body.putArray("services");
         final ArrayNode calls = body.putArray("calls");
         for (final ServiceSpec s : diagram.services()) {

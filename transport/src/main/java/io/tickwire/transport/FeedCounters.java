@@ -8,12 +8,47 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Counters of a server's feed connections that no single connection or run owns: feed connections the server
- * closed, by reason (the close code). Written by the event loops when they close a connection (rare), read by
- * {@code GET /metrics}.
+ * Counters of a server's connections that no single connection or run owns: feed and ingest connections the server
+ * closed, by reason (the close code), and ingest samples accepted and refused by protocol. Written by the event
+ * loops, read by {@code GET /metrics}.
  */
 final class FeedCounters {
+    /** The ingest protocols, for the per-protocol counters of {@code GET /metrics}. */
+    enum IngestProtocol {
+        REMOTE_WRITE, LINE_PROTOCOL, JSON, WEBSOCKET_SBE, WEBSOCKET_JSON;
+
+        final String label = name().toLowerCase(java.util.Locale.ROOT);
+    }
+
     private final Map<Integer, LongAdder> disconnects = new ConcurrentHashMap<>();
+    private final LongAdder[] ingestAccepted = adders();
+    private final LongAdder[] ingestRejected = adders();
+
+    private static LongAdder[] adders() {
+        final LongAdder[] a = new LongAdder[IngestProtocol.values().length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+
+    /** Samples taken into an observed run's ring, by protocol. Any event loop. */
+    void ingestAccepted(final IngestProtocol protocol, final long samples) {
+        ingestAccepted[protocol.ordinal()].add(samples);
+    }
+
+    /** Samples refused (a malformed or oversized request counts 1), by protocol. Any event loop. */
+    void ingestRejected(final IngestProtocol protocol, final long samples) {
+        ingestRejected[protocol.ordinal()].add(samples);
+    }
+
+    long ingestAccepted(final IngestProtocol protocol) {
+        return ingestAccepted[protocol.ordinal()].sum();
+    }
+
+    long ingestRejected(final IngestProtocol protocol) {
+        return ingestRejected[protocol.ordinal()].sum();
+    }
 
     void countDisconnect(final WebSocketCloseStatus status) {
         disconnects.computeIfAbsent(status.code(), code -> new LongAdder()).increment();

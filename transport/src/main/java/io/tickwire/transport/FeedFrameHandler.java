@@ -13,7 +13,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.tickwire.codec.FeedMessage;
 import io.tickwire.codec.FeedQuery;
 import io.tickwire.codec.Schema;
-import io.tickwire.engine.Simulation;
+import io.tickwire.engine.TickSource;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorCode;
 import io.tickwire.sbe.ListSimulationsDecoder;
@@ -414,7 +414,8 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
                 + config.maxSubscriptionsPerConnection() + " subscriptions on one connection");
             return;
         }
-        final int[] serviceIds = serviceIds(requestId, target, services);
+        // An observed run's names may be sources, present or to come: no name is unknown there.
+        final int[] serviceIds = target.observed() ? new int[0] : serviceIds(requestId, target, services);
         if (serviceIds == null) {
             return;
         }
@@ -435,17 +436,34 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
             subscriptions.remove(target.simulationId());
             drop(existing); // replaced: nothing more of it is written
         }
-        final ServiceFilter filter = serviceIds.length == 0 ? null : target.acquireFilter(serviceIds);
+        final List<String> names = target.observed() ? names(services) : List.of();
+        final ServiceFilter filter = !names.isEmpty() ? target.acquireFilter(names)
+            : serviceIds.length == 0 ? null : target.acquireFilter(serviceIds);
+        final Broadcaster.CatalogView view = target.view();
         // From a snapshot (-1): the latest tick published of this epoch, announced as the first one.
         final long first = fromSequence >= 0 ? fromSequence : last;
         final FeedSubscription subscription = new FeedSubscription(this, ctx, runtime, target, filter, services,
-            policy, fromSequence >= 0 ? fromSequence : Math.max(last, start), epoch);
+            policy, fromSequence >= 0 ? fromSequence : Math.max(last, start), epoch, view.rows());
         subscriptions.put(target.simulationId(), subscription);
         publishViews();
         send(messages.subscribed(ctx.alloc(), requestId, target.simulationId(), first, last, policy));
-        send(FeedMessages.copy(ctx.alloc(), target.catalog()));
+        send(FeedMessages.copy(ctx.alloc(), view.catalog()));
+        if (view.series() != null) {
+            send(FeedMessages.copy(ctx.alloc(), view.series())); // an observed run's rows described
+        }
         target.add(subscription);
         subscription.pump();
+    }
+
+    /** The names of a comma-separated list, trimmed, the empty ones dropped. */
+    private static List<String> names(final String services) {
+        final List<String> names = new ArrayList<>();
+        for (final String part : services.split(",")) {
+            if (!part.isBlank()) {
+                names.add(part.trim());
+            }
+        }
+        return names;
     }
 
     /** The catalog ids of a comma-separated list of names (empty: none, all services); null after an Error. */
@@ -485,7 +503,7 @@ final class FeedFrameHandler extends ChannelInboundHandlerAdapter {
 
     private void onListSimulations(final long requestId) {
         final List<FeedMessages.Listed> list = new ArrayList<>();
-        for (final Simulation sim : runtime.registry().list()) {
+        for (final TickSource sim : runtime.registry().runs()) { // simulations and observed runs
             final Broadcaster b = runtime.registry().broadcaster(sim.id()).orElse(null);
             if (b == null) {
                 continue;

@@ -178,10 +178,6 @@ final class FeedMessages {
         if (reason == null) {
             return EndReason.FAILED;
         }
-        return switch (reason) {
-            case COMPLETED -> EndReason.COMPLETED;
-            case STOPPED -> EndReason.STOPPED;
-            case FAILED -> EndReason.FAILED;
-        };
+        return reason.code();
     }
 }

@@ -21,10 +21,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.ThreadStartHook;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.journal.JournalRetention;
+import io.tickwire.journal.JournalWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -85,10 +87,11 @@ public final class FeedServer implements AutoCloseable {
         final IoHandlerFactory io = ctx.useEpoll() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         acceptGroup = new MultiThreadIoEventLoopGroup(1, threads("tw-accept", ctx.threadStartHook()), io);
         ioGroup = new MultiThreadIoEventLoopGroup(ctx.ioThreads(), threads("tw-io", ctx.threadStartHook()), io);
-        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.journalRoot(), new RunLauncher(
+        registry = new SimulationRegistry(firstId(ctx.journalRoot()), ctx.journalRoot(), ctx.maxRuns(), new RunLauncher(
             new RunLauncher.Context()
                 .journalRollCycle(ctx.journalRollCycle())
                 .journalRetention(ctx.journalRetention())
+                .journalMinFreeBytes(ctx.journalMinFreeBytes())
                 .feedTailTicks(ctx.tailTicks())
                 .feedTailBytes(ctx.tailBytes())
                 .metrics(ctx.metrics())
@@ -96,7 +99,8 @@ public final class FeedServer implements AutoCloseable {
                 .runDefaults(ctx.runDefaults())
                 .listeners(ctx.runListeners())));
         replayThreads = new ReplayThreads(ctx.replayThreads());
-        runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet(), new FeedCounters());
+        runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet(), new FeedCounters(),
+            new InFlightAnswers());
     }
 
     /** Netty's thread factory, with the layout's hook run on each thread as it starts. */
@@ -206,6 +210,12 @@ public final class FeedServer implements AutoCloseable {
             serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
         }
         registry.close();
+        try {
+            // Answers promised for later (a stop's, once its run has ended) are written before connections close.
+            runtime.answers().awaitNone(SHUTDOWN_TIMEOUT_MS);
+        } catch (final InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
         for (final Channel ch : channels) {
             if (ch.isActive() && ch.pipeline().get(FeedServerInitializer.API_HANDLER) == null) {
                 // An upgraded (feed) connection: tell the client why, then close (below).
@@ -269,8 +279,16 @@ public final class FeedServer implements AutoCloseable {
         public static final long DEFAULT_SLOW_READER_CLOSE_TIMEOUT_MS = 30_000;
         public static final int DEFAULT_REPLAY_BATCH_TICKS = 256;
         public static final long DEFAULT_REPLAY_BATCH_BYTES = 1024 * 1024;
-        /** Largest HTTP request body (a diagram) accepted; larger ones get 413. */
-        public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+        /** Largest ingest body (a remote-write, line-protocol or JSON request) taken; larger ones get 413. */
+        public static final int DEFAULT_MAX_INGEST_BODY_BYTES = 8 * 1024 * 1024;
+        /** Largest decompressed remote-write body taken; larger ones get 413. */
+        public static final int DEFAULT_MAX_INGEST_DECODED_BYTES = 64 * 1024 * 1024;
+        /** Bytes an {@code /ingest} client may send beyond what the server has announced consumed: 1 MiB. */
+        public static final int DEFAULT_INGEST_WINDOW_BYTES = 1 << 20;
+        public static final int DEFAULT_MAX_RUNS = 16;
+        public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+        public static final long DEFAULT_IDLE_TIMEOUT_MS = 120_000;
+        public static final long DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
         private String bindAddress = DEFAULT_BIND_ADDRESS;
         private int port = DEFAULT_PORT;
@@ -294,6 +312,17 @@ public final class FeedServer implements AutoCloseable {
         private String journalRollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
         private JournalRetention.Policy journalRetention = JournalRetention.Policy.KEEP_ALL;
         private final List<RunLauncher.ListenerFactory> runListeners = new ArrayList<>();
+        private int maxIngestBodyBytes = DEFAULT_MAX_INGEST_BODY_BYTES;
+        private int maxIngestDecodedBytes = DEFAULT_MAX_INGEST_DECODED_BYTES;
+        private int ingestWindowBytes = DEFAULT_INGEST_WINDOW_BYTES;
+        private DiagramLimits diagramLimits = DiagramLimits.DEFAULT;
+        private long journalMinFreeBytes = JournalWriter.DEFAULT_MIN_FREE_BYTES;
+        private int maxRuns = DEFAULT_MAX_RUNS;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private long idleTimeoutMs = DEFAULT_IDLE_TIMEOUT_MS;
+        private long requestTimeoutMs = DEFAULT_REQUEST_TIMEOUT_MS;
+        private List<String> allowedHosts = List.of();
+        private List<String> allowedOrigins = List.of();
         private String token;
         private boolean insecure;
         private Path tlsCertificate;
@@ -395,6 +424,145 @@ public final class FeedServer implements AutoCloseable {
 
         public ThreadStartHook threadStartHook() {
             return threadStartHook;
+        }
+
+        /** Largest ingest request body; larger ones get 413. Default 8 MiB. */
+        public Context maxIngestBodyBytes(final int bytes) {
+            this.maxIngestBodyBytes = bytes;
+            return this;
+        }
+
+        public int maxIngestBodyBytes() {
+            return maxIngestBodyBytes;
+        }
+
+        /** Largest decompressed remote-write body; larger ones get 413. Default 64 MiB. */
+        public Context maxIngestDecodedBytes(final int bytes) {
+            this.maxIngestDecodedBytes = bytes;
+            return this;
+        }
+
+        public int maxIngestDecodedBytes() {
+            return maxIngestDecodedBytes;
+        }
+
+        /**
+         * The flow-control window of {@code /ingest}: bytes of frames a client may send beyond the consumedBytes the
+         * server last announced (IngestStatus); more closes it (1008). Also what a flooding connection can make the
+         * server hold. Default 1 MiB; at least {@link #maxFramePayloadBytes}.
+         */
+        public Context ingestWindowBytes(final int bytes) {
+            this.ingestWindowBytes = bytes;
+            return this;
+        }
+
+        public int ingestWindowBytes() {
+            return ingestWindowBytes;
+        }
+
+        /** The HTTP aggregator's limit: the larger of a diagram's and an ingest body's. */
+        int maxRequestBytes() {
+            return (int)Math.min(Integer.MAX_VALUE - 8, Math.max(diagramLimits.maxBytes(), maxIngestBodyBytes));
+        }
+
+        /**
+         * What a diagram POSTed to {@code /simulations} may ask for: its size (a larger body is refused with 413
+         * before it is read whole), the work and pending events it may need, and the run's bound on pending events.
+         * Default {@link DiagramLimits#DEFAULT}.
+         */
+        public Context diagramLimits(final DiagramLimits limits) {
+            this.diagramLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        /** Space the journals of runs launched here keep free on their filesystem. Default 64 MiB. */
+        public Context journalMinFreeBytes(final long bytes) {
+            this.journalMinFreeBytes = bytes;
+            return this;
+        }
+
+        /** Runs (not replays) running at once; one more is refused with 429. Default {@value #DEFAULT_MAX_RUNS}. */
+        public Context maxRuns(final int maxRuns) {
+            this.maxRuns = maxRuns;
+            return this;
+        }
+
+        /**
+         * Connections open at once; one more is answered 503 and closed. Default {@value #DEFAULT_MAX_CONNECTIONS}.
+         */
+        public Context maxConnections(final int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        /**
+         * A connection on which nothing was read or written for this long is closed (a feed connection with a
+         * subscription is sent heartbeats, so it never is). Default 120 s.
+         */
+        public Context idleTimeoutMs(final long ms) {
+            this.idleTimeoutMs = ms;
+            return this;
+        }
+
+        /**
+         * An HTTP request must have arrived whole (headers and body) this long after its first byte, or the
+         * connection is closed (408): a client that sends a header a byte at a time holds nothing for long.
+         * Default 10 s.
+         */
+        public Context requestTimeoutMs(final long ms) {
+            this.requestTimeoutMs = ms;
+            return this;
+        }
+
+        /**
+         * Names the {@code Host} header may give besides the address a connection came in on (and {@code localhost}
+         * on a loopback address): {@code name} for any port, {@code name:port} for one. For a DNS name or a proxy in
+         * front; anything else is refused (421), which is what defeats DNS rebinding.
+         */
+        public Context allowedHosts(final List<String> hosts) {
+            this.allowedHosts = List.copyOf(hosts);
+            return this;
+        }
+
+        /**
+         * Origins ({@code https://dash.example.com}) besides the server's own whose pages may launch and stop runs
+         * and open the feed; other origins are refused (403). Default none.
+         */
+        public Context allowedOrigins(final List<String> origins) {
+            this.allowedOrigins = List.copyOf(origins);
+            return this;
+        }
+
+        public DiagramLimits diagramLimits() {
+            return diagramLimits;
+        }
+
+        public long journalMinFreeBytes() {
+            return journalMinFreeBytes;
+        }
+
+        public int maxRuns() {
+            return maxRuns;
+        }
+
+        public int maxConnections() {
+            return maxConnections;
+        }
+
+        public long idleTimeoutMs() {
+            return idleTimeoutMs;
+        }
+
+        public long requestTimeoutMs() {
+            return requestTimeoutMs;
+        }
+
+        public List<String> allowedHosts() {
+            return allowedHosts;
+        }
+
+        public List<String> allowedOrigins() {
+            return allowedOrigins;
         }
 
         /**
@@ -656,6 +824,14 @@ public final class FeedServer implements AutoCloseable {
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
             }
+            if (maxIngestBodyBytes < 1024 || maxIngestDecodedBytes < maxIngestBodyBytes) {
+                throw new IllegalArgumentException("maxIngestBodyBytes must be >= 1024 and maxIngestDecodedBytes >= it,"
+                    + " got " + maxIngestBodyBytes + " and " + maxIngestDecodedBytes);
+            }
+            if (ingestWindowBytes < maxFramePayloadBytes) {
+                throw new IllegalArgumentException("ingestWindowBytes must be >= maxFramePayloadBytes ("
+                    + maxFramePayloadBytes + "), got " + ingestWindowBytes);
+            }
             if (staticResourceRoot == null) {
                 staticResourceRoot = "";
             }
@@ -693,6 +869,18 @@ public final class FeedServer implements AutoCloseable {
             }
             if (replayThreads < 1 || replayBatchTicks < 1 || replayBatchBytes < 1) {
                 throw new IllegalArgumentException("replayThreads, replayBatchTicks and replayBatchBytes must be >= 1");
+            }
+            if (maxRuns < 1 || maxConnections < 1) {
+                throw new IllegalArgumentException("maxRuns and maxConnections must be >= 1, got " + maxRuns + " and "
+                    + maxConnections);
+            }
+            if (idleTimeoutMs < 1 || requestTimeoutMs < 1) {
+                throw new IllegalArgumentException("idleTimeoutMs and requestTimeoutMs must be >= 1, got "
+                    + idleTimeoutMs + " and " + requestTimeoutMs);
+            }
+            if (diagramLimits.maxBytes() > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("diagramLimits.maxBytes must fit a request body, got "
+                    + diagramLimits.maxBytes());
             }
             if (slowReaderCloseTimeoutMs < 0) {
                 throw new IllegalArgumentException("slowReaderCloseTimeoutMs must be >= 0, got "

@@ -28,6 +28,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * While catching up (a replay), an unwritable channel only pauses it. After the run's last tick, {@code SimulationEnd}
  * and the subscription is over.
  * <p>
+ * <b>Events</b> follow their tick: after writing tick {@code T}, the subscription writes {@code T}'s events as they
+ * arrive ({@link TickFrames#addEvent}), and before it writes {@code T + 1} (whose publication means {@code T}'s events
+ * are all in) or the end, whatever of them is left. A resume from sequence {@code S} is sent tick {@code S} and every
+ * event of ticks {@code >= S}. Conflation skips ticks, never events: the ticks skipped are announced by a
+ * {@code GapNotice}, then their events are written, from the tail or, for those it no longer holds, from the journal
+ * (nothing more is written until they are); only a run without a journal loses the events of ticks the tail moved
+ * past, with the ticks, as the {@code GapNotice} says.
+ * <p>
  * <b>Confined to the connection's event loop</b>, but for {@link #eventLoop}.
  */
 final class FeedSubscription {
@@ -59,12 +67,23 @@ final class FeedSubscription {
     private boolean pumpScheduled;
     private JournalReplay replay;
     private long gapped; // ticks skipped and announced by GapNotices
+    /** An observed run's rows this subscription has been described (sent before the ticks that hold more). */
+    private int rowsKnown;
+    // The tick whose events are being written (the last tick written, or skipped by a gap), and how many of its
+    // events have been dealt with (written, or left out by the filter).
+    private long eventsTick = -1;
+    private int eventsDone;
+    // Ticks skipped by a conflation whose events are still to be written, in order: first..last (none: first > last).
+    private long skippedFirst;
+    private long skippedLast = -1;
+    private boolean skippedPending; // their events are being read from the journal
     /** Ticks skipped: those announced, and while conflating those it would skip if it could write now. */
     private volatile long ticksConflated;
 
     FeedSubscription(final FeedFrameHandler connection, final ChannelHandlerContext ctx, final FeedRuntime runtime,
                      final Broadcaster broadcaster, final ServiceFilter filter, final String services,
-                     final ConflationPolicy policy, final long fromSequence, final long epoch) {
+                     final ConflationPolicy policy, final long fromSequence, final long epoch,
+                     final int rowsKnown) {
         this.connection = connection;
         this.ctx = ctx;
         this.runtime = runtime;
@@ -75,6 +94,7 @@ final class FeedSubscription {
         this.policy = policy;
         this.nextSequence = fromSequence;
         this.epoch = epoch;
+        this.rowsKnown = rowsKnown;
         this.progress.set(fromSequence);
     }
 
@@ -131,10 +151,12 @@ final class FeedSubscription {
                     if (nextSequence <= broadcaster.lastSequence()) {
                         continue; // ticks published between our read of last and the end: send them first
                     }
+                    written += writeOwedEvents(tail); // the last tick's: all in before the end
                     countFrames(written);
                     end();
                     return;
                 }
+                written += writeOwedEvents(tail); // those of the last tick that have arrived so far
                 break;
             }
             if (!ctx.channel().isWritable()) {
@@ -152,9 +174,19 @@ final class FeedSubscription {
             if (conflating) {
                 conflating = false;
                 if (last > nextSequence) {
+                    written += writeOwedEvents(tail);
                     gap(nextSequence, last - 1);
+                    skippedFirst = nextSequence;
+                    skippedLast = last - 1;
                     nextSequence = last;
                 }
+            }
+            if (skippedFirst <= skippedLast) {
+                final int n = writeSkippedEvents(tail);
+                if (n < 0) {
+                    break; // being read from the journal: the rest waits for them
+                }
+                written += n;
             }
             if (written >= MAX_FRAMES_PER_PUMP) {
                 schedulePump();
@@ -162,11 +194,16 @@ final class FeedSubscription {
             }
             final TickFrames frames = tail.retain(nextSequence);
             if (frames != null) {
+                announceRows(nextSequence);
                 try {
+                    written += writeOwedEvents(tail); // the previous tick's: complete now that this one is out
                     final ByteBuf shared = frames.frameFor(filter);
                     final ByteBuf frame = shared != null ? shared.retainedDuplicate()
                         : frames.encodeFor(ctx.alloc(), filter);
                     ctx.write(frame, ctx.voidPromise());
+                    eventsTick = nextSequence;
+                    eventsDone = 0;
+                    written += writeEvents(frames);
                 } finally {
                     frames.release();
                 }
@@ -206,6 +243,134 @@ final class FeedSubscription {
         }
     }
 
+    /**
+     * The events of the ticks a conflation skipped, in tick order: from the tail while it holds them; those it no
+     * longer holds from the journal (asked for, and -1 returned: the rest waits), or lost without one.
+     *
+     * @return frames written, or -1 while waiting for the journal.
+     */
+    private int writeSkippedEvents(final TickTail tail) {
+        if (skippedPending || replayPending) {
+            return -1; // what is in flight comes back with a pump
+        }
+        int written = 0;
+        while (skippedFirst <= skippedLast) {
+            final TickFrames frames = tail.retain(skippedFirst);
+            if (frames == null) {
+                final long oldest = Math.min(tail.oldest(), skippedLast + 1);
+                if (broadcaster.journalDir() != null && oldest > skippedFirst) {
+                    requestSkippedEvents(skippedFirst, oldest - 1);
+                    return written > 0 ? written : -1;
+                }
+                skippedFirst = Math.max(skippedFirst + 1, oldest); // no journal: gone with their ticks
+                continue;
+            }
+            try {
+                eventsTick = skippedFirst;
+                eventsDone = 0;
+                written += writeEvents(frames);
+            } finally {
+                frames.release();
+            }
+            skippedFirst++;
+        }
+        return written;
+    }
+
+    /** Read the events of ticks {@code first..last} from the journal, on a replay thread. */
+    private void requestSkippedEvents(final long first, final long last) {
+        skippedPending = true;
+        if (replay == null) {
+            replay = new JournalReplay(broadcaster.journalDir(), runtime.replayThreads().next());
+        }
+        final JournalReplay r = replay;
+        try {
+            r.thread().execute(() -> {
+                List<ByteBuf> events = List.of();
+                Throwable failure = null;
+                try {
+                    events = r.readEvents(first, last, filter, ctx.alloc());
+                } catch (final Exception ex) {
+                    failure = ex;
+                }
+                final List<ByteBuf> read = events;
+                final Throwable failed = failure;
+                try {
+                    ctx.executor().execute(() -> onSkippedEvents(first, last, read, failed));
+                } catch (final RejectedExecutionException ex) {
+                    read.forEach(ByteBuf::release);
+                }
+            });
+        } catch (final RejectedExecutionException ex) {
+            skippedPending = false; // shutting down
+        }
+    }
+
+    /** On the event loop: the events of skipped ticks {@code first..last}, read from the journal. */
+    private void onSkippedEvents(final long first, final long last, final List<ByteBuf> events,
+                                 final Throwable failure) {
+        skippedPending = false;
+        if (!active || first != skippedFirst) {
+            events.forEach(ByteBuf::release);
+            return;
+        }
+        if (failure != null) {
+            connection.subscriptionFailed(this, ErrorCode.INTERNAL, "cannot read the events of ticks " + first + ".."
+                + last + " of simulation " + simulationId() + " from its journal: " + failure.getMessage());
+            return;
+        }
+        if (events == null) {
+            // The journal does not hold them all yet (its writer is behind): look again shortly.
+            skippedPending = true;
+            ctx.executor().schedule(() -> {
+                skippedPending = false;
+                pump();
+            }, JOURNAL_RETRY_MS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        for (final ByteBuf event : events) {
+            ctx.write(event, ctx.voidPromise());
+        }
+        countFrames(events.size());
+        eventsTick = -1; // these ticks' events are all written; none owed from the tail
+        skippedFirst = last + 1;
+        ctx.flush();
+        pump();
+    }
+
+    /** The events of {@link #eventsTick} that arrived since they were last looked at; frames written. */
+    private int writeOwedEvents(final TickTail tail) {
+        if (eventsTick < 0) {
+            return 0;
+        }
+        final TickFrames frames = tail.retain(eventsTick);
+        if (frames == null) {
+            return 0; // evicted (or, a journal's tick not in the tail: its events came with it, complete)
+        }
+        try {
+            return writeEvents(frames);
+        } finally {
+            frames.release();
+        }
+    }
+
+    /** Write {@code frames}' events from {@link #eventsDone} on, as this subscription's filter keeps them. */
+    private int writeEvents(final TickFrames frames) {
+        final int n = frames.eventCount();
+        int written = 0;
+        for (int i = eventsDone; i < n; i++) {
+            if (frames.eventFor(i, filter)) {
+                ctx.write(frames.event(i).retainedDuplicate(), ctx.voidPromise());
+                written++;
+            }
+        }
+        eventsDone = n;
+        if (written > 0) {
+            lastWriteNanos = System.nanoTime();
+        }
+        return written;
+    }
+
     /** Send a heartbeat if nothing was written for {@code intervalNs}. @return whether it did (flush then). */
     boolean heartbeatIfIdle(final long nowNanos, final long intervalNs) {
         if (!active || nowNanos - lastWriteNanos < intervalNs || !ctx.channel().isWritable()) {
@@ -235,6 +400,7 @@ final class FeedSubscription {
     /** Close the journal reader on its own thread (a Chronicle reader must not change threads). */
     private void closeReplay() {
         final JournalReplay r = replay;
+        final boolean settled = broadcaster.ended(); // then its journal does not grow
         replay = null;
         try {
             r.thread().execute(r::close);
@@ -260,6 +426,17 @@ final class FeedSubscription {
         gapped += toSequence - fromSequence + 1;
         ticksConflated = gapped;
         lastWriteNanos = System.nanoTime();
+    }
+
+    /** An observed run's rows new since this subscription was described, before the tick that may hold them. */
+    private void announceRows(final long tick) {
+        if (rowsKnown < broadcaster.view().rows()) {
+            final int rows = broadcaster.rowsBefore(rowsKnown, tick);
+            if (rows > rowsKnown) {
+                send(FeedMessages.copy(ctx.alloc(), broadcaster.describeRows(rowsKnown, rows, tick)));
+                rowsKnown = rows;
+            }
+        }
     }
 
     /** Count frames written: on the connection ({@code GET /connections}) and as the run's. */
@@ -298,6 +475,7 @@ final class FeedSubscription {
             replay = new JournalReplay(broadcaster.journalDir(), runtime.replayThreads().next());
         }
         final JournalReplay r = replay;
+        final boolean settled = broadcaster.ended(); // then its journal does not grow
         final long fromSequence = nextSequence;
         final FeedServer.Context config = runtime.ctx();
         // Never past the latest tick on offer: a replay's journal holds ticks it has not published yet.
@@ -305,19 +483,19 @@ final class FeedSubscription {
             broadcaster.lastSequence() - fromSequence + 1));
         try {
             r.thread().execute(() -> {
-                List<ByteBuf> frames = List.of();
+                List<JournalReplay.Replayed> frames = List.of();
                 Throwable failure = null;
                 try {
-                    frames = r.read(fromSequence, filter, maxTicks, config.replayBatchBytes(), ctx.alloc());
+                    frames = r.read(fromSequence, filter, maxTicks, config.replayBatchBytes(), ctx.alloc(), settled);
                 } catch (final Exception ex) {
                     failure = ex;
                 }
-                final List<ByteBuf> read = frames;
+                final List<JournalReplay.Replayed> read = frames;
                 final Throwable failed = failure;
                 try {
                     ctx.executor().execute(() -> onReplayed(fromSequence, read, failed));
                 } catch (final RejectedExecutionException ex) {
-                    read.forEach(ByteBuf::release);
+                    read.forEach(JournalReplay.Replayed::release);
                 }
             });
         } catch (final RejectedExecutionException ex) {
@@ -326,10 +504,11 @@ final class FeedSubscription {
     }
 
     /** On the event loop: a batch from the journal, for ticks from {@code fromSequence}. */
-    private void onReplayed(final long fromSequence, final List<ByteBuf> frames, final Throwable failure) {
+    private void onReplayed(final long fromSequence, final List<JournalReplay.Replayed> frames,
+                            final Throwable failure) {
         replayPending = false;
         if (!active || fromSequence != nextSequence) {
-            frames.forEach(ByteBuf::release);
+            frames.forEach(JournalReplay.Replayed::release);
             if (active) {
                 pump();
             }
@@ -349,11 +528,19 @@ final class FeedSubscription {
             ctx.executor().schedule(this::pump, JOURNAL_RETRY_MS, TimeUnit.MILLISECONDS);
             return;
         }
-        for (final ByteBuf frame : frames) {
-            ctx.write(frame, ctx.voidPromise());
+        int written = writeOwedEvents(broadcaster.tail());
+        for (final JournalReplay.Replayed tick : frames) {
+            announceRows(nextSequence);
+            ctx.write(tick.frame(), ctx.voidPromise());
+            for (final ByteBuf event : tick.events()) {
+                ctx.write(event, ctx.voidPromise());
+            }
+            written += 1 + tick.events().size();
+            eventsTick = nextSequence;
+            eventsDone = tick.eventCount(); // all of them: a replayed tick comes with its events, complete
             sent(nextSequence++);
         }
-        countFrames(frames.size());
+        countFrames(written);
         ctx.flush();
         pump();
     }

@@ -22,7 +22,8 @@ import static io.tickwire.transport.HttpResponses.notAllowed;
 /**
  * REST and the static dashboard, for every request the WebSocket handshake did not take (and {@link RequestGuard}
  * let through): the request is matched against {@link HttpRoutes} — each concern registers its own, see
- * {@link SimulationsApi} and {@link ServerApi} — and anything else is a file of the dashboard, from the classpath.
+ * {@link SimulationsApi}, {@link LiveEditApi} and {@link ServerApi} — and anything else is a file of the dashboard,
+ * from the classpath.
  * Unknown paths get 404, known paths with another method 405 (with {@code Allow}). A route that fails unexpectedly
  * answers 500 with no detail (the server logs it): no response carries an exception's text. Stateless, so one
  * instance serves every connection.
@@ -33,10 +34,12 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
 
     private final HttpRoutes routes;
     private final StaticResources resources;
+    private final InFlightAnswers answers;
 
-    HttpApiHandler(final HttpRoutes routes, final StaticResources resources) {
+    HttpApiHandler(final HttpRoutes routes, final StaticResources resources, final InFlightAnswers answers) {
         this.routes = routes;
         this.resources = resources;
+        this.answers = answers;
     }
 
     /** The server's routes: every API registered in one place. */
@@ -44,6 +47,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         final HttpRoutes routes = new HttpRoutes();
         new ServerApi(runtime).register(routes);
         new SimulationsApi(runtime).register(routes);
+        new IngestApi(runtime).register(routes);
+        new LiveEditApi(runtime).register(routes);
         if (runtime.ctx().metrics()) {
             new MetricsApi(runtime).register(routes);
         }
@@ -71,6 +76,8 @@ final class HttpApiHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         if (response != HttpExchange.LATER) {
             exchange.respondInline(response);
+        } else {
+            exchange.deferred(answers);
         }
     }
 

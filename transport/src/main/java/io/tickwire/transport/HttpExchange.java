@@ -1,5 +1,6 @@
 package io.tickwire.transport;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -26,6 +27,8 @@ final class HttpExchange {
     private final QueryStringDecoder uri;
     private final boolean keepAlive;
     private Map<String, String> pathParameters = Map.of();
+    private InFlightAnswers answers; // guarded by this, with responded
+    private boolean responded;
 
     HttpExchange(final ChannelHandlerContext channel, final FullHttpRequest request, final QueryStringDecoder uri) {
         this.channel = channel;
@@ -74,6 +77,14 @@ final class HttpExchange {
         write(response, false);
     }
 
+    /** The route answered {@link #LATER}: {@code answers} holds the server's close until {@link #respond}. */
+    synchronized void deferred(final InFlightAnswers answers) {
+        if (!responded) { // a route may have answered already (a stop of a run that had ended)
+            this.answers = answers;
+            answers.begin();
+        }
+    }
+
     /** Answer later, from any thread; the response is flushed at once. */
     void respond(final FullHttpResponse response) {
         write(response, true);
@@ -82,12 +93,22 @@ final class HttpExchange {
     private void write(final FullHttpResponse response, final boolean flushNow) {
         HttpUtil.setContentLength(response, response.content().readableBytes());
         HttpUtil.setKeepAlive(response, keepAlive);
+        final ChannelFuture written;
         if (!keepAlive) {
-            channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            written = channel.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         } else if (flushNow) {
-            channel.writeAndFlush(response);
+            written = channel.writeAndFlush(response);
         } else {
-            channel.write(response);
+            written = channel.write(response);
+        }
+        final InFlightAnswers deferred;
+        synchronized (this) {
+            responded = true;
+            deferred = answers;
+            answers = null;
+        }
+        if (deferred != null) {
+            written.addListener(f -> deferred.end());
         }
     }
 }

@@ -90,12 +90,7 @@ public final class JournalPlayer implements AutoCloseable {
         this.speed = speed;
         this.maxAhead = Math.max(1, maxAhead);
         this.tickLengthNs = reader.tickLengthNs();
-        final io.tickwire.sbe.EndReason journaled = reader.endReason();
-        this.endReason = journaled == null ? TickListener.EndReason.FAILED : switch (journaled) {
-            case COMPLETED -> TickListener.EndReason.COMPLETED;
-            case STOPPED -> TickListener.EndReason.STOPPED;
-            default -> TickListener.EndReason.FAILED;
-        };
+        this.endReason = TickListener.EndReason.of(reader.endReason());
         this.thread = new Thread(this::play, "tw-player-" + broadcaster.simulationId());
         this.thread.setDaemon(true);
     }
@@ -240,6 +235,23 @@ public final class JournalPlayer implements AutoCloseable {
         heldTick = tickNumber;
     }
 
+    /** Ticks are held for their time; the events after a published tick are published at once. Player thread. */
+    private final JournalReader.RecordHandler records = new JournalReader.RecordHandler() {
+        @Override
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tickNumber) {
+            hold(buffer, offset, length, tickNumber);
+        }
+
+        @Override
+        public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long eventTick,
+                            final int templateId) {
+            if (eventTick == publishingEventsOf) {
+                broadcaster.onEvent(buffer, offset, length, eventTick);
+            }
+        }
+    };
+    private long publishingEventsOf = NONE; // player thread
+
     private void play() {
         long last = -1;
         TickListener.EndReason reason = endReason;
@@ -281,8 +293,13 @@ public final class JournalPlayer implements AutoCloseable {
                     continue;
                 }
                 if (!held) {
-                    if (!reader.next(this::hold)) {
-                        throw new IllegalStateException("journal " + directory + " ends before tick " + next);
+                    // The events on the way (the last tick's, journaled after it) are published as they come.
+                    publishingEventsOf = last;
+                    heldTick = NONE;
+                    while (heldTick == NONE) {
+                        if (!reader.nextRecord(records)) {
+                            throw new IllegalStateException("journal " + directory + " ends before tick " + next);
+                        }
                     }
                     if (heldTick != next) {
                         throw new IllegalStateException("journal " + directory + ": tick " + heldTick + " where "
@@ -308,6 +325,14 @@ public final class JournalPlayer implements AutoCloseable {
                 last = next;
                 position = next;
                 next++;
+            }
+            if (!closed && last >= 0) {
+                // The last tick's events: up to the next tick, or the journal's end.
+                publishingEventsOf = last;
+                heldTick = NONE;
+                while (heldTick == NONE && reader.nextRecord(records)) {
+                    // one record at a time
+                }
             }
         } catch (final IOException | RuntimeException ex) {
             failure = ex;

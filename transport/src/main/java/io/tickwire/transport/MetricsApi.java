@@ -22,6 +22,9 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.tickwire.engine.Simulation;
+import io.tickwire.engine.observe.Observation;
+import io.tickwire.engine.observe.SourceStats;
+import io.tickwire.sbe.IngestRejection;
 import io.tickwire.journal.JournalWriter;
 import org.HdrHistogram.Histogram;
 
@@ -30,6 +33,7 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -106,9 +110,21 @@ final class MetricsApi {
         runtime.counters().disconnectsByReason().forEach((reason, n) -> f.counter("tickwire_feed_disconnects",
             "Feed connections the server closed, by reason (close code)", Labels.of("reason", reason), n));
 
+        for (final FeedCounters.IngestProtocol p : FeedCounters.IngestProtocol.values()) {
+            final Labels protocol = Labels.of("protocol", p.label);
+            f.counter("tickwire_ingest_samples_accepted", "Samples ingest took into observed runs, by protocol",
+                protocol, runtime.counters().ingestAccepted(p));
+            f.counter("tickwire_ingest_samples_rejected", "Samples ingest refused (a malformed or oversized request "
+                + "counts 1), by protocol", protocol, runtime.counters().ingestRejected(p));
+        }
+
         final List<Long> live = new ArrayList<>();
-        for (final RunLauncher.Run run : runtime.registry().runs()) {
+        for (final RunLauncher.Run run : runtime.registry().launchedRuns()) {
             final Simulation sim = run.simulation();
+            if (sim == null) {
+                observed(f, run.observation());
+                continue;
+            }
             final long id = sim.id();
             live.add(id);
             final Labels labels = Labels.of("run", Long.toString(id), "simulation", sim.diagram().name());
@@ -157,6 +173,32 @@ final class MetricsApi {
         return f.snapshots();
     }
 
+    /** An observed run's sources: what each sent, by outcome (accepted, late, or the reason it was refused). */
+    private static void observed(final Families f, final Observation obs) {
+        final String run = Long.toString(obs.id());
+        final String name = obs.spec().name();
+        f.gauge("tickwire_run_running", "1 while the run runs, 0 once it has ended", Labels.of("run", run,
+            "simulation", name), obs.state() == Simulation.State.RUNNING ? 1 : 0);
+        final List<SourceStats> sources = new ArrayList<>(obs.registry().sources());
+        sources.add(obs.registry().unattributed());
+        for (final SourceStats s : sources) {
+            final String source = s.name().isEmpty() ? "(unattributed)" : s.name();
+            source(f, run, name, source, "accepted", s.accepted());
+            source(f, run, name, source, "late", s.late());
+            for (final IngestRejection reason : IngestRejection.values()) {
+                if (reason != IngestRejection.NULL_VAL) {
+                    source(f, run, name, source, reason.name().toLowerCase(Locale.ROOT), s.rejected(reason));
+                }
+            }
+        }
+    }
+
+    private static void source(final Families f, final String run, final String name, final String source,
+                               final String outcome, final long samples) {
+        f.counter("tickwire_ingest_source_samples", "Samples of each source of an observed run, by outcome",
+            Labels.of("run", run, "simulation", name, "source", source, "outcome", outcome), samples);
+    }
+
     private static void serviceGauges(final Families f, final Simulation sim, final RunMetrics metrics) {
         final RunMetrics.Latest latest = metrics.latest();
         if (latest == null) {
@@ -183,6 +225,10 @@ final class MetricsApi {
                 latest.servers()[i]);
             f.gauge("tickwire_service_queue_depth", "Requests waiting at the end of the latest tick", labels,
                 latest.queueDepth()[i]);
+            f.gauge("tickwire_service_replicas", "Replicas provisioned (starting, ready or draining) at the end of the "
+                + "latest tick", labels, latest.replicas()[i]);
+            f.gauge("tickwire_service_ready_replicas", "Replicas serving at the end of the latest tick", labels,
+                latest.readyReplicas()[i]);
         }
     }
 

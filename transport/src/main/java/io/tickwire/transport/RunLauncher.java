@@ -2,7 +2,10 @@ package io.tickwire.transport;
 
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
+import io.tickwire.engine.TickSource;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.ObserveSpec;
+import io.tickwire.engine.observe.Observation;
 import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournalWriter;
 import org.agrona.DirectBuffer;
@@ -22,10 +25,10 @@ import java.util.function.Consumer;
  * The one place that builds a run and attaches its listeners: the CLI ({@code run}, {@code demo}, {@code verify}),
  * REST ({@code POST /simulations}, through the {@link SimulationRegistry}) and the benchmarks all launch here.
  * <pre>
- *  launch(diagram, simulation context, id, journal dir)
+ *  launch(diagram, simulation context, id, journal dir)     launch(observe spec, observation context, id, dir)
  *    │ a copy of the context, given the id: the caller's context stays as it was
  *    ▼
- *  Simulation: the engine wires its rings (see its Javadoc)
+ *  Simulation: the engine wires its rings (see its Javadoc)  Observation: ingest ─► metrics ring ─► aggregator
  *    command ring ─► workers ─► metrics ring ─► aggregator ─► output ring, one consumer thread per listener:
  *        ├─► JournalWriter        if a journal dir is given: every tick to Chronicle Queue
  *        ├─► Broadcaster          if Context#feed: the binary WebSocket feed
@@ -33,6 +36,7 @@ import java.util.function.Consumer;
  *        │                        GET /metrics (read at scrape time)
  *        └─► Context#listeners    one listener per factory, per run (metrics, control, alerting, ...)
  *  JournalWriter ──first tick moved by retention──► Broadcaster (refuses resumes from before it)
+ *  JournalWriter ──its filesystem low on space────► Simulation#stop(DISK_FULL): the run ends where the journal does
  *  Broadcaster   ──ticks older than its tail──────► read back from the journal dir by each subscription
  *  Broadcaster   ──end handed to subscribers──────► onFeedEnded (the registry releases the run off that thread)
  * </pre>
@@ -106,27 +110,13 @@ public final class RunLauncher {
                 run.journal = new ClosingJournal(opener.open(sim, new JournalWriter.Context()
                     .rollCycle(ctx.journalRollCycle)
                     .retention(ctx.journalRetention)
+                    .minFreeBytes(ctx.journalMinFreeBytes)
                     .pretouch(ctx.journalPretouch)
                     .launch(simCtx.ticks(), simCtx.speed())));
+                run.journal.writer.onDiskFull(() -> sim.stop(TickListener.EndReason.DISK_FULL));
                 sim.addListener(run.journal);
             }
-            if (ctx.feed) {
-                run.feed = new Broadcaster(id, sim.catalog(), journalDir, ctx.feedTailTicks, ctx.feedTailBytes,
-                    onFeedEnded == null ? null : () -> onFeedEnded.accept(run));
-                if (run.journal != null) {
-                    run.journal.writer.onFirstTickMoved(run.feed::retainFrom);
-                }
-                sim.addListener(run.feed);
-            }
-            if (ctx.metrics) {
-                run.metrics = new RunMetrics(sim);
-                sim.addListener(run.metrics);
-            }
-            for (final ListenerFactory factory : ctx.listeners) {
-                final TickListener listener = Objects.requireNonNull(factory.newListener(sim), "no listener");
-                run.listeners.add(listener);
-                sim.addListener(listener);
-            }
+            attach(run, sim, journalDir, onFeedEnded);
             sim.start();
         } catch (final IOException | RuntimeException ex) {
             run.close();
@@ -135,6 +125,61 @@ public final class RunLauncher {
         LOG.info("simulation {} '{}' started (seed {}, {} workers{})", id, diagram.name(), sim.seed(), sim.workers(),
             journalDir == null ? "" : ", journal " + journalDir);
         return run;
+    }
+
+    /**
+     * Build observed run {@code id} of {@code spec} with a copy of {@code observation} (left unchanged), attach its
+     * journal ({@code observe.yaml}, and its catalog updates: see {@code JournalLayout}), its feed and the listeners,
+     * as {@link #launch(Diagram, Simulation.Context, long, Path, Consumer)} does for a simulation, then start it.
+     * The listener factories are given no simulation ({@link ListenerFactory#newListener(TickSource)} is).
+     */
+    public Run launch(final ObserveSpec spec, final Observation.Context observation, final long id,
+                      final Path journalDir, final Consumer<Run> onFeedEnded) throws IOException {
+        final Observation obs = Observation.create(spec, observation.copy().simulationId(id));
+        final Run run = new Run(obs, journalDir);
+        try {
+            if (journalDir != null) {
+                run.journal = new ClosingJournal(JournalWriter.createObserved(journalDir, spec.name(), spec.tickLengthNs(),
+                    spec.source(), id,
+                    new JournalWriter.Context()
+                        .rollCycle(ctx.journalRollCycle)
+                        .retention(ctx.journalRetention)
+                        .pretouch(ctx.journalPretouch)));
+                obs.addListener(run.journal);
+            }
+            attach(run, obs, journalDir, onFeedEnded);
+            obs.start();
+        } catch (final IOException | RuntimeException ex) {
+            run.close();
+            throw ex;
+        }
+        LOG.info("observed run {} '{}' started (tick {} ms{})", id, spec.name(), spec.tickLengthNs() / 1_000_000,
+            journalDir == null ? "" : ", journal " + journalDir);
+        return run;
+    }
+
+    /** The feed and the listeners of the launcher's context, after the journal. */
+    private void attach(final Run run, final TickSource source, final Path journalDir,
+                        final Consumer<Run> onFeedEnded) {
+        if (ctx.feed) {
+            run.feed = new Broadcaster(source.id(), source.catalog(), journalDir, ctx.feedTailTicks,
+                ctx.feedTailBytes, onFeedEnded == null ? null : () -> onFeedEnded.accept(run));
+            if (run.journal != null) {
+                run.journal.writer.onFirstTickMoved(run.feed::retainFrom);
+            }
+            source.addListener(run.feed);
+        }
+        if (ctx.metrics && source instanceof Simulation sim) {
+            run.metrics = new RunMetrics(sim);
+            source.addListener(run.metrics);
+        }
+        for (final ListenerFactory factory : ctx.listeners) {
+            final TickListener listener = Objects.requireNonNull(factory.newListener(source), "no listener");
+            if (listener != IGNORING) {
+                run.listeners.add(listener);
+                source.addListener(listener);
+            }
+        }
     }
 
     /** Makes one listener per run: for every kind of listener the runs of a launcher share. */
@@ -146,13 +191,39 @@ public final class RunLauncher {
          * have stopped.
          */
         TickListener newListener(Simulation simulation);
+
+        /**
+         * A listener of any run, a simulation or an observed run; by default {@link #newListener(Simulation)} for a
+         * simulation and none (a listener that ignores everything) for an observed run. Override it to listen to
+         * observed runs too.
+         */
+        default TickListener newListener(final TickSource source) {
+            return source instanceof Simulation simulation ? newListener(simulation) : IGNORING;
+        }
     }
+
+    /** A listener that ignores everything. */
+    static final TickListener IGNORING = new TickListener() {
+        @Override
+        public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
+        }
+
+        @Override
+        public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
+                           final boolean endOfBatch) {
+        }
+
+        @Override
+        public void onEnd(final long lastTick, final EndReason reason) {
+        }
+    };
 
     /**
      * A launched run and what is attached to it. {@link #close()} releases it; until then the simulation runs (or
      * has ended) and its feed serves subscribers.
      */
     public static final class Run implements AutoCloseable {
+        private final TickSource source;
         private final Simulation simulation;
         private final Path journalDir;
         private final List<TickListener> listeners = new ArrayList<>();
@@ -162,17 +233,29 @@ public final class RunLauncher {
         private Broadcaster feed;
         private RunMetrics metrics;
 
-        private Run(final Simulation simulation, final Path journalDir) {
-            this.simulation = simulation;
+        private Run(final TickSource source, final Path journalDir) {
+            this.source = source;
+            this.simulation = source instanceof Simulation s ? s : null;
             this.journalDir = journalDir;
         }
 
         public long id() {
-            return simulation.id();
+            return source.id();
         }
 
+        /** The simulation; null for an observed run. */
         public Simulation simulation() {
             return simulation;
+        }
+
+        /** The run: a simulation or an observed run. */
+        public TickSource source() {
+            return source;
+        }
+
+        /** The observed run; null for a simulation. */
+        public Observation observation() {
+            return source instanceof Observation o ? o : null;
         }
 
         /** Where the run is journaled; null if it is not. */
@@ -183,6 +266,11 @@ public final class RunLauncher {
         /** The run's feed; null if the launcher attaches none. */
         public Broadcaster feed() {
             return feed;
+        }
+
+        /** Why the run's journal ended early for lack of space (its path, the space left), or null. */
+        public String journalDiskFull() {
+            return journal == null ? null : journal.writer.diskFull();
         }
 
         /** The run's metrics listener; null if the launcher attaches none. */
@@ -202,20 +290,23 @@ public final class RunLauncher {
 
         /** Wait for the run to end (every listener has seen the end, or it failed). */
         public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException {
-            return simulation.awaitTermination(timeout, unit);
+            return source.awaitTermination(timeout, unit);
         }
 
         /**
          * Stop the run, wait for the end to reach its listeners (bounded, see {@link Simulation#close()}), stop its
-         * threads, close its journal and its closeable listeners, and let go of the feed's in-memory tail if the
-         * journal holds the ticks. Idempotent; not from one of the run's listener threads.
+         * threads and let go of its rings, close its journal and its closeable listeners, and let go of the feed's
+         * in-memory tail (an unjournaled run keeps its last tick): a journaled run's subscribers read its ticks from
+         * the journal from here on, an unjournaled one's get that last tick and the end (a server keeps many ended runs: their memory is
+         * given back). Idempotent; not from one of
+         * the run's listener threads.
          */
         @Override
         public void close() {
             if (!released.compareAndSet(false, true)) {
                 return;
             }
-            simulation.close();
+            source.close();
             if (journal != null) {
                 journal.close();
             }
@@ -225,11 +316,11 @@ public final class RunLauncher {
                 }
             }
             if (feed != null) {
-                feed.releaseTail(); // journaled: subscriptions read the journal from here on
+                feed.releaseTail();
             }
-            if (simulation.failure() != null) {
-                LOG.warn("simulation {} failed", simulation.id(), simulation.failure());
-            } else {
+            if (source.failure() != null) {
+                LOG.warn("run {} failed", source.id(), source.failure());
+            } else if (simulation != null) {
                 LOG.info("simulation {} ended ({}): {} ticks", simulation.id(), simulation.endReason(),
                     simulation.ticksClosed());
             }
@@ -246,6 +337,7 @@ public final class RunLauncher {
         private boolean feed = true;
         private int feedTailTicks = FeedServer.Context.DEFAULT_TAIL_TICKS;
         private long feedTailBytes = FeedServer.Context.DEFAULT_TAIL_BYTES;
+        private long journalMinFreeBytes = JournalWriter.DEFAULT_MIN_FREE_BYTES;
         private List<ListenerFactory> listeners = new ArrayList<>();
         private boolean metrics;
         private boolean journalPretouch;
@@ -288,6 +380,19 @@ public final class RunLauncher {
         public Context journalRetention(final JournalRetention.Policy retention) {
             this.journalRetention = retention;
             return this;
+        }
+
+        /**
+         * Space the runs' journals keep free on their filesystem: below it a journal ends (DISK_FULL) and its run
+         * stops. Default 64 MiB.
+         */
+        public Context journalMinFreeBytes(final long bytes) {
+            this.journalMinFreeBytes = bytes;
+            return this;
+        }
+
+        public long journalMinFreeBytes() {
+            return journalMinFreeBytes;
         }
 
         /** Attach a {@link Broadcaster} (the binary WebSocket feed) to every run. Default true. */
@@ -361,6 +466,7 @@ public final class RunLauncher {
             if (feedTailTicks < 2 || Integer.bitCount(feedTailTicks) != 1) {
                 throw new IllegalArgumentException("feedTailTicks must be a power of two >= 2, got " + feedTailTicks);
             }
+            new JournalWriter.Context().minFreeBytes(journalMinFreeBytes); // throws, naming the bound
             if (feedTailBytes < 1) {
                 throw new IllegalArgumentException("feedTailBytes must be >= 1, got " + feedTailBytes);
             }
@@ -396,9 +502,19 @@ public final class RunLauncher {
         }
 
         @Override
+        public void onCatalogUpdate(final DirectBuffer buffer, final int offset, final int length) {
+            writer.onCatalogUpdate(buffer, offset, length);
+        }
+
+        @Override
         public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
                            final boolean endOfBatch) {
             writer.onTick(buffer, offset, length, tick, endOfBatch);
+        }
+
+        @Override
+        public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+            writer.onEvent(buffer, offset, length, tick);
         }
 
         @Override

@@ -38,7 +38,8 @@ final class RunMetrics implements TickListener {
 
     /** The latest tick of each service, in the diagram's order. */
     record Latest(long tick, double[] requestsPerSecond, double[] errorsPerSecond, double[] p50Seconds,
-                  double[] p99Seconds, double[] utilisation, int[] servers, int[] queueDepth) {
+                  double[] p99Seconds, double[] utilisation, int[] servers, int[] queueDepth, int[] replicas,
+                  int[] readyReplicas) {
     }
 
     private final Simulation simulation;
@@ -61,6 +62,8 @@ final class RunMetrics implements TickListener {
     private final double[] utilisation;
     private final int[] servers;
     private final int[] queueDepth;
+    private final int[] replicas;
+    private final int[] readyReplicas;
 
     RunMetrics(final Simulation simulation) {
         this.simulation = simulation;
@@ -82,6 +85,8 @@ final class RunMetrics implements TickListener {
         utilisation = new double[n];
         servers = new int[n];
         queueDepth = new int[n];
+        replicas = new int[n];
+        readyReplicas = new int[n];
     }
 
     Simulation simulation() {
@@ -123,6 +128,8 @@ final class RunMetrics implements TickListener {
                     ? 0 : busy / ((double)s.servers() * tick.tickLengthNs());
                 servers[i] = s.servers();
                 queueDepth[i] = s.queueDepth();
+                replicas[i] = s.replicas();
+                readyReplicas[i] = s.readyReplicas();
             }
             s.skipHistogram();
         }
@@ -154,7 +161,8 @@ final class RunMetrics implements TickListener {
                 continue;
             }
             final Latest copy = new Latest(latestTick, requestsPerSecond.clone(), errorsPerSecond.clone(),
-                p50Seconds.clone(), p99Seconds.clone(), utilisation.clone(), servers.clone(), queueDepth.clone());
+                p50Seconds.clone(), p99Seconds.clone(), utilisation.clone(), servers.clone(), queueDepth.clone(),
+                replicas.clone(), readyReplicas.clone());
             VarHandle.loadLoadFence();
             if ((long)VERSION.getOpaque(this) == v1) {
                 return copy.tick() < 0 ? null : copy;

@@ -6,6 +6,9 @@ import org.agrona.DirectBuffer;
 
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * A subscription's service filter: which rows of {@code TickSummary.services} it receives. Immutable; the
@@ -25,19 +28,52 @@ final class ServiceFilter {
     private static final int GROUP_HEADER = 4;
     private static final int VAR_LENGTH = 4;
 
-    private final boolean[] keep;
+    /** Replaced whole when an observed run's source grows a row: read by the listener thread and event loops. */
+    private volatile boolean[] keep;
+    private final List<String> sources;
     private final String key;
 
     /** @param serviceIds the catalog ids of the services kept (at least one). */
     ServiceFilter(final int[] serviceIds) {
+        this(serviceIds, List.of());
+    }
+
+    /**
+     * An observed run's filter: rows {@code serviceIds}, and every row of the sources named {@code sources}, those
+     * described so far ({@link #extend}) and those to come.
+     */
+    ServiceFilter(final int[] serviceIds, final List<String> sources) {
         final int[] ids = serviceIds.clone();
         Arrays.sort(ids);
         final int max = ids.length == 0 ? -1 : ids[ids.length - 1];
-        this.keep = new boolean[max + 1];
+        final boolean[] kept = new boolean[max + 1];
         for (final int id : ids) {
-            keep[id] = true;
+            kept[id] = true;
         }
-        this.key = Arrays.toString(Arrays.stream(ids).distinct().toArray());
+        this.keep = kept;
+        this.sources = List.copyOf(new TreeSet<>(sources));
+        this.key = Arrays.toString(Arrays.stream(ids).distinct().toArray())
+            + (this.sources.isEmpty() ? "" : " sources " + this.sources);
+    }
+
+    /**
+     * Keep the rows of its sources in {@code rowsBySource} too (an observed run's rows as described so far). On the
+     * broadcaster's listener thread (or under its filter lock, before first use); rows are only ever added.
+     */
+    void extend(final Map<String, int[]> rowsBySource) {
+        if (sources.isEmpty()) {
+            return;
+        }
+        boolean[] next = keep.clone(); // never changed once published: readers see one whole set
+        for (final String source : sources) {
+            for (final int id : rowsBySource.getOrDefault(source, new int[0])) {
+                if (id >= next.length) {
+                    next = Arrays.copyOf(next, Math.max(id + 1, next.length * 2));
+                }
+                next[id] = true;
+            }
+        }
+        keep = next;
     }
 
     /** The same for equal sets of services. */
@@ -46,7 +82,8 @@ final class ServiceFilter {
     }
 
     boolean keeps(final int serviceId) {
-        return serviceId >= 0 && serviceId < keep.length && keep[serviceId];
+        final boolean[] k = keep;
+        return serviceId >= 0 && serviceId < k.length && k[serviceId];
     }
 
     /** @return the filtered message's length, for the {@code TickSummary} at {@code offset} ({@code length} bytes). */

@@ -2,7 +2,10 @@ package io.tickwire.transport;
 
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
+import io.tickwire.engine.TickSource;
 import io.tickwire.engine.diagram.Diagram;
+import io.tickwire.engine.diagram.ObserveSpec;
+import io.tickwire.engine.observe.Observation;
 import io.tickwire.journal.JournalLayout;
 import io.tickwire.journal.JournalReader;
 import org.slf4j.Logger;
@@ -29,8 +32,10 @@ import java.util.function.LongFunction;
  * (its feed, its journal if it has a directory, the listeners of the launcher's context); when a run's end has
  * reached its feed, the run is released on the control thread: its threads stopped, its journal closed.
  * <p>
- * Ended runs stay listed (state, ticks, counters) up to {@link #RETAINED_ENDED_RUNS}; older ended ones are forgotten
- * so that a long-lived server does not keep every run's rings. Running ones are never forgotten.
+ * At most {@code maxRuns} run at once: one more is refused ({@link TooManyRunsException}), so that a server cannot be
+ * made to hold more threads and rings than its host has room for. Ended runs stay listed (state, ticks, counters) up
+ * to {@link #RETAINED_ENDED_RUNS}; older ended ones are forgotten. Running ones are never forgotten. A run gives its
+ * memory back when it is released, right after its end (see {@link RunLauncher.Run#close()}).
  * <p>
  * Thread-safe: {@link #launch} is serialised; lookups are lock-free.
  */
@@ -42,6 +47,7 @@ public final class SimulationRegistry implements AutoCloseable {
 
     private final ConcurrentSkipListMap<Long, RunLauncher.Run> entries = new ConcurrentSkipListMap<>();
     private final RunLauncher launcher;
+    private final int maxRuns;
     private final int tailTicks;
     private final long tailBytes;
     private final Path journalRoot;
@@ -62,13 +68,15 @@ public final class SimulationRegistry implements AutoCloseable {
      * @param firstId     the id of the first run launched (1, or after the runs already journaled).
      * @param journalRoot where runs are journaled ({@code sim-<id>-<name>}), or null: the ended runs found there
      *                    stay subscribable from their journals ({@link #journaledRun}).
+     * @param maxRuns     runs running at once, at most.
      * @param launcher    launches the runs; its feed tail sizes are also those of replays. It must attach a feed.
      */
-    SimulationRegistry(final long firstId, final Path journalRoot, final RunLauncher launcher) {
+    SimulationRegistry(final long firstId, final Path journalRoot, final int maxRuns, final RunLauncher launcher) {
         if (!launcher.context().feed()) {
             throw new IllegalArgumentException("the runs of a server need a feed");
         }
         this.nextId = firstId;
+        this.maxRuns = maxRuns;
         this.journalRoot = journalRoot;
         this.launcher = launcher;
         this.tailTicks = launcher.context().feedTailTicks();
@@ -81,6 +89,7 @@ public final class SimulationRegistry implements AutoCloseable {
      *
      * @throws IOException              if the journal cannot be created (nothing is started then).
      * @throws IllegalArgumentException if {@code ctx} is invalid.
+     * @throws TooManyRunsException     if {@code maxRuns} are running already.
      */
     public Simulation launch(final Diagram diagram, final Simulation.Context ctx, final Path journalDir)
         throws IOException {
@@ -95,6 +104,11 @@ public final class SimulationRegistry implements AutoCloseable {
                                           final LongFunction<Path> journalDirOfId) throws IOException {
         if (closed) {
             throw new IllegalStateException("the registry is closed");
+        }
+        final long running = running();
+        if (running >= maxRuns) {
+            throw new TooManyRunsException("the server runs " + running + " simulations, its limit (maxRuns): stop "
+                + "one, or try again once one has ended");
         }
         final long id = nextId++;
         final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
@@ -122,6 +136,60 @@ public final class SimulationRegistry implements AutoCloseable {
         nextId = Math.max(nextId, id + 1);
         forgetOldRuns();
         return run.simulation();
+    }
+
+    /**
+     * Launch an observed run of {@code spec} as the next run (the next id), journaled in the directory
+     * {@code journalDirOfId} gives (may be null, or return null, for none), with a feed, then start it.
+     *
+     * @throws IOException if the journal cannot be created (nothing is started then).
+     */
+    public synchronized Observation launch(final ObserveSpec spec, final Observation.Context ctx,
+                                           final LongFunction<Path> journalDirOfId) throws IOException {
+        if (closed) {
+            throw new IllegalStateException("the registry is closed");
+        }
+        final long id = nextId++;
+        final Path dir = journalDirOfId == null ? null : journalDirOfId.apply(id);
+        final RunLauncher.Run run = launcher.launch(spec, ctx, id, dir, this::onEnded);
+        entries.put(id, run);
+        forgetOldRuns();
+        return run.observation();
+    }
+
+    /** The observed run with id {@code id}. */
+    public Optional<Observation> observation(final long id) {
+        final RunLauncher.Run run = entries.get(id);
+        return run == null ? Optional.empty() : Optional.ofNullable(run.observation());
+    }
+
+    /** Every observed run known, oldest first. */
+    public List<Observation> observations() {
+        final List<Observation> list = new ArrayList<>();
+        entries.values().forEach(run -> {
+            if (run.observation() != null) {
+                list.add(run.observation());
+            }
+        });
+        return list;
+    }
+
+    /** The running observed run with the highest id: where ingest goes when a request names none. */
+    public Optional<Observation> latestRunningObservation() {
+        for (final RunLauncher.Run run : entries.descendingMap().values()) {
+            final Observation o = run.observation();
+            if (o != null && o.state() == Simulation.State.RUNNING) {
+                return Optional.of(o);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Every run, simulated or observed, oldest first. */
+    public List<TickSource> runs() {
+        final List<TickSource> list = new ArrayList<>(entries.size());
+        entries.values().forEach(run -> list.add(run.source()));
+        return list;
     }
 
     /**
@@ -167,6 +235,7 @@ public final class SimulationRegistry implements AutoCloseable {
             final boolean max = Double.isInfinite(speed);
             final Broadcaster feed = Broadcaster.ofReplay(id, catalog, dir.toAbsolutePath(), tailTicks, tailBytes, max,
                 start);
+            feed.describe(reader.series()); // an observed run's rows, described before any subscriber
             player = new JournalPlayer(dir.toAbsolutePath(), feed, reader, start, end, speed, tailTicks / 2);
             replays.put(id, player);
             nextId = Math.max(nextId, id + 1);
@@ -180,6 +249,21 @@ public final class SimulationRegistry implements AutoCloseable {
         return player;
     }
 
+    /** Runs not yet ended. */
+    public long running() {
+        return entries.values().stream().filter(run -> run.simulation().state() == Simulation.State.RUNNING
+            || run.simulation().state() == Simulation.State.NEW).count();
+    }
+
+    /** A launch refused because {@code maxRuns} are running already. */
+    public static final class TooManyRunsException extends IllegalStateException {
+        private static final long serialVersionUID = 1L;
+
+        TooManyRunsException(final String message) {
+            super(message);
+        }
+    }
+
     /** The replay with id {@code id}. */
     public Optional<JournalPlayer> replay(final long id) {
         return Optional.ofNullable(replays.get(id));
@@ -190,27 +274,36 @@ public final class SimulationRegistry implements AutoCloseable {
         return List.copyOf(replays.values());
     }
 
+    /** The simulation with id {@code id} (an observed run is not one: see {@link #observation}). */
     public Optional<Simulation> get(final long id) {
         final RunLauncher.Run run = entries.get(id);
-        return run == null ? Optional.empty() : Optional.of(run.simulation());
+        return run == null ? Optional.empty() : Optional.ofNullable(run.simulation());
     }
 
-    /** Every run known, oldest first. */
+    /** Every simulation known, oldest first (observed runs: {@link #observations()}). */
     public List<Simulation> list() {
         final List<Simulation> list = new ArrayList<>(entries.size());
-        entries.values().forEach(run -> list.add(run.simulation()));
+        entries.values().forEach(run -> {
+            if (run.simulation() != null) {
+                list.add(run.simulation());
+            }
+        });
         return list;
     }
 
     /** Every run known (launched here and not yet forgotten), oldest first: for metrics. */
-    List<RunLauncher.Run> runs() {
+    List<RunLauncher.Run> launchedRuns() {
         return List.copyOf(entries.values());
     }
 
-    /** The run with the highest id. */
+    /** The simulation with the highest id. */
     public Optional<Simulation> latest() {
-        final Map.Entry<Long, RunLauncher.Run> e = entries.lastEntry();
-        return e == null ? Optional.empty() : Optional.of(e.getValue().simulation());
+        for (final RunLauncher.Run run : entries.descendingMap().values()) {
+            if (run.simulation() != null) {
+                return Optional.of(run.simulation());
+            }
+        }
+        return Optional.empty();
     }
 
     /** The feed of run {@code id}. */
@@ -254,13 +347,8 @@ public final class SimulationRegistry implements AutoCloseable {
             if (catalog == null) {
                 return null;
             }
-            final io.tickwire.sbe.EndReason reason = reader.endReason();
-            final Broadcaster feed = Broadcaster.ofEndedJournal(id, catalog, dir, Math.max(0, reader.firstTick()),
-                reader.lastTick(), reason == null ? TickListener.EndReason.FAILED : switch (reason) {
-                    case COMPLETED -> TickListener.EndReason.COMPLETED;
-                    case STOPPED -> TickListener.EndReason.STOPPED;
-                    default -> TickListener.EndReason.FAILED;
-                });
+            final Broadcaster feed = Broadcaster.ofEndedJournal(id, catalog, reader.series(), dir,
+                Math.max(0, reader.firstTick()), reader.lastTick(), TickListener.EndReason.of(reader.endReason()));
             final Broadcaster raced = journaledRuns.putIfAbsent(id, feed);
             return raced != null ? raced : feed;
         } catch (final IOException | RuntimeException ex) {
@@ -308,7 +396,7 @@ public final class SimulationRegistry implements AutoCloseable {
             }
             closed = true;
         }
-        entries.values().forEach(run -> run.simulation().stop());
+        entries.values().forEach(run -> run.source().stop());
         replays.values().forEach(JournalPlayer::close);
         entries.values().forEach(RunLauncher.Run::close);
         entries.values().forEach(run -> run.feed().discardTail());
@@ -335,7 +423,7 @@ public final class SimulationRegistry implements AutoCloseable {
     private void forgetOldRuns() {
         int ended = 0;
         for (final RunLauncher.Run run : entries.descendingMap().values()) {
-            final Simulation.State state = run.simulation().state();
+            final Simulation.State state = run.source().state();
             if (state == Simulation.State.ENDED || state == Simulation.State.FAILED) {
                 if (!run.released()) {
                     // A run that failed may never deliver its end; release it here.

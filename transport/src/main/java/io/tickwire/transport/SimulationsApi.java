@@ -2,6 +2,7 @@ package io.tickwire.transport;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -35,8 +36,9 @@ import static io.tickwire.transport.HttpResponses.json;
  * {@code /simulations}: runs and replays, launched, listed, described and controlled.
  * <pre>
  *   POST /simulations?speed=&amp;ticks=&amp;duration=&amp;seed=&amp;workers=   body: diagram YAML or JSON
- *                                 201 {"id","name","seed","tickNs","services":[{"id","name","servers"}],...}
- *                                 400 {"error","problems":[...]} bad diagram; 400 {"error","parameter"} bad parameter
+ *                                 201 {"id","name","seed","tickLengthNs","services":[{"id","name","servers"}],...}
+ *                                 400 {"error","problems":[...]} bad diagram; 400 {"error","parameter"} bad parameter;
+ *                                 413 larger than the diagram size limit; 429 {"error"} maxRuns running already
  *   GET  /simulations             200 [{"id","name","state","ticksClosed","seed","framesSent",...}]
  *   GET  /simulations/{id}        200 {...} as one element of the list; 404 unknown
  *   POST /simulations/{id}/stop   200 {...} once it has ended ("state":"ENDED"), or after 5 s "state":"STOPPING";
@@ -231,16 +233,27 @@ final class SimulationsApi {
                 .put("parameter", bad.parameter());
             return json(HttpResponseStatus.BAD_REQUEST, body);
         }
+        final long size = ex.request().content().readableBytes();
+        if (size > ctx.diagramLimits().maxBytes()) {
+            // The aggregator takes ingest's larger bodies too: a diagram's own limit is checked here.
+            return HttpResponses.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "the diagram is " + size
+                + " bytes, more than the limit of " + ctx.diagramLimits().maxBytes() + " (limits.maxDiagramBytes)");
+        }
         final Diagram diagram;
         try {
-            diagram = DiagramLoader.parse(ex.body());
+            // Bytes, as a file's: invalid UTF-8 is refused here as by the CLI, not replaced.
+            diagram = DiagramLoader.parse(ByteBufUtil.getBytes(ex.request().content()), ctx.diagramLimits());
         } catch (final DiagramException bad) {
             final ObjectNode body = JSON.createObjectNode().put("error", bad.getMessage());
             bad.problems().forEach(body.putArray("problems")::add);
             return json(HttpResponseStatus.BAD_REQUEST, body);
         }
-        final Simulation.Context simCtx = params.context(diagram);
+        final Simulation.Context simCtx = params.context(diagram)
+            .maxPendingEvents(ctx.diagramLimits().maxPendingEvents());
         final Path journalRoot = ctx.journalRoot();
+        if (registry.running() >= ctx.maxRuns()) {
+            return tooManyRuns();
+        }
         try {
             registry.control().execute(() -> {
                 FullHttpResponse response;
@@ -253,6 +266,8 @@ final class SimulationsApi {
                     response.headers().set(HttpHeaderNames.LOCATION, SIMULATIONS + "/" + sim.id());
                 } catch (final IllegalArgumentException bad) {
                     response = error(HttpResponseStatus.BAD_REQUEST, bad.getMessage());
+                } catch (final SimulationRegistry.TooManyRunsException full) {
+                    response = tooManyRuns();
                 } catch (final Exception failure) {
                     LOG.warn("launching '{}' failed", diagram.name(), failure);
                     response = error(HttpResponseStatus.INTERNAL_SERVER_ERROR, "cannot launch: the server logged why");
@@ -263,6 +278,13 @@ final class SimulationsApi {
             return error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the server is shutting down");
         }
         return HttpExchange.LATER;
+    }
+
+    private FullHttpResponse tooManyRuns() {
+        final FullHttpResponse response = error(HttpResponseStatus.TOO_MANY_REQUESTS, "the server runs "
+            + ctx.maxRuns() + " simulations at once, its limit (maxRuns): stop one, or try again once one has ended");
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, "5");
+        return response;
     }
 
     private FullHttpResponse replay(final HttpExchange ex) {
@@ -321,7 +343,7 @@ final class SimulationsApi {
             .put("id", sim.id())
             .put("name", diagram.name())
             .put("seed", sim.seed())
-            .put("tickNs", diagram.tickNs())
+            .put("tickLengthNs", diagram.tickLengthNs())
             .put("workers", sim.workers());
         final double speed = sim.context().speed();
         if (Double.isInfinite(speed)) {

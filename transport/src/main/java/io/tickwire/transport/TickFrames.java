@@ -11,7 +11,9 @@ import java.lang.invoke.VarHandle;
 /**
  * One closed tick as it goes on the wire: the whole {@code TickSummary} and one copy per service filter in use when
  * it closed, each already framed ({@link BinaryFrameHeader} then the message), so that every subscriber is written
- * the same bytes (a retained duplicate).
+ * the same bytes (a retained duplicate); and the tick's events, framed as they arrive after it (a subscriber's filter
+ * keeps the events of its services and those of none: {@link #eventFor}). The tick's events are complete once the
+ * next tick (or the end) is published.
  * <p>
  * Reference counted on its own, on top of Netty's: the {@link TickTail} holds one reference, and an event loop that
  * takes a tick from the tail holds one while it writes duplicates of it ({@link #tryRetain}, then {@link #release}).
@@ -33,9 +35,13 @@ final class TickFrames {
     final ByteBuf all;
     private final ServiceFilter[] filters;
     private final ByteBuf[] filtered;
-    /** Bytes held, all copies together. */
-    final int bytes;
+    /** Bytes held, all copies and events together; written by the listener thread only. */
+    int bytes;
     private volatile int refs = 1; // through REFS
+    // The tick's events: appended by the listener thread, read by event loops. The count is published after the
+    // frames (and after a grown array), so a reader that sees n events finds them.
+    private volatile Events events = Events.NONE;
+    private volatile int eventCount;
 
     TickFrames(final long tick, final ByteBuf all, final ServiceFilter[] filters, final ByteBuf[] filtered) {
         this.tick = tick;
@@ -62,6 +68,43 @@ final class TickFrames {
         return null;
     }
 
+    /**
+     * An event of this tick, framed, and the services it concerns ({@code -1}: none). Listener thread; takes over the
+     * caller's reference.
+     */
+    void addEvent(final ByteBuf frame, final int serviceA, final int serviceB) {
+        final int n = eventCount;
+        Events e = events;
+        if (n == e.frames.length) {
+            e = e.grown();
+            events = e;
+        }
+        e.frames[n] = frame;
+        e.services[2 * n] = serviceA;
+        e.services[2 * n + 1] = serviceB;
+        bytes += frame.readableBytes();
+        eventCount = n + 1;
+    }
+
+    /** Events of this tick so far. Any thread. */
+    int eventCount() {
+        return eventCount;
+    }
+
+    /** Event {@code i}'s frame ({@code i < eventCount()}); hold a reference to this tick while writing it. */
+    ByteBuf event(final int i) {
+        return events.frames[i];
+    }
+
+    /** Whether a subscriber with {@code filter} (null: all) is sent event {@code i}. */
+    boolean eventFor(final int i, final ServiceFilter filter) {
+        if (filter == null) {
+            return true;
+        }
+        final int[] s = events.services;
+        return (s[2 * i] < 0 && s[2 * i + 1] < 0) || filter.keeps(s[2 * i]) || filter.keeps(s[2 * i + 1]);
+    }
+
     /** Take a reference, unless the last one is gone. Any thread. */
     boolean tryRetain() {
         while (true) {
@@ -81,6 +124,10 @@ final class TickFrames {
             all.release();
             for (final ByteBuf f : filtered) {
                 f.release();
+            }
+            final Events e = events;
+            for (int i = 0; i < eventCount; i++) {
+                e.frames[i].release();
             }
         }
     }
@@ -108,6 +155,30 @@ final class TickFrames {
             }
         }
         return out;
+    }
+
+    /** An event message as one binary WebSocket frame, into a new buffer of exactly its size. */
+    static ByteBuf encodeEvent(final ByteBufAllocator alloc, final DirectBuffer buffer, final int offset,
+                               final int length) {
+        return encode(alloc, buffer, offset, length, null);
+    }
+
+    /** The frames of a tick's events and the (up to) two services of each. */
+    private static final class Events {
+        static final Events NONE = new Events(new ByteBuf[0], new int[0]);
+        final ByteBuf[] frames;
+        final int[] services;
+
+        Events(final ByteBuf[] frames, final int[] services) {
+            this.frames = frames;
+            this.services = services;
+        }
+
+        Events grown() {
+            final int capacity = Math.max(4, frames.length << 1);
+            return new Events(java.util.Arrays.copyOf(frames, capacity), java.util.Arrays.copyOf(services,
+                2 * capacity));
+        }
     }
 
     /** {@link #all}, filtered by {@code filter} into a new frame: for a filter that did not exist when it closed. */

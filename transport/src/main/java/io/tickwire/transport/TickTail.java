@@ -61,6 +61,11 @@ final class TickTail {
         newest = frames.tick;
     }
 
+    /** Account for {@code n} bytes added to the newest tick (its events). Listener thread. */
+    void addBytes(final int n) {
+        bytes += n;
+    }
+
     /** The frames of {@code tick} with a reference taken (release it), or null if not held. Any thread. */
     TickFrames retain(final long tick) {
         if (tick > newest || tick < oldest) {
@@ -78,6 +83,18 @@ final class TickTail {
         long first = oldest;
         final long last = newest;
         while (first <= last) {
+            first = evictOldest(first);
+        }
+    }
+
+    /**
+     * Drop every tick but the newest (an ended run's last state, for a late subscriber's snapshot). Threads as
+     * {@link #clear}.
+     */
+    void clearAllButNewest() {
+        long first = oldest;
+        final long last = newest;
+        while (first < last) {
             first = evictOldest(first);
         }
     }

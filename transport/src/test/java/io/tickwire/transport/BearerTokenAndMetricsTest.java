@@ -83,6 +83,9 @@ class BearerTokenAndMetricsTest {
                 .contains("tickwire_tick_close_latency_seconds_count{" + run + "}")
                 .contains("tickwire_service_requests_per_second{" + id + ",service=\"gateway\",simulation=\"checkout\"}")
                 .contains("tickwire_feed_frames_sent_total{" + run + "}")
+                // checkout.yaml's gateway: 2 replicas, no start-up delay, so both serving from the first tick.
+                .contains("tickwire_service_replicas{" + id + ",service=\"gateway\",simulation=\"checkout\"} 2.0")
+                .contains("tickwire_service_ready_replicas{" + id + ",service=\"gateway\",simulation=\"checkout\"} 2.0")
                 .contains("jvm_gc_collection_seconds");
         }
     }

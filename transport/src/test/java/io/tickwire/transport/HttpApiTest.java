@@ -66,7 +66,7 @@ class HttpApiTest {
         assertThat(body.get("id").asLong()).isEqualTo(1);
         assertThat(body.get("name").asText()).isEqualTo("feedtest");
         assertThat(body.get("seed").asLong()).isEqualTo(42);
-        assertThat(body.get("tickNs").asLong()).isEqualTo(10_000_000L);
+        assertThat(body.get("tickLengthNs").asLong()).isEqualTo(10_000_000L);
         assertThat(body.get("services")).hasSize(2);
         assertThat(body.get("services").get(1).get("name").asText()).isEqualTo("db");
         assertThat(body.get("services").get(1).get("servers").asInt()).isEqualTo(2);
@@ -191,7 +191,7 @@ class HttpApiTest {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         final JsonNode diagram = json(response);
         assertThat(diagram.get("name").asText()).isEqualTo("feedtest");
-        assertThat(diagram.get("tickNs").asLong()).isEqualTo(10_000_000L);
+        assertThat(diagram.get("tickLengthNs").asLong()).isEqualTo(10_000_000L);
         assertThat(diagram.get("services")).hasSize(2);
         assertThat(diagram.get("services").get(1).get("name").asText()).isEqualTo("db");
         assertThat(diagram.get("services").get(1).get("servers").asInt()).isEqualTo(2);

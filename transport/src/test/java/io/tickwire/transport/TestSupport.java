@@ -47,14 +47,18 @@ final class TestSupport {
     private TestSupport() {
     }
 
+    /** As a program sends it: no Origin, and a state-changing request says its body is YAML (see RequestGuard). */
     static HttpResponse<String> send(final int port, final String method, final String pathAndQuery,
                                      final String body) throws Exception {
-        final HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+        final HttpRequest.Builder request = HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + pathAndQuery))
             .timeout(Duration.ofSeconds(10))
             .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-        return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (!"GET".equals(method)) {
+            request.header("Content-Type", "application/yaml");
+        }
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static HttpResponse<String> get(final int port, final String path) throws Exception {

@@ -26,6 +26,7 @@ public final class BenchMain {
                tickwire bench fanout  [--clients 100] [--tick-rate max|N] [--services 10] [--duration 10s] [--warmup 3s]
                                       [--out DIR] [--peer tickwire|node]
                tickwire bench compare [--out DIR] [--duration 15s]
+               tickwire bench ingest  [--requests 2000] [--samples 2000] [--series 20000] [--connections 4] [--out DIR]
         """;
 
     private BenchMain() {
@@ -55,10 +56,26 @@ public final class BenchMain {
             case "fanout" -> E2eHarness.run(e2e(opts, new E2eHarness.Context().name("fanout").clients(100)
                 .services(10).tickRate(0).durationMs(10_000).warmupMs(3_000)));
             case "compare" -> compare(opts);
+            case "ingest" -> IngestPeerHarness.run(intOption(opts, "requests", 2000), intOption(opts, "samples", 2000),
+                intOption(opts, "series", 20_000), intOption(opts, "connections", 4),
+                Path.of(opts.getOrDefault("out", "bench/results")));
             default -> throw new IllegalArgumentException("unknown bench command '" + args[0] + "' (e2e, fanout, "
-                + "compare)");
+                + "compare, ingest)");
         }
         return 0;
+    }
+
+    private static int intOption(final Map<String, String> opts, final String name, final int dflt) {
+        final String v = opts.get(name);
+        try {
+            final int n = v == null ? dflt : Integer.parseInt(v);
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (final NumberFormatException ex) {
+            throw new IllegalArgumentException("--" + name + " must be a whole number >= 1, got '" + v + "'");
+        }
     }
 
     private static Map<String, String> options(final String[] args) {

@@ -107,13 +107,15 @@ public final class E2eHarness {
             throw new IllegalArgumentException("--peer must be tickwire or node, not " + ctx.peer);
         }
         final boolean paced = ctx.tickRate > 0;
-        final long tickNs = ctx.tickUs() * 1000;
+        final long tickLengthNs = ctx.tickUs() * 1000;
         Files.createDirectories(ctx.outDir);
         System.out.printf(Locale.ROOT, "%s: peer %s, %s, %d services, %d clients, %d s (+%d s warm-up)%n", ctx.name,
             ctx.peer, paced ? String.format(Locale.ROOT, "%.0f ticks/s (speed 1, %d us ticks)", ctx.tickRate,
                 ctx.tickUs()) : "speed max (1 ms ticks)", ctx.services, ctx.clients, ctx.durationMs / 1000,
             ctx.warmupMs / 1000);
-        final FeedServer.Context serverCtx = new FeedServer.Context().port(0);
+        // Room for every client (10,000 in the fan-out): beyond the default limit of connections.
+        final FeedServer.Context serverCtx = new FeedServer.Context().port(0)
+            .maxConnections(Math.max(FeedServer.Context.DEFAULT_MAX_CONNECTIONS, ctx.clients + 64));
         try (FeedServer server = FeedServer.start(serverCtx)) {
             final Simulation sim = server.registry().launch(
                 DiagramLoader.parse(diagram(ctx.services, ctx.tickUs())),
@@ -133,7 +135,7 @@ public final class E2eHarness {
                 final List<String> cmd = new ArrayList<>(javaCommand());
                 cmd.add(FeedClientsMain.class.getName());
                 cmd.addAll(List.of(target, Integer.toString(ctx.clients), Long.toString(origin),
-                    Long.toString(paced ? tickNs : 0), Long.toString(ctx.warmupMs), Long.toString(ctx.durationMs),
+                    Long.toString(paced ? tickLengthNs : 0), Long.toString(ctx.warmupMs), Long.toString(ctx.durationMs),
                     ctx.outDir.toAbsolutePath().toString(), ctx.name));
                 final Process clients = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 Summary summary = null;

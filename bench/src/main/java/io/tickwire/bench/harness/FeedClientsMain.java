@@ -49,7 +49,7 @@ import java.util.concurrent.atomic.LongAdder;
  * The client side of {@code tickwire bench e2e} and {@code fanout}: one JVM, separate from the server's, holding N
  * loopback WebSocket connections to a feed (Tickwire's, or a peer broadcaster relaying the same frames). Each
  * connection decodes every {@code TickSummary} with SBE's generated decoder and records
- * {@code System.nanoTime() − intendedClose(tick)}, where {@code intendedClose(t) = origin + (t + 1) × tickNs}: the
+ * {@code System.nanoTime() − intendedClose(tick)}, where {@code intendedClose(t) = origin + (t + 1) × tickLengthNs}: the
  * pacing schedule, not the time the tick actually closed or was sent, so a stall anywhere (orchestrator, workers,
  * aggregator, broadcaster, sockets, this JVM) is in the figure — no coordinated omission.
  * <p>
@@ -57,8 +57,8 @@ import java.util.concurrent.atomic.LongAdder;
  * process on the host, so the server's pacing origin is comparable here; it is not stepped by NTP (the epoch clock
  * can be), and it is cheaper than an epoch clock calibrated per process.
  * <p>
- * Arguments (all required, positional): {@code uri clients originNanos tickNs warmupMs durationMs outDir name}.
- * {@code tickNs ≤ 0} counts frames only (a run at speed max has no schedule). Writes {@code name.hlog} (one interval
+ * Arguments (all required, positional): {@code uri clients originNanos tickLengthNs warmupMs durationMs outDir name}.
+ * {@code tickLengthNs ≤ 0} counts frames only (a run at speed max has no schedule). Writes {@code name.hlog} (one interval
  * a second), {@code name.hgrm} (µs) and {@code name.html}; prints a summary and one {@code RESULT} line for the
  * harness. The warm-up starts when every connection is made (a failed connection fails the run).
  */
@@ -74,7 +74,7 @@ public final class FeedClientsMain {
         final URI uri = URI.create(args[0]);
         final int clients = Integer.parseInt(args[1]);
         final long origin = Long.parseLong(args[2]);
-        final long tickNs = Long.parseLong(args[3]);
+        final long tickLengthNs = Long.parseLong(args[3]);
         final long warmupMs = Long.parseLong(args[4]);
         final long durationMs = Long.parseLong(args[5]);
         final Path outDir = Path.of(args[6]);
@@ -103,7 +103,7 @@ public final class FeedClientsMain {
                                 new WebSocketClientProtocolHandler(WebSocketClientHandshakerFactory.newHandshaker(
                                     uri, WebSocketVersion.V13, null, false, new DefaultHttpHeaders(), 1 << 20)),
                                 new WebSocketFrameAggregator(1 << 20),
-                                new Decoder(recorder, frames, conflated, lastBytes, origin, tickNs));
+                                new Decoder(recorder, frames, conflated, lastBytes, origin, tickLengthNs));
                         }
                     });
                 pending.add(b.connect(uri.getHost(), uri.getPort()));
@@ -185,20 +185,20 @@ public final class FeedClientsMain {
         private final LongAdder conflated;
         private final AtomicInteger lastBytes;
         private final long origin;
-        private final long tickNs;
+        private final long tickLengthNs;
         private final UnsafeBuffer buffer = new UnsafeBuffer(0, 0);
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final TickSummaryDecoder tick = new TickSummaryDecoder();
         private final GapNoticeDecoder gap = new GapNoticeDecoder();
 
         Decoder(final Recorder recorder, final LongAdder frames, final LongAdder conflated,
-                final AtomicInteger lastBytes, final long origin, final long tickNs) {
+                final AtomicInteger lastBytes, final long origin, final long tickLengthNs) {
             this.recorder = recorder;
             this.frames = frames;
             this.conflated = conflated;
             this.lastBytes = lastBytes;
             this.origin = origin;
-            this.tickNs = tickNs;
+            this.tickLengthNs = tickLengthNs;
         }
 
         @Override
@@ -218,8 +218,8 @@ public final class FeedClientsMain {
             if (message == FeedMessage.TICK_SUMMARY) {
                 tick.wrap(buffer, MessageHeaderDecoder.ENCODED_LENGTH, header.blockLength(), header.version());
                 final long t = tick.tick();
-                if (tickNs > 0) {
-                    final long late = System.nanoTime() - (origin + (t + 1) * tickNs);
+                if (tickLengthNs > 0) {
+                    final long late = System.nanoTime() - (origin + (t + 1) * tickLengthNs);
                     recorder.recordValue(Math.min(HIGHEST, Math.max(0, late)));
                 }
                 frames.increment();

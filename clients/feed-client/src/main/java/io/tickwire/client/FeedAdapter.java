@@ -1,9 +1,11 @@
 package io.tickwire.client;
 
 import io.netty.buffer.ByteBuf;
+import io.tickwire.codec.EventMessages;
 import io.tickwire.codec.FeedMessage;
 import io.tickwire.codec.Schema;
 import io.tickwire.sbe.CatalogDecoder;
+import io.tickwire.sbe.CatalogUpdateDecoder;
 import io.tickwire.sbe.ConflationPolicy;
 import io.tickwire.sbe.ErrorDecoder;
 import io.tickwire.sbe.GapNoticeDecoder;
@@ -17,6 +19,8 @@ import io.tickwire.sbe.TickSummaryDecoder;
 import io.tickwire.sbe.UnsubscribedDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.nio.ByteOrder;
 
 /**
  * Decodes the server's frames, one SBE message each, in place: checks the header against the schema, wraps the
@@ -32,6 +36,9 @@ final class FeedAdapter {
         void onTick(long simulationId, long sequence, DirectBuffer message, int length);
 
         void onCatalog(long simulationId, DirectBuffer message, int length);
+
+        /** An observed run's new rows ({@code CatalogUpdate}), before the first tick that holds them. */
+        void onCatalogUpdate(long simulationId, DirectBuffer message, int length);
 
         void onHeartbeat(long simulationId, long lastSequence);
 
@@ -50,11 +57,15 @@ final class FeedAdapter {
         void onPong(long requestId, long clientTimeNs, long serverTimeNs);
 
         void onError(long requestId, int code, String message);
+
+        /** One of the run's events ({@link io.tickwire.codec.EventMessages}), after its tick. */
+        void onEvent(long simulationId, long tick, DirectBuffer message, int length);
     }
 
     private static final int HEADER = MessageHeaderDecoder.ENCODED_LENGTH;
 
     private final Handler handler;
+    private final CatalogUpdateDecoder catalogUpdate = new CatalogUpdateDecoder();
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final TickSummaryDecoder tick = new TickSummaryDecoder();
@@ -127,6 +138,10 @@ final class FeedAdapter {
                 catalog.wrap(view, HEADER, blockLength, version);
                 handler.onCatalog(catalog.simulationId(), view, length);
             }
+            case CATALOG_UPDATE -> {
+                catalogUpdate.wrap(view, HEADER, blockLength, version);
+                handler.onCatalogUpdate(catalogUpdate.simulationId(), view, length);
+            }
             case SUBSCRIBED -> {
                 subscribed.wrap(view, HEADER, blockLength, version);
                 handler.onSubscribed(subscribed.requestId(), subscribed.simulationId(), subscribed.firstSequence(),
@@ -153,6 +168,10 @@ final class FeedAdapter {
                 error.wrap(view, HEADER, blockLength, version);
                 handler.onError(error.requestId(), error.codeRaw(), error.message());
             }
+            case REPLICA_EVENT, SCALE_DECISION, FAULT_EVENT, LIVE_EDIT_APPLIED ->
+                // Every event starts with simulationId then tick (EventMessages), whatever its kind.
+                handler.onEvent(view.getLong(HEADER, ByteOrder.LITTLE_ENDIAN), EventMessages.tick(view, 0), view,
+                    length);
             default -> {
                 // A client's request sent back to it: nothing a client acts on.
             }

@@ -472,9 +472,19 @@ final class FeedConductor implements FeedAdapter.Handler {
     }
 
     @Override
+    public void onEvent(final long simulationId, final long tick, final DirectBuffer message, final int length) {
+        listener.onEvent(simulationId, tick, message, 0, length);
+    }
+
+    @Override
     public void onCatalog(final long simulationId, final DirectBuffer message, final int length) {
         tracker.onCatalog(simulationId);
         listener.onCatalog(message, 0, length);
+    }
+
+    @Override
+    public void onCatalogUpdate(final long simulationId, final DirectBuffer message, final int length) {
+        listener.onCatalogUpdate(simulationId, message, 0, length);
     }
 
     @Override

@@ -21,6 +21,23 @@ public interface FeedListener {
     void onTick(long simulationId, long tick, DirectBuffer buffer, int offset, int length);
 
     /**
+     * An observed run's new rows (a {@code CatalogUpdate} message, header included): sent after the catalog (every
+     * row so far) and before the first tick holding rows it has not described yet. The default ignores it.
+     */
+    default void onCatalogUpdate(final long simulationId, final DirectBuffer buffer, final int offset,
+                                 final int length) {
+    }
+
+    /**
+     * An event of tick {@code tick} (a {@code ScaleDecision}, {@code FaultEvent}, {@code LiveEditApplied} or
+     * {@code ReplicaEvent}: {@code io.tickwire.codec.EventMessages}), after that tick: the run's audit trail. The
+     * buffer is valid only during the call. Ignored by default.
+     */
+    default void onEvent(final long simulationId, final long tick, final DirectBuffer buffer, final int offset,
+                         final int length) {
+    }
+
+    /**
      * A subscription began: answering a request ({@code requestId}), resuming after a reconnect, or auto-subscribed
      * by the URL ({@code ?sim=}, requestId 0).
      */

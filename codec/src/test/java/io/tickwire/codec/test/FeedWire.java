@@ -205,6 +205,7 @@ public final class FeedWire {
                 .costNanos(0).timeouts(i).retries(2L * i + 1).storageBytes(1L << (30 + i))
                 .replicas(i + 2).readyReplicas(i + 1).replicaTimeNs((i + 2) * TICK_NS).readyTimeNs((i + 1) * TICK_NS)
                 .rateLimited(i).bulkheadRefused(0).breakerRefused(0)
+                .value(Double.NaN).valueMin(Double.NaN).valueMax(Double.NaN).valueSum(0).late(0)
                 .putHistogram(new byte[] {1, 2, 3}, 0, 3);
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services
@@ -222,7 +223,8 @@ public final class FeedWire {
             .p99Ns(2_000_000).p999Ns(2_000_000).maxNs(2_000_000).busyTimeNs(TICK_NS).queueTimeNs(0)
             .costNanos(costNanos).timeouts(0).retries(0).storageBytes(0)
             .replicas(1).readyReplicas(1).replicaTimeNs(0).readyTimeNs(0)
-            .rateLimited(0).bulkheadRefused(0).breakerRefused(0).putHistogram(new byte[] {1}, 0, 1);
+            .rateLimited(0).bulkheadRefused(0).breakerRefused(0)
+            .value(Double.NaN).valueMin(Double.NaN).valueMax(Double.NaN).valueSum(0).late(0).putHistogram(new byte[] {1}, 0, 1);
         e.entriesCount(1).next().sourceId(0).completed(20).errors(1).rejected(2).latencySumNs(210_000_000)
             .p50Ns(9_000_000).p90Ns(20_000_000).p99Ns(30_000_001).p999Ns(40_000_000).maxNs(45_000_000).timeouts(1)
             .putHistogram(new byte[] {2}, 0, 1);

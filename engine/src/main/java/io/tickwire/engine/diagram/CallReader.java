@@ -21,7 +21,13 @@ final class CallReader {
     static List<CallSpec> read(final DiagramNode callsNode, final ServiceIds ids) {
         final List<CallSpec> calls = new ArrayList<>();
         double forwardSum = 0;
-        for (final DiagramNode call : callsNode.elements(false)) {
+        final List<DiagramNode> elements = callsNode.elements(false);
+        if (elements.size() > DiagramLimits.MAX_CALLS_PER_SERVICE) {
+            callsNode.problem("at most " + DiagramLimits.MAX_CALLS_PER_SERVICE + " calls (got " + elements.size()
+                + ")");
+            return calls;
+        }
+        for (final DiagramNode call : elements) {
             if (!call.isObject()) {
                 call.problem("must be a mapping with 'to'");
                 continue;

@@ -27,7 +27,8 @@ final class DatabaseReader {
         }
         final int mark = node.problems().mark();
         final LatencySpec latency = LatencyReader.read(node.child("latency"));
-        final int connections = node.optionalInt("connections", 1, Integer.MAX_VALUE, DEFAULT_DB_CONNECTIONS);
+        final int connections = node.optionalInt("connections", 1, DiagramLimits.MAX_CONNECTIONS,
+            DEFAULT_DB_CONNECTIONS);
         final int queueCapacity = node.optionalQueueCapacity("queue");
         final double failureRate = node.optionalProbability("failureRate", 0.0);
         final long size = node.optionalBytes("size", DEFAULT_DB_SIZE);

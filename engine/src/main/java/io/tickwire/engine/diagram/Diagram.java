@@ -4,36 +4,62 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A validated system description: services, the calls between them, and the load on them.
+ * A validated system description: services, the calls between them, the load on them, and how it is operated
+ * (autoscalers, scheduled faults).
  * Immutable; built by {@link DiagramLoader}. Service ids are their index in {@link #services()}.
  *
  * @param name    human name of the system.
- * @param tickNs  length of one tick of simulated time, in nanoseconds.
+ * @param tickLengthNs  length of one tick of simulated time, in nanoseconds.
  * @param seed    seed from the diagram, or {@link #NO_SEED} when the run chooses it.
  * @param services the services, indexed by id.
  * @param load    the load sources.
  * @param source  the text the diagram was parsed from, kept so a journal can carry it verbatim.
  * @param partitions how many partitions the simulation aims to split one connected system into (cut only at calls
  *                   with a delay), so that several workers can share it; results never depend on the worker count.
+ * @param autoscale  the autoscalers, at most one per service.
+ * @param faults     the scheduled faults, in the diagram's order (their ids).
  */
-public record Diagram(String name, long tickNs, long seed, List<ServiceSpec> services, List<LoadSpec> load,
-                      String source, int partitions) {
+public record Diagram(String name, long tickLengthNs, long seed, List<ServiceSpec> services, List<LoadSpec> load,
+                      String source, int partitions, List<AutoscaleSpec> autoscale, List<FaultSpec> faults) {
     public static final long NO_SEED = Long.MIN_VALUE;
     public static final int DEFAULT_PARTITIONS = 4;
 
-    public Diagram(final String name, final long tickNs, final long seed, final List<ServiceSpec> services,
+    public Diagram(final String name, final long tickLengthNs, final long seed, final List<ServiceSpec> services,
                    final List<LoadSpec> load, final String source) {
-        this(name, tickNs, seed, services, load, source, DEFAULT_PARTITIONS);
+        this(name, tickLengthNs, seed, services, load, source, DEFAULT_PARTITIONS);
+    }
+
+    /** A diagram that is not operated: no autoscaler, no fault. */
+    public Diagram(final String name, final long tickLengthNs, final long seed, final List<ServiceSpec> services,
+                   final List<LoadSpec> load, final String source, final int partitions) {
+        this(name, tickLengthNs, seed, services, load, source, partitions, List.of(), List.of());
     }
 
     public Diagram {
         Objects.requireNonNull(name);
         services = List.copyOf(services);
         load = List.copyOf(load);
+        autoscale = List.copyOf(autoscale);
+        faults = List.copyOf(faults);
     }
 
     public ServiceSpec service(final int id) {
         return services.get(id);
+    }
+
+    /** The autoscaler of service {@code id}, or null. */
+    public AutoscaleSpec autoscaleOf(final int id) {
+        for (final AutoscaleSpec a : autoscale) {
+            if (a.service() == id) {
+                return a;
+            }
+        }
+        return null;
+    }
+
+    /** Whether anything operates it while it runs: an autoscaler or a scheduled fault. */
+    public boolean isOperated() {
+        return !autoscale.isEmpty() || !faults.isEmpty();
     }
 
     public boolean hasSeed() {

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
+import static io.tickwire.engine.diagram.DiagramLimits.shown;
 
 /**
  * A node of a diagram with its field path ({@code services[2].latency}), and typed accessors that read one of its
@@ -120,7 +121,7 @@ final class DiagramNode {
             return false;
         }
         if (!json.isObject()) {
-            problem("must be a mapping " + shape + " (got " + json + ")");
+            problem("must be a mapping " + shape + " (got " + shown(json) + ")");
             return false;
         }
         refuseUnknownFields(known);
@@ -132,7 +133,7 @@ final class DiagramNode {
         for (final Iterator<String> it = json.fieldNames(); it.hasNext(); ) {
             final String field = it.next();
             if (!known.contains(field)) {
-                problem(field, "unknown field (expected one of " + known.stream().sorted().toList() + ")");
+                problem(shown(field), "unknown field (expected one of " + known.stream().sorted().toList() + ")");
             }
         }
     }
@@ -140,7 +141,7 @@ final class DiagramNode {
     /** As the node was written, for {@code (got ...)} in messages. */
     @Override
     public String toString() {
-        return String.valueOf(json);
+        return shown(json);
     }
 
     // ---------------------------------------------------------------- names and numbers
@@ -153,7 +154,7 @@ final class DiagramNode {
             return null;
         }
         if (!value.isTextual() || !NAME.matcher(value.asText()).matches()) {
-            problem(field, "must be 1-64 of letters, digits, '_', '.', '-' (got " + value + ")");
+            problem(field, "must be 1-64 of letters, digits, '_', '.', '-' (got " + shown(value) + ")");
             return null;
         }
         return value.asText();
@@ -179,7 +180,7 @@ final class DiagramNode {
         }
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < min || value.asInt() > max) {
             problem(field, "must be an integer " + (max == Integer.MAX_VALUE ? ">= " + min
-                : "in [" + min + ", " + max + "]") + " (got " + value + ")");
+                : "in [" + min + ", " + max + "]") + " (got " + shown(value) + ")");
             return dflt;
         }
         return value.asInt();
@@ -211,7 +212,8 @@ final class DiagramNode {
         }
         final double p = value.isNumber() ? value.asDouble() : Double.NaN;
         if (!(p >= 0 && p <= 1) || (!zeroAllowed && p == 0)) {
-            problem(field, "must be a probability in " + (zeroAllowed ? "[0, 1]" : "(0, 1]") + " (got " + value + ")");
+            problem(field, "must be a probability in " + (zeroAllowed ? "[0, 1]" : "(0, 1]") + " (got " + shown(value)
+                + ")");
             return dflt;
         }
         return p;
@@ -225,7 +227,7 @@ final class DiagramNode {
             return Double.NaN;
         }
         if (!value.isNumber() || !Double.isFinite(value.asDouble())) {
-            problem(field, "must be a number (got " + value + ")");
+            problem(field, "must be a number (got " + shown(value) + ")");
             return Double.NaN;
         }
         return value.asDouble();
@@ -238,7 +240,7 @@ final class DiagramNode {
             return 0;
         }
         if (!value.isNumber() || !(value.asDouble() >= 0) || Double.isInfinite(value.asDouble())) {
-            problem(field, "must be a number >= 0, in the diagram's currency unit (got " + value + ")");
+            problem(field, "must be a number >= 0, in the diagram's currency unit (got " + shown(value) + ")");
             return 0;
         }
         return value.asDouble();
@@ -251,7 +253,7 @@ final class DiagramNode {
             return ServiceSpec.UNBOUNDED;
         }
         if (!value.isIntegralNumber() || !value.canConvertToInt() || value.asInt() < 0) {
-            problem(field, "must be a capacity >= 0 or 'unbounded' (got " + value + ")");
+            problem(field, "must be a capacity >= 0 or 'unbounded' (got " + shown(value) + ")");
             return ServiceSpec.UNBOUNDED;
         }
         return value.asInt();
@@ -270,7 +272,7 @@ final class DiagramNode {
         }
         final String last = names[names.length - 1];
         final String others = String.join(", ", List.of(names).subList(0, names.length - 1));
-        problem(field, "must be " + others + " or " + last + " (got " + value + ")");
+        problem(field, "must be " + others + " or " + last + " (got " + shown(value) + ")");
         return dflt;
     }
 
@@ -286,7 +288,7 @@ final class DiagramNode {
             return 0;
         }
         if (!value.isTextual()) {
-            problem(field, "needs a unit, e.g. 250us, 5ms, 2s (got " + value + ")");
+            problem(field, "needs a unit, e.g. 250us, 5ms, 2s (got " + shown(value) + ")");
             return dflt;
         }
         return parse(field, value, dflt, Units::parseDurationNs);
@@ -322,7 +324,7 @@ final class DiagramNode {
         }
         final long value = optionalDuration(field, INVALID);
         if (value != INVALID && value < minNs) {
-            problem(field, "must be " + bound + " (got " + json.get(field).asText() + ")");
+            problem(field, "must be " + bound + " (got " + shown(json.get(field).asText()) + ")");
             return INVALID;
         }
         return value;
@@ -344,8 +346,12 @@ final class DiagramNode {
         if (rate == null) {
             return Double.NaN;
         }
-        if (!(rate > 0) || Double.isInfinite(rate)) {
-            problem(field, "must be > 0 (got " + value.asText() + ")");
+        if (!(rate > 0)) {
+            problem(field, "must be > 0 (got " + shown(value.asText()) + ")");
+            return Double.NaN;
+        }
+        if (rate > DiagramLimits.MAX_RATE_PER_SECOND) {
+            problem(field, "must be at most 1e9/s, one arrival a nanosecond (got " + shown(value.asText()) + ")");
             return Double.NaN;
         }
         return rate;

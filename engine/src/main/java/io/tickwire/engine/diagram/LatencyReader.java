@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.tickwire.engine.diagram.DiagramNode.INVALID;
+import static io.tickwire.engine.diagram.DiagramLimits.shown;
 
 /**
  * Reads a {@code latency} section (a service's or a database's): the service-time distribution, its family named by
@@ -52,7 +53,7 @@ final class LatencyReader {
             return null;
         }
         if (!node.isObject()) {
-            node.problem("must be a mapping {distribution, mean[, sd]} (got " + node + ")");
+            node.problem("must be a mapping {distribution, mean[, sd]} (got " + shown(node) + ")");
             return null;
         }
         final String named = node.text("distribution");
@@ -60,7 +61,7 @@ final class LatencyReader {
         final LatencySpec.Kind kind = DISTRIBUTIONS.get(dist);
         if (kind == null) {
             node.refuseUnknownFields(FIELDS);
-            node.problem("distribution", "unknown distribution '" + dist + "' ("
+            node.problem("distribution", "unknown distribution '" + shown(dist) + "' ("
                 + String.join(", ", DISTRIBUTIONS.keySet()) + ")");
             return null;
         }
@@ -106,12 +107,12 @@ final class LatencyReader {
             case HYPEREXPONENTIAL -> {
                 final double cv = node.requireNumber("cv", requiredFor(kind));
                 if (!Double.isNaN(cv) && !(cv > 1)) {
-                    node.problem("cv", "must be > 1 (got " + node.raw("cv") + "): cv 1 is the exponential, "
+                    node.problem("cv", "must be > 1 (got " + shown(node.raw("cv")) + "): cv 1 is the exponential, "
                         + "below 1 use erlang");
                     yield null;
                 }
                 if (!Double.isNaN(cv) && !Double.isFinite(cv * cv)) {
-                    node.problem("cv", "is too large (got " + node.raw("cv") + ")");
+                    node.problem("cv", "is too large (got " + shown(node.raw("cv")) + ")");
                     yield null;
                 }
                 yield mean == INVALID || Double.isNaN(cv) ? null : LatencySpec.hyperexponential(mean, cv);
@@ -127,11 +128,11 @@ final class LatencyReader {
         if (!node.has("max")) {
             node.problem("max", required);
         } else if (max != INVALID && min != INVALID && max <= min) {
-            node.problem("max", "must be > min = " + node.raw("min").asText() + " (got " + node.raw("max").asText()
-                + ")");
+            node.problem("max", "must be > min = " + shown(node.raw("min").asText()) + " (got "
+                + shown(node.raw("max").asText()) + ")");
             max = INVALID;
         } else if (max != INVALID && max <= 0) {
-            node.problem("max", "must be > 0 (got " + node.raw("max").asText() + ")");
+            node.problem("max", "must be > 0 (got " + shown(node.raw("max").asText()) + ")");
             max = INVALID;
         }
         return min == INVALID || max == INVALID ? null : LatencySpec.uniform(min, max);
@@ -147,8 +148,8 @@ final class LatencyReader {
             final long p50 = node.requirePositiveDuration("p50", "is required with p99");
             final long p99 = node.requirePositiveDuration("p99", "is required with p50");
             if (p50 != INVALID && p99 != INVALID && p99 <= p50) {
-                node.problem("p99", "must be > p50 = " + node.raw("p50").asText() + " (got " + node.raw("p99").asText()
-                    + ")");
+                node.problem("p99", "must be > p50 = " + shown(node.raw("p50").asText()) + " (got "
+                    + shown(node.raw("p99").asText()) + ")");
                 return null;
             }
             return p50 == INVALID || p99 == INVALID ? null : LatencySpec.lognormalByPercentiles(p50, p99);
@@ -162,7 +163,7 @@ final class LatencyReader {
     private static LatencySpec pareto(final DiagramNode node) {
         final double shape = node.requireNumber("shape", requiredFor(LatencySpec.Kind.PARETO));
         if (!Double.isNaN(shape) && !(shape > 1)) {
-            node.problem("shape", "must be > 1, or the mean is infinite (got " + node.raw("shape") + ")");
+            node.problem("shape", "must be > 1, or the mean is infinite (got " + shown(node.raw("shape")) + ")");
             return null;
         }
         if (node.has("scale") && node.has("mean")) {
@@ -189,7 +190,7 @@ final class LatencyReader {
         }
         if (!points.isObject()) {
             points.problem("must be a mapping from percentile to duration, e.g. " + POINTS_EXAMPLE
-                + " (got " + points + ")");
+                + " (got " + shown(points) + ")");
             return null;
         }
         final List<Double> percents = new ArrayList<>();
@@ -199,8 +200,9 @@ final class LatencyReader {
         long lastValue = INVALID;
         String lastValueKey = null;
         for (final Iterator<String> it = points.fieldNames(); it.hasNext(); ) {
-            final String key = it.next();
-            final Matcher m = PERCENTILE.matcher(key);
+            final String field = it.next();
+            final String key = shown(field);
+            final Matcher m = PERCENTILE.matcher(field);
             final double percent = m.matches() ? Double.parseDouble(m.group(1)) : Double.NaN;
             if (!(percent <= 100)) {
                 points.problem(key, "not a percentile: write p0 to p100, e.g. p50, p99.9");
@@ -219,11 +221,11 @@ final class LatencyReader {
             }
             lastPercent = percent;
             lastKey = key;
-            final long value = points.optionalDuration(key, INVALID);
+            final long value = points.optionalDuration(field, INVALID);
             if (value == INVALID) {
                 continue;
             }
-            final String raw = points.raw(key).asText();
+            final String raw = shown(points.raw(field).asText());
             if (value < 0) {
                 points.problem(key, "must be >= 0 (got " + raw + ")");
             } else if (lastValue != INVALID && value <= lastValue) {

@@ -22,6 +22,10 @@ final class LoadReader {
     /** @return the load sources in order; null for a source refused whole. */
     static List<LoadSpec> read(final DiagramNode loadNode, final ServiceIds ids) {
         final List<DiagramNode> nodes = loadNode.elements(true);
+        if (nodes.size() > DiagramLimits.MAX_LOAD_SOURCES) {
+            loadNode.problem("at most " + DiagramLimits.MAX_LOAD_SOURCES + " load sources (got " + nodes.size() + ")");
+            return List.of();
+        }
         final List<LoadSpec> load = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             load.add(read(nodes.get(i), i, ids));
@@ -55,7 +59,8 @@ final class LoadReader {
             case "poisson" -> kind = LoadSpec.Arrivals.POISSON;
             case "constant" -> kind = LoadSpec.Arrivals.CONSTANT;
             case "closed" -> kind = LoadSpec.Arrivals.CLOSED;
-            default -> node.problem("arrivals", "unknown arrivals '" + arrivals + "' (poisson, constant, closed)");
+            default -> node.problem("arrivals", "unknown arrivals '" + DiagramLimits.shown(arrivals)
+                + "' (poisson, constant, closed)");
         }
         double rate = 0;
         int users = 0;
@@ -73,7 +78,7 @@ final class LoadReader {
                         + field);
                 }
             }
-            users = node.requireInt("users", 1, Integer.MAX_VALUE,
+            users = node.requireInt("users", 1, DiagramLimits.MAX_USERS,
                 "is required for closed arrivals: the number of users");
             thinkNs = node.optionalNonNegativeDuration("think", 0);
         } else {

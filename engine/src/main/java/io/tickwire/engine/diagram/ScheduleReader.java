@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import static io.tickwire.engine.diagram.DiagramNode.INVALID;
+import static io.tickwire.engine.diagram.DiagramLimits.shown;
 
 /** Reads how an open load's rate varies over time: {@code load[i].schedule} and {@code load[i].diurnal}. */
 final class ScheduleReader {
@@ -29,6 +30,10 @@ final class ScheduleReader {
     static List<LoadSpec.Change> schedule(final DiagramNode node) {
         final List<LoadSpec.Change> changes = new ArrayList<>();
         final List<DiagramNode> entries = node.elements(false);
+        if (entries.size() > DiagramLimits.MAX_SCHEDULE_CHANGES) {
+            node.problem("at most " + DiagramLimits.MAX_SCHEDULE_CHANGES + " changes (got " + entries.size() + ")");
+            return changes;
+        }
         long previousAt = INVALID;
         long previousEnd = INVALID;
         String previous = null;
@@ -36,7 +41,7 @@ final class ScheduleReader {
             final String label = "schedule[" + c + "]";
             final DiagramNode entry = entries.get(c);
             if (!entry.isObject()) {
-                entry.problem("must be a mapping such as " + CHANGE_EXAMPLE + " (got " + entry + ")");
+                entry.problem("must be a mapping such as " + CHANGE_EXAMPLE + " (got " + shown(entry) + ")");
                 continue;
             }
             entry.refuseUnknownFields(CHANGE_FIELDS);
@@ -80,7 +85,7 @@ final class ScheduleReader {
             }
 
             if (at != INVALID && previousAt != INVALID) {
-                final String got = " (got " + entry.raw("at").asText() + ")";
+                final String got = " (got " + shown(entry.raw("at").asText()) + ")";
                 if (at <= previousAt) {
                     entry.problem("at", "must be after " + previous + ".at = " + Units.formatNs(previousAt)
                         + ": changes are applied in order" + got);
@@ -123,7 +128,7 @@ final class ScheduleReader {
         final long peak = node.optionalDuration("peak", INVALID);
         if (peak != INVALID && period != INVALID && (peak < 0 || peak >= period)) {
             node.problem("peak", "must be >= 0 and < the period, " + (node.has("period")
-                ? node.raw("period").asText() : "24h by default") + " (got " + node.raw("peak").asText() + ")");
+                ? node.raw("period").asText() : "24h by default") + " (got " + shown(node.raw("peak").asText()) + ")");
         }
         return node.problems().noneSince(mark) ? new LoadSpec.Diurnal(period, amplitude, peak == INVALID ? 0 : peak)
             : LoadSpec.Diurnal.NONE;

@@ -56,6 +56,20 @@ final class ServiceIds {
         return result;
     }
 
+    /** The ids of a diagram already read: for what is read against it later (a fault added live). */
+    static ServiceIds of(final Diagram diagram) {
+        final ServiceIds result = new ServiceIds();
+        for (final ServiceSpec s : diagram.services()) {
+            result.ids.put(s.name(), s.id());
+        }
+        return result;
+    }
+
+    /** The id of the service called {@code name}, or null. */
+    Integer id(final String name) {
+        return ids.get(name);
+    }
+
     /** The id of the database attached to service {@code index}; null when it has none (or it was refused). */
     Integer databaseOf(final int index) {
         return databaseOf.get(index);
@@ -73,7 +87,7 @@ final class ServiceIds {
         }
         final Integer id = ids.get(value.asText());
         if (id == null) {
-            node.problem(field, "unknown service '" + value.asText() + "'");
+            node.problem(field, "unknown service '" + DiagramLimits.shown(value.asText()) + "'");
         }
         return id;
     }

@@ -39,8 +39,8 @@ final class ServiceReader {
         }
         node.refuseUnknownFields(FIELDS);
         final String name = node.text("name");
-        final int replicas = node.optionalInt("replicas", 1, Integer.MAX_VALUE, 1);
-        final int concurrency = node.optionalInt("concurrency", 1, Integer.MAX_VALUE, 1);
+        final int replicas = node.optionalInt("replicas", 1, DiagramLimits.MAX_REPLICAS, 1);
+        final int concurrency = node.optionalInt("concurrency", 1, DiagramLimits.MAX_CONCURRENCY, 1);
         if ((long)replicas * concurrency > Integer.MAX_VALUE / 2) {
             node.problem("replicas x concurrency is too large");
         }

@@ -21,9 +21,12 @@ public final class Units {
     public static long parseDurationNs(final String text) {
         final Matcher m = DURATION.matcher(text.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a duration (say 250us, 5ms, 2s): '" + text + "'");
+            throw new IllegalArgumentException("not a duration (say 250us, 5ms, 2s): " + quoted(text));
         }
         final double value = Double.parseDouble(m.group(1));
+        if (Double.isInfinite(value)) {
+            throw new IllegalArgumentException("duration too large: " + quoted(text));
+        }
         final double unitNs = switch (m.group(2)) {
             case "ns" -> 1;
             case "us", "µs" -> 1e3;
@@ -32,11 +35,11 @@ public final class Units {
             case "m", "min" -> 60e9;
             case "h" -> 3600e9;
             default -> throw new IllegalArgumentException(
-                "unknown duration unit '" + m.group(2) + "' (ns, us, ms, s, min, h): '" + text + "'");
+                "unknown duration unit " + quoted(m.group(2)) + " (ns, us, ms, s, min, h): " + quoted(text));
         };
         final double ns = value * unitNs;
         if (Math.abs(ns) > Long.MAX_VALUE / 2.0) {
-            throw new IllegalArgumentException("duration too large: '" + text + "'");
+            throw new IllegalArgumentException("duration too large: " + quoted(text));
         }
         return Math.round(ns);
     }
@@ -45,9 +48,12 @@ public final class Units {
     public static double parseRatePerSec(final String text) {
         final Matcher m = RATE.matcher(text.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a rate (say 800/s, 5/ms, 1200/min): '" + text + "'");
+            throw new IllegalArgumentException("not a rate (say 800/s, 5/ms, 1200/min): " + quoted(text));
         }
         final double value = Double.parseDouble(m.group(1));
+        if (Double.isInfinite(value)) {
+            throw new IllegalArgumentException("rate too large: " + quoted(text));
+        }
         final String unit = m.group(2) == null ? "s" : m.group(2);
         final double perSec = switch (unit) {
             case "ns" -> 1e9;
@@ -57,7 +63,7 @@ public final class Units {
             case "m", "min" -> 1.0 / 60;
             case "h" -> 1.0 / 3600;
             default -> throw new IllegalArgumentException(
-                "unknown rate unit '/" + unit + "' (/ms, /s, /min, /h): '" + text + "'");
+                "unknown rate unit " + quoted("/" + unit) + " (/ms, /s, /min, /h): " + quoted(text));
         };
         return value * perSec;
     }
@@ -72,7 +78,7 @@ public final class Units {
     public static long parseBytes(final String text) {
         final Matcher m = BYTES.matcher(text.toLowerCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException("not a size (say 512B, 2KB, 10GB): '" + text + "'");
+            throw new IllegalArgumentException("not a size (say 512B, 2KB, 10GB): " + quoted(text));
         }
         final double unit = switch (m.group(2)) {
             case "", "b" -> 1;
@@ -81,11 +87,11 @@ public final class Units {
             case "gb", "gib" -> 1L << 30;
             case "tb", "tib" -> 1L << 40;
             default -> throw new IllegalArgumentException(
-                "unknown size unit '" + m.group(2) + "' (B, KB, MB, GB, TB): '" + text + "'");
+                "unknown size unit " + quoted(m.group(2)) + " (B, KB, MB, GB, TB): " + quoted(text));
         };
         final double bytes = Double.parseDouble(m.group(1)) * unit;
         if (bytes > Long.MAX_VALUE / 4.0) {
-            throw new IllegalArgumentException("size too large: '" + text + "'");
+            throw new IllegalArgumentException("size too large: " + quoted(text));
         }
         return Math.round(bytes);
     }
@@ -94,7 +100,7 @@ public final class Units {
     public static double parseBytesPerDay(final String text) {
         final int slash = text.indexOf('/');
         if (slash < 0) {
-            throw new IllegalArgumentException("not a growth (say 1GB/day, 10MB/h): '" + text + "'");
+            throw new IllegalArgumentException("not a growth (say 1GB/day, 10MB/h): " + quoted(text));
         }
         final long bytes = parseBytes(text.substring(0, slash));
         final double perDay = switch (text.substring(slash + 1).trim().toLowerCase(Locale.ROOT)) {
@@ -104,9 +110,15 @@ public final class Units {
             case "day", "d" -> 1;
             case "month" -> 1.0 / 30;
             default -> throw new IllegalArgumentException(
-                "unknown growth unit '" + text.substring(slash) + "' (/s, /min, /h, /day, /month): '" + text + "'");
+                "unknown growth unit " + quoted(text.substring(slash))
+                + " (/s, /min, /h, /day, /month): " + quoted(text));
         };
         return bytes * perDay;
+    }
+
+    /** {@code 'text'} for a message: cut to a readable length. */
+    private static String quoted(final String text) {
+        return "'" + DiagramLimits.shown(text) + "'";
     }
 
     /** Formats nanoseconds the way the diagram writes them (for messages). */

@@ -20,6 +20,8 @@ final class EventQueue {
     private int size;
     /** [0]: the next insertion sequence, shared with the queues built to share it. */
     private final long[] nextSeq;
+    /** What growing it reserves from; set once, before the run starts. */
+    private PendingBudget budget = PendingBudget.UNBOUNDED;
 
     EventQueue(final int initialCapacity) {
         this(initialCapacity, null);
@@ -35,6 +37,14 @@ final class EventQueue {
 
     int size() {
         return size;
+    }
+
+    int capacity() {
+        return times.length;
+    }
+
+    void budget(final PendingBudget budget) {
+        this.budget = budget;
     }
 
     /** Time of the earliest event; only when {@link #size()} &gt; 0. */
@@ -108,6 +118,7 @@ final class EventQueue {
 
     private void grow() {
         final int capacity = times.length << 1;
+        budget.reserve(capacity - times.length);
         times = Arrays.copyOf(times, capacity);
         seqs = Arrays.copyOf(seqs, capacity);
         payloads = Arrays.copyOf(payloads, capacity);

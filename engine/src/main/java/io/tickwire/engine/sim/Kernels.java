@@ -10,19 +10,31 @@ import io.tickwire.engine.diagram.Diagram;
 public final class Kernels {
     private final Partitioner.Plan plan;
     private final PartitionKernel[] kernels;
-    private final long tickNs;
+    private final long tickLengthNs;
     private final int windowsPerTick;
     private final LatencyTable latencyTable = new LatencyTable();
 
     public Kernels(final Diagram diagram, final long seed) {
+        this(diagram, seed, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param maxPendingEvents the bound on the requests, calls and events all partitions keep pending at once (see
+     *                         {@link PartitionKernel#overloaded()}).
+     * @throws IllegalArgumentException if the diagram needs more than that to start.
+     */
+    public Kernels(final Diagram diagram, final long seed, final long maxPendingEvents) {
         plan = Partitioner.plan(diagram);
         final Mailboxes mailboxes = plan.newMailboxes();
         kernels = new PartitionKernel[plan.count()];
+        final PendingBudget budget = maxPendingEvents == Long.MAX_VALUE ? PendingBudget.UNBOUNDED
+            : new PendingBudget(maxPendingEvents);
         for (int p = 0; p < kernels.length; p++) {
             kernels[p] = new PartitionKernel(diagram, plan, p, mailboxes, seed, latencyTable);
+            kernels[p].pendingBudget(budget);
         }
-        tickNs = diagram.tickNs();
-        windowsPerTick = plan.windowsPerTick(tickNs);
+        tickLengthNs = diagram.tickLengthNs();
+        windowsPerTick = plan.windowsPerTick(tickLengthNs);
     }
 
     public Partitioner.Plan plan() {
@@ -48,12 +60,12 @@ public final class Kernels {
 
     /** Start of window {@code k} of tick {@code tick}. */
     public long windowStartNs(final long tick, final int k) {
-        return k == 0 ? tick * tickNs : plan.windowEndNs(tick * tickNs, tickNs, k - 1);
+        return k == 0 ? tick * tickLengthNs : plan.windowEndNs(tick * tickLengthNs, tickLengthNs, k - 1);
     }
 
     /** Exclusive end of window {@code k} of tick {@code tick}. */
     public long windowEndNs(final long tick, final int k) {
-        return plan.windowEndNs(tick * tickNs, tickNs, k);
+        return plan.windowEndNs(tick * tickLengthNs, tickLengthNs, k);
     }
 
     /** Run-wide number of window {@code k} of tick {@code tick}. */
@@ -83,7 +95,7 @@ public final class Kernels {
                 kernel.advance(tick, end, sink);
             }
         }
-        final long endNs = (tick + 1) * tickNs;
+        final long endNs = (tick + 1) * tickLengthNs;
         for (final PartitionKernel kernel : kernels) {
             kernel.endTick(tick, endNs, sink);
         }

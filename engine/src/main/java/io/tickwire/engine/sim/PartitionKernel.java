@@ -14,6 +14,7 @@ import org.agrona.BitUtil;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
 
 /**
  * Per-request discrete-event simulation of one partition of a diagram (see {@link Partitioner}), with the load
@@ -84,6 +85,9 @@ public final class PartitionKernel {
     private static final byte RATE_LIMITED = 4;
     private static final Outcome[] OUTCOMES = {Outcome.OK, Outcome.ERROR, Outcome.TIMEOUT, Outcome.REJECTED,
         Outcome.REJECTED};
+    /** {@link #advance} asks whether to abandon the tick once per this many events (a power of two). */
+    static final int STOP_CHECK_EVENTS = 4096;
+    private static final BooleanSupplier NEVER = () -> false;
 
     // Balancers.
     private static final int SHARED = 0;
@@ -277,6 +281,9 @@ public final class PartitionKernel {
      */
     private final EventQueue timers = new EventQueue(64, events);
     private long visits;
+    /** What growing its visits, calls and events reserves from: the run's bound on pending state. */
+    private PendingBudget budget = PendingBudget.UNBOUNDED;
+    private boolean overloaded;
 
     /** The only partition of a diagram that no call crosses (tests and single-partition tools). */
     public PartitionKernel(final Diagram diagram, final int[] serviceIds, final long seed) {
@@ -604,6 +611,31 @@ public final class PartitionKernel {
     }
 
     /**
+     * Share {@code budget} with the run's other partitions, reserving what this one holds already; before it runs.
+     *
+     * @throws IllegalArgumentException if even that is more than the budget.
+     */
+    void pendingBudget(final PendingBudget budget) {
+        try {
+            budget.reserve((long)visitCapacity + callCapacity + events.capacity() + timers.capacity());
+        } catch (final PendingLimitException ex) {
+            throw new IllegalArgumentException("the run's bound of " + budget.limit() + " pending requests and "
+                + "events is less than its start needs (closed users, partitions)");
+        }
+        this.budget = budget;
+        events.budget(budget);
+        timers.budget(budget);
+    }
+
+    /**
+     * Whether this partition would have passed the run's bound on pending requests and events: it stopped in the
+     * middle of a tick, and its state is no longer fit to go on. The run ends.
+     */
+    public boolean overloaded() {
+        return overloaded;
+    }
+
+    /**
      * Start window {@code window} (numbered from 0 over the whole run) at {@code startNs}: schedule the messages
      * other partitions sent to this one during the previous window — by source partition, then send order — and
      * send this window's messages into the other parity. Only once every sender has finished the previous window.
@@ -611,9 +643,17 @@ public final class PartitionKernel {
     public void deliver(final long window, final long startNs) {
         windowStartNs = startNs;
         sendParity = (int)(window & 1);
-        if (mailboxes == null || window == 0) {
+        if (mailboxes == null || window == 0 || overloaded) {
             return;
         }
+        try {
+            receiveAll();
+        } catch (final PendingLimitException ex) {
+            overloaded = true;
+        }
+    }
+
+    private void receiveAll() {
         final int parity = sendParity ^ 1;
         for (int from = 0; from < partitionCount; from++) {
             if (from == partition || !mailboxes.joined(from, partition)) {
@@ -657,8 +697,33 @@ public final class PartitionKernel {
 
     /** Simulate every event before {@code endNs}, reporting to {@code sink} under tick number {@code tick}. */
     public void advance(final long tick, final long endNs, final SampleSink sink) {
+        advance(tick, endNs, sink, NEVER);
+    }
+
+    /**
+     * As {@link #advance(long, long, SampleSink)}, asking {@code abandon} every {@value #STOP_CHECK_EVENTS} events
+     * whether to give the tick up (a stop that cannot wait for a huge tick's end).
+     *
+     * @return true once every event before {@code endNs} is done; false if abandoned, or {@link #overloaded()}:
+     *         the tick is then incomplete, and the partition's state unfit to go on.
+     */
+    public boolean advance(final long tick, final long endNs, final SampleSink sink, final BooleanSupplier abandon) {
+        if (overloaded) {
+            return false;
+        }
+        try {
+            return advanceOrAbandon(tick, endNs, sink, abandon);
+        } catch (final PendingLimitException ex) {
+            overloaded = true;
+            return false;
+        }
+    }
+
+    private boolean advanceOrAbandon(final long tick, final long endNs, final SampleSink sink,
+                                     final BooleanSupplier abandon) {
         final EventQueue events = this.events;
         final EventQueue timers = this.timers;
+        int sinceCheck = 0;
         while (true) {
             // The earlier of the two heads, by (time, insertion order).
             EventQueue next = events;
@@ -667,7 +732,10 @@ public final class PartitionKernel {
                 next = timers;
             }
             if (next.size() == 0 || next.peekTime() >= endNs) {
-                return;
+                return true;
+            }
+            if ((++sinceCheck & (STOP_CHECK_EVENTS - 1)) == 0 && abandon.getAsBoolean()) {
+                return false;
             }
             final long now = next.peekTime();
             final long payload = next.peekPayload();
@@ -1887,6 +1955,7 @@ public final class PartitionKernel {
             throw new IllegalStateException("more than " + MAX_INDEX
                 + " requests in flight: the system is overloaded without bound");
         }
+        budget.reserve(capacity - visitCapacity);
         visitService = Arrays.copyOf(visitService, capacity);
         visitArrivedNs = Arrays.copyOf(visitArrivedNs, capacity);
         visitEnteredNs = Arrays.copyOf(visitEnteredNs, capacity);
@@ -1915,6 +1984,7 @@ public final class PartitionKernel {
         if (capacity > MAX_INDEX) {
             throw new IllegalStateException("more than " + MAX_INDEX + " sync calls in flight");
         }
+        budget.reserve(capacity - callCapacity);
         callVisit = Arrays.copyOf(callVisit, capacity);
         callService = Arrays.copyOf(callService, capacity);
         callHolds = Arrays.copyOf(callHolds, capacity);

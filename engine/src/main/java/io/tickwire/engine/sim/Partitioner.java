@@ -48,7 +48,7 @@ public final class Partitioner {
             size[i] = 1;
         }
         final List<long[]> delayed = new ArrayList<>();
-        final long shortest = Math.max(1, diagram.tickNs() / MAX_WINDOWS_PER_TICK);
+        final long shortest = Math.max(1, diagram.tickLengthNs() / MAX_WINDOWS_PER_TICK);
         for (int i = 0; i < n; i++) {
             for (final CallSpec call : diagram.service(i).calls()) {
                 if (call.delayNs() < shortest) {
@@ -216,13 +216,13 @@ public final class Partitioner {
         }
 
         /** Windows per tick: the tick cut every {@code windowNs}, the last window ending at the tick's end. */
-        public int windowsPerTick(final long tickNs) {
-            return windowNs >= tickNs ? 1 : (int)((tickNs + windowNs - 1) / windowNs);
+        public int windowsPerTick(final long tickLengthNs) {
+            return windowNs >= tickLengthNs ? 1 : (int)((tickLengthNs + windowNs - 1) / windowNs);
         }
 
         /** Exclusive end of window {@code k} of the tick starting at {@code tickStartNs}. */
-        public long windowEndNs(final long tickStartNs, final long tickNs, final int k) {
-            return k == windowsPerTick(tickNs) - 1 ? tickStartNs + tickNs : tickStartNs + (k + 1) * windowNs;
+        public long windowEndNs(final long tickStartNs, final long tickLengthNs, final int k) {
+            return k == windowsPerTick(tickLengthNs) - 1 ? tickStartNs + tickLengthNs : tickStartNs + (k + 1) * windowNs;
         }
     }
 }

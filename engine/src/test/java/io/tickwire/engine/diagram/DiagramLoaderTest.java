@@ -36,7 +36,7 @@ class DiagramLoaderTest {
         final Diagram d = DiagramLoader.load(EXAMPLES.resolve("mm1.yaml"));
 
         assertThat(d.name()).isEqualTo("mm1");
-        assertThat(d.tickNs()).isEqualTo(50_000_000L);
+        assertThat(d.tickLengthNs()).isEqualTo(50_000_000L);
         assertThat(d.hasSeed()).isTrue();
         assertThat(d.seed()).isEqualTo(1L);
         assertThat(d.services()).hasSize(1);
@@ -64,7 +64,7 @@ class DiagramLoaderTest {
         final Diagram d = DiagramLoader.load(EXAMPLES.resolve("checkout.yaml"));
 
         assertThat(d.name()).isEqualTo("checkout");
-        assertThat(d.tickNs()).isEqualTo(50_000_000L);
+        assertThat(d.tickLengthNs()).isEqualTo(50_000_000L);
         assertThat(d.seed()).isEqualTo(42L);
         // The attached databases come after the diagram's own services.
         assertThat(d.services()).extracting(ServiceSpec::name).containsExactly("gateway", "auth", "catalog",
@@ -136,7 +136,7 @@ class DiagramLoaderTest {
     void shouldApplyDefaults() throws Exception {
         final Diagram d = DiagramLoader.parse(MINIMAL);
 
-        assertThat(d.tickNs()).isEqualTo(DiagramLoader.DEFAULT_TICK_NS).isEqualTo(50_000_000L);
+        assertThat(d.tickLengthNs()).isEqualTo(DiagramLoader.DEFAULT_TICK_NS).isEqualTo(50_000_000L);
         assertThat(d.hasSeed()).isFalse();
         assertThat(d.seed()).isEqualTo(Diagram.NO_SEED);
         final ServiceSpec api = d.service(0);
@@ -186,7 +186,7 @@ class DiagramLoaderTest {
             """);
 
         assertThat(d.name()).isEqualTo("full");
-        assertThat(d.tickNs()).isEqualTo(10_000_000L);
+        assertThat(d.tickLengthNs()).isEqualTo(10_000_000L);
         assertThat(d.seed()).isEqualTo(-7L);
         assertThat(d.service(0)).isEqualTo(new ServiceSpec(0, "api", 3, 4,
             new LatencySpec(LatencySpec.Kind.CONSTANT, 2_000_000L, 0L), 0, 0.25,
@@ -202,7 +202,7 @@ class DiagramLoaderTest {
     @ParameterizedTest(name = "tick {0}")
     @CsvSource({"1ms, 1000000", "1s, 1000000000", "1000us, 1000000", "250ms, 250000000"})
     void shouldAcceptTicksFromOneMillisecondToOneSecond(final String tick, final long ns) throws Exception {
-        assertThat(DiagramLoader.parse(MINIMAL + "tick: " + tick + "\n").tickNs()).isEqualTo(ns);
+        assertThat(DiagramLoader.parse(MINIMAL + "tick: " + tick + "\n").tickLengthNs()).isEqualTo(ns);
     }
 
     @Test
@@ -238,7 +238,7 @@ class DiagramLoaderTest {
             }
             """);
 
-        assertThat(d.tickNs()).isEqualTo(20_000_000L);
+        assertThat(d.tickLengthNs()).isEqualTo(20_000_000L);
         assertThat(d.seed()).isEqualTo(9L);
         assertThat(d.service(0).calls()).containsExactly(new CallSpec(1, "db", 0.5, 250_000L));
         assertThat(d.service(1).queueCapacity()).isEqualTo(16);
@@ -362,7 +362,7 @@ class DiagramLoaderTest {
     @Test
     void shouldListTheExpectedFieldsOfAnUnknownField() {
         assertThat(problemsOf(MINIMAL + "colour: red\n"))
-            .containsExactly("colour: unknown field (expected one of [load, name, partitions, seed, services, tick])");
+            .containsExactly("colour: unknown field (expected one of [autoscale, faults, load, name, partitions, seed, services, tick])");
         assertThat(problemsOf(MINIMAL.replace("latency:", "latncy:"))).containsExactly(
             "services[0].latncy: unknown field (expected one of "
                 + "[balancer, calls, concurrency, cost, database, failureRate, failures, fanout, health, latency, name, "
@@ -501,8 +501,8 @@ class DiagramLoaderTest {
             queue: -1
             failureRate: 1.5
             """))).containsExactly(
-            "services[0].replicas: must be an integer >= 1 (got 0)",
-            "services[0].concurrency: must be an integer >= 1 (got 2.5)",
+            "services[0].replicas: must be an integer in [1, 1000000] (got 0)",
+            "services[0].concurrency: must be an integer in [1, 1000000] (got 2.5)",
             "services[0].queue: must be a capacity >= 0 or 'unbounded' (got -1)",
             "services[0].failureRate: must be a probability in [0, 1] (got 1.5)");
         assertThat(problemsOf(withApi("latency: {mean: 5ms}\nqueue: lots")))
@@ -688,7 +688,7 @@ class DiagramLoaderTest {
         assertThat(problemsOf(closed + "    rate: 5/s\n"))
             .containsExactly("load[0].rate: a closed load (users) has no rate: its throughput is an outcome");
         assertThat(problemsOf(closed.replace("users: 25", "users: 0")))
-            .containsExactly("load[0].users: must be an integer >= 1 (got 0)");
+            .containsExactly("load[0].users: must be an integer in [1, 1000000] (got 0)");
         assertThat(problemsOf(MINIMAL + "    think: 1s\n"))
             .containsExactly("load[0].think: only closed arrivals (users) take think");
         assertThat(problemsOf(MINIMAL.replace("    rate: 100/s\n", "    arrivals: closed\n")))

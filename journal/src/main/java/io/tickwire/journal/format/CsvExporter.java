@@ -21,11 +21,18 @@ import java.nio.charset.StandardCharsets;
  */
 public final class CsvExporter {
     public static final String HEADER = "tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,p99_ms,"
-        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,rate_limited,bulkhead_refused,breaker_refused,sim_time_s,"
-        + "wall_time_ns";
+        + "max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,"
+        + "replicas,ready_replicas,rate_limited,bulkhead_refused,breaker_refused,sim_time_s,wall_time_ns";
     private static final long NANOS_PER_MILLI = 1_000_000L;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final byte[] HEADER_BYTES = (HEADER + '\n').getBytes(StandardCharsets.US_ASCII);
+    /**
+     * An observed run's header: the values of its series before the times — {@code value} (the tick's latest
+     * sample; a counter's raw value), {@code value_min}, {@code value_max}, {@code value_sum} (a counter's increase)
+     * and {@code late} (samples dropped for coming after their tick closed); empty where a tick had no sample.
+     */
+    public static final String OBSERVED_HEADER = HEADER.replace(",sim_time_s,",
+        ",value,value_min,value_max,value_sum,late,sim_time_s,");
     private static final int FLUSH_BYTES = 64 * 1024;
 
     private CsvExporter() {
@@ -49,8 +56,9 @@ public final class CsvExporter {
      */
     public static long export(final JournalReader reader, final Writer out, final long toTick,
                               final boolean[] include) throws IOException {
-        final Rows rows = new Rows(serviceNames(TickRange.catalog(reader)), include);
-        out.write(HEADER);
+        final CatalogInfo catalog = TickRange.catalog(reader);
+        final Rows rows = new Rows(serviceNames(catalog), include, catalog.observed());
+        out.write(catalog.observed() ? OBSERVED_HEADER : HEADER);
         out.write('\n');
         write(reader, toTick, rows, () -> rows.drainTo(out));
         out.flush();
@@ -64,8 +72,9 @@ public final class CsvExporter {
      */
     public static long export(final JournalReader reader, final OutputStream out, final long toTick,
                               final boolean[] include) throws IOException {
-        final Rows rows = new Rows(serviceNames(TickRange.catalog(reader)), include);
-        out.write(HEADER_BYTES);
+        final CatalogInfo catalog = TickRange.catalog(reader);
+        final Rows rows = new Rows(serviceNames(catalog), include, catalog.observed());
+        out.write(catalog.observed() ? (OBSERVED_HEADER + '\n').getBytes(StandardCharsets.US_ASCII) : HEADER_BYTES);
         write(reader, toTick, rows, () -> rows.drainTo(out));
         out.flush();
         return rows.count;
@@ -140,10 +149,12 @@ public final class CsvExporter {
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final TickSummaryDecoder summary = new TickSummaryDecoder();
         private final boolean[] include;
+        private final boolean observed;
         private char[] chars = new char[0];
         private long count;
 
-        Rows(final String[] names, final boolean[] include) {
+        Rows(final String[] names, final boolean[] include, final boolean observed) {
+            this.observed = observed;
             this.names = new byte[names.length][];
             boolean ascii = true;
             for (int id = 0; id < names.length; id++) {
@@ -216,15 +227,36 @@ public final class CsvExporter {
                     .put(',').putLong(TickFields.retries(s))
                     .put(',').putLong(TickFields.storageBytes(s))
                     .put(',');
+                // Schema version 4 on: provisioned and ready replicas at tick end; empty before (unknown).
+                if (TickFields.version4(s)) {
+                    b.putLong(s.replicas()).put(',').putLong(s.readyReplicas()).put(',');
+                } else {
+                    b.put(',').put(',');
+                }
                 // Resilience (schema version 4 on): 0 before.
                 b.putLong(TickFields.rateLimited(s))
                     .put(',').putLong(TickFields.bulkheadRefused(s))
                     .put(',').putLong(TickFields.breakerRefused(s))
                     .put(',');
+                if (observed) {
+                    putValue(b, s.value());
+                    putValue(b, s.valueMin());
+                    putValue(b, s.valueMax());
+                    putValue(b, TickFields.valueSum(s));
+                    b.putLong(TickFields.late(s)).put(',');
+                }
                 b.put(tickTail);
                 s.skipHistogram();
                 count++;
             }
+        }
+
+        /** A value as Java prints a double (shortest exact form), then a comma; empty for none (NaN). */
+        private static void putValue(final AsciiBuilder b, final double v) {
+            if (!Double.isNaN(v)) {
+                b.put(Double.toString(v).getBytes(StandardCharsets.US_ASCII));
+            }
+            b.put(',');
         }
 
         void drainTo(final OutputStream out) throws IOException {

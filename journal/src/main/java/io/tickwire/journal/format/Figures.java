@@ -68,6 +68,16 @@ public final class Figures {
         return latencySumNs > 0 ? meanInSystem / timeAverage(latencySumNs, spanNs) : Double.NaN;
     }
 
+    /** An observed gauge's mean: its sum of samples over their number; NaN with none. */
+    public static double mean(final double sum, final long samples) {
+        return samples > 0 ? sum / samples : Double.NaN;
+    }
+
+    /** An observed counter's rate: its increase over {@code spanNs}, per second (no extrapolation to the edges). */
+    public static double rate(final double increase, final long spanNs) {
+        return spanNs > 0 ? increase * NANOS_PER_SECOND / spanNs : Double.NaN;
+    }
+
     /** A ratio in millionths, as the fixed-point columns print it; 0 for a ratio that does not exist (NaN). */
     public static long micro(final double ratio) {
         return Double.isFinite(ratio) ? Math.round(ratio * MICRO_UNIT) : 0;

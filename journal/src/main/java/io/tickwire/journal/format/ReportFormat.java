@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.tickwire.sbe.MetricKind;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -22,8 +24,16 @@ public final class ReportFormat {
 
     /** The {@code --json} object, on one line (no newline). */
     public static String json(final RunReport report, final String journal) {
-        final ObjectMapper mapper = new ObjectMapper();
-        final ObjectNode root = mapper.createObjectNode();
+        try {
+            return new ObjectMapper().writeValueAsString(jsonTree(report, journal));
+        } catch (final JsonProcessingException ex) {
+            throw new IllegalStateException("a tree of plain values did not serialise", ex);
+        }
+    }
+
+    /** The {@code --json} object as a tree, for a caller that adds to it (the events' counts). */
+    public static ObjectNode jsonTree(final RunReport report, final String journal) {
+        final ObjectNode root = new ObjectMapper().createObjectNode();
         root.put("journal", journal);
         final ObjectNode simulation = root.putObject("simulation");
         simulation.put("name", report.simulationName());
@@ -54,6 +64,21 @@ public final class ReportFormat {
             putNumber(n, "little_ratio", s.littleRatio());
             putNumber(n, "cost", s.cost());
         }
+        if (report.catalog().observed()) {
+            final ObjectNode series = root.putObject("series");
+            for (final ServiceFigures s : report.services()) {
+                final ObjectNode n = series.putObject(s.name());
+                final MetricKind kind = report.catalog().kind(s.id());
+                n.put("kind", kind == null ? "unknown" : kind.name().toLowerCase(Locale.ROOT));
+                n.put("samples", s.arrivals());
+                n.put("late", s.late());
+                putNumber(n, "last", s.value());
+                putNumber(n, "min", s.valueMin());
+                putNumber(n, "max", s.valueMax());
+                putNumber(n, "mean", s.valueMean());
+                putNumber(n, "rate_per_s", kind == MetricKind.COUNTER ? s.rate() : Double.NaN);
+            }
+        }
         final ObjectNode entries = root.putObject("entries");
         for (final EntryFigures e : report.entries()) {
             final ObjectNode n = entries.putObject(e.name());
@@ -65,11 +90,7 @@ public final class ReportFormat {
             putLatencies(n, e);
             putNumber(n, "throughput_per_s", e.throughputPerSecond());
         }
-        try {
-            return mapper.writeValueAsString(root);
-        } catch (final JsonProcessingException ex) {
-            throw new IllegalStateException("a tree of plain values did not serialise", ex);
-        }
+        return root;
     }
 
     /**
@@ -104,21 +125,26 @@ public final class ReportFormat {
         }
         sb.append('\n');
         requests.appendTo(sb);
-        sb.append('\n');
-        occupancy.appendTo(sb);
-        // Only for runs that refused something: a run without rate limits, bulkheads or breakers reads as before.
-        final Table refused = new Table("service", "rate limited", "bulkhead refused", "breaker refused");
-        boolean anyRefused = false;
-        for (final ServiceFigures s : report.services()) {
-            if (s.rateLimited() + s.bulkheadRefused() + s.breakerRefused() > 0) {
-                anyRefused = true;
-                refused.row(s.name(), Long.toString(s.rateLimited()), Long.toString(s.bulkheadRefused()),
-                    Long.toString(s.breakerRefused()));
-            }
-        }
-        if (anyRefused) {
+        if (report.catalog().observed()) {
             sb.append('\n');
-            refused.appendTo(sb);
+            series(report).appendTo(sb, 2);
+        } else {
+            sb.append('\n');
+            occupancy.appendTo(sb);
+            // Only for runs that refused something: a run without rate limits, bulkheads or breakers reads as before.
+            final Table refused = new Table("service", "rate limited", "bulkhead refused", "breaker refused");
+            boolean anyRefused = false;
+            for (final ServiceFigures s : report.services()) {
+                if (s.rateLimited() + s.bulkheadRefused() + s.breakerRefused() > 0) {
+                    anyRefused = true;
+                    refused.row(s.name(), Long.toString(s.rateLimited()), Long.toString(s.bulkheadRefused()),
+                        Long.toString(s.breakerRefused()));
+                }
+            }
+            if (anyRefused) {
+                sb.append('\n');
+                refused.appendTo(sb);
+            }
         }
         if (!report.entries().isEmpty()) {
             final Table endToEnd = new Table("entry point", "into", "completed", "errors", "rejected", "timeouts",
@@ -134,6 +160,26 @@ public final class ReportFormat {
             endToEnd.appendTo(sb, 2);
         }
         return sb.toString();
+    }
+
+    /**
+     * An observed run's series over the window, by kind: a gauge's last, min, max and mean of its samples; a
+     * counter's rate (its increases over the window's length); a latency's percentiles are in the table above.
+     */
+    private static Table series(final RunReport report) {
+        final Table t = new Table("series", "kind", "samples", "late", "last", "min", "max", "mean", "rate/s");
+        for (final ServiceFigures s : report.services()) {
+            final MetricKind kind = report.catalog().kind(s.id());
+            t.row(s.name(), kind == null ? "-" : kind.name().toLowerCase(Locale.ROOT), Long.toString(s.arrivals()),
+                Long.toString(s.late()), number(s.value()), number(s.valueMin()), number(s.valueMax()),
+                number(s.valueMean()), kind == MetricKind.COUNTER ? number(s.rate()) : "-");
+        }
+        return t;
+    }
+
+    /** A value in its own unit: up to 6 significant figures, "-" if none. */
+    private static String number(final double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "-";
     }
 
     /** Mean, p50, p90, p99, p99.9 and max in ms, 3 decimals; "-" when nothing completed (the tables' columns). */

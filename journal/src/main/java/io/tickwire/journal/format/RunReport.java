@@ -22,6 +22,7 @@ import java.util.List;
 public final class RunReport {
     private static final double NANOS_PER_SECOND = 1e9;
 
+    private final CatalogInfo catalog;
     private final String simulationName;
     private final long simulationId;
     private final long seed;
@@ -33,6 +34,7 @@ public final class RunReport {
 
     private RunReport(final CatalogInfo catalog, final long seed, final long firstJournalTick, final TickFold window,
                       final long warmupNs) {
+        this.catalog = catalog;
         this.simulationName = catalog.simulationName();
         this.simulationId = catalog.simulationId();
         this.seed = seed;
@@ -71,18 +73,18 @@ public final class RunReport {
         if (lastTick < 0) {
             throw new IllegalArgumentException("journal " + reader.directory() + " has no ticks");
         }
-        final long tickNs = reader.tickLengthNs();
-        final long endNs = (lastTick + 1) * tickNs;
+        final long tickLengthNs = reader.tickLengthNs();
+        final long endNs = (lastTick + 1) * tickLengthNs;
         // A warm-up inside the last tick would leave no whole tick to report on.
-        if (warmupNs < 0 || warmupNs > endNs - tickNs) {
+        if (warmupNs < 0 || warmupNs > endNs - tickLengthNs) {
             throw new IllegalArgumentException("warm-up of " + seconds(warmupNs) + " s leaves no whole tick of the "
-                + "run, whose last tick starts at " + seconds(endNs - tickNs) + " s and ends at " + seconds(endNs)
+                + "run, whose last tick starts at " + seconds(endNs - tickLengthNs) + " s and ends at " + seconds(endNs)
                 + " s of simulated time");
         }
         final long firstTick = reader.firstTick();
         // Ticks are fixed windows [t·tick, (t+1)·tick): the first whole tick after the warm-up is found by a seek,
         // so the warm-up costs no reading.
-        final long from = Math.max(firstTick, (warmupNs + tickNs - 1) / tickNs);
+        final long from = Math.max(firstTick, (warmupNs + tickLengthNs - 1) / tickLengthNs);
         if (!reader.seek(from)) {
             throw new IllegalStateException("journal " + reader.directory() + " has no tick " + from
                 + " though it ends at tick " + lastTick);
@@ -101,6 +103,11 @@ public final class RunReport {
             }
             return new RunReport(catalog, reader.seed(), firstTick, window, warmupNs);
         }
+    }
+
+    /** The journal's catalog: an observed run's describes its series ({@link CatalogInfo#observed()}). */
+    public CatalogInfo catalog() {
+        return catalog;
     }
 
     public String simulationName() {

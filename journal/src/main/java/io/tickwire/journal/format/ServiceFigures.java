@@ -32,6 +32,12 @@ public final class ServiceFigures extends LatencyFigures {
     int queueDepth;
     boolean integralsKnown = true;
     boolean costKnown = true;
+    // An observed run's series (schema v4): the latest value is a gauge; the others are over the fold.
+    double value = Double.NaN;
+    double valueMin = Double.NaN;
+    double valueMax = Double.NaN;
+    double valueSum;
+    long late;
 
     ServiceFigures(final TickFold fold, final int id, final String name) {
         super(fold, id, name);
@@ -51,7 +57,11 @@ public final class ServiceFigures extends LatencyFigures {
         costNanos = 0;
         integralsKnown = true;
         costKnown = true;
-        // storageBytes, servers and queueDepth are gauges: they keep their last value until the next tick says.
+        valueMin = Double.NaN;
+        valueMax = Double.NaN;
+        valueSum = 0;
+        late = 0;
+        // value (an observed series' latest) and storageBytes, servers and queueDepth are gauges: they keep their last value until the next tick says.
     }
 
     /** Fold one tick's row of this service, histogram included (merged without decoding it, by the folder). */
@@ -76,6 +86,14 @@ public final class ServiceFigures extends LatencyFigures {
             integralsKnown = false;
         }
         serverTimeNs += s.servers() * tickLengthNs;
+        final double tickValue = s.value();
+        if (!Double.isNaN(tickValue)) {
+            value = tickValue;
+            valueMin = Double.isNaN(valueMin) ? s.valueMin() : Math.min(valueMin, s.valueMin());
+            valueMax = Double.isNaN(valueMax) ? s.valueMax() : Math.max(valueMax, s.valueMax());
+        }
+        valueSum += TickFields.valueSum(s);
+        late += TickFields.late(s);
         final long tickCostNanos = s.costNanos();
         if (TickFields.costKnown(tickCostNanos)) {
             costNanos += tickCostNanos;
@@ -92,6 +110,41 @@ public final class ServiceFigures extends LatencyFigures {
 
     public long arrivals() {
         return arrivals;
+    }
+
+    /** An observed series' latest value (a counter's raw value); NaN if none yet. */
+    public double value() {
+        return value;
+    }
+
+    /** An observed series' smallest sample over the fold; NaN if none. */
+    public double valueMin() {
+        return valueMin;
+    }
+
+    /** An observed series' largest sample over the fold; NaN if none. */
+    public double valueMax() {
+        return valueMax;
+    }
+
+    /** An observed series' sum of samples over the fold (a counter's increase). */
+    public double valueSum() {
+        return valueSum;
+    }
+
+    /** A gauge's mean over the fold: {@code valueSum / samples}; NaN with no sample. */
+    public double valueMean() {
+        return Figures.mean(valueSum, arrivals);
+    }
+
+    /** A counter's rate over the fold: its increase per second of the fold's span. */
+    public double rate() {
+        return Figures.rate(valueSum, fold.lengthNs());
+    }
+
+    /** An observed series' samples dropped for coming after their tick closed. */
+    public long late() {
+        return late;
     }
 
     /** Call attempts the service retried. */

@@ -6,7 +6,7 @@ import io.tickwire.sbe.TickSummaryDecoder;
  * A tick's fields that older schema versions lack, read the one way every format and the fold read them. A field
  * newer than the message reads as its null value (SBE's acting-version decoding): the time integrals and cost
  * (version 2 on) are then unknown, never 0; timeouts, retries and storage (version 3 on) are 0, as they were when
- * the engine had none.
+ * the engine had none; replicas and ready replicas (version 4 on) are unknown: the formats leave them out.
  */
 final class TickFields {
     private TickFields() {
@@ -66,6 +66,22 @@ final class TickFields {
     /** Calls of the service that circuit breakers did not permit; 0 for ticks before the field. */
     static long breakerRefused(final TickSummaryDecoder.ServicesDecoder s) {
         return resilience(s) ? s.breakerRefused() : 0;
+    }
+
+    /** An observed row's sum of values (a counter's increase); 0 before schema version 4 (a double's null, NaN). */
+    static double valueSum(final TickSummaryDecoder.ServicesDecoder s) {
+        final double v = s.valueSum();
+        return Double.isNaN(v) ? 0 : v;
+    }
+
+    /** An observed row's late samples; 0 before schema version 4. */
+    static long late(final TickSummaryDecoder.ServicesDecoder s) {
+        return orZero(s.late(), TickSummaryDecoder.ServicesDecoder.lateNullValue());
+    }
+
+    /** True if the tick carries its replicas (schema version 4 on). */
+    static boolean version4(final TickSummaryDecoder.ServicesDecoder s) {
+        return s.replicas() != TickSummaryDecoder.ServicesDecoder.replicasNullValue();
     }
 
     /** True if the entry point carries its timeouts (schema version 3 on). */

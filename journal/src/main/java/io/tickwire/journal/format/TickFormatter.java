@@ -19,12 +19,13 @@ import java.util.Arrays;
  * {"sim":1,"tick":7,"simTimeNs":400000000,"wallTimeNs":1763856000123456789,"services":[{"name":"gateway",
  *  "arrivals":21,"completed":20,"errors":0,"rejected":0,"queue":0,"busy":1,"servers":16,"meanMs":2.031,
  *  "p50Ms":1.8,"p90Ms":3.2,"p99Ms":5.1,"p999Ms":5.1,"maxMs":5.1,"utilization":0.12,"meanQueue":0,"cost":0.0000053,
- *  "timeouts":0,"retries":0,"storageBytes":0}],
+ *  "timeouts":0,"retries":0,"storageBytes":0,"replicas":2,"readyReplicas":2}],
  *  "entries":[{"name":"web","completed":20,"errors":0,"rejected":0,"timeouts":0,"meanMs":9.2,"p50Ms":7.1,...}]}
  * </pre>
  * {@code entries} (end-to-end latency per load source) and the time integrals and cost appear for schema version 2
  * on; {@code timeouts}, {@code retries} and {@code storageBytes} per service (and {@code timeouts} per entry) for
- * version 3 on: a field the message's version does not have is left out, not printed as zero.
+ * version 3 on; {@code replicas} and {@code readyReplicas} (at tick end) for version 4 on: a field the message's
+ * version does not have is left out, not printed as zero.
  * Numbers are plain decimals (milliseconds are exact: nanoseconds with the point moved, trailing zeros dropped).
  * Utilisation and mean queue are the tick's time averages from its integrals ({@link Figures}: a tick is a fold of
  * one tick), rounded to 6 decimals. Written by hand into a caller's {@link StringBuilder}: no JSON library, no
@@ -142,19 +143,33 @@ public final class TickFormatter {
             appendMillis(out.append(",\"p999Ms\":"), s.p999Ns());
             appendMillis(out.append(",\"maxMs\":"), s.maxNs());
             // Time averages over the tick, from the exact integrals; rounded to 6 decimals.
-            final long tickNs = t.tickLengthNs();
+            final long tickLengthNs = t.tickLengthNs();
             final long busyTimeNs = s.busyTimeNs();
             final long queueTimeNs = s.queueTimeNs();
             if (TickFields.integralsKnown(busyTimeNs, queueTimeNs)) { // absent before v2
                 out.append(",\"utilization\":")
-                    .append(round6(Figures.utilization(busyTimeNs, s.servers() * tickNs)))
-                    .append(",\"meanQueue\":").append(round6(Figures.timeAverage(queueTimeNs, tickNs)));
+                    .append(round6(Figures.utilization(busyTimeNs, s.servers() * tickLengthNs)))
+                    .append(",\"meanQueue\":").append(round6(Figures.timeAverage(queueTimeNs, tickLengthNs)));
                 appendDecimal(out.append(",\"cost\":"), s.costNanos(), 9); // currency units, exact
             }
             if (TickFields.version3(s)) { // absent before v3
                 out.append(",\"timeouts\":").append(s.timeouts())
                     .append(",\"retries\":").append(s.retries())
                     .append(",\"storageBytes\":").append(s.storageBytes());
+            }
+            if (TickFields.version4(s)) { // absent before v4
+                out.append(",\"replicas\":").append(s.replicas())
+                    .append(",\"readyReplicas\":").append(s.readyReplicas());
+            }
+            final double value = s.value();
+            final long late = TickFields.late(s);
+            if (!Double.isNaN(value) || late > 0) { // an observed series (v4): its values, when it had any
+                if (!Double.isNaN(value)) {
+                    out.append(",\"value\":").append(value)
+                        .append(",\"min\":").append(s.valueMin())
+                        .append(",\"max\":").append(s.valueMax());
+                }
+                out.append(",\"sum\":").append(TickFields.valueSum(s)).append(",\"late\":").append(late);
             }
             if (TickFields.resilience(s)) { // absent before v4's resilience counts
                 out.append(",\"rateLimited\":").append(s.rateLimited())

@@ -21,9 +21,9 @@ final class TickRange implements JournalReader.TickHandler {
         this.handler = handler;
     }
 
-    /** The journal's catalog, decoded; every format names services from it. */
+    /** The journal's catalog, decoded (an observed run's rows described too); every format names services from it. */
     static CatalogInfo catalog(final JournalReader reader) throws IOException {
-        return CatalogInfo.decode(catalogBytes(reader));
+        return CatalogInfo.decode(catalogBytes(reader), reader.observed() ? reader.series() : null);
     }
 
     /** The journal's {@code Catalog} message, header included. */

@@ -33,8 +33,8 @@ class CsvExporterTest {
         }
         final String[] lines = out.toString().split("\n", -1);
         assertThat(lines[0]).isEqualTo("tick,service,arrivals,completed,errors,rejected,mean_ms,p50_ms,p90_ms,"
-            + "p99_ms,max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,rate_limited,bulkhead_refused,"
-            + "breaker_refused,sim_time_s,wall_time_ns");
+            + "p99_ms,max_ms,queue_depth,busy,servers,p999_ms,utilization,mean_queue,cost,timeouts,retries,storage_bytes,"
+            + "replicas,ready_replicas,rate_limited,bulkhead_refused,breaker_refused,sim_time_s,wall_time_ns");
         assertThat(lines).hasSize(1 + (int)ticks * 2 + 1); // header, rows, and "" after the last '\n'
         assertThat(lines[lines.length - 1]).isEmpty();
 
@@ -44,9 +44,10 @@ class CsvExporterTest {
         //   p90 9000134, p99 20000162, max 1000000218, p999 40000204 ns; queue 7 % 3 = 1, busy 7 % 4 = 3, servers 4
         //   utilization (3 x 10 ms + 1 ns) / (4 x 50 ms) = 0.150000; mean queue (25 ms + 7 ns) / 50 ms = 0.500000
         //   cost 1234 billionths = 0.000001234; timeouts 7 % 2 = 1, retries 1 + 7 % 3 = 2, storage 1000000 + 7
-        //   sim time 8 x 50 ms = 0.4 s; wall 1700000000000000000 + 7000 ns
+        //   replicas 2, ready 2; sim time 8 x 50 ms = 0.4 s; wall 1700000000000000000 + 7000 ns
         assertThat(lines[1 + 7 * 2 + 1]).isEqualTo("7,back,4,3,1,0,5.000125,5.000120,9.000134,20.000162,"
-            + "1000.000218,1,3,4,40.000204,0.150000,0.500000,0.000001234,1,2,1000007,0,0,0,0.400000000,1700000000000007000");
+            + "1000.000218,1,3,4,40.000204,0.150000,0.500000,0.000001234,1,2,1000007,2,2,0,0,0,0.400000000,"
+            + "1700000000000007000");
         // Tick 4, service 1: nothing completed, so mean 0.
         assertThat(lines[1 + 4 * 2 + 1]).startsWith("4,back,1,0,1,0,0.000000,5.000069,");
         assertThat(lines[1]).startsWith("0,front,");
@@ -67,9 +68,9 @@ class CsvExporterTest {
             CsvExporter.export(reader, out);
         }
         // Same row as tick 7 above, but utilization, mean_queue and cost are unknown, not zero; timeouts, retries
-        // and storage did not exist before version 3, so they were 0.
+        // and storage did not exist before version 3, so they were 0; replicas (version 4) are unknown.
         assertThat(out.toString().split("\n")[2]).isEqualTo("7,back,4,3,1,0,5.000125,5.000120,9.000134,"
-            + "20.000162,1000.000218,1,3,4,40.000204,,,,0,0,0,0,0,0,0.400000000,1700000000000007000");
+            + "20.000162,1000.000218,1,3,4,40.000204,,,,0,0,0,,,0,0,0,0.400000000,1700000000000007000");
     }
 
     @Test

@@ -23,13 +23,13 @@ class TickFormatterTest {
             + "\"services\":[{\"name\":\"gateway\",\"arrivals\":21,\"completed\":20,\"errors\":1,\"rejected\":0,"
             + "\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":1,\"p50Ms\":0.500001,\"p90Ms\":1.25,\"p99Ms\":2,"
             + "\"p999Ms\":3.000007,\"maxMs\":4,\"utilization\":0.25,\"meanQueue\":0.75,\"cost\":0,"
-            + "\"timeouts\":0,\"retries\":1,\"storageBytes\":1073741824,"
+            + "\"timeouts\":0,\"retries\":1,\"storageBytes\":1073741824,\"replicas\":2,\"readyReplicas\":1,"
             + "\"rateLimited\":0,\"bulkheadRefused\":0,\"breakerRefused\":0},"
             + "{\"name\":\"db \\\"main\\\"\",\"arrivals\":21,\"completed\":20,"
             + "\"errors\":1,\"rejected\":0,\"queue\":3,\"busy\":2,\"servers\":4,\"meanMs\":2,\"p50Ms\":1.000001,"
             + "\"p90Ms\":2.25,\"p99Ms\":4,\"p999Ms\":6.000007,\"maxMs\":8,\"utilization\":0.5,\"meanQueue\":0.75,"
-            + "\"cost\":0,\"timeouts\":1,\"retries\":3,\"storageBytes\":2147483648,"
-            + "\"rateLimited\":1,\"bulkheadRefused\":0,\"breakerRefused\":0}]}");
+            + "\"cost\":0,\"timeouts\":1,\"retries\":3,\"storageBytes\":2147483648,\"replicas\":3,"
+            + "\"readyReplicas\":2,\"rateLimited\":1,\"bulkheadRefused\":0,\"breakerRefused\":0}]}");
     }
 
     @Test
@@ -59,6 +59,7 @@ class TickFormatterTest {
         final JsonNode current = mapper.readTree(formatter.format(new UnsafeBuffer(v3), 0, v3.length));
         assertThat(current.get("services").get(0).has("timeouts")).isTrue();
         assertThat(current.get("services").get(0).get("storageBytes").asLong()).isZero();
+        assertThat(current.get("services").get(0).get("readyReplicas").asLong()).isEqualTo(1);
 
         final byte[] v2 = FeedWire.asVersion(v3, 2);
         final JsonNode old = mapper.readTree(formatter.format(new UnsafeBuffer(v2), 0, v2.length));
@@ -66,6 +67,7 @@ class TickFormatterTest {
         assertThat(service.has("timeouts")).isFalse();
         assertThat(service.has("retries")).isFalse();
         assertThat(service.has("storageBytes")).isFalse();
+        assertThat(service.has("replicas")).isFalse();
         assertThat(service.get("cost").decimalValue()).isEqualByComparingTo("0.000000005");
         assertThat(old.get("entries").get(0).has("timeouts")).isFalse();
         assertThat(old.get("entries").get(0).get("completed").asLong()).isEqualTo(20);

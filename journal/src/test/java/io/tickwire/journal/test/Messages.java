@@ -104,6 +104,7 @@ public final class Messages {
                 .timeouts(tick % 2).retries(s + tick % 3).storageBytes(1_000_000L * s + tick)
                 .replicas(2).readyReplicas(2).replicaTimeNs(2 * TICK_NS).readyTimeNs(2 * TICK_NS)
                 .rateLimited(0).bulkheadRefused(0).breakerRefused(0)
+                .value(Double.NaN).valueMin(Double.NaN).valueMax(Double.NaN).valueSum(0).late(0)
                 .putHistogram(HISTOGRAM, 0, (int)(tick % histogramBytes));
         }
         e.entriesCount(0); // schema v2: the (empty) entry points group follows the services

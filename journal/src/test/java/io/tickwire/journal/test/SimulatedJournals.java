@@ -7,6 +7,10 @@ import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournalWriter;
 import net.openhft.chronicle.core.time.SetTimeProvider;
+import net.openhft.chronicle.queue.ExcerptAppender;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.DirectBuffer;
 
 import java.nio.file.Path;
@@ -20,6 +24,32 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the modules above it.
  */
 public final class SimulatedJournals {
+    /**
+     * An operated system (two partitions): api autoscaled (hpa on utilisation, syncs every 5 s), and four faults, ids
+     * 0 to 3: worker slowed x3 from 1 s to 3 s, batch failing half its requests from 2 s to 3 s, api and worker
+     * partitioned (calls hang) from 4 s to 4.5 s, users' load doubled from 6 s to 8 s (a load on api).
+     */
+    public static final String OPERATED = """
+        name: operated
+        tick: 50ms
+        seed: 7
+        services:
+          - {name: api, replicas: 2, concurrency: 2, latency: {mean: 8ms}, calls: [{to: worker, delay: 1ms}]}
+          - {name: worker, replicas: 2, latency: {mean: 4ms}}
+          - {name: batch, latency: {mean: 2ms}}
+        load:
+          - {name: users, target: api, rate: 400/s}
+          - {target: batch, rate: 100/s}
+        autoscale:
+          - {service: api, minReplicas: 2, maxReplicas: 8, syncPeriod: 5s,
+             metrics: [{metric: utilization, averageUtilization: 50}]}
+        faults:
+          - {kind: latency, service: worker, factor: 3, at: 1s, for: 2s}
+          - {kind: errors, service: batch, rate: 0.5, at: 2s, for: 1s}
+          - {kind: partition, between: [api, worker], mode: timeout, at: 4s, for: 500ms}
+          - {kind: loadSpike, source: users, factor: 2, at: 6s, for: 2s}
+        """;
+
     /**
      * Two independent systems (so two partitions, and 1 or 2 workers), with queues that fill, failures and a
      * self-call: every field of a tick is exercised.
@@ -66,6 +96,19 @@ public final class SimulatedJournals {
         }
         writer.close();
         assertThat(writer.ticksWritten()).isEqualTo(ticks);
+    }
+
+    /**
+     * Append {@code bytes} as one more excerpt to the closed journal in {@code dir} (FAST_HOURLY, the default): the
+     * garbage a writer that died, or a full disk, leaves at a journal's tail.
+     */
+    public static void appendExcerpt(final Path dir, final byte[] bytes) {
+        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir.resolve("queue"))
+            .rollCycle(net.openhft.chronicle.queue.RollCycles.FAST_HOURLY).build();
+             ExcerptAppender appender = queue.createAppender();
+             DocumentContext dc = appender.writingDocument()) {
+            dc.wire().bytes().write(bytes);
+        }
     }
 
     /**
