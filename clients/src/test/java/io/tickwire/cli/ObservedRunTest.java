@@ -76,7 +76,8 @@ class ObservedRunTest {
         }
         final long id = serving.get().registry().observations().get(0).id();
         final HttpResponse<String> stopped = http.send(HttpRequest.newBuilder(URI.create(base
-            + "/observations/" + id + "/stop")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+            + "/observations/" + id + "/stop")).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.noBody()).build(),
             HttpResponse.BodyHandlers.ofString());
         assertThat(stopped.statusCode()).isEqualTo(200);
         final Cli.Result observed = exit.get(60, TimeUnit.SECONDS);
