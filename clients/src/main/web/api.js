@@ -45,6 +45,10 @@ export const api = {
     resume: (id) => call('POST', `${sim(id)}/resume`),
     seek: (id, tick) => call('POST', `${sim(id)}/seek?tick=${Math.round(tick)}`),
     speed: (id, x) => call('POST', `${sim(id)}/speed?x=${encodeURIComponent(x)}`),
+    /** Live edits (docs/dashboard.md, "Controls"): a JSON merge patch, a fault added, a fault ended. */
+    edit: (id, patch) => call('PATCH', sim(id), patch, 'application/merge-patch+json'),
+    addFault: (id, fault) => call('POST', `${sim(id)}/faults`, fault, 'application/json'),
+    endFault: (id, faultId) => call('DELETE', `${sim(id)}/faults/${encodeURIComponent(faultId)}`),
 };
 
 /** A failed call's text: the server's `error`, then one line per diagram problem (each with its field path). */

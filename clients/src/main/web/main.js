@@ -7,6 +7,7 @@ import './style.css';
 import { api } from './api.js';
 import { Charts, RANGES } from './charts.js';
 import { Controls } from './controls.js';
+import { Operations } from './operations.js';
 import { Diagram } from './diagram.js';
 import { Events, describeRunEvent } from './events.js';
 import { Feed } from './feed.js';
@@ -71,6 +72,7 @@ const context = {
     event: (kind, text) => addEvent(kind, null, text),
 };
 const controls = new Controls(context);
+const operations = new Operations(controls, context);
 const replayBar = new ReplayBar(context);
 
 // ---- feed --------------------------------------------------------------------------------------------------------
@@ -114,6 +116,7 @@ const feed = new Feed({
     onEvent: (msg) => {
         const e = describeRunEvent(msg, (id) => model.nodes.get(`s${id}`)?.name ?? `#${id}`);
         if (!e || msg.simulationId !== model.simulationId) return;
+        operations.onEvent(msg, `${e.service ? `${e.service}: ` : ''}${e.text}`);
         events.add(e);
         charts.drawn = -1;
         scheduleRender();

@@ -149,6 +149,24 @@ class DashboardTest {
         assertThat(seen.get("focusDetail").asText()).contains("3 of 3 replicas ready × 4 servers");
     }
 
+    @Test
+    void shouldEditTheRunningSimulationAndToggleAFaultFromTheControls() throws Exception {
+        final FeedServer server = server();
+        launch(server, Paths.get("../examples/checkout.yaml"), 1.0, 0);
+
+        final JsonNode seen = page("dashboard-operations.mjs", server, "");
+
+        assertThat(seen.get("refused").asText()).contains("load[0].rate");
+        assertThat(seen.get("applied").asText()).matches("edit \\d+ takes effect at tick \\d+");
+        assertThat(seen.get("inEffect").asText()).contains("payments").contains("End");
+        final List<String> events = new ArrayList<>();
+        seen.get("events").forEach(e -> events.add(e.asText()));
+        assertThat(events).anyMatch(e -> e.contains("live edit 1 applied (patch)"))
+            .anyMatch(e -> e.contains("live edit 2 applied (fault add)"))
+            .anyMatch(e -> e.contains("fault #0 started: latency"))
+            .anyMatch(e -> e.contains("fault #0 ended"));
+    }
+
     private FeedServer server() throws Exception {
         final FeedServer server = FeedServer.start(new FeedServer.Context().bindAddress("127.0.0.1").port(0)
             .journalRoot(Files.createDirectories(tmp.resolve("journals-" + open.size()))));
