@@ -6,6 +6,7 @@
 import { api, describeFailure } from './api.js';
 
 const HTML = `
+<details id="operations-details"><summary>Edit the running simulation…</summary>
 <p class="hint">Changes the running simulation at its next tick; journaled, so <code>verify</code> re-applies them.</p>
 <label for="edit-patch">JSON merge patch on the diagram</label>
 <textarea id="edit-patch" rows="3" spellcheck="false"
@@ -17,7 +18,8 @@ const HTML = `
 <button type="button" id="fault-add">Add fault now</button>
 <ul id="edit-result" class="errors" aria-live="polite"></ul>
 <h4>Faults in effect</h4>
-<ul id="faults-active"><li class="none">none</li></ul>`;
+<ul id="faults-active"><li class="none">none</li></ul>
+</details>`;
 
 export class Operations {
     /** @param controls the page's Controls; ctx as the Controls' (current(), message(text, bad)) */

@@ -29,6 +29,7 @@ main('dashboard-live', () => withPage({ executable, profile, url, width: 1600, h
 
     // Hover: the tooltip lists the values at that time.
     const plot = await page.$('.chart[data-chart=latency] .u-over');
+    await plot.scrollIntoViewIfNeeded();
     const box = await plot.boundingBox();
     await page.mouse.move(box.x + box.width * 0.9, box.y + box.height / 2);
     await waitFor(page, 'a tooltip', () => {

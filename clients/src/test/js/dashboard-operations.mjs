@@ -15,6 +15,7 @@ main('dashboard-operations', () => withPage({ executable, profile, url, width: 1
     await waitFor(page, 'the run live, its controls enabled', () => Number(document.getElementById('tick').textContent) >= 2
         && !document.getElementById('edit-apply').disabled);
 
+    await page.click('#operations-details summary'); // collapsed by default
     await page.fill('#edit-patch', load('0/s'));
     await page.click('#edit-apply');
     await waitFor(page, 'the refusal', () => document.getElementById('edit-result').dataset.ok === 'false');

@@ -1,5 +1,6 @@
 package io.tickwire.bench;
 
+import io.tickwire.codec.EventMessages;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
 import io.tickwire.engine.diagram.Diagram;
@@ -7,6 +8,7 @@ import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.sim.Kernels;
 import io.tickwire.engine.sim.SampleSink;
 import io.tickwire.sbe.Outcome;
+import io.tickwire.sbe.ScaleDecisionDecoder;
 import io.tickwire.transport.RunLauncher;
 import org.agrona.DirectBuffer;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -103,12 +105,28 @@ public class KernelBenchmark {
         @Param({"1", "2"})
         public int workers;
 
+        /**
+         * {@code static}: the 50 services as they are; {@code operated}: the replica model of {@link #withReplicaModel}
+         * and an HPA on every service ({@link #withAutoscaling}), the autoscalers deciding on the orchestrator's
+         * thread and their actions applied by the kernels.
+         */
+        @Param({"static", "operated"})
+        public String model;
+
         Diagram diagram;
 
         @Setup(Level.Trial)
         public void setUp() throws Exception {
-            diagram = DiagramLoader.parse(fiftyServices(2));
+            final String yaml = fiftyServices(2);
+            diagram = DiagramLoader.parse(model.equals("static") ? yaml : withAutoscaling(withReplicaModel(yaml)));
         }
+    }
+
+    /** Counts the autoscalers' decisions next to JMH's ops: proof that the operated model scaled. */
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.EVENTS)
+    public static class Decisions {
+        public long scaleDecisions;
     }
 
     @State(Scope.Thread)
@@ -147,8 +165,9 @@ public class KernelBenchmark {
     /** {@value #PIPELINE_TICKS} ticks of the whole engine at speed max with {@code workers} workers. */
     @Benchmark
     @Measurement(iterations = 5, time = 5)
-    public long pipeline(final PipelineState state, final Visits visits) throws InterruptedException, IOException {
-        try (RunLauncher.Run run = run(state.diagram, state.workers, PIPELINE_TICKS)) {
+    public long pipeline(final PipelineState state, final Visits visits, final Decisions decisions)
+        throws InterruptedException, IOException {
+        try (RunLauncher.Run run = run(state.diagram, state.workers, PIPELINE_TICKS, decisions)) {
             visits.visits += run.simulation().visits();
             return run.simulation().ticksClosed();
         }
@@ -157,15 +176,15 @@ public class KernelBenchmark {
     /** {@value #WINDOW_TICKS} ticks of 1,000 nearly empty windows each, with {@code workers} workers. */
     @Benchmark
     public long windows(final WindowState state, final Windows windows) throws InterruptedException, IOException {
-        try (RunLauncher.Run run = run(state.diagram, state.workers, WINDOW_TICKS)) {
+        try (RunLauncher.Run run = run(state.diagram, state.workers, WINDOW_TICKS, null)) {
             windows.windows += (long)WINDOW_TICKS * run.simulation().windowsPerTick();
             return run.simulation().ticksClosed();
         }
     }
 
     /** A run of {@code ticks} at speed max, launched as every run is, with one listener that counts ticks. */
-    private static RunLauncher.Run run(final Diagram diagram, final int workers, final int ticks)
-        throws InterruptedException, IOException {
+    private static RunLauncher.Run run(final Diagram diagram, final int workers, final int ticks,
+                                       final Decisions decisions) throws InterruptedException, IOException {
         final long[] closed = new long[1];
         final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false).listener(sim ->
             new TickListener() {
@@ -177,6 +196,14 @@ public class KernelBenchmark {
                 public void onTick(final DirectBuffer buffer, final int offset, final int length, final long tick,
                                    final boolean endOfBatch) {
                     closed[0]++;
+                }
+
+                @Override
+                public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+                    if (decisions != null && EventMessages.templateId(buffer, offset)
+                        == ScaleDecisionDecoder.TEMPLATE_ID) {
+                        decisions.scaleDecisions++;
+                    }
                 }
 
                 @Override
@@ -244,6 +271,24 @@ public class KernelBenchmark {
                     .append("    failures: { mtbf: 10min }\n")
                     .append("    health: { interval: 5s, timeout: 1s, unhealthyThreshold: 3 }\n")
                     .append("    startup: 20s\n");
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * An HPA on every service: utilisation target 40 % of the ready replicas' servers, between 1 and 8 replicas,
+     * deciding every simulated second, scaling down without a stabilisation window — so that in the benchmark's 20
+     * simulated seconds the replica counts move both ways.
+     */
+    static String withAutoscaling(final String yaml) {
+        final StringBuilder out = new StringBuilder(yaml).append("autoscale:\n");
+        for (final String line : yaml.split("\n")) {
+            if (line.startsWith("  - name: ")) {
+                out.append("  - {service: ").append(line.substring("  - name: ".length()).trim())
+                    .append(", minReplicas: 1, maxReplicas: 8, syncPeriod: 1s,")
+                    .append(" metrics: [{metric: utilization, averageUtilization: 40}],")
+                    .append(" behavior: {scaleDown: {stabilizationWindowSeconds: 0}}}\n");
             }
         }
         return out.toString();
