@@ -138,6 +138,7 @@ public final class Simulation implements TickSource {
     private final int windowsPerTick;
     /** Its partitions' state: let go by {@link #close()}, as are the rings, the aggregator and the workers. */
     private Kernels kernels;
+    private final Object closeLock = new Object();
     /** Outlives {@link #close()}: an action source may still hold it. */
     private final LatencyTable latencyTable;
     private final ClosedTickWindow closedTicks;
@@ -413,36 +414,42 @@ public final class Simulation implements TickSource {
      */
     @Override
     public void close() {
-        stop();
-        if (state.get() != State.NEW) {
-            try {
-                if (!terminated.await(ctx.closeTimeoutMs, TimeUnit.MILLISECONDS)) {
-                    LOG.warn("simulation {} did not drain in {} ms; halting", ctx.simulationId, ctx.closeTimeoutMs);
+        // One close at a time: the caller's and the server's (which lets an ended run go) may meet; the second
+        // finds it done.
+        synchronized (closeLock) {
+            stop();
+            if (state.get() != State.NEW) {
+                try {
+                    if (!terminated.await(ctx.closeTimeoutMs, TimeUnit.MILLISECONDS)) {
+                        LOG.warn("simulation {} did not drain in {} ms; halting", ctx.simulationId,
+                            ctx.closeTimeoutMs);
+                    }
+                } catch (final InterruptedException ex) {
+                    Thread.currentThread().interrupt();
                 }
-            } catch (final InterruptedException ex) {
-                Thread.currentThread().interrupt();
             }
-        }
-        closing = true; // producers stuck on a full ring give up instead of spinning forever
-        processors.forEach(BatchEventProcessor::halt);
-        for (final Thread t : threads) {
-            try {
-                t.join(ctx.closeTimeoutMs);
-            } catch (final InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
+            closing = true; // producers stuck on a full ring give up instead of spinning forever
+            processors.forEach(BatchEventProcessor::halt);
+            for (final Thread t : threads) {
+                try {
+                    t.join(ctx.closeTimeoutMs);
+                } catch (final InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
             }
+            for (final ListenerAdapter adapter : adapters) {
+                adapter.endIfAbandoned();
+            }
+            // A run that did not drain in time ended, but not cleanly: say so rather than stay RUNNING.
+            if (state.compareAndSet(State.RUNNING, State.FAILED)) {
+                endReason.compareAndSet(null, TickListener.EndReason.FAILED);
+                failure.compareAndSet(null,
+                    new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
+            }
+            terminated.countDown();
+            release();
         }
-        for (final ListenerAdapter adapter : adapters) {
-            adapter.endIfAbandoned();
-        }
-        // A run that did not drain in time ended, but not cleanly: say so rather than stay RUNNING.
-        if (state.compareAndSet(State.RUNNING, State.FAILED)) {
-            endReason.compareAndSet(null, TickListener.EndReason.FAILED);
-            failure.compareAndSet(null, new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
-        }
-        terminated.countDown();
-        release();
     }
 
     /**
