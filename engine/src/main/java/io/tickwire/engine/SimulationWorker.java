@@ -30,8 +30,8 @@ import java.util.function.Consumer;
  * sample, gauge and replica event as an SBE message straight into a claimed slot of the metrics ring, then a
  * {@code WorkerTickEnd} marker. A tick command's {@link io.tickwire.engine.sim.KernelAction actions} are applied to
  * each partition at the tick's start. With several workers, each window ends at the {@link WindowBarrier}, so that
- * the messages partitions sent each other during it are delivered, in a fixed order, at the start of the next. A tick's gauges and its
- * {@code WorkerTickEnd} are published before the tick's last barrier: every message of tick {@code t}, from every
+ * the messages partitions sent each other during it are delivered, in a fixed order, at the start of the next. A
+ * tick's gauges and its {@code WorkerTickEnd} are published before the tick's last barrier: every message of tick {@code t}, from every
  * worker, then precedes every message of tick {@code t + 1} on the metrics ring (end-to-end samples of one entry point
  * may come from any worker).
  * <p>
