@@ -30,6 +30,7 @@ export const ENUMS = Object.freeze({
     8: 'KILLED_AFTER_GRACE',
   }),
   BreakerState: Object.freeze({ 0: 'CLOSED', 1: 'OPEN', 2: 'HALF_OPEN' }),
+  AlertState: Object.freeze({ 0: 'INACTIVE', 1: 'PENDING', 2: 'FIRING' }),
   MetricKind: Object.freeze({ 0: 'GAUGE', 1: 'COUNTER', 2: 'LATENCY', 3: 'HISTOGRAM', 4: 'SUMMARY' }),
   // The control plane's events (operations, 12b).
   ScaleAlgorithm: Object.freeze({ 0: 'HPA', 1: 'THRESHOLD' }),
@@ -141,6 +142,11 @@ export const MESSAGES = Object.freeze({
     f('call', 26, 'uint16'), f('callee', 28, 'uint16'), e('fromState', 30, 'uint8', 'BreakerState'),
     e('toState', 31, 'uint8', 'BreakerState'), f('failureRate', 32, 'int32'), f('slowCallRate', 36, 'int32'),
   ]),
+  AlertEvent: message('AlertEvent', 83, 'alertEvent', [
+    f('simulationId', 0, 'int64'), f('tick', 8, 'int64'), f('simTimeNs', 16, 'int64'), f('rule', 24, 'uint16'),
+    e('fromState', 26, 'uint8', 'AlertState'), e('toState', 27, 'uint8', 'AlertState'), f('value', 28, 'double'),
+    f('activeSinceNs', 36, 'int64'), f('serviceId', 44, 'int32'),
+  ], { data: [d('name', 'string')] }),
   Catalog: message('Catalog', 20, 'catalog', [
     f('simulationId', 0, 'int64'), f('tickLengthNs', 8, 'int64'), f('seed', 16, 'int64'),
     f('startWallTimeNs', 24, 'int64'), f('schemaVersion', 32, 'uint16'), f('workers', 34, 'uint16'),

@@ -1,5 +1,6 @@
 package io.tickwire.codec;
 
+import io.tickwire.sbe.AlertEventDecoder;
 import io.tickwire.sbe.BreakerEventDecoder;
 import io.tickwire.sbe.CatalogDecoder;
 import io.tickwire.sbe.CatalogUpdateDecoder;
@@ -36,7 +37,7 @@ import java.util.List;
  *                      Subscribed 44, Unsubscribed 45, SimulationList 46, Pong 47, Error 50,
  *                      CatalogUpdate 71 (an observed run's new rows, before the first tick holding them); the events
  *                      ({@link EventMessages}): ReplicaEvent 62, ScaleDecision 65, FaultEvent 66, LiveEditApplied 67,
- *                      BreakerEvent 81
+ *                      BreakerEvent 81, AlertEvent 83
  * </pre>
  * Templates 1 to 4, 60, 61, 70, 76, 80 and 82 are the engine's own (its rings) and never on the feed; 72 to 75 are
  * the WebSocket ingest protocol's ({@code /ingest}).
@@ -58,6 +59,7 @@ public enum FeedMessage {
     ERROR("Error", ErrorDecoder.TEMPLATE_ID, ErrorDecoder.BLOCK_LENGTH, Sender.SERVER),
     REPLICA_EVENT("ReplicaEvent", ReplicaEventDecoder.TEMPLATE_ID, ReplicaEventDecoder.BLOCK_LENGTH, Sender.SERVER),
     BREAKER_EVENT("BreakerEvent", BreakerEventDecoder.TEMPLATE_ID, BreakerEventDecoder.BLOCK_LENGTH, Sender.SERVER),
+    ALERT_EVENT("AlertEvent", AlertEventDecoder.TEMPLATE_ID, AlertEventDecoder.BLOCK_LENGTH, Sender.SERVER),
     CATALOG_UPDATE("CatalogUpdate", CatalogUpdateDecoder.TEMPLATE_ID, CatalogUpdateDecoder.BLOCK_LENGTH,
         Sender.SERVER),
     SCALE_DECISION("ScaleDecision", ScaleDecisionDecoder.TEMPLATE_ID, ScaleDecisionDecoder.BLOCK_LENGTH,
