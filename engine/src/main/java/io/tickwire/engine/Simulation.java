@@ -1,11 +1,7 @@
 package io.tickwire.engine;
 
 import com.lmax.disruptor.BatchEventProcessor;
-import com.lmax.disruptor.BatchEventProcessorBuilder;
-import com.lmax.disruptor.EventHandler;
-import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.control.ClosedTickWindow;
 import io.tickwire.engine.control.ControlEvents;
@@ -30,7 +26,6 @@ import io.tickwire.engine.sim.Partitioner;
 import io.tickwire.sbe.CatalogEncoder;
 import io.tickwire.sbe.EditKind;
 import io.tickwire.sbe.MessageHeaderEncoder;
-import net.openhft.affinity.AffinityLock;
 import org.agrona.BitUtil;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -43,10 +38,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
@@ -125,12 +118,8 @@ public final class Simulation implements TickSource {
     private final Context ctx;
     private final long seed;
     private final byte[] catalog;
-    private final List<TickListener> listeners = new ArrayList<>();
-    private final List<ListenerAdapter> adapters = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Its state, threads and listeners, and how it fails and closes. */
+    private final ThreadPerStageRunner run;
     private final int workerCount;
     private final int[][] servicesOfWorker;
     private final int[][] partitionsOfWorker;
@@ -138,26 +127,20 @@ public final class Simulation implements TickSource {
     private final int windowsPerTick;
     /** Its partitions' state: let go by {@link #close()}, as are the rings, the aggregator and the workers. */
     private Kernels kernels;
-    private final Object closeLock = new Object();
     /** Outlives {@link #close()}: an action source may still hold it. */
     private final LatencyTable latencyTable;
     private final ClosedTickWindow closedTicks;
     private final ControlEvents controlEvents;
     private final ControlPlane control;
 
-    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
-    private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
     private final AtomicLong ticksIssued = new AtomicLong();
     private volatile long pacingOriginNanos = Long.MIN_VALUE;
-    private volatile boolean stopRequested;
     private volatile long stopRequestedNanos;
     /** Sticky: once a tick is being given up, every worker gives up (see {@link #abandoned()}). */
     private volatile boolean abandoned;
-    private volatile boolean closing;
     /** Producers waiting on a full ring give up when this says so: the consumers will never catch up. */
-    private final BooleanSupplier failed = () -> state.get() == State.FAILED || closing;
+    private final BooleanSupplier failed;
     private volatile Thread orchestratorThread;
-    private CountDownLatch listenersEnded;
     // Read by monitors on any thread; let go by close(), which leaves their last figures below.
     private volatile TickAggregator aggregator;
     private volatile SimulationWorker[] workers;
@@ -174,6 +157,9 @@ public final class Simulation implements TickSource {
         this.diagram = diagram;
         this.ctx = ctx;
         this.seed = ctx.seed != Diagram.NO_SEED ? ctx.seed : diagram.hasSeed() ? diagram.seed() : System.nanoTime();
+        this.run = new ThreadPerStageRunner(LOG, "simulation " + ctx.simulationId, ctx.closeTimeoutMs,
+            ctx.threadStartHook, ctx.emitFromTick, () -> ticksIssued.get() - 1);
+        this.failed = run.failed();
 
         kernels = new Kernels(diagram, seed, ctx.maxPendingEvents);
         partitionCount = kernels.count();
@@ -260,38 +246,18 @@ public final class Simulation implements TickSource {
     /** Add a consumer of closed ticks; only before {@link #start()}. */
     @Override
     public Simulation addListener(final TickListener listener) {
-        if (state.get() != State.NEW) {
-            throw new IllegalStateException("listeners are added before start");
-        }
-        listeners.add(listener);
+        run.addListener(listener);
         return this;
     }
 
     /** Wire the rings and start every thread. */
     public synchronized void start() {
-        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
-            throw new IllegalStateException("already started");
-        }
-        final ExceptionHandler<Object> onFailure = new FailFast();
+        run.start();
 
         // (3) output ring: one producer (the aggregator), every listener a consumer on its own thread.
         final RingBuffer<OutputSlot> output = RingBuffer.createSingleProducer(
             OutputSlot::new, ctx.outputRingSize, WaitStrategies.create(ctx.outputWaitStrategy));
-        listenersEnded = new CountDownLatch(listeners.size());
-        final List<Sequence> listenerSequences = new ArrayList<>();
-        final List<Runnable> outputStarts = new ArrayList<>();
-        for (int i = 0; i < listeners.size(); i++) {
-            final ListenerAdapter adapter = new ListenerAdapter(listeners.get(i));
-            adapters.add(adapter);
-            final BatchEventProcessor<OutputSlot> p = new BatchEventProcessorBuilder()
-                .build(output, output.newBarrier(), adapter);
-            p.setExceptionHandler(onFailure);
-            listenerSequences.add(p.getSequence());
-            processors.add(p);
-            final String name = "tw-out-" + i + "-" + listeners.get(i).getClass().getSimpleName();
-            outputStarts.add(() -> startThread(name, p, false));
-        }
-        output.addGatingSequences(listenerSequences.toArray(new Sequence[0]));
+        run.addListenerStages(output, "tw-out-");
         outputRing = output;
 
         // (2) metrics ring: the workers produce (one producer when there is one worker), the aggregator consumes.
@@ -302,18 +268,14 @@ public final class Simulation implements TickSource {
                 WaitStrategies.create(ctx.metricsWaitStrategy));
         // Workers run at most a command ring apart (the orchestrator is gated by the slowest), so the aggregator
         // stages at most that many ticks at once; twice as many slots leave a margin.
-        aggregator = new TickAggregator(failed, this::onAggregatorEnded, ctx.simulationId, diagram.tickLengthNs(),
+        aggregator = new TickAggregator(failed, run::producerEnded, ctx.simulationId, diagram.tickLengthNs(),
             diagram.services().size(), servicesOfWorker, diagram.load().size(),
             baseReplicas(diagram), replicaCostNanosPerNs(diagram), perReplicaCostNanosPerNs(diagram),
             requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         aggregator.control(closedTicks, concurrency(diagram), controlEvents);
-        final BatchEventProcessor<MetricSlot> aggregatorProcessor =
-            new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
-        aggregatorProcessor.setExceptionHandler(onFailure);
-        metrics.addGatingSequences(aggregatorProcessor.getSequence());
+        final BatchEventProcessor<MetricSlot> aggregatorProcessor = run.addStage(metrics, aggregator);
         metricsRing = metrics;
-        processors.add(aggregatorProcessor);
 
         // (1) command ring: the orchestrator produces, every worker consumes every command.
         final RingBuffer<TickCommand> commands = RingBuffer.createSingleProducer(
@@ -327,33 +289,16 @@ public final class Simulation implements TickSource {
         for (int w = 0; w < workerCount; w++) {
             workers[w] = new SimulationWorker(w, kernels, partitionsOfWorker[w], barrier, metrics, failed,
                 this::abandoned, this::onAbandoned);
-            final BatchEventProcessor<TickCommand> p =
-                new BatchEventProcessorBuilder().build(commands, commands.newBarrier(), workers[w]);
-            p.setExceptionHandler(onFailure);
-            commands.addGatingSequences(p.getSequence());
-            workerProcessors.add(p);
-            processors.add(p);
+            workerProcessors.add(run.addStage(commands, workers[w]));
         }
 
         // Consumers first, producers last.
-        outputStarts.forEach(Runnable::run);
-        startThread("tw-aggregator", aggregatorProcessor, false);
+        run.startListenerThreads();
+        run.startThread("tw-aggregator", aggregatorProcessor, false);
         for (int w = 0; w < workerCount; w++) {
-            startThread("tw-worker-" + w, workerProcessors.get(w), ctx.pinWorkers);
+            run.startThread("tw-worker-" + w, workerProcessors.get(w), ctx.pinWorkers);
         }
-        final Thread orchestrator = new Thread(() -> {
-            try {
-                ctx.threadStartHook.onStart("tw-orchestrator");
-            } catch (final RuntimeException | Error ex) {
-                fail(ex);
-                return;
-            }
-            orchestrate(commands);
-        }, "tw-orchestrator");
-        orchestrator.setDaemon(true);
-        orchestratorThread = orchestrator;
-        threads.add(orchestrator);
-        orchestrator.start();
+        orchestratorThread = run.startThread("tw-orchestrator", () -> orchestrate(commands), false);
     }
 
     /**
@@ -362,10 +307,10 @@ public final class Simulation implements TickSource {
      * the last complete one.
      */
     public void stop() {
-        if (!stopRequested) {
+        if (!run.stopRequested()) {
             stopRequestedNanos = System.nanoTime();
         }
-        stopRequested = true;
+        run.requestStop();
         final Thread t = orchestratorThread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -377,7 +322,7 @@ public final class Simulation implements TickSource {
      * the run has ended already. For a listener that cannot go on (its disk is full).
      */
     public void stop(final TickListener.EndReason reason) {
-        endReason.compareAndSet(null, reason);
+        run.endReasonIfUnset(reason);
         stop();
     }
 
@@ -389,7 +334,7 @@ public final class Simulation implements TickSource {
         if (abandoned) {
             return true;
         }
-        if (stopRequested && System.nanoTime() - stopRequestedNanos - ctx.stopGraceMs * 1_000_000L >= 0) {
+        if (run.stopRequested() && System.nanoTime() - stopRequestedNanos - ctx.stopGraceMs * 1_000_000L >= 0) {
             abandoned = true;
         }
         return abandoned;
@@ -398,13 +343,13 @@ public final class Simulation implements TickSource {
     /** A worker gives its tick up, for {@code reason}; on its thread, before it publishes the end of the run. */
     private void onAbandoned(final TickListener.EndReason reason) {
         abandoned = true;
-        endReason.compareAndSet(null, reason);
+        run.endReasonIfUnset(reason);
         stop();
     }
 
     /** @return true once every listener has seen the end (or the pipeline failed). */
     public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
+        return run.awaitTermination(timeout, unit);
     }
 
     /**
@@ -414,42 +359,10 @@ public final class Simulation implements TickSource {
      */
     @Override
     public void close() {
-        // One close at a time: the caller's and the server's (which lets an ended run go) may meet; the second
-        // finds it done.
-        synchronized (closeLock) {
-            stop();
-            if (state.get() != State.NEW) {
-                try {
-                    if (!terminated.await(ctx.closeTimeoutMs, TimeUnit.MILLISECONDS)) {
-                        LOG.warn("simulation {} did not drain in {} ms; halting", ctx.simulationId,
-                            ctx.closeTimeoutMs);
-                    }
-                } catch (final InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            closing = true; // producers stuck on a full ring give up instead of spinning forever
-            processors.forEach(BatchEventProcessor::halt);
-            for (final Thread t : threads) {
-                try {
-                    t.join(ctx.closeTimeoutMs);
-                } catch (final InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            for (final ListenerAdapter adapter : adapters) {
-                adapter.endIfAbandoned();
-            }
-            // A run that did not drain in time ended, but not cleanly: say so rather than stay RUNNING.
-            if (state.compareAndSet(State.RUNNING, State.FAILED)) {
-                endReason.compareAndSet(null, TickListener.EndReason.FAILED);
-                failure.compareAndSet(null,
-                    new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
-            }
-            terminated.countDown();
-            release();
-        }
+        // One close at a time (the runner's lock): the caller's and the server's (which lets an ended run go) may
+        // meet; the second finds it done.
+        stop();
+        run.close(this::release);
     }
 
     /**
@@ -469,9 +382,6 @@ public final class Simulation implements TickSource {
         commandRing = null;
         metricsRing = null;
         outputRing = null;
-        processors.clear();
-        threads.clear();
-        adapters.clear();
     }
 
     @Override
@@ -519,7 +429,7 @@ public final class Simulation implements TickSource {
     }
 
     public State state() {
-        return state.get();
+        return run.state();
     }
 
     /** Ticks the orchestrator has issued so far; every one of them is delivered to every listener. */
@@ -529,11 +439,11 @@ public final class Simulation implements TickSource {
 
     /** Why the run ended, once it has. */
     public TickListener.EndReason endReason() {
-        return endReason.get();
+        return run.endReason();
     }
 
     public Throwable failure() {
-        return failure.get();
+        return run.failure();
     }
 
     /** Ticks closed by the aggregator so far. */
@@ -558,7 +468,7 @@ public final class Simulation implements TickSource {
      */
     public CompletableFuture<PreparedEdit.Applied> edit(final EditKind kind, final String body)
         throws DiagramException {
-        if (state.get() != State.RUNNING || stopRequested) {
+        if (run.state() != State.RUNNING || run.stopRequested()) {
             throw new IllegalStateException("simulation " + ctx.simulationId + " is not running");
         }
         final LiveEdits edits = control.liveEdits();
@@ -647,11 +557,11 @@ public final class Simulation implements TickSource {
                 if (speed != Context.SPEED_MAX && tick >= emitFrom) {
                     final long deadline = startNanos + (long)(endNs / speed);
                     long remaining;
-                    while (!stopRequested && (remaining = deadline - System.nanoTime()) > 0) {
+                    while (!run.stopRequested() && (remaining = deadline - System.nanoTime()) > 0) {
                         LockSupport.parkNanos(remaining);
                     }
                 }
-                if (stopRequested) {
+                if (run.stopRequested()) {
                     break;
                 }
                 if (control.needsClosedTicks(tick) && !awaitClosed(tick)) {
@@ -667,15 +577,15 @@ public final class Simulation implements TickSource {
                 commands.publish(seq);
                 ticksIssued.lazySet(tick + 1);
             }
-            endReason.compareAndSet(null,
-                stopRequested ? TickListener.EndReason.STOPPED : TickListener.EndReason.COMPLETED);
+            run.endReasonIfUnset(
+                run.stopRequested() ? TickListener.EndReason.STOPPED : TickListener.EndReason.COMPLETED);
             final long seq = Rings.claim(commands, failed);
             commands.get(seq).set(TickCommand.END, tick, tick * tickLengthNs);
             commands.publish(seq);
         } catch (final PipelineFailedException ex) {
             // Another stage failed and recorded why; nothing more to issue.
         } catch (final Throwable t) {
-            fail(t);
+            run.fail(t);
         } finally {
             control.close("simulation " + ctx.simulationId + " ended before the edit took effect");
         }
@@ -694,7 +604,7 @@ public final class Simulation implements TickSource {
             if (failed.getAsBoolean()) {
                 throw PipelineFailedException.INSTANCE;
             }
-            if (stopRequested) {
+            if (run.stopRequested()) {
                 return false;
             }
             idle.idle();
@@ -702,61 +612,6 @@ public final class Simulation implements TickSource {
         return true;
     }
 
-
-
-    void onAggregatorEnded() {
-        // Called on the aggregator thread once the end marker is in the output ring.
-        if (listeners.isEmpty()) {
-            finish();
-        }
-    }
-
-    private void finish() {
-        state.compareAndSet(State.RUNNING, State.ENDED);
-        terminated.countDown();
-    }
-
-    private void fail(final Throwable t) {
-        if (failure.compareAndSet(null, t)) {
-            LOG.error("simulation {} failed", ctx.simulationId, t);
-        }
-        endReason.set(TickListener.EndReason.FAILED);
-        state.set(State.FAILED);
-        stopRequested = true;
-        // A stage died, so the end marker may never arrive: release whoever waits; close() halts the rest.
-        terminated.countDown();
-    }
-
-    private void startThread(final String name, final Runnable body, final boolean pin) {
-        final Thread t = new Thread(() -> {
-            try {
-                ctx.threadStartHook.onStart(name);
-            } catch (final RuntimeException | Error ex) {
-                fail(ex);
-                return;
-            }
-            if (pin) {
-                final AffinityLock lock;
-                try {
-                    lock = AffinityLock.acquireLock();
-                } catch (final RuntimeException | Error ex) {
-                    fail(ex);
-                    return;
-                }
-                LOG.info("{} pinned to cpu {}", name, lock.cpuId());
-                try {
-                    body.run();
-                } finally {
-                    lock.release();
-                }
-            } else {
-                body.run();
-            }
-        }, name);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
-    }
 
     private byte[] encodeCatalog() {
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
@@ -780,88 +635,6 @@ public final class Simulation implements TickSource {
         final byte[] bytes = new byte[MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength()];
         buffer.getBytes(0, bytes);
         return bytes;
-    }
-
-    /** Delivers the output ring to one listener, on the listener's thread. */
-    private final class ListenerAdapter implements EventHandler<OutputSlot> {
-        private final TickListener listener;
-        private volatile Thread thread;
-        private volatile long lastTick = -1;
-        private volatile boolean ended;
-
-        ListenerAdapter(final TickListener listener) {
-            this.listener = listener;
-        }
-
-        @Override
-        public void onStart() {
-            thread = Thread.currentThread();
-        }
-
-        /** After close() joined the threads: deliver the end a dead stage never sent. */
-        void endIfAbandoned() {
-            final Thread t = thread;
-            if (ended || (t != null && t.isAlive())) {
-                return;
-            }
-            ended = true;
-            // Ticks issued but never delivered make this a failed run, whatever ended it.
-            final TickListener.EndReason reason = endReason.get() == null || lastTick < ticksIssued.get() - 1 ?
-                TickListener.EndReason.FAILED : endReason.get();
-            try {
-                listener.onEnd(lastTick, reason);
-            } catch (final RuntimeException ex) {
-                LOG.warn("listener {} failed to end", listener, ex);
-            }
-        }
-
-        @Override
-        public void onEvent(final OutputSlot slot, final long sequence, final boolean endOfBatch) {
-            switch (slot.kind) {
-                case OutputSlot.CATALOG -> listener.onCatalog(slot.buffer, 0, slot.length);
-                case OutputSlot.TICK -> {
-                    if (slot.tick >= ctx.emitFromTick) { // before it: re-simulated for a resume, not delivered
-                        listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
-                    }
-                    lastTick = slot.tick;
-                }
-                case OutputSlot.EVENT -> {
-                    if (slot.tick >= ctx.emitFromTick) { // a resumed run's events, like its ticks, from emitFromTick
-                        listener.onEvent(slot.buffer, 0, slot.length, slot.tick);
-                    }
-                }
-                case OutputSlot.END -> {
-                    ended = true;
-                    listener.onEnd(slot.tick, endReason.get());
-                    listenersEnded.countDown();
-                    if (listenersEnded.getCount() == 0) {
-                        finish();
-                    }
-                }
-                default -> throw new IllegalStateException("bad output slot kind " + slot.kind);
-            }
-        }
-    }
-
-    /** Any exception in a stage ends the run as FAILED: a simulator that drops events silently is worse than none. */
-    private final class FailFast implements ExceptionHandler<Object> {
-        @Override
-        public void handleEventException(final Throwable ex, final long sequence, final Object event) {
-            if (ex != PipelineFailedException.INSTANCE) {
-                fail(ex);
-            }
-            throw new IllegalStateException("pipeline stage failed", ex);
-        }
-
-        @Override
-        public void handleOnStartException(final Throwable ex) {
-            fail(ex);
-        }
-
-        @Override
-        public void handleOnShutdownException(final Throwable ex) {
-            LOG.warn("shutdown of a pipeline stage failed", ex);
-        }
     }
 
     /**

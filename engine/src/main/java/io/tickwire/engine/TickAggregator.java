@@ -220,10 +220,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.output = output;
         this.clock = clock;
 
-        histograms = new TickHistogram[serviceCount];
-        for (int s = 0; s < serviceCount; s++) {
-            histograms[s] = new TickHistogram();
-        }
+        histograms = histograms(serviceCount);
         completed = new long[serviceCount];
         errors = new long[serviceCount];
         timeouts = new long[serviceCount];
@@ -246,10 +243,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         bulkheadRefused = new long[serviceCount];
         breakerRefused = new long[serviceCount];
 
-        sourceHistograms = new TickHistogram[sourceCount];
-        for (int l = 0; l < sourceCount; l++) {
-            sourceHistograms[l] = new TickHistogram();
-        }
+        sourceHistograms = histograms(sourceCount);
         sourceCompleted = new long[sourceCount];
         sourceErrors = new long[sourceCount];
         sourceTimeouts = new long[sourceCount];
@@ -262,6 +256,14 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         for (int i = 0; i < pending.length; i++) {
             pending[i] = new PendingTick(serviceCount, sourceCount);
         }
+    }
+
+    private static TickHistogram[] histograms(final int count) {
+        final TickHistogram[] h = new TickHistogram[count];
+        for (int i = 0; i < count; i++) {
+            h[i] = new TickHistogram();
+        }
+        return h;
     }
 
     long ticksClosed() {

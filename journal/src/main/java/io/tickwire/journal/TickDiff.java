@@ -7,6 +7,11 @@ import io.tickwire.sbe.TickSummaryDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Iterator;
+import java.util.List;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+
 /**
  * Compares a journaled message with a re-simulated one and names the first difference, ignoring the wall-clock
  * stamps, which no two runs share: a {@code TickSummary}'s {@code wallTimeNs}, a {@code Catalog}'s
@@ -27,6 +32,65 @@ public final class TickDiff {
         MessageHeaderDecoder.ENCODED_LENGTH + TickSummaryDecoder.wallTimeNsEncodingOffset();
     private static final int WALL_TIME_LENGTH = TickSummaryDecoder.wallTimeNsEncodingLength();
 
+    // The fields compared, in schema order: a figure added to the schema is one line here.
+    private static final List<Field<CatalogDecoder>> CATALOG_FIELDS = List.of(
+        new Field<>("simulationId", CatalogDecoder::simulationId),
+        new Field<>("tickLengthNs", CatalogDecoder::tickLengthNs),
+        new Field<>("seed", CatalogDecoder::seed));
+    private static final RowDiff<CatalogDecoder.ServicesDecoder> CATALOG_SERVICE_ROW = catalogRow("services",
+        new Field<>("servers", CatalogDecoder.ServicesDecoder::servers), CatalogDecoder.ServicesDecoder::name);
+    private static final RowDiff<CatalogDecoder.SourcesDecoder> CATALOG_SOURCE_ROW = catalogRow("sources",
+        new Field<>("targetServiceId", CatalogDecoder.SourcesDecoder::targetServiceId),
+        CatalogDecoder.SourcesDecoder::name);
+    private static final List<Field<TickSummaryDecoder>> TICK_FIELDS = List.of(
+        new Field<>("simulationId", TickSummaryDecoder::simulationId),
+        new Field<>("tick", TickSummaryDecoder::tick),
+        new Field<>("simTimeNs", TickSummaryDecoder::simTimeNs),
+        new Field<>("tickLengthNs", TickSummaryDecoder::tickLengthNs));
+    private static final List<Field<TickSummaryDecoder.ServicesDecoder>> SERVICE_FIELDS = List.of(
+        new Field<>("servers", TickSummaryDecoder.ServicesDecoder::servers),
+        new Field<>("queueDepth", TickSummaryDecoder.ServicesDecoder::queueDepth),
+        new Field<>("busyServers", TickSummaryDecoder.ServicesDecoder::busyServers),
+        new Field<>("arrivals", TickSummaryDecoder.ServicesDecoder::arrivals),
+        new Field<>("completed", TickSummaryDecoder.ServicesDecoder::completed),
+        new Field<>("errors", TickSummaryDecoder.ServicesDecoder::errors),
+        new Field<>("rejected", TickSummaryDecoder.ServicesDecoder::rejected),
+        new Field<>("latencySumNs", TickSummaryDecoder.ServicesDecoder::latencySumNs),
+        new Field<>("meanNs", TickSummaryDecoder.ServicesDecoder::meanNs),
+        new Field<>("p50Ns", TickSummaryDecoder.ServicesDecoder::p50Ns),
+        new Field<>("p90Ns", TickSummaryDecoder.ServicesDecoder::p90Ns),
+        new Field<>("p99Ns", TickSummaryDecoder.ServicesDecoder::p99Ns),
+        new Field<>("p999Ns", TickSummaryDecoder.ServicesDecoder::p999Ns),
+        new Field<>("maxNs", TickSummaryDecoder.ServicesDecoder::maxNs),
+        new Field<>("busyTimeNs", TickSummaryDecoder.ServicesDecoder::busyTimeNs),
+        new Field<>("queueTimeNs", TickSummaryDecoder.ServicesDecoder::queueTimeNs),
+        new Field<>("costNanos", TickSummaryDecoder.ServicesDecoder::costNanos),
+        new Field<>("timeouts", TickSummaryDecoder.ServicesDecoder::timeouts),
+        new Field<>("retries", TickSummaryDecoder.ServicesDecoder::retries),
+        new Field<>("storageBytes", TickSummaryDecoder.ServicesDecoder::storageBytes));
+    /** Schema version 4 on. */
+    private static final List<Field<TickSummaryDecoder.ServicesDecoder>> REPLICA_FIELDS = List.of(
+        new Field<>("replicas", TickSummaryDecoder.ServicesDecoder::replicas),
+        new Field<>("readyReplicas", TickSummaryDecoder.ServicesDecoder::readyReplicas),
+        new Field<>("replicaTimeNs", TickSummaryDecoder.ServicesDecoder::replicaTimeNs),
+        new Field<>("readyTimeNs", TickSummaryDecoder.ServicesDecoder::readyTimeNs));
+    /** In a service's block once it carries the resilience counts. */
+    private static final List<Field<TickSummaryDecoder.ServicesDecoder>> RESILIENCE_FIELDS = List.of(
+        new Field<>("rateLimited", TickSummaryDecoder.ServicesDecoder::rateLimited),
+        new Field<>("bulkheadRefused", TickSummaryDecoder.ServicesDecoder::bulkheadRefused),
+        new Field<>("breakerRefused", TickSummaryDecoder.ServicesDecoder::breakerRefused));
+    private static final List<Field<TickSummaryDecoder.EntriesDecoder>> ENTRY_FIELDS = List.of(
+        new Field<>("completed", TickSummaryDecoder.EntriesDecoder::completed),
+        new Field<>("errors", TickSummaryDecoder.EntriesDecoder::errors),
+        new Field<>("rejected", TickSummaryDecoder.EntriesDecoder::rejected),
+        new Field<>("latencySumNs", TickSummaryDecoder.EntriesDecoder::latencySumNs),
+        new Field<>("p50Ns", TickSummaryDecoder.EntriesDecoder::p50Ns),
+        new Field<>("p90Ns", TickSummaryDecoder.EntriesDecoder::p90Ns),
+        new Field<>("p99Ns", TickSummaryDecoder.EntriesDecoder::p99Ns),
+        new Field<>("p999Ns", TickSummaryDecoder.EntriesDecoder::p999Ns),
+        new Field<>("maxNs", TickSummaryDecoder.EntriesDecoder::maxNs),
+        new Field<>("timeouts", TickSummaryDecoder.EntriesDecoder::timeouts));
+
     private final CatalogInfo names;
     private final MessageHeaderDecoder journalHeader = new MessageHeaderDecoder();
     private final MessageHeaderDecoder simulatedHeader = new MessageHeaderDecoder();
@@ -34,6 +98,8 @@ public final class TickDiff {
     private final TickSummaryDecoder simulatedTick = new TickSummaryDecoder();
     private final UnsafeBuffer journalHistogram = new UnsafeBuffer(0, 0);
     private final UnsafeBuffer simulatedHistogram = new UnsafeBuffer(0, 0);
+    private final RowDiff<TickSummaryDecoder.ServicesDecoder> serviceRow = this::compareService;
+    private final RowDiff<TickSummaryDecoder.EntriesDecoder> entryRow = this::compareEntry;
 
     /** @param names the journal's catalog, to name services in the differences. */
     public TickDiff(final CatalogInfo names) {
@@ -97,59 +163,23 @@ public final class TickDiff {
             .wrap(j, MessageHeaderDecoder.ENCODED_LENGTH, jh.blockLength(), jh.version());
         final CatalogDecoder sc = new CatalogDecoder()
             .wrap(s, MessageHeaderDecoder.ENCODED_LENGTH, sh.blockLength(), sh.version());
-        if (jc.simulationId() != sc.simulationId()) {
-            return differs("simulationId", jc.simulationId(), sc.simulationId());
-        }
-        if (jc.tickLengthNs() != sc.tickLengthNs()) {
-            return differs("tickLengthNs", jc.tickLengthNs(), sc.tickLengthNs());
-        }
-        if (jc.seed() != sc.seed()) {
-            return differs("seed", jc.seed(), sc.seed());
-        }
         // Not schemaVersion: a newer build re-simulates an older journal at its own version (ticks then compare by
         // the fields both versions have).
-        final CatalogDecoder.ServicesDecoder js = jc.services();
-        final CatalogDecoder.ServicesDecoder ss = sc.services();
-        if (js.count() != ss.count()) {
-            return differs("services.count", js.count(), ss.count());
+        String d = compareFields(CATALOG_FIELDS, jc, sc);
+        if (d == null) {
+            final CatalogDecoder.ServicesDecoder js = jc.services();
+            final CatalogDecoder.ServicesDecoder ss = sc.services();
+            d = compareRows("services", "serviceId", js, ss, js.count(), ss.count(),
+                CatalogDecoder.ServicesDecoder::serviceId, CATALOG_SERVICE_ROW);
         }
-        for (int i = 0; js.hasNext(); i++) {
-            js.next();
-            ss.next();
-            if (js.serviceId() != ss.serviceId()) {
-                return differs("services[" + i + "].serviceId", js.serviceId(), ss.serviceId());
-            }
-            final String name = js.name();
-            final String simulatedName = ss.name();
-            final String at = "services[" + name + "].";
-            if (js.servers() != ss.servers()) {
-                return differs(at + "servers", js.servers(), ss.servers());
-            }
-            if (!name.equals(simulatedName)) {
-                return differs("services[" + i + "].name", name, simulatedName);
-            }
+        if (d == null) {
+            final CatalogDecoder.SourcesDecoder jl = jc.sources();
+            final CatalogDecoder.SourcesDecoder sl = sc.sources();
+            d = compareRows("sources", "sourceId", jl, sl, jl.count(), sl.count(),
+                CatalogDecoder.SourcesDecoder::sourceId, CATALOG_SOURCE_ROW);
         }
-        final CatalogDecoder.SourcesDecoder jl = jc.sources();
-        final CatalogDecoder.SourcesDecoder sl = sc.sources();
-        if (jl.count() != sl.count()) {
-            return differs("sources.count", jl.count(), sl.count());
-        }
-        for (int i = 0; jl.hasNext(); i++) {
-            jl.next();
-            sl.next();
-            if (jl.sourceId() != sl.sourceId()) {
-                return differs("sources[" + i + "].sourceId", jl.sourceId(), sl.sourceId());
-            }
-            final int jt = jl.targetServiceId();
-            final int st = sl.targetServiceId();
-            final String name = jl.name();
-            final String simulatedName = sl.name();
-            if (jt != st) {
-                return differs("sources[" + name + "].targetServiceId", jt, st);
-            }
-            if (!name.equals(simulatedName)) {
-                return differs("sources[" + i + "].name", name, simulatedName);
-            }
+        if (d != null) {
+            return d;
         }
         final String jn = jc.simulationName();
         final String sn = sc.simulationName();
@@ -174,180 +204,104 @@ public final class TickDiff {
     private String compareTickFields() {
         final TickSummaryDecoder j = journalTick;
         final TickSummaryDecoder s = simulatedTick;
-        if (j.simulationId() != s.simulationId()) {
-            return differs("simulationId", j.simulationId(), s.simulationId());
-        }
-        if (j.tick() != s.tick()) {
-            return differs("tick", j.tick(), s.tick());
-        }
-        if (j.simTimeNs() != s.simTimeNs()) {
-            return differs("simTimeNs", j.simTimeNs(), s.simTimeNs());
-        }
-        if (j.tickLengthNs() != s.tickLengthNs()) {
-            return differs("tickLengthNs", j.tickLengthNs(), s.tickLengthNs());
+        final String field = compareFields(TICK_FIELDS, j, s);
+        if (field != null) {
+            return field;
         }
         final TickSummaryDecoder.ServicesDecoder js = j.services();
         final TickSummaryDecoder.ServicesDecoder ss = s.services();
-        if (js.count() != ss.count()) {
-            return differs("services.count", js.count(), ss.count());
-        }
-        for (int i = 0; js.hasNext(); i++) {
-            js.next();
-            ss.next();
-            if (js.serviceId() != ss.serviceId()) {
-                return differs("services[" + i + "].serviceId", js.serviceId(), ss.serviceId());
-            }
-            final String field = compareService(js, ss);
-            if (field != null) {
-                return "services[" + names.name(js.serviceId()) + "]." + field;
-            }
+        final String service = compareRows("services", "serviceId", js, ss, js.count(), ss.count(),
+            TickSummaryDecoder.ServicesDecoder::serviceId, serviceRow);
+        if (service != null) {
+            return service;
         }
         // Then the entries (every service's histogram has been read past: SBE reads in order).
         final TickSummaryDecoder.EntriesDecoder je = j.entries();
         final TickSummaryDecoder.EntriesDecoder se = s.entries();
-        if (je.count() != se.count()) {
-            return differs("entries.count", je.count(), se.count());
+        return compareRows("entries", "sourceId", je, se, je.count(), se.count(),
+            TickSummaryDecoder.EntriesDecoder::sourceId, entryRow);
+    }
+
+    private String compareEntry(final TickSummaryDecoder.EntriesDecoder j, final TickSummaryDecoder.EntriesDecoder s,
+                                final int index) {
+        final String field = compareFields(ENTRY_FIELDS, j, s);
+        if (field != null) {
+            return "entries[" + names.sourceName(j.sourceId()) + "]." + field;
         }
-        for (int i = 0; je.hasNext(); i++) {
-            je.next();
-            se.next();
-            if (je.sourceId() != se.sourceId()) {
-                return differs("entries[" + i + "].sourceId", je.sourceId(), se.sourceId());
+        j.wrapHistogram(journalHistogram);
+        s.wrapHistogram(simulatedHistogram);
+        final String histogram = compareHistograms();
+        return histogram == null ? null : "entries[" + names.sourceName(j.sourceId()) + "]." + histogram;
+    }
+
+    private String compareService(final TickSummaryDecoder.ServicesDecoder j,
+                                  final TickSummaryDecoder.ServicesDecoder s, final int index) {
+        String field = compareFields(SERVICE_FIELDS, j, s);
+        if (field == null && journalHeader.version() >= 4 && simulatedHeader.version() >= 4) {
+            field = compareFields(REPLICA_FIELDS, j, s);
+            if (field == null && j.actingBlockLength() == s.actingBlockLength()) { // both with resilience, or neither
+                field = compareFields(RESILIENCE_FIELDS, j, s);
             }
-            final String field = compareEntry(je, se);
-            if (field != null) {
-                return "entries[" + names.sourceName(je.sourceId()) + "]." + field;
+        }
+        if (field == null) {
+            j.wrapHistogram(journalHistogram);
+            s.wrapHistogram(simulatedHistogram);
+            field = compareHistograms();
+        }
+        return field == null ? null : "services[" + names.name(j.serviceId()) + "]." + field;
+    }
+
+    /** The first of {@code fields} on which the two differ, as {@code <field> journal=<a> simulated=<b>}; or null. */
+    private static <D> String compareFields(final List<Field<D>> fields, final D journal, final D simulated) {
+        for (int i = 0; i < fields.size(); i++) {
+            final Field<D> f = fields.get(i);
+            final long a = f.value.applyAsLong(journal);
+            final long b = f.value.applyAsLong(simulated);
+            if (a != b) {
+                return differs(f.name, a, b);
             }
         }
         return null;
     }
 
-    private String compareEntry(final TickSummaryDecoder.EntriesDecoder j, final TickSummaryDecoder.EntriesDecoder s) {
-        if (j.completed() != s.completed()) {
-            return differs("completed", j.completed(), s.completed());
+    /** A repeating group, row by row: the count, then each row's id, then the rest of the row ({@code row}). */
+    private static <G extends Iterator<G>> String compareRows(final String group, final String idName,
+                                                             final G journal, final G simulated,
+                                                             final int journalCount, final int simulatedCount,
+                                                             final ToLongFunction<G> id, final RowDiff<G> row) {
+        if (journalCount != simulatedCount) {
+            return differs(group + ".count", journalCount, simulatedCount);
         }
-        if (j.errors() != s.errors()) {
-            return differs("errors", j.errors(), s.errors());
+        for (int i = 0; journal.hasNext(); i++) {
+            journal.next();
+            simulated.next();
+            final long a = id.applyAsLong(journal);
+            final long b = id.applyAsLong(simulated);
+            if (a != b) {
+                return differs(group + "[" + i + "]." + idName, a, b);
+            }
+            final String d = row.compare(journal, simulated, i);
+            if (d != null) {
+                return d;
+            }
         }
-        if (j.rejected() != s.rejected()) {
-            return differs("rejected", j.rejected(), s.rejected());
-        }
-        if (j.latencySumNs() != s.latencySumNs()) {
-            return differs("latencySumNs", j.latencySumNs(), s.latencySumNs());
-        }
-        if (j.p50Ns() != s.p50Ns()) {
-            return differs("p50Ns", j.p50Ns(), s.p50Ns());
-        }
-        if (j.p90Ns() != s.p90Ns()) {
-            return differs("p90Ns", j.p90Ns(), s.p90Ns());
-        }
-        if (j.p99Ns() != s.p99Ns()) {
-            return differs("p99Ns", j.p99Ns(), s.p99Ns());
-        }
-        if (j.p999Ns() != s.p999Ns()) {
-            return differs("p999Ns", j.p999Ns(), s.p999Ns());
-        }
-        if (j.maxNs() != s.maxNs()) {
-            return differs("maxNs", j.maxNs(), s.maxNs());
-        }
-        if (j.timeouts() != s.timeouts()) {
-            return differs("timeouts", j.timeouts(), s.timeouts());
-        }
-        j.wrapHistogram(journalHistogram);
-        s.wrapHistogram(simulatedHistogram);
-        return compareHistograms();
+        return null;
     }
 
-    private String compareService(final TickSummaryDecoder.ServicesDecoder j,
-                                  final TickSummaryDecoder.ServicesDecoder s) {
-        if (j.servers() != s.servers()) {
-            return differs("servers", j.servers(), s.servers());
-        }
-        if (j.queueDepth() != s.queueDepth()) {
-            return differs("queueDepth", j.queueDepth(), s.queueDepth());
-        }
-        if (j.busyServers() != s.busyServers()) {
-            return differs("busyServers", j.busyServers(), s.busyServers());
-        }
-        if (j.arrivals() != s.arrivals()) {
-            return differs("arrivals", j.arrivals(), s.arrivals());
-        }
-        if (j.completed() != s.completed()) {
-            return differs("completed", j.completed(), s.completed());
-        }
-        if (j.errors() != s.errors()) {
-            return differs("errors", j.errors(), s.errors());
-        }
-        if (j.rejected() != s.rejected()) {
-            return differs("rejected", j.rejected(), s.rejected());
-        }
-        if (j.latencySumNs() != s.latencySumNs()) {
-            return differs("latencySumNs", j.latencySumNs(), s.latencySumNs());
-        }
-        if (j.meanNs() != s.meanNs()) {
-            return differs("meanNs", j.meanNs(), s.meanNs());
-        }
-        if (j.p50Ns() != s.p50Ns()) {
-            return differs("p50Ns", j.p50Ns(), s.p50Ns());
-        }
-        if (j.p90Ns() != s.p90Ns()) {
-            return differs("p90Ns", j.p90Ns(), s.p90Ns());
-        }
-        if (j.p99Ns() != s.p99Ns()) {
-            return differs("p99Ns", j.p99Ns(), s.p99Ns());
-        }
-        if (j.p999Ns() != s.p999Ns()) {
-            return differs("p999Ns", j.p999Ns(), s.p999Ns());
-        }
-        if (j.maxNs() != s.maxNs()) {
-            return differs("maxNs", j.maxNs(), s.maxNs());
-        }
-        if (j.busyTimeNs() != s.busyTimeNs()) {
-            return differs("busyTimeNs", j.busyTimeNs(), s.busyTimeNs());
-        }
-        if (j.queueTimeNs() != s.queueTimeNs()) {
-            return differs("queueTimeNs", j.queueTimeNs(), s.queueTimeNs());
-        }
-        if (j.costNanos() != s.costNanos()) {
-            return differs("costNanos", j.costNanos(), s.costNanos());
-        }
-        if (j.timeouts() != s.timeouts()) {
-            return differs("timeouts", j.timeouts(), s.timeouts());
-        }
-        if (j.retries() != s.retries()) {
-            return differs("retries", j.retries(), s.retries());
-        }
-        if (j.storageBytes() != s.storageBytes()) {
-            return differs("storageBytes", j.storageBytes(), s.storageBytes());
-        }
-        if (journalHeader.version() >= 4 && simulatedHeader.version() >= 4) {
-            if (j.replicas() != s.replicas()) {
-                return differs("replicas", j.replicas(), s.replicas());
+    /** A catalog row: one figure named by the journal's name of the row, then the name itself, by index. */
+    private static <G> RowDiff<G> catalogRow(final String group, final Field<G> figure,
+                                             final Function<G, String> name) {
+        return (j, s, i) -> {
+            final String journalName = name.apply(j);
+            final String simulatedName = name.apply(s);
+            final long a = figure.value.applyAsLong(j);
+            final long b = figure.value.applyAsLong(s);
+            if (a != b) {
+                return differs(group + "[" + journalName + "]." + figure.name, a, b);
             }
-            if (j.readyReplicas() != s.readyReplicas()) {
-                return differs("readyReplicas", j.readyReplicas(), s.readyReplicas());
-            }
-            if (j.replicaTimeNs() != s.replicaTimeNs()) {
-                return differs("replicaTimeNs", j.replicaTimeNs(), s.replicaTimeNs());
-            }
-            if (j.readyTimeNs() != s.readyTimeNs()) {
-                return differs("readyTimeNs", j.readyTimeNs(), s.readyTimeNs());
-            }
-            if (j.actingBlockLength() == s.actingBlockLength()) { // both with the resilience counts, or neither
-                if (j.rateLimited() != s.rateLimited()) {
-                    return differs("rateLimited", j.rateLimited(), s.rateLimited());
-                }
-                if (j.bulkheadRefused() != s.bulkheadRefused()) {
-                    return differs("bulkheadRefused", j.bulkheadRefused(), s.bulkheadRefused());
-                }
-                if (j.breakerRefused() != s.breakerRefused()) {
-                    return differs("breakerRefused", j.breakerRefused(), s.breakerRefused());
-                }
-            }
-        }
-        j.wrapHistogram(journalHistogram);
-        s.wrapHistogram(simulatedHistogram);
-        return compareHistograms();
+            return journalName.equals(simulatedName) ? null
+                : differs(group + "[" + i + "].name", journalName, simulatedName);
+        };
     }
 
     /** The histograms wrapped by {@link #journalHistogram} and {@link #simulatedHistogram}, byte for byte. */
@@ -403,5 +357,15 @@ public final class TickDiff {
 
     private static String differs(final String field, final Object journal, final Object simulated) {
         return field + " journal=" + journal + " simulated=" + simulated;
+    }
+
+    /** A figure of a decoder {@code D}, by name. */
+    private record Field<D>(String name, ToLongFunction<D> value) {
+    }
+
+    /** The rest of a group's row once its ids agree: the first difference, with its path; or null. */
+    @FunctionalInterface
+    private interface RowDiff<G> {
+        String compare(G journal, G simulated, int index);
     }
 }

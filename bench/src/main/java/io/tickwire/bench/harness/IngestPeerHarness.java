@@ -68,29 +68,47 @@ final class IngestPeerHarness {
                 + "series), %d connections; each receiver pinned to one core (taskset -c 1), the generator on the "
                 + "other; %d cores, Java %s%n", requests, samplesPerRequest, series, connections,
             Runtime.getRuntime().availableProcessors(), System.getProperty("java.version")));
-        for (final Result r : results) {
-            sb.append(String.format(Locale.ROOT, "  %-44s %,14.0f samples/s  (%,d samples in %.2f s, %d refused)%s%n",
-                r.target, r.perSecond(), r.samples, r.nanos / 1e9, r.failed, r.note.isEmpty() ? "" : "  " + r.note));
-        }
+        appendResults(sb, results);
         sb.append(String.format(Locale.ROOT, "  Tickwire / Prometheus: %.2fx (target >= 3x)%n",
             results.get(0).perSecond() / results.get(1).perSecond()));
         sb.append("the same series and load to Tickwire in its other formats (no peer):\n");
-        for (final Result r : others) {
-            sb.append(String.format(Locale.ROOT, "  %-44s %,14.0f samples/s  (%,d samples in %.2f s, %d refused)%s%n",
-                r.target, r.perSecond(), r.samples, r.nanos / 1e9, r.failed, r.note.isEmpty() ? "" : "  " + r.note));
-        }
+        appendResults(sb, others);
         System.out.print(sb);
         Files.writeString(out.resolve("ingest.txt"), sb.toString());
     }
 
+    private static void appendResults(final StringBuilder sb, final List<Result> results) {
+        for (final Result r : results) {
+            sb.append(String.format(Locale.ROOT, "  %-44s %,14.0f samples/s  (%,d samples in %.2f s, %d refused)%s%n",
+                r.target, r.perSecond(), r.samples, r.nanos / 1e9, r.failed, r.note.isEmpty() ? "" : "  " + r.note));
+        }
+    }
+
     private static Result tickwire(final int requests, final int samplesPerRequest, final int series,
                                    final int connections) throws Exception {
-        final List<String> command = new ArrayList<>(List.of("taskset", "-c", "1", javaBin()));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestServerMain.class.getName()));
-        final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try {
+        try (IngestServer server = IngestServer.start()) {
+            final Result r = warmedSend(server.base + "/api/v1/write", requests, samplesPerRequest, series,
+                connections, Format.REMOTE_WRITE);
+            final String counters = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server.base + "/observations/" + server.observationId)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+            return new Result("Tickwire (decode + aggregate, one core)", r.samples, r.nanos, r.failed,
+                "counters: " + summary(counters));
+        }
+    }
+
+    /**
+     * {@link IngestServerMain} in its own JVM pinned to core 1, with this JVM's flags, once it says {@code ready}
+     * (its port and observation id); closing its stdin ends it.
+     */
+    private record IngestServer(Process process, BufferedReader out, String base, String observationId)
+        implements AutoCloseable {
+        static IngestServer start() throws IOException {
+            final List<String> command = new ArrayList<>(List.of("taskset", "-c", "1", javaBin()));
+            command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestServerMain.class.getName()));
+            final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
             final BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8));
             String line;
@@ -98,20 +116,18 @@ final class IngestPeerHarness {
                 // the server's own output, if any
             }
             if (line == null) {
+                p.destroyForcibly();
                 throw new IllegalStateException("the Tickwire ingest server did not start");
             }
             final String[] ready = line.split(" ");
-            final String base = "http://127.0.0.1:" + ready[1];
-            send(base + "/api/v1/write", requests / 10, samplesPerRequest, series, connections); // warm-up
-            final Result r = send(base + "/api/v1/write", requests, samplesPerRequest, series, connections);
-            final String counters = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                URI.create(base + "/observations/" + ready[2])).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return new Result("Tickwire (decode + aggregate, one core)", r.samples, r.nanos, r.failed,
-                "counters: " + summary(counters));
-        } finally {
-            p.getOutputStream().close();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            return new IngestServer(p, in, "http://127.0.0.1:" + ready[1], ready[2]);
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            process.getOutputStream().close();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
             }
         }
     }
@@ -144,8 +160,8 @@ final class IngestPeerHarness {
                 }
                 Thread.sleep(100);
             }
-            send(base + "/api/v1/write", requests / 10, samplesPerRequest, series, connections); // warm-up
-            final Result r = send(base + "/api/v1/write", requests, samplesPerRequest, series, connections);
+            final Result r = warmedSend(base + "/api/v1/write", requests, samplesPerRequest, series, connections,
+                Format.REMOTE_WRITE);
             return new Result("Prometheus 2.42 receiver (remote-write -> TSDB head)", r.samples, r.nanos, r.failed,
                 "");
         } finally {
@@ -156,16 +172,18 @@ final class IngestPeerHarness {
         }
     }
 
-    /** Build the requests (timestamps from now), then send them over {@code connections}, timed. */
-    private static Result send(final String url, final int requests, final int samplesPerRequest, final int series,
-                               final int connections) throws Exception {
-        return send(url, requests, samplesPerRequest, series, connections, Format.REMOTE_WRITE);
+    /** A tenth of the work first (the JIT, the receiver's warm-up), then all of it, timed. */
+    private static Result warmedSend(final String url, final int requests, final int samplesPerRequest,
+                                     final int series, final int connections, final Format format) throws Exception {
+        send(url, requests / 10, samplesPerRequest, series, connections, format);
+        return send(url, requests, samplesPerRequest, series, connections, format);
     }
 
     enum Format {
         REMOTE_WRITE, LINE_PROTOCOL, JSON
     }
 
+    /** Build the requests (timestamps from now), then send them over {@code connections}, timed. */
     private static Result send(final String url, final int requests, final int samplesPerRequest, final int series,
                                final int connections, final Format format) throws Exception {
         final byte[][] bodies = new byte[requests][];
@@ -221,40 +239,19 @@ final class IngestPeerHarness {
     /** Tickwire fed the same series as line protocol and as JSON. */
     private static List<Result> tickwireOthers(final int requests, final int samplesPerRequest, final int series,
                                                final int connections) throws Exception {
-        final List<String> command = new ArrayList<>(List.of("taskset", "-c", "1", javaBin()));
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(a -> !a.startsWith("-agentlib") && !a.startsWith("-javaagent")).toList());
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), IngestServerMain.class.getName()));
-        final Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        try {
-            final BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null && !line.startsWith("ready ")) {
-                // the server's own output, if any
-            }
-            if (line == null) {
-                throw new IllegalStateException("the Tickwire ingest server did not start");
-            }
-            final String base = "http://127.0.0.1:" + line.split(" ")[1];
+        try (IngestServer server = IngestServer.start()) {
+            final String base = server.base;
             final List<Result> results = new ArrayList<>();
             final long sbeSamples = 10L * requests * samplesPerRequest;
-            sbeSocket(base, sbeSamples / 10, series, p, in); // warm-up
-            results.add(sbeSocket(base, sbeSamples, series, p, in));
-            send(base + "/api/v2/write?precision=ms", requests / 10, samplesPerRequest, series, connections,
-                Format.LINE_PROTOCOL);
-            final Result lp = send(base + "/api/v2/write?precision=ms", requests, samplesPerRequest, series,
+            sbeSocket(base, sbeSamples / 10, series, server.process, server.out); // warm-up
+            results.add(sbeSocket(base, sbeSamples, series, server.process, server.out));
+            final Result lp = warmedSend(base + "/api/v2/write?precision=ms", requests, samplesPerRequest, series,
                 connections, Format.LINE_PROTOCOL);
             results.add(new Result("Tickwire line protocol (one core)", lp.samples, lp.nanos, lp.failed, ""));
-            send(base + "/metrics", requests / 10, samplesPerRequest, series, connections, Format.JSON);
-            final Result js = send(base + "/metrics", requests, samplesPerRequest, series, connections, Format.JSON);
+            final Result js = warmedSend(base + "/metrics", requests, samplesPerRequest, series, connections,
+                Format.JSON);
             results.add(new Result("Tickwire JSON (one core)", js.samples, js.nanos, js.failed, ""));
             return results;
-        } finally {
-            p.getOutputStream().close();
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
         }
     }
 

@@ -1,14 +1,12 @@
 package io.tickwire.engine.observe;
 
 import com.lmax.disruptor.BatchEventProcessor;
-import com.lmax.disruptor.BatchEventProcessorBuilder;
-import com.lmax.disruptor.EventHandler;
-import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickListener;
+import io.tickwire.engine.ThreadPerStageRunner;
+import io.tickwire.engine.ThreadStartHook;
 import io.tickwire.engine.TickSource;
 import io.tickwire.engine.WaitStrategies;
 import io.tickwire.engine.diagram.ObserveSpec;
@@ -25,11 +23,7 @@ import org.agrona.concurrent.OffsetEpochNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.locks.LockSupport;
 
@@ -66,18 +60,9 @@ public final class Observation implements TickSource {
     private final RingBuffer<ObservedSlot> ring;
     private final RingBuffer<OutputSlot> output;
     private final ObservationAggregator aggregator;
-    private final List<TickListener> listeners = new ArrayList<>();
-    private final List<Adapter> adapters = new ArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private final List<BatchEventProcessor<?>> processors = new ArrayList<>();
-    private final AtomicReference<Simulation.State> state = new AtomicReference<>(Simulation.State.NEW);
-    private final AtomicReference<TickListener.EndReason> endReason = new AtomicReference<>();
-    private final AtomicReference<Throwable> failure = new AtomicReference<>();
-    private final CountDownLatch terminated = new CountDownLatch(1);
+    /** Its state, threads and listeners, and how it fails and closes: as a simulation's. */
+    private final ThreadPerStageRunner run;
     private final BooleanSupplier failed;
-    private CountDownLatch listenersEnded;
-    private volatile boolean stopRequested;
-    private volatile boolean closing;
     private volatile Thread clockThread;
 
     private Observation(final ObserveSpec spec, final Context ctx) {
@@ -87,7 +72,10 @@ public final class Observation implements TickSource {
         final long now = ctx.epochClock.nanoTime();
         this.originNs = now - Math.floorMod(now, spec.tickLengthNs());
         this.catalog = encodeCatalog(now);
-        this.failed = () -> state.get() == Simulation.State.FAILED || closing;
+        // Every tick the clock publishes is delivered or the run failed: no tick counts as lost on close.
+        this.run = new ThreadPerStageRunner(LOG, "observed run " + ctx.simulationId, ctx.closeTimeoutMs,
+            ThreadStartHook.NONE, 0, () -> -1L);
+        this.failed = run.failed();
         this.ring = RingBuffer.createMultiProducer(ObservedSlot::new, ctx.ringSize,
             WaitStrategies.create(ctx.waitStrategy));
         this.output = RingBuffer.createSingleProducer(OutputSlot::new, ctx.outputRingSize,
@@ -95,7 +83,7 @@ public final class Observation implements TickSource {
         final long openNs = spec.latenessNs() + spec.skewNs();
         final int windowTicks = BitUtil.findNextPositivePowerOfTwo((int)Math.min(1 << 16, openNs / spec.tickLengthNs() + 3));
         this.aggregator = new ObservationAggregator(registry, ctx.simulationId, originNs, spec.tickLengthNs(), windowTicks,
-            catalog, output, ctx.epochClock, failed, this::onAggregatorEnded);
+            catalog, output, ctx.epochClock, failed, run::producerEnded);
     }
 
     /** Build an observed run of {@code spec}; nothing runs until {@link #start()}. */
@@ -144,53 +132,25 @@ public final class Observation implements TickSource {
 
     @Override
     public Observation addListener(final TickListener listener) {
-        if (state.get() != Simulation.State.NEW) {
-            throw new IllegalStateException("listeners are added before start");
-        }
-        listeners.add(listener);
+        run.addListener(listener);
         return this;
     }
 
     @Override
     public synchronized void start() {
-        if (!state.compareAndSet(Simulation.State.NEW, Simulation.State.RUNNING)) {
-            throw new IllegalStateException("already started");
-        }
-        final ExceptionHandler<Object> onFailure = new FailFast();
-        listenersEnded = new CountDownLatch(listeners.size());
-        final List<Sequence> gating = new ArrayList<>();
-        final List<Runnable> starts = new ArrayList<>();
-        for (int i = 0; i < listeners.size(); i++) {
-            final Adapter adapter = new Adapter(listeners.get(i));
-            adapters.add(adapter);
-            final BatchEventProcessor<OutputSlot> p = new BatchEventProcessorBuilder()
-                .build(output, output.newBarrier(), adapter);
-            p.setExceptionHandler(onFailure);
-            gating.add(p.getSequence());
-            processors.add(p);
-            final String name = "tw-obs-out-" + i + "-" + listeners.get(i).getClass().getSimpleName();
-            starts.add(() -> startThread(name, p));
-        }
-        output.addGatingSequences(gating.toArray(new Sequence[0]));
-        final BatchEventProcessor<ObservedSlot> aggregate =
-            new BatchEventProcessorBuilder().build(ring, ring.newBarrier(), aggregator);
-        aggregate.setExceptionHandler(onFailure);
-        ring.addGatingSequences(aggregate.getSequence());
-        processors.add(aggregate);
-        starts.forEach(Runnable::run);
-        startThread("tw-obs-aggregator", aggregate);
-        final Thread clock = new Thread(this::tickClock, "tw-obs-clock");
-        clock.setDaemon(true);
-        clockThread = clock;
-        threads.add(clock);
-        clock.start();
+        run.start();
+        run.addListenerStages(output, "tw-obs-out-");
+        final BatchEventProcessor<ObservedSlot> aggregate = run.addStage(ring, aggregator);
+        run.startListenerThreads();
+        run.startThread("tw-obs-aggregator", aggregate, false);
+        clockThread = run.startThread("tw-obs-clock", this::tickClock, false);
         LOG.info("observed run {} '{}' started: tick {} ms, lateness {} ms, origin {}", ctx.simulationId,
             spec.name(), spec.tickLengthNs() / 1_000_000, spec.latenessNs() / 1_000_000, originNs);
     }
 
     @Override
     public void stop() {
-        stopRequested = true;
+        run.requestStop();
         final Thread t = clockThread;
         if (t != null) {
             LockSupport.unpark(t);
@@ -199,54 +159,28 @@ public final class Observation implements TickSource {
 
     @Override
     public boolean awaitTermination(final long timeout, final TimeUnit unit) throws InterruptedException {
-        return terminated.await(timeout, unit);
+        return run.awaitTermination(timeout, unit);
     }
 
     @Override
     public void close() {
         stop();
-        if (state.get() != Simulation.State.NEW) {
-            try {
-                if (!terminated.await(ctx.closeTimeoutMs, TimeUnit.MILLISECONDS)) {
-                    LOG.warn("observed run {} did not drain in {} ms; halting", ctx.simulationId, ctx.closeTimeoutMs);
-                }
-            } catch (final InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        closing = true;
-        processors.forEach(BatchEventProcessor::halt);
-        for (final Thread t : threads) {
-            try {
-                t.join(ctx.closeTimeoutMs);
-            } catch (final InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        for (final Adapter adapter : adapters) {
-            adapter.endIfAbandoned();
-        }
-        if (state.compareAndSet(Simulation.State.RUNNING, Simulation.State.FAILED)) {
-            endReason.compareAndSet(null, TickListener.EndReason.FAILED);
-            failure.compareAndSet(null, new IllegalStateException("did not drain in " + ctx.closeTimeoutMs + " ms"));
-        }
-        terminated.countDown();
+        run.close(() -> { });
     }
 
     @Override
     public Simulation.State state() {
-        return state.get();
+        return run.state();
     }
 
     @Override
     public TickListener.EndReason endReason() {
-        return endReason.get();
+        return run.endReason();
     }
 
     @Override
     public Throwable failure() {
-        return failure.get();
+        return run.failure();
     }
 
     @Override
@@ -275,10 +209,10 @@ public final class Observation implements TickSource {
             for (; ctx.ticks < 0 || tick < ctx.ticks; tick++) {
                 final long due = originNs + (tick + 1) * tickLengthNs + spec.latenessNs();
                 long remaining;
-                while (!stopRequested && (remaining = due - ctx.epochClock.nanoTime()) > 0) {
+                while (!run.stopRequested() && (remaining = due - ctx.epochClock.nanoTime()) > 0) {
                     LockSupport.parkNanos(Math.min(remaining, 100_000_000L));
                 }
-                if (stopRequested) {
+                if (run.stopRequested()) {
                     break;
                 }
                 publishDue(tick, false);
@@ -287,13 +221,13 @@ public final class Observation implements TickSource {
             // is in a tick), not waiting for the lateness.
             final long ended = ctx.ticks >= 0 && tick >= ctx.ticks ? ctx.ticks - 1
                 : Math.max(tick - 1, tickOf(ctx.epochClock.nanoTime()));
-            endReason.compareAndSet(null, stopRequested ? TickListener.EndReason.STOPPED
+            run.endReasonIfUnset(run.stopRequested() ? TickListener.EndReason.STOPPED
                 : TickListener.EndReason.COMPLETED);
             publishDue(ended, true);
         } catch (final PipelineFailedException ex) {
             // Another stage failed and recorded why.
         } catch (final Throwable t) {
-            fail(t);
+            run.fail(t);
         }
     }
 
@@ -305,34 +239,6 @@ public final class Observation implements TickSource {
             .end((short)(end ? 1 : 0));
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
         ring.publish(seq);
-    }
-
-    private void onAggregatorEnded() {
-        if (listeners.isEmpty()) {
-            finish();
-        }
-    }
-
-    private void finish() {
-        state.compareAndSet(Simulation.State.RUNNING, Simulation.State.ENDED);
-        terminated.countDown();
-    }
-
-    private void fail(final Throwable t) {
-        if (failure.compareAndSet(null, t)) {
-            LOG.error("observed run {} failed", ctx.simulationId, t);
-        }
-        endReason.set(TickListener.EndReason.FAILED);
-        state.set(Simulation.State.FAILED);
-        stopRequested = true;
-        terminated.countDown();
-    }
-
-    private void startThread(final String name, final Runnable body) {
-        final Thread t = new Thread(body, name);
-        t.setDaemon(true);
-        threads.add(t);
-        t.start();
     }
 
     private byte[] encodeCatalog(final long startNs) {
@@ -354,78 +260,6 @@ public final class Observation implements TickSource {
         final byte[] bytes = new byte[MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength()];
         buffer.getBytes(0, bytes);
         return bytes;
-    }
-
-    /** Delivers the output ring to one listener, on the listener's thread. */
-    private final class Adapter implements EventHandler<OutputSlot> {
-        private final TickListener listener;
-        private volatile Thread thread;
-        private volatile long lastTick = -1;
-        private volatile boolean ended;
-
-        Adapter(final TickListener listener) {
-            this.listener = listener;
-        }
-
-        @Override
-        public void onStart() {
-            thread = Thread.currentThread();
-        }
-
-        void endIfAbandoned() {
-            final Thread t = thread;
-            if (ended || (t != null && t.isAlive())) {
-                return;
-            }
-            ended = true;
-            try {
-                listener.onEnd(lastTick, endReason.get() == null ? TickListener.EndReason.FAILED : endReason.get());
-            } catch (final RuntimeException ex) {
-                LOG.warn("listener {} failed to end", listener, ex);
-            }
-        }
-
-        @Override
-        public void onEvent(final OutputSlot slot, final long sequence, final boolean endOfBatch) {
-            switch (slot.kind) {
-                case OutputSlot.CATALOG -> listener.onCatalog(slot.buffer, 0, slot.length);
-                case OutputSlot.CATALOG_UPDATE -> listener.onCatalogUpdate(slot.buffer, 0, slot.length);
-                case OutputSlot.TICK -> {
-                    listener.onTick(slot.buffer, 0, slot.length, slot.tick, endOfBatch);
-                    lastTick = slot.tick;
-                }
-                case OutputSlot.END -> {
-                    ended = true;
-                    listener.onEnd(slot.tick, endReason.get());
-                    listenersEnded.countDown();
-                    if (listenersEnded.getCount() == 0) {
-                        finish();
-                    }
-                }
-                default -> throw new IllegalStateException("bad output slot kind " + slot.kind);
-            }
-        }
-    }
-
-    /** Any exception in a stage ends the run as FAILED: dropping samples silently is worse than stopping. */
-    private final class FailFast implements ExceptionHandler<Object> {
-        @Override
-        public void handleEventException(final Throwable ex, final long sequence, final Object event) {
-            if (ex != PipelineFailedException.INSTANCE) {
-                fail(ex);
-            }
-            throw new IllegalStateException("pipeline stage failed", ex);
-        }
-
-        @Override
-        public void handleOnStartException(final Throwable ex) {
-            fail(ex);
-        }
-
-        @Override
-        public void handleOnShutdownException(final Throwable ex) {
-            LOG.warn("shutdown of a pipeline stage failed", ex);
-        }
     }
 
     /** Configuration of an observed run's threads and rings; {@link #conclude()} validates it once. */
