@@ -5,10 +5,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.Arrays;
-import java.util.List;
-import java.util.stream.Collectors;
 
+import static io.tickwire.cli.ExampleRuns.withoutWallClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -48,12 +46,5 @@ class CheckoutWorkersTest {
         final Cli.Result export = Cli.execute("export", journal.toString(), "--format", "csv");
         assertThat(export.code()).as(export.err()).isZero();
         return export.out();
-    }
-
-    /** Drop the last column, wall_time_ns: the only one that differs between runs. */
-    private static List<String> withoutWallClock(final String csv) {
-        return Arrays.stream(csv.split("\n"))
-            .map(line -> line.substring(0, line.lastIndexOf(',')))
-            .collect(Collectors.toList());
     }
 }

@@ -117,6 +117,89 @@ class ResilienceTest {
         assertThat(sink.violation).isNull();
     }
 
+    /**
+     * The failure rate crossing the threshold inside a full count-based window: api calls dep every 10 ms (as above,
+     * each result back 2.2 ms after its arrival), dep healthy until it fails every call from 500 ms (tick 5). The window
+     * of the last 10 calls then holds 10 successes; each failure replaces one: 4 of 10 (40%) stay below the 50%
+     * threshold, the 5th (arrival 540 ms, back at 542.2 ms) reaches it: OPEN there, not before. HALF_OPEN at the first
+     * attempt strictly after 542.2 ms + 1 s: arrival 1550 ms, call at 1551 ms.
+     */
+    @Test
+    void shouldOpenTheMomentACountWindowsFailureRateReachesTheThreshold() throws Exception {
+        final Diagram diagram = DiagramLoader.parse("""
+            name: crossing
+            tick: 100ms
+            seed: 1
+            services:
+              - name: api
+                concurrency: 10
+                latency: { distribution: constant, mean: 1ms }
+                calls:
+                  - to: dep
+                    mode: sync
+                    breaker: { slidingWindowSize: 10, minimumNumberOfCalls: 10, failureRateThreshold: 50,
+                               waitDurationInOpenState: 1s, permittedNumberOfCallsInHalfOpenState: 3 }
+              - { name: dep, concurrency: 10, latency: { distribution: constant, mean: 1ms } }
+            load:
+              - { target: api, rate: 100/s, arrivals: constant }
+            """);
+        final RecordingSink sink = ReplicaLifecycleTest.run(new Kernels(diagram, diagram.seed()), diagram, 17,
+            Map.of(5L, failing()));
+        assertThat(sink.breakerEvents).containsExactly(
+            change(542_200 * US, CLOSED, OPEN, 5000, 0),
+            change(1551 * MS, OPEN, HALF_OPEN, NOT_EVALUATED, NOT_EVALUATED),
+            change(1572_200 * US, HALF_OPEN, OPEN, 10000, 0));
+        // Refused while OPEN: arrivals 550..1540 ms (100) and, after the 3 permitted trials, 1580..1690 ms (12).
+        assertThat(sink.sum(0, RecordingSink.Tick::breakerRefused)).isEqualTo(100 + 12);
+        // dep saw every call up to arrival 540 ms (54) and the 3 trials; api failed the 5 calls before it opened too.
+        assertThat(sink.sum(1, RecordingSink.Tick::arrivals)).isEqualTo(54 + 3);
+        assertThat(sink.sum(0, RecordingSink.Tick::errors)).isEqualTo(5 + 100 + 3 + 12);
+        assertThat(sink.violation).isNull();
+    }
+
+    /**
+     * A time-based window of 2 s (resilience4j's buckets of whole seconds): calls every 10 ms, each back 2.2 ms after
+     * its arrival, so every second of results holds 100 calls. dep fails every call from 3 s (tick 30). During second
+     * 3 the window holds second 2's 100 successes and k failures: k / (100 + k) reaches 50% at k = 100, the result of
+     * arrival 3990 ms, back at 3992.2 ms: OPEN. HALF_OPEN strictly after 500 ms more: arrival 4500 ms, call at
+     * 4501 ms; its 3 permitted calls fail (minimum min(10, 3) = 3): OPEN at 4522.2 ms. dep is healed at 5 s: HALF_OPEN
+     * at the call of arrival 5030 ms (strictly after 5022.2 ms), 3 successes: CLOSED at 5052.2 ms.
+     */
+    @Test
+    void shouldOpenWhenATimeWindowsFailureRateReachesTheThresholdAndHalfOpenAfterTheWait() throws Exception {
+        final Diagram diagram = DiagramLoader.parse("""
+            name: seconds
+            tick: 100ms
+            seed: 1
+            services:
+              - name: api
+                concurrency: 10
+                latency: { distribution: constant, mean: 1ms }
+                calls:
+                  - to: dep
+                    mode: sync
+                    breaker: { slidingWindowType: time-based, slidingWindowSize: 2, minimumNumberOfCalls: 10,
+                               failureRateThreshold: 50, waitDurationInOpenState: 500ms,
+                               permittedNumberOfCallsInHalfOpenState: 3 }
+              - { name: dep, concurrency: 10, latency: { distribution: constant, mean: 1ms } }
+            load:
+              - { target: api, rate: 100/s, arrivals: constant }
+            """);
+        final KernelActions heal = new KernelActions();
+        heal.add(KernelAction.FAILURE_RATE, 1, KernelAction.RESTORE, 0);
+        final RecordingSink sink = ReplicaLifecycleTest.run(new Kernels(diagram, diagram.seed()), diagram, 60,
+            Map.of(30L, failing(), 50L, heal));
+        assertThat(sink.breakerEvents).containsExactly(
+            change(3992_200 * US, CLOSED, OPEN, 5000, 0),
+            change(4501 * MS, OPEN, HALF_OPEN, NOT_EVALUATED, NOT_EVALUATED),
+            change(4522_200 * US, HALF_OPEN, OPEN, 10000, 0),
+            change(5031 * MS, OPEN, HALF_OPEN, NOT_EVALUATED, NOT_EVALUATED),
+            change(5052_200 * US, HALF_OPEN, CLOSED, 0, 0));
+        // Refused while OPEN: arrivals 4000..4490 ms (50) and 4530..5020 ms (50).
+        assertThat(sink.sum(0, RecordingSink.Tick::breakerRefused)).isEqualTo(100);
+        assertThat(sink.violation).isNull();
+    }
+
     @Test
     void shouldOpenOnSlowCallsAndAnswerTheFallbackWhileOpen() throws Exception {
         // dep takes 30 ms > the 20 ms threshold: 5 slow results of 5 (minimum 5) open it; open, the caller gets
@@ -181,6 +264,13 @@ class ResilienceTest {
         }
         // Waiting up to 5 ms turns some refusals into calls that get a permit later; the rate through is the same.
         assertThat(refusedWith[1]).isLessThan(refusedWith[0]);
+    }
+
+    /** From the tick it is applied at, dep (service 1) fails every request. */
+    private static KernelActions failing() {
+        final KernelActions failing = new KernelActions();
+        failing.add(KernelAction.FAILURE_RATE, 1, 1_000_000_000L, 0);
+        return failing;
     }
 
     private static RecordingSink.BreakerChange change(final long timeNs, final int from, final int to,
