@@ -10,9 +10,11 @@ import io.tickwire.sbe.MessageHeaderDecoder;
 import io.tickwire.sbe.MessageHeaderEncoder;
 import io.tickwire.sbe.MetricKind;
 import io.tickwire.sbe.SampleBatchEncoder;
+import io.tickwire.sbe.SeriesDeclarationEncoder;
 import io.tickwire.sbe.TickSummaryDecoder;
 import io.tickwire.transport.FeedServer;
 import io.tickwire.transport.test.FeedServerFixture;
+import io.tickwire.transport.test.FeedTestClient;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,11 +26,15 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,6 +56,7 @@ class IngestSocketTest {
         """;
     private static final int GOOD_BATCHES = 200;
     private static final int GOOD_SAMPLES_PER_BATCH = 100;
+    private static final int WINDOW = 8192;
     private static final String TOKEN = "ingest-socket-token-0123456789";
 
     @Test
@@ -105,7 +112,113 @@ class IngestSocketTest {
             assertThat(obs.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         }
 
-        final long[] sums = new long[2];
+        final Map<String, Long> arrivals = arrivalsBySource(journal);
+        assertThat(arrivals.get("good")).as("the well-behaved source's samples in the ticks")
+            .isEqualTo((long)GOOD_BATCHES * GOOD_SAMPLES_PER_BATCH);
+        assertThat(arrivals.get("agent")).as("the JSON agent's").isEqualTo(jsonSamples);
+    }
+
+    /**
+     * Flow control, provoked: a source that sends SampleBatch frames without waiting for the server's IngestStatus
+     * (three frames of 2.9 KB in one TCP write, against a window of 8 KiB) is closed with 1008, counted
+     * {@code flow_control}; a well-behaved {@link IngestClient} on another connection, sending before, during and
+     * after, has every sample in the journaled ticks, and a source that connects afterwards is served.
+     */
+    @Test
+    void shouldCloseASourcePastItsWindowWith1008WhileAWellBehavedSourceLosesNothing(@TempDir final Path dir)
+        throws Exception {
+        final Path journal = dir.resolve("journal");
+        final long[] after = new long[1];
+        final AtomicBoolean stop = new AtomicBoolean();
+        final CompletableFuture<Long> good;
+        try (FeedServerFixture fixture = FeedServerFixture.start(new FeedServer.Context()
+            .maxFramePayloadBytes(WINDOW / 2).ingestWindowBytes(WINDOW))) {
+            final Observation obs = fixture.registry().launch(ObserveLoader.parse("name: window\ntick: 100ms\n"),
+                new Observation.Context(), id -> journal);
+            final URI uri = URI.create("ws://127.0.0.1:" + fixture.port() + "/ingest?observation=" + obs.id());
+            final IngestClient source = IngestClient.connect(new IngestClient.Context().uri(uri)
+                .maxFrameBytes(WINDOW / 2));
+            good = CompletableFuture.supplyAsync(() -> sendUntil(source, stop));
+            awaitBatches(source, good, 10);
+
+            final FeedTestClient rogue = FeedTestClient.connectTo(fixture.port(), "/ingest?observation=" + obs.id());
+            rogue.sendBinary(declaration("rogue", "queue_depth"));
+            final byte[] frame = sampleBatch(1, 160).byteArray();
+            assertThat(3 * frame.length).as("three frames are past the window").isGreaterThan(WINDOW);
+            // Three frames in one write reach the server in one read, before it can announce anything consumed; the
+            // loop only makes the test independent of how TCP segments them.
+            for (int i = 0; i < 10_000 && !rogue.closed().isDone(); i++) {
+                try {
+                    rogue.sendInOneWrite(frame, frame, frame);
+                } catch (final IOException closedByTheServer) {
+                    break;
+                }
+            }
+            final FeedTestClient.Close close = rogue.closed().get(30, TimeUnit.SECONDS);
+            assertThat(close.code()).isEqualTo(1008);
+            assertThat(close.reason()).startsWith("beyond the window: ").endsWith(", window " + WINDOW);
+            assertThat(obs.registry().unattributed().rejected(IngestRejection.FLOW_CONTROL)).isEqualTo(1);
+            rogue.close();
+
+            // The well-behaved source goes on: 10 more batches consumed after the close, then it stops.
+            final long atClose = source.consumedBatch();
+            awaitBatches(source, good, atClose + 10);
+            stop.set(true);
+            final long sent = good.get(60, TimeUnit.SECONDS);
+            assertThat(source.closeStatus()).as("still open").isEqualTo(-1);
+            assertThat(source.nacks()).isZero();
+            assertThat(obs.registry().source("good").accepted()).isEqualTo(sent);
+            source.close();
+
+            // And the server takes a new source.
+            try (IngestClient late = IngestClient.connect(new IngestClient.Context().uri(uri)
+                .maxFrameBytes(WINDOW / 2))) {
+                late.declare(0, "after", "queue_depth", "", MetricKind.GAUGE, null);
+                addAndFlush(late, 50);
+                assertThat(late.awaitConsumed(10_000)).isTrue();
+                after[0] = late.samplesSent();
+            }
+            obs.stop();
+            assertThat(obs.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        final Map<String, Long> arrivals = arrivalsBySource(journal);
+        assertThat(arrivals.get("good")).as("the well-behaved source's samples in the ticks").isEqualTo(good.get());
+        assertThat(arrivals.get("after")).as("the source connected after the close").isEqualTo(after[0]);
+    }
+
+    /** Batches of 100 samples of 10 series of source "good", as fast as the window lets, until {@code stop}. */
+    private static long sendUntil(final IngestClient c, final AtomicBoolean stop) {
+        try {
+            for (int k = 0; k < 10; k++) {
+                c.declare(k, "good", "queue_depth_" + k, "", MetricKind.GAUGE, null);
+            }
+            while (!stop.get()) {
+                for (int i = 0; i < GOOD_SAMPLES_PER_BATCH; i++) {
+                    c.add(i % 10, 0, i);
+                }
+                c.flush();
+            }
+            if (!c.awaitConsumed(30_000)) {
+                throw new AssertionError("good: consumed " + c.consumedBytes() + " of " + c.sentBytes());
+            }
+            return c.samplesSent();
+        } catch (final IOException | InterruptedException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** Wait until the server says it consumed batch {@code batch} of {@code c} (or its sender failed). */
+    private static void awaitBatches(final IngestClient c, final CompletableFuture<Long> sender, final long batch)
+        throws InterruptedException {
+        while (c.consumedBatch() < batch && !sender.isDone()) {
+            Thread.sleep(1); // a poll, not a timing assumption: the test's timeout bounds it
+        }
+        assertThat(sender.isCompletedExceptionally()).as("the sender failed").isFalse();
+    }
+
+    /** Samples per source in the journaled ticks (the catalog's row names are {@code source/metric...}). */
+    private static Map<String, Long> arrivalsBySource(final Path journal) throws IOException {
+        final Map<String, Long> arrivals = new HashMap<>();
         try (JournalReader reader = JournalReader.open(journal)) {
             final CatalogInfo catalog = CatalogInfo.decode(reader.catalog());
             final TickSummaryDecoder d = new TickSummaryDecoder();
@@ -115,20 +228,23 @@ class IngestSocketTest {
                 d.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, h.blockLength(), h.version());
                 for (final TickSummaryDecoder.ServicesDecoder s : d.services()) {
                     final String name = catalog.name(s.serviceId());
-                    if (name.startsWith("good/")) {
-                        sums[0] += s.arrivals();
-                    } else if (name.startsWith("agent/")) {
-                        sums[1] += s.arrivals();
-                    }
+                    arrivals.merge(name.substring(0, name.indexOf('/')), s.arrivals(), Long::sum);
                     s.skipHistogram();
                 }
             })) {
                 // every tick
             }
         }
-        assertThat(sums[0]).as("the well-behaved source's samples in the ticks")
-            .isEqualTo((long)GOOD_BATCHES * GOOD_SAMPLES_PER_BATCH);
-        assertThat(sums[1]).as("the JSON agent's").isEqualTo(jsonSamples);
+        return arrivals;
+    }
+
+    /** A SeriesDeclaration of key 0: a gauge {@code metric} of {@code source}. */
+    private static byte[] declaration(final String source, final String metric) {
+        final UnsafeBuffer b = new UnsafeBuffer(new byte[256]);
+        final SeriesDeclarationEncoder e = new SeriesDeclarationEncoder().wrapAndApplyHeader(b, 0,
+            new MessageHeaderEncoder());
+        e.seriesCount(1).next().key(0).kind(MetricKind.GAUGE).source(source).metric(metric).labels("").unit("");
+        return Arrays.copyOf(b.byteArray(), MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength());
     }
 
     @Test

@@ -498,7 +498,7 @@ final class IngestFrameHandler extends ChannelInboundHandlerAdapter {
     private void write(final int length) {
         final ByteBuf out = ctx.alloc().buffer(length);
         out.writeBytes(outbound.byteArray(), 0, length);
-        ctx.write(new BinaryWebSocketFrame(out));
+        ctx.write(new BinaryWebSocketFrame(out), ctx.voidPromise()); // a failed write reaches exceptionCaught
     }
 
     private void sendText(final String text) {

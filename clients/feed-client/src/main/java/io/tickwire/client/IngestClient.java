@@ -2,6 +2,7 @@ package io.tickwire.client;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -229,15 +230,17 @@ public final class IngestClient implements AutoCloseable {
         handler.awaitWindow(sentBytes, length);
         final ByteBuf out = channel.alloc().directBuffer(length);
         out.writeBytes(buffer.byteArray(), 0, length);
-        channel.writeAndFlush(new BinaryWebSocketFrame(out));
+        channel.writeAndFlush(new BinaryWebSocketFrame(out), channel.voidPromise()); // failures: exceptionCaught
         sentBytes += length;
     }
 
     /** Send one JSON text frame ({@code {source, metric, value, ...}} or an array): the simple agents' way. */
     public void sendJson(final String json) throws IOException {
-        final int length = json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+        final int length = ByteBufUtil.utf8Bytes(json);
         handler.awaitWindow(sentBytes, length);
-        channel.writeAndFlush(new TextWebSocketFrame(json));
+        final ByteBuf out = channel.alloc().directBuffer(length);
+        ByteBufUtil.reserveAndWriteUtf8(out, json, length);
+        channel.writeAndFlush(new TextWebSocketFrame(out), channel.voidPromise());
         sentBytes += length;
     }
 
@@ -319,6 +322,7 @@ public final class IngestClient implements AutoCloseable {
         private final IngestStatusDecoder status = new IngestStatusDecoder();
         private final IngestNackDecoder nack = new IngestNackDecoder();
         private final UnsafeBuffer in = new UnsafeBuffer(0, 0);
+        private byte[] copy = new byte[256];
         private io.netty.channel.ChannelPromise handshake;
         private volatile long consumedBatch;
         private volatile long consumedBytes;
@@ -347,6 +351,12 @@ public final class IngestClient implements AutoCloseable {
         @Override
         public void channelActive(final ChannelHandlerContext c) {
             handshaker.handshake(c.channel());
+        }
+
+        /** A failed write (sends use the void promise) or read: the connection is closed, its close is recorded. */
+        @Override
+        public void exceptionCaught(final ChannelHandlerContext c, final Throwable cause) {
+            c.close();
         }
 
         @Override
@@ -394,9 +404,20 @@ public final class IngestClient implements AutoCloseable {
 
         private void onBinary(final ByteBuf content) {
             final int length = content.readableBytes();
-            final byte[] bytes = new byte[length]; // answers are rare: one per read on the server
-            content.getBytes(content.readerIndex(), bytes);
-            in.wrap(bytes);
+            if (length < MessageHeaderDecoder.ENCODED_LENGTH) {
+                return;
+            }
+            if (content.hasMemoryAddress()) {
+                in.wrap(content.memoryAddress() + content.readerIndex(), length);
+            } else if (content.hasArray()) {
+                in.wrap(content.array(), content.arrayOffset() + content.readerIndex(), length);
+            } else {
+                if (copy.length < length) {
+                    copy = new byte[Math.max(length, copy.length * 2)];
+                }
+                content.getBytes(content.readerIndex(), copy, 0, length);
+                in.wrap(copy, 0, length);
+            }
             header.wrap(in, 0);
             if (header.schemaId() != Schema.ID) {
                 return;

@@ -40,8 +40,9 @@ import java.util.function.BooleanSupplier;
  * announced first by a {@code CatalogUpdate}.
  * <p>
  * Runs on <b>one thread</b>. Steady state allocates nothing: the per-tick state of the open window is preallocated
- * and reused, histograms come from a pool (growing to the most rows with latencies in flight at once), and the
- * arrays grow only when a row or input beyond their size appears.
+ * and reused, histograms come from a pool (growing to the most rows with latencies in flight at once), the arrays
+ * grow only when a row or input beyond their size appears, and each slot of the output ring grows on the ring's first
+ * lap to hold the largest tick (then only if ticks grow by half).
  */
 public final class ObservationAggregator implements EventHandler<ObservedSlot> {
     private static final long NONE = Long.MIN_VALUE;
@@ -61,6 +62,7 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
     private final AtomicLong ticksClosed = new AtomicLong();
     private long nextToClose;
     private int announcedRows;
+    private int largestTick;
     private boolean ended;
 
     // Per input, across ticks: a counter's previous sample.
@@ -284,9 +286,12 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
 
     private void publish(final TickState t) {
         t.buildFamilies(registry, this);
-        Arrays.sort(t.touchedRows, 0, t.touchedCount);
+        t.sortTouched();
         final long seq = Rings.claim(output, failed);
         final OutputSlot slot = output.get(seq);
+        // Grown once to half again the largest tick so far (not step by step as it is encoded): after the ring's first
+        // lap its slots grow only if ticks grow by half.
+        slot.buffer.checkLimit(largestTick + (largestTick >> 1));
         final TickSummaryEncoder e = summary.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
             .simulationId(simulationId)
             .tick(t.tick)
@@ -345,6 +350,7 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
         slot.kind = OutputSlot.TICK;
         slot.tick = t.tick;
         slot.length = MessageHeaderEncoder.ENCODED_LENGTH + e.encodedLength();
+        largestTick = Math.max(largestTick, slot.length);
         output.publish(seq);
     }
 
@@ -388,7 +394,8 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
         long[] late = new long[0];
         long[] latencySum = new long[0];
         TickHistogram[] histograms = new TickHistogram[0];
-        boolean[] touched = new boolean[0];
+        /** Rows touched this tick, one bit each: their id order without a sort (Arrays.sort allocates). */
+        long[] touched = new long[0];
         int[] touchedRows = new int[0];
         int touchedCount;
         double[] parts = new double[0];
@@ -413,7 +420,7 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
                 late = Arrays.copyOf(late, n);
                 latencySum = Arrays.copyOf(latencySum, n);
                 histograms = Arrays.copyOf(histograms, n);
-                touched = Arrays.copyOf(touched, n);
+                touched = Arrays.copyOf(touched, (n + 63) >>> 6);
                 touchedRows = Arrays.copyOf(touchedRows, n);
                 for (int r = before; r < n; r++) {
                     clearRow(r);
@@ -427,9 +434,22 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
         }
 
         void touch(final int row) {
-            if (!touched[row]) {
-                touched[row] = true;
+            final long bit = 1L << row;
+            if ((touched[row >>> 6] & bit) == 0) {
+                touched[row >>> 6] |= bit;
                 touchedRows[touchedCount++] = row;
+            }
+        }
+
+        /** The touched rows in id order, from the bits: O(words up to the highest one + rows), no allocation. */
+        void sortTouched() {
+            int i = 0;
+            for (int w = 0; i < touchedCount; w++) {
+                long bits = touched[w];
+                while (bits != 0) {
+                    touchedRows[i++] = (w << 6) + Long.numberOfTrailingZeros(bits);
+                    bits &= bits - 1;
+                }
             }
         }
 
@@ -562,7 +582,7 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
                     histograms[r] = null;
                 }
                 clearRow(r);
-                touched[r] = false;
+                touched[r >>> 6] &= ~(1L << r);
             }
             touchedCount = 0;
             for (int i = 0; i < seenCount; i++) {

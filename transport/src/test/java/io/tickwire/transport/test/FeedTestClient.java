@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * socket that sends whole frames as given (several in one TCP write, text, oversized, malformed: what a real client
  * library will not send) and checks every frame the server sends against RFC 6455 section 5.2: FIN set (the feed
  * never fragments), RSV bits clear, a known opcode, no mask, the payload length in its shortest form. A violation
- * throws. Requests are encoded by {@link FeedWire}; answers are read with {@code FeedWire.read*}.
+ * throws. Requests are encoded by {@link FeedWire}; answers are read with {@code FeedWire.read*}. It speaks to the
+ * ingest route too ({@link #connectTo}): a source that ignores its window.
  * <p>
  * Two ways to read, one per client:
  * <ul>
@@ -86,6 +87,19 @@ public final class FeedTestClient implements AutoCloseable {
      */
     public static FeedTestClient connect(final int port, final String query, final int receiveBufferBytes)
         throws IOException {
+        return open(port, "/feed" + query, receiveBufferBytes);
+    }
+
+    /**
+     * Connect to another WebSocket route of the server, {@code ws://127.0.0.1:port<target>} (e.g.
+     * {@code /ingest?observation=1}), and upgrade: its frames are checked and read as the feed's.
+     */
+    public static FeedTestClient connectTo(final int port, final String target) throws IOException {
+        return open(port, target, 0);
+    }
+
+    private static FeedTestClient open(final int port, final String target, final int receiveBufferBytes)
+        throws IOException {
         final Socket socket = new Socket();
         if (receiveBufferBytes > 0) {
             socket.setReceiveBufferSize(receiveBufferBytes);
@@ -95,7 +109,7 @@ public final class FeedTestClient implements AutoCloseable {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             socket.setSoTimeout(READ_TIMEOUT_MS);
             final FeedTestClient client = new FeedTestClient(socket);
-            client.upgrade(port, query);
+            client.upgrade(port, target);
             return client;
         } catch (final IOException | RuntimeException ex) {
             socket.close();
@@ -103,8 +117,8 @@ public final class FeedTestClient implements AutoCloseable {
         }
     }
 
-    private void upgrade(final int port, final String query) throws IOException {
-        out.write(("GET /feed" + query + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
+    private void upgrade(final int port, final String target) throws IOException {
+        out.write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nUpgrade: websocket\r\n"
             + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
             + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
