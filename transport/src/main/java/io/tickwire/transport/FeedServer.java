@@ -183,7 +183,8 @@ public final class FeedServer implements AutoCloseable {
         port = ((InetSocketAddress)serverChannel.localAddress()).getPort();
         if (ctx.alertNotifier() != null) {
             final String host = ctx.bindAddress().contains(":") ? "[" + ctx.bindAddress() + "]" : ctx.bindAddress();
-            ctx.alertNotifier().serverUrl((ctx.tlsCertificate() == null ? "http" : "https") + "://" + host + ":" + port);
+            final String scheme = ctx.tlsCertificate() == null ? "http" : "https";
+            ctx.alertNotifier().serverUrl(scheme + "://" + host + ":" + port);
         }
         LOG.info("tickwire server on {}://{}:{} ({} transport, feed on /feed, journals {}, token {})",
             ctx.tlsCertificate() == null ? "http" : "https", ctx.bindAddress(), port,

@@ -399,7 +399,8 @@ public final class AlertNotifier implements AutoCloseable {
     /** Queue {@code a} to the Alertmanagers (and, for a change, the webhooks). */
     private void send(final ActiveAlert a, final long now, final boolean change) {
         a.lastSentNs = now;
-        final long endsAt = a.resolved ? a.endsAtNs : epochNanos() + 4 * TimeUnit.MILLISECONDS.toNanos(ctx.resendDelayMs);
+        final long endsAt = a.resolved ? a.endsAtNs
+            : epochNanos() + 4 * TimeUnit.MILLISECONDS.toNanos(ctx.resendDelayMs); // ValidUntil
         final AlertSnapshot snapshot = new AlertSnapshot(a.labels, a.annotations, a.startsAtNs, endsAt, a.generatorUrl,
             a.resolved);
         for (final NotificationTarget t : targets) {
