@@ -3,6 +3,7 @@ package io.tickwire.cli;
 import io.tickwire.engine.WaitStrategies;
 import io.tickwire.engine.diagram.Units;
 import io.tickwire.journal.JournalRetention;
+import io.tickwire.transport.alerting.AlertNotifier;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -97,6 +98,17 @@ enum ConfigKey {
     LAYOUT_BROADCASTER_CPUS("layout.broadcaster.cpus", "", Kind.CPUS, "CPUs of the feed's broadcaster."),
     LAYOUT_NETTY_CPUS("layout.netty.cpus", "", Kind.CPUS, "CPUs of Netty's event loops (accept and I/O)."),
     METRICS_ENABLED("metrics.enabled", "true", Kind.BOOLEAN, "Serve GET /metrics (Prometheus)."),
+    ALERTING_ALERTMANAGERS("alerting.alertmanagers", "", Kind.URLS, "Alertmanagers (base URLs, comma-separated or "
+        + "a YAML list) every run's alerts are posted to: POST {url}/api/v2/alerts. --alertmanager adds one."),
+    ALERTING_WEBHOOKS("alerting.webhooks", "", Kind.URLS, "Webhook URLs every run's alert changes are posted to, in "
+        + "Alertmanager's webhook format (version 4). --alert-webhook adds one."),
+    ALERTING_RESEND_DELAY("alerting.resendDelay", "1m", Kind.DURATION, "How often a firing alert is sent again to "
+        + "the Alertmanagers; its endsAt is 4 times this ahead (Prometheus' --rules.alert.resend-delay)."),
+    ALERTING_TIMEOUT("alerting.timeout", "10s", Kind.DURATION, "Time limit of one notification POST."),
+    ALERTING_RETRY_FOR("alerting.retryFor", "1m", Kind.DURATION, "How long a failed notification is retried (back-off "
+        + "0.5 s doubling to 30 s, with jitter; at most 10 attempts) before its alerts count as failed."),
+    ALERTING_EXTERNAL_URL("alerting.externalUrl", "", Kind.URLS, "The dashboard's URL as receivers should link it "
+        + "(generatorURL {url}/?sim=ID); empty: the server's own address."),
     LOG_FORMAT("log.format", "text", Kind.LOG_FORMAT, "Log lines as text, or json (one JSON object a line)."),
     LOG_LEVEL("log.level", "INFO", Kind.LOG_LEVEL, "Level of Tickwire's own loggers: ERROR, WARN, INFO, DEBUG.");
 
@@ -107,7 +119,8 @@ enum ConfigKey {
         POSITIVE_NUMBER("a number > 0"), DURATION("a duration > 0 (500ms, 30s, 2m)"), SIZE("a size (64MB, 1GB)"), POWER_OF_TWO("a power of two >= 2"),
         ROLL_CYCLE("a roll cycle"), RETENTION("an age (7d, 12h) or a size (10GB)"),
         WAIT("one of " + String.join(", ", WaitStrategies.NAMES)), CPUS("CPU numbers and ranges, e.g. 2,4-7"),
-        LOG_FORMAT("text or json"), LOG_LEVEL("one of ERROR, WARN, INFO, DEBUG, TRACE");
+        LOG_FORMAT("text or json"), LOG_LEVEL("one of ERROR, WARN, INFO, DEBUG, TRACE"),
+        URLS("http:// or https:// URLs, comma-separated");
 
         final String wanted;
 
@@ -159,7 +172,7 @@ enum ConfigKey {
     String problem(final String text) {
         if (text.isEmpty()) {
             return switch (kind) {
-                case TEXT, SECRET, PATH, RETENTION, CPUS -> null;
+                case TEXT, SECRET, PATH, RETENTION, CPUS, URLS -> null;
                 default -> "must be " + kind.wanted + ", got nothing";
             };
         }
@@ -217,6 +230,13 @@ enum ConfigKey {
                     }
                 }
                 case CPUS -> CpuSet.parse(text);
+                case URLS -> {
+                    for (final String url : text.split(",")) {
+                        if (!url.isBlank()) {
+                            AlertNotifier.Context.checkUrl("URL", url.trim());
+                        }
+                    }
+                }
                 case LOG_FORMAT -> {
                     if (!text.equals("text") && !text.equals("json")) {
                         return wanted(text);

@@ -35,6 +35,11 @@ final class ConfigOptions {
         return this;
     }
 
+    /** The commands' own flags given so far, by key. */
+    Map<ConfigKey, TickwireConfig.Value> flags() {
+        return flags;
+    }
+
     TickwireConfig resolve() throws BadInputException {
         final Map<ConfigKey, TickwireConfig.Value> all = new LinkedHashMap<>();
         for (final String s : set) {

@@ -34,9 +34,12 @@ final class DemoCommand extends CliCommand {
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
+    @Mixin
+    AlertingOptions alerting = new AlertingOptions();
+
     @Override
     protected int execute() throws Exception {
-        final TickwireConfig cfg = config.resolve();
+        final TickwireConfig cfg = alerting.applyTo(config).resolve();
         final Diagram d = Diagrams.load(findExample());
         if (port < 0 || port > 65535) {
             throw new BadInputException("--port must be 0..65535, got " + port);

@@ -42,6 +42,9 @@ final class ObserveCommand extends CliCommand {
     @Mixin
     ConfigOptions settings = new ConfigOptions();
 
+    @Mixin
+    AlertingOptions alerting = new AlertingOptions();
+
     @Option(names = "--port", paramLabel = "P", description = "server.port (default 8080; 0 picks a free one).")
     Integer port;
 
@@ -78,7 +81,7 @@ final class ObserveCommand extends CliCommand {
                 throw new BadInputException("--duration: " + ex.getMessage(), ex);
             }
         }
-        final TickwireConfig cfg = settings
+        final TickwireConfig cfg = alerting.applyTo(settings)
             .flag(ConfigKey.SERVER_BIND, "--bind", bind)
             .flag(ConfigKey.SERVER_PORT, "--port", port)
             .flag(ConfigKey.SERVER_TOKEN_FILE, "--token-file", tokenFile)

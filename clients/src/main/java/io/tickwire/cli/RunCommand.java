@@ -34,6 +34,9 @@ final class RunCommand extends CliCommand {
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
+    @Mixin
+    AlertingOptions alerting = new AlertingOptions();
+
     // Launch parameters are taken as text and parsed by LaunchParameters, as the REST API's are.
     @Option(names = "--speed", paramLabel = "1|N|max",
         description = "Simulated seconds per wall-clock second, or max (default 1; resumed: the run's).")
@@ -89,7 +92,7 @@ final class RunCommand extends CliCommand {
 
     @Override
     protected int execute() throws Exception {
-        final TickwireConfig cfg = config.resolve();
+        final TickwireConfig cfg = alerting.applyTo(config).resolve();
         if (resume != null) {
             return resume(cfg);
         }

@@ -1,6 +1,7 @@
 package io.tickwire.cli;
 
 import io.tickwire.transport.FeedServer;
+import io.tickwire.transport.alerting.AlertNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -51,6 +52,9 @@ final class ServeCommand extends CliCommand {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "data.dir.")
     Path dataDir;
 
+    @Mixin
+    AlertingOptions alerting = new AlertingOptions();
+
     /** Called once the server listens; a seam for tests. */
     Consumer<FeedServer> onServing;
     /** Counted down by SIGTERM/SIGINT (or a test) to stop the server. */
@@ -58,7 +62,7 @@ final class ServeCommand extends CliCommand {
 
     @Override
     protected int execute() throws Exception {
-        final TickwireConfig cfg = config
+        final TickwireConfig cfg = alerting.applyTo(config)
             .flag(ConfigKey.SERVER_BIND, "--bind", bind)
             .flag(ConfigKey.SERVER_PORT, "--port", port)
             .flag(ConfigKey.SERVER_TOKEN_FILE, "--token-file", tokenFile)
@@ -97,12 +101,21 @@ final class ServeCommand extends CliCommand {
         }
     }
 
+    private static void closeNotifier(final AlertNotifier notifier) {
+        if (notifier != null) {
+            notifier.close();
+        }
+    }
+
     static String url(final FeedServer server, final String bind) {
         final String host = bind.contains(":") ? "[" + bind + "]" : bind;
         return (server.tls() ? "https" : "http") + "://" + host + ":" + server.port();
     }
 
-    /** The server as the configuration says: bind, port, token, TLS, journals, limits, layout, metrics. */
+    /**
+     * The server as the configuration says: bind, port, token, TLS, journals, limits, layout, metrics, and the alert
+     * notifier (alerting.*), which the server closes after its runs.
+     */
     static FeedServer startServer(final TickwireConfig cfg) throws Exception {
         final ThreadLayout layout = new ThreadLayout(cfg);
         final FeedServer.Context ctx = new FeedServer.Context()
@@ -144,10 +157,16 @@ final class ServeCommand extends CliCommand {
         } catch (final IllegalArgumentException ex) {
             throw new BadInputException(ex.getMessage(), ex);
         }
+        final AlertNotifier notifier = AlertingOptions.notifier(cfg);
+        ctx.alertNotifier(notifier);
         try {
             return FeedServer.start(ctx);
         } catch (final UncheckedIOException ex) {
+            closeNotifier(notifier);
             throw new BadInputException(ex.getMessage() + " (choose another server.port)", ex);
+        } catch (final Exception ex) {
+            closeNotifier(notifier);
+            throw ex;
         }
     }
 }

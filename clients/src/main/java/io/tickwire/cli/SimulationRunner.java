@@ -9,6 +9,7 @@ import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournaledEdits;
 import io.tickwire.transport.FeedServer;
 import io.tickwire.transport.RunLauncher;
+import io.tickwire.transport.alerting.AlertNotifier;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -134,6 +135,7 @@ final class SimulationRunner {
     private final Consumer<FeedServer> onServing;
     private Simulation simulation;
     private RunLauncher.Run run; // --no-serve; when serving, the server's registry holds the run
+    private AlertNotifier notifier; // --no-serve, when alerting is configured; when serving, the server's
     private FeedServer server;
     private long startNanos;
     private boolean finished;
@@ -277,11 +279,16 @@ final class SimulationRunner {
                 : server.registry().launch(diagram, ctx, journalDir);
         } else {
             err.flush();
-            final RunLauncher launcher = new RunLauncher(new RunLauncher.Context().feed(false)
+            final RunLauncher.Context launch = new RunLauncher.Context().feed(false)
                 .journalRollCycle(plan.rollCycle())
                 .journalRetention(plan.retention())
                 .journalMinFreeBytes(plan.minFreeBytes())
-                .journalPretouch(plan.config().bool(ConfigKey.JOURNAL_PRETOUCH)));
+                .journalPretouch(plan.config().bool(ConfigKey.JOURNAL_PRETOUCH));
+            notifier = AlertingOptions.notifier(plan.config());
+            if (notifier != null) {
+                launch.listener(notifier.listenerFactory());
+            }
+            final RunLauncher launcher = new RunLauncher(launch);
             run = resuming
                 ? launcher.resume(diagram, ctx, ctx.simulationId(), journalDir, resume.hasCatalog(),
                     resume.ticksJournaled())
@@ -314,6 +321,7 @@ final class SimulationRunner {
             sim.close();
         }
         closeQuietly(run);
+        closeQuietly(notifier); // after the run: its last alerts are delivered (bounded)
         closeQuietly(server);
         if (sim != null) {
             err.println("done:      " + summary(sim, System.nanoTime() - startNanos));

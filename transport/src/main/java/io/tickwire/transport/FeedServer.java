@@ -27,6 +27,7 @@ import io.tickwire.engine.ThreadStartHook;
 import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.journal.JournalRetention;
 import io.tickwire.journal.JournalWriter;
+import io.tickwire.transport.alerting.AlertNotifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,10 +98,19 @@ public final class FeedServer implements AutoCloseable {
                 .metrics(ctx.metrics())
                 .journalPretouch(ctx.journalPretouch())
                 .runDefaults(ctx.runDefaults())
-                .listeners(ctx.runListeners())));
+                .listeners(runListeners(ctx))));
         replayThreads = new ReplayThreads(ctx.replayThreads());
         runtime = new FeedRuntime(ctx, registry, replayThreads, ConcurrentHashMap.newKeySet(), new FeedCounters(),
             new InFlightAnswers());
+    }
+
+    /** The context's run listeners, then the alert notifier's (if any). */
+    private static List<RunLauncher.ListenerFactory> runListeners(final Context ctx) {
+        final List<RunLauncher.ListenerFactory> factories = new ArrayList<>(ctx.runListeners());
+        if (ctx.alertNotifier() != null) {
+            factories.add(ctx.alertNotifier().listenerFactory());
+        }
+        return factories;
     }
 
     /** Netty's thread factory, with the layout's hook run on each thread as it starts. */
@@ -171,6 +181,11 @@ public final class FeedServer implements AutoCloseable {
             throw new UncheckedIOException(what, ex instanceof IOException io ? io : new IOException(ex));
         }
         port = ((InetSocketAddress)serverChannel.localAddress()).getPort();
+        if (ctx.alertNotifier() != null) {
+            final String host = ctx.bindAddress().contains(":") ? "[" + ctx.bindAddress() + "]" : ctx.bindAddress();
+            final String scheme = ctx.tlsCertificate() == null ? "http" : "https";
+            ctx.alertNotifier().serverUrl(scheme + "://" + host + ":" + port);
+        }
         LOG.info("tickwire server on {}://{}:{} ({} transport, feed on /feed, journals {}, token {})",
             ctx.tlsCertificate() == null ? "http" : "https", ctx.bindAddress(), port,
             ctx.useEpoll() ? "native epoll" : "NIO", ctx.journalRoot() == null ? "off" : "in " + ctx.journalRoot(),
@@ -210,6 +225,9 @@ public final class FeedServer implements AutoCloseable {
             serverChannel.close().awaitUninterruptibly(SHUTDOWN_TIMEOUT_MS);
         }
         registry.close();
+        if (ctx.alertNotifier() != null) {
+            ctx.alertNotifier().close(); // after the runs: their last alerts are delivered (bounded)
+        }
         try {
             // Answers promised for later (a stop's, once its run has ended) are written before connections close.
             runtime.answers().awaitNone(SHUTDOWN_TIMEOUT_MS);
@@ -312,6 +330,7 @@ public final class FeedServer implements AutoCloseable {
         private String journalRollCycle = JournalRetention.DEFAULT_ROLL_CYCLE;
         private JournalRetention.Policy journalRetention = JournalRetention.Policy.KEEP_ALL;
         private final List<RunLauncher.ListenerFactory> runListeners = new ArrayList<>();
+        private AlertNotifier alertNotifier;
         private int maxIngestBodyBytes = DEFAULT_MAX_INGEST_BODY_BYTES;
         private int maxIngestDecodedBytes = DEFAULT_MAX_INGEST_DECODED_BYTES;
         private int ingestWindowBytes = DEFAULT_INGEST_WINDOW_BYTES;
@@ -576,6 +595,20 @@ public final class FeedServer implements AutoCloseable {
 
         public List<RunLauncher.ListenerFactory> runListeners() {
             return runListeners;
+        }
+
+        /**
+         * Post the alerts of every run launched here to Alertmanagers and webhooks: the notifier's listener is
+         * attached to each run, its counters are on {@code /metrics}, its generatorURLs point at this server (unless
+         * it has an external URL of its own), and the server closes it after its runs. Default none.
+         */
+        public Context alertNotifier(final AlertNotifier notifier) {
+            this.alertNotifier = notifier;
+            return this;
+        }
+
+        public AlertNotifier alertNotifier() {
+            return alertNotifier;
         }
 
         /**

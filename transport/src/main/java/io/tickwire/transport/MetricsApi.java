@@ -26,6 +26,7 @@ import io.tickwire.engine.observe.Observation;
 import io.tickwire.engine.observe.SourceStats;
 import io.tickwire.sbe.IngestRejection;
 import io.tickwire.journal.JournalWriter;
+import io.tickwire.transport.alerting.AlertNotifier;
 import org.HdrHistogram.Histogram;
 
 import java.io.IOException;
@@ -116,6 +117,20 @@ final class MetricsApi {
                 protocol, runtime.counters().ingestAccepted(p));
             f.counter("tickwire_ingest_samples_rejected", "Samples ingest refused (a malformed or oversized request "
                 + "counts 1), by protocol", protocol, runtime.counters().ingestRejected(p));
+        }
+
+        final AlertNotifier notifier = runtime.ctx().alertNotifier();
+        if (notifier != null) {
+            for (final AlertNotifier.TargetStats t : notifier.targets()) {
+                final Labels target = Labels.of("kind", t.kind(), "target", t.target());
+                f.counter("tickwire_alert_notifications_sent", "Alerts delivered to each Alertmanager and webhook",
+                    target, t.sent());
+                f.counter("tickwire_alert_notifications_failed", "Alerts given up on after retries, or refused (4xx), "
+                    + "by target", target, t.failed());
+                f.counter("tickwire_alert_notifications_dropped", "Alerts dropped unsent from a full queue (or at "
+                    + "shutdown), by target", target, t.dropped());
+                f.gauge("tickwire_alert_notifications_queued", "Alerts waiting for each target", target, t.queued());
+            }
         }
 
         final List<Long> live = new ArrayList<>();
