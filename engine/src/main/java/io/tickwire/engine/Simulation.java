@@ -7,6 +7,7 @@ import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import io.tickwire.codec.Schema;
+import io.tickwire.engine.control.AlertEvaluator;
 import io.tickwire.engine.control.ClosedTickWindow;
 import io.tickwire.engine.control.ControlEvents;
 import io.tickwire.engine.control.ControlPlane;
@@ -308,6 +309,10 @@ public final class Simulation implements TickSource {
             requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         aggregator.control(closedTicks, concurrency(diagram), controlEvents);
+        if (!diagram.alerts().isEmpty()) {
+            aggregator.alerts(new AlertEvaluator(diagram.alerts(), diagram.services().size(), diagram.tickLengthNs(),
+                ctx.commandRingSize * 2));
+        }
         final BatchEventProcessor<MetricSlot> aggregatorProcessor =
             new BatchEventProcessorBuilder().build(metrics, metrics.newBarrier(), aggregator);
         aggregatorProcessor.setExceptionHandler(onFailure);
