@@ -164,6 +164,7 @@ final class AlertReader {
                     + ")", fnAt);
             }
             expect('(', "'(' after " + fnText);
+            skipSpaces();
             final int targetAt = at;
             final String target = word(true);
             if (target.isEmpty()) {
@@ -227,12 +228,12 @@ final class AlertReader {
             }
             if (ns < tickLengthNs) {
                 throw new ExpressionException("the window must be at least one tick (" + Units.formatNs(tickLengthNs)
-                    + "; got " + shown(window.strip()) + ")", windowAt);
+                    + "; got '" + shown(window.strip()) + "')", windowAt);
             }
             final long ticks = (ns + tickLengthNs - 1) / tickLengthNs;
             if (ticks > MAX_WINDOW_TICKS) {
-                throw new ExpressionException("the window spans at most " + MAX_WINDOW_TICKS + " ticks (got "
-                    + shown(window.strip()) + ", " + ticks + " ticks)", windowAt);
+                throw new ExpressionException("the window spans at most " + MAX_WINDOW_TICKS + " ticks (got '"
+                    + shown(window.strip()) + "', " + ticks + " ticks)", windowAt);
             }
             return (int)ticks;
         }
