@@ -50,7 +50,8 @@ public final class EventMessages {
 
     /**
      * The services an event concerns, for a service filter: {@code into[0]} and {@code into[1]} (-1 for none; a
-     * partition has two, a live edit none, an alert the service its rule reads). Reads the fields at their fixed offsets: allocates nothing.
+     * partition has two, a live edit none, an alert the service its rule reads). Reads the fields at their fixed
+     * offsets: allocates nothing.
      */
     public static void services(final DirectBuffer buffer, final int offset, final int[] into) {
         final int block = offset + MessageHeaderDecoder.ENCODED_LENGTH;

@@ -194,7 +194,8 @@ public record JournalEvent(long tick, long simTimeNs, String type, String kind, 
 
     /**
      * Whether {@code kind}, as {@code tickwire events --kind} takes it, selects this event: a type ({@code scale},
-     * {@code fault}, {@code edit}, {@code replica}, {@code breaker}, {@code alert}) or a kind within one ({@code crashed}, {@code started}, ...).
+     * {@code fault}, {@code edit}, {@code replica}, {@code breaker}, {@code alert}) or a kind within one
+     * ({@code crashed}, {@code started}, {@code firing}, ...).
      */
     public boolean is(final String kind) {
         final String k = kind.toLowerCase(Locale.ROOT).replace('-', '_');
@@ -205,7 +206,7 @@ public record JournalEvent(long tick, long simTimeNs, String type, String kind, 
     /** The kinds {@link #is} knows, for messages. */
     public static final String KINDS = "scale, fault, edit, replica, breaker; hpa, threshold; started, ended; patch, "
         + "fault_add, fault_end; starting, ready, crashed, unhealthy, replaced, draining, removed, killed; closed, "
-        + "open, half_open; alert: pending, firing, resolved, inactive";
+        + "open, half_open; alert; pending, firing, resolved, inactive";
 
     /** An alert event's kind: the state it enters, {@code resolved} for a firing alert's end. */
     private static String alertKind(final AlertState from, final AlertState to) {

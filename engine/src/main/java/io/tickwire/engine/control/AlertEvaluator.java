@@ -136,8 +136,8 @@ public final class AlertEvaluator {
     }
 
     /**
-     * Evaluate every rule on closed tick {@code tick} (ending at {@code endNs}) and tell {@code sink} each state change,
-     * in rule order. Aggregator thread, once every service's {@code tick} is recorded.
+     * Evaluate every rule on closed tick {@code tick} (ending at {@code endNs}) and tell {@code sink} each state
+     * change, in rule order. Aggregator thread, once every service's {@code tick} is recorded.
      */
     public void evaluate(final long tick, final long endNs, final Sink sink) {
         for (int r = 0; r < rules.length; r++) {
