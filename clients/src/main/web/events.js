@@ -19,12 +19,22 @@ export const KINDS = Object.freeze({
     fault: '#e0752d',      // a fault started or ended
     edit: '#ca95e5',       // a live edit took effect
     breaker: '#f2cc0c',    // a circuit breaker changed state
+    alert: '#ff780a',      // an alert rule started firing: the warning colour
+    pending: '#c8b46e',    // an alert rule's condition became true (pending, not firing yet)
+    resolved: '#73bf69',   // a firing alert resolved, or a pending one went back to inactive
 });
 
-const MARKED = new Set(['run', 'control', 'critical', 'gap', 'scale', 'fault', 'edit', 'breaker']);
+const MARKED = new Set(['run', 'control', 'critical', 'gap', 'scale', 'fault', 'edit', 'breaker', 'alert',
+    'resolved']);
+
+/** An alert event's value, in its function's base unit (ns, a fraction, per second, replicas), 4 digits. */
+function alertValue(v) {
+    return v === null || v === undefined || Number.isNaN(v) ? 'no data' : `${Number(v.toPrecision(4))}`;
+}
 
 /**
- * A feed event (tickwire-decoder.js: replicaEvent, scaleDecision, faultEvent, liveEditApplied, breakerEvent) as a
+ * A feed event (tickwire-decoder.js: replicaEvent, scaleDecision, faultEvent, liveEditApplied, breakerEvent,
+ * alertEvent) as a
  * timeline entry:
  * {timeNs, kind, service, text}; `name(serviceId)` gives a service's name. As `tickwire events` words them.
  */
@@ -51,6 +61,14 @@ export function describeRunEvent(msg, name) {
             return { ...at, kind: 'breaker', service: name(msg.serviceId),
                 text: `breaker to ${name(msg.callee)} ${msg.fromState.toLowerCase().replace('_', '-')} → `
                     + `${msg.toState.toLowerCase().replace('_', '-')}${rate}` };
+        }
+        case 'alertEvent': {
+            const from = msg.fromState.toLowerCase();
+            const to = msg.toState.toLowerCase();
+            const kind = to === 'firing' ? 'alert' : to === 'pending' ? 'pending' : 'resolved';
+            const what = from === 'firing' && to === 'inactive' ? 'resolved' : `${from} → ${to}`;
+            return { ...at, kind, service: msg.serviceId >= 0 ? name(msg.serviceId) : null,
+                text: `alert ${msg.name} ${what} (value ${alertValue(msg.value)})` };
         }
         case 'liveEditApplied':
             return { ...at, kind: 'edit', service: null,

@@ -379,3 +379,14 @@ test('encode refuses a missing field and an enum name the schema does not have',
   assert.throws(() => encode('unsubscribe', { requestId: 1 }), /Unsubscribe.simulationId is missing/);
   assert.throws(() => encodeSubscribe({ requestId: 1, policy: 'DROP' }), /DROP is not a ConflationPolicy/);
 });
+
+test('an alert event decodes, with its rule\'s name, and is an event', () => {
+  const alert = new Encoder().header(TEMPLATE.ALERT_EVENT, { version: 4 })
+    .i64(7).i64(59).i64(3_000_000_000).u16(1).u8(1).u8(2).f64(0.95).i64(2_000_000_000).i32(3)
+    .endRoot().str16('CheckoutSlow');
+  const a = decode(alert.buffer());
+  assert.deepEqual([a.type, a.tick, a.simTimeNs, a.rule, a.fromState, a.toState, a.value, a.activeSinceNs,
+    a.serviceId, a.name], ['alertEvent', 59, 3_000_000_000, 1, 'PENDING', 'FIRING', 0.95, 2_000_000_000, 3,
+    'CheckoutSlow']);
+  assert.ok(isEvent(a));
+});

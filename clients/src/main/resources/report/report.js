@@ -234,7 +234,8 @@
     });
 
     // Operations: replicas over time, with the run's events as markers, and the list of events.
-    const EVENT_COLOURS = {scale: '#1f77b4', fault: '#d62728', edit: '#9467bd', replica: '#9aa4b1'};
+    const EVENT_COLOURS = {scale: '#1f77b4', fault: '#d62728', edit: '#9467bd', replica: '#9aa4b1',
+        breaker: '#8c564b', alert: '#e69f00'};
     const events = data.events || [];
     const concerned = services.filter(s => s.desired.length > 0
         || events.some(e => e.service === s.name || e.peer === s.name));
@@ -263,7 +264,7 @@
                     {name: 'desired', colour: COLOURS[3], xs: steps.xs, ys: steps.ys}],
                 caption: 'Serving replicas (their servers over each window, per replica) and the desired replicas '
                     + 'the scale decisions set. Markers: scale decisions (blue), faults (red), live edits (purple), '
-                    + 'replica events (grey); hover for what happened.'});
+                    + 'replica events (grey), alerts (amber); hover for what happened.'});
         });
         const root = document.getElementById('plots');
         html('h3', null, 'Events (' + data.eventCount + (data.eventCount > events.length

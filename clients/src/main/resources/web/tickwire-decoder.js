@@ -481,7 +481,7 @@ export function encodePing({ requestId, clientTimeNs = Math.round(performance.no
 
 /** The decoded message types that are events: they follow their tick, and carry `tick` and `simTimeNs`. */
 export const EVENT_TYPES = Object.freeze(new Set(['replicaEvent', 'scaleDecision', 'faultEvent', 'liveEditApplied',
-  'breakerEvent']));
+  'breakerEvent', 'alertEvent']));
 
 /** Whether a decoded message is an event of the audit trail. */
 export function isEvent(msg) {

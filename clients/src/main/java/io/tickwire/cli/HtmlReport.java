@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.journal.AlertHistory;
 import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.JournalEvent;
 import io.tickwire.journal.JournalReader;
@@ -55,8 +56,8 @@ final class HtmlReport {
     /**
      * Render the page for {@code report}, reading the journal again for the series. The reader is left at its end.
      */
-    static String render(final JournalReader reader, final RunReport report, final String journalLabel)
-        throws IOException {
+    static String render(final JournalReader reader, final RunReport report, final String journalLabel,
+                         final AlertHistory alerts) throws IOException {
         final CatalogInfo catalog = CatalogInfo.decode(reader.catalog());
         final long tickLengthNs = reader.tickLengthNs();
         final long first = reader.firstTick();
@@ -139,7 +140,7 @@ final class HtmlReport {
             .replace("{{TITLE}}", escape(report.simulationName()))
             .replace("{{META}}", escape(meta))
             .replace("{{JOURNAL}}", escape(journalLabel))
-            .replace("{{SUMMARY}}", summary(report))
+            .replace("{{SUMMARY}}", summary(report) + alerts(alerts))
             // "</" would end the script element early; "<\/" means the same to JSON.
             .replace("{{DATA}}", mapper.writeValueAsString(data).replace("</", "<\\/"))
             .replace("{{SCRIPT}}", resource("report.js"));
@@ -274,6 +275,34 @@ final class HtmlReport {
             sb.append("</table>\n");
         }
         return sb.toString();
+    }
+
+    /** The Alerts section: each rule, how long it fired and its firing intervals [from, to) in simulated seconds. */
+    static String alerts(final AlertHistory alerts) {
+        if (alerts.rules().isEmpty()) {
+            return "";
+        }
+        final StringBuilder sb = new StringBuilder(1024);
+        sb.append("<h2>Alerts</h2>\n<table id=\"summary-alerts\">\n<tr><th>rule</th><th>expression</th>"
+            + "<th>fired</th><th>firing s</th><th>firing intervals [from, to) s</th></tr>\n");
+        for (final AlertHistory.Rule r : alerts.rules()) {
+            sb.append("<tr><td>").append(escape(r.name())).append("</td>");
+            cell(sb, escape(r.expr()));
+            cell(sb, Integer.toString(r.intervals().size()));
+            cell(sb, decimal(r.firingNs() / NANOS_PER_SECOND, 3));
+            final StringBuilder intervals = new StringBuilder();
+            for (final AlertHistory.Interval i : r.intervals()) {
+                intervals.append(intervals.length() == 0 ? "" : " ").append('[')
+                    .append(decimal(i.fromNs() / NANOS_PER_SECOND, 3)).append(", ")
+                    .append(decimal(i.toNs() / NANOS_PER_SECOND, 3)).append(')');
+            }
+            if (r.firingAtEnd()) {
+                intervals.append(" still firing at the end");
+            }
+            sb.append("<td class=\"firing\">").append(r.intervals().isEmpty() ? "never fired" : intervals)
+                .append("</td></tr>\n");
+        }
+        return sb.append("</table>\n").toString();
     }
 
     /** The latency columns, as the text report has them. */

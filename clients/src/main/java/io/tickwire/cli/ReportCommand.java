@@ -3,6 +3,7 @@ package io.tickwire.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tickwire.engine.diagram.Units;
+import io.tickwire.journal.AlertHistory;
 import io.tickwire.journal.CatalogInfo;
 import io.tickwire.journal.EventCounts;
 import io.tickwire.journal.JournalReader;
@@ -50,6 +51,7 @@ final class ReportCommand extends CliCommand {
         }
         final RunReport report;
         final EventCounts events;
+        final AlertHistory alerts;
         try (JournalReader reader = Journals.openWithTicks(journal, err())) {
             final long lastStartNs = reader.lastTick() * reader.tickLengthNs();
             final long endNs = lastStartNs + reader.tickLengthNs();
@@ -65,8 +67,10 @@ final class ReportCommand extends CliCommand {
             // The events of the ticks of the window (scale decisions, replica lifecycle, faults, live edits).
             events = EventCounts.count(reader, (report.windowStartNs() + reader.tickLengthNs() - 1)
                 / reader.tickLengthNs(), CatalogInfo.decode(reader.catalog()));
+            // The alert rules and their firing intervals, over the whole run.
+            alerts = AlertHistory.read(reader);
             if (html != null) {
-                final String page = HtmlReport.render(reader, report, journal.toString());
+                final String page = HtmlReport.render(reader, report, journal.toString(), alerts);
                 try {
                     Files.writeString(html, page, StandardCharsets.UTF_8);
                 } catch (final IOException ex) {
@@ -79,10 +83,12 @@ final class ReportCommand extends CliCommand {
         if (json) {
             final ObjectNode root = ReportFormat.jsonTree(report, journal.toString());
             events.putJson(root);
+            alerts.putJson(root);
             out().println(new ObjectMapper().writeValueAsString(root));
         } else {
             final StringBuilder text = new StringBuilder(ReportFormat.text(report, journal.toString()));
             events.appendText(text);
+            alerts.appendText(text);
             out().print(text);
         }
         out().flush();

@@ -1,5 +1,6 @@
 package io.tickwire.codec;
 
+import io.tickwire.sbe.AlertEventDecoder;
 import io.tickwire.sbe.BreakerEventDecoder;
 import io.tickwire.sbe.FaultEventDecoder;
 import io.tickwire.sbe.LiveEditAppliedDecoder;
@@ -13,7 +14,7 @@ import java.nio.ByteOrder;
 /**
  * The event family of the schema: the messages that follow their tick's {@code TickSummary} in the journal and on the
  * feed ({@code ReplicaEvent}, {@code ScaleDecision}, {@code FaultEvent}, {@code LiveEditApplied},
- * {@code BreakerEvent}). Every one starts
+ * {@code BreakerEvent}, {@code AlertEvent}). Every one starts
  * with {@code simulationId} then {@code tick}, so that a reader finds an event's tick without knowing its kind.
  */
 public final class EventMessages {
@@ -29,7 +30,7 @@ public final class EventMessages {
     public static boolean isEvent(final int templateId) {
         return templateId == ReplicaEventDecoder.TEMPLATE_ID || templateId == ScaleDecisionDecoder.TEMPLATE_ID
             || templateId == FaultEventDecoder.TEMPLATE_ID || templateId == LiveEditAppliedDecoder.TEMPLATE_ID
-            || templateId == BreakerEventDecoder.TEMPLATE_ID;
+            || templateId == BreakerEventDecoder.TEMPLATE_ID || templateId == AlertEventDecoder.TEMPLATE_ID;
     }
 
     /** The tick of the event at {@code offset} (header included). */
@@ -49,7 +50,8 @@ public final class EventMessages {
 
     /**
      * The services an event concerns, for a service filter: {@code into[0]} and {@code into[1]} (-1 for none; a
-     * partition has two, a live edit none). Reads the fields at their fixed offsets: allocates nothing.
+     * partition has two, a live edit none, an alert the service its rule reads). Reads the fields at their fixed
+     * offsets: allocates nothing.
      */
     public static void services(final DirectBuffer buffer, final int offset, final int[] into) {
         final int block = offset + MessageHeaderDecoder.ENCODED_LENGTH;
@@ -66,6 +68,8 @@ public final class EventMessages {
                 into[1] = buffer.getShort(block + BreakerEventDecoder.calleeEncodingOffset(), ByteOrder.LITTLE_ENDIAN)
                     & 0xffff;
             }
+            case AlertEventDecoder.TEMPLATE_ID -> into[0] = buffer.getInt(
+                block + AlertEventDecoder.serviceIdEncodingOffset(), ByteOrder.LITTLE_ENDIAN);
             case FaultEventDecoder.TEMPLATE_ID -> {
                 into[0] = buffer.getInt(block + FaultEventDecoder.serviceIdEncodingOffset(), ByteOrder.LITTLE_ENDIAN);
                 into[1] = buffer.getInt(block + FaultEventDecoder.peerServiceIdEncodingOffset(),

@@ -3,6 +3,7 @@ package io.tickwire.engine;
 import com.lmax.disruptor.BatchEventProcessor;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.Schema;
+import io.tickwire.engine.control.AlertEvaluator;
 import io.tickwire.engine.control.ClosedTickWindow;
 import io.tickwire.engine.control.ControlEvents;
 import io.tickwire.engine.control.ControlPlane;
@@ -274,6 +275,10 @@ public final class Simulation implements TickSource {
             requestCostNanos(diagram), storage(diagram), catalog,
             ctx.commandRingSize * 2, output, ctx.epochClock);
         aggregator.control(closedTicks, concurrency(diagram), controlEvents);
+        if (!diagram.alerts().isEmpty()) {
+            aggregator.alerts(new AlertEvaluator(diagram.alerts(), diagram.services().size(), diagram.tickLengthNs(),
+                ctx.commandRingSize * 2));
+        }
         final BatchEventProcessor<MetricSlot> aggregatorProcessor = run.addStage(metrics, aggregator);
         metricsRing = metrics;
 

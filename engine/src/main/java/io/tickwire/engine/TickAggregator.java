@@ -4,12 +4,15 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.CompressedHistogramEncoder;
 import io.tickwire.codec.TickHistogram;
+import io.tickwire.engine.control.AlertEvaluator;
 import io.tickwire.engine.control.ClosedTickWindow;
 import io.tickwire.engine.control.ControlEvents;
 import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.Rings;
+import io.tickwire.sbe.AlertEventEncoder;
+import io.tickwire.sbe.AlertState;
 import io.tickwire.sbe.BreakerEventEncoder;
 import io.tickwire.sbe.BreakerState;
 import io.tickwire.sbe.EndToEndSampleDecoder;
@@ -50,7 +53,8 @@ import java.util.function.BooleanSupplier;
  * in any order between them, kept with the tick), sorted by (simTimeNs, serviceId, kind, replica); its circuit breaker events with them,
  * after the replica events of the same time and service, by call. For the control
  * plane, the figures of the autoscaled services go to the {@link ClosedTickWindow} as each tick is staged, before the
- * tick is published and counted closed.
+ * tick is published and counted closed. Last come the alert rules' state changes, by rule: {@link AlertEvaluator}
+ * evaluates the rules on the tick's closed figures (recorded as each service's tick is staged) when it closes.
  * <p>
  * Runs on <b>one thread</b> (a Disruptor event processor of the metrics ring). Steady state allocates nothing:
  * histograms, staging and encoders are reused (a histogram grows only when a larger latency than ever is seen, or a
@@ -171,6 +175,13 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private int[] concurrency;
     private ControlEvents controlEvents;
     private final ControlEvents.Sink controlEventSink = this::publishEvent;
+    // The alert rules': null when the diagram has none. Names encoded once (ASCII: Prometheus label-name chars).
+    private AlertEvaluator alerts;
+    private byte[][] alertNames;
+    private final AlertEvaluator.Sink alertSink = this::publishAlert;
+    private final AlertEventEncoder alertEncoder = new AlertEventEncoder();
+    private long alertTick;
+    private long alertTimeNs;
 
     private final PendingTick[] pending;
     private final int pendingMask;
@@ -278,6 +289,15 @@ final class TickAggregator implements EventHandler<MetricSlot> {
         this.closedTicks = window;
         this.concurrency = concurrency.clone();
         this.controlEvents = events;
+    }
+
+    /** Evaluate {@code evaluator}'s rules as each tick closes, publishing their changes last. Before it starts. */
+    void alerts(final AlertEvaluator evaluator) {
+        this.alerts = evaluator;
+        alertNames = new byte[evaluator.ruleCount()][];
+        for (int r = 0; r < alertNames.length; r++) {
+            alertNames[r] = evaluator.rule(r).name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
     }
 
     @Override
@@ -429,6 +449,11 @@ final class TickAggregator implements EventHandler<MetricSlot> {
                 controlEvents.drain(head.tick, controlEventSink);
             }
             publishEvents(head);
+            if (alerts != null) {
+                alertTick = head.tick;
+                alertTimeNs = head.simTimeNs;
+                alerts.evaluate(head.tick, head.simTimeNs, alertSink);
+            }
             head.reset();
             nextToClose++;
             ticksClosed.lazySet(nextToClose);
@@ -514,6 +539,12 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             final int replicas = servers[s] / Math.max(1, perReplica);
             closedTicks.record(s, p.tick, arrivals[s], completed[s], errors[s], busyTimeNs[s], queueTimeNs[s],
                 (long)servers[s] * tickLengthNs, perReplica, replicas, replicas, maxLatency[s], h);
+        }
+        if (alerts != null && alerts.tracks(s)) {
+            alerts.record(s, p.tick, completed[s], errors[s], busyTimeNs[s], (long)servers[s] * tickLengthNs,
+                replicas[s], readyReplicas[s], f[base + F_RATE_LIMITED], f[base + F_BULKHEAD_REFUSED],
+                f[base + F_BREAKER_REFUSED], f[base + F_P50], f[base + F_P90], f[base + F_P99], f[base + F_P999],
+                f[base + F_MAX], h);
         }
         h.reset();
         completed[s] = 0;
@@ -694,6 +725,29 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ReplicaEventEncoder.BLOCK_LENGTH;
             output.publish(seq);
         }
+    }
+
+    /** One alert rule's state change on the tick being closed: after every other event of the tick. */
+    private void publishAlert(final int rule, final AlertState from, final AlertState to, final double value,
+                              final long activeSinceNs) {
+        final long seq = Rings.claim(output, failed);
+        final OutputSlot slot = output.get(seq);
+        final byte[] name = alertNames[rule];
+        alertEncoder.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
+            .simulationId(simulationId)
+            .tick(alertTick)
+            .simTimeNs(alertTimeNs)
+            .rule(rule)
+            .fromState(from)
+            .toState(to)
+            .value(value)
+            .activeSinceNs(activeSinceNs)
+            .serviceId(alerts.rule(rule).serviceId())
+            .putName(name, 0, name.length);
+        slot.kind = OutputSlot.EVENT;
+        slot.tick = alertTick;
+        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + alertEncoder.encodedLength();
+        output.publish(seq);
     }
 
     private void publishEnd() {

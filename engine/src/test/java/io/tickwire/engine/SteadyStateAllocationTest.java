@@ -135,45 +135,63 @@ class SteadyStateAllocationTest {
             });
     }
 
+    private static final String RESILIENCE = """
+        name: alloc-resilience
+        tick: 50ms
+        services:
+          - name: front
+            concurrency: 32
+            queue: 100
+            rateLimit: { rate: 1800/s, burst: 40 }
+            latency: { distribution: exponential, mean: 1ms }
+            calls:
+              - to: pay
+                mode: sync
+                delay: 200us
+                timeout: 20ms
+                retry: { attempts: 1, backoff: 1ms }
+                bulkhead: { maxConcurrent: 8, maxWait: 2ms }
+                breaker: { slidingWindowSize: 50, minimumNumberOfCalls: 20, failureRateThreshold: 30,
+                           slowCallDurationThreshold: 10ms, slowCallRateThreshold: 50,
+                           waitDurationInOpenState: 200ms, permittedNumberOfCallsInHalfOpenState: 5 }
+          - name: pay
+            concurrency: 8
+            queue: 30
+            failureRate: 0.2
+            latency: { distribution: exponential, mean: 2ms }
+        load:
+          - { target: front, rate: 2000/s, rateLimit: { rate: 1900/s, burst: 10 } }
+        """;
+
     @Test
     void shouldNotAllocateWithRateLimitsBulkheadsAndBreakers() throws Exception {
         // Breakers that open, half-open and close again all run long (payments fails in bursts of slowness), a
         // bulkhead with waiters, rate limits at the source and the service; bounded queues bound the latencies.
-        assertSteadyStateAllocatesNothing("""
-            name: alloc-resilience
-            tick: 50ms
-            services:
-              - name: front
-                concurrency: 32
-                queue: 100
-                rateLimit: { rate: 1800/s, burst: 40 }
-                latency: { distribution: exponential, mean: 1ms }
-                calls:
-                  - to: pay
-                    mode: sync
-                    delay: 200us
-                    timeout: 20ms
-                    retry: { attempts: 1, backoff: 1ms }
-                    bulkhead: { maxConcurrent: 8, maxWait: 2ms }
-                    breaker: { slidingWindowSize: 50, minimumNumberOfCalls: 20, failureRateThreshold: 30,
-                               slowCallDurationThreshold: 10ms, slowCallRateThreshold: 50,
-                               waitDurationInOpenState: 200ms, permittedNumberOfCallsInHalfOpenState: 5 }
-              - name: pay
-                concurrency: 8
-                queue: 30
-                failureRate: 0.2
-                latency: { distribution: exponential, mean: 2ms }
-            load:
-              - { target: front, rate: 2000/s, rateLimit: { rate: 1900/s, burst: 10 } }
+        assertSteadyStateAllocatesNothing(RESILIENCE, 1, 200_000);
+    }
+
+    @Test
+    void shouldNotAllocateEvaluatingAlertRulesThatChangeStateOften() throws Exception {
+        // Rules that flip every few ticks (pay's error rate and latency hover around their thresholds), windows
+        // merged from buckets, for and keep_firing_for: an AlertEvent each change, its name encoded once.
+        final long events = assertSteadyStateAllocatesNothing(RESILIENCE + """
+            alerts:
+              - { name: PayErrors, expr: "error_rate(pay) > 20%" }
+              - { name: PaySlow, expr: "p99(pay[500ms]) > 8ms", for: 100ms, keep_firing_for: 100ms }
+              - { name: FrontLimited, expr: "rate_limited(front[200ms]) > 50/s", for: 50ms }
+              - { name: Breaker, expr: "breaker_refused(front) > 0" }
+              - { name: Busy, expr: "utilization(pay) >= 0.5" }
             """, 1, 200_000);
+        assertThat(events).as("events while measured: breakers' and alerts'").isGreaterThan(5_000);
     }
 
-    private static void assertSteadyStateAllocatesNothing(final String yaml, final int workers,
+    /** @return the events published while it was measured. */
+    private static long assertSteadyStateAllocatesNothing(final String yaml, final int workers,
                                                           final long minSamples) throws Exception {
-        assertSteadyStateAllocatesNothing(yaml, workers, minSamples, null);
+        return assertSteadyStateAllocatesNothing(yaml, workers, minSamples, null);
     }
 
-    private static void assertSteadyStateAllocatesNothing(final String yaml, final int workers,
+    private static long assertSteadyStateAllocatesNothing(final String yaml, final int workers,
                                                           final long minSamples, final KernelActionSource actions)
         throws Exception {
         final long warmTick = 5_000;
@@ -181,8 +199,14 @@ class SteadyStateAllocationTest {
         final Map<String, Long> atWarm = new HashMap<>();
         final Map<String, Long> atEnd = new HashMap<>();
         final long[] visits = new long[2];
+        final long[] events = new long[1];
         final Simulation[] holder = new Simulation[1];
         final TickListener probe = new TickListener() {
+            @Override
+            public void onEvent(final DirectBuffer buffer, final int offset, final int length, final long tick) {
+                events[0] += tick > warmTick && tick <= lastTick ? 1 : 0;
+            }
+
             @Override
             public void onCatalog(final DirectBuffer buffer, final int offset, final int length) {
             }
@@ -225,6 +249,7 @@ class SteadyStateAllocationTest {
             assertThat(bytes).as("%s allocated %d bytes over %d samples", thread, bytes, samples)
                 .isLessThan(64 * 1024);
         }
+        return events[0];
     }
 
     private static void snapshot(final Map<String, Long> into) {

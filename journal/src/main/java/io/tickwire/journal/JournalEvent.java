@@ -1,5 +1,7 @@
 package io.tickwire.journal;
 
+import io.tickwire.sbe.AlertEventDecoder;
+import io.tickwire.sbe.AlertState;
 import io.tickwire.sbe.BreakerEventDecoder;
 import io.tickwire.sbe.FaultEventDecoder;
 import io.tickwire.sbe.LiveEditAppliedDecoder;
@@ -22,7 +24,7 @@ import java.util.Map;
  *
  * @param tick      the tick it follows (a decision's: the tick it takes effect at).
  * @param simTimeNs when, in simulated ns.
- * @param type      {@code scale}, {@code fault}, {@code edit}, {@code replica} or {@code breaker}.
+ * @param type      {@code scale}, {@code fault}, {@code edit}, {@code replica}, {@code breaker} or {@code alert}.
  * @param kind      within the type, lower case: {@code hpa}/{@code threshold}, {@code started}/{@code ended},
  *                  {@code patch}/{@code fault_add}/{@code fault_end}, {@code starting}/{@code ready}/...
  * @param serviceId the service it concerns, -1 for none (a live edit, a load spike).
@@ -37,6 +39,7 @@ public record JournalEvent(long tick, long simTimeNs, String type, String kind, 
     public static final String EDIT = "edit";
     public static final String REPLICA = "replica";
     public static final String BREAKER = "breaker";
+    public static final String ALERT = "alert";
 
     /** The event at {@code offset}, its service ids named by {@code names}; null for a template that is no event. */
     public static JournalEvent decode(final DirectBuffer buffer, final int offset, final CatalogInfo names) {
@@ -79,6 +82,28 @@ public record JournalEvent(long tick, long simTimeNs, String type, String kind, 
                     "breaker " + service + " -> " + callee + " " + lower(d.fromState().name()) + " -> " + to
                         + (d.failureRate() < 0 ? "" : " (failure rate " + d.failureRate() / 100.0 + "%, slow "
                         + d.slowCallRate() / 100.0 + "%)"), f);
+            }
+            case AlertEventDecoder.TEMPLATE_ID -> {
+                final AlertEventDecoder d = new AlertEventDecoder().wrap(buffer, at, block, version);
+                final String from = lower(d.fromState().name());
+                final String to = alertKind(d.fromState(), d.toState());
+                final String service = d.serviceId() < 0 ? null : name(names, d.serviceId());
+                final String rule = d.name();
+                f.put("type", ALERT);
+                f.put("tick", d.tick());
+                f.put("simTimeNs", d.simTimeNs());
+                f.put("rule", d.rule());
+                f.put("name", rule);
+                f.put("from", from);
+                f.put("to", lower(d.toState().name()));
+                f.put("value", finite(d.value()));
+                f.put("activeSinceNs", d.activeSinceNs());
+                f.put("service", service);
+                return new JournalEvent(d.tick(), d.simTimeNs(), ALERT, to, d.serviceId(), -1,
+                    "alert " + rule + " " + from + " -> " + to + (service == null ? "" : " on " + service)
+                        + " (value " + (Double.isNaN(d.value()) ? "none" : String.format(Locale.ROOT, "%.6g",
+                        d.value())) + ", active since " + String.format(Locale.ROOT, "%.3fs",
+                        d.activeSinceNs() / 1e9) + ")", f);
             }
             case ScaleDecisionDecoder.TEMPLATE_ID -> {
                 final ScaleDecisionDecoder d = new ScaleDecisionDecoder().wrap(buffer, at, block, version);
@@ -169,7 +194,8 @@ public record JournalEvent(long tick, long simTimeNs, String type, String kind, 
 
     /**
      * Whether {@code kind}, as {@code tickwire events --kind} takes it, selects this event: a type ({@code scale},
-     * {@code fault}, {@code edit}, {@code replica}) or a kind within one ({@code crashed}, {@code started}, ...).
+     * {@code fault}, {@code edit}, {@code replica}, {@code breaker}, {@code alert}) or a kind within one
+     * ({@code crashed}, {@code started}, {@code firing}, ...).
      */
     public boolean is(final String kind) {
         final String k = kind.toLowerCase(Locale.ROOT).replace('-', '_');
@@ -180,7 +206,12 @@ public record JournalEvent(long tick, long simTimeNs, String type, String kind, 
     /** The kinds {@link #is} knows, for messages. */
     public static final String KINDS = "scale, fault, edit, replica, breaker; hpa, threshold; started, ended; patch, "
         + "fault_add, fault_end; starting, ready, crashed, unhealthy, replaced, draining, removed, killed; closed, "
-        + "open, half_open";
+        + "open, half_open; alert; pending, firing, resolved, inactive";
+
+    /** An alert event's kind: the state it enters, {@code resolved} for a firing alert's end. */
+    private static String alertKind(final AlertState from, final AlertState to) {
+        return from == AlertState.FIRING && to == AlertState.INACTIVE ? "resolved" : lower(to.name());
+    }
 
     private static String replicaDetail(final ReplicaEventKind kind, final int detail) {
         return switch (kind) {

@@ -224,6 +224,10 @@ public final class LiveEdits {
             || OPERATIONS.matcher(path).matches()) {
             return null;
         }
+        if (path.equals("alerts") || path.startsWith("alerts[") || path.startsWith("alerts.")) {
+            return "alert rules are fixed when the run starts (their indexes and states are on the feed and in the "
+                + "journal)";
+        }
         switch (path) {
             case "name", "tick", "seed", "partitions" -> {
                 return "it is fixed when the run starts";
@@ -234,6 +238,7 @@ public final class LiveEdits {
             case "load" -> {
                 return "load sources cannot be added or removed";
             }
+
             default -> {
             }
         }

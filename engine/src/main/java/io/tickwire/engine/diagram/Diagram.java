@@ -18,9 +18,12 @@ import java.util.Objects;
  *                   with a delay), so that several workers can share it; results never depend on the worker count.
  * @param autoscale  the autoscalers, at most one per service.
  * @param faults     the scheduled faults, in the diagram's order (their ids).
+ * @param alerts     the alert rules, in the diagram's order: a rule's index is the {@code rule} of its
+ *                   {@code AlertEvent}s (name, labels and annotations for a notifier: {@link AlertSpec}).
  */
 public record Diagram(String name, long tickLengthNs, long seed, List<ServiceSpec> services, List<LoadSpec> load,
-                      String source, int partitions, List<AutoscaleSpec> autoscale, List<FaultSpec> faults) {
+                      String source, int partitions, List<AutoscaleSpec> autoscale, List<FaultSpec> faults,
+                      List<AlertSpec> alerts) {
     public static final long NO_SEED = Long.MIN_VALUE;
     public static final int DEFAULT_PARTITIONS = 4;
 
@@ -35,8 +38,16 @@ public record Diagram(String name, long tickLengthNs, long seed, List<ServiceSpe
         this(name, tickLengthNs, seed, services, load, source, partitions, List.of(), List.of());
     }
 
+    /** A diagram without alert rules. */
+    public Diagram(final String name, final long tickLengthNs, final long seed, final List<ServiceSpec> services,
+                   final List<LoadSpec> load, final String source, final int partitions,
+                   final List<AutoscaleSpec> autoscale, final List<FaultSpec> faults) {
+        this(name, tickLengthNs, seed, services, load, source, partitions, autoscale, faults, List.of());
+    }
+
     public Diagram {
         Objects.requireNonNull(name);
+        alerts = List.copyOf(alerts);
         services = List.copyOf(services);
         load = List.copyOf(load);
         autoscale = List.copyOf(autoscale);

@@ -49,6 +49,7 @@ import java.util.Set;
  *       ScheduleReader      .schedule, .diurnal
  *     AutoscaleReader     autoscale[i]: hpa (Kubernetes autoscaling/v2) or threshold
  *     FaultReader         faults[i] (and a fault added live: {@link #parseFault})
+ *     AlertReader         alerts[i]: name, expr (its own small parser, problems with their column), for, ...
  *     GraphChecks         sync-call rules and cycles, a way out for every request, closed users' retries
  *     WorkEstimate        visits per simulated second and pending events, against {@link DiagramLimits}
  * </pre>
@@ -73,7 +74,7 @@ public final class DiagramLoader {
     public static final long DEFAULT_DB_WRITE_BYTES = 2L << 10;
 
     private static final Set<String> FIELDS = Set.of("name", "tick", "seed", "services", "load", "partitions",
-        "autoscale", "faults");
+        "autoscale", "faults", "alerts");
 
     private static final YAMLMapper MAPPER = YAMLMapper.builder()
         .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
@@ -245,11 +246,12 @@ public final class DiagramLoader {
         final List<LoadSpec> load = LoadReader.read(root.child("load"), ids);
         final List<AutoscaleSpec> autoscale = AutoscaleReader.read(root.child("autoscale"), ids, serviceNodes.size());
         final List<FaultSpec> faults = FaultReader.read(root.child("faults"), ids, serviceNodes.size(), load);
+        final List<AlertSpec> alerts = AlertReader.read(root.child("alerts"), ids, autoscale, tickLengthNs);
         problems.throwIfAny();
 
         GraphChecks.check(services, load, problems);
         WorkEstimate.check(services, load, limits, problems);
-        return new Diagram(name, tickLengthNs, seed, services, load, source, partitions, autoscale, faults);
+        return new Diagram(name, tickLengthNs, seed, services, load, source, partitions, autoscale, faults, alerts);
     }
 
     /**

@@ -134,6 +134,22 @@ class LiveEditsTest {
         assertThat(edits.diagram().service(0).replicas()).isEqualTo(2);
     }
 
+    @Test
+    void shouldRefuseChangingTheAlertRulesLive() throws Exception {
+        final LiveEdits edits = edits();
+        assertRefused(edits, "{\"alerts\": [{\"name\": \"Slow\", \"expr\": \"p99(api) > 1s\"}]}",
+            "alerts: cannot change while the simulation runs: alert rules are fixed when the run starts (their "
+                + "indexes and states are on the feed and in the journal)");
+        // Validated as a diagram first: a bad rule is refused with its path and column.
+        assertRefused(edits, "{\"alerts\": [{\"name\": \"Slow\", \"expr\": \"p99(apu) > 1s\"}]}",
+            "alerts[0].expr: unknown service 'apu' at column 5");
+        final Diagram d = DiagramLoader.parse(DIAGRAM + "alerts: [{name: Slow, expr: \"p99(api) > 1s\"}]\n");
+        final LiveEdits withRules = new LiveEdits(d, ControlPlane.windowTicks(d));
+        assertRefused(withRules, "{\"alerts\": [{\"name\": \"Slow\", \"expr\": \"p99(api) > 2s\"}]}",
+            "alerts[0].expr: cannot change while the simulation runs: alert rules are fixed when the run starts "
+                + "(their indexes and states are on the feed and in the journal)");
+    }
+
     private static LiveEdits edits() {
         try {
             final Diagram d = DiagramLoader.parse(DIAGRAM);

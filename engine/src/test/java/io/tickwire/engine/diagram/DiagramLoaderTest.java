@@ -362,7 +362,8 @@ class DiagramLoaderTest {
     @Test
     void shouldListTheExpectedFieldsOfAnUnknownField() {
         assertThat(problemsOf(MINIMAL + "colour: red\n"))
-            .containsExactly("colour: unknown field (expected one of [autoscale, faults, load, name, partitions, seed, services, tick])");
+            .containsExactly("colour: unknown field (expected one of [alerts, autoscale, faults, load, name, partitions, "
+                + "seed, services, tick])");
         assertThat(problemsOf(MINIMAL.replace("latency:", "latncy:"))).containsExactly(
             "services[0].latncy: unknown field (expected one of "
                 + "[balancer, calls, concurrency, cost, database, failureRate, failures, fanout, health, latency, name, "

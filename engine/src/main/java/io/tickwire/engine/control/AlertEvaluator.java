@@ -1,0 +1,337 @@
+package io.tickwire.engine.control;
+
+import io.tickwire.codec.TickHistogram;
+import io.tickwire.engine.diagram.AlertSpec;
+import io.tickwire.engine.diagram.AlertSpec.Function;
+import io.tickwire.sbe.AlertState;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * A run's alert rules, evaluated once per tick as the tick closes, from its closed figures, with Prometheus'
+ * alerting-rule state machine ({@code rules/alerting.go}, {@code AlertingRule.Eval}):
+ * <pre>
+ *   condition true:   INACTIVE -> PENDING (activeSince = the tick's end), or -> FIRING at once when for = 0;
+ *                     PENDING  -> FIRING once now - activeSince >= for;  FIRING stays (keep-firing is cleared)
+ *   condition false:  PENDING  -> INACTIVE;
+ *                     FIRING   -> INACTIVE (resolved), unless keep_firing_for > 0 and now - keepFiringSince <
+ *                                 keep_firing_for, keepFiringSince being the first false evaluation since it fired
+ * </pre>
+ * A NaN value (no data: a percentile of a tick without completions) is false, as a PromQL comparison drops it.
+ * <pre>
+ *   aggregator thread: record(s, tick, ...) as each service's tick is staged (ticks of a service in order, up to
+ *                      the pending window ahead of the tick being closed); evaluate(tick, endNs, sink) when it closes
+ * </pre>
+ * Each service a rule reads keeps a preallocated ring of per-tick figures (and, for a percentile over a window,
+ * each tick's latency buckets, merged when read: percentiles are never averaged). <b>One thread</b> (the
+ * aggregator's); steady state allocates nothing (bucket lists grow to the largest tick seen).
+ */
+public final class AlertEvaluator {
+    /** Told every state change, in rule order. */
+    @FunctionalInterface
+    public interface Sink {
+        void onChange(int rule, AlertState from, AlertState to, double value, long activeSinceNs);
+    }
+
+    private static final int P50 = 0;
+    private static final int PERCENTILES = 5; // p50, p90, p99, p99.9, max
+    private static final double[] AT = {50.0, 90.0, 99.0, 99.9};
+
+    private final AlertSpec[] rules;
+    private final long tickLengthNs;
+    private final Ring[] rings;
+    private final AlertState[] state;
+    private final long[] activeSinceNs;
+    /** The first false evaluation of a firing rule with keep_firing_for; -1 when none. */
+    private final long[] keepFiringSinceNs;
+    private final double[] lastValue;
+
+    /**
+     * @param aheadTicks how many ticks of a service may be recorded past the tick being closed (the aggregator's
+     *                   pending window): the rings keep the window and those.
+     */
+    public AlertEvaluator(final List<AlertSpec> rules, final int serviceCount, final long tickLengthNs,
+                          final int aheadTicks) {
+        this.rules = rules.toArray(new AlertSpec[0]);
+        this.tickLengthNs = tickLengthNs;
+        final int[] window = new int[serviceCount];
+        final boolean[] buckets = new boolean[serviceCount];
+        for (final AlertSpec r : this.rules) {
+            window[r.serviceId()] = Math.max(window[r.serviceId()], r.windowTicks());
+            buckets[r.serviceId()] |= r.windowTicks() > 1 && r.function().ordinal() <= Function.P999.ordinal();
+        }
+        rings = new Ring[serviceCount];
+        for (int s = 0; s < serviceCount; s++) {
+            if (window[s] > 0) {
+                rings[s] = new Ring(Integer.highestOneBit(window[s] + aheadTicks) << 1, buckets[s]);
+            }
+        }
+        state = new AlertState[this.rules.length];
+        Arrays.fill(state, AlertState.INACTIVE);
+        activeSinceNs = new long[this.rules.length];
+        keepFiringSinceNs = new long[this.rules.length];
+        Arrays.fill(keepFiringSinceNs, -1);
+        lastValue = new double[this.rules.length];
+    }
+
+    public int ruleCount() {
+        return rules.length;
+    }
+
+    public AlertSpec rule(final int r) {
+        return rules[r];
+    }
+
+    /** Whether a rule reads {@code service}: only those are {@link #record}ed. */
+    public boolean tracks(final int service) {
+        return rings[service] != null;
+    }
+
+    /**
+     * One staged tick of {@code service}, in tick order; ignored when no rule reads it. Aggregator thread.
+     *
+     * @param serverNs  servers × tick length: what utilisation is measured against, as the tick's.
+     * @param p50Ns     p50, p90, p99, p99.9 and max follow, as the TickSummary carries them.
+     * @param histogram the tick's latency histogram, before it is reset.
+     */
+    public void record(final int service, final long tick, final long completed, final long errors, final long busyNs,
+                       final long serverNs, final int replicas, final int ready, final long rateLimited,
+                       final long bulkheadRefused, final long breakerRefused, final long p50Ns, final long p90Ns,
+                       final long p99Ns, final long p999Ns, final long maxNs, final TickHistogram histogram) {
+        final Ring r = rings[service];
+        if (r == null) {
+            return;
+        }
+        final int at = (int)(tick & r.mask);
+        r.tick[at] = tick;
+        r.completed[at] = completed;
+        r.errors[at] = errors;
+        r.busyNs[at] = busyNs;
+        r.serverNs[at] = serverNs;
+        r.replicas[at] = replicas;
+        r.ready[at] = ready;
+        r.rateLimited[at] = rateLimited;
+        r.bulkheadRefused[at] = bulkheadRefused;
+        r.breakerRefused[at] = breakerRefused;
+        final long[] p = r.percentiles[at];
+        p[0] = p50Ns;
+        p[1] = p90Ns;
+        p[2] = p99Ns;
+        p[3] = p999Ns;
+        p[4] = maxNs;
+        if (r.bucketIndex != null) {
+            final int n = histogram == null ? 0 : histogram.distinctBuckets();
+            if (r.bucketIndex[at].length < n) {
+                r.bucketIndex[at] = new int[Integer.highestOneBit(n) << 1];
+                r.bucketCount[at] = new long[r.bucketIndex[at].length];
+            }
+            for (int i = 0; i < n; i++) {
+                final int index = histogram.touchedIndex(i);
+                r.bucketIndex[at][i] = index;
+                r.bucketCount[at][i] = histogram.countAtIndex(index);
+            }
+            r.buckets[at] = n;
+        }
+    }
+
+    /**
+     * Evaluate every rule on closed tick {@code tick} (ending at {@code endNs}) and tell {@code sink} each state
+     * change, in rule order. Aggregator thread, once every service's {@code tick} is recorded.
+     */
+    public void evaluate(final long tick, final long endNs, final Sink sink) {
+        for (int r = 0; r < rules.length; r++) {
+            final double value = value(r, tick);
+            lastValue[r] = value;
+            step(r, rules[r].op().test(value, rules[r].threshold()), endNs, value, sink);
+        }
+    }
+
+    /** The state machine of rule {@code r} at one evaluation. */
+    private void step(final int r, final boolean condition, final long nowNs, final double value, final Sink sink) {
+        final AlertSpec rule = rules[r];
+        final AlertState was = state[r];
+        if (condition) {
+            keepFiringSinceNs[r] = -1;
+            if (was == AlertState.INACTIVE) {
+                activeSinceNs[r] = nowNs;
+                change(r, was, rule.forNs() == 0 ? AlertState.FIRING : AlertState.PENDING, value, sink);
+            } else if (was == AlertState.PENDING && nowNs - activeSinceNs[r] >= rule.forNs()) {
+                change(r, was, AlertState.FIRING, value, sink);
+            }
+            return;
+        }
+        if (was == AlertState.PENDING) {
+            change(r, was, AlertState.INACTIVE, value, sink);
+        } else if (was == AlertState.FIRING) {
+            if (rule.keepFiringForNs() > 0) {
+                if (keepFiringSinceNs[r] < 0) {
+                    keepFiringSinceNs[r] = nowNs;
+                }
+                if (nowNs - keepFiringSinceNs[r] < rule.keepFiringForNs()) {
+                    return;
+                }
+            }
+            keepFiringSinceNs[r] = -1;
+            change(r, was, AlertState.INACTIVE, value, sink);
+        }
+    }
+
+    private void change(final int r, final AlertState from, final AlertState to, final double value, final Sink sink) {
+        state[r] = to;
+        sink.onChange(r, from, to, value, activeSinceNs[r]);
+    }
+
+    public AlertState state(final int r) {
+        return state[r];
+    }
+
+    /** The value rule {@code r} read at its last evaluation (NaN: no data). */
+    public double lastValue(final int r) {
+        return lastValue[r];
+    }
+
+    /** The left-hand value of rule {@code r} over its window ending at {@code tick}, in its base unit; NaN: no data. */
+    double value(final int r, final long tick) {
+        final AlertSpec rule = rules[r];
+        final Ring ring = rings[rule.serviceId()];
+        final Function fn = rule.function();
+        final int last = (int)(tick & ring.mask);
+        if (ring.tick[last] != tick) {
+            return Double.NaN;
+        }
+        if (fn == Function.REPLICAS) {
+            return ring.replicas[last];
+        }
+        if (fn == Function.READY_REPLICAS) {
+            return ring.ready[last];
+        }
+        long completed = 0;
+        long errors = 0;
+        long busy = 0;
+        long server = 0;
+        long refused = 0;
+        long max = 0;
+        int ticks = 0;
+        for (long t = Math.max(0, tick - rule.windowTicks() + 1); t <= tick; t++) {
+            final int at = (int)(t & ring.mask);
+            if (ring.tick[at] != t) {
+                continue;
+            }
+            ticks++;
+            completed += ring.completed[at];
+            errors += ring.errors[at];
+            busy += ring.busyNs[at];
+            server += ring.serverNs[at];
+            refused += switch (fn) {
+                case RATE_LIMITED -> ring.rateLimited[at];
+                case BULKHEAD_REFUSED -> ring.bulkheadRefused[at];
+                case BREAKER_REFUSED -> ring.breakerRefused[at];
+                default -> 0;
+            };
+            max = Math.max(max, ring.percentiles[at][PERCENTILES - 1]);
+        }
+        final double seconds = ticks * (double)tickLengthNs / 1e9;
+        return switch (fn) {
+            case P50, P90, P99, P999 -> completed == 0 ? Double.NaN : rule.windowTicks() == 1
+                ? ring.percentiles[last][fn.ordinal() - Function.P50.ordinal() + P50]
+                : ring.mergedPercentile(AT[fn.ordinal() - Function.P50.ordinal()], Math.max(0,
+                tick - rule.windowTicks() + 1), tick, max);
+            case MAX -> completed == 0 ? Double.NaN : max;
+            case ERROR_RATE -> completed == 0 ? Double.NaN : (double)errors / completed;
+            case THROUGHPUT -> completed / seconds;
+            case UTILIZATION -> server == 0 ? Double.NaN : (double)busy / server;
+            case RATE_LIMITED, BULKHEAD_REFUSED, BREAKER_REFUSED -> refused / seconds;
+            default -> Double.NaN;
+        };
+    }
+
+    /** A service's ring of per-tick figures (and buckets), at least its longest window plus the pending ticks. */
+    private static final class Ring {
+        final int mask;
+        final long[] tick;
+        final long[] completed;
+        final long[] errors;
+        final long[] busyNs;
+        final long[] serverNs;
+        final int[] replicas;
+        final int[] ready;
+        final long[] rateLimited;
+        final long[] bulkheadRefused;
+        final long[] breakerRefused;
+        final long[][] percentiles;
+        // Each tick's latency buckets, only for a percentile over a window; merged into `counts` when read.
+        final int[][] bucketIndex;
+        final long[][] bucketCount;
+        final int[] buckets;
+        long[] counts;
+
+        Ring(final int capacity, final boolean withBuckets) {
+            mask = capacity - 1;
+            tick = new long[capacity];
+            Arrays.fill(tick, -1);
+            completed = new long[capacity];
+            errors = new long[capacity];
+            busyNs = new long[capacity];
+            serverNs = new long[capacity];
+            replicas = new int[capacity];
+            ready = new int[capacity];
+            rateLimited = new long[capacity];
+            bulkheadRefused = new long[capacity];
+            breakerRefused = new long[capacity];
+            percentiles = new long[capacity][PERCENTILES];
+            if (withBuckets) {
+                bucketIndex = new int[capacity][64];
+                bucketCount = new long[capacity][64];
+                buckets = new int[capacity];
+                counts = new long[1 << 13];
+            } else {
+                bucketIndex = null;
+                bucketCount = null;
+                buckets = null;
+            }
+        }
+
+        /**
+         * As {@link TickHistogram#valueAtPercentile} over the merged buckets of ticks {@code first..last}, capped at
+         * the exact max: the same figure a report's window merge gives.
+         */
+        long mergedPercentile(final double percentile, final long first, final long last, final long max) {
+            int highest = -1;
+            long count = 0;
+            for (long t = first; t <= last; t++) {
+                final int at = (int)(t & mask);
+                if (tick[at] != t) {
+                    continue;
+                }
+                for (int i = 0; i < buckets[at]; i++) {
+                    final int index = bucketIndex[at][i];
+                    if (index >= counts.length) {
+                        counts = Arrays.copyOf(counts, Math.max(counts.length << 1, index + 1));
+                    }
+                    counts[index] += bucketCount[at][i];
+                    count += bucketCount[at][i];
+                    highest = Math.max(highest, index);
+                }
+            }
+            long result = max;
+            if (count > 0) {
+                final double requested = Math.min(Math.max(Math.nextAfter(percentile, Double.NEGATIVE_INFINITY),
+                    0.0), 100.0);
+                final long wanted = Math.max(1, (long)Math.ceil((requested / 100.0) * count));
+                long running = 0;
+                for (int index = 0; index <= highest; index++) {
+                    running += counts[index];
+                    if (running >= wanted) {
+                        result = Math.min(TickHistogram.highestEquivalentValue(index), max);
+                        break;
+                    }
+                }
+            }
+            if (highest >= 0) {
+                Arrays.fill(counts, 0, highest + 1, 0);
+            }
+            return result;
+        }
+    }
+}
