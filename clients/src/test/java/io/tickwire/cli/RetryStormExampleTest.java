@@ -59,6 +59,10 @@ class RetryStormExampleTest {
     private static final double CLOSED = 0;
     private static final double OPEN = 1;
     private static final double HALF_OPEN = 2;
+    // An alert event's states, as alertEvents reads them.
+    private static final double INACTIVE = 0;
+    private static final double PENDING = 1;
+    private static final double FIRING = 2;
 
     @TempDir
     Path tmp;
@@ -114,6 +118,18 @@ class RetryStormExampleTest {
         assertHealthy(ticks, 32, 60);
         assertThat(ticks.sum("api", "breaker_refused", 32, 60)).isZero();
         assertNothingLost(run.csv());
+
+        // The alert (error_rate(api[1s]) > 5% for 2s): the breaker fails ~10 pages a 50ms tick from ~20.13s, so the
+        // last second's ~400 pages hold more than 20 errors from the third storm tick on (pending ~20.25s), firing
+        // 2s later; after the last refused page (~30.1s) the window keeps storm ticks until ~31.05s.
+        final List<double[]> alert = alertEvents(run.events());
+        assertThat(alert).hasSize(3);
+        assertThat(alert.get(0)).containsExactly(alert.get(0)[0], INACTIVE, PENDING);
+        assertThat(alert.get(0)[0]).isBetween(20.15, 20.35);
+        assertThat(alert.get(1)).containsExactly(alert.get(1)[0], PENDING, FIRING);
+        assertThat(alert.get(1)[0] - alert.get(0)[0]).isCloseTo(2.0, within(1e-9));
+        assertThat(alert.get(2)).containsExactly(alert.get(2)[0], FIRING, INACTIVE);
+        assertThat(alert.get(2)[0]).isBetween(30.95, 31.2);
     }
 
     @Test
@@ -150,6 +166,18 @@ class RetryStormExampleTest {
         assertThat(ticks.firstTimeS("api", "queue_depth", 0, peakAt, 60)).isCloseTo(API_EMPTY_AT_S, within(1.5));
         assertHealthy(ticks, 50, 60);
         assertNothingLost(run.csv());
+
+        // The alert: pages fail only after 4 timeouts (400ms), so from ~20.4s; then half of the ~76 pages/s api
+        // completes fail, far above 5%, until the timeouts stop (~35.4s) and the drained backlog's fast pages
+        // dilute the last second's errors below 5% within a second.
+        final List<double[]> alert = alertEvents(run.events());
+        assertThat(alert).hasSize(3);
+        assertThat(alert.get(0)).containsExactly(alert.get(0)[0], INACTIVE, PENDING);
+        assertThat(alert.get(0)[0]).isBetween(20.4, 20.6);
+        assertThat(alert.get(1)).containsExactly(alert.get(1)[0], PENDING, FIRING);
+        assertThat(alert.get(1)[0] - alert.get(0)[0]).isCloseTo(2.0, within(1e-9));
+        assertThat(alert.get(2)).containsExactly(alert.get(2)[0], FIRING, INACTIVE);
+        assertThat(alert.get(2)[0]).isBetween(35.3, 36.6);
     }
 
     @Test
@@ -221,6 +249,23 @@ class RetryStormExampleTest {
             first++;
         }
         return lines.subList(first, lines.size());
+    }
+
+    /** The run's alert events (its one rule, on api), in order: {simulated seconds, from, to}. */
+    private static List<double[]> alertEvents(final String jsonLines) throws IOException {
+        final ObjectMapper json = new ObjectMapper();
+        final List<String> states = List.of("inactive", "pending", "firing");
+        final List<double[]> events = new ArrayList<>();
+        for (final String line : jsonLines.split("\n")) {
+            final JsonNode e = json.readTree(line);
+            if (e.path("type").asText().equals("alert")) {
+                assertThat(e.path("name").asText()).isEqualTo("ApiPagesFailing");
+                assertThat(e.path("service").asText()).isEqualTo("api");
+                events.add(new double[] {e.path("simTimeNs").asLong() / 1e9,
+                    states.indexOf(e.path("from").asText()), states.indexOf(e.path("to").asText())});
+            }
+        }
+        return events;
     }
 
     /** The run's breaker events, in order: {simulated seconds, from, to}. */

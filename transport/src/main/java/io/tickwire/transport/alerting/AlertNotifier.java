@@ -495,7 +495,7 @@ public final class AlertNotifier implements AutoCloseable {
         private int maxBatchSize = DEFAULT_MAX_BATCH_SIZE;
         private long drainTimeoutMs = DEFAULT_DRAIN_TIMEOUT_MS;
         private String externalUrl;
-        private Function<TickSource, List<AlertRule>> rules = source -> List.of();
+        private Function<TickSource, List<AlertRule>> rules = AlertRule::of;
         private LongSupplier epochClock = () -> {
             final Instant now = Instant.now();
             return now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -574,7 +574,7 @@ public final class AlertNotifier implements AutoCloseable {
             return this;
         }
 
-        /** Each run's rule table (the diagram's {@code alerts:}, in order). Default: none (names only). */
+        /** Each run's rule table (the diagram's {@code alerts:}, in order). Default: {@link AlertRule#of(TickSource)}. */
         public Context rules(final Function<TickSource, List<AlertRule>> rules) {
             this.rules = Objects.requireNonNull(rules, "rules");
             return this;

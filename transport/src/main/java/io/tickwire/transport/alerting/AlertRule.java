@@ -1,5 +1,11 @@
 package io.tickwire.transport.alerting;
 
+import io.tickwire.engine.Simulation;
+import io.tickwire.engine.TickSource;
+import io.tickwire.engine.diagram.AlertSpec;
+
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -12,9 +18,24 @@ import java.util.TreeMap;
 public record AlertRule(String name, Map<String, String> labels, Map<String, String> annotations) {
     public AlertRule {
         Objects.requireNonNull(name, "name");
-        labels = labels == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(labels));
+        labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
         annotations = annotations == null ? Map.of()
-            : java.util.Collections.unmodifiableMap(new TreeMap<>(annotations));
+            : Collections.unmodifiableMap(new TreeMap<>(annotations));
+    }
+
+    /**
+     * A run's rule table: a simulation's diagram {@code alerts:}, in order; none for an observed run (its config may
+     * not carry alerts). The notifier's default.
+     */
+    public static List<AlertRule> of(final TickSource source) {
+        if (source instanceof Simulation simulation) {
+            return simulation.diagram().alerts().stream().map(AlertRule::of).toList();
+        }
+        return List.of();
+    }
+
+    public static AlertRule of(final AlertSpec spec) {
+        return new AlertRule(spec.name(), spec.labels(), spec.annotations());
     }
 
     /** A rule with no labels and no annotations. */
