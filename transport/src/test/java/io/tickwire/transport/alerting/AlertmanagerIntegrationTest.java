@@ -1,6 +1,9 @@
 package io.tickwire.transport.alerting;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.tickwire.engine.Simulation;
+import io.tickwire.transport.FeedServer;
+import io.tickwire.transport.test.FeedServerFixture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,7 +30,8 @@ import static org.assertj.core.api.Assertions.fail;
 /**
  * The notifier against a real Alertmanager (Debian's {@code prometheus-alertmanager}, started here on 127.0.0.1 with
  * no clustering), whose route sends to a webhook receiver of this test with {@code send_resolved}: Alertmanager
- * takes the firing alert (its API lists it, active) and notifies it, then the resolved one.
+ * takes the firing alert (its API lists it, active) and notifies it, then the resolved one; and end to end, a served
+ * run of {@code examples/retry-storm.yaml} whose alert rule fires and resolves, with the diagram's labels.
  */
 @Timeout(180)
 class AlertmanagerIntegrationTest {
@@ -96,6 +100,44 @@ class AlertmanagerIntegrationTest {
         assertThat(resolved.get("labels").get("alertname").asText()).isEqualTo("PaymentsSlow");
         assertThat(notifier.targets().get(0).failed()).isZero();
         assertThat(notifier.targets().get(0).sent()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void shouldNotifyTheRetryStormsAlertFromARunningSimulation() throws Exception {
+        final Path binary = binary();
+        receiver = WebhookReceiver.start();
+        final String am = startAlertmanager(binary, receiver.url());
+        // The rule table is the notifier's default: the diagram's alerts, with their labels and annotations.
+        notifier = AlertNotifier.start(new AlertNotifier.Context().alertmanagers(List.of(am)).resendDelayMs(1_000)
+            .initialBackoffMs(100).maxBackoffMs(1_000));
+        try (FeedServerFixture feed = FeedServerFixture.start(new FeedServer.Context().alertNotifier(notifier))) {
+            // 4x real time: the alert fires at 22.2s simulated and resolves at 31.0s (the example's header), 2.2s of
+            // wall time apart: Alertmanager's group (group_wait 200ms) notifies the firing alert before the
+            // resolution arrives. 36s simulated, 720 ticks of 50ms.
+            final Simulation sim = feed.launchExample("retry-storm.yaml", new Simulation.Context().ticks(720)
+                .speed(4), null);
+            AlertNotifierTest.await(() -> "the receiver notified firing; got " + receiver.accepted(),
+                () -> notification(receiver, "firing") != null);
+            final JsonNode firing = notification(receiver, "firing").get("alerts").get(0);
+            assertThat(firing.get("labels").get("alertname").asText()).isEqualTo("ApiPagesFailing");
+            assertThat(firing.get("labels").get("severity").asText()).isEqualTo("page");
+            assertThat(firing.get("labels").get("service").asText()).isEqualTo("api");
+            assertThat(firing.get("labels").get("simulation").asText()).isEqualTo("retry-storm");
+            assertThat(firing.get("labels").get("run").asText()).isEqualTo(Long.toString(sim.id()));
+            assertThat(firing.get("annotations").get("summary").asText())
+                .isEqualTo("api fails more than 5% of its pages");
+            assertThat(firing.get("generatorURL").asText())
+                .isEqualTo("http://127.0.0.1:" + feed.port() + "/?sim=" + sim.id() + "&focus=api");
+
+            AlertNotifierTest.await(() -> "the receiver notified resolved; got " + receiver.accepted(),
+                () -> notification(receiver, "resolved") != null);
+            final JsonNode resolved = notification(receiver, "resolved").get("alerts").get(0);
+            assertThat(resolved.get("labels").get("alertname").asText()).isEqualTo("ApiPagesFailing");
+            assertThat(resolved.get("startsAt").asText()).isEqualTo(firing.get("startsAt").asText());
+            assertThat(sim.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(sim.failure()).isNull();
+            assertThat(notifier.targets().get(0).failed()).isZero();
+        }
     }
 
     /** The Debian package's binary, or the test fails saying what to install. */
