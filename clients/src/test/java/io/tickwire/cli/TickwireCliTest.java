@@ -51,6 +51,18 @@ class TickwireCliTest {
     }
 
     @Test
+    void shouldValidateAgainstTheConfiguredLimitsAsRunDoes() {
+        // checkout.yaml asks for thousands of visits per simulated second: fine by default, over a limit of 10.
+        assertThat(Cli.execute("validate", EXAMPLES + "checkout.yaml").code()).isZero();
+        for (final String command : new String[] {"validate", "run"}) {
+            final Cli.Result r = Cli.execute(command, EXAMPLES + "checkout.yaml", "--set",
+                "limits.maxVisitsPerSecond=10");
+            assertThat(r.code()).as(command).isEqualTo(2);
+            assertThat(r.err()).as(command).contains("visits");
+        }
+    }
+
+    @Test
     void shouldExitTwoOnParameterErrors() {
         assertThat(Cli.execute("run", EXAMPLES + "mm1.yaml", "--speed", "fast").code()).isEqualTo(2);
         assertThat(Cli.execute("run", EXAMPLES + "mm1.yaml", "--ticks", "5", "--duration", "1s").code()).isEqualTo(2);
