@@ -169,14 +169,15 @@ final class RunCommand extends CliCommand {
     }
 
     /**
-     * The run's context: the launch parameters for {@code d}, its bound on pending events (limits.maxPendingEvents),
-     * and how its threads run: the configuration's layout (pinning, wait strategies per ring), then {@code --pin} and
-     * {@code --wait} over it.
+     * The run's context: the launch parameters for {@code d}, its bound on pending events (limits.maxPendingEvents), the
+     * limits its live edits stay within (limits.*), and how its threads run: the configuration's layout (pinning, wait
+     * strategies per ring), then {@code --pin} and {@code --wait} over it.
      */
     static Simulation.Context context(final Diagram d, final LaunchParameters params, final boolean pin,
                                       final String wait, final TickwireConfig cfg) throws BadInputException {
         final Simulation.Context ctx = params.context(d)
-            .maxPendingEvents(cfg.longValue(ConfigKey.LIMITS_MAX_PENDING_EVENTS));
+            .maxPendingEvents(cfg.longValue(ConfigKey.LIMITS_MAX_PENDING_EVENTS))
+            .diagramLimits(cfg.diagramLimits());
         new ThreadLayout(cfg).apply(ctx);
         ctx.pinWorkers(pin);
         if (wait != null) {

@@ -4,6 +4,7 @@ import io.tickwire.engine.LaunchParameters;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.journal.JournalReader;
 import io.tickwire.journal.JournalVerifier;
@@ -84,6 +85,7 @@ final class VerifyCommand extends CliCommand {
             .speed(Simulation.Context.SPEED_MAX)
             .ticks(ticks)
             .maxPendingEvents(Long.MAX_VALUE) // the journaled ticks held what they held: bounded already
+            .diagramLimits(DiagramLimits.UNBOUNDED) // and its edits were accepted within the run's limits
             .seed(seed)
             .workers(workers)
             .journaledEdits(edits);

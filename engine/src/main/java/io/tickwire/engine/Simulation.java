@@ -38,6 +38,7 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -191,7 +192,7 @@ public final class Simulation implements TickSource {
         controlEvents = new ControlEvents(ctx.simulationId,
             ControlEvents.capacityFor(diagram.services().size(), diagram.faults().size()), failed);
         control = new ControlPlane(diagram, closedTicks, controlEvents, kernels.latencyTable(),
-            new LiveEdits(diagram, windowTicks));
+            new LiveEdits(diagram, windowTicks, ctx.diagramLimits));
         for (final JournaledEdit edit : ctx.journaledEdits) {
             final PreparedEdit prepared;
             try {
@@ -669,6 +670,7 @@ public final class Simulation implements TickSource {
         private int outputRingSize = DEFAULT_OUTPUT_RING_SIZE;
         private long closeTimeoutMs = 10_000;
         private long maxPendingEvents = DEFAULT_MAX_PENDING_EVENTS;
+        private DiagramLimits diagramLimits = DiagramLimits.DEFAULT;
         private long stopGraceMs = DEFAULT_STOP_GRACE_MS;
         private EpochNanoClock epochClock;
         private KernelActionSource actionSource;
@@ -802,6 +804,20 @@ public final class Simulation implements TickSource {
             return maxPendingEvents;
         }
 
+        /**
+         * The limits a live edit's diagram must stay within (visits per second, pending events): those the run was
+         * launched under, so that an edit cannot take a run where its launch could not. Default
+         * {@link DiagramLimits#DEFAULT}.
+         */
+        public Context diagramLimits(final DiagramLimits limits) {
+            this.diagramLimits = Objects.requireNonNull(limits, "limits");
+            return this;
+        }
+
+        public DiagramLimits diagramLimits() {
+            return diagramLimits;
+        }
+
         /** Clock for wall-time stamps (epoch ns); default an allocation-free offset clock. */
         public Context epochClock(final EpochNanoClock clock) {
             this.epochClock = clock;
@@ -850,6 +866,7 @@ public final class Simulation implements TickSource {
             c.outputRingSize = outputRingSize;
             c.closeTimeoutMs = closeTimeoutMs;
             c.maxPendingEvents = maxPendingEvents;
+            c.diagramLimits = diagramLimits;
             c.stopGraceMs = stopGraceMs;
             c.epochClock = epochClock;
             c.actionSource = actionSource;

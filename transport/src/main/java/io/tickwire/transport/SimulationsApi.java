@@ -249,7 +249,8 @@ final class SimulationsApi {
             return json(HttpResponseStatus.BAD_REQUEST, body);
         }
         final Simulation.Context simCtx = params.context(diagram)
-            .maxPendingEvents(ctx.diagramLimits().maxPendingEvents());
+            .maxPendingEvents(ctx.diagramLimits().maxPendingEvents())
+            .diagramLimits(ctx.diagramLimits());
         final Path journalRoot = ctx.journalRoot();
         if (registry.running() >= ctx.maxRuns()) {
             return tooManyRuns();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tickwire.engine.diagram.AutoscaleSpec;
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.diagram.FaultSpec;
 import io.tickwire.engine.diagram.LoadSpec;
@@ -52,6 +53,7 @@ public final class LiveEdits {
     private JsonNode stagedTree;
     private Diagram stagedDiagram;
     private int[] stagedFaultIds;
+    private final DiagramLimits limits;
     private int stagedNextFaultId;
     private PreparedEdit staged;
 
@@ -60,7 +62,16 @@ public final class LiveEdits {
      * @param windowCapacityTicks per service, the closed ticks kept for its autoscaler (0: none).
      */
     public LiveEdits(final Diagram diagram, final int[] windowCapacityTicks) {
+        this(diagram, windowCapacityTicks, DiagramLimits.DEFAULT);
+    }
+
+    /**
+     * @param limits what an edited diagram must stay within (visits per second, pending events): the limits the run
+     *               was launched under.
+     */
+    public LiveEdits(final Diagram diagram, final int[] windowCapacityTicks, final DiagramLimits limits) {
         this.diagram = diagram;
+        this.limits = limits;
         this.tickLengthNs = diagram.tickLengthNs();
         this.windowCapacityTicks = windowCapacityTicks.clone();
         faultIds = new int[diagram.faults().size()];
@@ -132,7 +143,7 @@ public final class LiveEdits {
             stagedTree = tree;
         }
         final JsonNode patched = MergePatch.apply(tree, patch);
-        final Diagram after = DiagramLoader.parseTree(patched, patched.toString());
+        final Diagram after = DiagramLoader.parseTree(patched, patched.toString(), limits);
         final List<String> changed = new ArrayList<>();
         MergePatch.differences("", tree, patched, changed);
         final List<String> refused = new ArrayList<>();

@@ -21,6 +21,8 @@ public record DiagramLimits(long maxBytes, double maxVisitsPerSecond, long maxPe
     public static final long DEFAULT_MAX_PENDING_EVENTS = 1L << 21;
     public static final DiagramLimits DEFAULT =
         new DiagramLimits(DEFAULT_MAX_BYTES, DEFAULT_MAX_VISITS_PER_SECOND, DEFAULT_MAX_PENDING_EVENTS);
+    /** No bound but the format's own: for what was accepted once already (a journal's edits, re-applied by verify). */
+    public static final DiagramLimits UNBOUNDED = new DiagramLimits(Long.MAX_VALUE, Double.MAX_VALUE, Long.MAX_VALUE);
 
     // The format's own bounds, one per kind of count or rate.
     /** A load's rate, a schedule's step, ramp or spike: one arrival a nanosecond (sources advance by >= 1 ns). */

@@ -259,10 +259,16 @@ public final class DiagramLoader {
      * {@link #parse} validates text; {@code source} is kept as its text.
      */
     public static Diagram parseTree(final JsonNode tree, final String source) throws DiagramException {
+        return parseTree(tree, source, DiagramLimits.DEFAULT);
+    }
+
+    /** As {@link #parseTree(JsonNode, String)}, within {@code limits} (a live edit: those its run was launched under). */
+    public static Diagram parseTree(final JsonNode tree, final String source, final DiagramLimits limits)
+        throws DiagramException {
         if (tree == null || !tree.isObject()) {
             throw new DiagramException("", "a diagram is a mapping with name, services and load");
         }
-        return read(tree, source, DiagramLimits.DEFAULT); // the edit's bounds: those a run was launched with by default
+        return read(tree, source, limits);
     }
 
     /** The tree of a diagram's text (YAML or JSON), for live edits on it. */

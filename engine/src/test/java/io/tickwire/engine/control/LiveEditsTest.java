@@ -2,6 +2,7 @@ package io.tickwire.engine.control;
 
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.diagram.FaultSpec;
 import io.tickwire.sbe.EditKind;
@@ -148,6 +149,23 @@ class LiveEditsTest {
         assertRefused(withRules, "{\"alerts\": [{\"name\": \"Slow\", \"expr\": \"p99(api) > 2s\"}]}",
             "alerts[0].expr: cannot change while the simulation runs: alert rules are fixed when the run starts "
                 + "(their indexes and states are on the feed and in the journal)");
+    }
+
+    @Test
+    void shouldHoldAnEditToTheLimitsTheRunWasLaunchedUnder() throws Exception {
+        // ~210 visits per simulated second now (users 100/s through api and pay, night 10/s); the edit asks ~10,000.
+        final String busier = """
+            {"load": [{"name": "users", "target": "api", "rate": "5000/s"},
+                      {"name": "night", "target": "pay", "rate": "10/s", "schedule": [{"at": "60s", "step": "20/s"}]}]}
+            """;
+        final Diagram d = DiagramLoader.parse(DIAGRAM);
+        final LiveEdits bounded = new LiveEdits(d, ControlPlane.windowTicks(d),
+            DiagramLimits.DEFAULT.withMaxVisitsPerSecond(1000));
+        assertThatThrownBy(() -> bounded.prepare(EditKind.PATCH, busier))
+            .isInstanceOf(DiagramException.class)
+            .satisfies(ex -> assertThat(((DiagramException)ex).problems()).singleElement().asString()
+                .contains("visits").contains("1000"));
+        assertThat(accept(edits(), EditKind.PATCH, busier).after().load().get(0).ratePerSec()).isEqualTo(5000);
     }
 
     private static LiveEdits edits() {
