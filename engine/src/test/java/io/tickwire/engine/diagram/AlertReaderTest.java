@@ -164,6 +164,10 @@ class AlertReaderTest {
         assertThat(spec.alerts().get(4).function()).as("max with a duration: the largest latency")
             .isEqualTo(Function.MAX);
         assertThat(spec.alerts().get(6).threshold()).isEqualTo(-5.0);
+        final AlertSpec example = ObserveLoader.load(java.nio.file.Path.of("..", "examples", "observe-hosts.yaml"))
+            .alerts().get(0);
+        assertThat(example.serviceName()).isEqualTo("127.0.0.1:9100/node_load1{job=\"node\"}");
+        assertThat(example.windowTicks()).isEqualTo(30);
     }
 
     @Test
