@@ -106,6 +106,19 @@ class ObservedAlertsTest {
             .containsPattern("Absent +value\\(web-9/load\\) > 0 +never fired");
     }
 
+    @Test
+    void shouldRefuseABadRuleWithItsPathAndColumn() throws Exception {
+        final Path config = tmp.resolve("bad.yaml");
+        Files.writeString(config, """
+            name: hosts
+            alerts:
+              - {name: Load, expr: "value(web-1/load) >> 4"}
+            """);
+        final Cli.Result result = Cli.execute("observe", config.toString(), "--port", "0");
+        assertThat(result.code()).isEqualTo(2);
+        assertThat(result.err()).contains("alerts[0].expr: not a number: '>' at column 20");
+    }
+
     private static List<String> journaledAlerts(final Path journal) throws Exception {
         final List<String> alerts = new ArrayList<>();
         try (JournalReader reader = JournalReader.open(journal)) {

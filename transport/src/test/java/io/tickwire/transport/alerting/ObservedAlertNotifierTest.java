@@ -44,6 +44,12 @@ class ObservedAlertNotifierTest {
             final AlertNotifier notifier = AlertNotifier.start(new AlertNotifier.Context().webhooks(List.of(hook.url()))
                 .initialBackoffMs(50));
             try (FeedServerFixture feed = FeedServerFixture.start(new FeedServer.Context().alertNotifier(notifier))) {
+                final HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + feed.port() + "/observations")).header("Content-Type", "application/yaml")
+                    .POST(HttpRequest.BodyPublishers.ofString(CONFIG.replace("> 4", "> four"))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertThat(refused.statusCode()).isEqualTo(400);
+                assertThat(refused.body()).contains("alerts[0].expr: not a number: 'four' at column 21");
                 final Observation obs = feed.registry().launch(ObserveLoader.parse(CONFIG), new Observation.Context(),
                     id -> dir.resolve("journal"));
                 assertThat(AlertRule.of(obs)).containsExactly(new AlertRule("HighLoad", Map.of("severity", "page"),
