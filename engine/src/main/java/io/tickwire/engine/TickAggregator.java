@@ -5,14 +5,13 @@ import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.CompressedHistogramEncoder;
 import io.tickwire.codec.TickHistogram;
 import io.tickwire.engine.control.AlertEvaluator;
+import io.tickwire.engine.control.AlertPublisher;
 import io.tickwire.engine.control.ClosedTickWindow;
 import io.tickwire.engine.control.ControlEvents;
 import io.tickwire.engine.diagram.DatabaseSpec;
 import io.tickwire.engine.ring.MetricSlot;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.Rings;
-import io.tickwire.sbe.AlertEventEncoder;
-import io.tickwire.sbe.AlertState;
 import io.tickwire.sbe.BreakerEventEncoder;
 import io.tickwire.sbe.BreakerState;
 import io.tickwire.sbe.EndToEndSampleDecoder;
@@ -175,13 +174,9 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     private int[] concurrency;
     private ControlEvents controlEvents;
     private final ControlEvents.Sink controlEventSink = this::publishEvent;
-    // The alert rules': null when the diagram has none. Names encoded once (ASCII: Prometheus label-name chars).
+    // The alert rules': null when the diagram has none.
     private AlertEvaluator alerts;
-    private byte[][] alertNames;
-    private final AlertEvaluator.Sink alertSink = this::publishAlert;
-    private final AlertEventEncoder alertEncoder = new AlertEventEncoder();
-    private long alertTick;
-    private long alertTimeNs;
+    private AlertPublisher alertPublisher;
 
     private final PendingTick[] pending;
     private final int pendingMask;
@@ -294,10 +289,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
     /** Evaluate {@code evaluator}'s rules as each tick closes, publishing their changes last. Before it starts. */
     void alerts(final AlertEvaluator evaluator) {
         this.alerts = evaluator;
-        alertNames = new byte[evaluator.ruleCount()][];
-        for (int r = 0; r < alertNames.length; r++) {
-            alertNames[r] = evaluator.rule(r).name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        }
+        this.alertPublisher = new AlertPublisher(evaluator, simulationId, output, failed);
     }
 
     @Override
@@ -450,9 +442,7 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             }
             publishEvents(head);
             if (alerts != null) {
-                alertTick = head.tick;
-                alertTimeNs = head.simTimeNs;
-                alerts.evaluate(head.tick, head.simTimeNs, alertSink);
+                alertPublisher.evaluate(head.tick, head.simTimeNs);
             }
             head.reset();
             nextToClose++;
@@ -725,29 +715,6 @@ final class TickAggregator implements EventHandler<MetricSlot> {
             slot.length = MessageHeaderEncoder.ENCODED_LENGTH + ReplicaEventEncoder.BLOCK_LENGTH;
             output.publish(seq);
         }
-    }
-
-    /** One alert rule's state change on the tick being closed: after every other event of the tick. */
-    private void publishAlert(final int rule, final AlertState from, final AlertState to, final double value,
-                              final long activeSinceNs) {
-        final long seq = Rings.claim(output, failed);
-        final OutputSlot slot = output.get(seq);
-        final byte[] name = alertNames[rule];
-        alertEncoder.wrapAndApplyHeader(slot.buffer, 0, headerEncoder)
-            .simulationId(simulationId)
-            .tick(alertTick)
-            .simTimeNs(alertTimeNs)
-            .rule(rule)
-            .fromState(from)
-            .toState(to)
-            .value(value)
-            .activeSinceNs(activeSinceNs)
-            .serviceId(alerts.rule(rule).serviceId())
-            .putName(name, 0, name.length);
-        slot.kind = OutputSlot.EVENT;
-        slot.tick = alertTick;
-        slot.length = MessageHeaderEncoder.ENCODED_LENGTH + alertEncoder.encodedLength();
-        output.publish(seq);
     }
 
     private void publishEnd() {

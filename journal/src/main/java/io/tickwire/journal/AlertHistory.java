@@ -3,9 +3,9 @@ package io.tickwire.journal;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tickwire.engine.diagram.AlertSpec;
-import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
 import io.tickwire.engine.diagram.DiagramLoader;
+import io.tickwire.engine.diagram.ObserveLoader;
 import io.tickwire.sbe.AlertEventDecoder;
 import io.tickwire.sbe.AlertState;
 import io.tickwire.sbe.MessageHeaderDecoder;
@@ -18,8 +18,8 @@ import java.util.Locale;
  * A journaled run's alert rules and when each fired, from its {@code AlertEvent}s: per rule its firing intervals in
  * simulated time, {@code [from, to)} (from the end of the tick it began firing at to the end of the tick it resolved
  * at), and the total; an alert still firing when the journal ends is counted to the end and said so. What
- * {@code tickwire report} shows in its Alerts section (text, JSON and HTML). Rules come from the journal's diagram,
- * so a rule that never fired is listed too. Over the whole run, whatever the report's warm-up.
+ * {@code tickwire report} shows in its Alerts section (text, JSON and HTML). Rules come from the journal's diagram
+ * (an observed run's: its configuration, {@code observe.yaml}), so a rule that never fired is listed too. Over the whole run, whatever the report's warm-up.
  */
 public final class AlertHistory {
     /** One firing interval: {@code [fromNs, toNs)}; {@code open} when it was still firing at the journal's end. */
@@ -56,13 +56,12 @@ public final class AlertHistory {
         final List<String> names = new ArrayList<>();
         final List<String> exprs = new ArrayList<>();
         try {
-            final Diagram diagram = reader.diagramSource() == null || reader.observed() ? null
-                : DiagramLoader.parse(reader.diagramSource());
-            if (diagram != null) {
-                for (final AlertSpec a : diagram.alerts()) {
-                    names.add(a.name());
-                    exprs.add(a.expr());
-                }
+            final List<AlertSpec> alerts = reader.diagramSource() == null ? List.of() : reader.observed()
+                ? ObserveLoader.parse(reader.diagramSource()).alerts()
+                : DiagramLoader.parse(reader.diagramSource()).alerts();
+            for (final AlertSpec a : alerts) {
+                names.add(a.name());
+                exprs.add(a.expr());
             }
         } catch (final DiagramException ex) {
             // a diagram that no longer loads: the rules the events name are listed

@@ -23,6 +23,10 @@ import java.util.List;
  *   aggregator thread: record(s, tick, ...) as each service's tick is staged (ticks of a service in order, up to
  *                      the pending window ahead of the tick being closed); evaluate(tick, endNs, sink) when it closes
  * </pre>
+ * An observed run's rules ({@link #observed}) read series (rows) that appear at runtime: each is {@link #bind}ed to
+ * its row when the row is registered and reads no data (false: an absent series does not alert) until then; a row
+ * is {@link #recordObserved}ed on the ticks it has samples (or late ones) in, so its functions read the window's
+ * ticks that have some, not the last tick alone.
  * Each service a rule reads keeps a preallocated ring of per-tick figures (and, for a percentile over a window,
  * each tick's latency buckets, merged when read: percentiles are never averaged). <b>One thread</b> (the
  * aggregator's); steady state allocates nothing (bucket lists grow to the largest tick seen).
@@ -40,6 +44,9 @@ public final class AlertEvaluator {
 
     private final AlertSpec[] rules;
     private final long tickLengthNs;
+    private final int aheadTicks;
+    /** The service (row) each rule reads; -1: an observed rule whose row has not appeared. */
+    private final int[] service;
     private final Ring[] rings;
     private final AlertState[] state;
     private final long[] activeSinceNs;
@@ -55,16 +62,13 @@ public final class AlertEvaluator {
                           final int aheadTicks) {
         this.rules = rules.toArray(new AlertSpec[0]);
         this.tickLengthNs = tickLengthNs;
-        final int[] window = new int[serviceCount];
-        final boolean[] buckets = new boolean[serviceCount];
-        for (final AlertSpec r : this.rules) {
-            window[r.serviceId()] = Math.max(window[r.serviceId()], r.windowTicks());
-            buckets[r.serviceId()] |= r.windowTicks() > 1 && r.function().ordinal() <= Function.P999.ordinal();
-        }
+        this.aheadTicks = aheadTicks;
+        service = new int[this.rules.length];
         rings = new Ring[serviceCount];
-        for (int s = 0; s < serviceCount; s++) {
-            if (window[s] > 0) {
-                rings[s] = new Ring(Integer.highestOneBit(window[s] + aheadTicks) << 1, buckets[s]);
+        for (int r = 0; r < this.rules.length; r++) {
+            service[r] = -1;
+            if (this.rules[r].serviceId() >= 0) {
+                bind(r, this.rules[r].serviceId());
             }
         }
         state = new AlertState[this.rules.length];
@@ -79,8 +83,42 @@ public final class AlertEvaluator {
         return rules.length;
     }
 
+    /**
+     * An observed run's evaluator: {@code rules} on series by name, each {@link #bind}ed when its row appears; rows
+     * are recorded as their ticks close ({@code aheadTicks} 0).
+     */
+    public static AlertEvaluator observed(final List<AlertSpec> rules, final int maxRows, final long tickLengthNs) {
+        return new AlertEvaluator(rules, maxRows, tickLengthNs, 0);
+    }
+
     public AlertSpec rule(final int r) {
         return rules[r];
+    }
+
+    /** The service (row) rule {@code r} reads; -1 while unbound. */
+    public int service(final int r) {
+        return service[r];
+    }
+
+    /**
+     * Rule {@code r} reads {@code row} from now on: its ring is made (or grown) to the window of every rule on the
+     * row. Aggregator thread, before the row's first tick is recorded; allocates (a row appears once).
+     */
+    public void bind(final int r, final int row) {
+        service[r] = row;
+        int window = 0;
+        boolean buckets = false;
+        for (int o = 0; o < rules.length; o++) {
+            if (service[o] == row) {
+                window = Math.max(window, rules[o].windowTicks());
+                buckets |= rules[o].windowTicks() > 1 && rules[o].function().ordinal() <= Function.P999.ordinal();
+            }
+        }
+        final int capacity = Integer.highestOneBit(window + aheadTicks) << 1;
+        final Ring ring = rings[row];
+        if (ring == null || ring.mask + 1 < capacity || buckets && ring.bucketIndex == null) {
+            rings[row] = new Ring(capacity, buckets);
+        }
     }
 
     /** Whether a rule reads {@code service}: only those are {@link #record}ed. */
@@ -114,6 +152,40 @@ public final class AlertEvaluator {
         r.rateLimited[at] = rateLimited;
         r.bulkheadRefused[at] = bulkheadRefused;
         r.breakerRefused[at] = breakerRefused;
+        latencies(r, at, p50Ns, p90Ns, p99Ns, p999Ns, maxNs, histogram);
+    }
+
+    /**
+     * One closed tick of observed row {@code row} that had samples (or late ones), in tick order; ignored when no
+     * rule reads it. Aggregator thread.
+     *
+     * @param samples   samples in the tick; {@code last}, {@code min}, {@code max} their values (NaN: none).
+     * @param sum       their sum (a counter's: its increases).
+     * @param late      samples of the row that came after their tick closed, counted in this tick.
+     * @param completed latencies in the tick's histogram; p50.. and the histogram as {@link #record}'s.
+     */
+    public void recordObserved(final int row, final long tick, final long samples, final double last,
+                               final double min, final double max, final double sum, final long late,
+                               final long completed, final long p50Ns, final long p90Ns, final long p99Ns,
+                               final long p999Ns, final long maxNs, final TickHistogram histogram) {
+        final Ring r = rings[row];
+        if (r == null) {
+            return;
+        }
+        final int at = (int)(tick & r.mask);
+        r.tick[at] = tick;
+        r.completed[at] = completed;
+        r.samples[at] = samples;
+        r.last[at] = last;
+        r.min[at] = min;
+        r.max[at] = max;
+        r.sum[at] = sum;
+        r.late[at] = late;
+        latencies(r, at, p50Ns, p90Ns, p99Ns, p999Ns, maxNs, histogram);
+    }
+
+    private static void latencies(final Ring r, final int at, final long p50Ns, final long p90Ns, final long p99Ns,
+                                  final long p999Ns, final long maxNs, final TickHistogram histogram) {
         final long[] p = r.percentiles[at];
         p[0] = p50Ns;
         p[1] = p90Ns;
@@ -141,7 +213,7 @@ public final class AlertEvaluator {
      */
     public void evaluate(final long tick, final long endNs, final Sink sink) {
         for (int r = 0; r < rules.length; r++) {
-            final double value = value(r, tick);
+            final double value = service[r] < 0 ? Double.NaN : value(r, tick);
             lastValue[r] = value;
             step(r, rules[r].op().test(value, rules[r].threshold()), endNs, value, sink);
         }
@@ -194,11 +266,14 @@ public final class AlertEvaluator {
     /** The left-hand value of rule {@code r} over its window ending at {@code tick}, in its base unit; NaN: no data. */
     double value(final int r, final long tick) {
         final AlertSpec rule = rules[r];
-        final Ring ring = rings[rule.serviceId()];
+        final Ring ring = rings[service[r]];
         final Function fn = rule.function();
         final int last = (int)(tick & ring.mask);
-        if (ring.tick[last] != tick) {
-            return Double.NaN;
+        if (fn.observedOnly()) {
+            return observedValue(ring, fn, rule.windowTicks(), tick);
+        }
+        if (ring.tick[last] != tick && rule.serviceId() >= 0) {
+            return Double.NaN; // a service records every tick; an observed row only those with samples
         }
         if (fn == Function.REPLICAS) {
             return ring.replicas[last];
@@ -246,6 +321,47 @@ public final class AlertEvaluator {
         };
     }
 
+    /**
+     * An observed row's value over the window: of its ticks with samples; a rate over the window's length (no more
+     * ticks than the run has had). NaN when no tick of the window has samples.
+     */
+    private double observedValue(final Ring ring, final Function fn, final int windowTicks, final long tick) {
+        final long first = Math.max(0, tick - windowTicks + 1);
+        long samples = 0;
+        long late = 0;
+        double sum = 0;
+        double min = Double.POSITIVE_INFINITY;
+        double max = Double.NEGATIVE_INFINITY;
+        double last = Double.NaN;
+        boolean any = false;
+        for (long t = first; t <= tick; t++) {
+            final int at = (int)(t & ring.mask);
+            if (ring.tick[at] != t) {
+                continue;
+            }
+            any = true;
+            late += ring.late[at];
+            if (ring.samples[at] == 0 || Double.isNaN(ring.last[at])) {
+                continue;
+            }
+            samples += ring.samples[at];
+            sum += ring.sum[at];
+            min = Math.min(min, ring.min[at]);
+            max = Math.max(max, ring.max[at]);
+            last = ring.last[at];
+        }
+        final double seconds = (tick - first + 1) * (double)tickLengthNs / 1e9;
+        return switch (fn) {
+            case VALUE -> last;
+            case MIN -> samples == 0 ? Double.NaN : min;
+            case VALUE_MAX -> samples == 0 ? Double.NaN : max;
+            case MEAN -> samples == 0 ? Double.NaN : sum / samples;
+            case RATE -> samples == 0 ? Double.NaN : sum / seconds;
+            case LATE -> any ? late / seconds : Double.NaN;
+            default -> Double.NaN;
+        };
+    }
+
     /** A service's ring of per-tick figures (and buckets), at least its longest window plus the pending ticks. */
     private static final class Ring {
         final int mask;
@@ -259,6 +375,13 @@ public final class AlertEvaluator {
         final long[] rateLimited;
         final long[] bulkheadRefused;
         final long[] breakerRefused;
+        // An observed row's values (NaN: no sample).
+        final long[] samples;
+        final double[] last;
+        final double[] min;
+        final double[] max;
+        final double[] sum;
+        final long[] late;
         final long[][] percentiles;
         // Each tick's latency buckets, only for a percentile over a window; merged into `counts` when read.
         final int[][] bucketIndex;
@@ -279,6 +402,12 @@ public final class AlertEvaluator {
             rateLimited = new long[capacity];
             bulkheadRefused = new long[capacity];
             breakerRefused = new long[capacity];
+            samples = new long[capacity];
+            last = new double[capacity];
+            min = new double[capacity];
+            max = new double[capacity];
+            sum = new double[capacity];
+            late = new long[capacity];
             percentiles = new long[capacity][PERCENTILES];
             if (withBuckets) {
                 bucketIndex = new int[capacity][64];

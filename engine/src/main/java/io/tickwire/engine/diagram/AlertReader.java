@@ -22,7 +22,10 @@ import static io.tickwire.engine.diagram.DiagramLimits.shown;
  * Reads {@code alerts[i]}: name, expr, for, keep_firing_for, labels, annotations. The expression,
  * {@code FN(TARGET) OP VALUE} or {@code FN(TARGET[WINDOW]) OP VALUE}, is parsed here by hand so that a problem names
  * its column ({@code alerts[1].expr: unknown service 'chekout' at column 5}); its service is resolved against the
- * diagram's, and {@code max}/{@code min} against the service's autoscaler.
+ * diagram's, and {@code max}/{@code min} against the service's autoscaler. In an observed run's configuration
+ * ({@link #readObserved}) the target is a series by its catalog name, bare ({@code host1/node_load1}: letters, digits,
+ * {@code _ . - / :}) or quoted when it has labels ({@code 'host1/http_latency{path="/"}'}, or double quotes with
+ * {@code \"} and {@code \\} escapes), unresolved: the row may appear only at runtime.
  */
 final class AlertReader {
     /** The ticks a window may span, at most: each is kept per service the rules read. */
@@ -34,13 +37,26 @@ final class AlertReader {
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]{0,127}");
     private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?(?:[eE][-+]?\\d+)?");
     private static final String FUNCTIONS = String.join(", ",
-        Arrays.stream(Function.values()).map(Function::text).toList());
+        Arrays.stream(Function.values()).filter(f -> !f.observedOnly()).map(Function::text).toList());
+    private static final String OBSERVED_FUNCTIONS = String.join(", ",
+        Arrays.stream(Function.values()).filter(Function::observable).map(Function::text).distinct().toList());
 
     private AlertReader() {
     }
 
     static List<AlertSpec> read(final DiagramNode listNode, final ServiceIds ids, final List<AutoscaleSpec> autoscale,
                                 final long tickLengthNs) {
+        return read(listNode, ids, autoscale, tickLengthNs, false);
+    }
+
+    /** An observed run's {@code alerts}: rules on series, by name, {@code serviceId} -1 until the row appears. */
+    static List<AlertSpec> readObserved(final DiagramNode listNode, final long tickLengthNs) {
+        return read(listNode, null, List.of(), tickLengthNs, true);
+    }
+
+    private static List<AlertSpec> read(final DiagramNode listNode, final ServiceIds ids,
+                                        final List<AutoscaleSpec> autoscale, final long tickLengthNs,
+                                        final boolean observed) {
         final List<AlertSpec> result = new ArrayList<>();
         final Set<String> names = new HashSet<>();
         for (final DiagramNode node : listNode.elements(false)) {
@@ -52,7 +68,7 @@ final class AlertReader {
             if (name != null && !names.add(name)) {
                 node.problem("name", "duplicate alert name '" + name + "'");
             }
-            final AlertSpec parsed = expression(node, ids, autoscale, tickLengthNs);
+            final AlertSpec parsed = expression(node, ids, autoscale, tickLengthNs, observed);
             final long forNs = node.optionalNonNegativeDuration("for", 0);
             final long keepNs = node.optionalNonNegativeDuration("keep_firing_for", 0);
             final Map<String, String> labels = labels(node.child("labels"), true);
@@ -108,18 +124,20 @@ final class AlertReader {
 
     /** The parsed expression, in a spec without name, durations or labels; null after reporting a problem. */
     private static AlertSpec expression(final DiagramNode node, final ServiceIds ids,
-                                        final List<AutoscaleSpec> autoscale, final long tickLengthNs) {
+                                        final List<AutoscaleSpec> autoscale, final long tickLengthNs,
+                                        final boolean observed) {
         final JsonNode value = node.raw("expr");
+        final String example = observed ? "'value(host1/node_load1) > 4'" : "'p99(checkout) > 500ms'";
         if (value == null || value.isNull()) {
-            node.problem("expr", "is required, e.g. 'p99(checkout) > 500ms'");
+            node.problem("expr", "is required, e.g. " + example);
             return null;
         }
         if (!value.isTextual()) {
-            node.problem("expr", "must be text such as 'p99(checkout) > 500ms' (got " + shown(value) + ")");
+            node.problem("expr", "must be text such as " + example + " (got " + shown(value) + ")");
             return null;
         }
         try {
-            return new Parser(value.asText(), ids, autoscale, tickLengthNs).parse();
+            return new Parser(value.asText(), ids, autoscale, tickLengthNs, observed).parse();
         } catch (final ExpressionException ex) {
             node.problem("expr", ex.getMessage() + " at column " + (ex.column + 1));
             return null;
@@ -142,13 +160,17 @@ final class AlertReader {
         private final ServiceIds ids;
         private final List<AutoscaleSpec> autoscale;
         private final long tickLengthNs;
+        /** An observed run's rule: functions of series, the target a series name left unresolved. */
+        private final boolean observed;
         private int at;
 
-        Parser(final String text, final ServiceIds ids, final List<AutoscaleSpec> autoscale, final long tickLengthNs) {
+        Parser(final String text, final ServiceIds ids, final List<AutoscaleSpec> autoscale, final long tickLengthNs,
+               final boolean observed) {
             this.text = text;
             this.ids = ids;
             this.autoscale = autoscale;
             this.tickLengthNs = tickLengthNs;
+            this.observed = observed;
         }
 
         AlertSpec parse() throws ExpressionException {
@@ -158,19 +180,20 @@ final class AlertReader {
             if (fnText.isEmpty()) {
                 throw new ExpressionException("expected a function such as p99(checkout)" + got(), at);
             }
-            final Function fn = Function.of(fnText.toLowerCase(Locale.ROOT).equals(fnText) ? fnText : "");
-            if (fn == null) {
-                throw new ExpressionException("unknown function '" + shown(fnText) + "' (expected one of " + FUNCTIONS
-                    + ")", fnAt);
+            Function fn = Function.of(fnText.toLowerCase(Locale.ROOT).equals(fnText) ? fnText : "");
+            if (fn == null || (observed ? !fn.observable() : fn.observedOnly())) {
+                throw new ExpressionException("unknown function '" + shown(fnText) + "' (expected one of "
+                    + (observed ? OBSERVED_FUNCTIONS : FUNCTIONS) + ")", fnAt);
             }
             expect('(', "'(' after " + fnText);
             skipSpaces();
             final int targetAt = at;
-            final String target = word(true);
+            final String target = observed ? series() : word(true);
             if (target.isEmpty()) {
-                throw new ExpressionException("expected a service name" + got(), at);
+                throw new ExpressionException("expected a " + (observed ? "series name such as host1/node_load1"
+                    : "service name") + got(), at);
             }
-            final Integer serviceId = ids.id(target);
+            final Integer serviceId = observed ? Integer.valueOf(-1) : ids.id(target);
             if (serviceId == null) {
                 throw new ExpressionException("unknown service '" + shown(target) + "'", targetAt);
             }
@@ -190,7 +213,7 @@ final class AlertReader {
                 windowTicks = windowTicks(text.substring(at, end), at);
                 at = end + 1;
             }
-            expect(')', "')' after the service");
+            expect(')', "')' after the " + (observed ? "series" : "service"));
             skipSpaces();
             final int opAt = at;
             final Op op = op();
@@ -205,6 +228,9 @@ final class AlertReader {
             final String valueText = text.substring(valueAt, at);
             if (valueText.isEmpty()) {
                 throw new ExpressionException("expected a value after " + op.text(), valueAt);
+            }
+            if (fn == Function.MAX && observed && NUMBER.matcher(valueText).matches()) {
+                fn = Function.VALUE_MAX; // max(x) > 4: the largest sample value, not a latency (max(x) > 500ms)
             }
             final double threshold = threshold(fn, valueText, valueAt, serviceId, target);
             skipSpaces();
@@ -273,6 +299,12 @@ final class AlertReader {
                     }
                     number = Double.parseDouble(digits) / (percent ? 100 : 1);
                 }
+                case NUMBER -> {
+                    if (!NUMBER.matcher(value).matches()) {
+                        throw new ExpressionException("not a number: '" + shown(value) + "'", valueAt);
+                    }
+                    return Double.parseDouble(value); // a gauge may be negative
+                }
                 case PER_SECOND -> {
                     try {
                         number = Units.parseRatePerSec(value);
@@ -302,6 +334,42 @@ final class AlertReader {
                 }
             }
             return null;
+        }
+
+        /**
+         * An observed series' name: bare ({@code [A-Za-z0-9_.:/-]}), or quoted: {@code '...'} as is, {@code "..."}
+         * with {@code \"} and {@code \\}; empty if none.
+         */
+        private String series() throws ExpressionException {
+            final char quote = peek();
+            if (quote != '\'' && quote != '"') {
+                final int from = at;
+                while (at < text.length()) {
+                    final char c = text.charAt(at);
+                    if (!(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' || c == '-' || c == '/'
+                        || c == ':')) {
+                        break;
+                    }
+                    at++;
+                }
+                return text.substring(from, at);
+            }
+            final int open = at++;
+            final StringBuilder name = new StringBuilder();
+            while (at < text.length() && text.charAt(at) != quote) {
+                if (quote == '"' && text.charAt(at) == '\\' && at + 1 < text.length()) {
+                    at++;
+                }
+                name.append(text.charAt(at++));
+            }
+            if (at == text.length()) {
+                throw new ExpressionException("the series name quoted here is not closed", open);
+            }
+            at++;
+            if (name.isEmpty()) {
+                throw new ExpressionException("expected a series name between the quotes", open);
+            }
+            return name.toString();
         }
 
         /** A function name ({@code [A-Za-z0-9_]}) or, for {@code service}, a service name (also '.', '-'). */

@@ -13,8 +13,9 @@ import java.util.Objects;
  * @param name            the rule's name (Prometheus' {@code alertname}), unique in the diagram.
  * @param expr            the expression as written.
  * @param function        what it reads.
- * @param serviceId       the service it reads (a database is the implicit service {@code <owner>.db}).
- * @param serviceName     its name.
+ * @param serviceId       the service it reads (a database is the implicit service {@code <owner>.db}); -1 in an
+ *                        observed run's rule, bound to a row when the row appears.
+ * @param serviceName     its name; in an observed run's rule, the series' catalog name ({@code source/metric{labels}}).
  * @param windowTicks     the closed ticks it reads, the last one the tick being closed; 1 without a window.
  * @param op              how the value compares with the threshold.
  * @param threshold       in the function's base unit: ns for latencies, a fraction for ratios, per second for
@@ -56,14 +57,44 @@ public record AlertSpec(String name, String expr, Function function, int service
         /** Calls refused by a bulkhead, per second. */
         BULKHEAD_REFUSED("bulkhead_refused", Unit.PER_SECOND),
         /** Calls refused by an open circuit breaker, per second. */
-        BREAKER_REFUSED("breaker_refused", Unit.PER_SECOND);
+        BREAKER_REFUSED("breaker_refused", Unit.PER_SECOND),
+        // An observed run's series (docs/ingest.md, Alerts on observed runs); p50..p999 and max (a latency with a
+        // unit) read its latencies as a service's.
+        /** The latest sample's value (of the window's latest tick with samples), in the series' unit. */
+        VALUE("value", Unit.NUMBER, true),
+        /** The smallest sample value. */
+        MIN("min", Unit.NUMBER, true),
+        /** The largest sample value: {@code max} compared with a plain number. */
+        VALUE_MAX("max", Unit.NUMBER, true),
+        /** The samples' mean value. */
+        MEAN("mean", Unit.NUMBER, true),
+        /** A counter's increase per second (a drop is a reset), over the window. */
+        RATE("rate", Unit.PER_SECOND, true),
+        /** Late samples of the series (dropped: their tick had closed) per second. */
+        LATE("late", Unit.PER_SECOND, true);
 
         private final String text;
         private final Unit unit;
+        private final boolean observedOnly;
 
         Function(final String text, final Unit unit) {
+            this(text, unit, false);
+        }
+
+        Function(final String text, final Unit unit, final boolean observedOnly) {
             this.text = text;
             this.unit = unit;
+            this.observedOnly = observedOnly;
+        }
+
+        /** Whether it reads an observed series' values, not a simulated service's figures. */
+        public boolean observedOnly() {
+            return observedOnly;
+        }
+
+        /** Whether an observed run's rule may use it: its own, and the latency ones. */
+        public boolean observable() {
+            return observedOnly || ordinal() <= MAX.ordinal();
         }
 
         /** As the expression writes it. */
@@ -100,7 +131,9 @@ public record AlertSpec(String name, String expr, Function function, int service
         /** A number, or a rate ({@code 100/s}, {@code 6000/min}); per second as a value. */
         PER_SECOND,
         /** A whole number, or {@code max}/{@code min}: the autoscaler's bounds. */
-        COUNT
+        COUNT,
+        /** A plain number, in the observed series' own unit. */
+        NUMBER
     }
 
     /** A comparison, as PromQL's. */

@@ -32,6 +32,7 @@ import java.util.TreeMap;
  *   metrics:  [{name: http_request_latency, kind: latency, unit: ms}]
  *   prometheus: {sourceLabel: instance}
  *   lineProtocol: {sourceTag: host}
+ *   alerts:   [{name: HighLoad, expr: 'value(node/node_load1) > 4', for: 30s}]   as a diagram's, on series
  * </pre>
  */
 public final class ObserveLoader {
@@ -85,11 +86,6 @@ public final class ObserveLoader {
         final Problems problems = new Problems();
         final DiagramNode root = DiagramNode.root(json, problems);
         root.refuseUnknownFields(FIELDS);
-        if (root.has("alerts")) {
-            // Not yet: the evaluator reads a simulation's closed figures; an observed row's are other values.
-            root.problem("alerts", "alert rules are not supported in an observed run yet, only in a diagram "
-                + "(see docs/diagram.md, Alerts)");
-        }
         final String name = root.requireName("name");
         final long tickLengthNs = root.optionalDuration("tick", DEFAULT_TICK_NS);
         if (tickLengthNs < DiagramLoader.MIN_TICK_NS || tickLengthNs > MAX_TICK_NS) {
@@ -170,9 +166,10 @@ public final class ObserveLoader {
         }
         final String sourceLabel = optionalSection(root, "prometheus", "sourceLabel", DEFAULT_SOURCE_LABEL);
         final String sourceTag = optionalSection(root, "lineProtocol", "sourceTag", DEFAULT_SOURCE_TAG);
+        final List<AlertSpec> alerts = AlertReader.readObserved(root.child("alerts"), tickLengthNs);
         problems.throwIfAny();
         return new ObserveSpec(name, tickLengthNs, latenessNs, skewNs, maxSeries, discover, defaults, Map.copyOf(sources),
-            List.copyOf(series), Map.copyOf(metrics), sourceLabel, sourceTag, text);
+            List.copyOf(series), Map.copyOf(metrics), sourceLabel, sourceTag, alerts, text);
     }
 
     /** {@code kind: gauge|counter|latency|histogram|summary}: required for a metric rule, optional for a series. */

@@ -22,11 +22,17 @@ import java.util.Map;
  * @param metrics    kind (and unit) by metric name, before the naming rules.
  * @param sourceLabel the remote-write label naming a series' source (default {@code instance}).
  * @param sourceTag   the line-protocol tag naming a line's source (default {@code host}).
+ * @param alerts     alert rules on series ({@link AlertSpec#serviceId()} -1: bound when the row appears), in order:
+ *                   a rule's index is the {@code rule} of its {@code AlertEvent}s.
  * @param source     the configuration's text, verbatim (journaled as {@code observe.yaml}).
  */
 public record ObserveSpec(String name, long tickLengthNs, long latenessNs, long skewNs, int maxSeries, boolean discover,
                           Limit defaults, Map<String, Limit> sources, List<Series> series, Map<String, Metric> metrics,
-                          String sourceLabel, String sourceTag, String source) {
+                          String sourceLabel, String sourceTag, List<AlertSpec> alerts, String source) {
+    public ObserveSpec {
+        alerts = List.copyOf(alerts);
+    }
+
     /** A token bucket: {@code rate} samples a second on average, {@code burst} at once; rate 0 for none. */
     public record Limit(double rate, long burst) {
         public static final Limit NONE = new Limit(0, 0);

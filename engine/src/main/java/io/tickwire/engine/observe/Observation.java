@@ -9,6 +9,7 @@ import io.tickwire.engine.ThreadPerStageRunner;
 import io.tickwire.engine.ThreadStartHook;
 import io.tickwire.engine.TickSource;
 import io.tickwire.engine.WaitStrategies;
+import io.tickwire.engine.control.AlertEvaluator;
 import io.tickwire.engine.diagram.ObserveSpec;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.PipelineFailedException;
@@ -84,6 +85,9 @@ public final class Observation implements TickSource {
         final int windowTicks = BitUtil.findNextPositivePowerOfTwo((int)Math.min(1 << 16, openNs / spec.tickLengthNs() + 3));
         this.aggregator = new ObservationAggregator(registry, ctx.simulationId, originNs, spec.tickLengthNs(), windowTicks,
             catalog, output, ctx.epochClock, failed, run::producerEnded);
+        if (!spec.alerts().isEmpty()) {
+            aggregator.alerts(AlertEvaluator.observed(spec.alerts(), spec.maxSeries(), spec.tickLengthNs()));
+        }
     }
 
     /** Build an observed run of {@code spec}; nothing runs until {@link #start()}. */

@@ -4,6 +4,8 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.RingBuffer;
 import io.tickwire.codec.CompressedHistogramEncoder;
 import io.tickwire.codec.TickHistogram;
+import io.tickwire.engine.control.AlertEvaluator;
+import io.tickwire.engine.control.AlertPublisher;
 import io.tickwire.engine.ring.OutputSlot;
 import io.tickwire.engine.ring.Rings;
 import io.tickwire.sbe.CatalogUpdateEncoder;
@@ -16,7 +18,11 @@ import io.tickwire.sbe.TickDueDecoder;
 import io.tickwire.sbe.TickSummaryEncoder;
 import org.agrona.concurrent.EpochNanoClock;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
@@ -37,7 +43,9 @@ import java.util.function.BooleanSupplier;
  *                   the tick closes
  * </pre>
  * A tick holds the rows that had samples (or late ones) in it, in id order. Rows registered since the last tick are
- * announced first by a {@code CatalogUpdate}.
+ * announced first by a {@code CatalogUpdate}. The run's alert rules ({@link #alerts}), if any, are evaluated on each
+ * tick after its summary, their changes published last ({@link AlertPublisher}); a rule is bound to its series' row
+ * when the row is announced.
  * <p>
  * Runs on <b>one thread</b>. Steady state allocates nothing: the per-tick state of the open window is preallocated
  * and reused, histograms come from a pool (growing to the most rows with latencies in flight at once), the arrays
@@ -64,6 +72,10 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
     private int announcedRows;
     private int largestTick;
     private boolean ended;
+    // The alert rules': null when the run has none. Rules by the catalog name of the series they read.
+    private AlertEvaluator alerts;
+    private AlertPublisher alertPublisher;
+    private Map<String, List<Integer>> rulesBySeries;
 
     // Per input, across ticks: a counter's previous sample.
     private double[] previous = new double[0];
@@ -107,6 +119,16 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
         this.mask = windowTicks - 1;
         for (int i = 0; i < windowTicks; i++) {
             window[i] = new TickState(i);
+        }
+    }
+
+    /** Evaluate {@code evaluator}'s rules (on series, unbound) as each tick closes. Before it starts. */
+    public void alerts(final AlertEvaluator evaluator) {
+        alerts = evaluator;
+        alertPublisher = new AlertPublisher(evaluator, simulationId, output, failed);
+        rulesBySeries = new HashMap<>();
+        for (int r = 0; r < evaluator.ruleCount(); r++) {
+            rulesBySeries.computeIfAbsent(evaluator.rule(r).serviceName(), k -> new ArrayList<>()).add(r);
         }
     }
 
@@ -239,6 +261,9 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
             }
             final TickState t = window[(int)nextToClose & mask];
             publish(t);
+            if (alertPublisher != null) {
+                alertPublisher.evaluate(t.tick, (t.tick + 1) * tickLengthNs);
+            }
             t.reset(nextToClose + window.length, this);
             nextToClose++;
             ticksClosed.lazySet(nextToClose);
@@ -276,6 +301,11 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
             final SeriesRegistry.Row r = registry.row(id);
             series.next().serviceId(id).kind(r.kind).name(r.name).source(r.source).metric(r.metric)
                 .labels(r.labels).unit(r.unit);
+            if (alerts != null) {
+                for (final int rule : rulesBySeries.getOrDefault(r.name, List.of())) {
+                    alerts.bind(rule, id);
+                }
+            }
         }
         slot.kind = OutputSlot.CATALOG_UPDATE;
         slot.tick = fromTick;
@@ -310,6 +340,11 @@ public final class ObservationAggregator implements EventHandler<ObservedSlot> {
             }
             final boolean any = t.samples[r] > 0 && !Double.isNaN(t.last[r]);
             final int length = histogramEncoder.encode(h);
+            if (alerts != null && alerts.tracks(r)) {
+                alerts.recordObserved(r, t.tick, t.samples[r], any ? t.last[r] : Double.NaN,
+                    any ? t.min[r] : Double.NaN, any ? t.max[r] : Double.NaN, t.sum[r], t.late[r], completed,
+                    percentiles[0], percentiles[1], percentiles[2], percentiles[3], max, h);
+            }
             rows.next()
                 .serviceId(r)
                 .servers(0)

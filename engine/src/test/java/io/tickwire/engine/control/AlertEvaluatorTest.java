@@ -139,8 +139,41 @@ class AlertEvaluatorTest {
             latencyNs, h);
     }
 
+    @Test
+    void shouldReadAnObservedSeriesOnlyOnceBoundAndOverTheTicksThatHoldSamples() {
+        final AlertEvaluator e = AlertEvaluator.observed(List.of(
+            series("Load", Function.VALUE, 3, Op.GT, 4), // the latest sample in the last 3 ticks
+            series("Rate", Function.RATE, 2, Op.GE, 40), // increase per second over 2 ticks
+            series("Never", Function.VALUE, 1, Op.GE, 0)), 8, TICK);
+        final List<String> changes = new ArrayList<>();
+        final AlertEvaluator.Sink sink = (r, from, to, value, since) -> changes.add(e.rule(r).name() + " " + from
+            + "->" + to + " " + value);
+        e.evaluate(0, TICK, sink); // nothing bound: no data
+        assertThat(e.service(0)).isEqualTo(-1);
+        e.bind(0, 3);
+        e.bind(1, 5);
+        assertThat(e.tracks(3)).isTrue();
+        assertThat(e.tracks(4)).isFalse();
+        e.recordObserved(3, 1, 1, 5, 5, 5, 5, 0, 0, 0, 0, 0, 0, 0, null);
+        // a counter at 0 then 3 (a reset: its increase is 3) in tick 1, +7 in tick 2
+        e.recordObserved(5, 1, 2, 3, 0, 3, 3, 0, 0, 0, 0, 0, 0, 0, null);
+        e.evaluate(1, 2 * TICK, sink); // Rate: 3 over 2 ticks, 15/s
+        e.recordObserved(5, 2, 1, 10, 10, 10, 7, 0, 0, 0, 0, 0, 0, 0, null);
+        e.evaluate(2, 3 * TICK, sink); // no sample of Load in tick 2: its window still holds tick 1's 5; Rate 10
+        e.evaluate(3, 4 * TICK, sink); // Load's window holds tick 1's: still true; Rate's [2, 3]: 7 over 2 ticks
+        e.evaluate(4, 5 * TICK, sink); // Load's window [2, 4] has no sample: no data
+        final double seconds = 2 * TICK / 1e9;
+        assertThat(changes).containsExactly("Load INACTIVE->FIRING 5.0", "Rate INACTIVE->FIRING " + 10 / seconds,
+            "Rate FIRING->INACTIVE " + 7 / seconds, "Load FIRING->INACTIVE NaN");
+    }
+
     private static AlertEvaluator evaluator(final AlertSpec... rules) {
         return new AlertEvaluator(List.of(rules), 1, TICK, 4);
+    }
+
+    private static AlertSpec series(final String name, final Function fn, final int window, final Op op,
+                                    final double threshold) {
+        return new AlertSpec(name, name, fn, -1, name + "/m", window, op, threshold, 0, 0, Map.of(), Map.of());
     }
 
     private static AlertSpec util(final String name, final long forNs, final long keepNs) {

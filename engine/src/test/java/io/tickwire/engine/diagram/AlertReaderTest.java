@@ -131,15 +131,86 @@ class AlertReaderTest {
     }
 
     @Test
-    void shouldRefuseAlertsInAnObservedRun() {
+    void shouldReadAlertsOnSeriesInAnObservedRun() throws Exception {
+        final ObserveSpec spec = ObserveLoader.parse("""
+            name: hosts
+            tick: 1s
+            alerts:
+              - {name: HighLoad, expr: "value(node-1/node_load1[30s]) > 4", for: 1m, labels: {severity: page}}
+              - {name: Latency, expr: "p99('web-1/http_latency{path=\\"/\\"}') > 250ms"}
+              - {name: Quoted, expr: 'max("web-1/up{job=\\"a\\\\b\\"}") < 1'}
+              - {name: Errors, expr: "rate(web-1/errors_total[1m]) > 5/s", keep_firing_for: 30s}
+              - {name: Spiky, expr: "max(web-1/http_latency) >= 2s"}
+              - {name: Late, expr: "late(node-1/node_load1) > 0"}
+              - {name: Cold, expr: "min(node-1/temp) < -5", annotations: {summary: cold}}
+            """);
+        assertThat(spec.alerts()).extracting(AlertSpec::name).containsExactly("HighLoad", "Latency", "Quoted",
+            "Errors", "Spiky", "Late", "Cold");
+        assertThat(spec.alerts()).allSatisfy(a -> assertThat(a.serviceId()).isEqualTo(-1));
+        final AlertSpec load = spec.alerts().get(0);
+        assertThat(load.serviceName()).isEqualTo("node-1/node_load1");
+        assertThat(load.function()).isEqualTo(Function.VALUE);
+        assertThat(load.windowTicks()).isEqualTo(30);
+        assertThat(load.threshold()).isEqualTo(4.0);
+        assertThat(load.forNs()).isEqualTo(60_000_000_000L);
+        assertThat(load.labels()).containsEntry("severity", "page");
+        assertThat(spec.alerts().get(1).serviceName()).isEqualTo("web-1/http_latency{path=\"/\"}");
+        assertThat(spec.alerts().get(1).threshold()).isEqualTo(250_000_000.0);
+        assertThat(spec.alerts().get(2).serviceName()).isEqualTo("web-1/up{job=\"a\\b\"}");
+        assertThat(spec.alerts().get(2).function()).as("max with a plain number: the largest value")
+            .isEqualTo(Function.VALUE_MAX);
+        assertThat(spec.alerts().get(3).function()).isEqualTo(Function.RATE);
+        assertThat(spec.alerts().get(3).threshold()).isEqualTo(5.0);
+        assertThat(spec.alerts().get(4).function()).as("max with a duration: the largest latency")
+            .isEqualTo(Function.MAX);
+        assertThat(spec.alerts().get(6).threshold()).isEqualTo(-5.0);
+        final AlertSpec example = ObserveLoader.load(java.nio.file.Path.of("..", "examples", "observe-hosts.yaml"))
+            .alerts().get(0);
+        assertThat(example.serviceName()).isEqualTo("127.0.0.1:9100/node_load1{job=\"node\"}");
+        assertThat(example.windowTicks()).isEqualTo(30);
+    }
+
+    @Test
+    void shouldNameTheFieldAndColumnOfABadObservedRule() {
         final DiagramException ex = catchThrowableOfType(DiagramException.class, () -> ObserveLoader.parse("""
             name: hosts
+            tick: 1s
             alerts:
-              - {name: Load, expr: "value(host) > 2"}
+              - {name: A, expr: "utilization(node-1/load) > 0.5"}
+              - {name: B, expr: "value() > 1"}
+              - {name: C, expr: "value('web-1/up{job=\\"a\\"}) > 1"}
+              - {name: D, expr: "p99(web-1/lat) > 250"}
+              - {name: E, expr: "value(web-1/x[500ms]) > 1"}
+              - {name: F, expr: "value(web-1/x) > lots"}
+              - {name: A, expr: "value(web-1/x) > 1", for: soon}
             """));
         assertThat(ex).isNotNull();
-        assertThat(ex.problems()).containsExactly("alerts: alert rules are not supported in an observed run yet, "
-            + "only in a diagram (see docs/diagram.md, Alerts)");
+        assertThat(ex.problems()).containsExactly(
+            "alerts[0].expr: unknown function 'utilization' (expected one of p50, p90, p99, p999, max, value, min, "
+                + "mean, rate, late) at column 1",
+            "alerts[1].expr: expected a series name such as host1/node_load1 (got ') > 1') at column 7",
+            "alerts[2].expr: the series name quoted here is not closed at column 7",
+            "alerts[3].expr: a latency needs a unit (ns, us, ms, s), e.g. 500ms (got '250') at column 18",
+            "alerts[4].expr: the window must be at least one tick (1s; got '500ms') at column 15",
+            "alerts[5].expr: not a number: 'lots' at column 18",
+            "alerts[6].name: duplicate alert name 'A'",
+            "alerts[6].for: " + forProblem());
+        assertThat(catchThrowableOfType(DiagramException.class, () -> DiagramLoader.parse("""
+            name: d
+            services:
+              - { name: api, latency: { distribution: constant, mean: 1ms } }
+            load:
+              - { target: api, rate: 10/s }
+            alerts:
+              - { name: V, expr: "value(api) > 1" }
+            """)).problems()).as("a series function is not a diagram's").singleElement().asString()
+            .startsWith("alerts[0].expr: unknown function 'value' (expected one of p50, ");
+    }
+
+    private static String forProblem() {
+        return catchThrowableOfType(DiagramException.class, () -> ObserveLoader.parse(
+            "name: x\nalerts:\n  - {name: A, expr: \"value(a/b) > 1\", for: soon}\n")).problems().get(0)
+            .substring("alerts[0].for: ".length());
     }
 
     private static List<String> problemsOf(final String text) {

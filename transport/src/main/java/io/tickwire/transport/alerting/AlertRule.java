@@ -3,6 +3,7 @@ package io.tickwire.transport.alerting;
 import io.tickwire.engine.Simulation;
 import io.tickwire.engine.TickSource;
 import io.tickwire.engine.diagram.AlertSpec;
+import io.tickwire.engine.observe.Observation;
 
 import java.util.Collections;
 import java.util.List;
@@ -24,12 +25,15 @@ public record AlertRule(String name, Map<String, String> labels, Map<String, Str
     }
 
     /**
-     * A run's rule table: a simulation's diagram {@code alerts:}, in order; none for an observed run (its config may
-     * not carry alerts). The notifier's default.
+     * A run's rule table: a simulation's diagram {@code alerts:}, or an observed run's configuration's, in order;
+     * none for another source. The notifier's default.
      */
     public static List<AlertRule> of(final TickSource source) {
         if (source instanceof Simulation simulation) {
             return simulation.diagram().alerts().stream().map(AlertRule::of).toList();
+        }
+        if (source instanceof Observation observation) {
+            return observation.spec().alerts().stream().map(AlertRule::of).toList();
         }
         return List.of();
     }
