@@ -64,7 +64,7 @@ public final class AlertPublisher implements AlertEvaluator.Sink {
             .toState(to)
             .value(value)
             .activeSinceNs(activeSinceNs)
-            .serviceId(Math.max(0, alerts.service(rule)))
+            .serviceId(alerts.service(rule)) // bound: a rule changes state only once it reads its row
             .putName(name, 0, name.length);
         slot.kind = OutputSlot.EVENT;
         slot.tick = tick;
