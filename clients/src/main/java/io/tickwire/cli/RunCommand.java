@@ -169,9 +169,9 @@ final class RunCommand extends CliCommand {
     }
 
     /**
-     * The run's context: the launch parameters for {@code d}, its bound on pending events (limits.maxPendingEvents), the
-     * limits its live edits stay within (limits.*), and how its threads run: the configuration's layout (pinning, wait
-     * strategies per ring), then {@code --pin} and {@code --wait} over it.
+     * The run's context: the launch parameters for {@code d}, its bound on pending events (limits.maxPendingEvents),
+     * the limits its live edits stay within (limits.*), and how its threads run: the configuration's layout (pinning,
+     * wait strategies per ring), then {@code --pin} and {@code --wait} over it.
      */
     static Simulation.Context context(final Diagram d, final LaunchParameters params, final boolean pin,
                                       final String wait, final TickwireConfig cfg) throws BadInputException {
