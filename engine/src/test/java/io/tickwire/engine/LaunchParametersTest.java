@@ -2,6 +2,7 @@ package io.tickwire.engine;
 
 import io.tickwire.engine.diagram.Diagram;
 import io.tickwire.engine.diagram.DiagramException;
+import io.tickwire.engine.diagram.DiagramLimits;
 import io.tickwire.engine.diagram.DiagramLoader;
 import io.tickwire.engine.sim.KernelActionSource;
 import io.tickwire.sbe.EditKind;
@@ -88,6 +89,8 @@ class LaunchParametersTest {
                 f.set(original, actions);
             } else if (type == ThreadStartHook.class) {
                 f.set(original, hook);
+            } else if (type == DiagramLimits.class) {
+                f.set(original, DiagramLimits.DEFAULT.withMaxVisitsPerSecond(1000));
             } else if (type == List.class) {
                 f.set(original, List.of(new Simulation.JournaledEdit(3, 1, EditKind.FAULT_END, "{\"id\": 0}")));
             } else {
