@@ -383,11 +383,11 @@ public final class AlertEvaluator {
         final double[] sum;
         final long[] late;
         final long[][] percentiles;
-        // Each tick's latency buckets, only for a percentile over a window; merged into `counts` when read.
+        // Each tick's latency buckets, only for a percentile over a window; merged when read.
         final int[][] bucketIndex;
         final long[][] bucketCount;
         final int[] buckets;
-        long[] counts;
+        final MergedBuckets merged;
 
         Ring(final int capacity, final boolean withBuckets) {
             mask = capacity - 1;
@@ -413,11 +413,12 @@ public final class AlertEvaluator {
                 bucketIndex = new int[capacity][64];
                 bucketCount = new long[capacity][64];
                 buckets = new int[capacity];
-                counts = new long[1 << 13];
+                merged = new MergedBuckets();
             } else {
                 bucketIndex = null;
                 bucketCount = null;
                 buckets = null;
+                merged = null;
             }
         }
 
@@ -426,40 +427,14 @@ public final class AlertEvaluator {
          * the exact max: the same figure a report's window merge gives.
          */
         long mergedPercentile(final double percentile, final long first, final long last, final long max) {
-            int highest = -1;
-            long count = 0;
             for (long t = first; t <= last; t++) {
                 final int at = (int)(t & mask);
-                if (tick[at] != t) {
-                    continue;
-                }
-                for (int i = 0; i < buckets[at]; i++) {
-                    final int index = bucketIndex[at][i];
-                    if (index >= counts.length) {
-                        counts = Arrays.copyOf(counts, Math.max(counts.length << 1, index + 1));
-                    }
-                    counts[index] += bucketCount[at][i];
-                    count += bucketCount[at][i];
-                    highest = Math.max(highest, index);
+                if (tick[at] == t) {
+                    merged.add(bucketIndex[at], bucketCount[at], buckets[at]);
                 }
             }
-            long result = max;
-            if (count > 0) {
-                final double requested = Math.min(Math.max(Math.nextAfter(percentile, Double.NEGATIVE_INFINITY),
-                    0.0), 100.0);
-                final long wanted = Math.max(1, (long)Math.ceil((requested / 100.0) * count));
-                long running = 0;
-                for (int index = 0; index <= highest; index++) {
-                    running += counts[index];
-                    if (running >= wanted) {
-                        result = Math.min(TickHistogram.highestEquivalentValue(index), max);
-                        break;
-                    }
-                }
-            }
-            if (highest >= 0) {
-                Arrays.fill(counts, 0, highest + 1, 0);
-            }
+            final long result = merged.isEmpty() ? max : merged.percentile(percentile, max);
+            merged.clear();
             return result;
         }
     }

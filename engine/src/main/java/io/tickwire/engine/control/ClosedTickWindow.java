@@ -86,8 +86,8 @@ public final class ClosedTickWindow {
         final int[] replicas;
         final int[] ready;
         final long[] maxNs;
-        // Each tick's latency buckets; merged into `counts` when a window is read.
-        long[] counts = new long[1 << 13];
+        // Each tick's latency buckets; merged when a window is read.
+        final MergedBuckets merged = new MergedBuckets();
         final int[][] bucketIndex;
         final long[][] bucketCount;
         final int[] buckets;
@@ -153,23 +153,13 @@ public final class ClosedTickWindow {
             long readyServers = 0;
             long max = 0;
             int ticks = 0;
-            int highest = -1;
             for (long t = first; t <= last; t++) {
                 final int at = (int)(t & mask);
                 if (tick[at] != t) {
                     continue;
                 }
                 ticks++;
-                final int[] idx = bucketIndex[at];
-                final long[] cnt = bucketCount[at];
-                for (int i = 0; i < buckets[at]; i++) {
-                    final int index = idx[i];
-                    if (index >= counts.length) {
-                        counts = Arrays.copyOf(counts, Math.max(counts.length << 1, index + 1));
-                    }
-                    counts[index] += cnt[i];
-                    highest = Math.max(highest, index);
-                }
+                merged.add(bucketIndex[at], bucketCount[at], buckets[at]);
                 a += arrivals[at];
                 c += completed[at];
                 e += errors[at];
@@ -192,33 +182,9 @@ public final class ClosedTickWindow {
             m.replicaServerNs = hasLast ? (long)replicaServers[end] * m.spanNs : 0;
             m.replicas = hasLast ? replicas[end] : 0;
             m.readyReplicas = hasLast ? ready[end] : 0;
-            m.p95Ns = percentile(95.0, highest, max);
-            m.p99Ns = percentile(99.0, highest, max);
-            if (highest >= 0) {
-                Arrays.fill(counts, 0, highest + 1, 0);
-            }
-        }
-
-        /** As {@link TickHistogram#valueAtPercentile}, over the window's merged buckets; capped at the exact max. */
-        private long percentile(final double percentile, final int highest, final long max) {
-            long count = 0;
-            for (int index = 0; index <= highest; index++) {
-                count += counts[index];
-            }
-            if (count == 0) {
-                return 0;
-            }
-            final double requested = Math.min(Math.max(Math.nextAfter(percentile, Double.NEGATIVE_INFINITY), 0.0),
-                100.0);
-            final long at = Math.max(1, (long)Math.ceil((requested / 100.0) * count));
-            long running = 0;
-            for (int index = 0; index <= highest; index++) {
-                running += counts[index];
-                if (running >= at) {
-                    return Math.min(TickHistogram.highestEquivalentValue(index), max);
-                }
-            }
-            return max;
+            m.p95Ns = merged.percentile(95.0, max);
+            m.p99Ns = merged.percentile(99.0, max);
+            merged.clear();
         }
     }
 }
