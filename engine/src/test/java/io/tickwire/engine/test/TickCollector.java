@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /**
  * Test listener: keeps a copy of every message it is given, and checks the order contract as it goes (catalog first
  * and once, ticks in order from 0, a tick's events right after it, every call on one thread) and records a breach in
@@ -95,5 +97,30 @@ public final class TickCollector implements TickListener {
         final byte[] bytes = new byte[length];
         buffer.getBytes(offset, bytes);
         return bytes;
+    }
+
+    /**
+     * Asserts that {@code actual} saw the same run as {@code expected}: every tick byte for byte but its wall-clock
+     * stamp, and the same events at the same ticks (the determinism contract, for any number of workers).
+     */
+    public static void assertSameRun(final TickCollector expected, final TickCollector actual) {
+        assertThat(actual.ticks).hasSameSizeAs(expected.ticks);
+        for (int i = 0; i < expected.ticks.size(); i++) {
+            assertThat(zeroWallTime(actual.ticks.get(i))).as("tick %d", i)
+                .isEqualTo(zeroWallTime(expected.ticks.get(i)));
+        }
+        assertThat(actual.eventTicks).isEqualTo(expected.eventTicks);
+        assertThat(actual.events).hasSameSizeAs(expected.events);
+        for (int i = 0; i < expected.events.size(); i++) {
+            assertThat(actual.events.get(i)).as("event %d", i).isEqualTo(expected.events.get(i));
+        }
+    }
+
+    /** A TickSummary's bytes with its wall-clock stamp zeroed: the only field that differs between equal runs. */
+    public static byte[] zeroWallTime(final byte[] tick) {
+        final byte[] copy = tick.clone();
+        new UnsafeBuffer(copy).putLong(
+            MessageHeaderDecoder.ENCODED_LENGTH + TickSummaryDecoder.wallTimeNsEncodingOffset(), 0);
+        return copy;
     }
 }
